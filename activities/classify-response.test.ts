@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { classifyConnectionError, classifyHttpFailure, parseRetryAfter } from './classify-response.ts';
+
+test('bad input and unknown functions are not retried', () => {
+  for (const status of [400, 404, 422]) {
+    assert.equal(classifyHttpFailure('train', status, undefined, '').retryable, false, String(status));
+  }
+  assert.equal(classifyHttpFailure('train', 404, undefined, '').type, 'FunctionNotFound');
+  assert.equal(classifyHttpFailure('train', 403, undefined, '').retryable, false);
+});
+
+test('unavailability, timeouts and lost connections are retried', () => {
+  for (const status of [500, 502, 503, 504]) assert.equal(classifyHttpFailure('train', status, undefined, '').retryable, true, String(status));
+  assert.equal(classifyHttpFailure('train', 504, undefined, '').type, 'FunctionTimeout');
+  const refused = classifyConnectionError('train', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+  assert.equal(refused.retryable, true);
+  assert.match(refused.message, /function "train" could not be reached \(ECONNREFUSED\)/);
+});
+
+test('429 is retried after Retry-After, in seconds or as a date', () => {
+  const busy = classifyHttpFailure('train', 429, '7', '');
+  assert.equal(busy.retryable, true);
+  assert.equal(busy.retryAfterMs, 7000);
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:00:03 GMT', now), 3000);
+  assert.equal(parseRetryAfter('soon', now), undefined);
+});
+
+test('the function\'s own error message and failing fields reach the failure message', () => {
+  const body = JSON.stringify({ error: { message: 'invalid input for train', issues: [{ path: 'input.model.params.C', message: 'must be > 0' }] } });
+  const failure = classifyHttpFailure('train', 422, undefined, body);
+  assert.equal(failure.message, 'function "train" rejected its input (422): invalid input for train (input.model.params.C: must be > 0)');
+  const long = classifyHttpFailure('train', 500, undefined, 'x'.repeat(5000));
+  assert.ok(long.message.length < 600, 'long bodies are cut');
+});

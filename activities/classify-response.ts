@@ -1,0 +1,68 @@
+/**
+ * Failure classification of a step call, decided here once (DESIGN.md, "The step contract"):
+ * 400/404/422 and other 4xx → not retryable; 429 → retry after Retry-After; 5xx, 504 and connection
+ * errors → retryable with the preset's backoff.
+ */
+
+/** What the invoke activity should do with a function's non-2xx answer. */
+export interface CallFailure {
+  retryable: boolean;
+  /** The ApplicationFailure type: stable, for retry policies and for people filtering failures. */
+  type: string;
+  message: string;
+  /** When the function asked to be called again later (429 Retry-After). */
+  retryAfterMs?: number;
+}
+
+/** Longest excerpt of a function's error body repeated in a failure message. */
+const MAX_DETAIL_CHARS = 500;
+
+/** Classifies a non-2xx HTTP answer of a function. */
+export function classifyHttpFailure(fn: string, status: number, retryAfter: string | undefined, body: string, now = Date.now()): CallFailure {
+  const detail = errorDetail(body);
+  const said = detail ? `: ${detail}` : '';
+  if (status === 429) {
+    return { retryable: true, type: 'FunctionRateLimited', message: `function "${fn}" is busy (429)${said}`, retryAfterMs: parseRetryAfter(retryAfter, now) };
+  }
+  if (status === 404) return { retryable: false, type: 'FunctionNotFound', message: `function "${fn}" was not found (404)${said}` };
+  if (status === 400 || status === 422) {
+    return { retryable: false, type: 'FunctionRejectedInput', message: `function "${fn}" rejected its input (${status})${said}` };
+  }
+  if (status === 504) return { retryable: true, type: 'FunctionTimeout', message: `function "${fn}" timed out (504)${said}` };
+  if (status >= 500) return { retryable: true, type: 'FunctionUnavailable', message: `function "${fn}" failed (${status})${said}` };
+  return { retryable: false, type: 'FunctionRejectedCall', message: `function "${fn}" refused the call (${status})${said}` };
+}
+
+/** Classifies an error thrown before any answer arrived (refused connection, reset socket...). */
+export function classifyConnectionError(fn: string, error: unknown): CallFailure {
+  const code = (error as { code?: string }).code;
+  const text = error instanceof Error ? error.message : String(error);
+  return { retryable: true, type: 'FunctionUnreachable', message: `function "${fn}" could not be reached${code ? ` (${code})` : ''}: ${text}` };
+}
+
+/** Milliseconds to wait from a Retry-After header: delay-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** The message of a `{error: {message, issues}}` body, or the start of a plain one. */
+function errorDetail(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown; issues?: { path: string; message: string }[] } };
+    const message = parsed.error?.message;
+    if (typeof message === 'string') {
+      const issues = parsed.error?.issues?.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+      return truncate(issues ? `${message} (${issues})` : message);
+    }
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return truncate(body.trim());
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_DETAIL_CHARS ? `${text.slice(0, MAX_DETAIL_CHARS)}…` : text;
+}

@@ -1,0 +1,57 @@
+import { Hono } from 'hono';
+import type { Dispatcher } from 'undici';
+import { HttpError } from '../errors.ts';
+import { asyncFunctionRoutes } from './async.ts';
+import { basicAuth, type BasicAuthCredentials } from './auth.ts';
+import type { GatewayBackend } from './backend.ts';
+import { logsHandler } from './logs.ts';
+import { functionProxy } from './proxy.ts';
+import { systemRoutes } from './system.ts';
+
+/** What the gateway serves and how. */
+export interface GatewayAppOptions {
+  backend: GatewayBackend;
+  /** When set, `/system/*` requires these credentials. */
+  basicAuth?: BasicAuthCredentials;
+  /** How long a call waits for a starting replica before 503 (default 5000). */
+  replicaWaitMs?: number;
+  /** Upstream timeout = max(exec_timeout, write_timeout) + this (default 5000). */
+  upstreamTimeoutMarginMs?: number;
+  /** The HTTP client pool for calls to replicas (default: undici's global one). */
+  dispatcher?: Dispatcher;
+}
+
+/**
+ * The local gateway's routes: the subset of the OpenFaaS gateway API Baton uses (see the design map). Errors are
+ * text/plain, as OpenFaaS answers them.
+ */
+export function createGatewayApp(options: GatewayAppOptions): Hono {
+  const invocations = new Map<string, number>();
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    if (err instanceof HttpError) return c.text(err.message, err.status as 400, err.headers);
+    console.error('local gateway: unexpected error:', err);
+    return c.text('internal error in the local gateway', 500);
+  });
+  app.notFound((c) => c.text('404 page not found', 404));
+
+  app.on(['GET', 'HEAD'], '/healthz', (c) => c.text('OK'));
+
+  if (options.basicAuth) app.use('/system/*', basicAuth(options.basicAuth));
+  app.route('/system', systemRoutes(options.backend, (name) => invocations.get(name) ?? 0));
+  app.get('/system/logs', logsHandler(options.backend));
+
+  app.all(
+    '/function/*',
+    functionProxy({
+      backend: options.backend,
+      replicaWaitMs: options.replicaWaitMs ?? 5_000,
+      upstreamTimeoutMarginMs: options.upstreamTimeoutMarginMs ?? 5_000,
+      countInvocation: (name) => invocations.set(name, (invocations.get(name) ?? 0) + 1),
+      ...(options.dispatcher && { dispatcher: options.dispatcher }),
+    }),
+  );
+  app.route('/async-function', asyncFunctionRoutes());
+  return app;
+}

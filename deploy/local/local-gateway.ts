@@ -1,0 +1,119 @@
+import { access, constants, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Agent } from 'undici';
+import { createGatewayApp } from './gateway/app.ts';
+import type { BasicAuthCredentials } from './gateway/auth.ts';
+import { listen } from './gateway/server.ts';
+import type { RestartBackoff } from './replica.ts';
+import { loadStackFiles, type FunctionSpec } from './stack-file.ts';
+import { Supervisor, type SupervisedFunction } from './supervisor.ts';
+import { resolveTemplate } from './templates.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/** How to start the local gateway and the function replicas behind it. */
+export interface LocalGatewayOptions {
+  /** e.g. `[<repo>/stack.yml]` (+ test fixture stack files); later files override earlier ones' functions. */
+  stackFiles: string[];
+  /** Default `[<repo>/template]`. */
+  templateDirs?: string[];
+  /** The subset of functions to start; default all. */
+  functions?: string[];
+  /** 0 = a free port. */
+  port: number;
+  /** Per-function secrets copies go under `<dataDir>/run/`. */
+  dataDir: string;
+  watchdogBinary: string;
+  /** The Python virtualenv's bin/, put first on the replicas' PATH. */
+  venvBin?: string;
+  /** One file per secret. */
+  secretsDir: string;
+  /** Stack-wide local overrides of the functions' environment (S3_ENDPOINT, TEMPORAL_ADDRESS, ...). */
+  envOverrides?: Record<string, string>;
+  /** When set, `/system/*` requires these credentials. */
+  basicAuth?: BasicAuthCredentials;
+  /** Every line a replica writes, and the supervisor's notes (instance `gateway` for stack-level ones). */
+  onLog?: (fn: string, instance: string, line: string) => void;
+  /** How long a call waits for a starting replica before 503 (default 5000). */
+  replicaWaitMs?: number;
+  /** Time between SIGTERM and SIGKILL when stopping a replica (default 5000). */
+  stopGraceMs?: number;
+  restartBackoff?: Partial<RestartBackoff>;
+}
+
+/** A running local gateway. */
+export interface LocalGateway {
+  url: string;
+  port: number;
+  supervisor: Supervisor;
+  /** Resolves when every function has its min replicas ready; rejects naming those that are not (default 120 s). */
+  waitUntilReady(timeoutMs?: number): Promise<void>;
+  /** Closes the gateway, then stops every replica; no process it started survives. */
+  stop(): Promise<void>;
+}
+
+/** Loads the stack files, starts the min replicas of each function and serves the gateway on 127.0.0.1. */
+export async function startLocalGateway(o: LocalGatewayOptions): Promise<LocalGateway> {
+  const stack = await loadStackFiles(o.stackFiles);
+  for (const { name, note } of stack.overridden) o.onLog?.(name, 'gateway', note);
+  const specs = selectFunctions(stack.functions, o.functions);
+  await assertExecutable(o.watchdogBinary);
+  const functions: SupervisedFunction[] = [];
+  for (const spec of specs) {
+    await assertHandlerDir(spec);
+    functions.push({ spec, template: await resolveTemplate(spec, o.templateDirs ?? [path.join(repoRoot, 'template')]) });
+  }
+
+  const supervisor = new Supervisor({
+    functions,
+    watchdogBinary: o.watchdogBinary,
+    runDir: path.join(o.dataDir, 'run'),
+    secretsDir: o.secretsDir,
+    venvBin: o.venvBin,
+    envOverrides: o.envOverrides,
+    onLog: o.onLog,
+    restartBackoff: o.restartBackoff,
+    stopGraceMs: o.stopGraceMs,
+  });
+  const dispatcher = new Agent({ keepAliveTimeout: 5_000 });
+  const stopAll = async () => {
+    await supervisor.stop();
+    await dispatcher.close();
+  };
+  try {
+    await supervisor.start();
+    const app = createGatewayApp({ backend: supervisor, basicAuth: o.basicAuth, replicaWaitMs: o.replicaWaitMs, dispatcher });
+    const server = await listen(app, o.port);
+    let stopped: Promise<void> | undefined;
+    return {
+      url: server.url,
+      port: server.port,
+      supervisor,
+      waitUntilReady: (timeoutMs) => supervisor.waitUntilReady(timeoutMs),
+      stop: () => (stopped ??= server.close().then(stopAll)),
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+function selectFunctions(all: FunctionSpec[], wanted: string[] | undefined): FunctionSpec[] {
+  if (!wanted) return all;
+  const unknown = wanted.filter((name) => !all.some((spec) => spec.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`functions: ${unknown.join(', ')} not in the stack files; available: ${all.map((s) => s.name).join(', ')}`);
+  }
+  return all.filter((spec) => wanted.includes(spec.name));
+}
+
+async function assertExecutable(file: string): Promise<void> {
+  await access(file, constants.X_OK).catch(() => {
+    throw new Error(`watchdogBinary: ${file} is not an executable file (run npm run setup)`);
+  });
+}
+
+async function assertHandlerDir(spec: FunctionSpec): Promise<void> {
+  const isDir = await stat(spec.handler).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new Error(`${spec.stackFile}: functions.${spec.name}.handler: ${spec.handler} is not a folder`);
+}

@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** The secrets of the local stack, generated once into `<data>/secrets/` and reused on every start. */
+export interface LocalSecrets {
+  dir: string;
+  s3AccessKey: string;
+  s3SecretKey: string;
+  gatewayUser: string;
+  gatewayPassword: string;
+}
+
+/** Reads the local secrets, creating any that are missing (files with mode 0600 in a 0700 folder). */
+export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets> {
+  const dir = join(dataDir, 'secrets');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  const secret = async (name: string, make: () => string): Promise<string> => {
+    const file = join(dir, name);
+    try {
+      return (await readFile(file, 'utf8')).trim();
+    } catch {
+      const value = make();
+      await writeFile(file, value, { mode: 0o600 });
+      return value;
+    }
+  };
+  return {
+    dir,
+    s3AccessKey: await secret('s3-access-key', () => `baton-${randomBytes(6).toString('hex')}`),
+    s3SecretKey: await secret('s3-secret-key', () => randomBytes(24).toString('base64url')),
+    gatewayUser: await secret('basic-auth-user', () => 'admin'),
+    gatewayPassword: await secret('basic-auth-password', () => randomBytes(18).toString('base64url')),
+  };
+}

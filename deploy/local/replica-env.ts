@@ -1,0 +1,47 @@
+import path from 'node:path';
+import type { FunctionSpec } from './stack-file.ts';
+import type { FunctionTemplate } from './templates.ts';
+
+/** What one run of a replica needs to know to build its environment (see docs/contracts.md, "A replica"). */
+export interface ReplicaEnvInput {
+  spec: FunctionSpec;
+  template: FunctionTemplate;
+  /** The watchdog's port. */
+  port: number;
+  /** The template wrapper's port (the watchdog's upstream). */
+  httpPort: number;
+  /** The per-function folder holding copies of the declared secrets. */
+  secretsDir: string;
+  venvBin?: string;
+  /** Stack-wide local overrides (S3_ENDPOINT, TEMPORAL_ADDRESS, BATON_GATEWAY_URL, ...). */
+  envOverrides?: Record<string, string>;
+  /** The environment replicas inherit (default: this process's). */
+  inherited?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The environment of one watchdog process, in increasing precedence: the inherited environment, the function's
+ * `environment` (with its `environment_file`s), the stack-wide overrides, then the contract's own variables.
+ */
+export function replicaEnv(input: ReplicaEnvInput): Record<string, string> {
+  const { spec, template, port, httpPort, venvBin } = input;
+  const inherited = Object.fromEntries(
+    Object.entries(input.inherited ?? process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const pathVar = [venvBin, inherited.PATH].filter(Boolean).join(path.delimiter);
+  return {
+    ...inherited,
+    ...spec.environment,
+    ...input.envOverrides,
+    mode: 'http',
+    port: String(port),
+    upstream_url: `http://127.0.0.1:${httpPort}`,
+    fprocess: template.fprocess,
+    prefix_logs: 'false',
+    http_port: String(httpPort),
+    BATON_FUNCTION: spec.name,
+    BATON_HANDLER_DIR: spec.handler,
+    BATON_SECRETS_DIR: input.secretsDir,
+    PATH: pathVar,
+  };
+}

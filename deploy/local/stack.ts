@@ -1,0 +1,105 @@
+/**
+ * The whole one-machine stack: Temporal dev server, MinIO, the local gateway and every function of
+ * stack.yml as real watchdog replicas. `npm start` and the integration tests both start it through here.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ToolPaths } from '../tools/tools.ts';
+import { startLocalGateway } from './local-gateway.ts';
+import { ensureLocalSecrets, type LocalSecrets } from './local-secrets.ts';
+import { startMinioServer, type MinioServer } from './minio-server.ts';
+import { allocatePort } from './ports.ts';
+import { assertPortsFree, type StackPorts } from './stack-config.ts';
+import { startTemporalServer, type TemporalServer } from './temporal-server.ts';
+
+/** How to start a local stack. Ports set to 0 are chosen free. */
+export interface LocalStackOptions {
+  repoRoot: string;
+  dataDir: string;
+  ports: StackPorts;
+  tools: ToolPaths;
+  /** Defaults to the repository's stack.yml; tests add fixture stack files. */
+  stackFiles?: string[];
+  templateDirs?: string[];
+  /** Folder of the workflow bundle and pipeline catalog the orchestrator loads (tests add fixture pipelines). */
+  workflowsDir?: string;
+  gatewayAuth: boolean;
+  /** Progress lines of the stack itself. */
+  log?: (line: string) => void;
+  /** Every output line of every function replica. */
+  onFunctionLog?: (fn: string, instance: string, line: string) => void;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  gatewayUrl: string;
+  temporalAddress: string;
+  temporalUiUrl: string;
+  minioUrl: string;
+  secrets: LocalSecrets;
+  gateway: Awaited<ReturnType<typeof startLocalGateway>>;
+  temporal: TemporalServer;
+  minio: MinioServer;
+  /** Stops the functions, then the servers; no process of the stack survives it. */
+  stop(): Promise<void>;
+}
+
+/** Starts everything and waits until every function has its minimum replicas ready. */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => {});
+  await assertPortsFree(options.ports);
+  const ports = await resolvePorts(options.ports);
+  await mkdir(join(options.dataDir, 'logs'), { recursive: true });
+  const secrets = await ensureLocalSecrets(options.dataDir);
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.reverse()) await stopOne().catch((error: unknown) => log(`stop failed: ${(error as Error).message}`));
+    stoppers.length = 0;
+  };
+
+  try {
+    log('starting Temporal and MinIO…');
+    const [temporal, minio] = await Promise.all([
+      startTemporalServer({ binary: options.tools.temporal, dataDir: options.dataDir, port: ports.temporal, uiPort: ports.temporalUi })
+        .then((server) => (stoppers.push(() => server.process.stop()), server)),
+      startMinioServer({ binary: options.tools.minio, dataDir: options.dataDir, port: ports.minio, consolePort: ports.minioConsole, rootUser: secrets.s3AccessKey, rootPassword: secrets.s3SecretKey })
+        .then((server) => (stoppers.push(() => server.process.stop()), server)),
+    ]);
+    log(`Temporal on ${temporal.address} (UI ${temporal.uiUrl}), MinIO on ${minio.url}`);
+
+    const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+    const gateway = await startLocalGateway({
+      stackFiles: options.stackFiles ?? [join(options.repoRoot, 'stack.yml')],
+      templateDirs: options.templateDirs,
+      port: ports.gateway,
+      dataDir: options.dataDir,
+      watchdogBinary: options.tools.watchdog,
+      venvBin: options.tools.venvBin,
+      secretsDir: secrets.dir,
+      envOverrides: {
+        S3_ENDPOINT: minio.url,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_UI_URL: temporal.uiUrl,
+        BATON_GATEWAY_URL: gatewayUrl,
+        ...(options.workflowsDir ? { BATON_WORKFLOWS_DIR: options.workflowsDir } : {}),
+      },
+      basicAuth: options.gatewayAuth ? { user: secrets.gatewayUser, password: secrets.gatewayPassword } : undefined,
+      onLog: options.onFunctionLog,
+    });
+    stoppers.push(() => gateway.stop());
+    log(`gateway on ${gatewayUrl}; waiting for function replicas…`);
+    await gateway.waitUntilReady(180_000);
+    return { gatewayUrl, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, minioUrl: minio.url, secrets, gateway, temporal, minio, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function resolvePorts(ports: StackPorts): Promise<StackPorts> {
+  const resolved = { ...ports };
+  for (const key of Object.keys(resolved) as (keyof StackPorts)[]) {
+    if (resolved[key] === 0) resolved[key] = await allocatePort();
+  }
+  return resolved;
+}

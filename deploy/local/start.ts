@@ -1,0 +1,79 @@
+/**
+ * `npm start`: installs what is missing, starts the local stack, runs the train-classifier demo through the
+ * HTTP trigger, and keeps serving until Ctrl-C. `npm run demo` (`--demo-once`) exits after the demo with its
+ * status instead.
+ */
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureTools } from '../tools/tools.ts';
+import { loadStackConfig } from './stack-config.ts';
+import { startLocalStack, type LocalStack } from './stack.ts';
+import { triggerRun, waitForRun } from './run-client.ts';
+import type { StepView } from '../../functions/baton/api/run-view.ts';
+
+const demoOnce = process.argv.includes('--demo-once');
+const say = (line: string) => console.log(line);
+
+let stack: LocalStack | undefined;
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    if (stack) {
+      say('stopping the local stack…');
+      await stack.stop();
+    }
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(130));
+process.on('SIGTERM', () => void shutdown(143));
+
+try {
+  const config = loadStackConfig();
+  const tools = await ensureTools({ progress: say });
+  const functionsLog = join(config.dataDir, 'logs', 'functions.log');
+  stack = await startLocalStack({
+    ...config,
+    tools,
+    log: (line) => say(`[stack] ${line}`),
+    onFunctionLog: (fn, instance, line) => appendFileSync(functionsLog, `${new Date().toISOString()} ${fn}/${instance} ${line}\n`),
+  });
+  say(`
+Baton is up.
+  trigger API   ${stack.gatewayUrl}/function/baton   (GET /pipelines, POST /runs)
+  gateway       ${stack.gatewayUrl}                  (/system/* needs basic auth: user admin, password in ${join(config.dataDir, 'secrets', 'basic-auth-password')})
+  Temporal UI   ${stack.temporalUiUrl}
+  MinIO         ${stack.minioUrl}
+  function logs ${functionsLog}
+`);
+  const ok = await runDemo(stack);
+  if (demoOnce) await shutdown(ok ? 0 : 1);
+  say('Serving until Ctrl-C.');
+} catch (error) {
+  console.error(`\nbaton: ${(error as Error).message}`);
+  await shutdown(1);
+}
+
+async function runDemo(running: LocalStack): Promise<boolean> {
+  const run = await triggerRun(running.gatewayUrl, { pipeline: 'train-classifier', input: {} });
+  say(`demo: started run ${run.runId} of train-classifier`);
+  const started = Date.now();
+  const view = await waitForRun(running.gatewayUrl, run.runId, { onStep: (step) => say(`  ${describeStep(step)}`) });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (view.status === 'completed') {
+    say(`demo: completed in ${seconds} s\n${JSON.stringify(view.result, null, 2)}`);
+  } else {
+    say(`demo: ${view.status} after ${seconds} s: ${view.error?.message ?? ''}`);
+  }
+  if (run.links.temporalUi) say(`demo: see it in the Temporal UI: ${run.links.temporalUi}`);
+  return view.status === 'completed';
+}
+
+function describeStep(step: StepView): string {
+  const mark = { completed: '✓', failed: '✗', running: '…', retrying: '↻', scheduled: '·', pending: ' ', timed_out: '✗', cancelled: '✗' }[step.status];
+  const timing = step.durationMs !== undefined ? ` in ${(step.durationMs / 1000).toFixed(1)} s` : '';
+  const attempt = step.attempt > 1 ? ` (attempt ${step.attempt})` : '';
+  return `${mark} ${step.name.padEnd(16)} ${step.status}${timing}${attempt}${step.error ? ` — ${step.error}` : ''}`;
+}
+

@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FunctionView, GatewayBackend, ReplicaTarget } from './gateway/backend.ts';
+import { LogStore } from './log-store.ts';
+import { DEFAULT_RESTART_BACKOFF, Replica, type ReplicaState, type RestartBackoff } from './replica.ts';
+import { replicaEnv } from './replica-env.ts';
+import { prepareSecrets } from './secrets.ts';
+import type { FunctionSpec } from './stack-file.ts';
+import type { FunctionTemplate } from './templates.ts';
+
+/** A function to run, with its template resolved. */
+export interface SupervisedFunction {
+  spec: FunctionSpec;
+  template: FunctionTemplate;
+}
+
+/** What the supervisor runs and how. */
+export interface SupervisorOptions {
+  functions: SupervisedFunction[];
+  watchdogBinary: string;
+  /** Per-function secrets copies go to `<runDir>/secrets/<fn>`. */
+  runDir: string;
+  /** One file per secret. */
+  secretsDir: string;
+  /** Put first on the replicas' PATH (the Python virtualenv's bin/). */
+  venvBin?: string;
+  envOverrides?: Record<string, string>;
+  logs?: LogStore;
+  /** Called with every line a replica writes (and the supervisor's notes about it). */
+  onLog?: (fn: string, instance: string, line: string) => void;
+  restartBackoff?: Partial<RestartBackoff>;
+  /** Time between SIGTERM and SIGKILL when stopping a replica (default 5 s). */
+  stopGraceMs?: number;
+  /** waitUntilReady gives up early on a replica restarted this often without becoming ready (default 5). */
+  crashLoopRestarts?: number;
+}
+
+/** One replica as the supervisor reports it. */
+export interface ReplicaInfo {
+  id: string;
+  state: ReplicaState;
+  restarts: number;
+  pid?: number;
+  url?: string;
+  lastExit?: string;
+}
+
+interface Running extends SupervisedFunction {
+  desired: number;
+  replicas: Replica[];
+  secretsDir: string;
+  createdAt: Date;
+  /** Round-robin position. */
+  turn: number;
+}
+
+/**
+ * Runs each function as `desired` replicas (see Replica), scales them within the function's min/max labels,
+ * picks ready replicas round-robin for the gateway, and stops every process it started.
+ */
+export class Supervisor implements GatewayBackend {
+  readonly logs: LogStore;
+  private readonly running = new Map<string, Running>();
+  private readonly retiring = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.logs = options.logs ?? new LogStore();
+  }
+
+  /** Copies each function's secrets, then starts its min replicas (without waiting for them to be ready). */
+  async start(): Promise<void> {
+    for (const fn of this.options.functions) {
+      const secretsDir = path.join(this.options.runDir, 'secrets', fn.spec.name);
+      await prepareSecrets(fn.spec.name, fn.spec.secrets, this.options.secretsDir, secretsDir);
+      this.running.set(fn.spec.name, { ...fn, desired: 0, replicas: [], secretsDir, createdAt: new Date(), turn: 0 });
+    }
+    for (const fn of this.running.values()) this.setReplicas(fn.spec.name, fn.spec.minReplicas);
+  }
+
+  listFunctions(): FunctionView[] {
+    return [...this.running.keys()].map((name) => this.getFunction(name)!);
+  }
+
+  getFunction(name: string): FunctionView | undefined {
+    const fn = this.running.get(name);
+    if (!fn) return undefined;
+    const availableReplicas = fn.replicas.filter((r) => r.state === 'ready').length;
+    return { spec: fn.spec, envProcess: fn.template.fprocess, replicas: fn.desired, availableReplicas, createdAt: fn.createdAt };
+  }
+
+  /** The replicas of `name` now (empty for an unknown function). */
+  replicas(name: string): ReplicaInfo[] {
+    return (this.running.get(name)?.replicas ?? []).map((r) => ({
+      id: r.id,
+      state: r.state,
+      restarts: r.restarts,
+      ...(r.pid !== undefined && { pid: r.pid }),
+      ...(r.url !== undefined && { url: r.url }),
+      ...(r.lastExit !== undefined && { lastExit: r.lastExit }),
+    }));
+  }
+
+  setReplicas(name: string, replicas: number): number {
+    const fn = this.running.get(name);
+    if (!fn) throw new Error(`unknown function: ${name}`);
+    if (this.stopped) throw new Error('the supervisor is stopped');
+    fn.desired = clampReplicas(fn.spec, replicas);
+    while (fn.replicas.length < fn.desired) fn.replicas.push(this.startReplica(fn));
+    // Scale down: replicas not (yet) ready go first, then the newest.
+    const byKeep = [...fn.replicas].sort((a, b) => Number(b.state === 'ready') - Number(a.state === 'ready'));
+    for (const replica of byKeep.slice(fn.desired)) this.retire(fn, replica);
+    return fn.desired;
+  }
+
+  async acquireReplica(name: string, waitMs: number, signal?: AbortSignal): Promise<ReplicaTarget | undefined> {
+    const fn = this.running.get(name);
+    if (!fn || this.stopped) return undefined;
+    if (fn.desired === 0) this.setReplicas(name, 1); // scale from zero
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const ready = fn.replicas.filter((r) => r.state === 'ready' && r.url);
+      if (ready.length > 0) {
+        const replica = ready[fn.turn++ % ready.length]!;
+        return { instance: replica.id, url: replica.url! };
+      }
+      if (Date.now() >= deadline || signal?.aborted || this.stopped) return undefined;
+      await sleep(25);
+    }
+  }
+
+  /**
+   * Resolves once every function has its min replicas ready. Rejects after `timeoutMs`, or earlier when a
+   * replica keeps crashing, naming the functions not ready and the last log lines of their replicas.
+   */
+  async waitUntilReady(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const crashLoop = this.options.crashLoopRestarts ?? 5;
+    for (;;) {
+      const waiting = [...this.running.values()].filter((fn) => this.getFunction(fn.spec.name)!.availableReplicas < fn.spec.minReplicas);
+      if (waiting.length === 0) return;
+      const looping = waiting.some((fn) => fn.replicas.some((r) => r.state !== 'ready' && r.restarts >= crashLoop));
+      if (looping || Date.now() >= deadline) {
+        const why = looping ? 'not ready, a replica keeps crashing' : `not ready after ${Math.round(timeoutMs / 1000)} s`;
+        throw new Error(`functions ${why}:\n${waiting.map((fn) => this.describe(fn)).join('\n')}`);
+      }
+      await sleep(100);
+    }
+  }
+
+  /** Stops every replica: SIGTERM, SIGKILL after the grace; resolves when no process it started is left. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const all = [...this.running.values()].flatMap((fn) => fn.replicas.splice(0).map((r) => this.retire(fn, r)));
+    await Promise.all([...all, ...this.retiring]);
+  }
+
+  private startReplica(fn: Running): Replica {
+    const id = `${fn.spec.name}-${randomBytes(3).toString('hex')}`;
+    const log = (text: string) => {
+      this.logs.append(fn.spec.name, id, text);
+      this.options.onLog?.(fn.spec.name, id, text);
+    };
+    const replica = new Replica({
+      id,
+      watchdogBinary: this.options.watchdogBinary,
+      cwd: fn.template.dir,
+      env: ({ port, httpPort }) =>
+        replicaEnv({
+          spec: fn.spec,
+          template: fn.template,
+          port,
+          httpPort,
+          secretsDir: fn.secretsDir,
+          venvBin: this.options.venvBin,
+          envOverrides: this.options.envOverrides,
+        }),
+      log,
+      backoff: { ...DEFAULT_RESTART_BACKOFF, ...this.options.restartBackoff },
+      stopGraceMs: this.options.stopGraceMs ?? 5_000,
+    });
+    replica.start();
+    return replica;
+  }
+
+  /** Takes a replica out of rotation and stops it in the background (stop() waits for it). */
+  private retire(fn: Running, replica: Replica): Promise<void> {
+    fn.replicas = fn.replicas.filter((r) => r !== replica);
+    const done = replica.stop().finally(() => this.retiring.delete(done));
+    this.retiring.add(done);
+    return done;
+  }
+
+  private describe(fn: Running): string {
+    const ready = fn.replicas.filter((r) => r.state === 'ready').length;
+    const states = fn.replicas.map((r) => `${r.id} ${r.state}${r.restarts ? `, ${r.restarts} restarts, last ${r.lastExit}` : ''}`);
+    const lines = this.logs.query({ name: fn.spec.name, tail: 15 }).map((l) => `  [${l.instance}] ${l.text}`);
+    return (
+      `${fn.spec.name} (${ready} of ${fn.spec.minReplicas} ready; ${states.join('; ') || 'no replicas'})\n` +
+      `  last log lines of ${fn.spec.name}:\n${lines.join('\n') || '  (none)'}`
+    );
+  }
+}
+
+/** `replicas` within the function's `com.openfaas.scale.min` and `.max` labels. */
+export function clampReplicas(spec: Pick<FunctionSpec, 'minReplicas' | 'maxReplicas'>, replicas: number): number {
+  return Math.min(Math.max(Math.trunc(replicas), spec.minReplicas), spec.maxReplicas);
+}

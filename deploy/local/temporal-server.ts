@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { searchAttributeRegistrations } from '../../workflows/search-attributes.ts';
+import { startManagedProcess, waitUntil, type ManagedProcess } from './managed-process.ts';
+
+/** The Temporal dev server of the local stack: state in a SQLite file, so runs survive restarts. */
+export interface TemporalServer {
+  address: string;
+  uiUrl: string;
+  process: ManagedProcess;
+}
+
+/** Starts `temporal server start-dev` with Baton's search attributes registered, and waits until it answers. */
+export async function startTemporalServer(options: {
+  binary: string;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  onLine?: (line: string) => void;
+}): Promise<TemporalServer> {
+  const args = [
+    'server', 'start-dev',
+    '--db-filename', join(options.dataDir, 'temporal.db'),
+    '--ip', '127.0.0.1',
+    '--port', String(options.port),
+    '--ui-port', String(options.uiPort),
+    '--log-level', 'warn',
+    ...searchAttributeRegistrations().flatMap((pair) => ['--search-attribute', pair]),
+  ];
+  const process = startManagedProcess('temporal', options.binary, args, { logFile: join(options.dataDir, 'logs', 'temporal.log'), onLine: options.onLine });
+  const address = `127.0.0.1:${options.port}`;
+  await waitUntil(process, `Temporal answered on ${address}`, async () => {
+    const connection = await Connection.connect({ address, connectTimeout: 1000 });
+    try {
+      await connection.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  }, 60_000);
+  return { address, uiUrl: `http://127.0.0.1:${options.uiPort}`, process };
+}

@@ -1,0 +1,3 @@
+module baton/watchdog
+
+go 1.22

@@ -1,0 +1,81 @@
+/**
+ * The watchdog every function replica runs: the real of-watchdog when it is on PATH or can be installed,
+ * else Baton's stand-in built from deploy/local/watchdog (see docs/contracts.md, "Tool availability").
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ofWatchdog } from './catalog.ts';
+import { line, type SetupContext } from './context.ts';
+import { ToolError } from './errors.ts';
+import { run } from './exec.ts';
+import { buildInto } from './go.ts';
+import { tryGoTool } from './gotools.ts';
+import { cachedBinary, isComplete, sha12 } from './layout.ts';
+import { STAND_IN_VERSION_LINE } from './versions.ts';
+
+export type WatchdogKind = 'of-watchdog' | 'baton-stand-in';
+
+export interface WatchdogFound {
+  path: string;
+  kind: WatchdogKind;
+  subject: string;
+  status: string;
+  /** Lines to print before this step's own line (why the stand-in is used). */
+  before: string[];
+}
+
+/** Where the stand-in's Go module lives in the checkout. */
+export function standInSource(root: string): string {
+  return join(root, 'deploy', 'local', 'watchdog');
+}
+
+/**
+ * Content key of the stand-in: sha256 (12 hex) over its go.mod, go.sum and non-test .go files, so an edit
+ * to the watchdog gives a new cache folder and a rebuild, while a test edit does not.
+ */
+export function standInHash(sourceDir: string): string {
+  const files = readdirSync(sourceDir)
+    .filter((f) => f === 'go.mod' || f === 'go.sum' || (f.endsWith('.go') && !f.endsWith('_test.go')))
+    .sort();
+  return sha12(files.map((f) => `${f}\0${readFileSync(join(sourceDir, f), 'utf8')}\0`).join(''));
+}
+
+export async function ensureWatchdog(ctx: SetupContext): Promise<WatchdogFound | undefined> {
+  const real = await tryGoTool(ctx, ofWatchdog);
+  if (!real) return undefined;
+  const subject = `of-watchdog ${ofWatchdog.label}`;
+  if (real.path) return { path: real.path, kind: 'of-watchdog', subject, status: real.status, before: [] };
+
+  const standIn = await ensureStandIn(ctx);
+  if (!standIn) return undefined;
+  const why = line(subject, `${real.status} → using Baton's stand-in watchdog (deploy/local/watchdog, same env contract)`);
+  return { ...standIn, kind: 'baton-stand-in', before: [why] };
+}
+
+async function ensureStandIn(ctx: SetupContext): Promise<{ path: string; subject: string; status: string } | undefined> {
+  const source = standInSource(ctx.root);
+  if (!existsSync(join(source, 'go.mod'))) {
+    throw new ToolError(`the stand-in watchdog's sources are missing: ${source}`, 'run setup from a complete Baton checkout');
+  }
+  const hash = standInHash(source);
+  const dest = cachedBinary(ctx.dir, 'baton-watchdog', hash, 'baton-watchdog');
+  const subject = `baton-watchdog ${hash}`;
+  if (isComplete(dest)) return { path: dest, subject, status: 'cached' };
+  if (!ctx.install) return undefined;
+
+  const built = await buildInto(
+    ctx,
+    dest,
+    { tool: 'baton-watchdog', version: hash, source: 'go build deploy/local/watchdog' },
+    (tmp) => ({ args: ['build', '-buildvcs=false', '-o', join(tmp, 'baton-watchdog'), '.'], cwd: source, binaryName: 'baton-watchdog' }),
+    async (binary) => {
+      const out = (await run(binary, ['--version'], { env: ctx.env, timeoutMs: 20_000 })).stdout.trim();
+      return out === STAND_IN_VERSION_LINE ? undefined : `the built binary answered --version with ${JSON.stringify(out)}`;
+    },
+  );
+  if (!built.ok) {
+    throw new ToolError(`building the stand-in watchdog failed: ${built.reason}${built.output ? `\n${built.output}` : ''}`,
+      'run `go vet ./... && go build ./...` in deploy/local/watchdog to see and fix the error');
+  }
+  return { path: dest, subject, status: 'built with go build' };
+}

@@ -1,0 +1,39 @@
+import { Hono } from 'hono';
+import type { Client } from '@temporalio/client';
+import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
+import { HttpError } from './http-error.ts';
+import { pipelinesRoutes } from './pipelines-routes.ts';
+import { runsRoutes } from './runs-routes.ts';
+
+/** What the trigger API needs. */
+export interface ApiDeps {
+  client: Client;
+  taskQueue: string;
+  namespace: string;
+  pipelines: readonly PipelineDefinition[];
+  publicUrl: string;
+  temporalUiUrl: string | undefined;
+  /** Health of the parts behind the API, for `GET /healthz`. */
+  health(): Record<string, string>;
+}
+
+/** The trigger API as a Hono app: served by the orchestrator, called in-process by tests. */
+export function createApi(deps: ApiDeps): Hono {
+  const pipelines = new Map(deps.pipelines.map((pipeline) => [pipeline.name, pipeline]));
+  const links = (runId: string) => ({
+    self: `${deps.publicUrl}/runs/${encodeURIComponent(runId)}`,
+    ...(deps.temporalUiUrl ? { temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(runId)}` } : {}),
+  });
+
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ status: 'ok', ...deps.health() }));
+  app.route('/pipelines', pipelinesRoutes(pipelines));
+  app.route('/runs', runsRoutes({ client: deps.client, taskQueue: deps.taskQueue, pipelines, links }));
+  app.notFound((c) => c.json(new HttpError(404, `no route ${c.req.method} ${c.req.path}; see GET /pipelines and POST /runs`).toBody(), 404));
+  app.onError((error, c) => {
+    if (error instanceof HttpError) return c.json(error.toBody(), error.status);
+    console.error('trigger API error:', error);
+    return c.json(new HttpError(500, error.message).toBody(), 500);
+  });
+  return app;
+}

@@ -1,0 +1,153 @@
+/**
+ * What `GET /runs/{id}` shows, derived from Temporal's own record of the run (its description and event
+ * history), so it works for running and closed runs alike and needs no worker to answer.
+ */
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import type { WorkflowExecutionDescription } from '@temporalio/client';
+import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
+import type { InvokeFunctionRequest } from '../../../activities/index.ts';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+type Failure = temporal.api.failure.v1.IFailure;
+
+export type StepStatus = 'pending' | 'scheduled' | 'running' | 'retrying' | 'completed' | 'failed' | 'timed_out' | 'cancelled';
+
+/** One step of a run as people read it. */
+export interface StepView {
+  name: string;
+  function: string;
+  status: StepStatus;
+  attempt: number;
+  durationMs?: number;
+  error?: string;
+}
+
+/** A run as `GET /runs/{id}` answers it. */
+export interface RunView {
+  runId: string;
+  workflowId: string;
+  pipeline: string;
+  status: string;
+  startedAt: string;
+  closedAt?: string;
+  steps: StepView[];
+  result?: unknown;
+  error?: { message: string; type?: string };
+  links: { self: string; temporalUi?: string };
+}
+
+/** Temporal's execution status, in the words of the API. */
+export function runStatus(description: WorkflowExecutionDescription): string {
+  return description.status.name.toLowerCase();
+}
+
+interface StepRecord extends StepView {
+  scheduledAtMs?: number;
+}
+
+/** Builds the run view from a description, its history and the pipeline's planned steps. */
+export function buildRunView(
+  description: WorkflowExecutionDescription,
+  events: HistoryEvent[],
+  pipeline: PipelineDefinition | undefined,
+  links: RunView['links'],
+): RunView {
+  const steps = new Map<string, StepRecord>();
+  for (const planned of pipeline?.steps ?? []) {
+    steps.set(planned.name, { name: planned.name, function: planned.function, status: 'pending', attempt: 0 });
+  }
+  const byScheduledEvent = new Map<string, StepRecord>();
+  let result: unknown;
+  let error: RunView['error'];
+
+  for (const event of events) {
+    const at = timestampMs(event.eventTime);
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) {
+      const call = decodeFirst(scheduled.input?.payloads) as InvokeFunctionRequest | undefined;
+      const name = scheduled.activityId ?? '?';
+      const record: StepRecord = { ...steps.get(name), name, function: call?.function ?? steps.get(name)?.function ?? '?', status: 'scheduled', attempt: 1, scheduledAtMs: at };
+      steps.set(name, record);
+      byScheduledEvent.set(String(event.eventId), record);
+      continue;
+    }
+    const started = event.activityTaskStartedEventAttributes;
+    if (started) {
+      const record = byScheduledEvent.get(String(started.scheduledEventId));
+      if (record) Object.assign(record, { status: 'running', attempt: started.attempt ?? record.attempt });
+      continue;
+    }
+    const closed = activityClose(event);
+    if (closed) {
+      const record = byScheduledEvent.get(String(closed.scheduledEventId));
+      if (record) {
+        record.status = closed.status;
+        if (at !== undefined && record.scheduledAtMs !== undefined) record.durationMs = at - record.scheduledAtMs;
+        if (closed.failure) record.error = failureMessage(closed.failure);
+      }
+      continue;
+    }
+    if (event.workflowExecutionCompletedEventAttributes) result = decodeFirst(event.workflowExecutionCompletedEventAttributes.result?.payloads);
+    const failed = event.workflowExecutionFailedEventAttributes?.failure;
+    if (failed) error = { message: failureMessage(failed), type: rootFailure(failed).applicationFailureInfo?.type ?? undefined };
+  }
+
+  for (const pending of description.raw.pendingActivities ?? []) {
+    const record = steps.get(pending.activityId ?? '');
+    if (!record) continue;
+    record.attempt = pending.attempt ?? record.attempt;
+    if (pending.lastFailure) {
+      record.status = 'retrying';
+      record.error = failureMessage(pending.lastFailure);
+    } else if (record.status === 'scheduled' && pending.lastStartedTime) {
+      record.status = 'running';
+    }
+  }
+
+  return {
+    runId: description.workflowId,
+    workflowId: description.workflowId,
+    pipeline: pipeline?.name ?? description.type,
+    status: runStatus(description),
+    startedAt: description.startTime.toISOString(),
+    ...(description.closeTime ? { closedAt: description.closeTime.toISOString() } : {}),
+    steps: [...steps.values()].map(({ scheduledAtMs: _scheduledAtMs, ...view }) => view),
+    ...(result !== undefined ? { result } : {}),
+    ...(error ? { error } : {}),
+    links,
+  };
+}
+
+function activityClose(event: HistoryEvent): { scheduledEventId: unknown; status: StepStatus; failure?: Failure } | undefined {
+  const completed = event.activityTaskCompletedEventAttributes;
+  if (completed) return { scheduledEventId: completed.scheduledEventId, status: 'completed' };
+  const failed = event.activityTaskFailedEventAttributes;
+  if (failed) return { scheduledEventId: failed.scheduledEventId, status: 'failed', failure: failed.failure ?? undefined };
+  const timedOut = event.activityTaskTimedOutEventAttributes;
+  if (timedOut) return { scheduledEventId: timedOut.scheduledEventId, status: 'timed_out', failure: timedOut.failure ?? undefined };
+  const cancelled = event.activityTaskCanceledEventAttributes;
+  if (cancelled) return { scheduledEventId: cancelled.scheduledEventId, status: 'cancelled' };
+  return undefined;
+}
+
+/** The innermost failure: for a failed step, the function's own message rather than "activity failed". */
+function rootFailure(failure: Failure): Failure {
+  let current = failure;
+  while (current.cause) current = current.cause;
+  return current;
+}
+
+function failureMessage(failure: Failure): string {
+  return rootFailure(failure).message ?? failure.message ?? 'failed';
+}
+
+function decodeFirst(payloads: temporal.api.common.v1.IPayload[] | null | undefined): unknown {
+  const first = payloads?.[0];
+  return first ? defaultPayloadConverter.fromPayload(first) : undefined;
+}
+
+function timestampMs(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
+  if (!ts) return undefined;
+  return Number(ts.seconds ?? 0) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+}

@@ -1,0 +1,50 @@
+/**
+ * The orchestrator function: the trigger API and the Temporal worker in one process, so it scales like any
+ * other OpenFaaS function. The `node-ts-service` template calls `start`.
+ */
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import type { PipelineDefinition } from '../../workflows/pipeline-definition.ts';
+import { createApi } from './api/app.ts';
+import { loadOrchestratorConfig } from './config.ts';
+import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
+
+/** A started service, as the node-ts-service template expects. */
+export interface Service {
+  close(): Promise<void>;
+}
+
+export async function start({ port }: { port: number }): Promise<Service> {
+  const config = loadOrchestratorConfig();
+  const { pipelines } = (await import(`${config.workflowsDir}/catalog.ts`)) as { pipelines: PipelineDefinition[] };
+  const connection = await Connection.connect({ address: config.temporalAddress }).catch((error: unknown) => {
+    throw new Error(`cannot reach Temporal at TEMPORAL_ADDRESS=${config.temporalAddress}: ${(error as Error).message}. Is the Temporal server running?`);
+  });
+  const client = new Client({ connection, namespace: config.namespace });
+  const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, pipelines) : undefined;
+  worker?.done.catch((error: unknown) => {
+    // A crashed worker makes this replica useless: exit so the platform restarts it.
+    console.error('Temporal worker stopped with an error:', error);
+    process.exit(1);
+  });
+
+  const app = createApi({
+    client,
+    taskQueue: config.taskQueue,
+    namespace: config.namespace,
+    pipelines,
+    publicUrl: config.publicUrl,
+    temporalUiUrl: config.temporalUiUrl,
+    health: () => ({ worker: worker ? worker.state().toLowerCase() : 'disabled' }),
+  });
+  const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
+  console.log(`baton: trigger API on 127.0.0.1:${port}, worker ${worker ? `polling "${config.taskQueue}"` : 'disabled'}, ${pipelines.length} pipeline(s)`);
+
+  return {
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker?.stop();
+      await connection.close();
+    },
+  };
+}

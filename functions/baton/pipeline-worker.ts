@@ -1,0 +1,42 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
+import { buildStepCatalog } from '../../activities/step-catalog.ts';
+import { createFunctionCallPool } from '../../activities/http-pool.ts';
+import type { PipelineDefinition } from '../../workflows/pipeline-definition.ts';
+import type { OrchestratorConfig } from './config.ts';
+
+/** A running Temporal worker for Baton's pipelines, and how to stop it. */
+export interface PipelineWorker {
+  state(): string;
+  /** Stops polling, lets running tasks finish, and closes connections. */
+  stop(): Promise<void>;
+  /** Settles when the worker stops, rejecting if it crashed. */
+  done: Promise<void>;
+}
+
+/** Creates and runs the worker: bundles the workflows, wires the activities to the gateway. */
+export async function startPipelineWorker(config: OrchestratorConfig, pipelines: readonly PipelineDefinition[]): Promise<PipelineWorker> {
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const pool = createFunctionCallPool();
+  const worker = await Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    workflowsPath: `${config.workflowsDir}/index.ts`,
+    activities: createActivities({ gatewayUrl: config.gatewayUrl, steps: buildStepCatalog(pipelines), dispatcher: pool }),
+    maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
+    maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
+  });
+  const done = worker.run().finally(async () => {
+    await connection.close();
+    await pool.close();
+  });
+  return {
+    state: () => worker.getState(),
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

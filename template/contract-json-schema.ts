@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { errorBody, stepRequest, stepResponse } from './node-ts/step-contract.ts';
+
+/** The step contract as one JSON Schema document (2020-12), with the request, response and error in `$defs`. */
+export function contractJsonSchema(): string {
+  const defs = {
+    stepRequest: z.toJSONSchema(stepRequest),
+    stepResponse: z.toJSONSchema(stepResponse),
+    errorBody: z.toJSONSchema(errorBody),
+  };
+  for (const schema of Object.values(defs)) delete (schema as { $schema?: string }).$schema;
+  const document = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $comment: 'Generated from template/node-ts/step-contract.ts by `npm run gen:contract`. Do not edit.',
+    $defs: defs,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}

@@ -1,0 +1,25 @@
+/**
+ * What a TypeScript step handler imports: `import { StepInputError, type StepHandler } from '#baton-step'`.
+ * The `#baton-step` alias resolves here in the repository and in the function image alike.
+ */
+import type { ZodType } from 'zod';
+import type { StepContext } from './step-context.ts';
+
+export { StepInputError, StepUnavailableError } from './errors.ts';
+export type { StepContext } from './step-context.ts';
+export type { ArtifactRef, RunContext } from './step-contract.ts';
+export { artifactRef } from './step-contract.ts';
+export { sha256 } from './artifacts.ts';
+
+/** What a handler returns: its output, and optional numeric metrics. */
+export interface StepResult<O = unknown> {
+  output: O;
+  metrics?: Record<string, number>;
+}
+
+/** The module a function's `handler.ts` is: an optional input schema, and `handle`. */
+export interface StepHandlerModule<I = unknown, O = unknown> {
+  /** When exported, the wrapper validates the input with it and answers 422 naming the field. */
+  input?: ZodType<I>;
+  handle(input: I, ctx: StepContext): Promise<StepResult<O>>;
+}

@@ -1,0 +1,102 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { CALL_ID_HEADER, stepRequest, toErrorIssues, type ErrorBody, type ErrorIssue } from './step-contract.ts';
+import { StepInputError, StepUnavailableError } from './errors.ts';
+import { createStepContext } from './step-context.ts';
+import type { StepHandlerModule } from './sdk.ts';
+
+/** Largest request body the wrapper accepts: envelopes carry references, never artifact bytes. */
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+/** The HTTP wrapper around one handler: parses and checks the envelope, runs the handler, shapes errors. */
+export function createStepServer(handler: StepHandlerModule, functionName: string): Server {
+  return createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      console.error(`[${functionName}] wrapper failure:`, error);
+      if (!res.headersSent) send(res, 500, errorBody('internal wrapper error', 'WrapperError'));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'GET') {
+      send(res, 200, { function: functionName, contract: 'baton step v1', usage: 'POST a step envelope {input, run}' });
+      return;
+    }
+    if (req.method !== 'POST') {
+      send(res, 405, errorBody(`method ${req.method} not allowed: POST a step envelope`, 'MethodNotAllowed'));
+      return;
+    }
+    const body = await readBody(req);
+    if (body === undefined) {
+      send(res, 413, errorBody(`request body over ${MAX_BODY_BYTES} bytes: pass large data by reference`, 'PayloadTooLarge'));
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      send(res, 400, errorBody('request body is not valid JSON', 'InvalidEnvelope', [{ path: '(root)', message: 'invalid JSON' }]));
+      return;
+    }
+    const envelope = stepRequest.safeParse(json);
+    if (!envelope.success) {
+      send(res, 400, errorBody('invalid step envelope', 'InvalidEnvelope', toErrorIssues(envelope.error)));
+      return;
+    }
+    let input = envelope.data.input;
+    if (handler.input) {
+      const parsed = handler.input.safeParse(input);
+      if (!parsed.success) {
+        send(res, 422, errorBody(`invalid input for ${functionName}`, 'InvalidInput', toErrorIssues(parsed.error, 'input')));
+        return;
+      }
+      input = parsed.data;
+    }
+    const callId = header(req, CALL_ID_HEADER) ?? randomUUID();
+    try {
+      const result = await handler.handle(input, createStepContext(envelope.data.run, callId));
+      send(res, 200, result);
+    } catch (error) {
+      if (error instanceof StepInputError) {
+        const issues = error.issues.map((issue) => ({ ...issue, path: `input.${issue.path}` }));
+        send(res, 422, errorBody(error.message, 'InvalidInput', issues));
+        return;
+      }
+      if (error instanceof StepUnavailableError) {
+        const headers: Record<string, string> = error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
+        send(res, 503, errorBody(error.message, 'Unavailable'), headers);
+        return;
+      }
+      // The stack stays in the log; the caller gets the message only.
+      console.error(`[${callId}] ${functionName} failed:`, error);
+      const message = error instanceof Error ? error.message : String(error);
+      send(res, 500, errorBody(message, error instanceof Error ? error.name : 'Error'));
+    }
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function errorBody(message: string, type: string, issues?: ErrorIssue[]): ErrorBody {
+  return { error: { message, type, ...(issues ? { issues } : {}) } };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const bytes = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': bytes.length });
+  res.end(bytes);
+}

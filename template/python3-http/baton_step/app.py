@@ -1,0 +1,145 @@
+"""The HTTP wrapper around one handler: checks the envelope, runs the handler, shapes answers.
+
+Answers: 200 ``{output, metrics?}``; 400 bad JSON or envelope; 422 StepInputError (paths under
+``input.``); 500 any other exception (message only: the stack goes to stderr). Secret values
+are scrubbed from every message and log line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import traceback
+import uuid
+from types import ModuleType
+from typing import Any, Callable, Optional
+
+from flask import Flask, Response, request
+from jsonschema import Draft202012Validator
+from werkzeug.exceptions import HTTPException
+
+from .artifacts import ArtifactStore
+from .context import RunInfo, StepContext
+from .envelope import envelope_issues
+from .errors import HandlerContractError, Issue, StepInputError
+from .secrets import SecretReader
+
+CALL_ID_HEADER = "X-Call-Id"
+# Envelopes carry references, never artifact bytes (same limit as the node-ts wrapper).
+MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_MESSAGE_CHARS = 2000
+
+
+def _numpy_friendly(value: Any) -> Any:
+    # Handlers often return numpy scalars or arrays; both have tolist().
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _reject_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON (the TypeScript side could never send them).
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _json(status: int, body: Any) -> Response:
+    text = json.dumps(body, allow_nan=False, default=_numpy_friendly, ensure_ascii=False)
+    return Response(text, status=status, mimetype="application/json")
+
+
+def _error(status: int, message: str, type_: str, issues: Optional[list[Issue]] = None) -> Response:
+    error: dict[str, Any] = {"message": message[:MAX_MESSAGE_CHARS], "type": type_}
+    if issues is not None:
+        error["issues"] = issues
+    return _json(status, {"error": error})
+
+
+def _under_input(path: str) -> str:
+    if path == "input" or path.startswith("input."):
+        return path
+    return f"input.{path}" if path else "input"
+
+
+def _check_result(result: Any) -> dict[str, Any]:
+    if not isinstance(result, dict) or "output" not in result:
+        raise HandlerContractError('handle() must return a dict {"output": ..., "metrics": {...}}')
+    unknown = set(result) - {"output", "metrics"}
+    if unknown:
+        raise HandlerContractError(f"handle() returned unknown keys {sorted(unknown)}: only output and metrics")
+    metrics = result.get("metrics")
+    if metrics is None:
+        return {"output": result["output"]}
+    if not isinstance(metrics, dict):
+        raise HandlerContractError("handle() returned metrics that are not a dict of name -> number")
+    for name, value in metrics.items():
+        number = _numpy_friendly(value) if hasattr(value, "tolist") else value
+        if not isinstance(name, str) or isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+            raise HandlerContractError(f'metric "{name}" must be a finite number')
+    return {"output": result["output"], "metrics": metrics}
+
+
+def create_app(
+    handler: ModuleType,
+    validator: Draft202012Validator,
+    secrets: SecretReader,
+    store_provider: Callable[[], ArtifactStore],
+    function_name: str = "function",
+) -> Flask:
+    """Builds the Flask app serving ``handler.handle(input, ctx)`` at ``POST /``."""
+    app = Flask(function_name)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+    def log(call_id: str, text: str) -> None:
+        print(f"[{call_id}] {secrets.redact(text)}", file=sys.stderr, flush=True)
+
+    @app.get("/")
+    def describe() -> Response:
+        return _json(200, {
+            "function": function_name,
+            "template": "python3-http",
+            "contract": "baton step v1",
+            "usage": "POST / with a step envelope {input, run: {workflowId, runId, pipeline, step, attempt}}",
+        })
+
+    @app.post("/")
+    def invoke() -> Response:
+        call_id = request.headers.get(CALL_ID_HEADER) or str(uuid.uuid4())
+        try:
+            body = json.loads(request.get_data(cache=False) or b"", parse_constant=_reject_constant)
+        except (ValueError, UnicodeDecodeError):
+            log(call_id, "400 request body is not valid JSON")
+            return _error(400, "request body is not valid JSON", "InvalidEnvelope", [{"path": "(root)", "message": "invalid JSON"}])
+        issues = envelope_issues(validator, body)
+        if issues:
+            log(call_id, "400 invalid step envelope: " + "; ".join(f"{i['path']}: {i['message']}" for i in issues))
+            return _error(400, "invalid step envelope", "InvalidEnvelope", issues)
+        ctx = StepContext(
+            RunInfo.from_envelope(body["run"]),
+            call_id,
+            secrets,
+            store_provider,
+            checkpoint=body.get("checkpoint"),
+            progress_url=body.get("progressUrl"),
+        )
+        try:
+            result = _check_result(handler.handle(body["input"], ctx))
+            try:
+                return _json(200, result)
+            except (TypeError, ValueError) as error:
+                raise HandlerContractError(f"handle() returned a value that is not JSON: {error}") from error
+        except StepInputError as error:
+            found = [{"path": _under_input(i["path"]), "message": secrets.redact(i["message"])} for i in error.issues]
+            log(call_id, "422 " + "; ".join(f"{i['path']}: {i['message']}" for i in found))
+            return _error(422, secrets.redact(error.message), "InvalidInput", found)
+        except Exception as error:  # noqa: BLE001 - every other failure is a retryable 500
+            # The stack stays in the log; the caller gets the message only.
+            log(call_id, f"500 {function_name} failed:\n{traceback.format_exc().rstrip()}")
+            return _error(500, secrets.redact(str(error)) or type(error).__name__, type(error).__name__)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        # 404, 405, 413 ... as JSON error bodies like every other answer.
+        return _error(error.code or 500, error.description or error.name, error.name.replace(" ", ""))
+
+    return app

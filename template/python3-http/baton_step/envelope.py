@@ -1,0 +1,71 @@
+"""Checks a request body against the step contract's JSON Schema (``$defs.stepRequest``)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from .errors import Issue
+
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "step_contract.schema.json")
+_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null", int: "integer", float: "number"}
+
+
+def _is_url(value: object) -> bool:
+    # Mirrors zod's .url(): an absolute URL with a scheme (jsonschema skips "uri" without rfc3987).
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return bool(parts.scheme) and bool(parts.netloc or parts.path)
+
+
+def load_validator(schema_path: str = SCHEMA_PATH, definition: str = "stepRequest") -> Draft202012Validator:
+    """A validator for one ``$defs`` entry of the generated contract schema."""
+    with open(schema_path, encoding="utf-8") as file:
+        schema = json.load(file)
+    root = {**schema, "$ref": f"#/$defs/{definition}"}
+    checker = FormatChecker(formats=())
+    checker.checks("uri")(_is_url)
+    return Draft202012Validator(root, format_checker=checker)
+
+
+def _json_type(value: Any) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _path(parts: list) -> str:
+    return ".".join(str(part) for part in parts) or "(root)"
+
+
+def _issues_of(error: ValidationError) -> list[Issue]:
+    base = list(error.absolute_path)
+    kind, expected, instance = error.validator, error.validator_value, error.instance
+    # Point at the field itself (run.attempt), as zod does, not at the object holding it.
+    if kind == "required":
+        return [{"path": _path(base + [name]), "message": "required"} for name in expected if name not in instance]
+    if kind == "additionalProperties":
+        known = set(error.schema.get("properties", {}))
+        return [{"path": _path(base + [name]), "message": "unrecognized key"} for name in instance if name not in known]
+    messages = {
+        "type": f"expected {expected}, got {_json_type(instance)}",
+        "minimum": f"must be >= {expected}",
+        "maximum": f"must be <= {expected}",
+        "minLength": "must not be empty" if expected == 1 else f"must have at least {expected} characters",
+        "pattern": f"must match {expected}",
+        "format": f"must be a {expected}",
+    }
+    # Messages never echo the value: the envelope may carry anything.
+    return [{"path": _path(base), "message": messages.get(kind, error.message[:200])}]
+
+
+def envelope_issues(validator: Draft202012Validator, body: Any) -> list[Issue]:
+    """All problems of a request body as ``{path, message}`` with dotted paths; empty when valid."""
+    issues: list[Issue] = []
+    for error in sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]):
+        issues.extend(_issues_of(error))
+    return issues

@@ -1,0 +1,67 @@
+"""Errors a handler or the wrapper raises on purpose; each maps to one kind of answer."""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence, TypedDict, Union
+
+
+class Issue(TypedDict):
+    """One failing field: a dotted path and what is wrong with it."""
+
+    path: str
+    message: str
+
+
+PathLike = Union[str, Sequence[Union[str, int]], None]
+
+
+def dotted(path: PathLike) -> str:
+    """Joins path parts into a dotted path: ("model", "params", "C") -> "model.params.C"."""
+    if path is None:
+        return ""
+    if isinstance(path, str):
+        return path
+    return ".".join(str(part) for part in path)
+
+
+class StepInputError(Exception):
+    """The handler's input cannot be processed: answered 422 and never retried.
+
+    Paths are relative to the input (``dataset``, ``model.params.C``); the wrapper puts them
+    under ``input.``. Give either one ``path`` or a list of ``issues`` (``{path, message}``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        path: PathLike = None,
+        issues: Iterable[Issue] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if issues is not None:
+            self.issues: list[Issue] = [
+                {"path": dotted(issue["path"]), "message": issue["message"]} for issue in issues
+            ]
+        else:
+            self.issues = [{"path": dotted(path), "message": message}]
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the environment key."""
+
+
+class SecretNotFoundError(Exception):
+    """A secret file is missing; the message names the secret and the folder, never a value."""
+
+
+class ArtifactIntegrityError(Exception):
+    """A downloaded artifact does not match its reference (size or sha256); names the uri."""
+
+
+class ArtifactNotFoundError(Exception):
+    """No object at an artifact's uri."""
+
+
+class HandlerContractError(Exception):
+    """The handler returned something that is not ``{"output": ..., "metrics"?: {...}}``."""

@@ -1,0 +1,109 @@
+"""The MinIO/S3 backend of the ArtifactStore, and the one store a process shares."""
+
+from __future__ import annotations
+
+import threading
+from typing import BinaryIO, Callable, Iterator, Mapping, Optional
+
+from minio import Minio
+from minio.error import S3Error
+
+from .artifacts import CHUNK_SIZE, ArtifactStore, ObjectInfo
+from .config import ArtifactSettings
+from .errors import ArtifactNotFoundError
+from .secrets import SecretReader
+
+# Uploads over this size go multipart in parts of this size (S3 minimum is 5 MiB): memory per
+# upload stays bounded by one part, whatever the file size.
+PART_SIZE = 16 * 1024 * 1024
+SHA256_META = "sha256"  # stored as x-amz-meta-sha256, so an identical upload can be skipped
+_MISSING = {"NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"}
+_BUCKET_TAKEN = {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}
+
+
+class MinioBackend:
+    """Moves bytes with the ``minio`` client."""
+
+    def __init__(self, client: Minio, region: str) -> None:
+        self.client = client
+        self.region = region
+
+    def ensure_bucket(self, bucket: str) -> None:
+        """Creates the bucket when missing; another replica creating it first is fine."""
+        if self.client.bucket_exists(bucket):
+            return
+        try:
+            self.client.make_bucket(bucket, location=self.region)
+        except S3Error as error:
+            if error.code not in _BUCKET_TAKEN:
+                raise
+
+    def put(self, bucket: str, key: str, stream: BinaryIO, size: int, content_type: str, sha256: str) -> None:
+        """Streams ``size`` bytes to ``bucket/key`` (multipart above PART_SIZE)."""
+        self.client.put_object(
+            bucket,
+            key,
+            stream,
+            length=size,
+            content_type=content_type,
+            metadata={SHA256_META: sha256},
+            part_size=PART_SIZE,
+        )
+
+    def get(self, bucket: str, key: str) -> Iterator[bytes]:
+        """Yields the object in chunks and always returns the connection to the pool."""
+        try:
+            response = self.client.get_object(bucket, key)
+        except S3Error as error:
+            if error.code in _MISSING:
+                raise ArtifactNotFoundError(f"artifact s3://{bucket}/{key} does not exist") from None
+            raise
+        try:
+            yield from response.stream(CHUNK_SIZE)
+        finally:
+            response.close()
+            response.release_conn()
+
+    def stat(self, bucket: str, key: str) -> Optional[ObjectInfo]:
+        """Size and recorded sha256, or None when there is no such object."""
+        try:
+            info = self.client.stat_object(bucket, key)
+        except S3Error as error:
+            if error.code in _MISSING:
+                return None
+            raise
+        metadata = {name.lower(): value for name, value in (info.metadata or {}).items()}
+        return ObjectInfo(size=info.size or 0, sha256=metadata.get(f"x-amz-meta-{SHA256_META}"))
+
+
+def open_store(settings: ArtifactSettings, secrets: SecretReader) -> ArtifactStore:
+    """Builds a store from settings and the s3-access-key/s3-secret-key secrets; creates the bucket."""
+    client = Minio(
+        settings.host,
+        access_key=secrets.read("s3-access-key"),
+        secret_key=secrets.read("s3-secret-key"),
+        secure=settings.secure,
+        region=settings.region,  # known region: no GetBucketLocation round trip
+    )
+    backend = MinioBackend(client, settings.region)
+    backend.ensure_bucket(settings.bucket)
+    return ArtifactStore(backend, settings.bucket)
+
+
+class SharedStore:
+    """The process's one ArtifactStore, created on first use (a handler that never touches
+    artifacts never needs S3 settings). A failed creation is not cached: the next call retries."""
+
+    def __init__(self, env: Mapping[str, str], secrets: SecretReader, opener: Callable[..., ArtifactStore] = open_store) -> None:
+        self._env = dict(env)  # read once, at startup
+        self._secrets = secrets
+        self._opener = opener
+        self._store: Optional[ArtifactStore] = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> ArtifactStore:
+        """Returns the shared store, creating it on the first call."""
+        with self._lock:
+            if self._store is None:
+                self._store = self._opener(ArtifactSettings.from_env(self._env), self._secrets)
+            return self._store

@@ -1,0 +1,50 @@
+"""Entry of a Python step function (the template's fprocess: ``python3 index.py``).
+
+of-watchdog (mode=http) forwards each request to the port this listens on (``http_port``).
+The author's code is ``<BATON_HANDLER_DIR>/handler.py`` with ``handle(input, ctx)``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import waitress
+
+from baton_step.app import create_app
+from baton_step.config import WrapperConfig
+from baton_step.envelope import load_validator
+from baton_step.errors import ConfigError
+from baton_step.handler_loader import load_handler
+from baton_step.parent_watch import watch_parent
+from baton_step.s3_backend import SharedStore
+from baton_step.secrets import SecretReader
+
+
+def main() -> int:
+    """Reads the configuration once, loads the handler, serves until stopped."""
+    started = time.monotonic()
+    env = dict(os.environ)
+    try:
+        config = WrapperConfig.from_env(env)
+        handler = load_handler(config.handler_dir)
+    except ConfigError as error:
+        print(f"{os.path.basename(__file__)}: {error}", file=sys.stderr, flush=True)
+        return 2
+    secrets = SecretReader(config.secrets_dir)
+    app = create_app(handler, load_validator(), secrets, SharedStore(env, secrets), config.function_name)
+    watch_parent()
+    print(
+        f"{config.function_name}: listening on 127.0.0.1:{config.http_port} "
+        f"(threads={config.threads}, ready in {time.monotonic() - started:.2f}s)",
+        file=sys.stderr,
+        flush=True,
+    )
+    # Loopback only: the watchdog in front is the function's one door.
+    waitress.serve(app, host="127.0.0.1", port=config.http_port, threads=config.threads, ident=None, _quiet=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""The wrapper's answers, through Flask's test client: 200, 400, 422, 500 and friends."""
+
+from __future__ import annotations
+
+import json
+import types
+
+import numpy as np
+import pytest
+
+from baton_step import StepInputError
+from baton_step.app import create_app
+from baton_step.envelope import load_validator
+from baton_step.secrets import SecretReader
+from baton_step.testing import memory_store
+
+RUN = {"workflowId": "wf-1", "runId": "run-1", "pipeline": "demo", "step": "train", "attempt": 1}
+VALIDATOR = load_validator()
+
+
+def make_client(handle, secrets_dir="/nonexistent"):
+    module = types.ModuleType("handler")
+    module.handle = handle
+    store = memory_store()
+    app = create_app(module, VALIDATOR, SecretReader(str(secrets_dir)), lambda: store, "demo")
+    return app.test_client()
+
+
+def post(client, body, **headers):
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    return client.post("/", data=data, headers={"Content-Type": "application/json", **headers})
+
+
+def echo(input, ctx):
+    return {"output": {"got": input, "callId": ctx.call_id, "key": ctx.run_key("x.bin")}, "metrics": {"n": 1}}
+
+
+def test_success_returns_output_and_metrics():
+    response = post(make_client(echo), {"input": {"a": 1}, "run": RUN}, **{"X-Call-Id": "call-42"})
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "output": {"got": {"a": 1}, "callId": "call-42", "key": "runs/wf-1/train/x.bin"},
+        "metrics": {"n": 1},
+    }
+
+
+def test_metrics_are_optional_and_numpy_values_serialize():
+    client = make_client(lambda i, c: {"output": {"v": np.float32(0.5), "arr": np.arange(3)}})
+    response = post(client, {"input": None, "run": RUN})
+    assert response.status_code == 200
+    assert response.get_json() == {"output": {"v": 0.5, "arr": [0, 1, 2]}}
+
+
+def test_get_describes_the_function():
+    response = make_client(echo).get("/")
+    assert response.status_code == 200
+    assert response.get_json()["function"] == "demo"
+
+
+def test_malformed_json_is_400():
+    response = post(make_client(echo), b"{not json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["issues"] == [{"path": "(root)", "message": "invalid JSON"}]
+
+
+def test_nan_is_not_json():
+    response = post(make_client(echo), '{"input": NaN, "run": %s}' % json.dumps(RUN))
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "body, path",
+    [
+        ({"input": {}, "run": {k: v for k, v in RUN.items() if k != "attempt"}}, "run.attempt"),
+        ({"input": {}, "run": {**RUN, "attempt": 0}}, "run.attempt"),
+        ({"input": {}, "run": {**RUN, "attempt": "1"}}, "run.attempt"),
+        ({"input": {}, "run": {**RUN, "workflowId": ""}}, "run.workflowId"),
+        ({"input": {}, "run": {**RUN, "extra": 1}}, "run.extra"),
+        ({"run": RUN}, "input"),
+        ({"input": {}}, "run"),
+        ({"input": {}, "run": RUN, "surprise": True}, "surprise"),
+        ({"input": {}, "run": RUN, "checkpoint": {"uri": "http://x", "sha256": "0" * 64, "size": 1}}, "checkpoint.uri"),
+        ({"input": {}, "run": RUN, "progressUrl": "not a url"}, "progressUrl"),
+        ([1, 2], "(root)"),
+    ],
+)
+def test_bad_envelope_is_400_with_dotted_paths(body, path):
+    response = post(make_client(echo), body)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["type"] == "InvalidEnvelope"
+    assert path in [issue["path"] for issue in error["issues"]]
+
+
+def test_step_input_error_is_422_under_input():
+    def handle(input, ctx):
+        raise StepInputError("C must be > 0", path="model.params.C")
+
+    response = post(make_client(handle), {"input": {}, "run": RUN})
+    assert response.status_code == 422
+    assert response.get_json() == {
+        "error": {
+            "message": "C must be > 0",
+            "type": "InvalidInput",
+            "issues": [{"path": "input.model.params.C", "message": "C must be > 0"}],
+        }
+    }
+
+
+def test_step_input_error_with_several_issues():
+    def handle(input, ctx):
+        raise StepInputError("bad", issues=[{"path": "a", "message": "x"}, {"path": ("b", 0), "message": "y"}, {"path": "", "message": "z"}])
+
+    issues = post(make_client(handle), {"input": {}, "run": RUN}).get_json()["error"]["issues"]
+    assert [i["path"] for i in issues] == ["input.a", "input.b.0", "input"]
+
+
+def test_crash_is_500_with_message_only(capsys):
+    def handle(input, ctx):
+        raise RuntimeError("disk on fire")
+
+    response = post(make_client(handle), {"input": {}, "run": RUN}, **{"X-Call-Id": "c-9"})
+    assert response.status_code == 500
+    assert response.get_json() == {"error": {"message": "disk on fire", "type": "RuntimeError"}}
+    assert "Traceback" not in response.get_data(as_text=True)
+    logged = capsys.readouterr().err
+    assert "[c-9]" in logged and "Traceback" in logged and "disk on fire" in logged
+
+
+def test_secret_values_never_leave_in_errors(tmp_path, capsys):
+    (tmp_path / "api-key").write_text("s3cr3t-value\n")
+
+    def handle(input, ctx):
+        raise RuntimeError(f"login failed with {ctx.secret('api-key')}")
+
+    response = post(make_client(handle, tmp_path), {"input": {}, "run": RUN})
+    assert response.status_code == 500
+    assert "s3cr3t-value" not in response.get_data(as_text=True)
+    assert "s3cr3t-value" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "result",
+    [None, {"out": 1}, {"output": 1, "extra": 2}, {"output": 1, "metrics": {"m": "high"}}, {"output": 1, "metrics": {"m": float("nan")}}, {"output": float("inf")}],
+)
+def test_handler_breaking_the_contract_is_500(result):
+    response = post(make_client(lambda i, c: result), {"input": {}, "run": RUN})
+    assert response.status_code == 500
+    assert response.get_json()["error"]["type"] == "HandlerContractError"
+
+
+def test_other_methods_and_paths_answer_json():
+    client = make_client(echo)
+    assert client.put("/").status_code == 405
+    missing = client.get("/nope")
+    assert missing.status_code == 404 and "error" in missing.get_json()
+
+
+def test_oversized_body_is_413():
+    response = post(make_client(echo), {"input": "x" * (3 * 1024 * 1024), "run": RUN})
+    assert response.status_code == 413
+    assert response.get_json()["error"]["message"]

@@ -1,0 +1,94 @@
+"""index.py for real: waitress on a loopback port, and exit when the parent process dies."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from baton_test_procs import free_port, is_gone, stop, wait_http
+
+TEMPLATE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUN = {"workflowId": "wf-1", "runId": "run-1", "pipeline": "demo", "step": "echo", "attempt": 1}
+
+
+@pytest.fixture
+def handler_dir(tmp_path):
+    (tmp_path / "handler.py").write_text(textwrap.dedent("""
+        from baton_step import StepInputError
+
+        def handle(input, ctx):
+            if input.get("fail"):
+                raise StepInputError("fail requested", path="fail")
+            return {"output": {"echo": input, "callId": ctx.call_id}, "metrics": {"one": 1}}
+    """))
+    return str(tmp_path)
+
+
+def wrapper_env(handler_dir, port):
+    return {**os.environ, "http_port": str(port), "BATON_HANDLER_DIR": handler_dir,
+            "BATON_SECRETS_DIR": "/nonexistent", "BATON_FUNCTION": "echo", "PYTHONUNBUFFERED": "1"}
+
+
+def post(port, body):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", "X-Call-Id": "c-1"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_serves_the_envelope_over_http(handler_dir):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "index.py"], cwd=TEMPLATE_DIR, env=wrapper_env(handler_dir, port),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/", proc)
+        assert post(port, {"input": {"a": 1}, "run": RUN}) == (200, {"output": {"echo": {"a": 1}, "callId": "c-1"}, "metrics": {"one": 1}})
+        status, body = post(port, {"input": {"fail": True}, "run": RUN})
+        assert status == 422 and body["error"]["issues"][0]["path"] == "input.fail"
+        status, body = post(port, {"input": {}, "run": {**RUN, "attempt": 0}})
+        assert status == 400 and body["error"]["issues"][0]["path"] == "run.attempt"
+    finally:
+        stop(proc)
+
+
+def test_bad_configuration_exits_with_the_key_named(tmp_path):
+    result = subprocess.run([sys.executable, "index.py"], cwd=TEMPLATE_DIR, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "BATON_HANDLER_DIR": str(tmp_path), "http_port": "x"})
+    assert result.returncode == 2 and "http_port" in result.stderr
+
+
+def test_exits_when_its_parent_dies(handler_dir):
+    port = free_port()
+    # A stand-in watchdog: starts the wrapper, prints its pid, waits.
+    parent_code = (
+        "import subprocess, sys\n"
+        f"child = subprocess.Popen([sys.executable, 'index.py'], cwd={TEMPLATE_DIR!r})\n"
+        "print(child.pid, flush=True)\n"
+        "child.wait()\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], env=wrapper_env(handler_dir, port), stdout=subprocess.PIPE, text=True)
+    child_pid = int(parent.stdout.readline())
+    try:
+        wait_http(f"http://127.0.0.1:{port}/", parent)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while not is_gone(child_pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert is_gone(child_pid), "the wrapper outlived its parent"
+    finally:
+        stop(parent)
+        if not is_gone(child_pid):
+            os.kill(child_pid, signal.SIGKILL)

@@ -1,0 +1,94 @@
+/**
+ * The spine, end to end on the real local stack: Temporal dev server, MinIO, the gateway and every
+ * function as real watchdog replicas, the orchestrator triggered over HTTP.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client, Connection } from '@temporalio/client';
+import { getRun, triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
+import { replicaPids, startTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack();
+});
+after(async () => {
+  await stack?.stop();
+  assert.deepEqual(await replicaPids(), [], 'no function replica survives the stack');
+});
+
+const api = () => `${stack.gatewayUrl}/function/baton`;
+
+test('the demo pipeline completes through the HTTP trigger, one activity per step', async () => {
+  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'train-classifier', input: {} });
+  assert.match(run.links.temporalUi ?? '', /\/namespaces\/default\/workflows\//);
+  const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 180_000 });
+  assert.equal(view.status, 'completed', JSON.stringify(view.error));
+  assert.deepEqual(view.steps.map((step) => [step.name, step.function, step.status]), [
+    ['ingest', 'ingest', 'completed'], ['train', 'train', 'completed'], ['evaluate', 'evaluate', 'completed'], ['register-model', 'register-model', 'completed'],
+  ]);
+  assert.ok(view.steps.every((step) => step.attempt === 1 && (step.durationMs ?? -1) >= 0));
+  const result = view.result as { metrics: { accuracy: number }; model: { uri: string; version: string } };
+  assert.ok(result.metrics.accuracy > 0.9, `accuracy ${result.metrics.accuracy}`);
+  assert.match(result.model.uri, new RegExp(`^s3://baton-artifacts/models/classifier/${result.model.version}/model.skops$`));
+
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(run.runId).fetchHistory();
+    const activities = (history.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes ?? []);
+    assert.deepEqual(activities.map((scheduled) => scheduled.activityId), ['ingest', 'train', 'evaluate', 'register-model']);
+  } finally {
+    await connection.close();
+  }
+});
+
+test('the trigger answers 400 naming the field, and 404 listing the known pipelines', async () => {
+  const bad = await fetch(`${api()}/runs`, { method: 'POST', body: JSON.stringify({ pipeline: 'train-classifier', input: { split: { testSize: 2 } } }) });
+  assert.equal(bad.status, 400);
+  const badBody = (await bad.json()) as { error: { issues: { path: string }[] } };
+  assert.deepEqual(badBody.error.issues.map((issue) => issue.path), ['input.split.testSize']);
+
+  const unknown = await fetch(`${api()}/runs`, { method: 'POST', body: JSON.stringify({ pipeline: 'nope' }) });
+  assert.equal(unknown.status, 404);
+  assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /known pipelines: train-classifier/);
+});
+
+test('a repeated runId returns the same run, never a second one', async () => {
+  const runId = `same-${Date.now()}`;
+  const first = await fetch(`${api()}/runs`, { method: 'POST', body: JSON.stringify({ pipeline: 'flaky-step', input: { failures: 0 }, runId }) });
+  assert.equal(first.status, 202);
+  const second = await fetch(`${api()}/runs`, { method: 'POST', body: JSON.stringify({ pipeline: 'flaky-step', input: { failures: 0 }, runId }) });
+  assert.equal(second.status, 200);
+  assert.equal(((await second.json()) as { runId: string }).runId, runId);
+  const view = await waitForRun(stack.gatewayUrl, runId, { timeoutMs: 60_000 });
+  assert.equal(view.status, 'completed');
+  assert.deepEqual(view.result, { calls: 1 }, 'the step ran once: no second run was started');
+});
+
+test('a step that answers 503 twice is retried and the run completes', async () => {
+  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'flaky-step', input: { failures: 2 } });
+  const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 60_000 });
+  assert.equal(view.status, 'completed', JSON.stringify(view.error));
+  assert.deepEqual(view.result, { calls: 3 });
+  assert.equal(view.steps[0]?.attempt, 3);
+});
+
+test('a step whose output breaks its schema fails the run naming the function and the field', async () => {
+  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'bad-output', input: {} });
+  const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 60_000 });
+  assert.equal(view.status, 'failed');
+  assert.match(view.error?.message ?? '', /function "bad-output" returned an invalid output for step "bad-output": output\.dataset\.rows/);
+  assert.equal(view.steps[0]?.attempt, 1, 'an invalid output is not retried');
+});
+
+test('a killed function replica is restarted and the run still completes', async () => {
+  const [victim] = await watchdogPids('train');
+  assert.ok(victim, 'a train replica runs');
+  process.kill(victim, 'SIGKILL');
+  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'train-classifier', input: { dataset: 'iris', modelName: 'iris-after-kill' } });
+  const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 180_000 });
+  assert.equal(view.status, 'completed', JSON.stringify(view.error));
+  const [replacement] = await watchdogPids('train');
+  assert.ok(replacement && replacement !== victim, 'a new train replica runs');
+  assert.equal((await getRun(stack.gatewayUrl, run.runId)).status, 'completed');
+});

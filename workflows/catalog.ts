@@ -1,0 +1,5 @@
+/** Every pipeline the trigger API offers. The worker bundles `./index.ts`, which exports their workflows. */
+import type { PipelineDefinition } from './pipeline-definition.ts';
+import { trainClassifier } from './train-classifier/definition.ts';
+
+export const pipelines: PipelineDefinition[] = [trainClassifier];

@@ -1,0 +1,2 @@
+/** The worker's workflow bundle: every pipeline's workflow function. */
+export { trainClassifier } from './train-classifier/workflow.ts';

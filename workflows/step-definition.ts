@@ -1,0 +1,22 @@
+import type { z } from 'zod';
+import type { StepPresetName } from './step-presets.ts';
+
+/**
+ * A typed step: which function it calls, what it takes and gives (zod schemas checked by the invoke
+ * activity on both sides of the call), and which timeout/retry preset applies.
+ */
+export interface StepDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  /** Unique among all steps the worker knows; also the step's activity id in a run. */
+  name: string;
+  /** The OpenFaaS function that does the work. */
+  function: string;
+  description: string;
+  input: I;
+  output: O;
+  preset: StepPresetName;
+}
+
+/** Declares a step; keeps the schema types so pipelines get typed inputs and outputs. */
+export function defineStep<I extends z.ZodType, O extends z.ZodType>(step: StepDefinition<I, O>): StepDefinition<I, O> {
+  return step;
+}

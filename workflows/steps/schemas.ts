@@ -1,0 +1,57 @@
+/** Shapes that several steps exchange: datasets and models, always by artifact reference. */
+import { z } from 'zod';
+import { artifactRef } from '#baton-contract';
+
+/** A dataset version written by an ingest step (content-addressed in the artifact store). */
+export const datasetVersion = z.object({
+  name: z.string(),
+  version: z.string(),
+  data: artifactRef,
+  schema: artifactRef,
+  rows: z.number().int().nonnegative(),
+  columns: z.array(z.string()),
+  target: z.string(),
+});
+export type DatasetVersion = z.infer<typeof datasetVersion>;
+
+/** The model families the train step knows, with their hyperparameters' allowed ranges. */
+export const modelSpec = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('logistic_regression'),
+    params: z.object({
+      C: z.number().positive().optional(),
+      max_iter: z.number().int().min(1).max(10_000).optional(),
+    }).strict().default({}),
+  }),
+  z.object({
+    type: z.literal('random_forest'),
+    params: z.object({
+      n_estimators: z.number().int().min(1).max(1000).optional(),
+      max_depth: z.number().int().min(1).max(100).nullable().optional(),
+      min_samples_leaf: z.number().int().min(1).optional(),
+    }).strict().default({}),
+  }),
+]);
+export type ModelSpec = z.infer<typeof modelSpec>;
+
+/** A trained model artifact and what is needed to use it. */
+export const trainedModel = z.object({
+  artifact: artifactRef,
+  format: z.literal('skops'),
+  type: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  features: z.array(z.string()),
+  classes: z.array(z.union([z.string(), z.number()])),
+  target: z.string(),
+});
+export type TrainedModel = z.infer<typeof trainedModel>;
+
+/** Holdout metrics of a model. */
+export const evaluationMetrics = z.object({
+  accuracy: z.number().min(0).max(1),
+  f1: z.number().min(0).max(1),
+  precision: z.number().min(0).max(1),
+  recall: z.number().min(0).max(1),
+  holdoutRows: z.number().int().nonnegative(),
+});
+export type EvaluationMetrics = z.infer<typeof evaluationMetrics>;

@@ -1,0 +1,68 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ensureTools } from '../../deploy/tools/tools.ts';
+import { batonSearchAttributes } from '../search-attributes.ts';
+import type { InvokeFunctionRequest } from '../../activities/index.ts';
+import { fakeStepOutputs } from '../../test/support/fake-step-outputs.ts';
+
+// Workflow tests with fake activities on a real (ephemeral) Temporal dev server.
+let env: TestWorkflowEnvironment;
+const workflowsPath = fileURLToPath(new URL('../index.ts', import.meta.url));
+
+before(async () => {
+  const tools = await ensureTools();
+  env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: tools.temporal }, searchAttributes: Object.values(batonSearchAttributes) },
+  });
+});
+after(async () => env?.teardown());
+
+async function runWith(invokeFunction: (call: InvokeFunctionRequest) => Promise<unknown>, input: unknown = {}) {
+  const taskQueue = `test-${crypto.randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: { invokeFunction } });
+  const workflowId = `wf-${crypto.randomUUID()}`;
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('trainClassifier', {
+      taskQueue, workflowId, args: [input],
+      typedSearchAttributes: [{ key: batonSearchAttributes.pipeline, value: 'train-classifier' }],
+    });
+    try {
+      return { result: await handle.result(), description: await handle.describe() };
+    } catch (error) {
+      return { error, description: await handle.describe() };
+    }
+  });
+}
+
+test('train-classifier calls its four steps in order and passes artifacts by reference', async () => {
+  const calls: InvokeFunctionRequest[] = [];
+  const { result, description } = await runWith(async (call) => {
+    calls.push(call);
+    return { output: fakeStepOutputs[call.step] };
+  });
+  assert.deepEqual(calls.map((call) => call.function), ['ingest', 'train', 'evaluate', 'register-model']);
+  assert.ok(calls.every((call) => call.pipeline === 'train-classifier'));
+  const trainInput = calls[1]!.input as { dataset: unknown; model: { type: string } };
+  assert.deepEqual(trainInput.dataset, (fakeStepOutputs.ingest as { dataset: unknown }).dataset);
+  assert.equal(trainInput.model.type, 'logistic_regression', 'defaults apply to an empty input');
+  assert.deepEqual(result, {
+    dataset: { name: 'breast_cancer', version: 'aaaaaaaaaaaa' },
+    model: { name: 'classifier', version: 'cccccccccccc', uri: 's3://baton-artifacts/models/classifier/cccccccccccc/model.skops' },
+    metrics: { accuracy: 0.97, f1: 0.96, precision: 0.97, recall: 0.96, holdoutRows: 114 },
+  });
+  assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.step), 'register-model');
+});
+
+test('a step that fails for good fails the run with the function\'s message', async () => {
+  const { error } = await runWith(async (call) => {
+    if (call.step === 'train') throw ApplicationFailure.nonRetryable('function "train" rejected its input (422): bad C', 'FunctionRejectedInput');
+    return { output: fakeStepOutputs[call.step] };
+  });
+  assert.ok(error instanceof WorkflowFailedError);
+  assert.match(String(((error.cause as Error).cause as Error | undefined)?.message), /rejected its input \(422\): bad C/);
+});
