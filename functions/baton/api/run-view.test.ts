@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { WorkflowExecutionDescription } from '@temporalio/client';
+import { trainClassifier } from '../../../workflows/train-classifier/definition.ts';
+import { buildRunView } from './run-view.ts';
+
+const recorded = historyFromJSON(JSON.parse(readFileSync(new URL('../../../test/histories/train-classifier.completed.json', import.meta.url), 'utf8')));
+const links = { self: 'http://gw/function/baton/runs/r1' };
+
+function description(overrides: Partial<Record<string, unknown>> = {}): WorkflowExecutionDescription {
+  return {
+    workflowId: 'r1', type: 'trainClassifier', status: { name: 'COMPLETED' },
+    startTime: new Date('2026-01-01T00:00:00Z'), closeTime: new Date('2026-01-01T00:00:02Z'),
+    raw: { pendingActivities: [] }, ...overrides,
+  } as unknown as WorkflowExecutionDescription;
+}
+
+test('a finished run shows every step with its function, attempt and duration, and the result', () => {
+  const view = buildRunView(description(), recorded.events ?? [], trainClassifier, links);
+  assert.equal(view.status, 'completed');
+  assert.deepEqual(view.steps.map((s) => [s.name, s.function, s.status, s.attempt]), [
+    ['ingest', 'ingest', 'completed', 1], ['train', 'train', 'completed', 1],
+    ['evaluate', 'evaluate', 'completed', 1], ['register-model', 'register-model', 'completed', 1],
+  ]);
+  assert.ok(view.steps.every((s) => typeof s.durationMs === 'number' && s.durationMs >= 0));
+  assert.equal((view.result as { dataset: { name: string } }).dataset.name, 'breast_cancer');
+  assert.equal(view.closedAt, '2026-01-01T00:00:02.000Z');
+});
+
+test('a running run shows planned steps as pending and a retrying step with its attempt and last error', () => {
+  const firstTwoSteps = (recorded.events ?? []).filter((event) => Number(event.eventId) <= 5);
+  const pending = { activityId: 'ingest', attempt: 3, lastFailure: { message: 'function "ingest" failed (503): busy' } };
+  const view = buildRunView(description({ status: { name: 'RUNNING' }, closeTime: undefined, raw: { pendingActivities: [pending] } }), firstTwoSteps, trainClassifier, links);
+  assert.equal(view.status, 'running');
+  assert.deepEqual(view.steps[0], { name: 'ingest', function: 'ingest', status: 'retrying', attempt: 3, error: 'function "ingest" failed (503): busy' });
+  assert.deepEqual(view.steps.slice(1).map((s) => s.status), ['pending', 'pending', 'pending']);
+  assert.equal(view.closedAt, undefined);
+});

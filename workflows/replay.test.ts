@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+
+/**
+ * Replays recorded histories of real runs against today's workflow code: a change that would break runs
+ * already in flight (a reordered step, a new activity in the middle) fails here as a non-determinism error.
+ * Record a history with `temporal workflow show -w <runId> -o json > test/histories/<name>.json`.
+ */
+const historiesDir = fileURLToPath(new URL('../test/histories/', import.meta.url));
+const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
+const histories = readdirSync(historiesDir).filter((name) => name.endsWith('.json'));
+
+test('recorded histories exist', () => assert.ok(histories.length > 0));
+
+for (const name of histories) {
+  test(`replays ${name} without non-determinism`, async () => {
+    const history = JSON.parse(readFileSync(historiesDir + name, 'utf8')) as unknown;
+    await Worker.runReplayHistory({ workflowsPath }, history, name.replace(/\.json$/, ''));
+  });
+}
