@@ -16,7 +16,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_f
 
 from baton_step import ArtifactRef, StepContext, StepInputError, is_artifact_ref
 
-from evaluate_table import read_table
+from baton_step.tables import read_table
 from evaluate_trust import load_trusted_model
 
 REF_HINT = "must be an artifact reference {uri: s3://bucket/key, sha256, size}"

@@ -22,7 +22,7 @@ from baton_step import StepContext, StepInputError
 
 from train_input import parse_input
 from train_params import build_estimator
-from train_table import read_table, write_table
+from baton_step.tables import read_table, write_table
 
 
 def handle(input: Any, ctx: StepContext) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Reads a dataset CSV (header + numeric rows) and writes the holdout rows in the same format."""
+"""Numeric CSV tables as the ML steps exchange them: a header, then one row of numbers per sample."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import csv
 
 import numpy as np
 
-from baton_step import StepInputError
+from .errors import StepInputError
 
 
 def read_table(path: str, features: list[str], target: str, field: str) -> tuple[np.ndarray, np.ndarray]:
