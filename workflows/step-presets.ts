@@ -5,16 +5,28 @@
  * Timeout chain: a preset's startToCloseTimeout must exceed the gateway's upstream timeout, which is at least
  * the function's watchdog `exec_timeout` (stack.yml). A unit test checks the chain against stack.yml.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+
+/**
+ * What every preset shares. The invoke activity heartbeats while it waits for the function, so a missed
+ * heartbeat means the worker died (retry elsewhere, without waiting out start-to-close), and cancelling a
+ * run waits until the step has really stopped.
+ */
+const common = {
+  heartbeatTimeout: '30s',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+} satisfies ActivityOptions;
 
 export const stepPresets = {
   /** Seconds-long steps (ingest, evaluate, register): retried quickly on unavailability. */
   quick: {
+    ...common,
     startToCloseTimeout: '5m',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 },
   },
   /** Minutes-long synchronous training; the resumable long-training preset arrives with async steps. */
   training: {
+    ...common,
     startToCloseTimeout: '15m',
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
   },

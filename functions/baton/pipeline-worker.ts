@@ -26,6 +26,10 @@ export async function startPipelineWorker(config: OrchestratorConfig, pipelines:
     activities: createActivities({ gatewayUrl: config.gatewayUrl, steps: buildStepCatalog(pipelines), dispatcher: pool }),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
+    // Cancellation reaches an activity only with a heartbeat's answer: send them often enough that
+    // cancelling a run stops its step within about a second.
+    defaultHeartbeatThrottleInterval: '1s',
+    maxHeartbeatThrottleInterval: '1s',
   });
   const done = worker.run().finally(async () => {
     await connection.close();

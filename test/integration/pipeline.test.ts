@@ -92,3 +92,24 @@ test('a killed function replica is restarted and the run still completes', async
   assert.ok(replacement && replacement !== victim, 'a new train replica runs');
   assert.equal((await getRun(stack.gatewayUrl, run.runId)).status, 'completed');
 });
+
+test('cancelling a run stops its running step and the run ends cancelled', async () => {
+  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'slow-step', input: { seconds: 60 } });
+  await waitForStep(run.runId, 'slow', 'running');
+  const cancel = await fetch(`${api()}/runs/${run.runId}/cancel`, { method: 'POST' });
+  assert.equal(cancel.status, 202);
+  const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 30_000 });
+  assert.equal(view.status, 'cancelled');
+  assert.equal(view.steps[0]?.status, 'cancelled');
+  const again = await fetch(`${api()}/runs/${run.runId}/cancel`, { method: 'POST' });
+  assert.equal(again.status, 409, 'a closed run cannot be cancelled again');
+});
+
+async function waitForStep(runId: string, step: string, status: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if ((await getRun(stack.gatewayUrl, runId)).steps.find((s) => s.name === step)?.status === status) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`step ${step} of ${runId} never became ${status}`);
+}

@@ -105,6 +105,13 @@ export function buildRunView(
     }
   }
 
+  if (description.closeTime) {
+    // A closed run leaves nothing in flight: a step it did not wait for was abandoned with it.
+    for (const record of steps.values()) {
+      if (['scheduled', 'running', 'retrying'].includes(record.status)) record.status = 'cancelled';
+    }
+  }
+
   return {
     runId: description.workflowId,
     workflowId: description.workflowId,
