@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorBody, stepRequest, stepResponse } from './node-ts/step-contract.ts';
+import { errorBody, progressAnswer, progressReport, stepRequest, stepResponse } from './node-ts/step-contract.ts';
 
 /** The step contract as one JSON Schema document (2020-12), with the request, response and error in `$defs`. */
 export function contractJsonSchema(): string {
@@ -7,6 +7,8 @@ export function contractJsonSchema(): string {
     stepRequest: z.toJSONSchema(stepRequest),
     stepResponse: z.toJSONSchema(stepResponse),
     errorBody: z.toJSONSchema(errorBody),
+    progressReport: z.toJSONSchema(progressReport),
+    progressAnswer: z.toJSONSchema(progressAnswer),
   };
   for (const schema of Object.values(defs)) delete (schema as { $schema?: string }).$schema;
   const document = {

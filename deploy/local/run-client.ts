@@ -53,7 +53,10 @@ export async function waitForRun(
       }
     }
     if (run.status !== 'running') return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} still running after ${Math.round((options.timeoutMs ?? 600_000) / 1000)} s`);
+    if (Date.now() > deadline) {
+      const steps = run.steps.map((step) => `${step.name}: ${step.status}, attempt ${step.attempt}${step.error ? `, ${step.error}` : ''}`);
+      throw new Error(`run ${runId} still running after ${Math.round((options.timeoutMs ?? 600_000) / 1000)} s (${steps.join('; ')})`);
+    }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
   }
 }

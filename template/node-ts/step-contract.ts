@@ -41,6 +41,28 @@ export const stepResponse = z.object({
 });
 export type StepResponse = z.infer<typeof stepResponse>;
 
+/**
+ * What a long step reports to `progressUrl` while it runs (POST, JSON). The orchestrator records it as the
+ * activity's heartbeat details; the next attempt after a dead one receives `checkpoint` in its envelope.
+ */
+export const progressReport = z.object({
+  /** Share of the work done, 0..1. */
+  fraction: z.number().min(0).max(1),
+  /** The unit of work just finished (an epoch for trainings). */
+  epoch: z.number().int().nonnegative().optional(),
+  metrics: z.record(z.string(), z.number()).optional(),
+  /** The newest checkpoint; a retried attempt resumes from it. */
+  checkpoint: artifactRef.optional(),
+  /** Set by an attempt that resumed from a checkpoint: the epoch it resumed after. */
+  resumedFromEpoch: z.number().int().nonnegative().optional(),
+  message: z.string().max(500).optional(),
+});
+export type ProgressReport = z.infer<typeof progressReport>;
+
+/** The orchestrator's answer to a progress report. 409 instead means: this attempt is stale, stop. */
+export const progressAnswer = z.object({ cancelRequested: z.boolean() });
+export type ProgressAnswer = z.infer<typeof progressAnswer>;
+
 /** One failing field: a dotted path (`input.epochs`) and what is wrong with it. */
 export const errorIssue = z.object({ path: z.string(), message: z.string() });
 export type ErrorIssue = z.infer<typeof errorIssue>;
