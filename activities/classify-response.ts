@@ -1,3 +1,5 @@
+import { ApplicationFailure } from '@temporalio/common';
+
 /**
  * Failure classification of a step call, decided here once (DESIGN.md, "The step contract"):
  * 400/404/422 and other 4xx → not retryable; 429 → retry after Retry-After; 5xx, 504 and connection
@@ -65,4 +67,14 @@ function errorDetail(body: string): string {
 
 function truncate(text: string): string {
   return text.length > MAX_DETAIL_CHARS ? `${text.slice(0, MAX_DETAIL_CHARS)}…` : text;
+}
+
+/** The Temporal failure for a classified call failure. */
+export function toApplicationFailure(failure: CallFailure): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: failure.message,
+    type: failure.type,
+    nonRetryable: !failure.retryable,
+    ...(failure.retryAfterMs !== undefined ? { nextRetryDelay: failure.retryAfterMs } : {}),
+  });
 }

@@ -11,4 +11,4 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { InvokeFunctionRequest, InvokeFunctionResult } from './invoke-function.ts';
+export type { CallbackSettings, InvokeFunctionRequest, InvokeFunctionResult } from './invoke-function.ts';

@@ -1,10 +1,11 @@
-import { Context } from '@temporalio/activity';
+import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { request, type Dispatcher } from 'undici';
-import { CALL_ID_HEADER, stepResponse, toErrorIssues, type StepRequest } from '#baton-contract';
-import { classifyConnectionError, classifyHttpFailure, type CallFailure } from './classify-response.ts';
+import { CALL_ID_HEADER, toErrorIssues, type ProgressReport, type StepRequest } from '#baton-contract';
+import { signAttemptToken } from './callback-token.ts';
+import { classifyConnectionError, classifyHttpFailure, toApplicationFailure } from './classify-response.ts';
+import { checkStepAnswer, describeIssues, type StepAnswer } from './step-answer.ts';
 import type { StepCatalog } from './step-catalog.ts';
-import type { ZodType } from 'zod';
 
 /** What a pipeline asks of the invoke activity. */
 export interface InvokeFunctionRequest {
@@ -15,9 +16,13 @@ export interface InvokeFunctionRequest {
 }
 
 /** A step's answer: its output (checked against the step's output schema) and metrics. */
-export interface InvokeFunctionResult {
-  output: unknown;
-  metrics?: Record<string, number>;
+export type InvokeFunctionResult = StepAnswer;
+
+/** Where long steps send their callbacks and progress, and the key that signs those URLs. */
+export interface CallbackSettings {
+  /** The orchestrator's API as functions reach it, e.g. http://gateway:8080/function/baton. */
+  baseUrl: string;
+  key: string;
 }
 
 /** What the invoke activity needs from the outside. */
@@ -26,15 +31,18 @@ export interface InvokeFunctionDeps {
   gatewayUrl: string;
   steps: StepCatalog;
   dispatcher: Dispatcher;
+  /** Needed by long (async) steps only. */
+  callbacks?: CallbackSettings;
 }
 
-/** Temporal warns about payloads past 256 KB and refuses them past 2 MB: outputs must carry references. */
-const OUTPUT_WARN_BYTES = 256 * 1024;
-const OUTPUT_MAX_BYTES = 2 * 1024 * 1024;
 /** Heartbeats are how an activity learns it was cancelled; the SDK throttles them. */
 const HEARTBEAT_INTERVAL_MS = 1000;
 
-/** Builds the activity that calls one step function through the gateway. */
+/**
+ * Builds the activity that calls one step function through the gateway: synchronously (`/function/<fn>`, the
+ * answer is the result) or, for long steps, asynchronously (`/async-function/<fn>`, completed later by the
+ * orchestrator's callback route).
+ */
 export function createInvokeFunction(deps: InvokeFunctionDeps) {
   const gateway = deps.gatewayUrl.replace(/\/+$/, '');
 
@@ -46,84 +54,54 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
     const input = step.input.safeParse(call.input);
     if (!input.success) {
       const issues = toErrorIssues(input.error, 'input');
-      throw ApplicationFailure.nonRetryable(`invalid input for step "${call.step}": ${describe(issues)}`, 'InvalidStepInput', { issues });
+      throw ApplicationFailure.nonRetryable(`invalid input for step "${call.step}": ${describeIssues(issues)}`, 'InvalidStepInput', { issues });
     }
     const execution = info.workflowExecution;
     if (!execution) throw ApplicationFailure.nonRetryable('invokeFunction runs only as a workflow\'s activity', 'NotInWorkflow');
     const envelope: StepRequest = {
       input: input.data,
-      run: {
-        workflowId: execution.workflowId,
-        runId: execution.runId,
-        pipeline: call.pipeline,
-        step: info.activityId,
-        attempt: info.attempt,
-      },
+      run: { workflowId: execution.workflowId, runId: execution.runId, pipeline: call.pipeline, step: info.activityId, attempt: info.attempt },
     };
-    const callId = `${execution.workflowId}:${info.activityId}:${info.attempt}`;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [CALL_ID_HEADER]: `${execution.workflowId}:${info.activityId}:${info.attempt}`,
+    };
 
-    const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
-    let status: number;
-    let retryAfter: string | undefined;
-    let body: string;
-    try {
-      const response = await request(`${gateway}/function/${encodeURIComponent(call.function)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [CALL_ID_HEADER]: callId },
-        body: JSON.stringify(envelope),
-        dispatcher: deps.dispatcher,
-        signal: context.cancellationSignal,
-      });
-      status = response.statusCode;
-      const header = response.headers['retry-after'];
-      retryAfter = Array.isArray(header) ? header[0] : header;
-      body = await response.body.text();
-    } catch (error) {
-      if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
-      throw toFailure(classifyConnectionError(call.function, error));
-    } finally {
-      clearInterval(heartbeat);
+    if (step.mode === 'async') {
+      if (!deps.callbacks) throw ApplicationFailure.nonRetryable(`step "${call.step}" is long, but this worker has no callback settings`, 'NoCallbackSettings');
+      // The last progress of a dead attempt: the new attempt resumes from its checkpoint.
+      const previous = info.heartbeatDetails as ProgressReport | undefined;
+      if (previous?.checkpoint) envelope.checkpoint = previous.checkpoint;
+      const token = signAttemptToken({ ...execution, activityId: info.activityId, step: call.step, attempt: info.attempt, taskToken: info.taskToken }, deps.callbacks.key);
+      envelope.progressUrl = `${deps.callbacks.baseUrl}/progress/${token}`;
+      headers['X-Callback-Url'] = `${deps.callbacks.baseUrl}/callbacks/${token}`;
+      await post(`${gateway}/async-function/${encodeURIComponent(call.function)}`);
+      // Keep the checkpoint in this attempt's details until the function reports its own progress.
+      if (previous) context.heartbeat(previous);
+      throw new CompleteAsyncError();
     }
 
-    if (status < 200 || status > 299) throw toFailure(classifyHttpFailure(call.function, status, retryAfter, body));
-    return checkOutput(call, step.output, body, context);
+    const body = await post(`${gateway}/function/${encodeURIComponent(call.function)}`);
+    return checkStepAnswer(call, step.output, body, (message) => context.log.warn(message));
+
+    /** POSTs the envelope; answers the body of a 2xx, throws a classified failure otherwise. */
+    async function post(url: string): Promise<string> {
+      const heartbeat = setInterval(() => context.heartbeat(info.heartbeatDetails), HEARTBEAT_INTERVAL_MS);
+      try {
+        const response = await request(url, { method: 'POST', headers, body: JSON.stringify(envelope), dispatcher: deps.dispatcher, signal: context.cancellationSignal });
+        const retryAfter = response.headers['retry-after'];
+        const body = await response.body.text();
+        if (response.statusCode < 200 || response.statusCode > 299) {
+          throw toApplicationFailure(classifyHttpFailure(call.function, response.statusCode, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, body));
+        }
+        return body;
+      } catch (error) {
+        if (error instanceof ApplicationFailure) throw error;
+        if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+        throw toApplicationFailure(classifyConnectionError(call.function, error));
+      } finally {
+        clearInterval(heartbeat);
+      }
+    }
   };
-}
-
-function checkOutput(call: InvokeFunctionRequest, schema: ZodType, body: string, context: Context): InvokeFunctionResult {
-  const size = Buffer.byteLength(body);
-  if (size > OUTPUT_MAX_BYTES) {
-    throw ApplicationFailure.nonRetryable(`function "${call.function}" returned ${size} bytes: outputs must pass large data by reference ({uri, sha256, size})`, 'OutputTooLarge');
-  }
-  if (size > OUTPUT_WARN_BYTES) context.log.warn(`function "${call.function}" returned ${size} bytes; pass large data by reference`);
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw ApplicationFailure.nonRetryable(`function "${call.function}" answered with a body that is not JSON`, 'InvalidStepOutput');
-  }
-  const response = stepResponse.safeParse(json);
-  if (!response.success) {
-    const issues = toErrorIssues(response.error);
-    throw ApplicationFailure.nonRetryable(`function "${call.function}" returned an invalid answer for step "${call.step}": ${describe(issues)}`, 'InvalidStepOutput', { issues });
-  }
-  const output = schema.safeParse(response.data.output);
-  if (!output.success) {
-    const issues = toErrorIssues(output.error, 'output');
-    throw ApplicationFailure.nonRetryable(`function "${call.function}" returned an invalid output for step "${call.step}": ${describe(issues)}`, 'InvalidStepOutput', { issues });
-  }
-  return { output: output.data, ...(response.data.metrics ? { metrics: response.data.metrics } : {}) };
-}
-
-function toFailure(failure: CallFailure): ApplicationFailure {
-  return ApplicationFailure.create({
-    message: failure.message,
-    type: failure.type,
-    nonRetryable: !failure.retryable,
-    ...(failure.retryAfterMs !== undefined ? { nextRetryDelay: failure.retryAfterMs } : {}),
-  });
-}
-
-function describe(issues: { path: string; message: string }[]): string {
-  return issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
 }

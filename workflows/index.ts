@@ -1,2 +1,3 @@
 /** The worker's workflow bundle: every pipeline's workflow function. */
 export { trainClassifier } from './train-classifier/workflow.ts';
+export { trainClassifierResumable } from './train-classifier-resumable/workflow.ts';

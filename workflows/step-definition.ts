@@ -14,6 +14,11 @@ export interface StepDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   input: I;
   output: O;
   preset: StepPresetName;
+  /**
+   * `async` for long steps: called through the gateway's async route, reporting progress and checkpoints, and
+   * completed by the function's callback. Default `sync`: the HTTP answer is the result.
+   */
+  mode?: 'sync' | 'async';
 }
 
 /** Declares a step; keeps the schema types so pipelines get typed inputs and outputs. */

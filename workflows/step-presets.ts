@@ -30,6 +30,16 @@ export const stepPresets = {
     startToCloseTimeout: '15m',
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
   },
+  /**
+   * Long, resumable trainings (async steps): the function reports progress every couple of seconds, so a
+   * heartbeat missing for 6 s means the replica died; the next attempt resumes from the last checkpoint.
+   */
+  longTraining: {
+    ...common,
+    startToCloseTimeout: '12h',
+    heartbeatTimeout: '6s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 20 },
+  },
 } satisfies Record<string, ActivityOptions>;
 
 export type StepPresetName = keyof typeof stepPresets;

@@ -2,6 +2,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Agent } from 'undici';
 import { createGatewayApp } from './gateway/app.ts';
+import { AsyncQueue, type AsyncQueueSettings, type QueueStats } from './gateway/async-queue.ts';
 import type { BasicAuthCredentials } from './gateway/auth.ts';
 import { listen } from './gateway/server.ts';
 import type { RestartBackoff } from './replica.ts';
@@ -39,6 +40,8 @@ export interface LocalGatewayOptions {
   /** Time between SIGTERM and SIGKILL when stopping a replica (default 5000). */
   stopGraceMs?: number;
   restartBackoff?: Partial<RestartBackoff>;
+  /** Size and concurrency of the `/async-function/*` queue (defaults in DEFAULT_ASYNC_QUEUE_SETTINGS). */
+  asyncQueue?: AsyncQueueSettings;
 }
 
 /** A running local gateway. */
@@ -46,9 +49,11 @@ export interface LocalGateway {
   url: string;
   port: number;
   supervisor: Supervisor;
+  /** The async queue's numbers now (the same as `GET /system/queue`). */
+  queueStats(): QueueStats;
   /** Resolves when every function has its min replicas ready; rejects naming those that are not (default 120 s). */
   waitUntilReady(timeoutMs?: number): Promise<void>;
-  /** Closes the gateway, then stops every replica; no process it started survives. */
+  /** Drops queued async calls, closes the gateway, then stops every replica; no process it started survives. */
   stop(): Promise<void>;
 }
 
@@ -76,21 +81,24 @@ export async function startLocalGateway(o: LocalGatewayOptions): Promise<LocalGa
     stopGraceMs: o.stopGraceMs,
   });
   const dispatcher = new Agent({ keepAliveTimeout: 5_000 });
+  const asyncQueue = new AsyncQueue({ ...o.asyncQueue, backend: supervisor, dispatcher, onLog: o.onLog });
   const stopAll = async () => {
+    await asyncQueue.stop();
     await supervisor.stop();
     await dispatcher.close();
   };
   try {
     await supervisor.start();
-    const app = createGatewayApp({ backend: supervisor, basicAuth: o.basicAuth, replicaWaitMs: o.replicaWaitMs, dispatcher });
+    const app = createGatewayApp({ backend: supervisor, basicAuth: o.basicAuth, replicaWaitMs: o.replicaWaitMs, dispatcher, asyncQueue });
     const server = await listen(app, o.port);
     let stopped: Promise<void> | undefined;
     return {
       url: server.url,
       port: server.port,
       supervisor,
+      queueStats: () => asyncQueue.stats(),
       waitUntilReady: (timeoutMs) => supervisor.waitUntilReady(timeoutMs),
-      stop: () => (stopped ??= server.close().then(stopAll)),
+      stop: () => (stopped ??= asyncQueue.stop().then(() => server.close()).then(stopAll)),
     };
   } catch (err) {
     await stopAll();

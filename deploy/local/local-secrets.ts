@@ -9,6 +9,8 @@ export interface LocalSecrets {
   s3SecretKey: string;
   gatewayUser: string;
   gatewayPassword: string;
+  /** Signs the callback and progress URLs of long steps. */
+  callbackKey: string;
 }
 
 /** Reads the local secrets, creating any that are missing (files with mode 0600 in a 0700 folder). */
@@ -32,5 +34,6 @@ export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets>
     s3SecretKey: await secret('s3-secret-key', () => randomBytes(24).toString('base64url')),
     gatewayUser: await secret('basic-auth-user', () => 'admin'),
     gatewayPassword: await secret('basic-auth-password', () => randomBytes(18).toString('base64url')),
+    callbackKey: await secret('baton-callback-key', () => randomBytes(32).toString('base64url')),
   };
 }

@@ -44,7 +44,15 @@ export async function waitForRun(
   const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
   const seen = new Map<string, string>();
   for (;;) {
-    const run = await getRun(gatewayUrl, runId);
+    let run: RunView;
+    try {
+      run = await getRun(gatewayUrl, runId);
+    } catch (error) {
+      // The orchestrator may be restarting (a crashed replica, a scale-up): keep asking until the deadline.
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
+      continue;
+    }
     for (const step of run.steps) {
       const key = `${step.status}/${step.attempt}`;
       if (seen.get(step.name) !== key) {

@@ -28,7 +28,7 @@ describe('loadStackFiles', () => {
 
   it("reads the repository's stack.yml: env files, scale labels, timeouts, absolute handlers", async () => {
     const { functions } = await loadStackFiles([repoStack]);
-    assert.deepEqual(functions.map((f) => f.name), ['baton', 'ingest', 'train', 'evaluate', 'register-model']);
+    assert.deepEqual(functions.map((f) => f.name).slice(0, 3), ['baton', 'ingest', 'train'], 'in file order');
     const train = functions.find((f) => f.name === 'train')!;
     assert.equal(train.handler, path.join(repo, 'functions/train'));
     assert.equal(train.environment.S3_REGION, 'us-east-1', 'from deploy/env/artifacts.yml');
@@ -44,7 +44,8 @@ describe('loadStackFiles', () => {
   it('merges files: the environment wins over environment_file, a later file replaces a function and says so', async () => {
     const redefined = await stackFile('echo-again.yml', 'functions:\n  echo:\n    lang: echo\n    handler: ./h\n    image: other:1\n');
     const { functions, overridden } = await loadStackFiles([repoStack, fixtureStack, redefined]);
-    assert.equal(functions.length, 6);
+    const { functions: repoFunctions } = await loadStackFiles([repoStack]);
+    assert.equal(functions.length, repoFunctions.length + 1, 'the fixture adds echo; redefining it adds nothing');
     const echo = functions.find((f) => f.name === 'echo')!;
     assert.equal(echo.image, 'other:1');
     assert.equal(echo.handler, path.join(dir, 'h'), 'relative to the file that defines it');

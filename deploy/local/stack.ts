@@ -24,6 +24,8 @@ export interface LocalStackOptions {
   /** Folder of the workflow bundle and pipeline catalog the orchestrator loads (tests add fixture pipelines). */
   workflowsDir?: string;
   gatewayAuth: boolean;
+  /** More environment for every function (after the stack's own overrides), e.g. BATON_PUBLIC_URL. */
+  functionEnv?: Record<string, string>;
   /** Progress lines of the stack itself. */
   log?: (line: string) => void;
   /** Every output line of every function replica. */
@@ -40,6 +42,8 @@ export interface LocalStack {
   gateway: Awaited<ReturnType<typeof startLocalGateway>>;
   temporal: TemporalServer;
   minio: MinioServer;
+  /** Stops the Temporal server and starts it again on the same port and SQLite file (fault tests). */
+  restartTemporal(): Promise<void>;
   /** Stops the functions, then the servers; no process of the stack survives it. */
   stop(): Promise<void>;
 }
@@ -59,12 +63,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   try {
     log('starting Temporal and MinIO…');
-    const [temporal, minio] = await Promise.all([
-      startTemporalServer({ binary: options.tools.temporal, dataDir: options.dataDir, port: ports.temporal, uiPort: ports.temporalUi })
-        .then((server) => (stoppers.push(() => server.process.stop()), server)),
+    const temporalOptions = { binary: options.tools.temporal, dataDir: options.dataDir, port: ports.temporal, uiPort: ports.temporalUi };
+    let temporal: TemporalServer | undefined;
+    stoppers.push(async () => temporal?.process.stop());
+    const [, minio] = await Promise.all([
+      startTemporalServer(temporalOptions).then((server) => (temporal = server)),
       startMinioServer({ binary: options.tools.minio, dataDir: options.dataDir, port: ports.minio, consolePort: ports.minioConsole, rootUser: secrets.s3AccessKey, rootPassword: secrets.s3SecretKey })
         .then((server) => (stoppers.push(() => server.process.stop()), server)),
     ]);
+    if (!temporal) throw new Error('Temporal did not start');
     log(`Temporal on ${temporal.address} (UI ${temporal.uiUrl}), MinIO on ${minio.url}`);
 
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
@@ -77,11 +84,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       venvBin: options.tools.venvBin,
       secretsDir: secrets.dir,
       envOverrides: {
+        // Marks every replica process with the stack it belongs to: several stacks may share a machine.
+        BATON_STACK: options.dataDir,
         S3_ENDPOINT: minio.url,
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_UI_URL: temporal.uiUrl,
         BATON_GATEWAY_URL: gatewayUrl,
         ...(options.workflowsDir ? { BATON_WORKFLOWS_DIR: options.workflowsDir } : {}),
+        ...options.functionEnv,
       },
       basicAuth: options.gatewayAuth ? { user: secrets.gatewayUser, password: secrets.gatewayPassword } : undefined,
       onLog: options.onFunctionLog,
@@ -89,7 +99,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stoppers.push(() => gateway.stop());
     log(`gateway on ${gatewayUrl}; waiting for function replicas…`);
     await gateway.waitUntilReady(180_000);
-    return { gatewayUrl, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, minioUrl: minio.url, secrets, gateway, temporal, minio, stop };
+    const running = temporal;
+    return {
+      gatewayUrl, temporalAddress: running.address, temporalUiUrl: running.uiUrl, minioUrl: minio.url, secrets, gateway, minio, stop,
+      get temporal() {
+        return temporal ?? running;
+      },
+      async restartTemporal() {
+        await temporal?.process.stop();
+        temporal = await startTemporalServer(temporalOptions);
+      },
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -5,6 +5,8 @@
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { PipelineDefinition } from '../../workflows/pipeline-definition.ts';
+import { buildStepCatalog } from '../../activities/step-catalog.ts';
+import { readSecret } from '../../template/node-ts/secrets.ts';
 import { createApi } from './api/app.ts';
 import { loadOrchestratorConfig } from './config.ts';
 import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
@@ -17,11 +19,13 @@ export interface Service {
 export async function start({ port }: { port: number }): Promise<Service> {
   const config = loadOrchestratorConfig();
   const { pipelines } = (await import(`${config.workflowsDir}/catalog.ts`)) as { pipelines: PipelineDefinition[] };
+  const steps = buildStepCatalog(pipelines);
+  const callbackKey = readSecret('baton-callback-key');
   const connection = await Connection.connect({ address: config.temporalAddress }).catch((error: unknown) => {
     throw new Error(`cannot reach Temporal at TEMPORAL_ADDRESS=${config.temporalAddress}: ${(error as Error).message}. Is the Temporal server running?`);
   });
   const client = new Client({ connection, namespace: config.namespace });
-  const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, pipelines) : undefined;
+  const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, steps, { baseUrl: config.publicUrl, key: callbackKey }) : undefined;
   worker?.done.catch((error: unknown) => {
     // A crashed worker makes this replica useless: exit so the platform restarts it.
     console.error('Temporal worker stopped with an error:', error);
@@ -33,6 +37,8 @@ export async function start({ port }: { port: number }): Promise<Service> {
     taskQueue: config.taskQueue,
     namespace: config.namespace,
     pipelines,
+    steps,
+    callbackKey,
     publicUrl: config.publicUrl,
     temporalUiUrl: config.temporalUiUrl,
     health: () => ({ worker: worker ? worker.state().toLowerCase() : 'disabled' }),

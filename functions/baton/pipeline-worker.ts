@@ -1,8 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { buildStepCatalog } from '../../activities/step-catalog.ts';
+import { createActivities, type CallbackSettings } from '../../activities/index.ts';
+import type { StepCatalog } from '../../activities/step-catalog.ts';
 import { createFunctionCallPool } from '../../activities/http-pool.ts';
-import type { PipelineDefinition } from '../../workflows/pipeline-definition.ts';
 import type { OrchestratorConfig } from './config.ts';
 
 /** A running Temporal worker for Baton's pipelines, and how to stop it. */
@@ -15,7 +14,7 @@ export interface PipelineWorker {
 }
 
 /** Creates and runs the worker: bundles the workflows, wires the activities to the gateway. */
-export async function startPipelineWorker(config: OrchestratorConfig, pipelines: readonly PipelineDefinition[]): Promise<PipelineWorker> {
+export async function startPipelineWorker(config: OrchestratorConfig, steps: StepCatalog, callbacks: CallbackSettings): Promise<PipelineWorker> {
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const pool = createFunctionCallPool();
   const worker = await Worker.create({
@@ -23,7 +22,7 @@ export async function startPipelineWorker(config: OrchestratorConfig, pipelines:
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     workflowsPath: `${config.workflowsDir}/index.ts`,
-    activities: createActivities({ gatewayUrl: config.gatewayUrl, steps: buildStepCatalog(pipelines), dispatcher: pool }),
+    activities: createActivities({ gatewayUrl: config.gatewayUrl, steps, dispatcher: pool, callbacks }),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
     // Cancellation reaches an activity only with a heartbeat's answer: send them often enough that

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { Client } from 'minio';
 import { readSecret } from './secrets.ts';
 import type { ArtifactRef } from './step-contract.ts';
@@ -29,6 +30,19 @@ export function artifactStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env)
     accessKey: readSecret('s3-access-key'),
     secretKey: readSecret('s3-secret-key'),
   };
+}
+
+/** Default part size of `putStream`: an upload holds about one part in memory, whatever the artifact's size. */
+export const STREAM_PART_SIZE = 8 * 1024 * 1024;
+/** S3's smallest part (all but the last) and largest number of parts of a multipart upload. */
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+
+/** How `putStream` uploads. */
+export interface PutStreamOptions {
+  /** Bytes per multipart part, at least 5 MiB (S3's minimum); default `STREAM_PART_SIZE`. */
+  partSize?: number;
+  contentType?: string;
 }
 
 /** Parses `s3://bucket/key`. */
@@ -78,6 +92,66 @@ export class ArtifactStore {
     return bytes;
   }
 
+  /**
+   * Streams exactly `size` bytes from `source` to `key` and returns the reference, hashing on the way. Memory stays
+   * at about one part (`partSize`) whatever the size: parts are uploaded one at a time from one reused buffer. A
+   * source that gives more or fewer bytes than `size` fails the call and leaves no object behind.
+   */
+  async putStream(key: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size: number, options: PutStreamOptions = {}): Promise<ArtifactRef> {
+    const partSize = options.partSize ?? STREAM_PART_SIZE;
+    if (!Number.isSafeInteger(size) || size < 0) throw new Error(`putStream: size must be a whole number of bytes, got ${size}`);
+    if (!Number.isSafeInteger(partSize) || partSize < MIN_PART_SIZE) throw new Error(`putStream: partSize must be at least ${MIN_PART_SIZE} bytes (S3's minimum), got ${partSize}`);
+    if (Math.ceil(size / partSize) > MAX_PARTS) throw new Error(`putStream: ${size} bytes need more than ${MAX_PARTS} parts of ${partSize} bytes; pass a larger partSize`);
+    await this.ensureBucket();
+    const hash = createHash('sha256');
+    const parts = readParts(source, size, partSize, hash, key);
+    const headers = { 'Content-Type': options.contentType ?? 'application/octet-stream' };
+    if (size <= partSize) {
+      const whole = Buffer.concat([...await collect(parts)]);
+      await this.client.putObject(this.bucket, key, whole, whole.length, headers);
+    } else {
+      const uploadId = await this.client.initiateNewMultipartUpload(this.bucket, key, headers);
+      try {
+        const etags: { part: number; etag: string }[] = [];
+        for await (const part of parts) {
+          const partNumber = etags.length + 1;
+          const { etag } = await this.client.uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber, headers: {} }, part);
+          etags.push({ part: partNumber, etag });
+        }
+        await this.client.completeMultipartUpload(this.bucket, key, uploadId, etags);
+      } catch (error) {
+        await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch(() => {});
+        throw error;
+      }
+    }
+    return { uri: `s3://${this.bucket}/${key}`, sha256: hash.digest('hex'), size };
+  }
+
+  /**
+   * Streams an artifact, checking its size and sha256 against the reference as the bytes pass: when they differ
+   * the stream fails instead of ending, so a consumer never takes a corrupt artifact for a whole one.
+   */
+  async getStream(ref: ArtifactRef): Promise<Readable> {
+    const { bucket, key } = parseS3Uri(ref.uri);
+    const body = await this.client.getObject(bucket, key);
+    const hash = createHash('sha256');
+    let size = 0;
+    const mismatch = () => new Error(`artifact ${ref.uri} does not match its reference (size or sha256 differ)`);
+    const checked = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        if (size > ref.size) return done(mismatch());
+        hash.update(chunk);
+        done(null, chunk);
+      },
+      flush(done) {
+        done(size === ref.size && hash.digest('hex') === ref.sha256 ? null : mismatch());
+      },
+    });
+    pipeline(body, checked, () => {}); // an error of either side reaches the consumer through `checked`
+    return checked;
+  }
+
   /** Server-side copy of an artifact to another key of this store's bucket; the reference keeps its hash. */
   async copy(ref: ArtifactRef, key: string): Promise<ArtifactRef> {
     await this.ensureBucket();
@@ -123,6 +197,39 @@ export class ArtifactStore {
     });
     return this.bucketReady;
   }
+}
+
+/**
+ * Cuts `source` into parts of `partSize` bytes (the last one shorter) in one reused buffer, hashing every byte:
+ * each part must be consumed before the next is asked for. Fails unless the source gives exactly `size` bytes.
+ */
+async function* readParts(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size: number, partSize: number, hash: Hash, key: string): AsyncGenerator<Buffer> {
+  const buffer = Buffer.allocUnsafe(Math.min(partSize, size));
+  let filled = 0;
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > size) throw new Error(`putStream ${key}: the source gave more than the ${size} bytes announced`);
+    hash.update(chunk);
+    for (let offset = 0; offset < chunk.length;) {
+      const taken = Math.min(chunk.length - offset, buffer.length - filled);
+      buffer.set(chunk.subarray(offset, offset + taken), filled);
+      filled += taken;
+      offset += taken;
+      if (filled === buffer.length) {
+        yield buffer;
+        filled = 0;
+      }
+    }
+  }
+  if (total !== size) throw new Error(`putStream ${key}: the source ended after ${total} of the ${size} bytes announced`);
+  if (filled > 0) yield buffer.subarray(0, filled);
+}
+
+async function collect(parts: AsyncIterable<Buffer>): Promise<Buffer[]> {
+  const copies: Buffer[] = [];
+  for await (const part of parts) copies.push(Buffer.from(part));
+  return copies;
 }
 
 /** Lowercase hex sha256 of some bytes. */

@@ -6,7 +6,8 @@ import type { ZodType } from 'zod';
 import type { StepContext } from './step-context.ts';
 
 export { StepInputError, StepUnavailableError } from './errors.ts';
-export type { StepContext } from './step-context.ts';
+export { StepCancelledError, type ProgressUpdate } from './progress.ts';
+export type { Checkpoints, StepContext } from './step-context.ts';
 export type { ArtifactRef, RunContext } from './step-contract.ts';
 export { artifactRef } from './step-contract.ts';
 export { sha256 } from './artifacts.ts';

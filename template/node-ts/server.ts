@@ -2,14 +2,36 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import { CALL_ID_HEADER, stepRequest, toErrorIssues, type ErrorBody, type ErrorIssue } from './step-contract.ts';
 import { StepInputError, StepUnavailableError } from './errors.ts';
-import { createStepContext } from './step-context.ts';
+import { createStepCall, type CheckpointStore } from './step-context.ts';
+import { DEFAULT_PROGRESS_INTERVAL_SECONDS, StepCancelledError } from './progress.ts';
 import type { StepHandlerModule } from './sdk.ts';
 
 /** Largest request body the wrapper accepts: envelopes carry references, never artifact bytes. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
-/** The HTTP wrapper around one handler: parses and checks the envelope, runs the handler, shapes errors. */
-export function createStepServer(handler: StepHandlerModule, functionName: string): Server {
+/** Settings of the wrapper, read once at startup. */
+export interface StepServerOptions {
+  /** Keep-alive period of progress reports (`BATON_PROGRESS_INTERVAL`), default 5 s. */
+  progressIntervalSeconds?: number;
+  /** Where checkpoints go; default the process's shared artifact store (tests pass an in-memory one). */
+  checkpointStore?: () => CheckpointStore;
+}
+
+/** A StepCancelledError, also when a handler wrapped it in its own error (`cause`). */
+function cancellation(error: unknown): StepCancelledError | undefined {
+  const seen = new Set<unknown>();
+  for (let current = error; current !== undefined && current !== null && !seen.has(current); current = (current as { cause?: unknown }).cause) {
+    if (current instanceof StepCancelledError) return current;
+    seen.add(current);
+  }
+  return undefined;
+}
+
+/**
+ * The HTTP wrapper around one handler: parses and checks the envelope, runs the handler, shapes errors.
+ * With a `progressUrl` it reports progress while the handler runs (first report at once, then a keep-alive).
+ */
+export function createStepServer(handler: StepHandlerModule, functionName: string, options: StepServerOptions = {}): Server {
   return createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       console.error(`[${functionName}] wrapper failure:`, error);
@@ -53,10 +75,28 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
       input = parsed.data;
     }
     const callId = header(req, CALL_ID_HEADER) ?? randomUUID();
+    const call = createStepCall(envelope.data.run, callId, {
+      checkpoint: envelope.data.checkpoint,
+      progressUrl: envelope.data.progressUrl,
+      progressIntervalSeconds: options.progressIntervalSeconds ?? DEFAULT_PROGRESS_INTERVAL_SECONDS,
+      checkpointStore: options.checkpointStore,
+    });
     try {
-      const result = await handler.handle(input, createStepContext(envelope.data.run, callId));
+      let result;
+      try {
+        await call.start(); // first progress report + keep-alive (only with a progressUrl)
+        result = await handler.handle(input, call.context);
+      } finally {
+        await call.close(); // no progress report follows the answer
+      }
       send(res, 200, result);
     } catch (error) {
+      const cancelled = cancellation(error);
+      if (cancelled) {
+        console.log(`[${callId}] 409 ${cancelled.message}`);
+        send(res, 409, errorBody(cancelled.message, 'Cancelled'));
+        return;
+      }
       if (error instanceof StepInputError) {
         const issues = error.issues.map((issue) => ({ ...issue, path: `input.${issue.path}` }));
         send(res, 422, errorBody(error.message, 'InvalidInput', issues));

@@ -33,7 +33,7 @@ def main() -> int:
         print(f"{os.path.basename(__file__)}: {error}", file=sys.stderr, flush=True)
         return 2
     secrets = SecretReader(config.secrets_dir)
-    app = create_app(handler, load_validator(), secrets, SharedStore(env, secrets), config.function_name)
+    app = create_app(handler, load_validator(), secrets, SharedStore(env, secrets), config.function_name, config.progress_interval)
     watch_parent()
     print(
         f"{config.function_name}: listening on 127.0.0.1:{config.http_port} "

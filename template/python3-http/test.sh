@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs the Python tests (template wrapper + ingest/train/evaluate) in the virtualenv that
+# Runs the Python tests (template wrapper + ingest/train/train-epochs/evaluate) in the virtualenv that
 # `npm run setup` builds from requirements.txt: <BATON_TOOLS_DIR>/venv/<sha256 of it, 12 hex>/.
 # Extra arguments go to pytest (e.g. -k minio, -x). BATON_PYTHON overrides the interpreter.
 set -eu
@@ -18,4 +18,4 @@ if [ ! -x "$python" ]; then
 fi
 cd "$root"
 # -p no:cacheprovider: no .pytest_cache left in the checkout.
-exec "$python" -m pytest -p no:cacheprovider -q -rs template/python3-http functions/ingest functions/train functions/evaluate "$@"
+exec "$python" -m pytest -p no:cacheprovider -q -rs template/python3-http functions/ingest functions/train functions/train-epochs functions/evaluate "$@"

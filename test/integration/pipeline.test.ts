@@ -13,8 +13,9 @@ before(async () => {
   stack = await startTestStack();
 });
 after(async () => {
+  const dataDir = stack?.dataDir;
   await stack?.stop();
-  assert.deepEqual(await replicaPids(), [], 'no function replica survives the stack');
+  assert.deepEqual(await replicaPids(undefined, dataDir), [], 'no function replica of this stack survives it');
 });
 
 const api = () => `${stack.gatewayUrl}/function/baton`;
@@ -82,13 +83,13 @@ test('a step whose output breaks its schema fails the run naming the function an
 });
 
 test('a killed function replica is restarted and the run still completes', async () => {
-  const [victim] = await watchdogPids('train');
+  const [victim] = await watchdogPids(stack, 'train');
   assert.ok(victim, 'a train replica runs');
   process.kill(victim, 'SIGKILL');
   const run = await triggerRun(stack.gatewayUrl, { pipeline: 'train-classifier', input: { dataset: 'iris', modelName: 'iris-after-kill' } });
   const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 180_000 });
   assert.equal(view.status, 'completed', JSON.stringify(view.error));
-  const [replacement] = await watchdogPids('train');
+  const [replacement] = await watchdogPids(stack, 'train');
   assert.ok(replacement && replacement !== victim, 'a new train replica runs');
   assert.equal((await getRun(stack.gatewayUrl, run.runId)).status, 'completed');
 });

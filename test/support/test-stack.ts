@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTools } from '../../deploy/tools/tools.ts';
 import { startLocalStack, type LocalStack } from '../../deploy/local/stack.ts';
-import { repoRoot } from '../../deploy/local/stack-config.ts';
+import { repoRoot, type StackPorts } from '../../deploy/local/stack-config.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -14,14 +14,21 @@ export interface TestStack extends LocalStack {
   dataDir: string;
 }
 
-export async function startTestStack(): Promise<TestStack> {
+/** Variations of the test stack: fixed ports, more function environment. */
+export interface TestStackOptions {
+  ports?: Partial<StackPorts>;
+  functionEnv?: Record<string, string>;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const tools = await ensureTools();
   const dataDir = await mkdtemp(join(tmpdir(), 'baton-test-'));
   const verbose = process.env.BATON_TEST_VERBOSE === '1';
   const stack = await startLocalStack({
     repoRoot,
     dataDir,
-    ports: { gateway: 0, temporal: 0, temporalUi: 0, minio: 0, minioConsole: 0 },
+    ports: { gateway: 0, temporal: 0, temporalUi: 0, minio: 0, minioConsole: 0, ...options.ports },
+    functionEnv: options.functionEnv,
     tools,
     stackFiles: [join(repoRoot, 'stack.yml'), join(fixtures, 'stack.yml')],
     workflowsDir: join(fixtures, 'workflows'),
@@ -29,31 +36,37 @@ export async function startTestStack(): Promise<TestStack> {
     log: verbose ? (line) => console.log(`[stack] ${line}`) : undefined,
     onFunctionLog: verbose ? (fn, instance, line) => console.log(`[${fn}/${instance}] ${line}`) : undefined,
   });
-  return {
-    ...stack,
+  const stopStack = stack.stop;
+  // Keep the stack's own getters (its Temporal server changes on restart): extend it, don't copy it.
+  return Object.assign(stack, {
     dataDir,
     async stop() {
-      await stack.stop();
+      await stopStack();
       await rm(dataDir, { recursive: true, force: true });
     },
-  };
+  });
 }
 
-/** Pids of the processes whose environment says they are replicas of `fn` (every function when omitted). */
-export async function replicaPids(fn?: string): Promise<number[]> {
+/**
+ * Pids of the processes whose environment says they are replicas of `fn` (every function when omitted) of the
+ * stack with data folder `dataDir` (of any stack when omitted): other stacks may run on the same machine.
+ */
+export async function replicaPids(fn?: string, dataDir?: string): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
-    const names = environ.split('\0').filter((kv) => kv.startsWith('BATON_FUNCTION='));
-    if (names.length > 0 && (!fn || names.includes(`BATON_FUNCTION=${fn}`))) pids.push(Number(entry));
+    const environ = (await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '')).split('\0');
+    const names = environ.filter((kv) => kv.startsWith('BATON_FUNCTION='));
+    if (names.length === 0 || (fn && !names.includes(`BATON_FUNCTION=${fn}`))) continue;
+    if (dataDir && !environ.includes(`BATON_STACK=${dataDir}`)) continue;
+    pids.push(Number(entry));
   }
   return pids;
 }
 
-/** The watchdog pids of `fn`: replica processes whose parent is not itself a replica of `fn`. */
-export async function watchdogPids(fn: string): Promise<number[]> {
-  const pids = await replicaPids(fn);
+/** The watchdog pids of `fn` in a stack: its replica processes whose parent is not itself one of them. */
+export async function watchdogPids(stack: TestStack, fn: string): Promise<number[]> {
+  const pids = await replicaPids(fn, stack.dataDir);
   const parents = await Promise.all(pids.map(async (pid) => {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);

@@ -290,9 +290,4 @@ describe('gateway routes', () => {
       assert.equal((await app.request('/system/logs?name=nope', { headers: authHeader })).status, 404);
     });
   });
-
-  it('answers 501 on /async-function/{name} for now', async () => {
-    const res = await app.request('/async-function/echo', { method: 'POST', body: '{}' });
-    assert.equal(res.status, 501);
-  });
 });

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { Dispatcher } from 'undici';
 import { HttpError } from '../errors.ts';
-import { asyncFunctionRoutes } from './async.ts';
+import { asyncFunctionRoutes, queueStatsHandler } from './async.ts';
+import { AsyncQueue } from './async-queue.ts';
 import { basicAuth, type BasicAuthCredentials } from './auth.ts';
 import type { GatewayBackend } from './backend.ts';
 import { logsHandler } from './logs.ts';
@@ -19,6 +20,8 @@ export interface GatewayAppOptions {
   upstreamTimeoutMarginMs?: number;
   /** The HTTP client pool for calls to replicas (default: undici's global one). */
   dispatcher?: Dispatcher;
+  /** The queue behind `/async-function/*` (default: one with default settings); its owner stops it. */
+  asyncQueue?: AsyncQueue;
 }
 
 /**
@@ -41,6 +44,8 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   if (options.basicAuth) app.use('/system/*', basicAuth(options.basicAuth));
   app.route('/system', systemRoutes(options.backend, (name) => invocations.get(name) ?? 0));
   app.get('/system/logs', logsHandler(options.backend));
+  const asyncQueue = options.asyncQueue ?? new AsyncQueue({ backend: options.backend, dispatcher: options.dispatcher });
+  app.get('/system/queue', queueStatsHandler(asyncQueue));
 
   app.all(
     '/function/*',
@@ -52,6 +57,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
       ...(options.dispatcher && { dispatcher: options.dispatcher }),
     }),
   );
-  app.route('/async-function', asyncFunctionRoutes());
+  app.route('/async-function', asyncFunctionRoutes(options.backend, asyncQueue));
+  asyncQueue.attach(async (request) => app.fetch(request)); // queued calls run through /function/* above
   return app;
 }

@@ -1,13 +1,92 @@
-import { Hono } from 'hono';
+import { randomUUID } from 'node:crypto';
+import type { HttpBindings } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
 import { HttpError } from '../errors.ts';
+import { assertCallbackReachable, CALLBACK_HEADER, parseCallbackUrl } from './async-callback.ts';
+import type { AsyncQueue } from './async-queue.ts';
+import { FUNCTION_NAMESPACE, type GatewayBackend } from './backend.ts';
+
+/** Hop-by-hop headers (RFC 7230) and those the queued request recomputes: not kept with a queued call. */
+const DROPPED_HEADERS = new Set([
+  'connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer',
+  'transfer-encoding', 'upgrade', 'expect', 'host', 'content-length',
+]);
+
+/** Function names as the OpenFaaS gateway routes them (the same pattern as `/function/*`). */
+const ASYNC_PATH = /^\/async-function\/([-a-zA-Z_0-9.]+)(\/.*)?$/;
 
 /**
- * `/async-function/{name}[/{path}]`: the queued invocation of the OpenFaaS gateway (202 + `X-Call-Id`, the result
- * POSTed later to `X-Callback-Url`). The local queue is not built yet: this router is where it plugs in (the app
- * mounts it at `/async-function`), and until then every call answers 501.
+ * `/async-function/{name}[/{path}]`, the OpenFaaS gateway's queued invocation: POST only (405 otherwise), 404 for an
+ * unknown function, 400 for a bad or unreachable `X-Callback-Url` (optional: without it the call is fire and
+ * forget), 413 for a body beyond `maxBodyBytes`, 429 when the queue is full. Otherwise the request (method, sub-path,
+ * query, headers, body) is queued and the answer is 202 with `X-Call-Id` (the caller's, else a new one) and no body;
+ * the queue runs it later and POSTs the result to the callback URL (see AsyncQueue).
  */
-export function asyncFunctionRoutes(): Hono {
-  return new Hono().post('/*', () => {
-    throw new HttpError(501, 'asynchronous invocation is not available on the local gateway yet; call /function/{name}');
+export function asyncFunctionRoutes(backend: GatewayBackend, queue: AsyncQueue): Hono {
+  return new Hono().all('/*', async (c) => {
+    const url = new URL(c.req.url);
+    const match = ASYNC_PATH.exec(url.pathname);
+    if (!match) throw new HttpError(404, '404 page not found');
+    if (c.req.method !== 'POST') throw new HttpError(405, 'Method Not Allowed: asynchronous calls are POST requests', { Allow: 'POST' });
+    const [, name = '', subPath = '/'] = match;
+    if (!backend.getFunction(name)) throw new HttpError(404, `error finding function ${name}.${FUNCTION_NAMESPACE}: not found`);
+
+    const callbackUrl = parseCallbackUrl(c.req.header(CALLBACK_HEADER));
+    queue.assertAccepting();
+    const body = await readBody(c.req.raw, queue.settings.maxBodyBytes);
+    if (callbackUrl) await assertCallbackReachable(callbackUrl, queue.settings.callbackCheckTimeoutMs);
+
+    const callId = c.req.header('x-call-id') || randomUUID();
+    const headers = keptHeaders(c.req.raw.headers);
+    headers['x-call-id'] = callId;
+    headers['x-forwarded-host'] ??= url.host;
+    const remote = (c.env as HttpBindings | undefined)?.incoming?.socket?.remoteAddress;
+    if (remote) headers['x-forwarded-for'] ??= remote;
+
+    queue.enqueue({
+      callId,
+      functionName: name,
+      method: c.req.method,
+      path: subPath,
+      search: url.search,
+      headers,
+      body,
+      ...(callbackUrl && { callbackUrl }),
+    });
+    return c.body(null, 202, { 'X-Call-Id': callId });
   });
+}
+
+/** `GET /system/queue` (basic auth is applied by the app): the queue's numbers as JSON. */
+export function queueStatsHandler(queue: AsyncQueue) {
+  return (c: Context): Response => c.json(queue.stats());
+}
+
+/** The whole body, refused with 413 beyond `maxBytes` (by Content-Length when given, else while reading). */
+async function readBody(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  const tooLarge = () => new HttpError(413, `the body of an asynchronous call must not exceed ${maxBytes} bytes; pass large data by reference`);
+  if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge();
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function keptHeaders(incoming: Headers): Record<string, string> {
+  const headers: Record<string, string> = {};
+  incoming.forEach((value, key) => {
+    if (!DROPPED_HEADERS.has(key)) headers[key] = value;
+  });
+  return headers;
 }

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import type { Client } from '@temporalio/client';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
-import { HttpError } from './http-error.ts';
+import type { StepCatalog } from '../../../activities/step-catalog.ts';
+import { callbacksRoutes } from './callbacks-routes.ts';
+import { answerError, HttpError } from './http-error.ts';
 import { pipelinesRoutes } from './pipelines-routes.ts';
 import { runsRoutes } from './runs-routes.ts';
 
@@ -11,6 +13,9 @@ export interface ApiDeps {
   taskQueue: string;
   namespace: string;
   pipelines: readonly PipelineDefinition[];
+  steps: StepCatalog;
+  /** Signs and checks the callback and progress URLs of long steps. */
+  callbackKey: string;
   publicUrl: string;
   temporalUiUrl: string | undefined;
   /** Health of the parts behind the API, for `GET /healthz`. */
@@ -29,11 +34,8 @@ export function createApi(deps: ApiDeps): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok', ...deps.health() }));
   app.route('/pipelines', pipelinesRoutes(pipelines));
   app.route('/runs', runsRoutes({ client: deps.client, taskQueue: deps.taskQueue, pipelines, links }));
+  app.route('/', callbacksRoutes({ client: deps.client, steps: deps.steps, callbackKey: deps.callbackKey }));
   app.notFound((c) => c.json(new HttpError(404, `no route ${c.req.method} ${c.req.path}; see GET /pipelines and POST /runs`).toBody(), 404));
-  app.onError((error, c) => {
-    if (error instanceof HttpError) return c.json(error.toBody(), error.status);
-    console.error('trigger API error:', error);
-    return c.json(new HttpError(500, error.message).toBody(), 500);
-  });
+  app.onError(answerError);
   return app;
 }

@@ -6,7 +6,8 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
-import type { InvokeFunctionRequest } from '../../../activities/index.ts';
+import type { InvokeFunctionRequest, InvokeFunctionResult } from '../../../activities/index.ts';
+import type { ProgressReport } from '#baton-contract';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Failure = temporal.api.failure.v1.IFailure;
@@ -21,6 +22,10 @@ export interface StepView {
   attempt: number;
   durationMs?: number;
   error?: string;
+  /** A running long step's last progress report: fraction, epoch, metrics, checkpoint, resumedFromEpoch. */
+  progress?: ProgressReport;
+  /** A finished step's metrics, as its function reported them. */
+  metrics?: Record<string, number>;
 }
 
 /** A run as `GET /runs/{id}` answers it. */
@@ -85,6 +90,7 @@ export function buildRunView(
         record.status = closed.status;
         if (at !== undefined && record.scheduledAtMs !== undefined) record.durationMs = at - record.scheduledAtMs;
         if (closed.failure) record.error = failureMessage(closed.failure);
+        if (closed.result?.metrics) record.metrics = closed.result.metrics;
       }
       continue;
     }
@@ -97,6 +103,8 @@ export function buildRunView(
     const record = steps.get(pending.activityId ?? '');
     if (!record) continue;
     record.attempt = pending.attempt ?? record.attempt;
+    const progress = decodeFirst(pending.heartbeatDetails?.payloads) as ProgressReport | undefined;
+    if (progress && typeof progress === 'object' && 'fraction' in progress) record.progress = progress;
     if (pending.lastFailure) {
       record.status = 'retrying';
       record.error = failureMessage(pending.lastFailure);
@@ -126,9 +134,9 @@ export function buildRunView(
   };
 }
 
-function activityClose(event: HistoryEvent): { scheduledEventId: unknown; status: StepStatus; failure?: Failure } | undefined {
+function activityClose(event: HistoryEvent): { scheduledEventId: unknown; status: StepStatus; failure?: Failure; result?: InvokeFunctionResult } | undefined {
   const completed = event.activityTaskCompletedEventAttributes;
-  if (completed) return { scheduledEventId: completed.scheduledEventId, status: 'completed' };
+  if (completed) return { scheduledEventId: completed.scheduledEventId, status: 'completed', result: decodeFirst(completed.result?.payloads) as InvokeFunctionResult | undefined };
   const failed = event.activityTaskFailedEventAttributes;
   if (failed) return { scheduledEventId: failed.scheduledEventId, status: 'failed', failure: failed.failure ?? undefined };
   const timedOut = event.activityTaskTimedOutEventAttributes;

@@ -1,8 +1,9 @@
 """The HTTP wrapper around one handler: checks the envelope, runs the handler, shapes answers.
 
 Answers: 200 ``{output, metrics?}``; 400 bad JSON or envelope; 422 StepInputError (paths under
-``input.``); 500 any other exception (message only: the stack goes to stderr). Secret values
-are scrubbed from every message and log line.
+``input.``); 409 StepCancelledError (the orchestrator asked the attempt to stop); 500 any other
+exception (message only: the stack goes to stderr). Secret values are scrubbed from every message
+and log line. With a ``progressUrl`` the call reports progress while the handler runs (see progress.py).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from jsonschema import Draft202012Validator
 from werkzeug.exceptions import HTTPException
 
 from .artifacts import ArtifactStore
+from .config import DEFAULT_PROGRESS_INTERVAL
 from .context import RunInfo, StepContext
 from .envelope import envelope_issues
-from .errors import HandlerContractError, Issue, StepInputError
+from .errors import HandlerContractError, Issue, StepCancelledError, StepInputError
 from .secrets import SecretReader
 
 CALL_ID_HEADER = "X-Call-Id"
@@ -79,12 +81,25 @@ def _check_result(result: Any) -> dict[str, Any]:
     return {"output": result["output"], "metrics": metrics}
 
 
+def _cancellation(error: BaseException) -> Optional[StepCancelledError]:
+    # A handler may wrap the cancellation in its own exception: follow the chain.
+    seen: set[int] = set()
+    current: Optional[BaseException] = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, StepCancelledError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def create_app(
     handler: ModuleType,
     validator: Draft202012Validator,
     secrets: SecretReader,
     store_provider: Callable[[], ArtifactStore],
     function_name: str = "function",
+    progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
 ) -> Flask:
     """Builds the Flask app serving ``handler.handle(input, ctx)`` at ``POST /``."""
     app = Flask(function_name)
@@ -121,9 +136,14 @@ def create_app(
             store_provider,
             checkpoint=body.get("checkpoint"),
             progress_url=body.get("progressUrl"),
+            progress_interval=progress_interval,
         )
         try:
-            result = _check_result(handler.handle(body["input"], ctx))
+            try:
+                ctx.start()  # first progress report + keep-alive (only with a progressUrl)
+                result = _check_result(handler.handle(body["input"], ctx))
+            finally:
+                ctx.close()  # no progress report follows the answer
             try:
                 return _json(200, result)
             except (TypeError, ValueError) as error:
@@ -132,7 +152,14 @@ def create_app(
             found = [{"path": _under_input(i["path"]), "message": secrets.redact(i["message"])} for i in error.issues]
             log(call_id, "422 " + "; ".join(f"{i['path']}: {i['message']}" for i in found))
             return _error(422, secrets.redact(error.message), "InvalidInput", found)
+        except StepCancelledError as error:
+            log(call_id, f"409 {error}")
+            return _error(409, secrets.redact(str(error)) or "cancelled", "Cancelled")
         except Exception as error:  # noqa: BLE001 - every other failure is a retryable 500
+            cancelled = _cancellation(error)
+            if cancelled is not None:
+                log(call_id, f"409 {cancelled} (raised as {type(error).__name__})")
+                return _error(409, secrets.redact(str(cancelled)) or "cancelled", "Cancelled")
             # The stack stays in the log; the caller gets the message only.
             log(call_id, f"500 {function_name} failed:\n{traceback.format_exc().rstrip()}")
             return _error(500, secrets.redact(str(error)) or type(error).__name__, type(error).__name__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from typing import Mapping
@@ -16,6 +17,11 @@ DEFAULT_THREADS = 4  # waitress's own default; the watchdog's max_inflight caps 
 DEFAULT_HANDLER_DIR = "./function"  # where faas-cli puts the handler inside the image
 DEFAULT_S3_REGION = "us-east-1"  # MinIO's default region; any value works against MinIO
 DEFAULT_BUCKET = "baton-artifacts"  # as in deploy/env/artifacts.yml and the node-ts template
+# Keep-alive period of progress reports: well under the activity's heartbeat timeout (30 s), so one lost
+# report never makes a live step look dead. Same default in the node-ts template.
+DEFAULT_PROGRESS_INTERVAL = 5.0
+PROGRESS_INTERVAL_ENV = "BATON_PROGRESS_INTERVAL"
+MAX_PROGRESS_INTERVAL = 3600.0
 
 
 def _int_setting(env: Mapping[str, str], key: str, default: int, low: int, high: int) -> int:
@@ -31,6 +37,20 @@ def _int_setting(env: Mapping[str, str], key: str, default: int, low: int, high:
     return value
 
 
+def progress_interval_from_env(env: Mapping[str, str]) -> float:
+    """``BATON_PROGRESS_INTERVAL``: seconds between keep-alive progress reports (default 5)."""
+    raw = env.get(PROGRESS_INTERVAL_ENV, "").strip()
+    if not raw:
+        return DEFAULT_PROGRESS_INTERVAL
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f'{PROGRESS_INTERVAL_ENV} must be a number of seconds, got "{raw}"') from None
+    if not (math.isfinite(value) and 0 < value <= MAX_PROGRESS_INTERVAL):
+        raise ConfigError(f"{PROGRESS_INTERVAL_ENV} must be > 0 and <= {MAX_PROGRESS_INTERVAL:g} seconds, got {raw}")
+    return value
+
+
 @dataclass(frozen=True)
 class WrapperConfig:
     """How the wrapper listens and where it finds the handler and secrets."""
@@ -40,11 +60,12 @@ class WrapperConfig:
     handler_dir: str
     secrets_dir: str
     function_name: str
+    progress_interval: float = DEFAULT_PROGRESS_INTERVAL
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "WrapperConfig":
         """Reads ``http_port``, ``BATON_THREADS`` (else ``max_inflight``), ``BATON_HANDLER_DIR``,
-        ``BATON_SECRETS_DIR`` and ``BATON_FUNCTION``."""
+        ``BATON_SECRETS_DIR``, ``BATON_FUNCTION`` and ``BATON_PROGRESS_INTERVAL``."""
         # More threads than the watchdog lets requests through would only sit idle.
         inflight = _int_setting(env, "max_inflight", DEFAULT_THREADS, 1, 1024)
         return cls(
@@ -53,6 +74,7 @@ class WrapperConfig:
             handler_dir=os.path.abspath(env.get("BATON_HANDLER_DIR") or DEFAULT_HANDLER_DIR),
             secrets_dir=env.get(SECRETS_DIR_ENV) or DEFAULT_SECRETS_DIR,
             function_name=env.get("BATON_FUNCTION") or "function",
+            progress_interval=progress_interval_from_env(env),
         )
 
 

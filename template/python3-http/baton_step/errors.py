@@ -63,5 +63,11 @@ class ArtifactNotFoundError(Exception):
     """No object at an artifact's uri."""
 
 
+class StepCancelledError(Exception):
+    """The orchestrator wants this attempt to stop (it asked to cancel, or answered 409: the attempt is
+    stale). Raised by ``ctx.progress`` and ``ctx.checkpoint.save_*``; the wrapper answers 409
+    ``{error: {message, type: "Cancelled"}}``. Let it propagate: catching it keeps a cancelled run busy."""
+
+
 class HandlerContractError(Exception):
     """The handler returned something that is not ``{"output": ..., "metrics"?: {...}}``."""

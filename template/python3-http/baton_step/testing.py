@@ -1,14 +1,18 @@
-"""Test helpers: an in-memory object backend and a ready-made StepContext, so handler tests
-run the real ArtifactStore code without MinIO."""
+"""Test helpers: an in-memory object backend, a ready-made StepContext, so handler tests run the real
+ArtifactStore code without MinIO, and a stand-in orchestrator that records progress reports."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import threading
-from typing import BinaryIO, Iterator, Optional
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, BinaryIO, Callable, Iterator, Optional
 
-from .artifacts import ArtifactStore, ObjectInfo
+from .artifacts import ArtifactRef, ArtifactStore, ObjectInfo
+from .config import DEFAULT_PROGRESS_INTERVAL
 from .context import RunInfo, StepContext
 from .errors import ArtifactNotFoundError
 from .secrets import SecretReader
@@ -68,10 +72,82 @@ def make_context(
     workflow_id: str = "wf-test",
     call_id: str = "call-test",
     secrets_dir: Optional[str] = None,
+    checkpoint: Optional[ArtifactRef] = None,
+    progress_url: Optional[str] = None,
+    progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
+    attempt: int = 1,
 ) -> StepContext:
-    """A StepContext for calling ``handle(input, ctx)`` directly in a test."""
+    """A StepContext for calling ``handle(input, ctx)`` directly in a test.
+
+    With ``progress_url``, use it as ``with make_context(...) as ctx:`` to get the first report and the
+    keep-alive as the wrapper runs them (``ctx.progress`` reports either way).
+    """
     store = store if store is not None else memory_store()
-    run = RunInfo(workflow_id=workflow_id, run_id="run-test", pipeline="test", step=step, attempt=1)
+    run = RunInfo(workflow_id=workflow_id, run_id="run-test", pipeline="test", step=step, attempt=attempt)
     # No secrets unless the test provides a folder: a read then fails like a missing secret.
     secrets = SecretReader(secrets_dir or os.path.join(tempfile.gettempdir(), "baton-test-no-secrets"))
-    return StepContext(run, call_id, secrets, lambda: store)
+    return StepContext(run, call_id, secrets, lambda: store, checkpoint=checkpoint,
+                       progress_url=progress_url, progress_interval=progress_interval)
+
+
+class ProgressServer:
+    """A stand-in orchestrator on a loopback port: records every progress report POSTed to ``url`` and
+    answers with ``answer(report) -> (status, body)`` (default ``200 {"cancelRequested": false}``).
+
+    Use as ``with ProgressServer() as server:``; ``server.reports`` holds the JSON bodies in arrival
+    order, ``server.requests`` the (path, headers) of each.
+    """
+
+    TOKEN = "tok-SECRET-1234"  # the URL's last segment, like the orchestrator's HMAC token
+
+    def __init__(self, answer: Optional[Callable[[dict[str, Any]], tuple[int, Any]]] = None) -> None:
+        self.answer = answer or (lambda report: (200, {"cancelRequested": False}))
+        self.reports: list[dict[str, Any]] = []
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the gateway speaks it
+            disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                report = json.loads(body or b"null")
+                with outer._lock:
+                    outer.reports.append(report)
+                    outer.requests.append((self.path, dict(self.headers.items())))
+                status, answer = outer.answer(report)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # quiet tests
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/function/baton/progress/{self.TOKEN}"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="baton-test-progress", daemon=True)
+
+    def __enter__(self) -> "ProgressServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def wait_for(self, predicate: Callable[[list[dict[str, Any]]], bool], timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Waits until ``predicate(reports)`` holds; returns the reports (fails the test on timeout)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                reports = list(self.reports)
+            if predicate(reports):
+                return reports
+            time.sleep(0.01)
+        raise AssertionError(f"progress reports did not arrive as expected within {timeout}s: {self.reports}")

@@ -92,3 +92,37 @@ def test_exits_when_its_parent_dies(handler_dir):
         stop(parent)
         if not is_gone(child_pid):
             os.kill(child_pid, signal.SIGKILL)
+
+
+def test_reports_progress_over_http_at_the_configured_interval(tmp_path):
+    from baton_step.testing import ProgressServer
+
+    (tmp_path / "handler.py").write_text(textwrap.dedent("""
+        import time
+
+        def handle(input, ctx):
+            ctx.progress(0.5, epoch=1, metrics={"loss": 0.5})
+            time.sleep(0.6)
+            ctx.progress(0.9, epoch=2)
+            return {"output": "done"}
+    """))
+    port = free_port()
+    env = {**wrapper_env(str(tmp_path), port), "BATON_PROGRESS_INTERVAL": "0.1"}
+    proc = subprocess.Popen([sys.executable, "index.py"], cwd=TEMPLATE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/", proc)
+        with ProgressServer() as server:
+            assert post(port, {"input": {}, "run": RUN, "progressUrl": server.url}) == (200, {"output": "done"})
+            reports = list(server.reports)
+    finally:
+        stop(proc)
+    assert reports[0] == {"fraction": 0.0} and reports[-1] == {"fraction": 0.9, "epoch": 2, "metrics": {"loss": 0.5}}
+    repeats = [r for r in reports if r == {"fraction": 0.5, "epoch": 1, "metrics": {"loss": 0.5}}]
+    assert len(repeats) >= 3, reports  # the first, then the keep-alive every 0.1 s over 0.6 s (about 6)
+    assert all(headers["X-Call-Id"] == "c-1" for _, headers in server.requests)
+
+
+def test_a_bad_progress_interval_exits_with_the_key_named(tmp_path, handler_dir):
+    result = subprocess.run([sys.executable, "index.py"], cwd=TEMPLATE_DIR, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "BATON_HANDLER_DIR": handler_dir, "BATON_PROGRESS_INTERVAL": "soon"})
+    assert result.returncode == 2 and "BATON_PROGRESS_INTERVAL" in result.stderr

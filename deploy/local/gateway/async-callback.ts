@@ -1,0 +1,100 @@
+import { connect } from 'node:net';
+import { request, type Dispatcher } from 'undici';
+import { HttpError } from '../errors.ts';
+
+/** The header naming where the result of an asynchronous call goes (OpenFaaS' name). */
+export const CALLBACK_HEADER = 'X-Callback-Url';
+
+/**
+ * The callback URL of an async call, or `undefined` when the header is absent or empty (fire and forget, as in
+ * OpenFaaS). It must be an absolute http(s) URL without credentials; anything else is a 400 naming the header.
+ * Messages show the URL's origin only: the path of a Baton callback carries the attempt's token.
+ */
+export function parseCallbackUrl(value: string | undefined): URL | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new HttpError(400, `${CALLBACK_HEADER}: must be an absolute http:// or https:// URL; the value given is not one`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new HttpError(400, `${CALLBACK_HEADER}: must be an http:// or https:// URL, not ${url.protocol}`);
+  }
+  if (!url.hostname) throw new HttpError(400, `${CALLBACK_HEADER}: must name a host`);
+  if (url.username || url.password) throw new HttpError(400, `${CALLBACK_HEADER}: must not carry credentials (user:password@)`);
+  return url;
+}
+
+/**
+ * Refuses a callback URL nobody could answer: its host must resolve and accept a TCP connection within
+ * `timeoutMs`, else 400 `X-Callback-Url: callback URL <origin> is unreachable (<why>)`. This catches a typo or a
+ * stopped orchestrator when the call is made, instead of a lost result minutes later.
+ */
+export async function assertCallbackReachable(url: URL, timeoutMs: number): Promise<void> {
+  const why = await tcpProbe(url, timeoutMs);
+  if (why) throw new HttpError(400, `${CALLBACK_HEADER}: callback URL ${url.origin} is unreachable (${why})`);
+}
+
+/** `undefined` when a TCP connection to the URL's host and port opened within `timeoutMs`; else the reason. */
+function tcpProbe(url: URL, timeoutMs: number): Promise<string | undefined> {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1'); // IPv6 literals come bracketed
+  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (why: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(why);
+    };
+    const timer = setTimeout(() => done(`no connection within ${timeoutMs} ms`), timeoutMs);
+    socket.once('connect', () => done(undefined));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ? `${err.syscall ?? 'connect'} ${err.code}` : err.message));
+  });
+}
+
+/** What the gateway POSTs to the callback URL once a queued call has finished. */
+export interface CallbackResult {
+  callId: string;
+  functionName: string;
+  /** The function's HTTP status, or the gateway's (500/503) when the call did not reach it or broke. */
+  status: number;
+  durationSeconds: number;
+  /** The function's Content-Type (absent when it sent none). */
+  contentType?: string;
+  /** The function's Retry-After, e.g. with a 429 (the orchestrator's classifier reads it). */
+  retryAfter?: string;
+  body: Uint8Array;
+}
+
+/**
+ * POSTs the result once, as the community queue-worker does: headers `X-Call-Id`, `X-Function-Status`,
+ * `X-Function-Name`, `X-Duration-Seconds` (decimal seconds, `%f` like Go's) and the function's `Content-Type` and
+ * `Retry-After` (the queue-worker copies all of the function's headers; these two are the ones that mean something
+ * to a callback receiver).
+ * Redirects are not followed (undici's `request` never does). Resolves with the callback's status; rejects on a
+ * connection error, `timeoutMs` or `signal`.
+ */
+export async function postCallback(
+  url: URL,
+  result: CallbackResult,
+  options: { timeoutMs: number; signal: AbortSignal; dispatcher?: Dispatcher },
+): Promise<number> {
+  const headers: Record<string, string> = {
+    'X-Call-Id': result.callId,
+    'X-Function-Status': String(result.status),
+    'X-Function-Name': result.functionName,
+    'X-Duration-Seconds': result.durationSeconds.toFixed(6),
+  };
+  if (result.contentType) headers['Content-Type'] = result.contentType;
+  if (result.retryAfter) headers['Retry-After'] = result.retryAfter;
+  const response = await request(url, {
+    method: 'POST',
+    headers,
+    body: result.body,
+    signal: AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]),
+    ...(options.dispatcher && { dispatcher: options.dispatcher }),
+  });
+  await response.body.dump();
+  return response.statusCode;
+}

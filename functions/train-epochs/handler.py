@@ -1,0 +1,176 @@
+"""train-epochs: a long, resumable training. StandardScaler + SGDClassifier(log_loss), trained one epoch at a
+time with partial_fit, reporting progress and saving a checkpoint after every epoch.
+
+Input  {"dataset": <ingest's dataset>, "epochs": 1..1000 (20), "secondsPerEpoch": 0..600 (0: no padding),
+        "alpha": > 0 (0.0001), "split": {"testSize": 0.2, "seed": 42}}
+Output train's shape: {"model": {artifact, format: "skops", type: "sgd_classifier", params, features, classes,
+        target}, "holdout", "trainRows", "holdoutRows"}; metrics {trainAccuracy, epochs, resumedFromEpoch?}
+Keys   runs/<workflowId>/<step>/checkpoints/epoch-<n>.skops, model.skops, holdout.csv (a retry overwrites them).
+
+Reproducible: the split and the model are seeded by ``split.seed`` and epoch ``n`` shuffles the training rows with
+a generator seeded by ``seed + n``, so an attempt resuming from epoch k's checkpoint ends with the very model an
+uninterrupted run gives. Each epoch is padded with sleep to ``secondsPerEpoch`` wall time (to make long runs),
+then reported (``ctx.progress``: fraction, epoch, loss and holdout accuracy) and checkpointed (its report names
+the new checkpoint with the same fraction and metrics).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from typing import Any, Optional
+
+import numpy as np
+import skops.io
+from sklearn.linear_model import SGDClassifier
+from sklearn.metrics import log_loss
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from baton_step import ArtifactIntegrityError, ArtifactNotFoundError, StepContext, StepInputError
+from baton_step.tables import read_table, write_table
+
+from epochs_input import EpochsRequest, parse_input
+
+CHECKPOINT_FORMAT = "baton/train-epochs-checkpoint/1"
+MODEL_TYPE = "sgd_classifier"
+PAD_SLICE_SECONDS = 0.25  # while padding, a cancellation is noticed within this long (plus the keep-alive period)
+
+
+def _fingerprint(request: EpochsRequest) -> dict[str, Any]:
+    # What a checkpoint must have been trained on to be resumed: same data, columns, split and regularization.
+    return {
+        "data": request.data["sha256"],
+        "features": list(request.features),
+        "target": request.target,
+        "testSize": request.test_size,
+        "seed": request.seed,
+        "alpha": request.alpha,
+    }
+
+
+def _new_model(request: EpochsRequest) -> SGDClassifier:
+    # shuffle=False: the handler shuffles each epoch itself, seeded by seed + epoch.
+    return SGDClassifier(loss="log_loss", alpha=request.alpha, random_state=request.seed, shuffle=False)
+
+
+def _restore(ctx: StepContext, request: EpochsRequest, tmp: str) -> Optional[tuple[StandardScaler, SGDClassifier, int]]:
+    """Scaler, model and epoch from the envelope's checkpoint; None (train from scratch) when there is none
+    or it cannot be used. A bad checkpoint never fails the step: starting over gives the same model."""
+    try:
+        path = ctx.checkpoint.load_file(os.path.join(tmp, "checkpoint.skops"))
+    except (ArtifactIntegrityError, ArtifactNotFoundError) as error:
+        ctx.log(f"checkpoint not usable ({error}): training from epoch 1")
+        return None
+    if path is None:
+        return None
+    try:
+        untrusted = skops.io.get_untrusted_types(file=path)
+        if untrusted:
+            raise ValueError(f"it needs untrusted types {sorted(untrusted)}")
+        state = skops.io.load(path, trusted=[])
+        if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+            raise ValueError("it is not a train-epochs checkpoint")
+        if state.get("fingerprint") != _fingerprint(request):
+            raise ValueError("it was trained on other data, split or alpha")
+        epoch, scaler, model = state.get("epoch"), state.get("scaler"), state.get("model")
+        if not (isinstance(epoch, int) and epoch >= 1 and isinstance(scaler, StandardScaler) and isinstance(model, SGDClassifier)):
+            raise ValueError("it lacks epoch, scaler or model")
+    except Exception as error:  # noqa: BLE001 - any unreadable checkpoint means: start over
+        ctx.log(f"checkpoint {ctx.checkpoint.ref['uri'] if ctx.checkpoint.ref else ''} not usable ({error}): training from epoch 1")
+        return None
+    return scaler, model, epoch
+
+
+def _pad(ctx: StepContext, started: float, seconds: float) -> None:
+    """Sleeps until the epoch has lasted ``seconds``, in slices, stopping early when the run is cancelled."""
+    while True:
+        left = started + seconds - time.monotonic()
+        if left <= 0:
+            return
+        ctx.raise_if_cancelled()
+        time.sleep(min(left, PAD_SLICE_SECONDS))
+
+
+def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
+    """Trains epoch by epoch from the envelope's checkpoint (if any), then uploads model.skops and holdout.csv."""
+    request = parse_input(input)
+    store = ctx.artifacts
+    with tempfile.TemporaryDirectory(prefix="baton-train-epochs-") as tmp:
+        data_path = store.get_to_file(request.data, os.path.join(tmp, "data.csv"))
+        x, y = read_table(data_path, request.features, request.target, field="dataset.data")
+        try:
+            x_train, x_test, y_train, y_test = train_test_split(
+                x, y, test_size=request.test_size, random_state=request.seed, stratify=y
+            )
+        except ValueError as error:
+            # e.g. a class with one row, or fewer holdout rows than classes.
+            raise StepInputError(f"cannot split the data stratified: {error}", path="split.testSize") from None
+        classes = np.unique(y)
+
+        restored = _restore(ctx, request, tmp)
+        resumed_from: Optional[int] = None
+        if restored is not None:
+            scaler, model, resumed_from = restored
+            ctx.checkpoint.resumed_from_epoch = resumed_from
+            ctx.log(f"resuming after epoch {resumed_from} of {request.epochs} from {ctx.checkpoint.ref['uri']}")
+            ctx.progress(
+                fraction=min(resumed_from / request.epochs, 1.0), epoch=resumed_from,
+                message=f"resumed after epoch {resumed_from} from its checkpoint",
+            )
+        else:
+            scaler, model = StandardScaler().fit(x_train), _new_model(request)
+        train_scaled, test_scaled = scaler.transform(x_train), scaler.transform(x_test)
+
+        checkpoint_path = os.path.join(tmp, "checkpoint.skops")
+        for epoch in range((resumed_from or 0) + 1, request.epochs + 1):
+            started = time.monotonic()
+            order = np.random.default_rng(request.seed + epoch).permutation(len(y_train))
+            model.partial_fit(train_scaled[order], y_train[order], classes=classes)  # one pass over the rows
+            loss = float(log_loss(y_train, model.predict_proba(train_scaled), labels=model.classes_))
+            accuracy = float(model.score(test_scaled, y_test))
+            _pad(ctx, started, request.seconds_per_epoch)
+            skops.io.dump(
+                {"format": CHECKPOINT_FORMAT, "epoch": epoch, "fingerprint": _fingerprint(request), "scaler": scaler, "model": model},
+                checkpoint_path,
+            )
+            # Progress first, then the checkpoint: its report then carries this epoch's fraction and metrics too.
+            ctx.progress(fraction=epoch / request.epochs, epoch=epoch, metrics={"loss": loss, "accuracy": accuracy})
+            ctx.checkpoint.save_file(checkpoint_path, epoch)
+            ctx.log(
+                f"epoch {epoch}/{request.epochs}: loss {loss:.4f}, holdout accuracy {accuracy:.4f} "
+                f"({time.monotonic() - started:.2f}s)"
+            )
+
+        pipeline = Pipeline([("scaler", scaler), ("model", model)])
+        train_accuracy = float(pipeline.score(x_train, y_train))
+        model_path = os.path.join(tmp, "model.skops")
+        skops.io.dump(pipeline, model_path)  # skops, never pickle: loading it cannot run arbitrary code
+        holdout_path = os.path.join(tmp, "holdout.csv")
+        write_table(holdout_path, request.features, request.target, x_test, y_test)
+        model_ref = store.put_file(ctx.run_key("model.skops"), model_path, content_type="application/octet-stream")
+        holdout_ref = store.put_file(ctx.run_key("holdout.csv"), holdout_path, content_type="text/csv")
+
+    ctx.log(f"train-epochs: {request.epochs} epochs on {len(y_train)} rows, train accuracy {train_accuracy:.4f}")
+    metrics: dict[str, float] = {"trainAccuracy": train_accuracy, "epochs": request.epochs}
+    if resumed_from is not None:
+        metrics["resumedFromEpoch"] = resumed_from
+    return {
+        "output": {
+            "model": {
+                "artifact": model_ref,
+                "format": "skops",
+                "type": MODEL_TYPE,
+                "params": {"loss": "log_loss", "alpha": request.alpha, "epochs": request.epochs},
+                "features": request.features,
+                "classes": [int(c) for c in model.classes_],
+                "target": request.target,
+            },
+            "holdout": holdout_ref,
+            "trainRows": int(len(y_train)),
+            "holdoutRows": int(len(y_test)),
+        },
+        "metrics": metrics,
+    }

@@ -1,0 +1,21 @@
+import { runStep } from '../run-step.ts';
+import { ingest } from '../steps/ingest.ts';
+import { trainEpochs } from '../steps/train-epochs.ts';
+import { evaluate } from '../steps/evaluate.ts';
+import { registerModel } from '../steps/register-model.ts';
+import type { TrainClassifierResult } from '../train-classifier/workflow.ts';
+import { resumableInput, type ResumableInput } from './definition.ts';
+
+/** ingest → train-epochs (long, resumable) → evaluate → register-model. */
+export async function trainClassifierResumable(rawInput: ResumableInput): Promise<TrainClassifierResult> {
+  const input = resumableInput.parse(rawInput);
+  const { dataset } = await runStep(ingest, { source: 'sklearn', dataset: input.dataset });
+  const trained = await runStep(trainEpochs, { dataset, epochs: input.epochs, secondsPerEpoch: input.secondsPerEpoch, alpha: input.alpha, split: input.split });
+  const evaluation = await runStep(evaluate, { model: trained.model, holdout: trained.holdout });
+  const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation });
+  return {
+    dataset: { name: dataset.name, version: dataset.version },
+    model: { name: registered.modelName, version: registered.version, uri: registered.model.uri },
+    metrics: evaluation.metrics,
+  };
+}
