@@ -1,3 +1,4 @@
+import { recordTrainingOutcome } from '../run-record.ts';
 import { runStep } from '../run-step.ts';
 import { ingest } from '../steps/ingest.ts';
 import { trainEpochs } from '../steps/train-epochs.ts';
@@ -13,6 +14,7 @@ export async function trainClassifierResumable(rawInput: ResumableInput): Promis
   const trained = await runStep(trainEpochs, { dataset, epochs: input.epochs, secondsPerEpoch: input.secondsPerEpoch, alpha: input.alpha, split: input.split });
   const evaluation = await runStep(evaluate, { model: trained.model, holdout: trained.holdout });
   const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation });
+  recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
   return {
     dataset: { name: dataset.name, version: dataset.version },
     model: { name: registered.modelName, version: registered.version, uri: registered.model.uri },

@@ -56,6 +56,11 @@ test('train-classifier calls its four steps in order and passes artifacts by ref
     metrics: { accuracy: 0.97, f1: 0.96, precision: 0.97, recall: 0.96, holdoutRows: 114 },
   });
   assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.step), 'register-model');
+  assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.accuracy), 0.97, 'findable by accuracy');
+  assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.datasetVersion), 'aaaaaaaaaaaa');
+  assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.modelVersion), 'cccccccccccc');
+  assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.stage), 'staging');
+  assert.deepEqual((description.memo as { metrics?: unknown }).metrics, { accuracy: 0.97, f1: 0.96, precision: 0.97, recall: 0.96, holdoutRows: 114 });
 });
 
 test('a step that fails for good fails the run with the function\'s message', async () => {

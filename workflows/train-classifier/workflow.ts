@@ -1,3 +1,4 @@
+import { recordTrainingOutcome } from '../run-record.ts';
 import { runStep } from '../run-step.ts';
 import { ingest } from '../steps/ingest.ts';
 import { train } from '../steps/train.ts';
@@ -20,6 +21,7 @@ export async function trainClassifier(rawInput: TrainClassifierInput): Promise<T
   const trained = await runStep(train, { dataset, model: input.model, split: input.split });
   const evaluation = await runStep(evaluate, { model: trained.model, holdout: trained.holdout });
   const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation });
+  recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
   return {
     dataset: { name: dataset.name, version: dataset.version },
     model: { name: registered.modelName, version: registered.version, uri: registered.model.uri },
