@@ -1,8 +1,11 @@
 /**
- * A small client of the trigger API through the gateway: start a run, follow it until it closes.
- * Used by `npm start`'s demo and by the integration tests.
+ * A small client of the trigger API through the gateway: start, list, read, cancel and follow runs, list
+ * pipelines. Used by `npm start`'s demo, the integration tests, the benchmarks and the `baton` CLI.
  */
 import type { RunView, StepView } from '../../functions/baton/api/run-view.ts';
+import type { RunSummary } from '../../functions/baton/api/runs-routes.ts';
+
+export type { RunSummary };
 
 /** The answer to `POST /runs`. */
 export interface TriggeredRun {
@@ -13,34 +16,139 @@ export interface TriggeredRun {
   links: { self: string; temporalUi?: string };
 }
 
-/** Starts a run; throws with the API's error message (and failing fields) on a non-2xx answer. */
-export async function triggerRun(gatewayUrl: string, body: { pipeline: string; input?: unknown; runId?: string }): Promise<TriggeredRun> {
-  const response = await fetch(`${gatewayUrl}/function/baton/runs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const json = (await response.json()) as TriggeredRun & { error?: { message: string; issues?: { path: string; message: string }[] } };
-  if (!response.ok) {
-    const issues = json.error?.issues?.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
-    throw new Error(`POST /runs answered ${response.status}: ${json.error?.message ?? 'no message'}${issues ? ` (${issues})` : ''}`);
+/** One pipeline as `GET /pipelines` describes it. */
+export interface PipelineInfo {
+  name: string;
+  description: string;
+  inputSchema: unknown;
+  examples: Record<string, unknown>;
+  steps: { name: string; function: string; description: string }[];
+}
+
+/** One failing field of a refused request. */
+export interface ApiIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * A non-2xx answer. `fromApi` tells whether the trigger API itself answered (its `{error: {message}}` body), or
+ * something in front of it did (the gateway's plain-text 404/502/503: no orchestrator there, or not ready).
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly request: string,
+    readonly status: number,
+    readonly apiMessage: string,
+    readonly issues: ApiIssue[] = [],
+    readonly fromApi = true,
+    readonly body: Record<string, unknown> = {},
+  ) {
+    const fields = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+    super(`${request} answered ${status}: ${apiMessage}${fields ? ` (${fields})` : ''}`);
+    this.name = 'ApiError';
   }
-  return json;
+}
+
+/** Nothing answered at the gateway URL: connection refused, unknown host, reset. */
+export class GatewayUnreachableError extends Error {
+  constructor(
+    readonly gatewayUrl: string,
+    readonly reason: string,
+  ) {
+    super(`no Baton gateway at ${gatewayUrl} (${reason})`);
+    this.name = 'GatewayUnreachableError';
+  }
+}
+
+/** Calls the trigger API at `{gateway}/function/baton{path}` and answers its JSON; throws ApiError or GatewayUnreachableError. */
+async function callApi<T>(gatewayUrl: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const request = `${method} ${path.replace(/\?.*$/, '')}`;
+  let response: Response;
+  try {
+    response = await fetch(`${gatewayUrl}/function/baton${path}`, {
+      method,
+      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    });
+  } catch (error) {
+    throw new GatewayUnreachableError(gatewayUrl, networkReason(error));
+  }
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (response.ok) {
+    if (json === undefined) throw new ApiError(request, response.status, `the answer is not JSON: ${text.slice(0, 200)}`, [], false);
+    return json as T;
+  }
+  const error = (json as { error?: { message?: unknown; issues?: ApiIssue[] } } | undefined)?.error;
+  if (error && typeof error.message === 'string') {
+    throw new ApiError(request, response.status, error.message, Array.isArray(error.issues) ? error.issues : [], true, error as Record<string, unknown>);
+  }
+  throw new ApiError(request, response.status, text.trim() || response.statusText || 'no message', [], false);
+}
+
+/** Why fetch could not talk to the server: the system error code when there is one (ECONNREFUSED, ENOTFOUND...). */
+function networkReason(error: unknown): string {
+  let current: unknown = error;
+  let innermost = error instanceof Error ? error.message : String(error);
+  while (current instanceof Error) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    innermost = current.message || innermost;
+    current = current instanceof AggregateError && current.errors[0] ? current.errors[0] : current.cause;
+  }
+  return innermost;
+}
+
+/** Starts a run; throws ApiError with the API's message (and failing fields) on a non-2xx answer. */
+export async function triggerRun(gatewayUrl: string, body: { pipeline: string; input?: unknown; runId?: string }): Promise<TriggeredRun> {
+  return callApi<TriggeredRun>(gatewayUrl, 'POST', '/runs', body);
 }
 
 /** Reads a run's current view. */
 export async function getRun(gatewayUrl: string, runId: string): Promise<RunView> {
-  const response = await fetch(`${gatewayUrl}/function/baton/runs/${encodeURIComponent(runId)}`);
-  if (!response.ok) throw new Error(`GET /runs/${runId} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as RunView;
+  return callApi<RunView>(gatewayUrl, 'GET', `/runs/${encodeURIComponent(runId)}`);
 }
 
-/** Polls a run until it is no longer running; `onStep` sees every change of a step's status or attempt. */
-export async function waitForRun(
-  gatewayUrl: string,
-  runId: string,
-  options: { timeoutMs?: number; intervalMs?: number; onStep?: (step: StepView) => void } = {},
-): Promise<RunView> {
+/** Lists runs matching a Temporal visibility query and/or a pipeline, newest first (`GET /runs`). */
+export async function listRuns(gatewayUrl: string, options: { query?: string; pipeline?: string; limit?: number } = {}): Promise<RunSummary[]> {
+  const params = new URLSearchParams();
+  if (options.query) params.set('query', options.query);
+  if (options.pipeline) params.set('pipeline', options.pipeline);
+  if (options.limit !== undefined) params.set('limit', String(options.limit));
+  const search = params.size > 0 ? `?${params}` : '';
+  return (await callApi<{ runs: RunSummary[] }>(gatewayUrl, 'GET', `/runs${search}`)).runs;
+}
+
+/** Asks Temporal to cancel a running run (`POST /runs/{id}/cancel`); 409 when it is already closed. */
+export async function cancelRun(gatewayUrl: string, runId: string): Promise<{ runId: string; status: string; links: TriggeredRun['links'] }> {
+  return callApi(gatewayUrl, 'POST', `/runs/${encodeURIComponent(runId)}/cancel`);
+}
+
+/** What can be run (`GET /pipelines`). */
+export async function listPipelines(gatewayUrl: string): Promise<PipelineInfo[]> {
+  return (await callApi<{ pipelines: PipelineInfo[] }>(gatewayUrl, 'GET', '/pipelines')).pipelines;
+}
+
+/** How `waitForRun` polls. */
+export interface WaitOptions {
+  /** Give up after this long (default 10 min); `Infinity` waits as long as the run takes. */
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** Sees every change of a step's status or attempt. */
+  onStep?: (step: StepView) => void;
+  /** Sees every view read. */
+  onPoll?: (run: RunView) => void;
+  /** A failed read is retried until the deadline unless this answers true for it (then it is thrown at once). */
+  giveUpOn?: (error: unknown) => boolean;
+}
+
+/** Polls a run until it is no longer running. */
+export async function waitForRun(gatewayUrl: string, runId: string, options: WaitOptions = {}): Promise<RunView> {
   const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
   const seen = new Map<string, string>();
   for (;;) {
@@ -48,11 +156,13 @@ export async function waitForRun(
     try {
       run = await getRun(gatewayUrl, runId);
     } catch (error) {
+      if (options.giveUpOn?.(error)) throw error;
       // The orchestrator may be restarting (a crashed replica, a scale-up): keep asking until the deadline.
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
       continue;
     }
+    options.onPoll?.(run);
     for (const step of run.steps) {
       const key = `${step.status}/${step.attempt}`;
       if (seen.get(step.name) !== key) {

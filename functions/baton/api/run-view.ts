@@ -39,6 +39,10 @@ export interface RunView {
   steps: StepView[];
   result?: unknown;
   error?: { message: string; type?: string };
+  /** The run's input as the trigger checked it (its memo `input`), with every default filled in. */
+  input?: unknown;
+  /** The run's final metrics, once it recorded them (its memo `metrics`). */
+  metrics?: Record<string, unknown>;
   links: { self: string; temporalUi?: string };
 }
 
@@ -130,8 +134,14 @@ export function buildRunView(
     steps: [...steps.values()].map(({ scheduledAtMs: _scheduledAtMs, ...view }) => view),
     ...(result !== undefined ? { result } : {}),
     ...(error ? { error } : {}),
+    ...(description.memo?.input !== undefined ? { input: description.memo.input } : {}),
+    ...(isRecord(description.memo?.metrics) ? { metrics: description.memo.metrics } : {}),
     links,
   };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function activityClose(event: HistoryEvent): { scheduledEventId: unknown; status: StepStatus; failure?: Failure; result?: InvokeFunctionResult } | undefined {

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { toErrorIssues } from '#baton-contract';
 import { batonSearchAttributes } from '../../../workflows/search-attributes.ts';
@@ -23,9 +23,60 @@ const triggerBody = z.object({
   runId: runIdSchema.optional(),
 }).strict();
 
-/** `POST /runs`, `GET /runs/{id}`, `POST /runs/{id}/cancel`. A run's id is its Temporal workflow id. */
+/** One run in `GET /runs`: what its search attributes say, without reading its history. */
+export interface RunSummary {
+  runId: string;
+  pipeline: string;
+  status: string;
+  startedAt: string;
+  closedAt?: string;
+  /** The current (or, once closed, the last) step. */
+  step?: string;
+  datasetVersion?: string;
+  modelVersion?: string;
+  accuracy?: number;
+  stage?: string;
+  trigger?: string;
+}
+
+export const DEFAULT_LIST_LIMIT = 50;
+export const MAX_LIST_LIMIT = 1000;
+
+const listParams = z.object({
+  query: z.string().trim().optional(),
+  pipeline: runIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
+});
+
+/** `POST /runs`, `GET /runs`, `GET /runs/{id}`, `POST /runs/{id}/cancel`. A run's id is its Temporal workflow id. */
 export function runsRoutes(deps: RunsDeps): Hono {
   const app = new Hono();
+
+  /**
+   * `GET /runs?query=<visibility query>&pipeline=<name>&limit=N`: runs matching a Temporal visibility query
+   * (`BatonPipeline = 'train-classifier' AND BatonAccuracy > 0.9`), newest first. A query the server refuses
+   * answers 400 with the server's own message.
+   */
+  app.get('/', async (c) => {
+    const params = listParams.safeParse({ query: c.req.query('query') || undefined, pipeline: c.req.query('pipeline') || undefined, limit: c.req.query('limit') || undefined });
+    if (!params.success) throw new HttpError(400, 'invalid run list request', toErrorIssues(params.error));
+    const query = listQuery(params.data.query, params.data.pipeline);
+    const runs: RunSummary[] = [];
+    try {
+      for await (const execution of deps.client.workflow.list({ query, pageSize: params.data.limit })) {
+        runs.push(summarize(execution, deps.pipelines));
+        if (runs.length >= params.data.limit) break;
+      }
+    } catch (error) {
+      const refused = refusedQuery(error);
+      if (refused !== undefined) throw new HttpError(400, refused, undefined, { query: query ?? '' });
+      throw error;
+    }
+    // SQL visibility (the dev server's) cannot ORDER BY: it answers open runs first, then by close time. Within
+    // the page, order by start time; ties by id so the answer is stable.
+    runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || a.runId.localeCompare(b.runId));
+    return c.json({ runs });
+  });
 
   app.post('/', async (c) => {
     const body = triggerBody.safeParse(await readJson(c.req.raw));
@@ -92,6 +143,47 @@ export function runsRoutes(deps: RunsDeps): Hono {
   }
 
   return app;
+}
+
+/** The visibility query for `query` and the `pipeline` shortcut; undefined lists every run. */
+export function listQuery(query: string | undefined, pipeline: string | undefined): string | undefined {
+  // `pipeline` passed the run-id pattern: no quote can break out of the string literal.
+  const byPipeline = pipeline ? `${batonSearchAttributes.pipeline.name} = '${pipeline}'` : undefined;
+  if (query && byPipeline) return `(${query}) AND ${byPipeline}`;
+  return query || byPipeline;
+}
+
+function summarize(execution: WorkflowExecutionInfo, pipelines: ReadonlyMap<string, PipelineDefinition>): RunSummary {
+  const attributes = execution.typedSearchAttributes;
+  const keyword = (key: (typeof batonSearchAttributes)[keyof typeof batonSearchAttributes]) => {
+    const value = attributes.get(key);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const accuracy = attributes.get(batonSearchAttributes.accuracy);
+  const optional = {
+    closedAt: execution.closeTime?.toISOString(),
+    step: keyword(batonSearchAttributes.step),
+    datasetVersion: keyword(batonSearchAttributes.datasetVersion),
+    modelVersion: keyword(batonSearchAttributes.modelVersion),
+    accuracy: typeof accuracy === 'number' ? accuracy : undefined,
+    stage: keyword(batonSearchAttributes.stage),
+    trigger: keyword(batonSearchAttributes.trigger),
+  };
+  return {
+    runId: execution.workflowId,
+    pipeline: keyword(batonSearchAttributes.pipeline) ?? pipelineOf(pipelines, execution.type)?.name ?? execution.type,
+    status: execution.status.name.toLowerCase(),
+    startedAt: execution.startTime.toISOString(),
+    ...(Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)) as Partial<RunSummary>),
+  };
+}
+
+/** The server's own message when it refused the visibility query (gRPC INVALID_ARGUMENT), else undefined. */
+function refusedQuery(error: unknown): string | undefined {
+  const cause = error instanceof ServiceError ? error.cause : error;
+  const INVALID_ARGUMENT = 3; // gRPC status code
+  if (isGrpcServiceError(cause) && cause.code === INVALID_ARGUMENT) return cause.details || 'invalid query';
+  return undefined;
 }
 
 function pipelineOf(pipelines: ReadonlyMap<string, PipelineDefinition>, workflowType: string): PipelineDefinition | undefined {

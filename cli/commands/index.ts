@@ -1,0 +1,13 @@
+/** Every command of `baton`, in the order the help lists them. */
+import type { Command } from '../context.ts';
+import { pipelinesCommand } from './pipelines.ts';
+import { runCommand } from './run.ts';
+import { runsCancelCommand } from './runs-cancel.ts';
+import { runsCompareCommand } from './runs-compare.ts';
+import { runsListCommand } from './runs-list.ts';
+import { runsShowCommand } from './runs-show.ts';
+
+export const commands: readonly Command[] = [runCommand, runsListCommand, runsShowCommand, runsCompareCommand, runsCancelCommand, pipelinesCommand];
+
+/** Words that take a sub-command (`runs list`). */
+export const commandGroups = ['runs'];

@@ -1,0 +1,58 @@
+/**
+ * What can go wrong in the CLI and how it ends: every failure becomes a message that says how to fix it and an
+ * exit code — 0 ok, 1 the run failed, 2 usage or bad input, 3 cannot reach the stack.
+ */
+import { ApiError, GatewayUnreachableError } from '../deploy/local/run-client.ts';
+
+export const EXIT = { ok: 0, runFailed: 1, usage: 2, unreachable: 3 } as const;
+
+/** A mistake in the command line or its input; the usage of `command` (or of baton) follows the message. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The message and exit code of a failure that is not a usage error. */
+export function describeFailure(error: unknown, gateway: string): { message: string; exitCode: number } {
+  if (error instanceof GatewayUnreachableError) {
+    return {
+      message: `no Baton gateway at ${gateway} (${networkWords[error.reason] ?? error.reason}): start it with \`npm start\` (or set BATON_GATEWAY_URL / --gateway)`,
+      exitCode: EXIT.unreachable,
+    };
+  }
+  if (error instanceof ApiError) {
+    if (!error.fromApi) {
+      // The gateway answered, but not the trigger API behind it.
+      const why = error.status === 404
+        ? 'it has no "baton" function: is this a Baton gateway? (set BATON_GATEWAY_URL / --gateway)'
+        : 'the Baton orchestrator is not running or not ready yet: wait for `npm start` to finish, or look at .baton/logs/functions.log';
+      return { message: `the gateway at ${gateway} answered ${error.status} (${oneLine(error.apiMessage)}): ${why}`, exitCode: EXIT.unreachable };
+    }
+    if (error.status >= 500) {
+      return { message: `the trigger API failed (${error.status}): ${error.apiMessage}; see .baton/logs/functions.log`, exitCode: EXIT.unreachable };
+    }
+    const fields = error.issues.map((issue) => `\n  ${issue.path}: ${issue.message}`).join('');
+    return { message: `${error.apiMessage}${fields}`, exitCode: EXIT.usage };
+  }
+  return { message: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, exitCode: EXIT.runFailed };
+}
+
+/** The exit code of a closed run: 0 completed, 1 failed, cancelled, terminated or timed out. */
+export function exitCodeOfRun(status: string): number {
+  return status === 'completed' ? EXIT.ok : EXIT.runFailed;
+}
+
+const networkWords: Record<string, string> = {
+  ECONNREFUSED: 'connection refused', ENOTFOUND: 'unknown host', EAI_AGAIN: 'unknown host', ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'timed out', UND_ERR_CONNECT_TIMEOUT: 'timed out', EHOSTUNREACH: 'host unreachable', ENETUNREACH: 'network unreachable',
+};
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}

@@ -1,0 +1,202 @@
+/**
+ * The `baton` CLI as users run it — a subprocess talking to the real local stack through its gateway: runs
+ * followed step by step, exit codes from the run's status, visibility queries over Baton's search attributes,
+ * show, compare, cancel, and the errors that say how to fix them.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { getRun, waitForRun, type RunSummary } from '../../deploy/local/run-client.ts';
+import { allocatePort } from '../../deploy/local/ports.ts';
+import { repoRoot } from '../../deploy/local/stack-config.ts';
+import { replicaPids, startTestStack, type TestStack } from '../support/test-stack.ts';
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack();
+});
+after(async () => {
+  const dataDir = stack?.dataDir;
+  await stack?.stop();
+  assert.deepEqual(await replicaPids(undefined, dataDir), [], 'no function replica of this stack survives it');
+});
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node --import tsx cli/baton.ts ...args` against the test stack's gateway (or `gateway`). */
+function baton(args: string[], options: { gateway?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/baton.ts', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, BATON_GATEWAY_URL: options.gateway ?? stack.gatewayUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`baton ${args.join(' ')} did not finish within ${(options.timeoutMs ?? 180_000) / 1000} s\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 180_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const explain = (result: CliResult) => `exit ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
+
+/** The run id from `run --wait`'s last status line. */
+function finishedRunId(result: CliResult): string {
+  const id = /^[✓✗] (\S+) (completed|failed|cancelled|terminated|timed out)/m.exec(result.stdout)?.[1];
+  assert.ok(id, `no final status line: ${explain(result)}`);
+  return id;
+}
+
+/** Visibility is eventually consistent: ask again until `check` holds (or fail with the last answer). */
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+async function listJson(args: string[]): Promise<RunSummary[]> {
+  const result = await baton(['runs', 'list', ...args, '--json']);
+  assert.equal(result.code, 0, explain(result));
+  return JSON.parse(result.stdout) as RunSummary[];
+}
+
+const trainRuns: { defaults?: string; iris?: string } = {};
+
+test('run --wait follows every step and exits 0 when the run completes', async () => {
+  // One after the other: the train function takes one call at a time, a second one would be retried after 429.
+  const defaults = await baton(['run', 'train-classifier', '--wait']);
+  const iris = await baton(['run', 'train-classifier', '--input', '{"dataset": "iris", "model": {"type": "random_forest", "params": {"n_estimators": 50}}}', '--wait']);
+  for (const result of [defaults, iris]) {
+    assert.equal(result.code, 0, explain(result));
+    for (const step of ['ingest', 'train', 'evaluate', 'register-model']) {
+      assert.match(result.stdout, new RegExp(`^✓ ${step} +\\d[\\d.]* (ms|s) +attempt 1`, 'm'), `${step}: ${explain(result)}`);
+    }
+    assert.match(result.stdout, /completed in [\d.]+ m?s\nresult\n {2}\{/);
+    assert.match(result.stdout, /^Temporal UI {2}http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/train-classifier-/m);
+  }
+  trainRuns.defaults = finishedRunId(defaults);
+  trainRuns.iris = finishedRunId(iris);
+});
+
+test('run with inline --input, and a run whose step breaks its output schema exits 1 naming the field', async () => {
+  const flaky = await baton(['run', 'flaky-step', '--input', '{"failures": 0}', '--wait']);
+  assert.equal(flaky.code, 0, explain(flaky));
+  assert.match(flaky.stdout, /^✓ flaky +\S+ m?s +attempt 1/m);
+  assert.match(flaky.stdout, /"calls": 1/);
+
+  const bad = await baton(['run', 'bad-output', '--wait']);
+  assert.equal(bad.code, 1, explain(bad));
+  assert.match(bad.stdout, /^✗ bad-output .*attempt 1 .*output\.dataset\.rows/m);
+  assert.match(bad.stdout, /^✗ bad-output-\S+ failed after .*: function "bad-output" returned an invalid output for step "bad-output": output\.dataset\.rows/m);
+});
+
+test('runs list --where finds exactly the runs a visibility query matches, numeric comparisons included', async () => {
+  assert.ok(trainRuns.defaults && trainRuns.iris, 'the train-classifier runs of the first test exist');
+  const expected = [trainRuns.defaults, trainRuns.iris].sort();
+  const byPipeline = await eventually(() => listJson(['--where', "BatonPipeline = 'train-classifier'"]), (runs) => runs.length === expected.length);
+  assert.deepEqual(byPipeline.map((run) => run.runId).sort(), expected);
+  assert.ok(byPipeline.every((run) => run.pipeline === 'train-classifier' && run.status === 'completed'));
+  assert.deepEqual((await listJson(['--pipeline', 'train-classifier'])).map((run) => run.runId).sort(), expected, '--pipeline is the same filter');
+
+  const table = await baton(['runs', 'list', '--where', "BatonPipeline = 'train-classifier'"]);
+  assert.equal(table.code, 0, explain(table));
+  assert.match(table.stdout, /^RUN ID +PIPELINE +STATUS +STARTED +ACCURACY +MODEL VERSION$/m);
+  for (const runId of expected) assert.match(table.stdout, new RegExp(`^${runId} +train-classifier +completed +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +0\\.\\d+ +[0-9a-f]+$`, 'm'));
+
+  // BatonAccuracy (Double) is upserted by finished training runs.
+  const accurate = await eventually(() => listJson(['--where', 'BatonAccuracy > 0.5']), (runs) => runs.length === expected.length);
+  assert.deepEqual(accurate.map((run) => run.runId).sort(), expected, 'BatonAccuracy > 0.5 finds the finished training runs (needs the BatonAccuracy upsert)');
+  assert.ok(accurate.every((run) => typeof run.accuracy === 'number' && run.accuracy > 0.5 && typeof run.modelVersion === 'string'));
+  assert.deepEqual(await listJson(['--where', 'BatonAccuracy > 1.5']), []);
+});
+
+test('runs show prints the step timeline, the result and the Temporal UI link', async () => {
+  const shown = await baton(['runs', 'show', trainRuns.iris!]);
+  assert.equal(shown.code, 0, explain(shown));
+  assert.match(shown.stdout, new RegExp(`^run {7}${trainRuns.iris}$`, 'm'));
+  assert.match(shown.stdout, /^status {4}completed$/m);
+  assert.match(shown.stdout, /^steps\n {2}✓ ingest .*\n {2}✓ train .*\n {2}✓ evaluate .*accuracy=.*\n {2}✓ register-model .*$/m);
+  assert.match(shown.stdout, /^result\n[\s\S]*"name": "iris"/m);
+  assert.match(shown.stdout, /^Temporal UI {2}http:\/\/.*\/workflows\/train-classifier-/m);
+  const asJson = await baton(['runs', 'show', trainRuns.iris!, '--json']);
+  assert.deepEqual((JSON.parse(asJson.stdout) as { input: unknown }).input, {
+    dataset: 'iris', model: { type: 'random_forest', params: { n_estimators: 50 } }, split: { testSize: 0.2, seed: 42 }, modelName: 'classifier',
+  }, 'the view carries the checked input, defaults filled in');
+});
+
+test('runs compare marks the parameters and metrics that differ', async () => {
+  const compared = await baton(['runs', 'compare', trainRuns.defaults!, trainRuns.iris!]);
+  assert.equal(compared.code, 0, explain(compared));
+  assert.match(compared.stdout, /^≠ +dataset +breast_cancer +iris$/m);
+  assert.match(compared.stdout, /^≠ +model\.type +logistic_regression +random_forest$/m);
+  assert.match(compared.stdout, /^≠ +model\.params\.n_estimators +- +50$/m);
+  assert.match(compared.stdout, /^ +split\.seed +42 +42$/m, 'equal fields are listed unmarked');
+  assert.match(compared.stdout, /^≠ +holdoutRows +114 +30$/m, 'metrics are compared too');
+  assert.match(compared.stdout, /^3 differences in input, \d+ differences in metrics$/m);
+});
+
+test('runs cancel stops a running slow-step run; cancelling it again exits 2', async () => {
+  const started = await baton(['run', 'slow-step', '--input', '{"seconds": 60}']);
+  assert.equal(started.code, 0, explain(started));
+  const runId = started.stdout.trim();
+  assert.match(runId, /^slow-step-[0-9a-f]{8}$/);
+  assert.match(started.stderr, /^follow it {3}baton runs show slow-step-/m);
+  await eventually(() => getRun(stack.gatewayUrl, runId), (run) => run.steps[0]?.status === 'running', 30_000);
+
+  const cancel = await baton(['runs', 'cancel', runId]);
+  assert.equal(cancel.code, 0, explain(cancel));
+  assert.match(cancel.stdout, new RegExp(`^cancelling ${runId}`));
+  assert.equal((await waitForRun(stack.gatewayUrl, runId, { timeoutMs: 30_000 })).status, 'cancelled');
+  const shown = await baton(['runs', 'show', runId]);
+  assert.match(shown.stdout, /^status {4}cancelled$/m);
+  assert.match(shown.stdout, /^ {2}✗ slow .*cancelled/m);
+
+  const again = await baton(['runs', 'cancel', runId]);
+  assert.equal(again.code, 2, explain(again));
+  assert.match(again.stderr, new RegExp(`run "${runId}" is already cancelled`));
+});
+
+test('a query the server refuses exits 2 with the server\'s own message', async () => {
+  const result = await baton(['runs', 'list', '--where', 'BatonPipeline ==']);
+  assert.equal(result.code, 2, explain(result));
+  assert.match(result.stderr, /^baton: invalid query: .+/);
+  assert.doesNotMatch(result.stderr, /\bat .+\.(ts|js):\d+/, 'no stack trace');
+  const unknownAttribute = await baton(['runs', 'list', '--where', 'NoSuchAttribute = 1']);
+  assert.equal(unknownAttribute.code, 2, explain(unknownAttribute));
+  assert.match(unknownAttribute.stderr, /NoSuchAttribute/);
+});
+
+test('bad input and unknown pipelines exit 2 with the server\'s message and the failing fields', async () => {
+  const bad = await baton(['run', 'train-classifier', '--input', '{"split": {"testSize": 2}}']);
+  assert.equal(bad.code, 2, explain(bad));
+  assert.match(bad.stderr, /^baton: invalid input for pipeline "train-classifier"\n {2}input\.split\.testSize: /);
+  const unknown = await baton(['run', 'nope']);
+  assert.equal(unknown.code, 2, explain(unknown));
+  assert.match(unknown.stderr, /unknown pipeline "nope"; known pipelines: train-classifier/);
+  const pipelines = await baton(['pipelines']);
+  assert.equal(pipelines.code, 0, explain(pipelines));
+  assert.match(pipelines.stdout, /^slow-step {2}/m);
+});
+
+test('a gateway URL with nothing listening exits 3 with the hint to start the stack', async () => {
+  const nowhere = `http://127.0.0.1:${await allocatePort()}`;
+  const result = await baton(['runs', 'list'], { gateway: nowhere });
+  assert.equal(result.code, 3, explain(result));
+  assert.equal(result.stderr.trim(), `baton: no Baton gateway at ${nowhere} (connection refused): start it with \`npm start\` (or set BATON_GATEWAY_URL / --gateway)`);
+});
