@@ -9,7 +9,7 @@ import { ensureTools } from '../tools/tools.ts';
 import { loadStackConfig } from './stack-config.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
 import { triggerRun, waitForRun } from './run-client.ts';
-import type { StepView } from '../../functions/baton/api/run-view.ts';
+import { stepLine } from '../../cli/format.ts';
 
 const demoOnce = process.argv.includes('--demo-once');
 const say = (line: string) => console.log(line);
@@ -59,7 +59,7 @@ async function runDemo(running: LocalStack): Promise<boolean> {
   const run = await triggerRun(running.gatewayUrl, { pipeline: 'train-classifier', input: {} });
   say(`demo: started run ${run.runId} of train-classifier`);
   const started = Date.now();
-  const view = await waitForRun(running.gatewayUrl, run.runId, { onStep: (step) => say(`  ${describeStep(step)}`) });
+  const view = await waitForRun(running.gatewayUrl, run.runId, { onStep: (step) => say(`  ${stepLine(step, 16)}`) });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (view.status === 'completed') {
     say(`demo: completed in ${seconds} s\n${JSON.stringify(view.result, null, 2)}`);
@@ -69,11 +69,3 @@ async function runDemo(running: LocalStack): Promise<boolean> {
   if (run.links.temporalUi) say(`demo: see it in the Temporal UI: ${run.links.temporalUi}`);
   return view.status === 'completed';
 }
-
-function describeStep(step: StepView): string {
-  const mark = { completed: '✓', failed: '✗', running: '…', retrying: '↻', scheduled: '·', pending: ' ', timed_out: '✗', cancelled: '✗' }[step.status];
-  const timing = step.durationMs !== undefined ? ` in ${(step.durationMs / 1000).toFixed(1)} s` : '';
-  const attempt = step.attempt > 1 ? ` (attempt ${step.attempt})` : '';
-  return `${mark} ${step.name.padEnd(16)} ${step.status}${timing}${attempt}${step.error ? ` — ${step.error}` : ''}`;
-}
-

@@ -4,18 +4,25 @@ time with partial_fit, reporting progress and saving a checkpoint after every ep
 Input  {"dataset": <ingest's dataset>, "epochs": 1..1000 (20), "secondsPerEpoch": 0..600 (0: no padding),
         "alpha": > 0 (0.0001), "split": {"testSize": 0.2, "seed": 42}}
 Output train's shape: {"model": {artifact, format: "skops", type: "sgd_classifier", params, features, classes,
-        target}, "holdout", "trainRows", "holdoutRows"}; metrics {trainAccuracy, epochs, resumedFromEpoch?}
-Keys   runs/<workflowId>/<step>/checkpoints/epoch-<n>.skops, model.skops, holdout.csv (a retry overwrites them).
+        target}, "holdout", "trainRows", "holdoutRows"}, plus "curve" (the per-epoch training curve);
+        metrics {trainAccuracy, epochs, resumedFromEpoch?}
+Keys   runs/<workflowId>/<step>/checkpoints/epoch-<n>.skops, model.skops, holdout.csv, curve.json (a retry
+        overwrites them). curve.json is ``[{"epoch", "loss", "accuracy"}]``, one entry per epoch.
 
 Reproducible: the split and the model are seeded by ``split.seed`` and epoch ``n`` shuffles the training rows with
 a generator seeded by ``seed + n``, so an attempt resuming from epoch k's checkpoint ends with the very model an
 uninterrupted run gives. Each epoch is padded with sleep to ``secondsPerEpoch`` wall time (to make long runs),
 then reported (``ctx.progress``: fraction, epoch, loss and holdout accuracy) and checkpointed (its report names
 the new checkpoint with the same fraction and metrics).
+
+The curve travels inside each checkpoint, so an attempt that resumes after epoch k still writes the points of epochs
+1..k that an earlier attempt computed: curve.json is complete whatever the number of attempts. A checkpoint written
+before the curve existed resumes too; its curve then starts after the resumed epoch (and the log says so).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import time
@@ -56,9 +63,35 @@ def _new_model(request: EpochsRequest) -> SGDClassifier:
     return SGDClassifier(loss="log_loss", alpha=request.alpha, random_state=request.seed, shuffle=False)
 
 
-def _restore(ctx: StepContext, request: EpochsRequest, tmp: str) -> Optional[tuple[StandardScaler, SGDClassifier, int]]:
-    """Scaler, model and epoch from the envelope's checkpoint; None (train from scratch) when there is none
-    or it cannot be used. A bad checkpoint never fails the step: starting over gives the same model."""
+def _point(epoch: int, loss: float, accuracy: float) -> dict[str, Any]:
+    """One point of the training curve; a value that is not finite (JSON has no NaN) becomes None."""
+    return {
+        "epoch": epoch,
+        "loss": loss if math.isfinite(loss) else None,
+        "accuracy": accuracy if math.isfinite(accuracy) else None,
+    }
+
+
+def _is_curve(value: Any, epochs: int) -> bool:
+    """True for a curve of exactly epochs 1..``epochs`` with numeric (or None) loss and accuracy."""
+    def number(v: Any) -> bool:
+        return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+
+    return (
+        isinstance(value, list)
+        and len(value) == epochs
+        and all(
+            isinstance(p, dict) and p.get("epoch") == n and number(p.get("loss")) and number(p.get("accuracy"))
+            for n, p in enumerate(value, start=1)
+        )
+    )
+
+
+def _restore(
+    ctx: StepContext, request: EpochsRequest, tmp: str
+) -> Optional[tuple[StandardScaler, SGDClassifier, int, list[dict[str, Any]]]]:
+    """Scaler, model, epoch and curve so far from the envelope's checkpoint; None (train from scratch) when there
+    is none or it cannot be used. A bad checkpoint never fails the step: starting over gives the same model."""
     try:
         path = ctx.checkpoint.load_file(os.path.join(tmp, "checkpoint.skops"))
     except (ArtifactIntegrityError, ArtifactNotFoundError) as error:
@@ -81,7 +114,12 @@ def _restore(ctx: StepContext, request: EpochsRequest, tmp: str) -> Optional[tup
     except Exception as error:  # noqa: BLE001 - any unreadable checkpoint means: start over
         ctx.log(f"checkpoint {ctx.checkpoint.ref['uri'] if ctx.checkpoint.ref else ''} not usable ({error}): training from epoch 1")
         return None
-    return scaler, model, epoch
+    curve = state.get("curve")
+    if not _is_curve(curve, epoch):
+        # An older checkpoint: its model is still good; only the curve of the epochs before it is lost.
+        ctx.log(f"checkpoint has no curve of epochs 1..{epoch}: curve.json starts at epoch {epoch + 1}")
+        curve = []
+    return scaler, model, epoch, [dict(p) for p in curve]
 
 
 def _pad(ctx: StepContext, started: float, seconds: float) -> None:
@@ -112,8 +150,9 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
 
         restored = _restore(ctx, request, tmp)
         resumed_from: Optional[int] = None
+        curve: list[dict[str, Any]] = []
         if restored is not None:
-            scaler, model, resumed_from = restored
+            scaler, model, resumed_from, curve = restored
             ctx.checkpoint.resumed_from_epoch = resumed_from
             ctx.log(f"resuming after epoch {resumed_from} of {request.epochs} from {ctx.checkpoint.ref['uri']}")
             ctx.progress(
@@ -132,8 +171,10 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
             loss = float(log_loss(y_train, model.predict_proba(train_scaled), labels=model.classes_))
             accuracy = float(model.score(test_scaled, y_test))
             _pad(ctx, started, request.seconds_per_epoch)
+            curve.append(_point(epoch, loss, accuracy))
             skops.io.dump(
-                {"format": CHECKPOINT_FORMAT, "epoch": epoch, "fingerprint": _fingerprint(request), "scaler": scaler, "model": model},
+                {"format": CHECKPOINT_FORMAT, "epoch": epoch, "fingerprint": _fingerprint(request), "scaler": scaler,
+                 "model": model, "curve": curve},
                 checkpoint_path,
             )
             # Progress first, then the checkpoint: its report then carries this epoch's fraction and metrics too.
@@ -152,6 +193,7 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
         write_table(holdout_path, request.features, request.target, x_test, y_test)
         model_ref = store.put_file(ctx.run_key("model.skops"), model_path, content_type="application/octet-stream")
         holdout_ref = store.put_file(ctx.run_key("holdout.csv"), holdout_path, content_type="text/csv")
+        curve_ref = store.put_json(ctx.run_key("curve.json"), curve)
 
     ctx.log(f"train-epochs: {request.epochs} epochs on {len(y_train)} rows, train accuracy {train_accuracy:.4f}")
     metrics: dict[str, float] = {"trainAccuracy": train_accuracy, "epochs": request.epochs}
@@ -171,6 +213,7 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
             "holdout": holdout_ref,
             "trainRows": int(len(y_train)),
             "holdoutRows": int(len(y_test)),
+            "curve": curve_ref,
         },
         "metrics": metrics,
     }

@@ -45,6 +45,11 @@ def checkpoint_reports(reports):
     return [r for r in reports if "checkpoint" in r]
 
 
+def read_json(store, ref, tmp_path, name):
+    with open(store.get_to_file(ref, str(tmp_path / name)), encoding="utf-8") as file:
+        return json.load(file)
+
+
 def coefficients(store, ref, tmp_path, name):
     model = skops.io.load(store.get_to_file(ref, str(tmp_path / name)), trusted=[])
     return model.named_steps["model"].coef_
@@ -77,6 +82,13 @@ def test_five_epochs_report_five_checkpoints_and_progress(store, dataset, tmp_pa
     out = result["output"]
     assert out["model"]["artifact"]["uri"] == "s3://baton-test/runs/wf-e/fit/model.skops"
     assert out["holdout"]["uri"] == "s3://baton-test/runs/wf-e/fit/holdout.csv"
+    # The curve: one point per epoch, the very loss and accuracy each epoch's progress report carried.
+    assert out["curve"]["uri"] == "s3://baton-test/runs/wf-e/fit/curve.json"
+    assert store.backend.objects[("baton-test", "runs/wf-e/fit/curve.json")][1] == "application/json"
+    curve = read_json(store, out["curve"], tmp_path, "curve.json")
+    assert [p["epoch"] for p in curve] == [1, 2, 3, 4, 5]
+    assert [{"loss": p["loss"], "accuracy": p["accuracy"]} for p in curve] == [r["metrics"] for r in firsts]
+    assert curve[-1]["loss"] < curve[0]["loss"] and all(0 <= p["accuracy"] <= 1 for p in curve)
     assert (out["model"]["type"], out["model"]["format"], out["model"]["classes"]) == ("sgd_classifier", "skops", [0, 1])
     assert out["model"]["params"] == {"loss": "log_loss", "alpha": 0.0001, "epochs": 5}
     assert (out["trainRows"], out["holdoutRows"]) == (455, 114)
@@ -120,6 +132,11 @@ def test_a_killed_attempt_resumes_after_its_last_checkpoint_with_the_same_result
         f"runs/wf-b/fit/checkpoints/epoch-{n}.skops" for n in (1, 2, 3, 4, 5, 6)
     ]
     assert resumed["metrics"] == {**uninterrupted["metrics"], "resumedFromEpoch": 3}
+    # The curve is complete after the resume: epochs 1-3 come from the checkpoint, 4-6 from the second attempt,
+    # and it is the uninterrupted run's curve, point for point.
+    curve = read_json(store, resumed["output"]["curve"], tmp_path, "resumed-curve.json")
+    assert [p["epoch"] for p in curve] == [1, 2, 3, 4, 5, 6]
+    assert curve == read_json(store, uninterrupted["output"]["curve"], tmp_path, "whole-curve.json")
 
     # Same model, so the same holdout accuracy as the uninterrupted run.
     np.testing.assert_array_equal(
@@ -140,6 +157,21 @@ def test_a_checkpoint_of_other_settings_is_not_resumed(store, dataset, capsys):
     result = train_epochs.handle({"dataset": dataset, "epochs": 2, "alpha": 0.01}, make_context(store, step="fit", checkpoint=checkpoint))
     assert "resumedFromEpoch" not in result["metrics"]
     assert "trained on other data, split or alpha" in capsys.readouterr().err
+
+
+def test_a_checkpoint_without_a_curve_resumes_and_the_curve_starts_after_it(store, dataset, tmp_path, capsys):
+    # A checkpoint written before the curve existed: same state, no "curve" key.
+    first = make_context(store, step="fit", workflow_id="wf-old")
+    train_epochs.handle({"dataset": dataset, "epochs": 2}, first)
+    state = skops.io.load(store.get_to_file(first.checkpoint.latest, str(tmp_path / "new.skops")), trusted=[])
+    del state["curve"]
+    skops.io.dump(state, str(tmp_path / "old.skops"))
+    old = store.put_file("runs/wf-old/fit/checkpoints/epoch-2.skops", str(tmp_path / "old.skops"))
+
+    result = train_epochs.handle({"dataset": dataset, "epochs": 4}, make_context(store, step="fit", workflow_id="wf-old", checkpoint=old, attempt=2))
+    assert result["metrics"]["resumedFromEpoch"] == 2
+    assert [p["epoch"] for p in read_json(store, result["output"]["curve"], tmp_path, "curve.json")] == [3, 4]
+    assert "checkpoint has no curve of epochs 1..2: curve.json starts at epoch 3" in capsys.readouterr().err
 
 
 def test_a_tampered_checkpoint_means_starting_over(store, dataset, capsys):

@@ -63,7 +63,7 @@ async function expectOneModel(modelName: string, runId: string): Promise<void> {
   const models = await list(`models/${modelName}/`);
   assert.equal(models.length, 2, `one version (model.skops + model.json): ${models.join(', ')}`);
   const finals = (await list(`runs/${runId}/train-epochs/`)).filter((name) => !name.startsWith('checkpoints/'));
-  assert.deepEqual(finals, ['holdout.csv', 'model.skops']);
+  assert.deepEqual(finals, ['curve.json', 'holdout.csv', 'model.skops']);
 }
 
 test('a SIGKILLed training replica: the run completes, resuming from the last checkpoint', async () => {

@@ -16,5 +16,6 @@ export const fakeStepOutputs: Record<string, unknown> = {
     metrics: { accuracy: 0.97, f1: 0.96, precision: 0.97, recall: 0.96, holdoutRows: 114 },
     confusionMatrix: [[40, 2], [1, 71]], labels: [0, 1], report: ref('runs/w/evaluate/report.json', 'e'),
   },
+  report: { report: ref('runs/w/report/report.html', '1') },
   'register-model': { modelName: 'classifier', version: 'cccccccccccc', model: ref('models/classifier/cccccccccccc/model.skops', 'c'), metadata: ref('models/classifier/cccccccccccc/model.json', 'f') },
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { artifactRef } from '#baton-contract';
 import { defineStep } from '../step-definition.ts';
 import { datasetVersion } from './schemas.ts';
 import { splitSpec, train } from './train.ts';
@@ -15,7 +16,7 @@ export const trainEpochs = defineStep({
     alpha: z.number().positive().default(0.0001),
     split: splitSpec,
   }),
-  output: train.output,
+  output: train.output.extend({ curve: artifactRef.optional() }),
   preset: 'longTraining',
   mode: 'async',
 });

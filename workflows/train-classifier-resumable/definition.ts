@@ -4,6 +4,7 @@ import { bundledDatasets, ingest } from '../steps/ingest.ts';
 import { trainEpochs } from '../steps/train-epochs.ts';
 import { evaluate } from '../steps/evaluate.ts';
 import { registerModel } from '../steps/register-model.ts';
+import { report } from '../steps/report.ts';
 import { splitSpec } from '../steps/train.ts';
 import { modelName } from '../../functions/register-model/schema.ts';
 
@@ -26,5 +27,5 @@ export const trainClassifierResumable = definePipeline({
     default: {},
     long: { epochs: 30, secondsPerEpoch: 2.5 },
   },
-  steps: [ingest, trainEpochs, evaluate, registerModel],
+  steps: [ingest, trainEpochs, evaluate, registerModel, report],
 });

@@ -1,4 +1,5 @@
 import { recordTrainingOutcome } from '../run-record.ts';
+import { reportRun } from '../run-report.ts';
 import { runStep } from '../run-step.ts';
 import { ingest } from '../steps/ingest.ts';
 import { trainEpochs } from '../steps/train-epochs.ts';
@@ -7,7 +8,7 @@ import { registerModel } from '../steps/register-model.ts';
 import type { TrainClassifierResult } from '../train-classifier/workflow.ts';
 import { resumableInput, type ResumableInput } from './definition.ts';
 
-/** ingest → train-epochs (long, resumable) → evaluate → register-model. */
+/** ingest → train-epochs (long, resumable) → evaluate → register-model → report. */
 export async function trainClassifierResumable(rawInput: ResumableInput): Promise<TrainClassifierResult> {
   const input = resumableInput.parse(rawInput);
   const { dataset } = await runStep(ingest, { source: 'sklearn', dataset: input.dataset });
@@ -15,6 +16,7 @@ export async function trainClassifierResumable(rawInput: ResumableInput): Promis
   const evaluation = await runStep(evaluate, { model: trained.model, holdout: trained.holdout });
   const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation });
   recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
+  await reportRun({ pipeline: 'train-classifier-resumable', parameters: input, dataset, model: trained.model, curve: trained.curve, evaluation, registered });
   return {
     dataset: { name: dataset.name, version: dataset.version },
     model: { name: registered.modelName, version: registered.version, uri: registered.model.uri },

@@ -4,6 +4,7 @@ import { ingest, bundledDatasets } from '../steps/ingest.ts';
 import { train, splitSpec } from '../steps/train.ts';
 import { evaluate } from '../steps/evaluate.ts';
 import { registerModel } from '../steps/register-model.ts';
+import { report } from '../steps/report.ts';
 import { modelSpec } from '../steps/schemas.ts';
 import { modelName } from '../../functions/register-model/schema.ts';
 
@@ -24,5 +25,5 @@ export const trainClassifier = definePipeline({
     default: {},
     randomForest: { dataset: 'wine', model: { type: 'random_forest', params: { n_estimators: 200, max_depth: 8 } }, modelName: 'wine-forest' },
   },
-  steps: [ingest, train, evaluate, registerModel],
+  steps: [ingest, train, evaluate, registerModel, report],
 });

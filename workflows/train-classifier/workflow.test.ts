@@ -39,13 +39,13 @@ async function runWith(invokeFunction: (call: InvokeFunctionRequest) => Promise<
   });
 }
 
-test('train-classifier calls its four steps in order and passes artifacts by reference', async () => {
+test('train-classifier calls its five steps in order and passes artifacts by reference', async () => {
   const calls: InvokeFunctionRequest[] = [];
   const { result, description } = await runWith(async (call) => {
     calls.push(call);
     return { output: fakeStepOutputs[call.step] };
   });
-  assert.deepEqual(calls.map((call) => call.function), ['ingest', 'train', 'evaluate', 'register-model']);
+  assert.deepEqual(calls.map((call) => call.function), ['ingest', 'train', 'evaluate', 'register-model', 'report']);
   assert.ok(calls.every((call) => call.pipeline === 'train-classifier'));
   const trainInput = calls[1]!.input as { dataset: unknown; model: { type: string } };
   assert.deepEqual(trainInput.dataset, (fakeStepOutputs.ingest as { dataset: unknown }).dataset);
@@ -55,7 +55,7 @@ test('train-classifier calls its four steps in order and passes artifacts by ref
     model: { name: 'classifier', version: 'cccccccccccc', uri: 's3://baton-artifacts/models/classifier/cccccccccccc/model.skops' },
     metrics: { accuracy: 0.97, f1: 0.96, precision: 0.97, recall: 0.96, holdoutRows: 114 },
   });
-  assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.step), 'register-model');
+  assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.step), 'report');
   assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.accuracy), 0.97, 'findable by accuracy');
   assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.datasetVersion), 'aaaaaaaaaaaa');
   assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.modelVersion), 'cccccccccccc');

@@ -1,4 +1,5 @@
 import { recordTrainingOutcome } from '../run-record.ts';
+import { reportRun } from '../run-report.ts';
 import { runStep } from '../run-step.ts';
 import { ingest } from '../steps/ingest.ts';
 import { train } from '../steps/train.ts';
@@ -14,7 +15,7 @@ export interface TrainClassifierResult {
   metrics: EvaluationMetrics;
 }
 
-/** ingest → train → evaluate → register-model. Artifacts move by reference only. */
+/** ingest → train → evaluate → register-model → report. Artifacts move by reference only. */
 export async function trainClassifier(rawInput: TrainClassifierInput): Promise<TrainClassifierResult> {
   const input = trainClassifierInput.parse(rawInput);
   const { dataset } = await runStep(ingest, { source: 'sklearn', dataset: input.dataset });
@@ -22,6 +23,7 @@ export async function trainClassifier(rawInput: TrainClassifierInput): Promise<T
   const evaluation = await runStep(evaluate, { model: trained.model, holdout: trained.holdout });
   const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation });
   recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
+  await reportRun({ pipeline: 'train-classifier', parameters: input, dataset, model: trained.model, evaluation, registered });
   return {
     dataset: { name: dataset.name, version: dataset.version },
     model: { name: registered.modelName, version: registered.version, uri: registered.model.uri },

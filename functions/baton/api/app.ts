@@ -5,6 +5,7 @@ import type { StepCatalog } from '../../../activities/step-catalog.ts';
 import { callbacksRoutes } from './callbacks-routes.ts';
 import { answerError, HttpError } from './http-error.ts';
 import { pipelinesRoutes } from './pipelines-routes.ts';
+import { reportRoutes } from './report-routes.ts';
 import { runsRoutes } from './runs-routes.ts';
 
 /** What the trigger API needs. */
@@ -34,6 +35,7 @@ export function createApi(deps: ApiDeps): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok', ...deps.health() }));
   app.route('/pipelines', pipelinesRoutes(pipelines));
   app.route('/runs', runsRoutes({ client: deps.client, taskQueue: deps.taskQueue, pipelines, links }));
+  app.route('/runs', reportRoutes({ client: deps.client }));
   app.route('/', callbacksRoutes({ client: deps.client, steps: deps.steps, callbackKey: deps.callbackKey }));
   app.notFound((c) => c.json(new HttpError(404, `no route ${c.req.method} ${c.req.path}; see GET /pipelines and POST /runs`).toBody(), 404));
   app.onError(answerError);

@@ -17,14 +17,15 @@ function description(overrides: Partial<Record<string, unknown>> = {}): Workflow
   } as unknown as WorkflowExecutionDescription;
 }
 
-test('a finished run shows every step with its function, attempt and duration, and the result', () => {
+test('a finished run shows every step with its function, attempt and duration, the result, and planned steps it never ran as skipped', () => {
   const view = buildRunView(description(), recorded.events ?? [], trainClassifier, links);
   assert.equal(view.status, 'completed');
   assert.deepEqual(view.steps.map((s) => [s.name, s.function, s.status, s.attempt]), [
     ['ingest', 'ingest', 'completed', 1], ['train', 'train', 'completed', 1],
     ['evaluate', 'evaluate', 'completed', 1], ['register-model', 'register-model', 'completed', 1],
+    ['report', 'report', 'skipped', 0],
   ]);
-  assert.ok(view.steps.every((s) => typeof s.durationMs === 'number' && s.durationMs >= 0));
+  assert.ok(view.steps.slice(0, 4).every((s) => typeof s.durationMs === 'number' && s.durationMs >= 0));
   assert.equal((view.result as { dataset: { name: string } }).dataset.name, 'breast_cancer');
   assert.equal(view.closedAt, '2026-01-01T00:00:02.000Z');
 });
@@ -35,6 +36,6 @@ test('a running run shows planned steps as pending and a retrying step with its 
   const view = buildRunView(description({ status: { name: 'RUNNING' }, closeTime: undefined, raw: { pendingActivities: [pending] } }), firstTwoSteps, trainClassifier, links);
   assert.equal(view.status, 'running');
   assert.deepEqual(view.steps[0], { name: 'ingest', function: 'ingest', status: 'retrying', attempt: 3, error: 'function "ingest" failed (503): busy' });
-  assert.deepEqual(view.steps.slice(1).map((s) => s.status), ['pending', 'pending', 'pending']);
+  assert.deepEqual(view.steps.slice(1).map((s) => s.status), ['pending', 'pending', 'pending', 'pending']);
   assert.equal(view.closedAt, undefined);
 });

@@ -12,7 +12,7 @@ import type { ProgressReport } from '#baton-contract';
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Failure = temporal.api.failure.v1.IFailure;
 
-export type StepStatus = 'pending' | 'scheduled' | 'running' | 'retrying' | 'completed' | 'failed' | 'timed_out' | 'cancelled';
+export type StepStatus = 'pending' | 'scheduled' | 'running' | 'retrying' | 'completed' | 'failed' | 'timed_out' | 'cancelled' | 'skipped';
 
 /** One step of a run as people read it. */
 export interface StepView {
@@ -118,9 +118,11 @@ export function buildRunView(
   }
 
   if (description.closeTime) {
-    // A closed run leaves nothing in flight: a step it did not wait for was abandoned with it.
+    // A closed run leaves nothing in flight: a step it did not wait for was abandoned with it, and a planned
+    // step it never reached (it failed earlier, or it started before the step existed) was skipped.
     for (const record of steps.values()) {
       if (['scheduled', 'running', 'retrying'].includes(record.status)) record.status = 'cancelled';
+      else if (record.status === 'pending') record.status = 'skipped';
     }
   }
 
