@@ -25,6 +25,12 @@ export async function startTemporalServer(options: {
     '--port', String(options.port),
     '--ui-port', String(options.uiPort),
     '--log-level', 'warn',
+    // The dev server's defaults cost ~40 ms per task dispatch (one shard, transfer queue polled 20 times a
+    // second) and an fsync per SQLite commit; see bench/results/README.md. WAL keeps commits safe across a
+    // process crash or restart; only an OS crash may lose the last ones, which is fine for a local stack.
+    '--dynamic-config-value', 'history.transferProcessorMaxPollRPS=1000',
+    '--sqlite-pragma', 'journal_mode=wal',
+    '--sqlite-pragma', 'synchronous=normal',
     ...searchAttributeRegistrations().flatMap((pair) => ['--search-attribute', pair]),
   ];
   const process = startManagedProcess('temporal', options.binary, args, { logFile: join(options.dataDir, 'logs', 'temporal.log'), onLine: options.onLine });

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { pipeline, Transform, type Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Client } from 'minio';
 import { readSecret } from './secrets.ts';
 import type { ArtifactRef } from './step-contract.ts';
@@ -32,7 +33,7 @@ export function artifactStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env)
   };
 }
 
-/** Default part size of `putStream`: an upload holds about one part in memory, whatever the artifact's size. */
+/** Default part size of `putStream`: an upload holds two parts in memory, whatever the artifact's size. */
 export const STREAM_PART_SIZE = 8 * 1024 * 1024;
 /** S3's smallest part (all but the last) and largest number of parts of a multipart upload. */
 const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -94,8 +95,8 @@ export class ArtifactStore {
 
   /**
    * Streams exactly `size` bytes from `source` to `key` and returns the reference, hashing on the way. Memory stays
-   * at about one part (`partSize`) whatever the size: parts are uploaded one at a time from one reused buffer. A
-   * source that gives more or fewer bytes than `size` fails the call and leaves no object behind.
+   * at two parts (`partSize` each) whatever the size: one part uploads while the next is read, in two reused
+   * buffers. A source that gives more or fewer bytes than `size` fails the call and leaves no object behind.
    */
   async putStream(key: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size: number, options: PutStreamOptions = {}): Promise<ArtifactRef> {
     const partSize = options.partSize ?? STREAM_PART_SIZE;
@@ -113,11 +114,15 @@ export class ArtifactStore {
       const uploadId = await this.client.initiateNewMultipartUpload(this.bucket, key, headers);
       try {
         const etags: { part: number; etag: string }[] = [];
+        let uploading: Promise<unknown> = Promise.resolve();
         for await (const part of parts) {
+          await uploading; // the part before is stored: its buffer may be refilled while this one uploads
           const partNumber = etags.length + 1;
-          const { etag } = await this.client.uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber, headers: {} }, part);
-          etags.push({ part: partNumber, etag });
+          uploading = this.client.uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber, headers: {} }, part)
+            .then(({ etag }) => etags.push({ part: partNumber, etag }));
+          uploading.catch(() => {}); // awaited on the next turn or after the loop; not unhandled meanwhile
         }
+        await uploading;
         await this.client.completeMultipartUpload(this.bucket, key, uploadId, etags);
       } catch (error) {
         await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch(() => {});
@@ -200,14 +205,18 @@ export class ArtifactStore {
 }
 
 /**
- * Cuts `source` into parts of `partSize` bytes (the last one shorter) in one reused buffer, hashing every byte:
- * each part must be consumed before the next is asked for. Fails unless the source gives exactly `size` bytes.
+ * Cuts `source` into parts of `partSize` bytes (the last one shorter), hashing every byte, in two buffers used in
+ * turn: a part must be released before the part after the next one is asked for. Yields to the event loop between
+ * chunks, so a synchronous source lets the upload in flight progress. Fails unless the source gives exactly `size` bytes.
  */
 async function* readParts(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size: number, partSize: number, hash: Hash, key: string): AsyncGenerator<Buffer> {
-  const buffer = Buffer.allocUnsafe(Math.min(partSize, size));
+  const buffers = size > partSize ? [Buffer.allocUnsafe(partSize), Buffer.allocUnsafe(partSize)] : [Buffer.allocUnsafe(size)];
+  let turn = 0;
+  let buffer = buffers[0]!;
   let filled = 0;
   let total = 0;
   for await (const chunk of source) {
+    await nextTurn();
     total += chunk.length;
     if (total > size) throw new Error(`putStream ${key}: the source gave more than the ${size} bytes announced`);
     hash.update(chunk);
@@ -218,6 +227,8 @@ async function* readParts(source: AsyncIterable<Uint8Array> | Iterable<Uint8Arra
       offset += taken;
       if (filled === buffer.length) {
         yield buffer;
+        turn = (turn + 1) % buffers.length;
+        buffer = buffers[turn]!;
         filled = 0;
       }
     }
