@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTools } from '../deploy/tools/tools.ts';
 import { runOverhead } from './overhead.ts';
+import { runResume } from './resume.ts';
 import { runStartup } from './startup.ts';
 import { runStreaming } from './streaming.ts';
 import { runThroughput } from './throughput.ts';
@@ -26,6 +27,7 @@ const benchmarks: Record<BenchName, { run: (ctx: BenchContext) => Promise<BenchR
   overhead: { run: runOverhead, needsStack: true },
   throughput: { run: runThroughput, needsStack: true },
   streaming: { run: runStreaming, needsStack: true },
+  resume: { run: runResume, needsStack: true },
   startup: { run: runStartup, needsStack: false },
 };
 

@@ -18,3 +18,17 @@ test('timeout chain: each step\'s start-to-close outlasts its function\'s watchd
       `step "${step.name}": preset "${step.preset}" start-to-close ${startToCloseMs} ms must exceed ${step.function}'s watchdog timeout ${watchdogMs} ms plus the gateway's margin`);
   }
 });
+
+test('long steps report progress often enough that a live attempt never misses its heartbeat timeout', async () => {
+  const stack = await loadStackFiles([fileURLToPath(new URL('../stack.yml', import.meta.url))]);
+  const functions = new Map(stack.functions.map((fn) => [fn.name, fn]));
+  const longSteps = pipelines.flatMap((pipeline) => pipeline.steps).filter((step) => step.mode === 'async');
+  assert.ok(longSteps.length > 0);
+  for (const step of longSteps) {
+    const preset = stepPresets[step.preset] as { heartbeatTimeout?: string };
+    assert.ok(preset.heartbeatTimeout, `step "${step.name}": a long step needs a heartbeat timeout to notice a dead attempt`);
+    const heartbeatMs = parseWatchdogDuration(preset.heartbeatTimeout)!;
+    const intervalMs = Number(functions.get(step.function)?.environment.BATON_PROGRESS_INTERVAL ?? 5) * 1000;
+    assert.ok(heartbeatMs >= 2.5 * intervalMs, `step "${step.name}": keep-alive every ${intervalMs} ms leaves too little margin under a ${heartbeatMs} ms heartbeat timeout`);
+  }
+});
