@@ -14,15 +14,14 @@ import warnings
 from typing import Any
 
 import skops.io
-from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from baton_step import StepContext, StepInputError
+from baton_step import StepContext
 
 from train_input import parse_input
 from train_params import build_estimator
-from baton_step.tables import read_table, write_table
+from baton_step.tables import load_stratified_split, write_table
 
 
 def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
@@ -30,15 +29,9 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
     request = parse_input(input)
     store = ctx.artifacts
     with tempfile.TemporaryDirectory(prefix="baton-train-") as tmp:
-        data_path = store.get_to_file(request.data, os.path.join(tmp, "data.csv"))
-        x, y = read_table(data_path, request.features, request.target, field="dataset.data")
-        try:
-            x_train, x_test, y_train, y_test = train_test_split(
-                x, y, test_size=request.test_size, random_state=request.seed, stratify=y
-            )
-        except ValueError as error:
-            # e.g. a class with one row, or fewer holdout rows than classes.
-            raise StepInputError(f"cannot split the data stratified: {error}", path="split.testSize") from None
+        x_train, x_test, y_train, y_test = load_stratified_split(
+            store, request.data, request.features, request.target, request.test_size, request.seed, tmp
+        )
 
         pipeline = Pipeline([
             ("scaler", StandardScaler()),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+from typing import Any
 
 import numpy as np
 
@@ -37,3 +39,17 @@ def write_table(path: str, features: list[str], target: str, x: np.ndarray, y: n
         writer.writerow([*features, target])
         for row, label in zip(x.tolist(), y.tolist()):
             writer.writerow([*(repr(v) for v in row), str(label)])
+
+
+def load_stratified_split(store: Any, data: Any, features: list[str], target: str, test_size: float, seed: int, tmp_dir: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Downloads a dataset CSV (sha256-checked) and splits it stratified by ``seed``: x_train, x_test, y_train, y_test."""
+    # Imported here: only the training steps need scikit-learn's splitter.
+    from sklearn.model_selection import train_test_split
+
+    path = store.get_to_file(data, os.path.join(tmp_dir, "data.csv"))
+    x, y = read_table(path, features, target, field="dataset.data")
+    try:
+        return tuple(train_test_split(x, y, test_size=test_size, random_state=seed, stratify=y))  # type: ignore[return-value]
+    except ValueError as error:
+        # e.g. a class with one row, or fewer holdout rows than classes.
+        raise StepInputError(f"cannot split the data stratified: {error}", path="split.testSize") from None
