@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
 import { launchBrowser, screenshot, type BrowserSession } from '../support/browser.ts';
 import { artifactStoreOf, callReportFunction, reportInputOf, runRecord } from '../support/run-report.ts';
-import { replicaPids, startTestStack, type TestStack } from '../support/test-stack.ts';
+import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 
 let session: BrowserSession | undefined;
 let stack: TestStack | undefined;
@@ -19,9 +19,7 @@ before(async () => {
 });
 after(async () => {
   await session?.close();
-  const dataDir = stack?.dataDir;
-  await stack?.stop();
-  assert.deepEqual(await replicaPids(undefined, dataDir), [], 'no function replica of this stack survives it');
+  await stopTestStack(stack);
 });
 
 /** A page that fails the test on any console error or uncaught exception (a CSP violation is one). */

@@ -9,17 +9,13 @@ import { spawn } from 'node:child_process';
 import { getRun, waitForRun, type RunSummary } from '../../deploy/local/run-client.ts';
 import { allocatePort } from '../../deploy/local/ports.ts';
 import { repoRoot } from '../../deploy/local/stack-config.ts';
-import { replicaPids, startTestStack, type TestStack } from '../support/test-stack.ts';
+import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 
 let stack: TestStack;
 before(async () => {
   stack = await startTestStack();
 });
-after(async () => {
-  const dataDir = stack?.dataDir;
-  await stack?.stop();
-  assert.deepEqual(await replicaPids(undefined, dataDir), [], 'no function replica of this stack survives it');
-});
+after(() => stopTestStack(stack));
 
 interface CliResult {
   code: number | null;

@@ -10,7 +10,7 @@ import { getRun, triggerRun, waitForRun } from '../../deploy/local/run-client.ts
 import { allocatePort } from '../../deploy/local/ports.ts';
 import { signAttemptToken } from '../../activities/callback-token.ts';
 import type { RunView, StepView } from '../../functions/baton/api/run-view.ts';
-import { replicaPids, startTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
+import { startTestStack, stopTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
 import { startSwitchableProxy, type SwitchableProxy } from '../support/switchable-proxy.ts';
 
 let stack: TestStack;
@@ -23,10 +23,8 @@ before(async () => {
   stack = await startTestStack({ ports: { gateway: gatewayPort }, functionEnv: { BATON_PUBLIC_URL: proxy.url } });
 });
 after(async () => {
-  const dataDir = stack?.dataDir;
-  await stack?.stop();
   await proxy?.close();
-  assert.deepEqual(await replicaPids(undefined, dataDir), [], 'no function replica of this stack survives it');
+  await stopTestStack(stack);
 });
 
 const trainingStep = (run: RunView): StepView | undefined => run.steps.find((step) => step.name === 'train-epochs');

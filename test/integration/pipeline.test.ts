@@ -6,17 +6,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, Connection } from '@temporalio/client';
 import { getRun, triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
-import { replicaPids, startTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
+import { startTestStack, stopTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
 
 let stack: TestStack;
 before(async () => {
   stack = await startTestStack();
 });
-after(async () => {
-  const dataDir = stack?.dataDir;
-  await stack?.stop();
-  assert.deepEqual(await replicaPids(undefined, dataDir), [], 'no function replica of this stack survives it');
-});
+after(() => stopTestStack(stack));
 
 const api = () => `${stack.gatewayUrl}/function/baton`;
 

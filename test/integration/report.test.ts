@@ -7,18 +7,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
 import type { RunView } from '../../functions/baton/api/run-view.ts';
-import { replicaPids, startTestStack, type TestStack } from '../support/test-stack.ts';
+import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 import { artifactStoreOf, callReportFunction, checkReportPage, reportInputOf, runRecord, type RunRecord } from '../support/run-report.ts';
 
 let stack: TestStack;
 before(async () => {
   stack = await startTestStack();
 });
-after(async () => {
-  const dataDir = stack?.dataDir;
-  await stack?.stop();
-  assert.deepEqual(await replicaPids(undefined, dataDir), [], 'no function replica of this stack survives it');
-});
+after(() => stopTestStack(stack));
 
 const api = () => `${stack.gatewayUrl}/function/baton`;
 const PIPELINE = 'train-classifier-resumable';

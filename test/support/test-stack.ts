@@ -73,3 +73,12 @@ export async function watchdogPids(stack: TestStack, fn: string): Promise<number
   }));
   return pids.filter((_, i) => !pids.includes(parents[i]!));
 }
+
+/** Stops a test stack (if it started) and fails when any of its replica processes outlived it. */
+export async function stopTestStack(stack: TestStack | undefined): Promise<void> {
+  if (!stack) return;
+  const { dataDir } = stack;
+  await stack.stop();
+  const left = await replicaPids(undefined, dataDir);
+  if (left.length > 0) throw new Error(`function replicas of the stopped stack are still running: pids ${left.join(', ')}`);
+}
