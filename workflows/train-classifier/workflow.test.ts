@@ -1,33 +1,50 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ensureTools } from '../../deploy/tools/tools.ts';
+import { allocatePort } from '../../deploy/local/ports.ts';
+import { startTemporalServer, type TemporalServer } from '../../deploy/local/temporal-server.ts';
 import { batonSearchAttributes } from '../search-attributes.ts';
 import type { InvokeFunctionRequest } from '../../activities/index.ts';
 import { fakeStepOutputs } from '../../test/support/fake-step-outputs.ts';
 
-// Workflow tests with fake activities on a real (ephemeral) Temporal dev server.
-let env: TestWorkflowEnvironment;
+// Workflow tests with fake activities on a real Temporal dev server, started the way the local stack starts it
+// (Baton's search attributes registered; a generous readiness wait, as a busy CI machine may need it).
+let server: TemporalServer | undefined;
+let dataDir: string;
+let nativeConnection: NativeConnection;
+let connection: Connection;
+let client: Client;
 const workflowsPath = fileURLToPath(new URL('../index.ts', import.meta.url));
 
 before(async () => {
   const tools = await ensureTools();
-  env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: tools.temporal }, searchAttributes: Object.values(batonSearchAttributes) },
-  });
+  dataDir = await mkdtemp(join(tmpdir(), 'baton-workflow-test-'));
+  await mkdir(join(dataDir, 'logs'));
+  server = await startTemporalServer({ binary: tools.temporal, dataDir, port: await allocatePort(), uiPort: await allocatePort() });
+  nativeConnection = await NativeConnection.connect({ address: server.address });
+  connection = await Connection.connect({ address: server.address });
+  client = new Client({ connection });
 });
-after(async () => env?.teardown());
+after(async () => {
+  await nativeConnection?.close();
+  await connection?.close();
+  await server?.process.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
 
 async function runWith(invokeFunction: (call: InvokeFunctionRequest) => Promise<unknown>, input: unknown = {}) {
   const taskQueue = `test-${crypto.randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: { invokeFunction } });
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath, activities: { invokeFunction } });
   const workflowId = `wf-${crypto.randomUUID()}`;
   return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('trainClassifier', {
+    const handle = await client.workflow.start('trainClassifier', {
       taskQueue, workflowId, args: [input],
       typedSearchAttributes: [{ key: batonSearchAttributes.pipeline, value: 'train-classifier' }],
     });
