@@ -43,6 +43,6 @@ export async function startTemporalServer(options: {
     } finally {
       await connection.close();
     }
-  }, 60_000);
+  }, 120_000); // usually about 1 s; a start under heavy disk load was once seen to take 58 s
   return { address, uiUrl: `http://127.0.0.1:${options.uiPort}`, process };
 }
