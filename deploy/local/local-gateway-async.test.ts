@@ -1,10 +1,9 @@
 /**
- * `/async-function/*` with REAL replicas: the watchdog binary (BATON_WATCHDOG_BINARY, else built from
- * deploy/local/watchdog) running the "echo" fixture template of test/fixtures/gateway, and a callback server on
+ * `/async-function/*` with REAL replicas: the watchdog binary (BATON_WATCHDOG_BINARY, else the one
+ * `npm run setup` provides) running the "echo" fixture template of test/fixtures/gateway, and a callback server on
  * loopback.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { watchdogBinary } from '../../test/fixtures/gateway/watchdog-binary.ts';
 import { startLocalGateway, type LocalGateway } from './local-gateway.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -21,18 +20,7 @@ const fixtures = path.join(repo, 'test/fixtures/gateway');
 
 const tmp = await mkdtemp(path.join(tmpdir(), 'baton-async-gateway-'));
 after(() => rm(tmp, { recursive: true, force: true }));
-const watchdog = await findWatchdog();
-
-/** As in local-gateway.test.ts: BATON_WATCHDOG_BINARY, else a build of deploy/local/watchdog; a skip reason if neither. */
-async function findWatchdog(): Promise<{ binary?: string; skip?: string }> {
-  if (process.env.BATON_WATCHDOG_BINARY) return { binary: process.env.BATON_WATCHDOG_BINARY };
-  const source = path.join(repo, 'deploy/local/watchdog');
-  const main = await readFile(path.join(source, 'main.go'), 'utf8').catch(() => '');
-  if (!/^package main\b/m.test(main)) return { skip: 'no watchdog: set BATON_WATCHDOG_BINARY or add the Go stand-in in deploy/local/watchdog' };
-  const binary = path.join(tmp, 'baton-watchdog');
-  await promisify(execFile)('go', ['build', '-o', binary, '.'], { cwd: source });
-  return { binary };
-}
+const watchdog = { binary: await watchdogBinary(), skip: undefined };
 
 /** Pids of the processes whose environment has `key=value` (a /proc scan). */
 async function processesWith(key: string, value: string): Promise<number[]> {

@@ -1,16 +1,15 @@
 /**
- * The local gateway with REAL replicas: the watchdog binary (BATON_WATCHDOG_BINARY, else built from
- * deploy/local/watchdog) running the "echo" fixture template of test/fixtures/gateway.
+ * The local gateway with REAL replicas: the watchdog binary (BATON_WATCHDOG_BINARY, else the one
+ * `npm run setup` provides) running the "echo" fixture template of test/fixtures/gateway.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { watchdogBinary } from '../../test/fixtures/gateway/watchdog-binary.ts';
 import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from './local-gateway.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -18,20 +17,7 @@ const fixtures = path.join(repo, 'test/fixtures/gateway');
 
 const tmp = await mkdtemp(path.join(tmpdir(), 'baton-local-gateway-'));
 after(() => rm(tmp, { recursive: true, force: true }));
-const watchdog = await findWatchdog();
-
-/** The watchdog to run: BATON_WATCHDOG_BINARY, else a build of deploy/local/watchdog; a skip reason if neither. */
-async function findWatchdog(): Promise<{ binary?: string; skip?: string }> {
-  if (process.env.BATON_WATCHDOG_BINARY) return { binary: process.env.BATON_WATCHDOG_BINARY };
-  const source = path.join(repo, 'deploy/local/watchdog');
-  const main = await readFile(path.join(source, 'main.go'), 'utf8').catch(() => '');
-  if (!/^package main\b/m.test(main)) {
-    return { skip: 'no watchdog: set BATON_WATCHDOG_BINARY or add the Go stand-in in deploy/local/watchdog (package main)' };
-  }
-  const binary = path.join(tmp, 'baton-watchdog');
-  await promisify(execFile)('go', ['build', '-o', binary, '.'], { cwd: source });
-  return { binary };
-}
+const watchdog = { binary: await watchdogBinary(), skip: undefined };
 
 /** Processes whose environment has all of `vars`, with their parent pid (a /proc scan). */
 async function processesWith(vars: Record<string, string>): Promise<{ pid: number; ppid: number }[]> {
