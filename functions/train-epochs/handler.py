@@ -36,7 +36,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from baton_step import ArtifactIntegrityError, ArtifactNotFoundError, StepContext
-from baton_step.tables import load_stratified_split, write_table
+from baton_step.tables import load_stratified_split
+from baton_step.trained import store_trained_model
 
 from epochs_input import EpochsRequest, parse_input
 
@@ -180,12 +181,12 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
 
         pipeline = Pipeline([("scaler", scaler), ("model", model)])
         train_accuracy = float(pipeline.score(x_train, y_train))
-        model_path = os.path.join(tmp, "model.skops")
-        skops.io.dump(pipeline, model_path)  # skops, never pickle: loading it cannot run arbitrary code
-        holdout_path = os.path.join(tmp, "holdout.csv")
-        write_table(holdout_path, request.features, request.target, x_test, y_test)
-        model_ref = store.put_file(ctx.run_key("model.skops"), model_path, content_type="application/octet-stream")
-        holdout_ref = store.put_file(ctx.run_key("holdout.csv"), holdout_path, content_type="text/csv")
+        output = store_trained_model(
+            ctx, pipeline,
+            {"type": MODEL_TYPE, "params": {"loss": "log_loss", "alpha": request.alpha, "epochs": request.epochs},
+             "features": request.features, "target": request.target},
+            x_train, x_test, y_test, tmp,
+        )
         curve_ref = store.put_json(ctx.run_key("curve.json"), curve)
 
     ctx.log(f"train-epochs: {request.epochs} epochs on {len(y_train)} rows, train accuracy {train_accuracy:.4f}")
@@ -193,20 +194,6 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
     if resumed_from is not None:
         metrics["resumedFromEpoch"] = resumed_from
     return {
-        "output": {
-            "model": {
-                "artifact": model_ref,
-                "format": "skops",
-                "type": MODEL_TYPE,
-                "params": {"loss": "log_loss", "alpha": request.alpha, "epochs": request.epochs},
-                "features": request.features,
-                "classes": [int(c) for c in model.classes_],
-                "target": request.target,
-            },
-            "holdout": holdout_ref,
-            "trainRows": int(len(y_train)),
-            "holdoutRows": int(len(y_test)),
-            "curve": curve_ref,
-        },
+        "output": {**output, "curve": curve_ref},
         "metrics": metrics,
     }

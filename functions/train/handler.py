@@ -8,12 +8,10 @@ Keys   runs/<workflowId>/<step>/model.skops and holdout.csv (a retry overwrites 
 
 from __future__ import annotations
 
-import os
 import tempfile
 import warnings
 from typing import Any
 
-import skops.io
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -21,7 +19,8 @@ from baton_step import StepContext
 
 from train_input import parse_input
 from train_params import build_estimator
-from baton_step.tables import load_stratified_split, write_table
+from baton_step.tables import load_stratified_split
+from baton_step.trained import store_trained_model
 
 
 def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
@@ -45,28 +44,14 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
             ctx.log(f"fit warning: {warning.category.__name__}: {warning.message}")
         train_accuracy = float(pipeline.score(x_train, y_train))
 
-        model_path = os.path.join(tmp, "model.skops")
-        skops.io.dump(pipeline, model_path)  # skops, never pickle: loading it cannot run arbitrary code
-        holdout_path = os.path.join(tmp, "holdout.csv")
-        write_table(holdout_path, request.features, request.target, x_test, y_test)
-        model_ref = store.put_file(ctx.run_key("model.skops"), model_path, content_type="application/octet-stream")
-        holdout_ref = store.put_file(ctx.run_key("holdout.csv"), holdout_path, content_type="text/csv")
+        output = store_trained_model(
+            ctx, pipeline,
+            {"type": request.model_type, "params": request.params, "features": request.features, "target": request.target},
+            x_train, x_test, y_test, tmp,
+        )
 
     ctx.log(f"train {request.model_type}: {len(y_train)} rows, train accuracy {train_accuracy:.4f}")
     return {
-        "output": {
-            "model": {
-                "artifact": model_ref,
-                "format": "skops",
-                "type": request.model_type,
-                "params": request.params,
-                "features": request.features,
-                "classes": [int(c) for c in pipeline.classes_],
-                "target": request.target,
-            },
-            "holdout": holdout_ref,
-            "trainRows": int(len(y_train)),
-            "holdoutRows": int(len(y_test)),
-        },
+        "output": output,
         "metrics": {"trainAccuracy": train_accuracy},
     }
