@@ -15,7 +15,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterator, NamedTuple, Optional, Protocol, TypedDict
 
-from .errors import ArtifactIntegrityError
+from .errors import ArtifactIntegrityError, ArtifactNotFoundError
 
 if TYPE_CHECKING:
     from .context import StepContext
@@ -142,6 +142,33 @@ class ArtifactStore:
         """Uploads ``value`` as JSON with sorted keys, so equal values give equal bytes and hashes."""
         text = json.dumps(value, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False) + "\n"
         return self.put_bytes(key, text.encode("utf-8"), "application/json", skip_if_same)
+
+    def get_bytes(self, ref: ArtifactRef) -> bytes:
+        """Reads a small artifact whole, checking size and sha256 against ``ref``."""
+        if not is_artifact_ref(ref):
+            raise ValueError("not an artifact reference: expected {uri: s3://bucket/key, sha256, size}")
+        bucket, key = parse_uri(ref["uri"])
+        data = b"".join(self.backend.get(bucket, key))
+        actual = hashlib.sha256(data).hexdigest()
+        if len(data) != ref["size"] or actual != ref["sha256"]:
+            raise ArtifactIntegrityError(
+                f"artifact {ref['uri']} does not match its reference: expected {ref['size']} bytes "
+                f"with sha256 {ref['sha256'][:12]}..., got {len(data)} bytes with sha256 {actual[:12]}..."
+            )
+        return data
+
+    def read_json(self, key: str) -> Optional[Any]:
+        """The JSON value stored at ``key`` in this bucket, or None when absent.
+
+        For small mutable documents (pointers such as a model's production stage), which no reference
+        pins: the caller gets whatever is stored now.
+        """
+        if not self.exists(key):
+            return None
+        try:
+            return json.loads(b"".join(self.backend.get(self.bucket, key)).decode("utf-8"))
+        except ArtifactNotFoundError:
+            return None  # deleted between stat and get
 
     def get_to_file(self, ref: ArtifactRef, path: str) -> str:
         """Downloads the artifact to ``path``, checking size and sha256 against ``ref``; returns ``path``.
