@@ -11,6 +11,8 @@ export const datasetVersion = z.object({
   rows: z.number().int().nonnegative(),
   columns: z.array(z.string()),
   target: z.string(),
+  /** The version this dataset name had before this ingest (validate-dataset compares against it); null for the first. */
+  previousVersion: z.string().nullable().optional(),
 });
 export type DatasetVersion = z.infer<typeof datasetVersion>;
 
