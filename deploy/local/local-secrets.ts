@@ -11,6 +11,10 @@ export interface LocalSecrets {
   gatewayPassword: string;
   /** Signs the callback and progress URLs of long steps. */
   callbackKey: string;
+  /** Password of ingest-postgres's database role (the database itself is external: tests start one with it). */
+  postgresPassword: string;
+  /** Bearer token csv-source sends to its external data server (tests start one that requires it). */
+  csvSourceToken: string;
 }
 
 /** Reads the local secrets, creating any that are missing (files with mode 0600 in a 0700 folder). */
@@ -35,5 +39,7 @@ export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets>
     gatewayUser: await secret('basic-auth-user', () => 'admin'),
     gatewayPassword: await secret('basic-auth-password', () => randomBytes(18).toString('base64url')),
     callbackKey: await secret('baton-callback-key', () => randomBytes(32).toString('base64url')),
+    postgresPassword: await secret('postgres-password', () => randomBytes(18).toString('base64url')),
+    csvSourceToken: await secret('csv-source-token', () => randomBytes(24).toString('base64url')),
   };
 }

@@ -27,7 +27,7 @@ async function executable(path: string): Promise<boolean> {
 }
 
 /** Runs a command, printing one progress line per `everyMs` while it runs; rejects with the tail of its output. */
-function run(command: string, args: string[], log: (line: string) => void, everyMs = 15_000): Promise<void> {
+export function run(command: string, args: string[], log: (line: string) => void, everyMs = 15_000): Promise<void> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(command, args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: ['ignore', 'pipe', 'pipe'] });

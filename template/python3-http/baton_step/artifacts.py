@@ -163,12 +163,11 @@ class ArtifactStore:
         For small mutable documents (pointers such as a model's production stage), which no reference
         pins: the caller gets whatever is stored now.
         """
-        if not self.exists(key):
-            return None
         try:
+            # One GET, no HEAD first: pointers are read on every prediction.
             return json.loads(b"".join(self.backend.get(self.bucket, key)).decode("utf-8"))
         except ArtifactNotFoundError:
-            return None  # deleted between stat and get
+            return None
 
     def get_to_file(self, ref: ArtifactRef, path: str) -> str:
         """Downloads the artifact to ``path``, checking size and sha256 against ``ref``; returns ``path``.
