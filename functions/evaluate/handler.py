@@ -1,34 +1,38 @@
-"""evaluate: scores a trained model on its holdout rows and writes a JSON report.
+"""evaluate: scores a trained model on its holdout rows, optionally against the model now in production, and
+writes a JSON report.
 
-Input  {"model": <train's model object>, "holdout": ArtifactRef}
-Output {"metrics": {accuracy, f1, precision, recall, holdoutRows}, "confusionMatrix", "labels", "report"}
+Input  {"model": <train's model object>, "holdout": ArtifactRef, "compareWith"?: {"modelName": <registry name>}}
+Output {"metrics": {accuracy, f1, precision, recall, holdoutRows}, "confusionMatrix", "labels", "report",
+        "production"?: {version, metrics} | null}
 Keys   runs/<workflowId>/<step>/report.json (a retry overwrites it).
-Scores are macro averages over the model's classes (each class counts the same, whatever its size).
+Scores are macro averages over the model's classes (each class counts the same, whatever its size). With
+``compareWith``, the production version of that registered model is scored on the same rows; ``production`` is
+null (a log line says why) when there is none, it is the candidate itself, or it reads other features.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any
+from typing import Any, Optional
 
-from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
-
-from baton_step import ArtifactRef, StepContext, StepInputError, is_artifact_ref
-
+from baton_step import ArtifactRef, StepContext, StepInputError, UntrustedModelError, is_artifact_ref, is_model_name, load_trusted_model
+from baton_step.registry import MODEL_NAME_HINT
 from baton_step.tables import read_table
-from evaluate_trust import load_trusted_model
+
+from compare_production import production_scores
+from evaluate_scores import score
 
 REF_HINT = "must be an artifact reference {uri: s3://bucket/key, sha256, size}"
 
 
-def parse_input(raw: Any) -> tuple[dict[str, Any], ArtifactRef]:
-    """Checks the model object (lenient on extra keys: it is train's output) and the holdout ref."""
+def parse_input(raw: Any) -> tuple[dict[str, Any], ArtifactRef, Optional[str]]:
+    """Checks the model object (lenient on extra keys: it is train's output), the holdout ref and compareWith."""
     issues: list[dict[str, str]] = []
     if not isinstance(raw, dict):
-        raise StepInputError("input must be an object {model, holdout}", path="")
-    for key in sorted(set(raw) - {"model", "holdout"}):
-        issues.append({"path": key, "message": "unrecognized key; expected holdout, model"})
+        raise StepInputError("input must be an object {model, holdout, compareWith?}", path="")
+    for key in sorted(set(raw) - {"model", "holdout", "compareWith"}):
+        issues.append({"path": key, "message": "unrecognized key; expected compareWith, holdout, model"})
     model = raw.get("model")
     if not isinstance(model, dict):
         issues.append({"path": "model", "message": "required: the model object from train"})
@@ -46,20 +50,34 @@ def parse_input(raw: Any) -> tuple[dict[str, Any], ArtifactRef]:
     holdout = raw.get("holdout")
     if not is_artifact_ref(holdout):
         issues.append({"path": "holdout", "message": REF_HINT})
+    compare_with = raw.get("compareWith")
+    compare_name: Optional[str] = None
+    if compare_with is not None:
+        if not isinstance(compare_with, dict):
+            issues.append({"path": "compareWith", "message": "must be an object {modelName}"})
+        else:
+            for key in sorted(set(compare_with) - {"modelName"}):
+                issues.append({"path": f"compareWith.{key}", "message": "unrecognized key; expected modelName"})
+            compare_name = compare_with.get("modelName")
+            if not is_model_name(compare_name):
+                issues.append({"path": "compareWith.modelName", "message": f"required: a registered model's name ({MODEL_NAME_HINT})"})
     if issues:
         summary = "; ".join(f"{i['path']}: {i['message']}" for i in issues)
         raise StepInputError(f"invalid evaluate input: {summary}", issues=issues)
-    return model, holdout
+    return model, holdout, compare_name
 
 
 def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
-    """Downloads model and holdout (sha256-checked), loads the model safely, scores it."""
-    model_info, holdout = parse_input(input)
+    """Downloads model and holdout (sha256-checked), loads the model safely, scores it (and production's)."""
+    model_info, holdout, compare_name = parse_input(input)
     features, target = model_info["features"], model_info.get("target", "target")
     store = ctx.artifacts
     with tempfile.TemporaryDirectory(prefix="baton-evaluate-") as tmp:
         model_path = store.get_to_file(model_info["artifact"], os.path.join(tmp, "model.skops"))
-        model = load_trusted_model(model_path, model_info["artifact"]["uri"], field="model.artifact")
+        try:
+            model = load_trusted_model(model_path, model_info["artifact"]["uri"])
+        except UntrustedModelError as error:
+            raise StepInputError(str(error), path="model.artifact") from None
         holdout_path = store.get_to_file(holdout, os.path.join(tmp, "holdout.csv"))
         x, y = read_table(holdout_path, features, target, field="holdout")
     if getattr(model, "n_features_in_", len(features)) != len(features):
@@ -69,16 +87,11 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
         )
 
     labels = [int(c) for c in model.classes_]
-    predicted = model.predict(x)
-    precision, recall, f1, support = precision_recall_fscore_support(y, predicted, labels=labels, zero_division=0)
-    metrics = {
-        "accuracy": float(accuracy_score(y, predicted)),
-        "f1": float(f1.mean()),
-        "precision": float(precision.mean()),
-        "recall": float(recall.mean()),
-        "holdoutRows": int(len(y)),
-    }
-    matrix = confusion_matrix(y, predicted, labels=labels).tolist()
+    scores = score(model, x, y, labels)
+    metrics = scores.metrics
+    production = None
+    if compare_name is not None:
+        production = production_scores(store, compare_name, model_info, x, y, labels, ctx.log)
     report = {
         "model": model_info["artifact"],
         "modelType": model_info.get("type"),
@@ -87,15 +100,14 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
         "metrics": metrics,
         "average": "macro",
         "labels": labels,
-        "confusionMatrix": matrix,
-        "perClass": [
-            {"label": label, "precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-            for label, p, r, f, s in zip(labels, precision, recall, f1, support)
-        ],
+        "confusionMatrix": scores.confusion_matrix,
+        "perClass": scores.per_class,
     }
+    if compare_name is not None:
+        report["production"] = None if production is None else {"modelName": compare_name, **production}
     report_ref = store.put_json(ctx.run_key("report.json"), report)
     ctx.log(f"evaluate: accuracy {metrics['accuracy']:.4f}, macro f1 {metrics['f1']:.4f} on {len(y)} rows")
-    return {
-        "output": {"metrics": metrics, "confusionMatrix": matrix, "labels": labels, "report": report_ref},
-        "metrics": metrics,
-    }
+    output: dict[str, Any] = {"metrics": metrics, "confusionMatrix": scores.confusion_matrix, "labels": labels, "report": report_ref}
+    if compare_name is not None:
+        output["production"] = None if production is None else {"version": production["version"], "metrics": production["metrics"]}
+    return {"output": output, "metrics": metrics}

@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from baton_step import StepInputError
+from baton_step import ArtifactIntegrityError, StepInputError
 from baton_step.handler_loader import load_handler
 from baton_step.testing import make_context, memory_store
 
@@ -88,4 +88,104 @@ def test_not_a_skops_file(store):
 def test_bad_input_names_the_field(store, raw, path):
     with pytest.raises(StepInputError) as caught:
         evaluate.handle(raw, make_context(store))
+    assert path in [issue["path"] for issue in caught.value.issues]
+
+
+# --- compareWith: the candidate against the model now in production ------------------------------------------------
+
+def register(store, name, trained_model, promote=True):
+    """Puts a trained model in the registry as register-model and promote-model lay it out; returns the version."""
+    data = store.get_bytes(trained_model["artifact"])
+    version = trained_model["artifact"]["sha256"][:12]
+    ref = store.put_bytes(f"models/{name}/{version}/model.skops", data)
+    store.put_json(f"models/{name}/{version}/model.json", {
+        "name": name, "version": version, "model": {**ref, "format": "skops", "type": trained_model["type"]},
+        "features": trained_model["features"], "classes": trained_model["classes"], "target": trained_model["target"],
+    })
+    if promote:
+        store.put_json(f"models/{name}/production.json", {"version": version, "model": ref, "promotedAt": "2025-01-01T00:00:00Z", "by": "test", "reason": "test"})
+    return version
+
+
+def evaluate_against(store, trained, name="wine"):
+    ctx = make_context(store, step="evaluate")
+    return evaluate.handle({"model": trained["model"], "holdout": trained["holdout"], "compareWith": {"modelName": name}}, ctx)
+
+
+@pytest.fixture
+def wine(store):
+    """Two models trained on the same wine split: a weak one in production and a random forest as the candidate."""
+    data = ingest.handle({"dataset": "wine"}, make_context(store, step="ingest"))["output"]["dataset"]
+    weak = train.handle({"dataset": data, "model": {"type": "logistic_regression", "params": {"C": 0.0005}}}, make_context(store, step="train-weak"))["output"]
+    candidate = train.handle({"dataset": data, "model": {"type": "random_forest", "params": {"n_estimators": 50}}}, make_context(store, step="train"))["output"]
+    return weak, candidate
+
+
+def test_the_production_model_is_scored_on_the_same_holdout(store, wine):
+    weak, candidate = wine
+    version = register(store, "wine", weak["model"])
+    result = evaluate_against(store, candidate)["output"]
+    assert result["production"]["version"] == version
+    production = result["production"]["metrics"]
+    assert production["holdoutRows"] == result["metrics"]["holdoutRows"] == candidate["holdoutRows"]
+    assert production["accuracy"] < result["metrics"]["accuracy"], "a C=0.0005 model scores worse than the forest"
+    alone = evaluate.handle({"model": weak["model"], "holdout": candidate["holdout"]}, make_context(store, step="alone"))["output"]
+    assert production == alone["metrics"], "the same scores as evaluating the production model by itself"
+    assert "production" not in alone, "without compareWith the output keeps its old shape"
+    report = json.loads(store.backend.read("runs/wf-test/evaluate/report.json"))
+    assert report["production"]["version"] == version and report["production"]["modelName"] == "wine"
+    assert report["production"]["confusionMatrix"] == alone["confusionMatrix"]
+
+
+def test_no_production_version_gives_null_and_says_why(store, wine, capsys):
+    weak, candidate = wine
+    register(store, "wine", weak["model"], promote=False)
+    assert evaluate_against(store, candidate)["output"]["production"] is None
+    assert 'model "wine" has no production version' in capsys.readouterr().err
+
+
+def test_the_candidate_itself_in_production_is_not_compared(store, wine, capsys):
+    _, candidate = wine
+    register(store, "wine", candidate["model"])
+    assert evaluate_against(store, candidate)["output"]["production"] is None
+    assert "which is in production" in capsys.readouterr().err
+
+
+def test_a_production_model_with_other_features_gives_null_and_says_why(store, capsys):
+    iris = ingest.handle({"dataset": "iris"}, make_context(store, step="ingest"))["output"]["dataset"]
+    wine = ingest.handle({"dataset": "wine"}, make_context(store, step="ingest"))["output"]["dataset"]
+    other = train.handle({"dataset": iris}, make_context(store, step="train-iris"))["output"]
+    candidate = train.handle({"dataset": wine}, make_context(store, step="train"))["output"]
+    register(store, "wine", other["model"])
+    assert evaluate_against(store, candidate)["output"]["production"] is None
+    assert "not compared" in capsys.readouterr().err
+
+
+def test_an_untrusted_production_model_is_refused_naming_compare_with(store, wine, tmp_path):
+    weak, candidate = wine
+    evil = Pipeline([("evil", FunctionTransformer(func=builtins.eval)), ("model", LogisticRegression())])
+    path = str(tmp_path / "evil.skops")
+    skops.io.dump(evil, path)
+    register(store, "wine", {**weak["model"], "artifact": store.put_file("runs/x/train/model.skops", path)})
+    with pytest.raises(StepInputError, match="builtins.eval") as caught:
+        evaluate_against(store, candidate)
+    assert caught.value.issues[0]["path"] == "compareWith.modelName"
+
+
+def test_a_tampered_production_model_is_not_loaded(store, wine):
+    weak, candidate = wine
+    version = register(store, "wine", weak["model"])
+    store.put_bytes(f"models/wine/{version}/model.skops", store.get_bytes(candidate["model"]["artifact"]))
+    with pytest.raises(ArtifactIntegrityError, match=f"models/wine/{version}/model.skops"):
+        evaluate_against(store, candidate)
+
+
+@pytest.mark.parametrize(
+    "compare_with, path",
+    [({}, "compareWith.modelName"), ({"modelName": "Wine!"}, "compareWith.modelName"), ({"modelName": "wine", "x": 1}, "compareWith.x"), ("wine", "compareWith")],
+)
+def test_bad_compare_with_names_the_field(store, compare_with, path):
+    trained, _ = run_pipeline(store)
+    with pytest.raises(StepInputError) as caught:
+        evaluate.handle({"model": trained["model"], "holdout": trained["holdout"], "compareWith": compare_with}, make_context(store))
     assert path in [issue["path"] for issue in caught.value.issues]

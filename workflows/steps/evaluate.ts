@@ -1,18 +1,29 @@
 import { z } from 'zod';
 import { artifactRef } from '#baton-contract';
 import { defineStep } from '../step-definition.ts';
+import { modelName } from '../../functions/register-model/schema.ts';
 import { evaluationMetrics, trainedModel } from './schemas.ts';
 
 export const evaluate = defineStep({
   name: 'evaluate',
   function: 'evaluate',
-  description: 'Scores the model on the holdout rows and writes a report.',
-  input: z.object({ model: trainedModel, holdout: artifactRef }),
+  description: 'Scores the model on the holdout rows (optionally against the model now in production) and writes a report.',
+  input: z.object({
+    model: trainedModel,
+    holdout: artifactRef,
+    /** Also score the production version of this registered model on the same holdout rows. */
+    compareWith: z.object({ modelName }).strict().optional(),
+  }),
   output: z.object({
     metrics: evaluationMetrics,
     confusionMatrix: z.array(z.array(z.number().int())),
     labels: z.array(z.union([z.string(), z.number()])),
     report: artifactRef,
+    /**
+     * With compareWith: the production version's scores on the same rows; null when there is none, it is the
+     * candidate itself, or it reads other features. Absent without compareWith (older runs).
+     */
+    production: z.object({ version: z.string(), metrics: evaluationMetrics }).nullable().optional(),
   }),
   preset: 'quick',
 });

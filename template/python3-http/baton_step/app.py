@@ -4,6 +4,9 @@ Answers: 200 ``{output, metrics?}``; 400 bad JSON or envelope; 422 StepInputErro
 ``input.``); 409 StepCancelledError (the orchestrator asked the attempt to stop); 500 any other
 exception (message only: the stack goes to stderr). Secret values are scrubbed from every message
 and log line. With a ``progressUrl`` the call reports progress while the handler runs (see progress.py).
+
+Direct calls: a handler module that sets ``DIRECT_CALLS = True`` (a service such as predict) may also be called
+by people with ``{"input": {...}}`` and no ``run``; see ``envelope.direct_call_envelope``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from werkzeug.exceptions import HTTPException
 from .artifacts import ArtifactStore
 from .config import DEFAULT_PROGRESS_INTERVAL
 from .context import RunInfo, StepContext
-from .envelope import envelope_issues
+from .envelope import direct_call_envelope, envelope_issues
 from .errors import HandlerContractError, Issue, StepCancelledError, StepInputError
 from .secrets import SecretReader
 
@@ -104,6 +107,11 @@ def create_app(
     """Builds the Flask app serving ``handler.handle(input, ctx)`` at ``POST /``."""
     app = Flask(function_name)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    # Only True itself counts: a truthy string or object set by mistake does not open the function to people.
+    direct_calls = getattr(handler, "DIRECT_CALLS", False) is True
+    usage = "POST / with a step envelope {input, run: {workflowId, runId, pipeline, step, attempt}}"
+    if direct_calls:
+        usage += ', or directly with {"input": {...}} and no run'
 
     def log(call_id: str, text: str) -> None:
         print(f"[{call_id}] {secrets.redact(text)}", file=sys.stderr, flush=True)
@@ -114,7 +122,8 @@ def create_app(
             "function": function_name,
             "template": "python3-http",
             "contract": "baton step v1",
-            "usage": "POST / with a step envelope {input, run: {workflowId, runId, pipeline, step, attempt}}",
+            "usage": usage,
+            "directCalls": direct_calls,
         })
 
     @app.post("/")
@@ -125,7 +134,11 @@ def create_app(
         except (ValueError, UnicodeDecodeError):
             log(call_id, "400 request body is not valid JSON")
             return _error(400, "request body is not valid JSON", "InvalidEnvelope", [{"path": "(root)", "message": "invalid JSON"}])
-        issues = envelope_issues(validator, body)
+        if direct_calls and isinstance(body, dict) and "run" not in body:
+            body, pipeline_only = direct_call_envelope(body, call_id, function_name)
+            issues = pipeline_only + envelope_issues(validator, body)
+        else:
+            issues = envelope_issues(validator, body)
         if issues:
             log(call_id, "400 invalid step envelope: " + "; ".join(f"{i['path']}: {i['message']}" for i in issues))
             return _error(400, "invalid step envelope", "InvalidEnvelope", issues)

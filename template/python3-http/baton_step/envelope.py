@@ -1,4 +1,5 @@
-"""Checks a request body against the step contract's JSON Schema (``$defs.stepRequest``)."""
+"""Checks a request body against the step contract's JSON Schema (``$defs.stepRequest``), and completes the body
+of a direct call (a person calling a ``DIRECT_CALLS`` function with ``{"input": ...}`` and no ``run``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ from jsonschema.exceptions import ValidationError
 from .errors import Issue
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "step_contract.schema.json")
+# What a direct call's run says: no workflow, no pipeline; the call id names the run.
+DIRECT_WORKFLOW_ID = "direct"
+DIRECT_PIPELINE = "direct"
+# Long-step fields: a person's call has no orchestrator to report progress to or a checkpoint from (and must not
+# make the function POST to a URL of the caller's choosing).
+_PIPELINE_ONLY = ("progressUrl", "checkpoint")
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null", int: "integer", float: "number"}
 
 
@@ -69,3 +76,16 @@ def envelope_issues(validator: Draft202012Validator, body: Any) -> list[Issue]:
     for error in sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]):
         issues.extend(_issues_of(error))
     return issues
+
+
+def direct_call_envelope(body: dict[str, Any], call_id: str, function_name: str) -> tuple[dict[str, Any], list[Issue]]:
+    """The envelope of a direct call: ``body`` with the run filled in (workflowId and pipeline "direct", runId = the
+    call id, step = the function's name, attempt 1), and the issues of fields only a pipeline call may carry.
+
+    The result still goes through ``envelope_issues``: everything else about the body stays checked.
+    """
+    run = {"workflowId": DIRECT_WORKFLOW_ID, "runId": call_id, "pipeline": DIRECT_PIPELINE, "step": function_name, "attempt": 1}
+    issues: list[Issue] = [
+        {"path": key, "message": "only a pipeline call (with run) may carry it"} for key in _PIPELINE_ONLY if key in body
+    ]
+    return {**body, "run": run}, issues
