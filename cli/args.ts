@@ -22,6 +22,8 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
   /** Names of its positional arguments, all required, in order. */
   positionals: readonly string[];
+  /** Names of positional arguments that may follow the required ones (`baton models [<name>]`). */
+  optionalPositionals?: readonly string[];
 }
 
 /** A parsed command line. */
@@ -32,8 +34,12 @@ export interface ParsedArgs {
   gateway: string;
 }
 
-/** Where the command words are: the command's name (undefined when none is given) and the other arguments. */
-export function splitCommand(argv: readonly string[], groups: readonly string[]): { name?: string; rest: string[] } {
+/**
+ * Where the command words are: the command's name (undefined when none is given) and the other arguments. A group
+ * that is a command itself (`models`, given in `commandNames`) takes the next word only when that makes a known
+ * command (`models promote`); otherwise the word is the group command's argument (`models wine`).
+ */
+export function splitCommand(argv: readonly string[], groups: readonly string[], commandNames: readonly string[] = []): { name?: string; rest: string[] } {
   const rest = [...argv];
   const words: string[] = [];
   for (let i = 0; i < rest.length;) {
@@ -47,7 +53,9 @@ export function splitCommand(argv: readonly string[], groups: readonly string[])
     words.push(token);
     rest.splice(i, 1);
     // `runs list`: a group takes the next word, if one follows at once.
-    if (words.length === 1 && groups.includes(token) && rest[i] !== undefined && !rest[i]!.startsWith('-')) {
+    const groupIsCommand = commandNames.includes(token);
+    if (words.length === 1 && groups.includes(token) && rest[i] !== undefined && !rest[i]!.startsWith('-')
+      && (!groupIsCommand || commandNames.includes(`${token} ${rest[i]}`))) {
       words.push(rest[i]!);
       rest.splice(i, 1);
     }
@@ -69,7 +77,7 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[], env
   if (!help) {
     const missing = spec.positionals.slice(parsed.positionals.length);
     if (missing.length > 0) throw new UsageError(`missing ${missing.map((name) => `<${name}>`).join(' ')}`, spec.name);
-    const extra = parsed.positionals.slice(spec.positionals.length);
+    const extra = parsed.positionals.slice(spec.positionals.length + (spec.optionalPositionals?.length ?? 0));
     if (extra.length > 0) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((word) => `"${word}"`).join(' ')}`, spec.name);
   }
   return { values: parsed.values, positionals: parsed.positionals, help, gateway };

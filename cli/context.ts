@@ -25,5 +25,7 @@ export interface Command {
   details: string;
   options: Record<string, { type: 'string' | 'boolean'; short?: string }>;
   positionals: readonly string[];
+  /** Positional arguments that may follow the required ones. */
+  optionalPositionals?: readonly string[];
   run(ctx: CliContext, args: { values: Record<string, string | boolean | undefined>; positionals: string[] }): Promise<number>;
 }

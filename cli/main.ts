@@ -13,7 +13,7 @@ export type CliIo = Omit<CliContext, 'gateway'>;
 
 /** Runs the command line `argv` (without `node` and the script); answers the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const { name, rest } = splitCommand(argv, commandGroups);
+  const { name, rest } = splitCommand(argv, commandGroups, commands.map((candidate) => candidate.name));
   const command = commands.find((candidate) => candidate.name === name);
   const wantsHelp = rest.some((token) => token === '--help' || token === '-h');
 

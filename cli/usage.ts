@@ -13,7 +13,7 @@ export function mainUsage(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((command) => command.synopsis.length));
   const long = width > 70;
   return [
-    'baton: start and inspect Baton pipeline runs through the gateway\'s trigger API',
+    'baton: start and inspect Baton pipeline runs and registered models through the gateway\'s trigger API',
     '',
     'Usage:',
     ...commands.flatMap((command) => (long ? [`  ${command.synopsis}`, `      ${command.summary}`] : [`  ${command.synopsis.padEnd(width)}  ${command.summary}`])),
@@ -28,6 +28,8 @@ export function mainUsage(commands: readonly Command[]): string {
     '  baton run train-classifier --input \'{"dataset": "wine"}\' --wait',
     '  baton runs list --where "BatonPipeline = \'train-classifier\' AND BatonAccuracy > 0.9"',
     '  baton runs compare <runA> <runB>',
+    '  baton models wine-forest',
+    '  baton models promote wine-forest <version> --reason "best accuracy"',
   ].join('\n');
 }
 

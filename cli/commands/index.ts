@@ -1,5 +1,7 @@
 /** Every command of `baton`, in the order the help lists them. */
 import type { Command } from '../context.ts';
+import { modelsCommand } from './models.ts';
+import { modelsPromoteCommand } from './models-promote.ts';
 import { pipelinesCommand } from './pipelines.ts';
 import { runCommand } from './run.ts';
 import { runsCancelCommand } from './runs-cancel.ts';
@@ -7,7 +9,7 @@ import { runsCompareCommand } from './runs-compare.ts';
 import { runsListCommand } from './runs-list.ts';
 import { runsShowCommand } from './runs-show.ts';
 
-export const commands: readonly Command[] = [runCommand, runsListCommand, runsShowCommand, runsCompareCommand, runsCancelCommand, pipelinesCommand];
+export const commands: readonly Command[] = [runCommand, runsListCommand, runsShowCommand, runsCompareCommand, runsCancelCommand, pipelinesCommand, modelsCommand, modelsPromoteCommand];
 
 /** Words that take a sub-command (`runs list`). */
-export const commandGroups = ['runs'];
+export const commandGroups = ['runs', 'models'];

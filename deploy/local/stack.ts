@@ -2,8 +2,10 @@
  * The whole one-machine stack: Temporal dev server, MinIO, the local gateway and every function of
  * stack.yml as real watchdog replicas. `npm start` and the integration tests both start it through here.
  */
+import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { ToolPaths } from '../tools/tools.ts';
 import { startLocalGateway } from './local-gateway.ts';
 import { ensureLocalSecrets, type LocalSecrets } from './local-secrets.ts';
@@ -90,6 +92,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_UI_URL: temporal.uiUrl,
         BATON_GATEWAY_URL: gatewayUrl,
+        // Recorded in every registered model's lineage.
+        BATON_CODE_VERSION: await codeVersionOf(options.repoRoot),
         ...(options.workflowsDir ? { BATON_WORKFLOWS_DIR: options.workflowsDir } : {}),
         ...options.functionEnv,
       },
@@ -122,4 +126,15 @@ async function resolvePorts(ports: StackPorts): Promise<StackPorts> {
     if (resolved[key] === 0) resolved[key] = await allocatePort();
   }
   return resolved;
+}
+
+/** The checkout's commit for model lineage: short sha, "-dirty" when the tree has changes; "unknown" outside git. */
+export async function codeVersionOf(repoRoot: string): Promise<string> {
+  const git = (...args: string[]) => promisify(execFile)('git', args, { cwd: repoRoot, timeout: 10_000 }).then(({ stdout }) => stdout.trim());
+  try {
+    const [sha, changes] = await Promise.all([git('rev-parse', '--short', 'HEAD'), git('status', '--porcelain')]);
+    return changes ? `${sha}-dirty` : sha;
+  } catch {
+    return 'unknown';
+  }
 }

@@ -182,6 +182,67 @@ export class ArtifactStore {
     }
   }
 
+  /**
+   * A small mutable JSON document of this bucket read by key, with its ETag for `putJsonIf`; undefined when absent.
+   * The ETag is read first: if the document changes in between, a `putJsonIf` with it fails, never overwrites.
+   */
+  async readJson(key: string): Promise<{ value: unknown; etag: string } | undefined> {
+    let etag: string;
+    try {
+      etag = (await this.client.statObject(this.bucket, key)).etag;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    try {
+      return { value: JSON.parse((await this.readAll(this.bucket, key)).toString('utf8')), etag };
+    } catch (error) {
+      if (isMissing(error)) return undefined; // removed between stat and get
+      throw error;
+    }
+  }
+
+  /**
+   * Writes JSON at `key` only if the stored object still has `etag` (`null`: only if nothing is stored there yet),
+   * with S3's conditional write (If-Match / If-None-Match). Answers undefined when another writer got there first.
+   */
+  async putJsonIf(key: string, value: unknown, etag: string | null): Promise<ArtifactRef | undefined> {
+    await this.ensureBucket();
+    const bytes = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+    const condition = etag === null ? { 'If-None-Match': '*' } : { 'If-Match': etag };
+    try {
+      await this.client.putObject(this.bucket, key, bytes, bytes.length, { 'Content-Type': 'application/json', ...condition });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'PreconditionFailed' || (etag !== null && isMissing(error))) return undefined;
+      throw error;
+    }
+    return { uri: `s3://${this.bucket}/${key}`, sha256: sha256(bytes), size: bytes.length };
+  }
+
+  /** The names one level below `prefix` in this bucket: objects, and "folders" ending with "/". */
+  async list(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    try {
+      for await (const item of this.client.listObjectsV2(this.bucket, prefix, false)) {
+        const name = (item as { prefix?: string; name?: string }).prefix ?? (item as { name?: string }).name;
+        if (name) names.push(name.slice(prefix.length));
+      }
+    } catch (error) {
+      if ((error as { code?: string }).code === 'NoSuchBucket') return [];
+      throw error;
+    }
+    return names;
+  }
+
+  /** Removes the object at `key`; nothing stored there is fine. */
+  async remove(key: string): Promise<void> {
+    try {
+      await this.client.removeObject(this.bucket, key);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+  }
+
   private async readAll(bucket: string, key: string): Promise<Buffer> {
     const chunks: Buffer[] = [];
     for await (const chunk of await this.client.getObject(bucket, key)) chunks.push(chunk as Buffer);
@@ -241,6 +302,11 @@ async function collect(parts: AsyncIterable<Buffer>): Promise<Buffer[]> {
   const copies: Buffer[] = [];
   for await (const part of parts) copies.push(Buffer.from(part));
   return copies;
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'NotFound' || code === 'NoSuchKey' || code === 'NoSuchBucket';
 }
 
 /** Lowercase hex sha256 of some bytes. */

@@ -4,7 +4,7 @@ import { registerModelInput, registerModelOutput } from '../../functions/registe
 export const registerModel = defineStep({
   name: 'register-model',
   function: 'register-model',
-  description: 'Copies the model under models/<name>/<version>/ and writes its metadata and lineage beside it.',
+  description: 'Registers the model as models/<name>/<version>/ with its metadata and lineage; a new version starts in staging.',
   input: registerModelInput,
   output: registerModelOutput,
   preset: 'quick',
