@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureTools } from '../deploy/tools/tools.ts';
 import { runOverhead } from './overhead.ts';
 import { runResume } from './resume.ts';
+import { runScaling } from './scaling.ts';
 import { runStartup } from './startup.ts';
 import { runStreaming } from './streaming.ts';
 import { runThroughput } from './throughput.ts';
@@ -29,6 +30,8 @@ const benchmarks: Record<BenchName, { run: (ctx: BenchContext) => Promise<BenchR
   streaming: { run: runStreaming, needsStack: true },
   resume: { run: runResume, needsStack: true },
   startup: { run: runStartup, needsStack: false },
+  // Starts its own two lean stacks (scaler on, fixed single replica): the shared bench stack has every function.
+  scaling: { run: runScaling, needsStack: false },
 };
 
 const log = sayFor('bench');

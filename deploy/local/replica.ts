@@ -72,16 +72,17 @@ export class Replica {
 
   /**
    * SIGTERM to the watchdog (as the kubelet does: it drains, then stops its wrapper), SIGKILL to its whole process
-   * group after the grace; resolves when no process of the group is left.
+   * group after the grace (`graceMs`, default the replica's stopGraceMs); resolves when no process of the group
+   * is left.
    */
-  async stop(): Promise<void> {
+  async stop(graceMs = this.options.stopGraceMs): Promise<void> {
     if (this.state === 'stopped') return;
     clearTimeout(this.restartTimer);
     this.state = 'stopping';
     const pid = this.child?.pid;
     if (pid !== undefined) {
       if (this.child?.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-      if (!(await groupGone(pid, this.options.stopGraceMs))) {
+      if (!(await groupGone(pid, graceMs))) {
         signalGroup(pid, 'SIGKILL');
         await groupGone(pid, 5_000);
       }

@@ -30,8 +30,13 @@ export interface SupervisorOptions {
   /** Called with every line a replica writes (and the supervisor's notes about it). */
   onLog?: (fn: string, instance: string, line: string) => void;
   restartBackoff?: Partial<RestartBackoff>;
-  /** Time between SIGTERM and SIGKILL when stopping a replica (default 5 s). */
+  /** Time between SIGTERM and SIGKILL when stopping a replica with the whole stack (default 5 s). */
   stopGraceMs?: number;
+  /**
+   * Time between SIGTERM and SIGKILL when a scale-down retires a replica (default: the function's write_timeout
+   * + 2 s, at least stopGraceMs): like a pod's terminationGracePeriodSeconds, long enough to finish its calls.
+   */
+  scaleDownGraceMs?: (spec: FunctionSpec) => number;
   /** waitUntilReady gives up early on a replica restarted this often without becoming ready (default 5). */
   crashLoopRestarts?: number;
 }
@@ -110,7 +115,7 @@ export class Supervisor implements GatewayBackend {
     while (fn.replicas.length < fn.desired) fn.replicas.push(this.startReplica(fn));
     // Scale down: replicas not (yet) ready go first, then the newest.
     const byKeep = [...fn.replicas].sort((a, b) => Number(b.state === 'ready') - Number(a.state === 'ready'));
-    for (const replica of byKeep.slice(fn.desired)) this.retire(fn, replica);
+    for (const replica of byKeep.slice(fn.desired)) this.retire(fn, replica, this.scaleDownGrace(fn.spec));
     return fn.desired;
   }
 
@@ -184,10 +189,23 @@ export class Supervisor implements GatewayBackend {
     return replica;
   }
 
-  /** Takes a replica out of rotation and stops it in the background (stop() waits for it). */
-  private retire(fn: Running, replica: Replica): Promise<void> {
+  private scaleDownGrace(spec: FunctionSpec): number {
+    const floor = this.options.stopGraceMs ?? 5_000;
+    return Math.max(floor, this.options.scaleDownGraceMs?.(spec) ?? spec.timeouts.writeMs + 2_000);
+  }
+
+  /**
+   * Takes a replica out of rotation at once (the gateway sends it nothing new) and stops it in the background:
+   * SIGTERM, SIGKILL after `graceMs` (stop() waits for it).
+   */
+  private retire(fn: Running, replica: Replica, graceMs?: number): Promise<void> {
     fn.replicas = fn.replicas.filter((r) => r !== replica);
-    const done = replica.stop().finally(() => this.retiring.delete(done));
+    if (graceMs !== undefined) {
+      const note = `[supervisor] scaled down: SIGTERM, SIGKILL after ${graceMs} ms`;
+      this.logs.append(fn.spec.name, replica.id, note);
+      this.options.onLog?.(fn.spec.name, replica.id, note);
+    }
+    const done = replica.stop(graceMs).finally(() => this.retiring.delete(done));
     this.retiring.add(done);
     return done;
   }

@@ -21,3 +21,17 @@ test('every wrong or missing key is named with what it should be', () => {
   assert.throws(() => loadOrchestratorConfig({ ...base, TEMPORAL_ADDRESS: 'localhost' }), /TEMPORAL_ADDRESS: must be host:port/);
   assert.throws(() => loadOrchestratorConfig({ ...base, BATON_MAX_CONCURRENT_ACTIVITIES: '0' }), /BATON_MAX_CONCURRENT_ACTIVITIES/);
 });
+
+test('scaling knobs: off by default, seconds become ms, wrong values are named', () => {
+  const config = loadOrchestratorConfig(base);
+  assert.deepEqual(config.scaler, { enabled: false, functionName: 'baton', intervalMs: 15_000, targetPerReplica: 20, coolDownMs: 120_000, maxStepUp: 0, scaleStepFunctions: true });
+  assert.equal(config.shutdownGraceMs, 8_000);
+  assert.equal(config.systemTaskQueue, 'baton-system');
+  const tuned = loadOrchestratorConfig({ ...base, BATON_SCALER_ENABLED: 'true', BATON_SCALER_INTERVAL_SECONDS: '1', BATON_SCALER_TARGET: '4', BATON_SCALER_COOLDOWN_SECONDS: '8', BATON_SCALER_MAX_STEP: '2', BATON_SCALER_STEP_FUNCTIONS: 'false', BATON_SHUTDOWN_GRACE_SECONDS: '3' });
+  assert.deepEqual(tuned.scaler, { enabled: true, functionName: 'baton', intervalMs: 1_000, targetPerReplica: 4, coolDownMs: 8_000, maxStepUp: 2, scaleStepFunctions: false });
+  assert.equal(tuned.shutdownGraceMs, 3_000);
+  assert.throws(() => loadOrchestratorConfig({ ...base, BATON_SCALER_TARGET: '0' }), /BATON_SCALER_TARGET: must be above 0/);
+  assert.throws(() => loadOrchestratorConfig({ ...base, BATON_SCALER_ENABLED: 'yes' }), /BATON_SCALER_ENABLED/);
+  assert.throws(() => loadOrchestratorConfig({ ...base, BATON_SCALER_INTERVAL_SECONDS: '0.1' }), /BATON_SCALER_INTERVAL_SECONDS/);
+  assert.throws(() => loadOrchestratorConfig({ ...base, BATON_SCALER_FUNCTION: 'Not A Name' }), /BATON_SCALER_FUNCTION: must be a function name/);
+});

@@ -10,6 +10,7 @@ import { readSecret } from '../../template/node-ts/secrets.ts';
 import { createApi } from './api/app.ts';
 import { loadOrchestratorConfig } from './config.ts';
 import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
+import { startScaling } from './scaler/scaling.ts';
 
 /** A started service, as the node-ts-service template expects. */
 export interface Service {
@@ -31,6 +32,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
     console.error('Temporal worker stopped with an error:', error);
     process.exit(1);
   });
+  const scaling = config.runWorker ? await startScaling(config, { client, connection, steps }) : undefined;
 
   const app = createApi({
     client,
@@ -47,9 +49,10 @@ export async function start({ port }: { port: number }): Promise<Service> {
   console.log(`baton: trigger API on 127.0.0.1:${port}, worker ${worker ? `polling "${config.taskQueue}"` : 'disabled'}, ${pipelines.length} pipeline(s)`);
 
   return {
+    // SIGTERM (scale-down): both workers stop polling at once and finish or hand back what they hold within
+    // the shutdown grace, while the HTTP server finishes its requests; then the connection closes.
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await worker?.stop();
+      await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), worker?.stop(), scaling?.stop()]);
       await connection.close();
     },
   };

@@ -7,7 +7,10 @@ import type { OrchestratorConfig } from './config.ts';
 /** A running Temporal worker for Baton's pipelines, and how to stop it. */
 export interface PipelineWorker {
   state(): string;
-  /** Stops polling, lets running tasks finish, and closes connections. */
+  /**
+   * Stops polling, lets running activities finish within the shutdown grace (then cancels them: Temporal retries
+   * them elsewhere), and closes connections. Workflow tasks in hand are finished or handed back.
+   */
   stop(): Promise<void>;
   /** Settles when the worker stops, rejecting if it crashed. */
   done: Promise<void>;
@@ -25,15 +28,23 @@ export async function startPipelineWorker(config: OrchestratorConfig, steps: Ste
     activities: createActivities({ gatewayUrl: config.gatewayUrl, steps, dispatcher: pool, callbacks }),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
+    // On SIGTERM: stop polling at once, let running activities finish for this long, then cancel them so
+    // Temporal retries them on another replica (see stop()).
+    shutdownGraceTime: config.shutdownGraceMs,
     // Cancellation reaches an activity only with a heartbeat's answer: send them often enough that
     // cancelling a run stops its step within about a second.
     defaultHeartbeatThrottleInterval: '1s',
     maxHeartbeatThrottleInterval: '1s',
   });
-  const done = worker.run().finally(async () => {
+  return runWorker(worker, async () => {
     await connection.close();
     await pool.close();
   });
+}
+
+/** Runs `worker` until it stops, then `cleanUp` (closing its connections); the handle stops it gracefully. */
+export function runWorker(worker: Worker, cleanUp: () => Promise<void>): PipelineWorker {
+  const done = worker.run().finally(cleanUp);
   return {
     state: () => worker.getState(),
     done,

@@ -1,0 +1,41 @@
+/**
+ * The system worker: a small, separate Temporal worker on Baton's system task queue that runs the scaler
+ * workflow and its activities. Separate from the pipeline worker so a backlog of pipeline tasks never waits in
+ * front of the scaler's own tasks.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createScalingActivities } from '../../../activities/scaling/index.ts';
+import type { GatewayFunctions } from '../../../activities/scaling/gateway-functions.ts';
+import type { StepCatalog } from '../../../activities/step-catalog.ts';
+import type { OrchestratorConfig } from '../config.ts';
+import { runWorker, type PipelineWorker } from '../pipeline-worker.ts';
+
+const systemWorkflows = fileURLToPath(new URL('../../../workflows/system/index.ts', import.meta.url));
+
+/** What the scaling activities use. */
+export interface SystemWorkerDeps {
+  client: Client;
+  connection: Connection;
+  gateway: GatewayFunctions;
+  steps: StepCatalog;
+}
+
+/** Creates and runs the system worker. */
+export async function startSystemWorker(config: OrchestratorConfig, deps: SystemWorkerDeps): Promise<PipelineWorker> {
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.systemTaskQueue,
+    workflowsPath: systemWorkflows,
+    activities: createScalingActivities({ client: deps.client, connection: deps.connection, namespace: config.namespace, gateway: deps.gateway, steps: deps.steps }),
+    // One scaler per namespace: a couple of slots are plenty, and keep this worker light in every replica.
+    maxConcurrentActivityTaskExecutions: 4,
+    maxConcurrentWorkflowTaskExecutions: 2,
+    maxCachedWorkflows: 10,
+    shutdownGraceTime: config.shutdownGraceMs,
+  });
+  return runWorker(worker, () => connection.close());
+}
