@@ -2,5 +2,6 @@
 import type { PipelineDefinition } from './pipeline-definition.ts';
 import { trainClassifier } from './train-classifier/definition.ts';
 import { trainClassifierResumable } from './train-classifier-resumable/definition.ts';
+import { tuneClassifier } from './tune-classifier/definition.ts';
 
-export const pipelines: PipelineDefinition[] = [trainClassifier, trainClassifierResumable];
+export const pipelines: PipelineDefinition[] = [trainClassifier, trainClassifierResumable, tuneClassifier];

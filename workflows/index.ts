@@ -1,3 +1,4 @@
 /** The worker's workflow bundle: every pipeline's workflow function. */
 export { trainClassifier } from './train-classifier/workflow.ts';
 export { trainClassifierResumable } from './train-classifier-resumable/workflow.ts';
+export { tuneClassifier } from './tune-classifier/workflow.ts';

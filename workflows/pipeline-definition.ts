@@ -12,7 +12,15 @@ export interface PipelineDefinition<I extends z.ZodType = z.ZodType> {
   workflowType: string;
   input: I;
   examples: { default: z.input<I> } & Record<string, z.input<I>>;
+  /** The steps every run plans, in order (a run view shows the ones not reached yet as pending). */
   steps: StepDefinition[];
+  /** Steps only some inputs run, such as one data source's: callable, but not planned for every run. */
+  alternativeSteps?: StepDefinition[];
+}
+
+/** Every step a pipeline may call: planned ones, then alternatives. */
+export function allSteps(pipeline: PipelineDefinition): StepDefinition[] {
+  return [...pipeline.steps, ...(pipeline.alternativeSteps ?? [])];
 }
 
 /** Declares a pipeline, keeping its input type. */

@@ -28,7 +28,8 @@ export async function runStep<I extends z.ZodType, O extends z.ZodType>(
   options: RunStepOptions = {},
 ): Promise<z.output<O>> {
   const id = options.id ?? step.name;
-  upsertSearchAttributes([{ key: batonSearchAttributes.step, value: id }]);
+  // The step's name, not the call's id (`train`, not `train#2`): the scaler counts pending calls per step name.
+  upsertSearchAttributes([{ key: batonSearchAttributes.step, value: step.name }]);
   const { invokeFunction } = activitiesFor(step.preset, id, `${id} → function ${step.function}`);
   const result = await invokeFunction({ step: step.name, function: step.function, pipeline: pipelineName(), input });
   return result.output as z.output<O>;

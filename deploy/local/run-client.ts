@@ -62,11 +62,16 @@ export class GatewayUnreachableError extends Error {
 }
 
 /** Calls the trigger API at `{gateway}/function/baton{path}` and answers its JSON; throws ApiError or GatewayUnreachableError. */
-async function callApi<T>(gatewayUrl: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const request = `${method} ${path.replace(/\?.*$/, '')}`;
+export async function callApi<T>(gatewayUrl: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  return callFunction<T>(gatewayUrl, 'baton', method, path, body);
+}
+
+/** Calls `{gateway}/function/{fn}{path}` and answers its JSON; throws ApiError or GatewayUnreachableError. */
+async function callFunction<T>(gatewayUrl: string, fn: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const request = `${method} ${fn === 'baton' ? '' : `/function/${fn}`}${path.replace(/\?.*$/, '') || '/'}`;
   let response: Response;
   try {
-    response = await fetch(`${gatewayUrl}/function/baton${path}`, {
+    response = await fetch(`${gatewayUrl}/function/${fn}${path}`, {
       method,
       ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
     });
@@ -127,6 +132,24 @@ export async function listRuns(gatewayUrl: string, options: { query?: string; pi
 /** Asks Temporal to cancel a running run (`POST /runs/{id}/cancel`); 409 when it is already closed. */
 export async function cancelRun(gatewayUrl: string, runId: string): Promise<{ runId: string; status: string; links: TriggeredRun['links'] }> {
   return callApi(gatewayUrl, 'POST', `/runs/${encodeURIComponent(runId)}/cancel`);
+}
+
+/** A person's decision about promoting the model of a run waiting for approval (`POST /runs/{id}/approval`). */
+export async function decideApproval(gatewayUrl: string, runId: string, decision: { approved: boolean; by: string; reason?: string }): Promise<{ runId: string; version: string; approved: boolean; by: string }> {
+  return callApi(gatewayUrl, 'POST', `/runs/${encodeURIComponent(runId)}/approval`, decision);
+}
+
+/** What the `predict` function answers. */
+export interface Prediction {
+  model: { name: string; version: string };
+  predictions: unknown[];
+  probabilities?: number[][];
+  classes?: unknown[];
+}
+
+/** Asks the `predict` function for predictions of the production version of `model` (a direct call, no run). */
+export async function predict(gatewayUrl: string, input: { model: string; rows?: number[][]; instances?: Record<string, number>[]; version?: string }): Promise<Prediction> {
+  return (await callFunction<{ output: Prediction }>(gatewayUrl, 'predict', 'POST', '', { input })).output;
 }
 
 /** What can be run (`GET /pipelines`). */

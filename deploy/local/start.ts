@@ -1,15 +1,14 @@
 /**
- * `npm start`: installs what is missing, starts the local stack, runs the train-classifier demo through the
- * HTTP trigger, and keeps serving until Ctrl-C. `npm run demo` (`--demo-once`) exits after the demo with its
- * status instead.
+ * `npm start`: installs what is missing, starts the local stack, runs the demo (train-classifier through the
+ * HTTP trigger, then a prediction from the production model), and keeps serving until Ctrl-C. `npm run demo`
+ * (`--demo-once`) exits after the demo with its status instead.
  */
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTools } from '../tools/tools.ts';
 import { loadStackConfig } from './stack-config.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
-import { triggerRun, waitForRun } from './run-client.ts';
-import { stepLine } from '../../cli/format.ts';
+import { runDemo } from './demo.ts';
 
 const demoOnce = process.argv.includes('--demo-once');
 const say = (line: string) => console.log(line);
@@ -47,25 +46,10 @@ Baton is up.
   MinIO         ${stack.minioUrl}
   function logs ${functionsLog}
 `);
-  const ok = await runDemo(stack);
+  const ok = await runDemo(stack, say);
   if (demoOnce) await shutdown(ok ? 0 : 1);
   say('Serving until Ctrl-C.');
 } catch (error) {
   console.error(`\nbaton: ${(error as Error).message}`);
   await shutdown(1);
-}
-
-async function runDemo(running: LocalStack): Promise<boolean> {
-  const run = await triggerRun(running.gatewayUrl, { pipeline: 'train-classifier', input: {} });
-  say(`demo: started run ${run.runId} of train-classifier`);
-  const started = Date.now();
-  const view = await waitForRun(running.gatewayUrl, run.runId, { onStep: (step) => say(`  ${stepLine(step, 16)}`) });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (view.status === 'completed') {
-    say(`demo: completed in ${seconds} s\n${JSON.stringify(view.result, null, 2)}`);
-  } else {
-    say(`demo: ${view.status} after ${seconds} s: ${view.error?.message ?? ''}`);
-  }
-  if (run.links.temporalUi) say(`demo: see it in the Temporal UI: ${run.links.temporalUi}`);
-  return view.status === 'completed';
 }

@@ -86,7 +86,7 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
             path="model.features",
         )
 
-    labels = [int(c) for c in model.classes_]
+    labels = model.classes_.tolist()  # whole numbers or text
     scores = score(model, x, y, labels)
     metrics = scores.metrics
     production = None

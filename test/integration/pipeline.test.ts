@@ -22,7 +22,8 @@ test('the demo pipeline completes through the HTTP trigger, one activity per ste
   const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 180_000 });
   assert.equal(view.status, 'completed', JSON.stringify(view.error));
   assert.deepEqual(view.steps.map((step) => [step.name, step.function, step.status]), [
-    ['ingest', 'ingest', 'completed'], ['train', 'train', 'completed'], ['evaluate', 'evaluate', 'completed'], ['register-model', 'register-model', 'completed'], ['report', 'report', 'completed'],
+    ['ingest', 'ingest', 'completed'], ['validate-dataset', 'validate-dataset', 'completed'], ['train', 'train', 'completed'], ['evaluate', 'evaluate', 'completed'],
+    ['register-model', 'register-model', 'completed'], ['promote-model', 'promote-model', 'completed'], ['report', 'report', 'completed'],
   ]);
   assert.ok(view.steps.every((step) => step.attempt === 1 && (step.durationMs ?? -1) >= 0));
   const result = view.result as { metrics: { accuracy: number }; model: { uri: string; version: string } };
@@ -33,7 +34,7 @@ test('the demo pipeline completes through the HTTP trigger, one activity per ste
   try {
     const history = await new Client({ connection }).workflow.getHandle(run.runId).fetchHistory();
     const activities = (history.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes ?? []);
-    assert.deepEqual(activities.map((scheduled) => scheduled.activityId), ['ingest', 'train', 'evaluate', 'register-model', 'report']);
+    assert.deepEqual(activities.map((scheduled) => scheduled.activityId), ['ingest', 'validate-dataset', 'train', 'evaluate', 'register-model', 'promote-model', 'report']);
   } finally {
     await connection.close();
   }

@@ -1,4 +1,4 @@
-/** Valid outputs of the train-classifier steps, for workflow tests with fake activities. */
+/** Valid outputs of the train-classifier (and tune-classifier) steps, for workflow tests with fake activities. */
 const ref = (key: string, fill: string) => ({ uri: `s3://baton-artifacts/${key}`, sha256: fill.repeat(64), size: 100 });
 
 export const dataset = {
@@ -16,6 +16,8 @@ export const fakeStepOutputs: Record<string, unknown> = {
     metrics: { accuracy: 0.97, f1: 0.96, precision: 0.97, recall: 0.96, holdoutRows: 114 },
     confusionMatrix: [[40, 2], [1, 71]], labels: [0, 1], report: ref('runs/w/evaluate/report.json', 'e'),
   },
+  'validate-dataset': { status: 'passed', issues: [], report: ref('runs/w/validate-dataset/validation-report.json', '2') },
   report: { report: ref('runs/w/report/report.html', '1') },
+  'promote-model': { modelName: 'classifier', version: 'cccccccccccc', stage: 'production', previousProduction: null },
   'register-model': { modelName: 'classifier', version: 'cccccccccccc', model: ref('models/classifier/cccccccccccc/model.skops', 'c'), metadata: ref('models/classifier/cccccccccccc/model.json', 'f') },
 };

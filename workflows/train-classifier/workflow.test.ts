@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ensureTools } from '../../deploy/tools/tools.ts';
 import { allocatePort } from '../../deploy/local/ports.ts';
 import { startTemporalServer, type TemporalServer } from '../../deploy/local/temporal-server.ts';
+import { approvePromotionUpdate, promotionStatusQuery } from '../promotion/approval.ts';
 import { batonSearchAttributes } from '../search-attributes.ts';
 import type { InvokeFunctionRequest } from '../../activities/index.ts';
 import { fakeStepOutputs } from '../../test/support/fake-step-outputs.ts';
@@ -39,15 +40,20 @@ after(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function runWith(invokeFunction: (call: InvokeFunctionRequest) => Promise<unknown>, input: unknown = {}) {
+async function runWith(
+  invokeFunction: (call: InvokeFunctionRequest) => Promise<unknown>,
+  input: unknown = {},
+  options: { workflowType?: string; whileRunning?: (handle: WorkflowHandle) => Promise<void> } = {},
+) {
   const taskQueue = `test-${crypto.randomUUID()}`;
   const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath, activities: { invokeFunction } });
   const workflowId = `wf-${crypto.randomUUID()}`;
   return worker.runUntil(async () => {
-    const handle = await client.workflow.start('trainClassifier', {
+    const handle = await client.workflow.start(options.workflowType ?? 'trainClassifier', {
       taskQueue, workflowId, args: [input],
       typedSearchAttributes: [{ key: batonSearchAttributes.pipeline, value: 'train-classifier' }],
     });
+    await options.whileRunning?.(handle);
     try {
       return { result: await handle.result(), description: await handle.describe() };
     } catch (error) {
@@ -56,27 +62,37 @@ async function runWith(invokeFunction: (call: InvokeFunctionRequest) => Promise<
   });
 }
 
-test('train-classifier calls its five steps in order and passes artifacts by reference', async () => {
+/** The fake outputs, with evaluate's comparison against production as given. */
+const withProduction = (production: unknown) => async (call: InvokeFunctionRequest) =>
+  ({ output: call.step === 'evaluate' ? { ...(fakeStepOutputs.evaluate as object), production } : fakeStepOutputs[call.step] });
+
+test('train-classifier calls its steps in order and passes artifacts by reference', async () => {
   const calls: InvokeFunctionRequest[] = [];
   const { result, description } = await runWith(async (call) => {
     calls.push(call);
     return { output: fakeStepOutputs[call.step] };
   });
-  assert.deepEqual(calls.map((call) => call.function), ['ingest', 'train', 'evaluate', 'register-model', 'report']);
+  assert.deepEqual(calls.map((call) => call.function), ['ingest', 'validate-dataset', 'train', 'evaluate', 'register-model', 'promote-model', 'report']);
+  assert.deepEqual((calls[3]!.input as { compareWith: unknown }).compareWith, { modelName: 'classifier' }, 'evaluate compares with production');
   assert.ok(calls.every((call) => call.pipeline === 'train-classifier'));
-  const trainInput = calls[1]!.input as { dataset: unknown; model: { type: string } };
+  const trainInput = calls[2]!.input as { dataset: unknown; model: { type: string } };
   assert.deepEqual(trainInput.dataset, (fakeStepOutputs.ingest as { dataset: unknown }).dataset);
   assert.equal(trainInput.model.type, 'logistic_regression', 'defaults apply to an empty input');
   assert.deepEqual(result, {
     dataset: { name: 'breast_cancer', version: 'aaaaaaaaaaaa' },
     model: { name: 'classifier', version: 'cccccccccccc', uri: 's3://baton-artifacts/models/classifier/cccccccccccc/model.skops' },
     metrics: { accuracy: 0.97, f1: 0.96, precision: 0.97, recall: 0.96, holdoutRows: 114 },
+    validation: { status: 'passed', issues: 0, report: 's3://baton-artifacts/runs/w/validate-dataset/validation-report.json' },
+    promotion: {
+      promoted: true, modelName: 'classifier', version: 'cccccccccccc', previousProduction: null,
+      reasons: ['accuracy 0.9700 reaches the minimum 0.8000', 'no version is in production yet'],
+    },
   });
   assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.step), 'report');
   assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.accuracy), 0.97, 'findable by accuracy');
   assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.datasetVersion), 'aaaaaaaaaaaa');
   assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.modelVersion), 'cccccccccccc');
-  assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.stage), 'staging');
+  assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.stage), 'production');
   assert.deepEqual((description.memo as { metrics?: unknown }).metrics, { accuracy: 0.97, f1: 0.96, precision: 0.97, recall: 0.96, holdoutRows: 114 });
 });
 
@@ -87,4 +103,98 @@ test('a step that fails for good fails the run with the function\'s message', as
   });
   assert.ok(error instanceof WorkflowFailedError);
   assert.match(String(((error.cause as Error).cause as Error | undefined)?.message), /rejected its input \(422\): bad C/);
+});
+
+test('a version that does not beat production is registered but not promoted', async () => {
+  const calls: string[] = [];
+  const fake = withProduction({ version: 'bbbbbbbbbbbb', metrics: { accuracy: 0.98, f1: 0.97, precision: 0.98, recall: 0.97, holdoutRows: 114 } });
+  const { result, description } = await runWith(async (call) => {
+    calls.push(call.step);
+    return fake(call);
+  });
+  assert.ok(!calls.includes('promote-model'));
+  const promotion = (result as { promotion: { promoted: boolean; reasons: string[] } }).promotion;
+  assert.equal(promotion.promoted, false);
+  assert.match(promotion.reasons[1]!, /accuracy 0\.9700 does not beat production version bbbbbbbbbbbb \(0\.9800\)/);
+  assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.stage), 'staging');
+});
+
+test('a failed validation ends the run before training', async () => {
+  const calls: string[] = [];
+  const { error } = await runWith(async (call) => {
+    calls.push(call.step);
+    if (call.step === 'validate-dataset') throw ApplicationFailure.nonRetryable('column "x": 3% of values are outliers', 'FunctionRejectedInput');
+    return { output: fakeStepOutputs[call.step] };
+  });
+  assert.ok(error instanceof WorkflowFailedError);
+  assert.deepEqual(calls, ['ingest', 'validate-dataset']);
+});
+
+test('with approval required, no decision before the deadline means no promotion', async () => {
+  const calls: string[] = [];
+  const { result } = await runWith(async (call) => {
+    calls.push(call.step);
+    return { output: fakeStepOutputs[call.step] };
+  }, { promotion: { approval: { required: true, timeout: '2s' } } });
+  const promotion = (result as { promotion: { promoted: boolean; approval: unknown; reasons: string[] } }).promotion;
+  assert.equal(promotion.promoted, false);
+  assert.deepEqual(promotion.approval, { expired: true, timeout: '2s' });
+  assert.match(promotion.reasons.at(-1)!, /no approval within 2s/);
+  assert.ok(!calls.includes('promote-model'));
+});
+
+test('an approval sent as an update promotes; a second decision is refused', async () => {
+  const calls: InvokeFunctionRequest[] = [];
+  const { result } = await runWith(async (call) => {
+    calls.push(call);
+    return { output: fakeStepOutputs[call.step] };
+  }, { promotion: { approval: { required: true, timeout: '10m' } } }, {
+    whileRunning: async (handle) => {
+      await assert.rejects(handle.executeUpdate(approvePromotionUpdate, { args: [{ approved: true, by: '' }] }), 'a decision without a name is refused');
+      while ((await handle.query(promotionStatusQuery)).state !== 'awaiting-approval') await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(await handle.executeUpdate(approvePromotionUpdate, { args: [{ approved: true, by: 'alice', reason: 'checked the report' }] }), { version: 'cccccccccccc', approved: true });
+      await assert.rejects(handle.executeUpdate(approvePromotionUpdate, { args: [{ approved: false, by: 'bob' }] }),
+        (error: Error) => /not waiting for an approval \(state: approved\)/.test(String((error.cause as Error | undefined)?.message)));
+    },
+  });
+  const promotion = (result as { promotion: { promoted: boolean; reasons: string[] } }).promotion;
+  assert.equal(promotion.promoted, true);
+  assert.match(promotion.reasons.at(-1)!, /approved by alice: checked the report/);
+  const promote = calls.find((call) => call.step === 'promote-model')!;
+  assert.equal((promote.input as { by: string }).by, 'alice');
+});
+
+test('tune-classifier trains every candidate, never more than maxConcurrent at once, and registers the best', async () => {
+  let running = 0;
+  let peak = 0;
+  const trained: string[] = [];
+  const scores = [0.91, 0.95, 0.93, 0.95];
+  const { result, error } = await runWith(async (call) => {
+    if (call.step === 'train') {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      running -= 1;
+      const { params } = (call.input as { model: { params: { C: number } } }).model;
+      trained.push(call.step);
+      const output = fakeStepOutputs.train as { model: object };
+      return { output: { ...output, model: { ...output.model, params } } };
+    }
+    if (call.step === 'evaluate') {
+      const index = (call.input as { model: { params: { C: number } } }).model.params.C - 1; // candidate i has C = i + 1
+      const metrics = { accuracy: scores[index]!, f1: scores[index]!, precision: 0.9, recall: 0.9, holdoutRows: 114 };
+      return { output: { ...(fakeStepOutputs.evaluate as object), metrics, production: null } };
+    }
+    return { output: fakeStepOutputs[call.step] };
+  }, {
+    candidates: scores.map((_, index) => ({ type: 'logistic_regression', params: { C: index + 1 } })),
+    maxConcurrent: 2,
+    metric: 'f1',
+  }, { workflowType: 'tuneClassifier' });
+  assert.equal(error, undefined, String(error));
+  assert.equal(trained.length, 4);
+  assert.equal(peak, 2, 'two trainings ran at once, never three');
+  const tuned = result as { best: number; candidates: { metrics: { f1: number } }[] };
+  assert.equal(tuned.best, 1, 'the first of the two best scores wins the tie');
+  assert.deepEqual(tuned.candidates.map((candidate) => candidate.metrics.f1), scores);
 });

@@ -1,32 +1,61 @@
+import { patched } from '@temporalio/workflow';
+import { acquireDataset } from '../dataset-source.ts';
+import { PromotionApproval } from '../promotion/approval.ts';
+import { promoteIfEligible, type PromotionOutcome } from '../promotion/promote.ts';
 import { recordTrainingOutcome } from '../run-record.ts';
 import { reportRun } from '../run-report.ts';
 import { runStep } from '../run-step.ts';
-import { ingest } from '../steps/ingest.ts';
 import { train } from '../steps/train.ts';
 import { evaluate } from '../steps/evaluate.ts';
 import { registerModel } from '../steps/register-model.ts';
+import { validateDataset } from '../steps/validate-dataset.ts';
 import type { EvaluationMetrics } from '../steps/schemas.ts';
 import { trainClassifierInput, type TrainClassifierInput } from './definition.ts';
+
+/** The data checks' verdict, in short (the full report is an artifact). */
+export interface ValidationSummary {
+  status: 'passed' | 'warned';
+  issues: number;
+  report: string;
+}
 
 /** What a train-classifier run returns. */
 export interface TrainClassifierResult {
   dataset: { name: string; version: string };
   model: { name: string; version: string; uri: string };
   metrics: EvaluationMetrics;
+  /** Absent on runs started before validation existed. */
+  validation?: ValidationSummary;
+  /** Absent on runs started before promotion existed. */
+  promotion?: PromotionOutcome;
 }
 
-/** ingest → train → evaluate → register-model → report. Artifacts move by reference only. */
+/** Runs started before these steps existed replay without them. */
+const VALIDATION_PATCH = 'baton-validate-v1';
+const PROMOTION_PATCH = 'baton-promotion-v1';
+
+/**
+ * source → validate-dataset → train → evaluate (also against production) → register-model (staging) → promotion
+ * rules, maybe a person's approval → promote-model → report. Artifacts move by reference only.
+ */
 export async function trainClassifier(rawInput: TrainClassifierInput): Promise<TrainClassifierResult> {
   const input = trainClassifierInput.parse(rawInput);
-  const { dataset } = await runStep(ingest, { source: 'sklearn', dataset: input.dataset });
+  const approval = new PromotionApproval(); // handlers first: a decision may arrive at any time
+  const dataset = await acquireDataset(input.source ?? { kind: 'sklearn', dataset: input.dataset });
+  const validation = patched(VALIDATION_PATCH) ? await runStep(validateDataset, { dataset, policy: input.validation }) : undefined;
   const trained = await runStep(train, { dataset, model: input.model, split: input.split });
-  const evaluation = await runStep(evaluate, { model: trained.model, holdout: trained.holdout });
-  const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation });
+  const evaluation = await runStep(evaluate, { model: trained.model, holdout: trained.holdout, compareWith: { modelName: input.modelName } });
+  const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation, parameters: input });
   recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
+  const promotion = patched(PROMOTION_PATCH)
+    ? await promoteIfEligible({ policy: input.promotion, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null })
+    : undefined;
   await reportRun({ pipeline: 'train-classifier', parameters: input, dataset, model: trained.model, evaluation, registered });
   return {
     dataset: { name: dataset.name, version: dataset.version },
     model: { name: registered.modelName, version: registered.version, uri: registered.model.uri },
     metrics: evaluation.metrics,
+    ...(validation ? { validation: { status: validation.status, issues: validation.issues.length, report: validation.report.uri } } : {}),
+    ...(promotion ? { promotion } : {}),
   };
 }

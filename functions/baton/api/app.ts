@@ -3,7 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
 import type { StepCatalog } from '../../../activities/step-catalog.ts';
 import { callbacksRoutes } from './callbacks-routes.ts';
+import { approvalRoutes } from './approval-routes.ts';
 import { answerError, HttpError } from './http-error.ts';
+import { modelsRoutes, type ModelsRegistry } from './models-routes.ts';
 import { pipelinesRoutes } from './pipelines-routes.ts';
 import { reportRoutes } from './report-routes.ts';
 import { runsRoutes } from './runs-routes.ts';
@@ -21,6 +23,8 @@ export interface ApiDeps {
   temporalUiUrl: string | undefined;
   /** Health of the parts behind the API, for `GET /healthz`. */
   health(): Record<string, string>;
+  /** The model registry behind `/models`; default: the one in the artifact bucket, created on first use. */
+  registry?: () => ModelsRegistry;
 }
 
 /** The trigger API as a Hono app: served by the orchestrator, called in-process by tests. */
@@ -36,6 +40,8 @@ export function createApi(deps: ApiDeps): Hono {
   app.route('/pipelines', pipelinesRoutes(pipelines));
   app.route('/runs', runsRoutes({ client: deps.client, taskQueue: deps.taskQueue, pipelines, links }));
   app.route('/runs', reportRoutes({ client: deps.client }));
+  app.route('/runs', approvalRoutes({ client: deps.client }));
+  app.route('/models', modelsRoutes({ registry: deps.registry }));
   app.route('/', callbacksRoutes({ client: deps.client, steps: deps.steps, callbackKey: deps.callbackKey }));
   app.notFound((c) => c.json(new HttpError(404, `no route ${c.req.method} ${c.req.path}; see GET /pipelines and POST /runs`).toBody(), 404));
   app.onError(answerError);

@@ -53,6 +53,8 @@ export function runStatus(description: WorkflowExecutionDescription): string {
 
 interface StepRecord extends StepView {
   scheduledAtMs?: number;
+  /** Position among the steps in the order the run first scheduled them. */
+  firstScheduled?: number;
 }
 
 /** Builds the run view from a description, its history and the pipeline's planned steps. */
@@ -67,6 +69,7 @@ export function buildRunView(
     steps.set(planned.name, { name: planned.name, function: planned.function, status: 'pending', attempt: 0 });
   }
   const byScheduledEvent = new Map<string, StepRecord>();
+  let scheduledSoFar = 0;
   let result: unknown;
   let error: RunView['error'];
 
@@ -76,7 +79,8 @@ export function buildRunView(
     if (scheduled) {
       const call = decodeFirst(scheduled.input?.payloads) as InvokeFunctionRequest | undefined;
       const name = scheduled.activityId ?? '?';
-      const record: StepRecord = { ...steps.get(name), name, function: call?.function ?? steps.get(name)?.function ?? '?', status: 'scheduled', attempt: 1, scheduledAtMs: at };
+      const firstScheduled = steps.get(name)?.firstScheduled ?? scheduledSoFar++;
+      const record: StepRecord = { ...steps.get(name), name, function: call?.function ?? steps.get(name)?.function ?? '?', status: 'scheduled', attempt: 1, scheduledAtMs: at, firstScheduled };
       steps.set(name, record);
       byScheduledEvent.set(String(event.eventId), record);
       continue;
@@ -133,7 +137,7 @@ export function buildRunView(
     status: runStatus(description),
     startedAt: description.startTime.toISOString(),
     ...(description.closeTime ? { closedAt: description.closeTime.toISOString() } : {}),
-    steps: [...steps.values()].map(({ scheduledAtMs: _scheduledAtMs, ...view }) => view),
+    steps: inRunOrder([...steps.values()]).map(({ scheduledAtMs: _scheduledAtMs, firstScheduled: _firstScheduled, ...view }) => view),
     ...(result !== undefined ? { result } : {}),
     ...(error ? { error } : {}),
     ...(description.memo?.input !== undefined ? { input: description.memo.input } : {}),
@@ -177,4 +181,13 @@ function decodeFirst(payloads: temporal.api.common.v1.IPayload[] | null | undefi
 function timestampMs(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
   if (!ts) return undefined;
   return Number(ts.seconds ?? 0) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+}
+
+/**
+ * Steps that ran, in the order they were first scheduled, then the planned ones not reached. A run may call a step
+ * its plan does not list (one data source's), and its plan may list steps it never ran (another source's).
+ */
+function inRunOrder(records: StepRecord[]): StepRecord[] {
+  const ran = records.filter((record) => record.firstScheduled !== undefined).sort((a, b) => a.firstScheduled! - b.firstScheduled!);
+  return [...ran, ...records.filter((record) => record.firstScheduled === undefined)];
 }

@@ -6,6 +6,7 @@ import { toErrorIssues } from '#baton-contract';
 import { batonSearchAttributes } from '../../../workflows/search-attributes.ts';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
 import { HttpError } from './http-error.ts';
+import { readJsonBody } from './json-body.ts';
 import { buildRunView, runStatus, type RunView } from './run-view.ts';
 
 /** What the runs routes need. */
@@ -79,7 +80,7 @@ export function runsRoutes(deps: RunsDeps): Hono {
   });
 
   app.post('/', async (c) => {
-    const body = triggerBody.safeParse(await readJson(c.req.raw));
+    const body = triggerBody.safeParse(await readJsonBody(c.req.raw, '{"pipeline": "train-classifier", "input": {}}'));
     if (!body.success) throw new HttpError(400, 'invalid run request', toErrorIssues(body.error));
     const pipeline = deps.pipelines.get(body.data.pipeline);
     if (!pipeline) {
@@ -196,15 +197,5 @@ async function describeOrUndefined(handle: WorkflowHandle) {
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return undefined;
     throw error;
-  }
-}
-
-async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (!text.trim()) throw new HttpError(400, 'request body is empty: send JSON like {"pipeline": "train-classifier", "input": {}}');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'request body is not valid JSON', [{ path: '(root)', message: 'invalid JSON' }]);
   }
 }

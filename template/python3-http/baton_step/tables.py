@@ -1,4 +1,4 @@
-"""Numeric CSV tables as the ML steps exchange them: a header, then one row of numbers per sample."""
+"""CSV tables as the ML steps exchange them: a header, then one row per sample (numeric features, a class label)."""
 
 from __future__ import annotations
 
@@ -12,24 +12,39 @@ from .errors import StepInputError
 
 
 def read_table(path: str, features: list[str], target: str, field: str) -> tuple[np.ndarray, np.ndarray]:
-    """Features (in the given order) and integer labels from a CSV; problems name ``field``."""
+    """Features (in the given order, as floats) and class labels from a CSV; problems name ``field``.
+
+    Labels are integers when every one is a whole number (the bundled datasets), else text (``"setosa"``).
+    """
     with open(path, encoding="utf-8", newline="") as file:
         header = next(csv.reader(file), [])
         missing = [name for name in [*features, target] if name not in header]
         if missing:
             raise StepInputError(f"columns {missing} are not in the CSV header", path=field)
         try:
-            # The rest of the file is plain numbers: loadtxt reads it without a per-row Python loop.
-            values = np.loadtxt(file, delimiter=",", dtype=np.float64, ndmin=2)
+            # loadtxt reads the rest without a per-row Python loop; cells stay text until we know their column.
+            cells = np.loadtxt(file, delimiter=",", dtype=str, quotechar='"', ndmin=2)
         except ValueError as error:
-            raise StepInputError(f"the CSV holds non-numeric or missing values: {error}", path=field) from None
-    if values.shape[0] == 0:
+            raise StepInputError(f"the CSV is malformed: {error}", path=field) from None
+    if cells.shape[0] == 0:
         raise StepInputError("the CSV has no rows", path=field)
-    x = values[:, [header.index(name) for name in features]]
-    labels = values[:, header.index(target)]
-    if not np.all(np.equal(np.mod(labels, 1), 0)):
-        raise StepInputError(f'target column "{target}" must hold integer class labels', path=field)
-    return x, labels.astype(np.int64)
+    try:
+        x = cells[:, [header.index(name) for name in features]].astype(np.float64)
+    except ValueError as error:
+        raise StepInputError(f"the feature columns hold non-numeric or missing values: {error}", path=field) from None
+    return x, _labels(cells[:, header.index(target)], target, field)
+
+
+def _labels(raw: np.ndarray, target: str, field: str) -> np.ndarray:
+    if np.any(raw == ""):
+        raise StepInputError(f'target column "{target}" has missing labels', path=field)
+    try:
+        numbers = raw.astype(np.float64)
+    except ValueError:
+        return raw  # text classes
+    if not np.all(np.equal(np.mod(numbers, 1), 0)):
+        raise StepInputError(f'target column "{target}" must hold class labels (whole numbers or text), not measurements', path=field)
+    return numbers.astype(np.int64)
 
 
 def write_table(path: str, features: list[str], target: str, x: np.ndarray, y: np.ndarray) -> None:

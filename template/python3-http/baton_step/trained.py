@@ -57,7 +57,7 @@ def store_trained_model(
             "artifact": store.put_file(ctx.run_key("model.skops"), model_path, content_type="application/octet-stream"),
             "format": "skops",
             **model,
-            "classes": [int(c) for c in pipeline.classes_],
+            "classes": pipeline.classes_.tolist(),  # whole numbers or text
         },
         "holdout": store.put_file(ctx.run_key("holdout.csv"), holdout_path, content_type="text/csv"),
         "trainRows": int(len(x_train)),

@@ -1,0 +1,59 @@
+import { acquireDataset } from '../dataset-source.ts';
+import { mapWithLimit } from '../fan-out.ts';
+import { PromotionApproval } from '../promotion/approval.ts';
+import { promoteIfEligible } from '../promotion/promote.ts';
+import { recordTrainingOutcome } from '../run-record.ts';
+import { reportRun } from '../run-report.ts';
+import { runStep } from '../run-step.ts';
+import { train } from '../steps/train.ts';
+import { evaluate } from '../steps/evaluate.ts';
+import { registerModel } from '../steps/register-model.ts';
+import { validateDataset } from '../steps/validate-dataset.ts';
+import type { ModelSpec } from '../steps/schemas.ts';
+import type { TrainClassifierResult } from '../train-classifier/workflow.ts';
+import { tuneClassifierInput, type TuneClassifierInput } from './definition.ts';
+
+/** One tried candidate in the result. */
+export interface CandidateScore {
+  index: number;
+  model: ModelSpec;
+  metrics: { accuracy: number; f1: number };
+}
+
+/** What a tune-classifier run returns: the registered best, and every candidate's score. */
+export interface TuneClassifierResult extends TrainClassifierResult {
+  best: number;
+  candidates: CandidateScore[];
+}
+
+/**
+ * source → validate-dataset → (train#i → evaluate#i) for every candidate, at most `maxConcurrent` at once → the
+ * best by `metric` (ties: the earlier candidate) → register-model → promotion → report.
+ */
+export async function tuneClassifier(rawInput: TuneClassifierInput): Promise<TuneClassifierResult> {
+  const input = tuneClassifierInput.parse(rawInput);
+  const approval = new PromotionApproval();
+  const dataset = await acquireDataset(input.source);
+  const validation = await runStep(validateDataset, { dataset, policy: input.validation });
+  const tried = await mapWithLimit(input.candidates, input.maxConcurrent, async (model, index) => {
+    const trained = await runStep(train, { dataset, model, split: input.split }, { id: `train#${index + 1}` });
+    const evaluation = await runStep(evaluate, { model: trained.model, holdout: trained.holdout, compareWith: { modelName: input.modelName } }, { id: `evaluate#${index + 1}` });
+    return { trained, evaluation };
+  });
+  const best = tried.reduce((bestIndex, candidate, index) =>
+    candidate.evaluation.metrics[input.metric] > tried[bestIndex]!.evaluation.metrics[input.metric] ? index : bestIndex, 0);
+  const { trained, evaluation } = tried[best]!;
+  const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation, parameters: { ...input, chosen: best } });
+  recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
+  const promotion = await promoteIfEligible({ policy: input.promotion, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null });
+  await reportRun({ pipeline: 'tune-classifier', parameters: input, dataset, model: trained.model, evaluation, registered });
+  return {
+    dataset: { name: dataset.name, version: dataset.version },
+    model: { name: registered.modelName, version: registered.version, uri: registered.model.uri },
+    metrics: evaluation.metrics,
+    validation: { status: validation.status, issues: validation.issues.length, report: validation.report.uri },
+    promotion,
+    best,
+    candidates: tried.map(({ evaluation: scored }, index) => ({ index, model: input.candidates[index]!, metrics: { accuracy: scored.metrics.accuracy, f1: scored.metrics.f1 } })),
+  };
+}
