@@ -26,15 +26,17 @@ export function describeFailure(error: unknown, gateway: string): { message: str
     };
   }
   if (error instanceof ApiError) {
+    // Most calls go to the trigger API (the "baton" function); `baton predict` calls the predict function.
+    const fn = /^\w+ \/function\/([^/]+)/.exec(error.request)?.[1] ?? 'baton';
     if (!error.fromApi) {
-      // The gateway answered, but not the trigger API behind it.
+      // The gateway answered, but not the function behind it.
       const why = error.status === 404
-        ? 'it has no "baton" function: is this a Baton gateway? (set BATON_GATEWAY_URL / --gateway)'
-        : 'the Baton orchestrator is not running or not ready yet: wait for `npm start` to finish, or look at .baton/logs/functions.log';
+        ? `it has no "${fn}" function: is this a Baton gateway? (set BATON_GATEWAY_URL / --gateway)`
+        : `${fn === 'baton' ? 'the Baton orchestrator' : `the ${fn} function`} is not running or not ready yet: wait for \`npm start\` to finish, or look at .baton/logs/functions.log`;
       return { message: `the gateway at ${gateway} answered ${error.status} (${oneLine(error.apiMessage)}): ${why}`, exitCode: EXIT.unreachable };
     }
     if (error.status >= 500) {
-      return { message: `the trigger API failed (${error.status}): ${error.apiMessage}; see .baton/logs/functions.log`, exitCode: EXIT.unreachable };
+      return { message: `${fn === 'baton' ? 'the trigger API' : `the ${fn} function`} failed (${error.status}): ${error.apiMessage}; see .baton/logs/functions.log`, exitCode: EXIT.unreachable };
     }
     const fields = error.issues.map((issue) => `\n  ${issue.path}: ${issue.message}`).join('');
     return { message: `${error.apiMessage}${fields}`, exitCode: EXIT.usage };

@@ -1,36 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { batonSearchAttributes } from '../workflows/search-attributes.ts';
 import { allocatePort } from '../deploy/local/ports.ts';
 import { ApiError, GatewayUnreachableError } from '../deploy/local/run-client.ts';
 import { SEARCH_ATTRIBUTES_HELP } from './commands/runs-list.ts';
 import { describeFailure, EXIT } from './errors.ts';
-import { runCli, type CliIo } from './main.ts';
-
-/** Runs the CLI in-process; answers its exit code and what it printed. */
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    out: (text) => out.push(text), err: (text) => err.push(text), env, cwd: process.cwd(), timeZone: 'UTC',
-    readStdin: async () => '', onInterrupt: () => () => {},
-  };
-  const code = await runCli(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-/** A stand-in gateway answering canned responses by method and path. */
-async function fakeGateway(answer: (req: IncomingMessage, res: ServerResponse) => void) {
-  const server = createServer(answer);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-};
+import { runCliCaptured as cli, startFakeGateway } from './testing.ts';
 
 test('help exits 0; no or an unknown command prints the usage and exits 2', async () => {
   for (const argv of [['--help'], ['-h'], ['help']]) {
@@ -69,14 +44,14 @@ test('nothing listening at the gateway: exit 3 and how to start the stack', asyn
 });
 
 test('the server\'s 400 is shown with its failing fields (exit 2); a gateway without a ready orchestrator exits 3', async () => {
-  const gateway = await fakeGateway((req, res) => {
-    if (req.method === 'POST' && req.url === '/function/baton/runs') {
-      json(res, 400, { error: { message: 'invalid input for pipeline "train-classifier"', issues: [{ path: 'input.split.testSize', message: 'Too big: expected number to be <1' }] } });
-    } else if (req.url?.startsWith('/function/baton/runs?')) {
-      json(res, 400, { error: { message: 'invalid query: malformed SQL query: syntax error at position 44', query: 'BatonPipeline ==' } });
-    } else {
-      res.writeHead(503, { 'content-type': 'text/plain' }).end('No endpoints available for: baton.');
+  const gateway = await startFakeGateway(({ method, url }) => {
+    if (method === 'POST' && url === '/function/baton/runs') {
+      return { status: 400, body: { error: { message: 'invalid input for pipeline "train-classifier"', issues: [{ path: 'input.split.testSize', message: 'Too big: expected number to be <1' }] } } };
     }
+    if (url.startsWith('/function/baton/runs?')) {
+      return { status: 400, body: { error: { message: 'invalid query: malformed SQL query: syntax error at position 44', query: 'BatonPipeline ==' } } };
+    }
+    return { status: 503, text: 'No endpoints available for: baton.' };
   });
   try {
     const bad = await cli(['run', 'train-classifier', '--input', '{"split": {"testSize": 2}}', '--gateway', gateway.url]);

@@ -1,13 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseCommandArgs, splitCommand } from './args.ts';
 import { modelsCommand } from './commands/models.ts';
 import { EXIT } from './errors.ts';
-import { runCli, type CliIo } from './main.ts';
 import type { ModelSummary, ModelView } from './models-client.ts';
 import { modelDetails, modelsTable, promotionLine } from './models-format.ts';
+import { runCliCaptured as cli, startFakeGateway } from './testing.ts';
 
 const summary: ModelSummary = {
   name: 'wine-forest', versionCount: 2,
@@ -33,33 +31,13 @@ const model: ModelView = {
   versions: [version('bbbbbbbbbbbb', 'staging', '2026-01-02T00:00:00Z'), version('aaaaaaaaaaaa', 'production', '2026-01-01T00:00:00Z')],
 };
 
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (text) => out.push(text), err: (text) => err.push(text), env, cwd: process.cwd(), timeZone: 'UTC', readStdin: async () => '', onInterrupt: () => () => {} };
-  const code = await runCli(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-/** A stand-in gateway for the registry routes; records every request with its body. */
-async function fakeGateway() {
-  const requests: { method: string; url: string; body: unknown }[] = [];
-  const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  const server = createServer((req: IncomingMessage, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    req.on('end', () => {
-      requests.push({ method: req.method!, url: req.url!, body: text ? JSON.parse(text) : undefined });
-      if (req.url === '/function/baton/models') json(res, 200, { models: [summary] });
-      else if (req.url === '/function/baton/models/wine-forest') json(res, 200, model);
-      else if (req.url === '/function/baton/models/wine-forest/versions/bbbbbbbbbbbb/promote') json(res, 200, { modelName: 'wine-forest', version: 'bbbbbbbbbbbb', stage: 'production', previousProduction: 'aaaaaaaaaaaa', changed: true });
-      else json(res, 404, { error: { message: 'no model "beer" in the registry', model: 'beer' } });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { env: { BATON_GATEWAY_URL: url }, requests, close: () => new Promise((resolve) => server.close(resolve)) };
-}
+/** A stand-in gateway for the registry routes. */
+const fakeGateway = () => startFakeGateway(({ url }) => {
+  if (url === '/function/baton/models') return { status: 200, body: { models: [summary] } };
+  if (url === '/function/baton/models/wine-forest') return { status: 200, body: model };
+  if (url === '/function/baton/models/wine-forest/versions/bbbbbbbbbbbb/promote') return { status: 200, body: { modelName: 'wine-forest', version: 'bbbbbbbbbbbb', stage: 'production', previousProduction: 'aaaaaaaaaaaa', changed: true } };
+  return { status: 404, body: { error: { message: 'no model "beer" in the registry', model: 'beer' } } };
+});
 
 test('"models" is a command and a group: a following word is its argument unless it names a sub-command', () => {
   const names = ['models', 'models promote', 'runs list'];

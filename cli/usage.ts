@@ -13,7 +13,8 @@ export function mainUsage(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((command) => command.synopsis.length));
   const long = width > 70;
   return [
-    'baton: start and inspect Baton pipeline runs and registered models through the gateway\'s trigger API',
+    'baton: start and inspect Baton pipeline runs, decide promotion approvals, manage registered models and get',
+    'predictions, through the gateway (the trigger API and the predict function)',
     '',
     'Usage:',
     ...commands.flatMap((command) => (long ? [`  ${command.synopsis}`, `      ${command.summary}`] : [`  ${command.synopsis.padEnd(width)}  ${command.summary}`])),
@@ -28,8 +29,10 @@ export function mainUsage(commands: readonly Command[]): string {
     '  baton run train-classifier --input \'{"dataset": "wine"}\' --wait',
     '  baton runs list --where "BatonPipeline = \'train-classifier\' AND BatonAccuracy > 0.9"',
     '  baton runs compare <runA> <runB>',
+    '  baton runs approve <runId> --by alice --reason "checked the report"',
     '  baton models wine-forest',
     '  baton models promote wine-forest <version> --reason "best accuracy"',
+    '  baton predict iris --rows \'[[5.1, 3.5, 1.4, 0.2]]\'',
   ].join('\n');
 }
 

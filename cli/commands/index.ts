@@ -3,13 +3,19 @@ import type { Command } from '../context.ts';
 import { modelsCommand } from './models.ts';
 import { modelsPromoteCommand } from './models-promote.ts';
 import { pipelinesCommand } from './pipelines.ts';
+import { predictCommand } from './predict.ts';
 import { runCommand } from './run.ts';
+import { runsApprovalCommand } from './runs-approval.ts';
+import { runsApproveCommand, runsRejectCommand } from './runs-approve.ts';
 import { runsCancelCommand } from './runs-cancel.ts';
 import { runsCompareCommand } from './runs-compare.ts';
 import { runsListCommand } from './runs-list.ts';
 import { runsShowCommand } from './runs-show.ts';
 
-export const commands: readonly Command[] = [runCommand, runsListCommand, runsShowCommand, runsCompareCommand, runsCancelCommand, pipelinesCommand, modelsCommand, modelsPromoteCommand];
+export const commands: readonly Command[] = [
+  runCommand, runsListCommand, runsShowCommand, runsCompareCommand, runsCancelCommand, runsApprovalCommand, runsApproveCommand, runsRejectCommand,
+  pipelinesCommand, modelsCommand, modelsPromoteCommand, predictCommand,
+];
 
 /** Words that take a sub-command (`runs list`). */
 export const commandGroups = ['runs', 'models'];

@@ -1,11 +1,13 @@
 /**
- * A small client of the trigger API through the gateway: start, list, read, cancel and follow runs, list
- * pipelines. Used by `npm start`'s demo, the integration tests, the benchmarks and the `baton` CLI.
+ * A small client of the trigger API through the gateway: start, list, read, cancel and follow runs, decide and
+ * read promotion approvals, list pipelines; and of the predict function. Used by `npm start`'s demo, the
+ * integration tests, the benchmarks and the `baton` CLI.
  */
 import type { RunView, StepView } from '../../functions/baton/api/run-view.ts';
 import type { RunSummary } from '../../functions/baton/api/runs-routes.ts';
+import type { ApprovalDecision, ApprovalStatus } from '../../workflows/promotion/approval.ts';
 
-export type { RunSummary };
+export type { ApprovalDecision, ApprovalStatus, RunSummary };
 
 /** The answer to `POST /runs`. */
 export interface TriggeredRun {
@@ -137,6 +139,11 @@ export async function cancelRun(gatewayUrl: string, runId: string): Promise<{ ru
 /** A person's decision about promoting the model of a run waiting for approval (`POST /runs/{id}/approval`). */
 export async function decideApproval(gatewayUrl: string, runId: string, decision: { approved: boolean; by: string; reason?: string }): Promise<{ runId: string; version: string; approved: boolean; by: string }> {
   return callApi(gatewayUrl, 'POST', `/runs/${encodeURIComponent(runId)}/approval`, decision);
+}
+
+/** Where a run's promotion approval stands (`GET /runs/{id}/approval`); ApiError 404 for an unknown run. */
+export async function approvalStatus(gatewayUrl: string, runId: string): Promise<{ runId: string } & ApprovalStatus> {
+  return callApi(gatewayUrl, 'GET', `/runs/${encodeURIComponent(runId)}/approval`);
 }
 
 /** What the `predict` function answers. */

@@ -22,3 +22,8 @@ test('settings come from the environment, and a wrong one is named', () => {
   assert.equal(config.dataDir, '/tmp/baton-data');
   assert.throws(() => loadStackConfig({ BATON_MINIO_PORT: 'ninety' }), /BATON_MINIO_PORT/);
 });
+
+test('BATON_FUNCTION_ENV_<KEY> gives every function <KEY>', () => {
+  const config = loadStackConfig({ BATON_FUNCTION_ENV_RESOURCE_BASE_URL: 'http://data.lan/csv/', BATON_FUNCTION_ENV_PGHOST: 'db.lan', BATON_FUNCTION_ENV_: 'ignored', PGHOST: 'not-this' });
+  assert.deepEqual(config.functionEnv, { RESOURCE_BASE_URL: 'http://data.lan/csv/', PGHOST: 'db.lan' });
+});

@@ -28,7 +28,14 @@ export interface StackConfig {
   ports: StackPorts;
   /** Basic auth on the gateway's /system/* routes, as a real OpenFaaS gateway has it. */
   gatewayAuth: boolean;
+  /**
+   * Environment for every function, from `BATON_FUNCTION_ENV_<KEY>=<value>`: how the local stack points the
+   * functions wrapping external resources at real ones (`BATON_FUNCTION_ENV_RESOURCE_BASE_URL`, `..._PGHOST`).
+   */
+  functionEnv: Record<string, string>;
 }
+
+const FUNCTION_ENV_PREFIX = 'BATON_FUNCTION_ENV_';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -55,6 +62,9 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     dataDir: resolve(e.BATON_DATA_DIR),
     ports: { gateway: e.BATON_GATEWAY_PORT, temporal: e.BATON_TEMPORAL_PORT, temporalUi: e.BATON_TEMPORAL_UI_PORT, minio: e.BATON_MINIO_PORT, minioConsole: e.BATON_MINIO_CONSOLE_PORT },
     gatewayAuth: e.BATON_GATEWAY_AUTH === 'on',
+    functionEnv: Object.fromEntries(Object.entries(env)
+      .filter((entry): entry is [string, string] => entry[0].startsWith(FUNCTION_ENV_PREFIX) && entry[0].length > FUNCTION_ENV_PREFIX.length && entry[1] !== undefined)
+      .map(([key, value]) => [key.slice(FUNCTION_ENV_PREFIX.length), value])),
   };
 }
 

@@ -10,6 +10,7 @@ import { getRun, waitForRun, type RunSummary } from '../../deploy/local/run-clie
 import { allocatePort } from '../../deploy/local/ports.ts';
 import { repoRoot } from '../../deploy/local/stack-config.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
+import { trainClassifierInput } from '../../workflows/train-classifier/definition.ts';
 
 let stack: TestStack;
 before(async () => {
@@ -127,13 +128,13 @@ test('runs show prints the step timeline, the result and the Temporal UI link', 
   assert.equal(shown.code, 0, explain(shown));
   assert.match(shown.stdout, new RegExp(`^run {7}${trainRuns.iris}$`, 'm'));
   assert.match(shown.stdout, /^status {4}completed$/m);
-  assert.match(shown.stdout, /^steps\n {2}✓ ingest .*\n {2}✓ train .*\n {2}✓ evaluate .*accuracy=.*\n {2}✓ register-model .*$/m);
+  assert.match(shown.stdout, /^steps\n {2}✓ ingest .*\n {2}✓ validate-dataset .*\n {2}✓ train .*\n {2}✓ evaluate .*accuracy=.*\n {2}✓ register-model .*\n {2}✓ promote-model .*$/m);
   assert.match(shown.stdout, /^result\n[\s\S]*"name": "iris"/m);
   assert.match(shown.stdout, /^Temporal UI {2}http:\/\/.*\/workflows\/train-classifier-/m);
   const asJson = await baton(['runs', 'show', trainRuns.iris!, '--json']);
-  assert.deepEqual((JSON.parse(asJson.stdout) as { input: unknown }).input, {
-    dataset: 'iris', model: { type: 'random_forest', params: { n_estimators: 50 } }, split: { testSize: 0.2, seed: 42 }, modelName: 'classifier',
-  }, 'the view carries the checked input, defaults filled in');
+  const input = (JSON.parse(asJson.stdout) as { input: Record<string, unknown> }).input;
+  assert.deepEqual(input, trainClassifierInput.parse({ dataset: 'iris', model: { type: 'random_forest', params: { n_estimators: 50 } } }), 'the view carries the checked input, defaults filled in');
+  assert.deepEqual(input.split, { testSize: 0.2, seed: 42 });
 });
 
 test('runs compare marks the parameters and metrics that differ', async () => {
