@@ -8,7 +8,7 @@ const metrics = (accuracy: number, f1 = accuracy) => ({ accuracy, f1 });
 test('a candidate above the minimum with nothing in production is eligible', () => {
   const judgement = judgePromotion(rules(), metrics(0.9), null);
   assert.equal(judgement.eligible, true);
-  assert.deepEqual(judgement.reasons, ['accuracy 0.9000 reaches the minimum 0.8000', 'no version is in production yet']);
+  assert.deepEqual(judgement.reasons, ['accuracy 0.9000 reaches the minimum 0.8000', 'no other version is in production']);
 });
 
 test('below the minimum is refused, and the reason names metric, value and limit', () => {

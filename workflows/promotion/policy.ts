@@ -47,7 +47,7 @@ export function judgePromotion(policy: PromotionPolicy, candidate: ComparedMetri
   }
   if (policy.mustBeatProduction) {
     if (production === null) {
-      reasons.push('no version is in production yet');
+      reasons.push('no other version is in production');
     } else if (value > production.metrics[metric]) {
       reasons.push(`${metric} ${format(value)} beats production version ${production.version} (${format(production.metrics[metric])})`);
     } else {

@@ -85,7 +85,7 @@ test('train-classifier calls its steps in order and passes artifacts by referenc
     validation: { status: 'passed', issues: 0, report: 's3://baton-artifacts/runs/w/validate-dataset/validation-report.json' },
     promotion: {
       promoted: true, modelName: 'classifier', version: 'cccccccccccc', previousProduction: null,
-      reasons: ['accuracy 0.9700 reaches the minimum 0.8000', 'no version is in production yet'],
+      reasons: ['accuracy 0.9700 reaches the minimum 0.8000', 'no other version is in production'],
     },
   });
   assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.step), 'report');

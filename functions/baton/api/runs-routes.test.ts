@@ -45,7 +45,7 @@ test('GET /runs lists runs newest first with what their search attributes say', 
   const response = await app.request('/');
   assert.equal(response.status, 200);
   const { runs } = (await response.json()) as { runs: RunSummary[] };
-  assert.deepEqual(lists, [{ query: undefined, pageSize: 50 }], 'no query lists every run, 50 by default');
+  assert.deepEqual(lists, [{ query: "WorkflowId != 'baton-scaler'", pageSize: 50 }], 'no query lists every run but the scaler, 50 by default');
   assert.deepEqual(runs.map((run) => run.runId), ['train-classifier-2', 'train-classifier-1', 'old-run']);
   assert.deepEqual(runs[1], {
     runId: 'train-classifier-1', pipeline: 'train-classifier', status: 'completed', startedAt: '2026-01-01T00:00:00.000Z',
@@ -63,9 +63,9 @@ test('GET /runs passes the query and the pipeline shortcut to Temporal, and stop
   await app.request(`/?query=${encodeURIComponent('BatonAccuracy > 0.5')}&pipeline=train-classifier`);
   await app.request(`/?query=${encodeURIComponent("ExecutionStatus = 'Running'")}`);
   assert.deepEqual(lists, [
-    { query: "BatonPipeline = 'train-classifier'", pageSize: 2 },
-    { query: "(BatonAccuracy > 0.5) AND BatonPipeline = 'train-classifier'", pageSize: 50 },
-    { query: "ExecutionStatus = 'Running'", pageSize: 50 },
+    { query: "BatonPipeline = 'train-classifier' AND WorkflowId != 'baton-scaler'", pageSize: 2 },
+    { query: "(BatonAccuracy > 0.5) AND BatonPipeline = 'train-classifier' AND WorkflowId != 'baton-scaler'", pageSize: 50 },
+    { query: "(ExecutionStatus = 'Running') AND WorkflowId != 'baton-scaler'", pageSize: 50 },
   ]);
 });
 
@@ -87,7 +87,7 @@ test('a query Temporal refuses answers 400 with the server\'s own message and no
   const { app } = setUp([], new ServiceError('Failed to list workflows', { cause: grpcError }));
   const response = await app.request(`/?query=${encodeURIComponent('Nope = 1')}`);
   assert.equal(response.status, 400);
-  assert.deepEqual(await response.json(), { error: { message: grpcError.details, query: 'Nope = 1' } });
+  assert.deepEqual(await response.json(), { error: { message: grpcError.details, query: "(Nope = 1) AND WorkflowId != 'baton-scaler'" } });
 
   const unavailable = setUp([], new ServiceError('Failed to list workflows', { cause: Object.assign(new Error('14 UNAVAILABLE'), { code: 14, details: 'down', metadata: {} }) }));
   const original = console.error;

@@ -4,6 +4,7 @@ import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client, t
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { toErrorIssues } from '#baton-contract';
 import { batonSearchAttributes } from '../../../workflows/search-attributes.ts';
+import { SCALER_WORKFLOW_ID } from '../../../workflows/system/scaler-api.ts';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
 import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
@@ -146,12 +147,14 @@ export function runsRoutes(deps: RunsDeps): Hono {
   return app;
 }
 
-/** The visibility query for `query` and the `pipeline` shortcut; undefined lists every run. */
-export function listQuery(query: string | undefined, pipeline: string | undefined): string | undefined {
+/** Baton's own workflows (the scaler) are not runs: the runs list leaves them out. */
+const NOT_SYSTEM = `WorkflowId != '${SCALER_WORKFLOW_ID}'`;
+
+/** The visibility query for `query` and the `pipeline` shortcut, without Baton's system workflows. */
+export function listQuery(query: string | undefined, pipeline: string | undefined): string {
   // `pipeline` passed the run-id pattern: no quote can break out of the string literal.
   const byPipeline = pipeline ? `${batonSearchAttributes.pipeline.name} = '${pipeline}'` : undefined;
-  if (query && byPipeline) return `(${query}) AND ${byPipeline}`;
-  return query || byPipeline;
+  return [query ? `(${query})` : undefined, byPipeline, NOT_SYSTEM].filter(Boolean).join(' AND ');
 }
 
 function summarize(execution: WorkflowExecutionInfo, pipelines: ReadonlyMap<string, PipelineDefinition>): RunSummary {
