@@ -133,6 +133,24 @@ test('an approval deadline that passes leaves the version in staging; an approva
   assert.equal((await predictFirstRows('iris-approval')).model.version, result.model.version);
 });
 
+test('tune-classifier trains every candidate on the real functions and registers and promotes the best', async () => {
+  const candidates = [
+    { type: 'logistic_regression', params: { C: 0.01 } },
+    { type: 'random_forest', params: { n_estimators: 30, max_depth: 4 } },
+    { type: 'logistic_regression', params: { C: 10 } },
+  ];
+  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'tune-classifier', input: { source: { kind: 'sklearn', dataset: 'wine' }, candidates, maxConcurrent: 2, metric: 'f1', modelName: 'wine-tuned' } });
+  const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 300_000 });
+  assert.equal(view.status, 'completed', JSON.stringify(view.error));
+  const ran = view.steps.filter((step) => step.status === 'completed').map((step) => step.name).sort();
+  assert.deepEqual(ran, ['evaluate#1', 'evaluate#2', 'evaluate#3', 'ingest', 'promote-model', 'register-model', 'report', 'train#1', 'train#2', 'train#3', 'validate-dataset']);
+  const result = view.result as TrainResult & { best: number; candidates: { metrics: { f1: number } }[] };
+  const scores = result.candidates.map((candidate) => candidate.metrics.f1);
+  assert.equal(scores[result.best], Math.max(...scores), `the best of ${scores.join(', ')} is registered`);
+  assert.equal(result.promotion?.promoted, true);
+  assert.equal((await predict(stack.gatewayUrl, { model: 'wine-tuned', rows: [Array(13).fill(1)] })).model.version, result.model.version);
+});
+
 async function waitUntil<T>(attempt: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
