@@ -99,3 +99,25 @@ test('the Temporal UI link: absolute as given, a path under TEMPORAL_UI_URL, els
   assert.equal(temporalUiLink(undefined, 'r/1', { ...env, TEMPORAL_NAMESPACE: 'ml' }), 'http://127.0.0.1:8233/namespaces/ml/workflows/r%2F1');
   assert.equal(temporalUiLink(undefined, 'r', {}), undefined);
 });
+
+test('the data checks, the promotion and production\'s scores reach the stored page; without them the request still parses', async () => {
+  const store = fakeStore();
+  await handle(request({
+    evaluation: { metrics: { accuracy: 0.97 }, confusionMatrix: [[40, 2], [1, 71]], labels: [0, 1], production: { version: 'aaaaaaaaaaaa', metrics: { accuracy: 0.95 } } },
+    validation: {
+      status: 'warned',
+      issues: [{ check: 'missing', column: 'age', severity: 'warning', message: '2% missing', value: 0.02, limit: 0 }],
+      report: { uri: 's3://baton-test/runs/run-1/validate-dataset/validation-report.json', sha256: 'a'.repeat(64), size: 10 },
+    },
+    promotion: { promoted: true, modelName: 'classifier-sgd', version: 'ba9876543210', reasons: ['accuracy 0.9700 reaches the minimum 0.8000'], previousProduction: 'aaaaaaaaaaaa' },
+  }), fakeContext(store));
+  const page = store.objects.get('runs/run-1/report/report.html')!.bytes.toString('utf8');
+  assert.match(page, /<span class="badge warn">warned<\/span> 1 issue/);
+  assert.match(page, /<td><code>age<\/code><\/td><td>2% missing<\/td>/);
+  assert.match(page, /<strong>classifier-sgd@ba9876543210<\/strong> was promoted to production/);
+  assert.match(page, /It replaced version <code>aaaaaaaaaaaa<\/code>/);
+  assert.match(page, /<td>accuracy<\/td><td class="num">0.97<\/td><td class="num">0.95<\/td><td class="num">\+0.02<\/td>/);
+  const old = request();
+  assert.equal(old.validation, undefined);
+  assert.equal(old.promotion, undefined);
+});

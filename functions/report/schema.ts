@@ -27,6 +27,11 @@ export const evaluationSummary = z.object({
   metrics: z.record(z.string(), z.number()),
   confusionMatrix: z.array(z.array(z.number().int().nonnegative())),
   labels: z.array(label),
+  /**
+   * evaluate's comparison: the production version's scores on the same holdout rows; null when there was none to
+   * compare with; absent when the run did not compare.
+   */
+  production: z.object({ version: z.string(), metrics: z.record(z.string(), z.number()) }).nullable().optional(),
 }).superRefine((evaluation, ctx) => {
   const n = evaluation.labels.length;
   if (evaluation.confusionMatrix.length !== n) {
@@ -36,6 +41,44 @@ export const evaluationSummary = z.object({
     if (row.length !== n) ctx.addIssue({ code: 'custom', path: ['confusionMatrix', i], message: `must have one column per label (${n}), got ${row.length}` });
   });
 });
+
+const measured = z.union([z.number(), z.string()]).nullable().optional();
+
+/**
+ * validate-dataset's verdict (workflows/steps/validate-dataset.ts). Checks are any name, so that a check added
+ * there later still renders here.
+ */
+export const validationSummary = z.object({
+  status: z.enum(['passed', 'warned']),
+  issues: z.array(z.object({
+    check: z.string(),
+    column: z.string().optional(),
+    severity: z.enum(['warning', 'error']),
+    message: z.string(),
+    value: measured,
+    limit: measured,
+  })),
+  /** The full validation report (JSON). */
+  report: artifactRef,
+});
+export type ValidationSummary = z.infer<typeof validationSummary>;
+
+/** The promotion stage's outcome (PromotionOutcome of workflows/promotion/promote.ts). */
+export const promotionSummary = z.object({
+  promoted: z.boolean(),
+  modelName: z.string(),
+  version: z.string(),
+  /** Every rule's verdict and the approval's, in order. */
+  reasons: z.array(z.string()),
+  /** A person's decision, or the wait for one that expired; absent when no one was asked. */
+  approval: z.union([
+    z.object({ approved: z.boolean(), by: z.string(), reason: z.string().optional() }),
+    z.object({ expired: z.literal(true), timeout: z.string() }),
+  ]).optional(),
+  /** The version in production before this one was promoted (null: none). */
+  previousProduction: z.string().nullable().optional(),
+});
+export type PromotionSummary = z.infer<typeof promotionSummary>;
 
 export const reportInput = z.object({
   pipeline: z.string().min(1),
@@ -47,6 +90,10 @@ export const reportInput = z.object({
   evaluation: evaluationSummary,
   /** train-epochs' curve.json; absent for estimators that train in one fit. */
   curve: artifactRef.optional(),
+  /** The data checks' verdict; absent on runs without validate-dataset. */
+  validation: validationSummary.optional(),
+  /** The promotion decision; absent on runs without a promotion stage. */
+  promotion: promotionSummary.optional(),
   temporalUiPath: temporalUiPath.optional(),
 });
 export type ReportInput = z.input<typeof reportInput>;

@@ -50,7 +50,7 @@ export async function trainClassifier(rawInput: TrainClassifierInput): Promise<T
   const promotion = patched(PROMOTION_PATCH)
     ? await promoteIfEligible({ policy: input.promotion, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null })
     : undefined;
-  await reportRun({ pipeline: 'train-classifier', parameters: input, dataset, model: trained.model, evaluation, registered });
+  await reportRun({ pipeline: 'train-classifier', parameters: input, dataset, model: trained.model, evaluation, registered, validation, promotion });
   return {
     dataset: { name: dataset.name, version: dataset.version },
     model: { name: registered.modelName, version: registered.version, uri: registered.model.uri },
