@@ -6,13 +6,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Client as MinioClient } from 'minio';
-import { ensureTools } from '../../deploy/tools/tools.ts';
+import { irisCsv as irisRows } from '../support/iris.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 
@@ -23,25 +21,9 @@ let stack: TestStack | undefined;
 let postgres: PostgresServer | undefined;
 let minio: MinioClient;
 let password: string;
-let irisCsv: string;
-
-/** The real iris rows, written by the project's Python (scikit-learn bundles them) with the species as text. */
-async function irisRows(): Promise<string> {
-  const tools = await ensureTools();
-  const script = [
-    'import csv, sys',
-    'from sklearn.datasets import load_iris',
-    'b = load_iris()',
-    "w = csv.writer(sys.stdout, lineterminator='\\n')",
-    `w.writerow(${JSON.stringify([...IRIS_COLUMNS, 'species'])})`,
-    'for row, label in zip(b.data.tolist(), b.target.tolist()): w.writerow([*map(repr, row), b.target_names[label]])',
-  ].join('\n');
-  const { stdout } = await promisify(execFile)(tools.python, ['-c', script], { maxBuffer: 1 << 20 });
-  return stdout;
-}
+const irisCsv = irisRows(); // the iris table with the species as text (test/fixtures/data/iris.csv)
 
 before(async () => {
-  irisCsv = await irisRows();
   postgres = await startPostgres();
   stack = await startTestStack({ functionEnv: postgres.env });
   // The function reads the password from the stack's generated secret: the role gets exactly that one.

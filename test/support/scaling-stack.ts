@@ -3,15 +3,12 @@
  * stack.yml, with test-sized scaler knobs) and the `scaling-work` function, so replicas start fast on a small
  * machine. The stack file is generated from stack.yml each time, so the orchestrator's definition cannot drift.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { ensureTools } from '../../deploy/tools/tools.ts';
-import { startLocalStack } from '../../deploy/local/stack.ts';
 import { repoRoot } from '../../deploy/local/stack-config.ts';
-import type { TestStack } from './test-stack.ts';
+import { startTestStack, type TestStack } from './test-stack.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/scaling/', import.meta.url));
 
@@ -31,35 +28,12 @@ export interface ScalingStackOptions {
 }
 
 export async function startScalingStack(options: ScalingStackOptions): Promise<TestStack> {
-  const tools = await ensureTools();
-  const dataDir = await mkdtemp(join(tmpdir(), 'baton-scaling-'));
-  try {
-    const stackFile = await writeStackFile(dataDir, options);
-    const verbose = options.verbose || process.env.BATON_TEST_VERBOSE === '1';
-    const say = options.say ?? ((line: string) => console.log(line));
-    const stack = await startLocalStack({
-      repoRoot,
-      dataDir,
-      ports: { gateway: 0, temporal: 0, temporalUi: 0, minio: 0, minioConsole: 0 },
-      tools,
-      stackFiles: [stackFile],
-      workflowsDir: join(fixtures, 'workflows'),
-      gatewayAuth: true,
-      log: verbose ? (line) => say(`[stack] ${line}`) : undefined,
-      onFunctionLog: verbose ? (fn, instance, line) => say(`[${fn}/${instance}] ${line}`) : undefined,
-    });
-    const stopStack = stack.stop;
-    return Object.assign(stack, {
-      dataDir,
-      async stop() {
-        await stopStack();
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    });
-  } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
-    throw error;
-  }
+  return startTestStack({
+    stackFiles: async (dataDir) => [await writeStackFile(dataDir, options)],
+    workflowsDir: join(fixtures, 'workflows'),
+    verbose: options.verbose,
+    say: options.say,
+  });
 }
 
 async function writeStackFile(dataDir: string, options: ScalingStackOptions): Promise<string> {

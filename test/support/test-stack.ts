@@ -18,33 +18,47 @@ export interface TestStack extends LocalStack {
 export interface TestStackOptions {
   ports?: Partial<StackPorts>;
   functionEnv?: Record<string, string>;
+  /** The stack files, given the stack's data folder (default: the repository's stack.yml plus the fixtures'). */
+  stackFiles?: (dataDir: string) => Promise<string[]>;
+  /** The pipelines the orchestrator bundles (default: the fixtures' workflows, which include the real ones). */
+  workflowsDir?: string;
+  /** Print every line of the stack and its functions (also BATON_TEST_VERBOSE=1). */
+  verbose?: boolean;
+  /** Where those lines go (default console.log). */
+  say?: (line: string) => void;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const tools = await ensureTools();
   const dataDir = await mkdtemp(join(tmpdir(), 'baton-test-'));
-  const verbose = process.env.BATON_TEST_VERBOSE === '1';
-  const stack = await startLocalStack({
-    repoRoot,
-    dataDir,
-    ports: { gateway: 0, temporal: 0, temporalUi: 0, minio: 0, minioConsole: 0, ...options.ports },
-    functionEnv: options.functionEnv,
-    tools,
-    stackFiles: [join(repoRoot, 'stack.yml'), join(fixtures, 'stack.yml')],
-    workflowsDir: join(fixtures, 'workflows'),
-    gatewayAuth: true,
-    log: verbose ? (line) => console.log(`[stack] ${line}`) : undefined,
-    onFunctionLog: verbose ? (fn, instance, line) => console.log(`[${fn}/${instance}] ${line}`) : undefined,
-  });
-  const stopStack = stack.stop;
-  // Keep the stack's own getters (its Temporal server changes on restart): extend it, don't copy it.
-  return Object.assign(stack, {
-    dataDir,
-    async stop() {
-      await stopStack();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  });
+  const verbose = options.verbose || process.env.BATON_TEST_VERBOSE === '1';
+  const say = options.say ?? ((line: string) => console.log(line));
+  try {
+    const stack = await startLocalStack({
+      repoRoot,
+      dataDir,
+      ports: { gateway: 0, temporal: 0, temporalUi: 0, minio: 0, minioConsole: 0, ...options.ports },
+      functionEnv: options.functionEnv,
+      tools,
+      stackFiles: options.stackFiles ? await options.stackFiles(dataDir) : [join(repoRoot, 'stack.yml'), join(fixtures, 'stack.yml')],
+      workflowsDir: options.workflowsDir ?? join(fixtures, 'workflows'),
+      gatewayAuth: true,
+      log: verbose ? (line) => say(`[stack] ${line}`) : undefined,
+      onFunctionLog: verbose ? (fn, instance, line) => say(`[${fn}/${instance}] ${line}`) : undefined,
+    });
+    const stopStack = stack.stop;
+    // Keep the stack's own getters (its Temporal server changes on restart): extend it, don't copy it.
+    return Object.assign(stack, {
+      dataDir,
+      async stop() {
+        await stopStack();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    });
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /**

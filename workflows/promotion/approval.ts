@@ -35,11 +35,6 @@ export const approvePromotionUpdate = defineUpdate<ApprovalReceipt, [ApprovalDec
 export const approvePromotionSignal = defineSignal<[ApprovalDecision]>('approvePromotion');
 export const promotionStatusQuery = defineQuery<ApprovalStatus>('promotion');
 
-/** Names an approver sees in errors; keeps the update's refusals readable. */
-function refuse(message: string): never {
-  throw new Error(message);
-}
-
 /**
  * The approval gate of one run. Create it when the workflow starts (so the handlers exist before anyone sends a
  * decision); `wait` opens the gate for one version until a decision or the deadline.
@@ -51,8 +46,8 @@ export class PromotionApproval {
     setHandler(approvePromotionUpdate, (decision) => this.record(decision), {
       validator: (decision) => {
         const parsed = approvalDecision.safeParse(decision);
-        if (!parsed.success) refuse(`invalid decision: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
-        if (this.status.state !== 'awaiting-approval') refuse(`this run is not waiting for an approval (state: ${this.status.state})`);
+        if (!parsed.success) throw new Error(`invalid decision: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
+        if (this.status.state !== 'awaiting-approval') throw new Error(`this run is not waiting for an approval (state: ${this.status.state})`);
       },
     });
     // Signals cannot be refused: a malformed or late one is ignored (the query shows the state).

@@ -1,4 +1,6 @@
 /** The promotion stage of a training pipeline: the rules, then maybe a person, then the registry. */
+// The same parser Temporal applies to the `condition` timeout, so the deadline shown is the one that holds.
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import { upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { runStep } from '../run-step.ts';
 import { batonSearchAttributes } from '../search-attributes.ts';
@@ -34,7 +36,7 @@ export async function promoteIfEligible(args: {
 
   let by = `pipeline ${workflowInfo().workflowId}`;
   if (policy.approval.required) {
-    const deadline = new Date(Date.now() + msOf(policy.approval.timeout));
+    const deadline = new Date(Date.now() + msToNumber(policy.approval.timeout));
     const decision = await args.approval.wait(modelName, version, policy.approval.timeout, deadline);
     if (decision === undefined) {
       outcome.approval = { expired: true, timeout: policy.approval.timeout };
@@ -55,13 +57,4 @@ function recorded(outcome: PromotionOutcome): PromotionOutcome {
   upsertSearchAttributes([{ key: batonSearchAttributes.stage, value: outcome.promoted ? 'production' : 'staging' }]);
   upsertMemo({ promotion: { promoted: outcome.promoted, version: outcome.version, reasons: outcome.reasons } });
   return outcome;
-}
-
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** Milliseconds of a checked duration text (`durationText`). */
-export function msOf(duration: string): number {
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(duration);
-  if (!match) throw new Error(`not a duration: ${duration}`);
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
