@@ -26,11 +26,13 @@ export interface OpenedResource {
   body: Dispatcher.ResponseData['body'];
 }
 
-/** One call's request: where, how, with which headers (the auth header included) and body. */
+/** One call's request: where, how, with which headers and body. */
 export interface ResourceRequest {
   url: URL;
   method: ResourceMethod;
   headers: Record<string, string>;
+  /** The auth header, sent only to `origin` (the base URL's): never to another allowed host, nor over a downgrade. */
+  credentials?: { origin: string; headers: Record<string, string> };
   /** A JSON text, sent with `Content-Type: application/json`. */
   body?: string;
   /** The input field refusals and 4xx answers are reported on. */
@@ -48,7 +50,11 @@ export function createResourceAgent(config: Pick<ResourceConfig, 'timeoutMs'>): 
 export async function openResource(config: ResourceConfig, dispatcher: Dispatcher, call: ResourceRequest): Promise<OpenedResource> {
   let { url, method, body } = call;
   for (let redirects = 0; ; redirects++) {
-    const headers = body === undefined ? call.headers : { ...call.headers, 'content-type': 'application/json' };
+    const headers = {
+      ...call.headers,
+      ...(call.credentials && url.origin === call.credentials.origin ? call.credentials.headers : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    };
     let response: Dispatcher.ResponseData;
     try {
       response = await request(url, { method, headers, body, dispatcher });

@@ -154,6 +154,16 @@ test('the auth header carries the secret to the resource, and the secret is in n
   assert.equal(server.requests[1]!.headers.authorization, undefined);
 });
 
+test('the auth header goes only to the base URL\'s origin: an allowed other host gets the call without it', async () => {
+  const base = await startServer({ '/x.csv': csv() });
+  const other = await startServer({ '/x.csv': csv() });
+  const handle = handlerFor(`${base.url}/`, { RESOURCE_ALLOWED_HOSTS: `127.0.0.1:${base.port},127.0.0.1:${other.port}` });
+  assert.equal((await call(handle, { url: `${other.url}/x.csv` })).output.status, 200);
+  assert.equal(other.requests[0]!.headers.authorization, undefined, 'no credential for another origin');
+  await call(handle, { url: `${base.url}/x.csv` });
+  assert.equal(base.requests[0]!.headers.authorization, `Bearer ${TOKEN}`, 'the base origin gets it, by url as by path');
+});
+
 test('a body without Content-Length (chunked) is stored whole', async () => {
   const server = await startServer({
     '/chunked.csv': (_req, res) => {

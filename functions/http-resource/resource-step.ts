@@ -31,15 +31,11 @@ export function createResourceHandler(config: ResourceConfig, dispatcher: Dispat
       throw new StepInputError(`this function sends ${config.method} requests, which carry no body (RESOURCE_METHOD would have to be POST)`, { path: 'body' });
     }
     const url = resolveTarget(config, input);
-    const headers: Record<string, string> = { accept: '*/*', 'user-agent': 'baton-http-resource' };
-    if (config.auth) {
-      const secret = ctx.secret(config.auth.secret);
-      headers[config.auth.header.toLowerCase()] = config.auth.scheme ? `${config.auth.scheme} ${secret}` : secret;
-    }
     const resource = await openResource(config, dispatcher, {
       url,
       method: config.method,
-      headers,
+      headers: { accept: '*/*', 'user-agent': 'baton-http-resource' },
+      credentials: config.auth && { origin: config.baseUrl.origin, headers: authHeader(config.auth, ctx.secret(config.auth.secret)) },
       body: input.body === undefined ? undefined : JSON.stringify(input.body),
       field,
       onRedirect: (from, to, status) => ctx.log(`${shown(from)} redirected (${status}) to ${shown(to)}`),
@@ -51,6 +47,11 @@ export function createResourceHandler(config: ResourceConfig, dispatcher: Dispat
       metrics: { responseBytes: artifact.size, redirects: resource.redirects },
     };
   };
+}
+
+/** The configured auth header carrying `secret`, e.g. `{authorization: 'Bearer <secret>'}`. */
+function authHeader(auth: NonNullable<ResourceConfig['auth']>, secret: string): Record<string, string> {
+  return { [auth.header.toLowerCase()]: auth.scheme ? `${auth.scheme} ${secret}` : secret };
 }
 
 /**

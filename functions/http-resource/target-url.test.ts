@@ -57,6 +57,12 @@ test('an absolute url must be http(s) on an allowed host and port: the refusal n
   refused(() => resolveTarget(config, { url: 'wine.csv' }), 'url', /absolute http\(s\) URL/);
 });
 
+test('a url never downgrades the https base URL\'s host to plain http (the credential would travel in clear)', () => {
+  const secure = resourceConfigFromEnv({ RESOURCE_BASE_URL: 'https://data.example.com/csv/', RESOURCE_ALLOWED_HOSTS: 'data.example.com:80,data.example.com:443' });
+  refused(() => resolveTarget(secure, { url: 'http://data.example.com/csv/x.csv' }), 'url', /downgrades data\.example\.com from https.*use https/);
+  assert.equal(resolveTarget(secure, { url: 'https://data.example.com/other/x.csv' }).href, 'https://data.example.com/other/x.csv');
+});
+
 test('redirects: followed on the same host, never to another one (even an allowed one), never down to http', () => {
   const from = new URL('http://127.0.0.1:8765/data/x.csv');
   assert.equal(redirectTarget(config, from, '/data/y.csv', 'path').href, 'http://127.0.0.1:8765/data/y.csv');

@@ -1,8 +1,8 @@
 /**
  * The SSRF guard: which URLs an http-resource function may request. Only http and https; only hosts of the
  * allow-list (RESOURCE_ALLOWED_HOSTS); a `path` stays under the base URL; a redirect is followed only to the same
- * host (and never from https down to http). Every refusal is the caller's problem (422, not retried) and says
- * which host was refused and which setting would change that.
+ * host (and never from https down to http); a `url` never downgrades the base URL's host to http. Every refusal
+ * is the caller's problem (422, not retried) and says which host was refused and which setting would change that.
  */
 import { StepInputError } from '#baton-step';
 import { formatAllowedHost, isAllowedHost } from './allowed-hosts.ts';
@@ -74,6 +74,9 @@ function absoluteTarget(config: ResourceConfig, raw: string): URL {
   }
   if (url.username || url.password) {
     throw new StepInputError('url must not carry a user or password: the function sends its own credentials', { path: 'url' });
+  }
+  if (config.baseUrl.protocol === 'https:' && url.protocol === 'http:' && url.hostname === config.baseUrl.hostname) {
+    throw new StepInputError(`url downgrades ${url.hostname} from https (RESOURCE_BASE_URL) to plain http: use https`, { path: 'url' });
   }
   checkAllowed(config, url, 'url', 'host');
   url.hash = '';

@@ -3,8 +3,10 @@
 Input  {"table": "iris", "target": "species", "schema"?: "public", "name"?: <dataset name, default the table's>,
         "limit"?: <at most this many rows>}
 Output {"dataset": {name, version, data, schema, rows, columns, target, previousVersion}}; metrics {rows, columns}
-Config PGHOST, PGPORT (5432), PGDATABASE, PGUSER; the password is the secret ``postgres-password``.
-Errors an unknown schema, table or target column → 422 naming it; an unreachable database → 500 (retried)
+Config PGHOST, PGPORT (5432), PGDATABASE, PGUSER; the password is the secret ``postgres-password``;
+       PG_ALLOWED_TABLES: the only tables it reads (schema.table, table, schema.*; unset: none).
+Errors a table off PG_ALLOWED_TABLES → 422 naming the setting (nothing is read); an unknown schema, table or
+       target column → 422 naming it; an unreachable database → 500 (retried)
        naming host:port, never the password.
 """
 
@@ -18,7 +20,7 @@ from baton_step import StepContext
 from baton_step.checks import raise_if_issues
 from baton_step.datasets import DATASET_NAME, write_dataset_version
 
-from postgres_settings import PASSWORD_SECRET, PostgresSettings, settings_from_env
+from postgres_settings import ALLOWED_TABLES_KEY, PASSWORD_SECRET, PostgresSettings, settings_from_env
 from postgres_table import IDENTIFIER, connect, describe_table, read_rows, select_query, table_columns
 
 FIELDS = ("table", "name", "target", "schema", "limit")
@@ -65,10 +67,21 @@ def parse_input(raw: Any) -> dict[str, Any]:
     return {"table": table, "schema": schema, "target": target, "name": name, "limit": limit}
 
 
+def _listed(config: PostgresSettings) -> str:
+    names = sorted(f"{schema}.{table}" for schema, table in config.allowed_tables)
+    return ", ".join(names) if names else "none"
+
+
 def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
     """Reads the table (ordered by every column, so equal content gives an equal version) and stores it."""
     request = parse_input(input)
     config = settings()
+    if not config.allows(request["schema"], request["table"]):
+        raise_if_issues([{
+            "path": "table",
+            "message": f'table "{request["schema"]}"."{request["table"]}" is not on {ALLOWED_TABLES_KEY}: this function reads only the '
+            f"tables listed there ({_listed(config)}); add it to {ALLOWED_TABLES_KEY} to allow it",
+        }], "ingest-postgres")
     password = ctx.secret(PASSWORD_SECRET)
     with connect(config, password) as connection:
         described = describe_table(connection, request["schema"], request["table"])

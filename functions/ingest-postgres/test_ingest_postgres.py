@@ -16,7 +16,7 @@ from baton_step.handler_loader import load_handler
 from baton_step.secrets import SecretReader
 from baton_step.testing import make_context, memory_store
 
-from postgres_settings import settings_from_env
+from postgres_settings import parse_allowed_tables, settings_from_env
 from postgres_table import PostgresUnavailableError, connect, describe_table, dtype_of, read_rows, select_query
 
 ingest = load_handler(os.path.dirname(os.path.abspath(__file__)), module_name="ingest_postgres_handler")
@@ -91,6 +91,36 @@ def test_settings_come_from_libpq_names_and_errors_name_the_key():
             settings_from_env({**env, "PGPORT": port})
 
 
+def test_allowed_tables_are_schema_table_pairs_and_a_bad_entry_names_the_key():
+    assert parse_allowed_tables(" public.iris, lab.* ,sales,") == {("public", "iris"), ("lab", "*"), ("public", "sales")}
+    assert parse_allowed_tables("") == frozenset()
+    settings = settings_from_env({"PGHOST": "h", "PGDATABASE": "d", "PGUSER": "u", "PG_ALLOWED_TABLES": "public.iris,lab.*"})
+    assert settings.allows("public", "iris") and settings.allows("lab", "Flowers")
+    assert not settings.allows("public", "Iris") and not settings.allows("public", "users")
+    assert not settings_from_env({"PGHOST": "h", "PGDATABASE": "d", "PGUSER": "u"}).allows("public", "iris"), "unset allows nothing"
+    for bad in ("public.iris;drop", "a.b.c", "1table", "public.*x"):
+        with pytest.raises(ConfigError, match="PG_ALLOWED_TABLES"):
+            parse_allowed_tables(bad)
+
+
+def test_a_table_off_the_allow_list_is_422_naming_the_setting_before_any_connection(tmp_path, monkeypatch):
+    port = _closed_port()  # nothing listens: a connection attempt would be a 500, not a 422
+    for key, value in {"PGHOST": "127.0.0.1", "PGPORT": str(port), "PGDATABASE": "baton", "PGUSER": "baton", "PG_ALLOWED_TABLES": "public.iris"}.items():
+        monkeypatch.setenv(key, value)
+    ingest.settings.cache_clear()
+    try:
+        store = memory_store()
+        app = create_app(ingest, load_validator(), SecretReader(_secrets(tmp_path, "pw")), lambda: store, "ingest-postgres")
+        answer = app.test_client().post("/", json={"input": {"table": "users", "target": "species"}, "run": RUN})
+        assert answer.status_code == 422
+        error = answer.get_json()["error"]
+        assert error["issues"][0]["path"] == "input.table"
+        assert "PG_ALLOWED_TABLES" in error["message"] and '"public"."users"' in error["message"] and "public.iris" in error["message"]
+        assert store.backend.puts == []
+    finally:
+        ingest.settings.cache_clear()
+
+
 def _closed_port() -> int:
     import socket
 
@@ -110,6 +140,7 @@ def test_connection_refused_is_a_retryable_500_naming_host_and_port_never_the_pa
     monkeypatch.setenv("PGPORT", str(port))
     monkeypatch.setenv("PGDATABASE", "baton")
     monkeypatch.setenv("PGUSER", "baton")
+    monkeypatch.setenv("PG_ALLOWED_TABLES", "public.iris")
     ingest.settings.cache_clear()
     try:
         with pytest.raises(PostgresUnavailableError) as caught:
@@ -135,6 +166,7 @@ def db(live_postgres, monkeypatch, tmp_path):
     """The live server's settings in the environment, the password as the function's secret, a clean schema."""
     for key, value in live_postgres.env().items():
         monkeypatch.setenv(key, value)
+    monkeypatch.setenv("PG_ALLOWED_TABLES", "public.*,lab.*,nowhere.*")  # nowhere: a schema that does not exist
     ingest.settings.cache_clear()
     with live_postgres.admin() as admin:
         admin.execute("DROP SCHEMA IF EXISTS lab CASCADE")

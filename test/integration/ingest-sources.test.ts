@@ -25,7 +25,7 @@ const irisCsv = irisRows(); // the iris table with the species as text (test/fix
 
 before(async () => {
   postgres = await startPostgres();
-  stack = await startTestStack({ functionEnv: postgres.env });
+  stack = await startTestStack({ functionEnv: { ...postgres.env, PG_ALLOWED_TABLES: 'public.iris,public.no_such_table' } });
   // The function reads the password from the stack's generated secret: the role gets exactly that one.
   password = (await readFile(join(stack.secrets.dir, 'postgres-password'), 'utf8')).trim();
   assert.ok(password.length >= 16, 'the local stack generated a postgres-password');
@@ -145,7 +145,7 @@ function byNameOf(schema: { columns: ColumnSchema[] }): Record<string, ColumnSch
   return Object.fromEntries(schema.columns.map((column) => [column.name, column]));
 }
 
-test('an unknown table or target column is a 422 naming it, and nothing is stored', async () => {
+test('an unknown table or target column, or a table off PG_ALLOWED_TABLES, is a 422 naming it, and nothing is stored', async () => {
   const table = await invoke('ingest-postgres', { table: 'no_such_table', target: 'species' });
   assert.equal(table.status, 422, table.text);
   assert.deepEqual(table.body.error!.issues!.map((issue) => issue.path), ['input.table']);
@@ -155,6 +155,13 @@ test('an unknown table or target column is a 422 naming it, and nothing is store
   assert.equal(column.status, 422, column.text);
   assert.deepEqual(column.body.error!.issues!.map((issue) => issue.path), ['input.target']);
   assert.match(column.body.error!.message, /column "label" is not in table/);
+
+  // A real table the role may read, but not on PG_ALLOWED_TABLES: refused by name before any query.
+  await postgres!.query('CREATE TABLE IF NOT EXISTS staff (name text, salary int, species text)');
+  const offList = await invoke('ingest-postgres', { table: 'staff', target: 'species' });
+  assert.equal(offList.status, 422, offList.text);
+  assert.deepEqual(offList.body.error!.issues!.map((issue) => issue.path), ['input.table']);
+  assert.match(offList.body.error!.message, /"public"\."staff" is not on PG_ALLOWED_TABLES/);
 
   const injected = await invoke('ingest-postgres', { table: 'iris; DROP TABLE iris', target: 'species' });
   assert.equal(injected.status, 422);

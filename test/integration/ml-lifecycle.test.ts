@@ -20,7 +20,7 @@ let postgres: PostgresServer;
 before(async () => {
   data = await startDataServer({ files: { 'iris.csv': irisCsv(), 'iris-outliers.csv': withOutliers(irisCsv()) } });
   postgres = await startPostgres();
-  stack = await startTestStack({ functionEnv: { ...postgres.env, RESOURCE_BASE_URL: data.url, RESOURCE_ALLOWED_HOSTS: data.host } });
+  stack = await startTestStack({ functionEnv: { ...postgres.env, PG_ALLOWED_TABLES: 'public.iris', RESOURCE_BASE_URL: data.url, RESOURCE_ALLOWED_HOSTS: data.host } });
   await postgres.setPassword(stack.secrets.postgresPassword);
   await postgres.loadCsv('iris', 'sepal_length float8, sepal_width float8, petal_length float8, petal_width float8, species text', irisCsv());
 });
