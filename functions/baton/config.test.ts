@@ -35,3 +35,13 @@ test('scaling knobs: off by default, seconds become ms, wrong values are named',
   assert.throws(() => loadOrchestratorConfig({ ...base, BATON_SCALER_INTERVAL_SECONDS: '0.1' }), /BATON_SCALER_INTERVAL_SECONDS/);
   assert.throws(() => loadOrchestratorConfig({ ...base, BATON_SCALER_FUNCTION: 'Not A Name' }), /BATON_SCALER_FUNCTION: must be a function name/);
 });
+
+test('request limits: 1 MiB bodies, 4 MiB callbacks, the public URL\'s origin; wrong values are named', () => {
+  assert.deepEqual(loadOrchestratorConfig(base).limits, { maxBodyBytes: 1_048_576, maxCallbackBytes: 4_194_304, allowedOrigins: ['http://127.0.0.1:8080'] });
+  const tuned = loadOrchestratorConfig({ ...base, BATON_PUBLIC_URL: 'https://baton.example.com/api', BATON_MAX_BODY_BYTES: '65536', BATON_ALLOWED_ORIGINS: 'https://ui.example.com, http://localhost:8233' });
+  assert.deepEqual(tuned.limits.allowedOrigins, ['https://baton.example.com', 'https://ui.example.com', 'http://localhost:8233']);
+  assert.equal(tuned.limits.maxBodyBytes, 65_536);
+  assert.throws(() => loadOrchestratorConfig({ ...base, BATON_MAX_BODY_BYTES: '1e12' }), /BATON_MAX_BODY_BYTES: must be at most 64 MiB/);
+  assert.throws(() => loadOrchestratorConfig({ ...base, BATON_MAX_CALLBACK_BYTES: 'lots' }), /BATON_MAX_CALLBACK_BYTES/);
+  assert.throws(() => loadOrchestratorConfig({ ...base, BATON_ALLOWED_ORIGINS: 'https://ui.example.com/path' }), /BATON_ALLOWED_ORIGINS: "https:\/\/ui\.example\.com\/path" is not an origin/);
+});

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES, type RequestLimits } from './api/request-limits.ts';
 
 /** The orchestrator's settings, read once from its environment. */
 export interface OrchestratorConfig {
@@ -22,6 +23,8 @@ export interface OrchestratorConfig {
   /** The small task queue of Baton's own workflows (the scaler), polled by a separate worker. */
   systemTaskQueue: string;
   scaler: ScalerConfig;
+  /** Body caps and the origins whose pages may send state-changing requests (the public URL's, and listed ones). */
+  limits: RequestLimits;
 }
 
 /** The scaler's knobs (docs/scaling.md). */
@@ -44,6 +47,12 @@ export interface ScalerConfig {
 const defaultWorkflowsDir = fileURLToPath(new URL('../../workflows', import.meta.url));
 const url = z.string().url('must be a URL like http://127.0.0.1:8080');
 const seconds = z.coerce.number().min(0, 'must be seconds (0 or more)');
+const bytes = z.coerce.number().int('must be a whole number of bytes').min(1024, 'must be at least 1024 bytes').max(64 * 1024 * 1024, 'must be at most 64 MiB');
+const origins = z.string().transform((value, ctx) => value.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
+  const parsed = URL.canParse(entry) ? new URL(entry) : undefined;
+  if (!parsed || parsed.origin !== entry.replace(/\/+$/, '')) ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin like https://ui.example.com (scheme, host and port only)` });
+  return parsed?.origin ?? entry;
+}));
 
 const schema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233'),
@@ -66,6 +75,9 @@ const schema = z.object({
   BATON_SCALER_COOLDOWN_SECONDS: seconds.default(120),
   BATON_SCALER_MAX_STEP: z.coerce.number().int().min(0).default(0),
   BATON_SCALER_STEP_FUNCTIONS: z.enum(['true', 'false']).default('true'),
+  BATON_MAX_BODY_BYTES: bytes.default(DEFAULT_MAX_BODY_BYTES),
+  BATON_MAX_CALLBACK_BYTES: bytes.default(DEFAULT_MAX_CALLBACK_BYTES),
+  BATON_ALLOWED_ORIGINS: origins.default([]),
 });
 
 /** Parses the environment; the error names every wrong key and what it should be. */
@@ -77,12 +89,13 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
   }
   const e = parsed.data;
   const gatewayUrl = e.BATON_GATEWAY_URL.replace(/\/+$/, '');
+  const publicUrl = (e.BATON_PUBLIC_URL ?? `${gatewayUrl}/function/baton`).replace(/\/+$/, '');
   return {
     temporalAddress: e.TEMPORAL_ADDRESS,
     namespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.BATON_TASK_QUEUE,
     gatewayUrl,
-    publicUrl: (e.BATON_PUBLIC_URL ?? `${gatewayUrl}/function/baton`).replace(/\/+$/, ''),
+    publicUrl,
     temporalUiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     workflowsDir: e.BATON_WORKFLOWS_DIR,
     runWorker: e.BATON_RUN_WORKER === 'true',
@@ -98,6 +111,11 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
       coolDownMs: e.BATON_SCALER_COOLDOWN_SECONDS * 1000,
       maxStepUp: e.BATON_SCALER_MAX_STEP,
       scaleStepFunctions: e.BATON_SCALER_STEP_FUNCTIONS === 'true',
+    },
+    limits: {
+      maxBodyBytes: e.BATON_MAX_BODY_BYTES,
+      maxCallbackBytes: e.BATON_MAX_CALLBACK_BYTES,
+      allowedOrigins: [...new Set([new URL(publicUrl).origin, ...e.BATON_ALLOWED_ORIGINS])],
     },
   };
 }

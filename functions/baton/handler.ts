@@ -43,6 +43,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
     callbackKey,
     publicUrl: config.publicUrl,
     temporalUiUrl: config.temporalUiUrl,
+    limits: config.limits,
     health: () => ({ worker: worker ? worker.state().toLowerCase() : 'disabled' }),
   });
   const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });

@@ -14,6 +14,7 @@ before(async () => {
 });
 after(() => stopTestStack(stack));
 
+const JSON_TYPE = { 'content-type': 'application/json' };
 const api = () => `${stack.gatewayUrl}/function/baton`;
 
 test('the demo pipeline completes through the HTTP trigger, one activity per step', async () => {
@@ -41,21 +42,33 @@ test('the demo pipeline completes through the HTTP trigger, one activity per ste
 });
 
 test('the trigger answers 400 naming the field, and 404 listing the known pipelines', async () => {
-  const bad = await fetch(`${api()}/runs`, { method: 'POST', body: JSON.stringify({ pipeline: 'train-classifier', input: { split: { testSize: 2 } } }) });
+  const bad = await fetch(`${api()}/runs`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ pipeline: 'train-classifier', input: { split: { testSize: 2 } } }) });
   assert.equal(bad.status, 400);
   const badBody = (await bad.json()) as { error: { issues: { path: string }[] } };
   assert.deepEqual(badBody.error.issues.map((issue) => issue.path), ['input.split.testSize']);
 
-  const unknown = await fetch(`${api()}/runs`, { method: 'POST', body: JSON.stringify({ pipeline: 'nope' }) });
+  const unknown = await fetch(`${api()}/runs`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ pipeline: 'nope' }) });
   assert.equal(unknown.status, 404);
   assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /known pipelines: train-classifier/);
 });
 
+test('through the gateway: a body over 1 MiB is 413, a body that is not JSON 415, a page of another origin 403', async () => {
+  const runId = `refused-${Date.now()}`;
+  const body = (input: object) => JSON.stringify({ pipeline: 'train-classifier', input, runId });
+  const huge = await fetch(`${api()}/runs`, { method: 'POST', headers: JSON_TYPE, body: body({ pad: 'x'.repeat(2 * 1024 * 1024) }) });
+  assert.equal(huge.status, 413);
+  const text = await fetch(`${api()}/runs`, { method: 'POST', body: body({}) });
+  assert.equal(text.status, 415);
+  const forged = await fetch(`${api()}/runs`, { method: 'POST', headers: { ...JSON_TYPE, origin: 'https://evil.example.net' }, body: body({}) });
+  assert.equal(forged.status, 403);
+  assert.equal((await fetch(`${api()}/runs/${runId}`)).status, 404, 'no refused request started a run');
+});
+
 test('a repeated runId returns the same run, never a second one', async () => {
   const runId = `same-${Date.now()}`;
-  const first = await fetch(`${api()}/runs`, { method: 'POST', body: JSON.stringify({ pipeline: 'flaky-step', input: { failures: 0 }, runId }) });
+  const first = await fetch(`${api()}/runs`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ pipeline: 'flaky-step', input: { failures: 0 }, runId }) });
   assert.equal(first.status, 202);
-  const second = await fetch(`${api()}/runs`, { method: 'POST', body: JSON.stringify({ pipeline: 'flaky-step', input: { failures: 0 }, runId }) });
+  const second = await fetch(`${api()}/runs`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ pipeline: 'flaky-step', input: { failures: 0 }, runId }) });
   assert.equal(second.status, 200);
   assert.equal(((await second.json()) as { runId: string }).runId, runId);
   const view = await waitForRun(stack.gatewayUrl, runId, { timeoutMs: 60_000 });

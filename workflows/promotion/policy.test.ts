@@ -43,3 +43,12 @@ test('the policy refuses unknown keys and bad durations with the field path', ()
   assert.ok(paths.includes('approval.timeout'), paths.join());
   assert.ok(bad.error!.issues.some((issue) => issue.code === 'unrecognized_keys'));
 });
+
+test('the approval timeout is bounded: 30d passes, longer ones (9999999999d too) are refused naming the field', () => {
+  assert.equal(promotionPolicy.parse({ approval: { required: true, timeout: '30d' } }).approval.timeout, '30d');
+  for (const timeout of ['31d', '721h', '9999999999d']) {
+    const parsed = promotionPolicy.safeParse({ approval: { required: true, timeout } });
+    assert.equal(parsed.success, false, timeout);
+    assert.deepEqual(parsed.error!.issues.map((issue) => issue.path.join('.')), ['approval.timeout'], timeout);
+  }
+});

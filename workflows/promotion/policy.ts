@@ -2,10 +2,19 @@
  * When a freshly registered model version may go to production: a metric threshold, better than the version now
  * in production, and optionally a person's approval. Pure code: the pipeline decides, tests check the rules.
  */
+// Temporal's own duration parser: the limit checked here is the one the workflow's timer will hold.
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import { z } from 'zod';
 
-/** A Temporal duration such as `90s`, `30m`, `24h` or `7d`. */
-export const durationText = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'use a number with a unit: ms, s, m, h or d (e.g. "30m")');
+/** The longest a run waits for a person: a bound a timer can hold, and no run parked for months. */
+export const MAX_APPROVAL_TIMEOUT = '30d';
+
+/** A Temporal duration such as `90s`, `30m`, `24h` or `7d`, at most `max` (a longer one is refused, naming it). */
+export function durationText(max: string) {
+  return z.string()
+    .regex(/^\d{1,9}(ms|s|m|h|d)$/, { message: 'use a number with a unit: ms, s, m, h or d (e.g. "30m")', abort: true })
+    .refine((value) => msToNumber(value) <= msToNumber(max), `must be at most ${max}`);
+}
 
 /** The promotion rules a pipeline run follows (the pipeline input's `promotion`). */
 export const promotionPolicy = z.object({
@@ -16,7 +25,7 @@ export const promotionPolicy = z.object({
   mustBeatProduction: z.boolean().default(true).describe('The candidate must score higher than the production version on the same holdout.'),
   approval: z.object({
     required: z.boolean().default(false),
-    timeout: durationText.default('1h').describe('No decision within this time: the version stays in staging.'),
+    timeout: durationText(MAX_APPROVAL_TIMEOUT).default('1h').describe(`No decision within this time (at most ${MAX_APPROVAL_TIMEOUT}): the version stays in staging.`),
   }).strict().default({ required: false, timeout: '1h' }),
 }).strict();
 export type PromotionPolicy = z.output<typeof promotionPolicy>;

@@ -8,6 +8,7 @@ import { answerError, HttpError } from './http-error.ts';
 import { modelsRoutes, type ModelsRegistry } from './models-routes.ts';
 import { pipelinesRoutes } from './pipelines-routes.ts';
 import { reportRoutes } from './report-routes.ts';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES, requestLimits, type RequestLimits } from './request-limits.ts';
 import { runsRoutes } from './runs-routes.ts';
 
 /** What the trigger API needs. */
@@ -25,6 +26,8 @@ export interface ApiDeps {
   health(): Record<string, string>;
   /** The model registry behind `/models`; default: the one in the artifact bucket, created on first use. */
   registry?: () => ModelsRegistry;
+  /** Body caps and allowed origins; default: 1 MiB (4 MiB for callbacks), pages of `publicUrl`'s origin only. */
+  limits?: RequestLimits;
 }
 
 /** The trigger API as a Hono app: served by the orchestrator, called in-process by tests. */
@@ -36,6 +39,11 @@ export function createApi(deps: ApiDeps): Hono {
   });
 
   const app = new Hono();
+  app.use(requestLimits(deps.limits ?? {
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    maxCallbackBytes: DEFAULT_MAX_CALLBACK_BYTES,
+    allowedOrigins: [new URL(deps.publicUrl).origin],
+  }));
   app.get('/healthz', (c) => c.json({ status: 'ok', ...deps.health() }));
   app.route('/pipelines', pipelinesRoutes(pipelines));
   app.route('/runs', runsRoutes({ client: deps.client, taskQueue: deps.taskQueue, pipelines, links }));

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import type { ErrorIssue } from '#baton-contract';
 
 /** The one error class of the trigger API: a status, a message, and the failing fields when known. */
 export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404 | 409 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 500 | 503,
     message: string,
     readonly issues?: ErrorIssue[],
     readonly extra?: Record<string, unknown>,
@@ -19,9 +20,19 @@ export class HttpError extends Error {
   }
 }
 
-/** Hono error handler of the trigger API: HttpErrors as their status and body, anything else as a 500. */
+/**
+ * Hono error handler of the trigger API: HttpErrors as their status and body, anything else as a 500 that says
+ * nothing of the cause (it may name internal addresses or data) but carries a correlation id; the log has the detail.
+ */
 export function answerError(error: Error, c: Context): Response {
-  if (error instanceof HttpError) return c.json(error.toBody(), error.status);
-  console.error('trigger API error:', error);
-  return c.json(new HttpError(500, error.message).toBody(), 500);
+  if (error instanceof HttpError) {
+    // A 413 leaves the rest of the body unread on the socket: close it, or the proxy in front (the watchdog)
+    // sends its next request on a connection Node is about to drop, and that request fails.
+    if (error.status === 413) c.header('connection', 'close');
+    return c.json(error.toBody(), error.status);
+  }
+  const correlationId = randomUUID();
+  console.error(`trigger API error ${correlationId} (${c.req.method} ${c.req.path}):`, error);
+  const message = `internal error: the orchestrator's log has the details under correlation id ${correlationId}`;
+  return c.json(new HttpError(500, message, undefined, { correlationId }).toBody(), 500);
 }
