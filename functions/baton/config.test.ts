@@ -35,3 +35,10 @@ test('scaling knobs: off by default, seconds become ms, wrong values are named',
   assert.throws(() => loadOrchestratorConfig({ ...base, BATON_SCALER_INTERVAL_SECONDS: '0.1' }), /BATON_SCALER_INTERVAL_SECONDS/);
   assert.throws(() => loadOrchestratorConfig({ ...base, BATON_SCALER_FUNCTION: 'Not A Name' }), /BATON_SCALER_FUNCTION: must be a function name/);
 });
+
+test('workflows come from the sources by default, from a prebuilt bundle in images, never from both', () => {
+  assert.equal(loadOrchestratorConfig(base).workflowBundleDir, undefined);
+  assert.equal(loadOrchestratorConfig(base).workflowsDir, undefined);
+  assert.equal(loadOrchestratorConfig({ ...base, BATON_WORKFLOW_BUNDLE_DIR: '/home/app/workflows' }).workflowBundleDir, '/home/app/workflows');
+  assert.throws(() => loadOrchestratorConfig({ ...base, BATON_WORKFLOW_BUNDLE_DIR: '/a', BATON_WORKFLOWS_DIR: '/b' }), /BATON_WORKFLOWS_DIR and BATON_WORKFLOW_BUNDLE_DIR exclude each other/);
+});
