@@ -10,7 +10,7 @@ import type { WorkerOptions } from '@temporalio/worker';
 import type { PipelineDefinition } from '../../workflows/pipeline-definition.ts';
 import type { OrchestratorConfig } from './config.ts';
 
-/** The prebuilt bundles' file names in `BATON_WORKFLOW_BUNDLE_DIR` (deploy/build/ writes them). */
+/** The prebuilt bundles' file names in `BATON_WORKFLOW_BUNDLE_DIR` (deploy/images/ writes them). */
 export const WORKFLOW_BUNDLE_FILES = { pipelines: 'pipelines.js', system: 'system.js' } as const;
 
 /** The repository's workflow entry points, bundled by `npm run build` or at start. */
