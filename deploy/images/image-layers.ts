@@ -222,7 +222,7 @@ class LayoutState {
   /** Carries out one RUN's command into the layer folder `fs`. */
   private async shell(command: string, fs: string, where: string): Promise<void> {
     const text = command.trim();
-    const conditional = /^if \[ (-[nf]) ("[^"]*"|\S+) \]; then (.*); fi$/s.exec(text);
+    const conditional = /^if\s+\[\s+(-[nf])\s+("[^"]*"|\S+)\s+\];\s*then\s+(.*?);?\s*fi$/s.exec(text);
     if (conditional) {
       const operand = conditional[2]!.replace(/^"|"$/g, '');
       const holds = conditional[1] === '-n' ? operand !== '' : (await this.lookup(fs, path.posix.resolve(this.workdir, operand)))?.isFile === true;
