@@ -26,6 +26,12 @@ export const bundledLanguages = Object.keys(RUNNERS);
 /** The native addon builds an image may need: Linux on x86-64 and arm64 (glibc, as the Debian base images). */
 const CORE_BRIDGE_TARGETS = ['x86_64-unknown-linux-gnu', 'aarch64-unknown-linux-gnu'];
 
+/**
+ * Files a bundled module reads from `${__dirname}` at run time (in the bundle: dist/), copied beside the bundle
+ * when the module is in it. source-map (the worker maps workflow stack traces) loads its WebAssembly this way.
+ */
+const FILES_BESIDE_MODULES = [{ module: 'source-map/lib/read-wasm.js', file: 'mappings.wasm' }];
+
 /** The worker's start-time bundler and its loaders: never part of an image. */
 const START_TIME_BUNDLER = /^(webpack|@swc\/core|swc-loader|source-map-loader|unionfs|memfs)$/;
 
@@ -71,16 +77,24 @@ export async function bundleNodeFunction(input: NodeBundleInput): Promise<NodeBu
     banner: { js: ESM_BANNER },
   });
   const files = ['index.mjs'];
-  const uses = (file: string) => Object.keys(main.inputs).some((input) => input.endsWith(file));
+  const inputs = new Set(Object.keys(main.inputs));
+  const uses = (file: string) => [...inputs].some((input) => input.endsWith(file));
 
   if (uses('@temporalio/worker/lib/workflow/threaded-vm.js')) {
     // Started with `new Worker(require.resolve('./workflow-worker-thread'))`: resolved next to index.mjs.
-    await esbuildOnce(input, {
+    const thread = await esbuildOnce(input, {
       entryPoints: [path.join(input.repoRoot, 'node_modules/@temporalio/worker/lib/workflow/workflow-worker-thread.js')],
       outfile: path.join(input.outDir, 'workflow-worker-thread.js'),
       format: 'cjs',
     });
     files.push('workflow-worker-thread.js');
+    for (const key of Object.keys(thread.inputs)) inputs.add(key);
+  }
+  for (const { module, file } of FILES_BESIDE_MODULES) {
+    const key = [...inputs].find((inputKey) => inputKey.endsWith(`/${module}`));
+    if (!key) continue;
+    await cp(path.join(path.dirname(path.resolve(input.repoRoot, key)), file), path.join(input.outDir, file));
+    files.push(file);
   }
   if (uses('@temporalio/core-bridge/common.js')) {
     // core-bridge loads `${__dirname}/releases/<target>/index.node`; in the bundle __dirname is dist/.
