@@ -4,7 +4,9 @@
  * (node-bundle.ts). Everything is derived from the stack file: its functions, languages, handlers and
  * `configuration.copy`.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { stringify as toYaml } from 'yaml';
 import { loadStackCopyPaths, loadStackFiles } from '../local/stack-file.ts';
 import { createBuildContext } from './build-context.ts';
 import { bundledLanguages, bundleNodeFunction, type NodeBundle } from './node-bundle.ts';
@@ -56,5 +58,23 @@ export async function buildFunctions(options: BuildOptions): Promise<BuiltFuncti
     log(`${fn.name} (${fn.lang}): ${path.relative(options.repoRoot, context)}/ — ${what} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     built.push({ name: fn.name, lang: fn.lang, image: fn.image, context, bundle });
   }
+  await writeFaasCliStack(buildDir, built);
   return built;
+}
+
+/**
+ * `build/stack.yml` + `build/template/dockerfile/`: faas-cli's way to build prebuilt contexts. faas-cli always
+ * recreates `build/<fn>/` from the template and the handler, which would drop the bundles; with `lang: dockerfile`
+ * and the context as the handler, `cd build && faas-cli build|publish -f stack.yml` copies each context unchanged
+ * into `build/build/<fn>/` and runs `docker build` there.
+ */
+async function writeFaasCliStack(buildDir: string, built: BuiltFunction[]): Promise<void> {
+  const functions = Object.fromEntries(built.map((fn) => [fn.name, { lang: 'dockerfile', handler: `./${fn.name}`, image: fn.image }]));
+  const header = '# Written by `npm run build`: builds the prebuilt contexts with faas-cli (run it in this folder):\n' +
+    '#   faas-cli build -f stack.yml   |   faas-cli publish -f stack.yml --platforms linux/amd64,linux/arm64\n' +
+    '# Deploy with the repository\'s stack.yml (same image names): faas-cli deploy -f stack.yml\n';
+  await writeFile(path.join(buildDir, 'stack.yml'), header + toYaml({ version: '1.0', provider: { name: 'openfaas' }, functions }));
+  const template = path.join(buildDir, 'template', 'dockerfile');
+  await mkdir(template, { recursive: true });
+  await writeFile(path.join(template, 'template.yml'), 'language: dockerfile\nfprocess: ""\n');
 }

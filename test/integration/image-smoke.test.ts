@@ -77,7 +77,10 @@ test('every function of stack.yml has a self-contained context and starts from i
   assert.deepEqual(built.map((fn) => fn.name).sort(), [...specs.keys()].sort());
   const baton = built.find((fn) => fn.name === 'baton')!;
   assert.ok(baton.bundle?.files.includes('workflows/pipelines.js'), 'the orchestrator ships a prebuilt workflow bundle');
-  assert.ok(!baton.bundle?.files.some((file) => file.includes('webpack')), 'no webpack in the orchestrator image');
+  const bundleText = await readFile(path.join(baton.context, 'dist', 'index.mjs'), 'utf8');
+  assert.ok(!/node_modules\/(webpack|@swc\/core|swc-loader)\//.test(bundleText), 'webpack and swc are not in the orchestrator image');
+  const faasCliStack = await loadStackFiles([path.join(buildDir, 'stack.yml')]);
+  assert.deepEqual(faasCliStack.functions.map((fn) => [fn.name, fn.lang, fn.image]), built.map((fn) => [fn.name, 'dockerfile', fn.image]));
 
   const orchestratorEnv = {
     BATON_TASK_QUEUE: smokeQueue,
