@@ -11,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, cp, lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, cp, lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseCommand, parseDockerfile, parseEnvArgs, substitute, type Instruction, type Stage } from './dockerfile.ts';
@@ -75,6 +75,7 @@ export async function layOutImage(options: ImageLayoutOptions): Promise<ImageLay
   const stages = parseDockerfile(await readFile(dockerfile, 'utf8'), dockerfile);
   const final = stages.at(-1)!;
   const runtime = await baseRuntime(final.image, dockerfile);
+  await pruneImageLayers(options.cacheDir);
   const state = new LayoutState(options, dockerfile, stages, runtime);
   await state.start();
   for (const instruction of final.instructions) await state.apply(instruction);
@@ -161,6 +162,8 @@ class LayoutState {
     this.note(what);
     const dir = path.join(this.options.cacheDir, 'layers', this.chain.slice(0, 32));
     if (await exists(path.join(dir, 'layer.json'))) {
+      const now = new Date();
+      await utimes(path.join(dir, 'layer.json'), now, now); // last used: what pruneImageLayers goes by
       this.cached++;
       return path.join(dir, 'fs');
     }
@@ -303,6 +306,26 @@ class LayoutState {
     }
     return [...seen].filter(([, present]) => present).map(([name]) => name);
   }
+}
+
+/** Layers unused this long are removed (every change of a bundle makes a new COPY layer). */
+const LAYER_MAX_IDLE_MS = 3 * 24 * 3600_000;
+
+/** Removes layers not used for three days, and partial ones an interrupted layout left; returns how many. */
+export async function pruneImageLayers(cacheDir: string, now = Date.now()): Promise<number> {
+  const layersDir = path.join(cacheDir, 'layers');
+  let removed = 0;
+  for (const name of await readdir(layersDir).catch(() => [])) {
+    const dir = path.join(layersDir, name);
+    const marker = await stat(path.join(dir, 'layer.json')).catch(() => undefined);
+    const since = marker?.mtimeMs ?? (await stat(dir).catch(() => undefined))?.mtimeMs ?? now;
+    const idle = now - since;
+    if (marker ? idle > LAYER_MAX_IDLE_MS : idle > 3600_000) {
+      await rm(dir, { recursive: true, force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /** The users a RUN's useradd/adduser commands create, with their home folders. */
