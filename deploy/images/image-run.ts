@@ -43,6 +43,7 @@ export const SECRETS_MOUNT = '/var/openfaas/secrets';
 /** Starts the image's CMD; returns at once (wait with `waitForHttp`). */
 export async function startImage(options: ImageRunOptions): Promise<RunningImage> {
   const { layout } = options;
+  if (process.getuid?.() !== 0) throw new Error('starting an image tree needs root (mount namespaces and overlayfs): run the image smoke test as root');
   const runDir = await mkdtemp(path.join(tmpdir(), 'baton-image-'));
   const dirs = Object.fromEntries(['root', 'upper', 'work', 'secrets'].map((name) => [name, path.join(runDir, name)]));
   for (const dir of Object.values(dirs)) await mkdir(dir);
