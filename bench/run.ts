@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTools } from '../deploy/tools/tools.ts';
+import { runOrchestratorStartup } from './orchestrator-startup.ts';
 import { runOverhead } from './overhead.ts';
 import { runResume } from './resume.ts';
 import { runScaling } from './scaling.ts';
@@ -32,6 +33,8 @@ const benchmarks: Record<BenchName, { run: (ctx: BenchContext) => Promise<BenchR
   startup: { run: runStartup, needsStack: false },
   // Starts its own two lean stacks (scaler on, fixed single replica): the shared bench stack has every function.
   scaling: { run: runScaling, needsStack: false },
+  // Starts its own Temporal dev server and one orchestrator replica at a time.
+  'orchestrator-startup': { run: runOrchestratorStartup, needsStack: false },
 };
 
 const log = sayFor('bench');

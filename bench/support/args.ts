@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { BenchOptions } from './bench-context.ts';
 
 /** The benchmarks, in the order they run. */
-export const BENCH_NAMES = ['overhead', 'throughput', 'streaming', 'resume', 'startup', 'scaling'] as const;
+export const BENCH_NAMES = ['overhead', 'throughput', 'streaming', 'resume', 'startup', 'scaling', 'orchestrator-startup'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export const USAGE = `usage: npm run bench [-- [${BENCH_NAMES.join('] [')}] [options]]

@@ -139,6 +139,16 @@ async function toSpec(file: string, name: string, raw: RawFunction): Promise<Fun
   };
 }
 
+const copySchema = z.looseObject({ configuration: z.looseObject({ copy: z.array(z.string().min(1)).optional() }).optional() });
+
+/**
+ * The stack file's `configuration.copy` paths (faas-cli copies them into every function's build context, under
+ * `function/`), as written: relative to the stack file's folder.
+ */
+export async function loadStackCopyPaths(file: string): Promise<string[]> {
+  return validate(copySchema, await readYaml(path.resolve(file)), shown(file)).configuration?.copy ?? [];
+}
+
 async function readEnvFile(file: string): Promise<Record<string, string>> {
   return validate(envFileSchema, await readYaml(file), shown(file)).environment;
 }

@@ -45,3 +45,10 @@ test('request limits: 1 MiB bodies, 4 MiB callbacks, the public URL\'s origin; w
   assert.throws(() => loadOrchestratorConfig({ ...base, BATON_MAX_CALLBACK_BYTES: 'lots' }), /BATON_MAX_CALLBACK_BYTES/);
   assert.throws(() => loadOrchestratorConfig({ ...base, BATON_ALLOWED_ORIGINS: 'https://ui.example.com/path' }), /BATON_ALLOWED_ORIGINS: "https:\/\/ui\.example\.com\/path" is not an origin/);
 });
+
+test('workflows come from the sources by default, from a prebuilt bundle in images, never from both', () => {
+  assert.equal(loadOrchestratorConfig(base).workflowBundleDir, undefined);
+  assert.equal(loadOrchestratorConfig(base).workflowsDir, undefined);
+  assert.equal(loadOrchestratorConfig({ ...base, BATON_WORKFLOW_BUNDLE_DIR: '/home/app/workflows' }).workflowBundleDir, '/home/app/workflows');
+  assert.throws(() => loadOrchestratorConfig({ ...base, BATON_WORKFLOW_BUNDLE_DIR: '/a', BATON_WORKFLOWS_DIR: '/b' }), /BATON_WORKFLOWS_DIR and BATON_WORKFLOW_BUNDLE_DIR exclude each other/);
+});

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES, type RequestLimits } from './api/request-limits.ts';
 
@@ -12,8 +11,13 @@ export interface OrchestratorConfig {
   publicUrl: string;
   /** Base URL of the Temporal Web UI, for `links.temporalUi`; absent when unknown. */
   temporalUiUrl: string | undefined;
-  /** Folder with `index.ts` (workflows to bundle) and `catalog.ts` (pipeline definitions). */
-  workflowsDir: string;
+  /**
+   * Folder with `index.ts` (workflows to bundle at start) and `catalog.ts` (pipeline definitions) replacing the
+   * repository's `workflows/`; absent: the built-in pipelines.
+   */
+  workflowsDir: string | undefined;
+  /** Folder of the workflow bundles `npm run build` prebuilt (images): no bundling at start. */
+  workflowBundleDir: string | undefined;
   /** Whether this replica runs the Temporal worker (an API-only replica sets it to false). */
   runWorker: boolean;
   maxConcurrentActivities: number;
@@ -44,7 +48,6 @@ export interface ScalerConfig {
   scaleStepFunctions: boolean;
 }
 
-const defaultWorkflowsDir = fileURLToPath(new URL('../../workflows', import.meta.url));
 const url = z.string().url('must be a URL like http://127.0.0.1:8080');
 const seconds = z.coerce.number().min(0, 'must be seconds (0 or more)');
 const bytes = z.coerce.number().int('must be a whole number of bytes').min(1024, 'must be at least 1024 bytes').max(64 * 1024 * 1024, 'must be at most 64 MiB');
@@ -61,7 +64,8 @@ const schema = z.object({
   BATON_GATEWAY_URL: url,
   BATON_PUBLIC_URL: url.optional(),
   TEMPORAL_UI_URL: url.optional(),
-  BATON_WORKFLOWS_DIR: z.string().min(1).default(defaultWorkflowsDir),
+  BATON_WORKFLOWS_DIR: z.string().min(1).optional(),
+  BATON_WORKFLOW_BUNDLE_DIR: z.string().min(1).optional(),
   BATON_RUN_WORKER: z.enum(['true', 'false']).default('true'),
   BATON_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
   BATON_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(40),
@@ -88,6 +92,9 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
     throw new Error(`orchestrator configuration is invalid:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.BATON_WORKFLOWS_DIR && e.BATON_WORKFLOW_BUNDLE_DIR) {
+    throw new Error('orchestrator configuration is invalid:\n  BATON_WORKFLOWS_DIR and BATON_WORKFLOW_BUNDLE_DIR exclude each other: set one (sources bundled at start, or a prebuilt bundle)');
+  }
   const gatewayUrl = e.BATON_GATEWAY_URL.replace(/\/+$/, '');
   const publicUrl = (e.BATON_PUBLIC_URL ?? `${gatewayUrl}/function/baton`).replace(/\/+$/, '');
   return {
@@ -98,6 +105,7 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
     publicUrl,
     temporalUiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     workflowsDir: e.BATON_WORKFLOWS_DIR,
+    workflowBundleDir: e.BATON_WORKFLOW_BUNDLE_DIR,
     runWorker: e.BATON_RUN_WORKER === 'true',
     maxConcurrentActivities: e.BATON_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTasks: e.BATON_MAX_CONCURRENT_WORKFLOW_TASKS,

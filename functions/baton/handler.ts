@@ -4,13 +4,13 @@
  */
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
-import type { PipelineDefinition } from '../../workflows/pipeline-definition.ts';
 import { buildStepCatalog } from '../../activities/step-catalog.ts';
 import { readSecret } from '../../template/node-ts/secrets.ts';
 import { createApi } from './api/app.ts';
 import { loadOrchestratorConfig } from './config.ts';
 import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
 import { startScaling } from './scaler/scaling.ts';
+import { loadPipelines } from './workflow-code.ts';
 
 /** A started service, as the node-ts-service template expects. */
 export interface Service {
@@ -19,7 +19,7 @@ export interface Service {
 
 export async function start({ port }: { port: number }): Promise<Service> {
   const config = loadOrchestratorConfig();
-  const { pipelines } = (await import(`${config.workflowsDir}/catalog.ts`)) as { pipelines: PipelineDefinition[] };
+  const pipelines = await loadPipelines(config);
   const steps = buildStepCatalog(pipelines);
   const callbackKey = readSecret('baton-callback-key');
   const connection = await Connection.connect({ address: config.temporalAddress }).catch((error: unknown) => {

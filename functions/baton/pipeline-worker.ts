@@ -3,6 +3,7 @@ import { createActivities, type CallbackSettings } from '../../activities/index.
 import type { StepCatalog } from '../../activities/step-catalog.ts';
 import { createFunctionCallPool } from '../../activities/http-pool.ts';
 import type { OrchestratorConfig } from './config.ts';
+import { pipelineWorkflowCode } from './workflow-code.ts';
 
 /** A running Temporal worker for Baton's pipelines, and how to stop it. */
 export interface PipelineWorker {
@@ -16,7 +17,7 @@ export interface PipelineWorker {
   done: Promise<void>;
 }
 
-/** Creates and runs the worker: bundles the workflows, wires the activities to the gateway. */
+/** Creates and runs the worker: loads (or bundles) the workflows, wires the activities to the gateway. */
 export async function startPipelineWorker(config: OrchestratorConfig, steps: StepCatalog, callbacks: CallbackSettings): Promise<PipelineWorker> {
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const pool = createFunctionCallPool();
@@ -24,7 +25,7 @@ export async function startPipelineWorker(config: OrchestratorConfig, steps: Ste
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
-    workflowsPath: `${config.workflowsDir}/index.ts`,
+    ...pipelineWorkflowCode(config),
     activities: createActivities({ gatewayUrl: config.gatewayUrl, steps, dispatcher: pool, callbacks }),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,

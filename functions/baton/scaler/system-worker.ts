@@ -3,7 +3,6 @@
  * workflow and its activities. Separate from the pipeline worker so a backlog of pipeline tasks never waits in
  * front of the scaler's own tasks.
  */
-import { fileURLToPath } from 'node:url';
 import type { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createScalingActivities } from '../../../activities/scaling/index.ts';
@@ -11,8 +10,7 @@ import type { GatewayFunctions } from '../../../activities/scaling/gateway-funct
 import type { StepCatalog } from '../../../activities/step-catalog.ts';
 import type { OrchestratorConfig } from '../config.ts';
 import { runWorker, type PipelineWorker } from '../pipeline-worker.ts';
-
-const systemWorkflows = fileURLToPath(new URL('../../../workflows/system/index.ts', import.meta.url));
+import { systemWorkflowCode } from '../workflow-code.ts';
 
 /** What the scaling activities use. */
 export interface SystemWorkerDeps {
@@ -29,7 +27,7 @@ export async function startSystemWorker(config: OrchestratorConfig, deps: System
     connection,
     namespace: config.namespace,
     taskQueue: config.systemTaskQueue,
-    workflowsPath: systemWorkflows,
+    ...systemWorkflowCode(config),
     activities: createScalingActivities({ client: deps.client, connection: deps.connection, namespace: config.namespace, gateway: deps.gateway, steps: deps.steps }),
     // One scaler per namespace: a couple of slots are plenty, and keep this worker light in every replica.
     maxConcurrentActivityTaskExecutions: 4,

@@ -1,0 +1,42 @@
+/**
+ * Where the orchestrator's workers get their workflow code, and the trigger API its pipelines. Images run with
+ * `BATON_WORKFLOW_BUNDLE_DIR`: the bundles `npm run build` made (`pipelines.js`, `system.js`), so a replica never
+ * runs webpack at start, as Temporal advises for production. From source (the local stack) the workers bundle
+ * `workflows/` (or `BATON_WORKFLOWS_DIR`, the tests' fixtures) at start.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WorkerOptions } from '@temporalio/worker';
+import type { PipelineDefinition } from '../../workflows/pipeline-definition.ts';
+import type { OrchestratorConfig } from './config.ts';
+
+/** The prebuilt bundles' file names in `BATON_WORKFLOW_BUNDLE_DIR` (deploy/images/ writes them). */
+export const WORKFLOW_BUNDLE_FILES = { pipelines: 'pipelines.js', system: 'system.js' } as const;
+
+/** The repository's workflow entry points, bundled by `npm run build` or at start. */
+export const WORKFLOW_SOURCES = {
+  pipelines: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+  system: fileURLToPath(new URL('../../workflows/system/index.ts', import.meta.url)),
+} as const;
+
+type WorkflowCode = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>;
+
+/** The pipeline worker's workflows. */
+export function pipelineWorkflowCode(config: OrchestratorConfig): WorkflowCode {
+  if (config.workflowBundleDir) return { workflowBundle: { codePath: join(config.workflowBundleDir, WORKFLOW_BUNDLE_FILES.pipelines) } };
+  return { workflowsPath: config.workflowsDir ? join(config.workflowsDir, 'index.ts') : WORKFLOW_SOURCES.pipelines };
+}
+
+/** The system worker's workflows (the scaler). */
+export function systemWorkflowCode(config: OrchestratorConfig): WorkflowCode {
+  if (config.workflowBundleDir) return { workflowBundle: { codePath: join(config.workflowBundleDir, WORKFLOW_BUNDLE_FILES.system) } };
+  return { workflowsPath: WORKFLOW_SOURCES.system };
+}
+
+/** The pipelines the trigger API offers: the built-in catalog (bundled with the image), or BATON_WORKFLOWS_DIR's. */
+export async function loadPipelines(config: OrchestratorConfig): Promise<PipelineDefinition[]> {
+  const catalog = (config.workflowsDir
+    ? await import(join(config.workflowsDir, 'catalog.ts'))
+    : await import('../../workflows/catalog.ts')) as { pipelines: PipelineDefinition[] };
+  return catalog.pipelines;
+}

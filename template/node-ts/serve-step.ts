@@ -1,0 +1,23 @@
+/**
+ * Serves one step handler module behind of-watchdog (mode=http): the template's whole start-up, shared by the
+ * entry that loads the handler from source (`index.ts`) and the bundled entry `npm run build` makes for images.
+ */
+import { createStepServer } from './server.ts';
+import { exitWhenParentDies } from './parent-watch.ts';
+import { progressIntervalFromEnv } from './progress.ts';
+import type { StepHandlerModule } from './sdk.ts';
+
+/** Checks `handler` (loaded from `handlerPath`, named in errors) and serves it on `http_port` until SIGTERM. */
+export function serveStep(handler: StepHandlerModule, handlerPath: string, env: NodeJS.ProcessEnv = process.env): void {
+  const port = Number(env.http_port || 3000);
+  if (!Number.isInteger(port) || port <= 0) throw new Error(`http_port must be a port number, got "${env.http_port}"`);
+  const functionName = env.BATON_FUNCTION || 'function';
+  const progressIntervalSeconds = progressIntervalFromEnv(env); // read once; the error names BATON_PROGRESS_INTERVAL
+  if (typeof handler.handle !== 'function') throw new Error(`${handlerPath} must export "handle(input, ctx)"`);
+
+  exitWhenParentDies();
+  const server = createStepServer(handler, functionName, { progressIntervalSeconds });
+  server.keepAliveTimeout = 65_000; // longer than the caller's pool keeps idle sockets
+  server.listen(port, '127.0.0.1', () => console.log(`${functionName}: listening on 127.0.0.1:${port}`));
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
