@@ -35,3 +35,9 @@ test('scaling knobs: off by default, seconds become ms, wrong values are named',
   assert.throws(() => loadOrchestratorConfig({ ...base, BATON_SCALER_INTERVAL_SECONDS: '0.1' }), /BATON_SCALER_INTERVAL_SECONDS/);
   assert.throws(() => loadOrchestratorConfig({ ...base, BATON_SCALER_FUNCTION: 'Not A Name' }), /BATON_SCALER_FUNCTION: must be a function name/);
 });
+
+test('codec CORS origins: none by default, a comma-separated list, anything but an origin named', () => {
+  assert.deepEqual(loadOrchestratorConfig(base).codecCorsOrigins, []);
+  assert.deepEqual(loadOrchestratorConfig({ ...base, BATON_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233/, https://cloud.temporal.io' }).codecCorsOrigins, ['http://127.0.0.1:8233', 'https://cloud.temporal.io']);
+  assert.throws(() => loadOrchestratorConfig({ ...base, BATON_CODEC_CORS_ORIGINS: 'http://ui:8233/namespaces' }), /BATON_CODEC_CORS_ORIGINS: must be comma-separated origins/);
+});

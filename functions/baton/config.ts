@@ -22,6 +22,8 @@ export interface OrchestratorConfig {
   /** The small task queue of Baton's own workflows (the scaler), polled by a separate worker. */
   systemTaskQueue: string;
   scaler: ScalerConfig;
+  /** Browser origins (the Temporal UI's) allowed to call the codec server `/codec/*`. */
+  codecCorsOrigins: string[];
 }
 
 /** The scaler's knobs (docs/scaling.md). */
@@ -44,6 +46,9 @@ export interface ScalerConfig {
 const defaultWorkflowsDir = fileURLToPath(new URL('../../workflows', import.meta.url));
 const url = z.string().url('must be a URL like http://127.0.0.1:8080');
 const seconds = z.coerce.number().min(0, 'must be seconds (0 or more)');
+const origins = z.string().default('')
+  .transform((list) => list.split(',').map((origin) => origin.trim().replace(/\/+$/, '')).filter(Boolean))
+  .refine((list) => list.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), 'must be comma-separated origins like http://127.0.0.1:8233 (scheme, host, port; no path)');
 
 const schema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233'),
@@ -66,6 +71,7 @@ const schema = z.object({
   BATON_SCALER_COOLDOWN_SECONDS: seconds.default(120),
   BATON_SCALER_MAX_STEP: z.coerce.number().int().min(0).default(0),
   BATON_SCALER_STEP_FUNCTIONS: z.enum(['true', 'false']).default('true'),
+  BATON_CODEC_CORS_ORIGINS: origins,
 });
 
 /** Parses the environment; the error names every wrong key and what it should be. */
@@ -99,5 +105,6 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
       maxStepUp: e.BATON_SCALER_MAX_STEP,
       scaleStepFunctions: e.BATON_SCALER_STEP_FUNCTIONS === 'true',
     },
+    codecCorsOrigins: e.BATON_CODEC_CORS_ORIGINS,
   };
 }

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type CallbackSettings } from '../../activities/index.ts';
 import type { StepCatalog } from '../../activities/step-catalog.ts';
@@ -16,14 +17,15 @@ export interface PipelineWorker {
   done: Promise<void>;
 }
 
-/** Creates and runs the worker: bundles the workflows, wires the activities to the gateway. */
-export async function startPipelineWorker(config: OrchestratorConfig, steps: StepCatalog, callbacks: CallbackSettings): Promise<PipelineWorker> {
+/** Creates and runs the worker: bundles the workflows, wires the activities to the gateway, encodes payloads with `dataConverter`. */
+export async function startPipelineWorker(config: OrchestratorConfig, steps: StepCatalog, callbacks: CallbackSettings, dataConverter: DataConverter): Promise<PipelineWorker> {
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const pool = createFunctionCallPool();
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
+    dataConverter,
     workflowsPath: `${config.workflowsDir}/index.ts`,
     activities: createActivities({ gatewayUrl: config.gatewayUrl, steps, dispatcher: pool, callbacks }),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
