@@ -1,6 +1,7 @@
 /**
  * What people see, in a real (headless) Chromium on the real stack: a run in the Temporal UI with one activity per
- * step and its encrypted input decoded through Baton's codec server, and a run's HTML report with its training curve drawn. Screenshots go to test-artifacts/ (gitignored).
+ * step and its encrypted input decoded through Baton's codec server, and a run's HTML report with its training
+ * curve drawn. Screenshots go to test-artifacts/ (gitignored).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
