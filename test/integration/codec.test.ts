@@ -77,6 +77,7 @@ test('a run\'s payloads are ciphertext in Temporal\'s database, and read fine th
       method: 'OPTIONS',
       headers: { origin: stack.temporalUiUrl, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
     });
+    await preflight.arrayBuffer();
     assert.ok(preflight.ok, `preflight through the gateway: ${preflight.status}`);
     assert.equal(preflight.headers.get('access-control-allow-origin'), stack.temporalUiUrl);
   } finally {
