@@ -71,7 +71,7 @@ test('the Temporal UI shows a train-classifier run by its id, with one activity 
     assert.ok(named.every(([step, fn]) => step === fn), 'each step calls its function of the same name');
     // The event table lists each step's "Activity Task Scheduled" with its summary too.
     for (const step of expected) await page.getByText(`${step} → function ${step}`, { exact: true }).first().waitFor({ timeout: 10_000 });
-    // The run's input, decrypted by the orchestrator's codec server for the browser.
+    // The run's input and result (both hold the canary), decrypted for the browser by the orchestrator's codec server.
     await page.getByText(canary).first().waitFor({ timeout: 30_000 });
     assert.ok(codecCalls.includes('POST /function/baton/codec/decode'), `the UI called the codec server: ${JSON.stringify(codecCalls)}`);
   } finally {
