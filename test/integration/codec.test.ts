@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { METADATA_ENCODING_KEY } from '@temporalio/common';
@@ -58,7 +58,8 @@ test('a run\'s payloads are ciphertext in Temporal\'s database, and read fine th
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
     const input = started?.input?.payloads?.[0];
     assert.equal(Buffer.from(input?.metadata?.[METADATA_ENCODING_KEY] ?? []).toString(), ENCRYPTED_ENCODING);
-    assert.match(Buffer.from(input?.metadata?.['encryption-key-id'] ?? []).toString(), /^local-\d{4}-\d{2}-\d{2}$/);
+    assert.match(Buffer.from(input?.metadata?.['encryption-key-id'] ?? []).toString(), /^local-\d{4}-\d{2}-\d{2}$/, 'the key the local stack generated');
+    assert.equal((await stat(join(stack.secrets.dir, 'baton-codec-keys'))).mode & 0o777, 0o600, 'the key file is private');
     await assert.rejects(plain.workflow.getHandle(run.runId).result(), /encoding|binary\/encrypted/i, 'a client without the key cannot read the result');
     // A client with the stack's key reads it.
     assert.match(JSON.stringify(await client.workflow.getHandle(run.runId).result()), new RegExp(canary));
