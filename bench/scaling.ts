@@ -12,7 +12,8 @@ import { benchSignal, onStop } from './support/lifecycle.ts';
 import type { BenchResult } from './support/results.ts';
 import { median, round, summarize } from './support/stats.ts';
 import { startScalingStack } from '../test/support/scaling-stack.ts';
-import { connectTemporal, peakReplicas, startRuns, waitForReplicas, waitForRuns, watchReplicas } from '../test/support/scaling-load.ts';
+import { peakReplicas, startRuns, waitForReplicas, waitForRuns, watchReplicas } from '../test/support/scaling-load.ts';
+import { connectTemporal } from '../test/support/temporal-client.ts';
 
 const RUNS = 200;
 // Steps that wait (I/O-bound), so the per-replica limit, not the 2 CPU cores, is what more replicas relieve.

@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
+import { EncryptionCodec } from '../functions/baton/codec/encryption-codec.ts';
+import { parseCodecKeys } from '../functions/baton/codec/keys.ts';
 
 /**
  * Replays recorded histories of real runs against today's workflow code: a change that would break runs
@@ -12,12 +15,14 @@ import { Worker } from '@temporalio/worker';
 const historiesDir = fileURLToPath(new URL('../test/histories/', import.meta.url));
 const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
 const histories = readdirSync(historiesDir).filter((name) => name.endsWith('.json'));
+// As in production, with the payload codec: histories recorded before encryption pass through it unchanged.
+const dataConverter = { payloadCodecs: [new EncryptionCodec(parseCodecKeys(`replay:${randomBytes(32).toString('base64')}`))] };
 
 test('recorded histories exist', () => assert.ok(histories.length > 0));
 
 for (const name of histories) {
   test(`replays ${name} without non-determinism`, async () => {
     const history = JSON.parse(readFileSync(historiesDir + name, 'utf8')) as unknown;
-    await Worker.runReplayHistory({ workflowsPath }, history, name.replace(/\.json$/, ''));
+    await Worker.runReplayHistory({ workflowsPath, dataConverter }, history, name.replace(/\.json$/, ''));
   });
 }

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { encryptedDataConverter } from '../../functions/baton/codec/data-converter.ts';
 import { repoRoot } from '../../deploy/local/stack-config.ts';
 import { startLocalStack, type LocalStack } from '../../deploy/local/stack.ts';
 import type { ToolPaths } from '../../deploy/tools/tools.ts';
@@ -77,7 +78,7 @@ async function startOnce(options: BenchStackOptions): Promise<BenchStack> {
   const stack = await starting;
   const connection = await Connection.connect({ address: stack.temporalAddress });
   onStop('Temporal client', () => connection.close());
-  return { stack, client: new Client({ connection }), dataDir, tools: options.tools };
+  return { stack, client: new Client({ connection, dataConverter: encryptedDataConverter(stack.secrets.dir) }), dataDir, tools: options.tools };
 }
 
 /** A ready replica of a function: its watchdog, the wrapper the watchdog started, and the watchdog's URL. */

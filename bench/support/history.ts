@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import { fetchDecodedHistory } from '../../functions/baton/codec/decode-history.ts';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 
@@ -26,7 +27,7 @@ export interface RunTiming {
 
 /** Reads the history of a closed run. */
 export async function runTiming(client: Client, workflowId: string): Promise<RunTiming> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await fetchDecodedHistory(client, workflowId);
   return timingOf(workflowId, history.events ?? []);
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CODEC_KEYS_SECRET, KEY_BYTES } from '../../functions/baton/codec/keys.ts';
 
 /** The secrets of the local stack, generated once into `<data>/secrets/` and reused on every start. */
 export interface LocalSecrets {
@@ -15,6 +16,8 @@ export interface LocalSecrets {
   postgresPassword: string;
   /** Bearer token csv-source sends to its external data server (tests start one that requires it). */
   csvSourceToken: string;
+  /** The payload codec's keys (`<key-id>:<base64 key>` per line, the first encrypts): payloads in Temporal are encrypted. */
+  codecKeys: string;
 }
 
 /** Reads the local secrets, creating any that are missing (files with mode 0600 in a 0700 folder). */
@@ -41,5 +44,6 @@ export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets>
     callbackKey: await secret('baton-callback-key', () => randomBytes(32).toString('base64url')),
     postgresPassword: await secret('postgres-password', () => randomBytes(18).toString('base64url')),
     csvSourceToken: await secret('csv-source-token', () => randomBytes(24).toString('base64url')),
+    codecKeys: await secret(CODEC_KEYS_SECRET, () => `local-${new Date().toISOString().slice(0, 10)}:${randomBytes(KEY_BYTES).toString('base64')}\n`),
   };
 }

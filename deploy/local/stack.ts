@@ -65,7 +65,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   try {
     log('starting Temporal and MinIO…');
-    const temporalOptions = { binary: options.tools.temporal, dataDir: options.dataDir, port: ports.temporal, uiPort: ports.temporalUi };
+    const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+    // The UI decodes the encrypted payloads in the browser through the orchestrator's codec server.
+    const codecEndpoint = `${gatewayUrl}/function/baton/codec`;
+    const temporalOptions = { binary: options.tools.temporal, dataDir: options.dataDir, port: ports.temporal, uiPort: ports.temporalUi, codecEndpoint };
     let temporal: TemporalServer | undefined;
     stoppers.push(async () => temporal?.process.stop());
     const [, minio] = await Promise.all([
@@ -76,7 +79,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (!temporal) throw new Error('Temporal did not start');
     log(`Temporal on ${temporal.address} (UI ${temporal.uiUrl}), MinIO on ${minio.url}`);
 
-    const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
     const gateway = await startLocalGateway({
       stackFiles: options.stackFiles ?? [join(options.repoRoot, 'stack.yml')],
       templateDirs: options.templateDirs,
@@ -91,6 +93,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         S3_ENDPOINT: minio.url,
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_UI_URL: temporal.uiUrl,
+        // The UI's origin, as typed: 127.0.0.1 (its URL) or localhost.
+        BATON_CODEC_CORS_ORIGINS: [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')].join(','),
         BATON_GATEWAY_URL: gatewayUrl,
         // Recorded in every registered model's lineage.
         BATON_CODE_VERSION: await codeVersionOf(options.repoRoot),

@@ -16,6 +16,8 @@ export async function startTemporalServer(options: {
   dataDir: string;
   port: number;
   uiPort: number;
+  /** The codec server the Web UI decodes payloads with (Baton's orchestrator's `/codec`). */
+  codecEndpoint?: string;
   onLine?: (line: string) => void;
 }): Promise<TemporalServer> {
   const args = [
@@ -32,6 +34,7 @@ export async function startTemporalServer(options: {
     '--sqlite-pragma', 'journal_mode=wal',
     '--sqlite-pragma', 'synchronous=normal',
     ...searchAttributeRegistrations().flatMap((pair) => ['--search-attribute', pair]),
+    ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
   ];
   const process = startManagedProcess('temporal', options.binary, args, { logFile: join(options.dataDir, 'logs', 'temporal.log'), onLine: options.onLine });
   const address = `127.0.0.1:${options.port}`;

@@ -38,6 +38,7 @@ test('scaling knobs: off by default, seconds become ms, wrong values are named',
 
 test('request limits: 1 MiB bodies, 4 MiB callbacks, the public URL\'s origin; wrong values are named', () => {
   assert.deepEqual(loadOrchestratorConfig(base).limits, { maxBodyBytes: 1_048_576, maxCallbackBytes: 4_194_304, allowedOrigins: ['http://127.0.0.1:8080'] });
+  assert.deepEqual(loadOrchestratorConfig({ ...base, BATON_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233' }).limits.allowedOrigins, ['http://127.0.0.1:8080', 'http://127.0.0.1:8233'], 'the UI calls the codec server');
   const tuned = loadOrchestratorConfig({ ...base, BATON_PUBLIC_URL: 'https://baton.example.com/api', BATON_MAX_BODY_BYTES: '65536', BATON_ALLOWED_ORIGINS: 'https://ui.example.com, http://localhost:8233' });
   assert.deepEqual(tuned.limits.allowedOrigins, ['https://baton.example.com', 'https://ui.example.com', 'http://localhost:8233']);
   assert.equal(tuned.limits.maxBodyBytes, 65_536);
@@ -51,4 +52,10 @@ test('workflows come from the sources by default, from a prebuilt bundle in imag
   assert.equal(loadOrchestratorConfig(base).workflowsDir, undefined);
   assert.equal(loadOrchestratorConfig({ ...base, BATON_WORKFLOW_BUNDLE_DIR: '/home/app/workflows' }).workflowBundleDir, '/home/app/workflows');
   assert.throws(() => loadOrchestratorConfig({ ...base, BATON_WORKFLOW_BUNDLE_DIR: '/a', BATON_WORKFLOWS_DIR: '/b' }), /BATON_WORKFLOWS_DIR and BATON_WORKFLOW_BUNDLE_DIR exclude each other/);
+});
+
+test('codec CORS origins: none by default, a comma-separated list, anything but an origin named', () => {
+  assert.deepEqual(loadOrchestratorConfig(base).codecCorsOrigins, []);
+  assert.deepEqual(loadOrchestratorConfig({ ...base, BATON_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233/, https://cloud.temporal.io' }).codecCorsOrigins, ['http://127.0.0.1:8233', 'https://cloud.temporal.io']);
+  assert.throws(() => loadOrchestratorConfig({ ...base, BATON_CODEC_CORS_ORIGINS: 'http://ui:8233/namespaces' }), /BATON_CODEC_CORS_ORIGINS: "http:\/\/ui:8233\/namespaces" is not an origin/);
 });

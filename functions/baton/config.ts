@@ -29,6 +29,8 @@ export interface OrchestratorConfig {
   scaler: ScalerConfig;
   /** Body caps and the origins whose pages may send state-changing requests (the public URL's, and listed ones). */
   limits: RequestLimits;
+  /** Browser origins (the Temporal UI's) allowed to call the codec server `/codec/*`. */
+  codecCorsOrigins: string[];
 }
 
 /** The scaler's knobs (docs/scaling.md). */
@@ -51,7 +53,8 @@ export interface ScalerConfig {
 const url = z.string().url('must be a URL like http://127.0.0.1:8080');
 const seconds = z.coerce.number().min(0, 'must be seconds (0 or more)');
 const bytes = z.coerce.number().int('must be a whole number of bytes').min(1024, 'must be at least 1024 bytes').max(64 * 1024 * 1024, 'must be at most 64 MiB');
-const origins = z.string().transform((value, ctx) => value.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
+/** Comma-separated browser origins (`scheme://host[:port]`); an entry with a path or anything else is named. */
+const originList = z.string().transform((value, ctx) => value.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
   const parsed = URL.canParse(entry) ? new URL(entry) : undefined;
   if (!parsed || parsed.origin !== entry.replace(/\/+$/, '')) ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin like https://ui.example.com (scheme, host and port only)` });
   return parsed?.origin ?? entry;
@@ -81,7 +84,8 @@ const schema = z.object({
   BATON_SCALER_STEP_FUNCTIONS: z.enum(['true', 'false']).default('true'),
   BATON_MAX_BODY_BYTES: bytes.default(DEFAULT_MAX_BODY_BYTES),
   BATON_MAX_CALLBACK_BYTES: bytes.default(DEFAULT_MAX_CALLBACK_BYTES),
-  BATON_ALLOWED_ORIGINS: origins.default([]),
+  BATON_ALLOWED_ORIGINS: originList.default([]),
+  BATON_CODEC_CORS_ORIGINS: originList.default([]),
 });
 
 /** Parses the environment; the error names every wrong key and what it should be. */
@@ -123,7 +127,9 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
     limits: {
       maxBodyBytes: e.BATON_MAX_BODY_BYTES,
       maxCallbackBytes: e.BATON_MAX_CALLBACK_BYTES,
-      allowedOrigins: [...new Set([new URL(publicUrl).origin, ...e.BATON_ALLOWED_ORIGINS])],
+      // The Temporal UI's pages call the codec server: their origin is allowed like the API's own.
+      allowedOrigins: [...new Set([new URL(publicUrl).origin, ...e.BATON_ALLOWED_ORIGINS, ...e.BATON_CODEC_CORS_ORIGINS])],
     },
+    codecCorsOrigins: e.BATON_CODEC_CORS_ORIGINS,
   };
 }

@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { buildStepCatalog } from '../../activities/step-catalog.ts';
 import { readSecret } from '../../template/node-ts/secrets.ts';
 import { createApi } from './api/app.ts';
+import { encryptedDataConverter } from './codec/data-converter.ts';
 import { loadOrchestratorConfig } from './config.ts';
 import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
 import { startScaling } from './scaler/scaling.ts';
@@ -22,11 +23,13 @@ export async function start({ port }: { port: number }): Promise<Service> {
   const pipelines = await loadPipelines(config);
   const steps = buildStepCatalog(pipelines);
   const callbackKey = readSecret('baton-callback-key');
+  const dataConverter = encryptedDataConverter();
   const connection = await Connection.connect({ address: config.temporalAddress }).catch((error: unknown) => {
     throw new Error(`cannot reach Temporal at TEMPORAL_ADDRESS=${config.temporalAddress}: ${(error as Error).message}. Is the Temporal server running?`);
   });
-  const client = new Client({ connection, namespace: config.namespace });
-  const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, steps, { baseUrl: config.publicUrl, key: callbackKey }) : undefined;
+  // Payloads are encrypted before they reach Temporal; the workers (and the scaler's) use the client's converter.
+  const client = new Client({ connection, namespace: config.namespace, dataConverter });
+  const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, steps, { baseUrl: config.publicUrl, key: callbackKey }, dataConverter) : undefined;
   worker?.done.catch((error: unknown) => {
     // A crashed worker makes this replica useless: exit so the platform restarts it.
     console.error('Temporal worker stopped with an error:', error);
@@ -44,6 +47,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
     publicUrl: config.publicUrl,
     temporalUiUrl: config.temporalUiUrl,
     limits: config.limits,
+    codecCorsOrigins: config.codecCorsOrigins,
     health: () => ({ worker: worker ? worker.state().toLowerCase() : 'disabled' }),
   });
   const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type CallbackSettings } from '../../activities/index.ts';
 import type { StepCatalog } from '../../activities/step-catalog.ts';
@@ -17,8 +18,8 @@ export interface PipelineWorker {
   done: Promise<void>;
 }
 
-/** Creates and runs the worker: loads (or bundles) the workflows, wires the activities to the gateway. */
-export async function startPipelineWorker(config: OrchestratorConfig, steps: StepCatalog, callbacks: CallbackSettings): Promise<PipelineWorker> {
+/** Creates and runs the worker: loads (or bundles) the workflows, wires the activities to the gateway, encodes payloads with `dataConverter`. */
+export async function startPipelineWorker(config: OrchestratorConfig, steps: StepCatalog, callbacks: CallbackSettings, dataConverter: DataConverter): Promise<PipelineWorker> {
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const pool = createFunctionCallPool();
   const worker = await Worker.create({
@@ -26,6 +27,7 @@ export async function startPipelineWorker(config: OrchestratorConfig, steps: Ste
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     ...pipelineWorkflowCode(config),
+    dataConverter,
     activities: createActivities({ gatewayUrl: config.gatewayUrl, steps, dispatcher: pool, callbacks }),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,

@@ -1,9 +1,11 @@
 /**
  * What people see, in a real (headless) Chromium on the real stack: a run in the Temporal UI with one activity per
- * step, and a run's HTML report with its training curve drawn. Screenshots go to test-artifacts/ (gitignored).
+ * step and its encrypted input decoded through Baton's codec server, and a run's HTML report with its training
+ * curve drawn. Screenshots go to test-artifacts/ (gitignored).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
 import { launchBrowser, screenshot, type BrowserSession } from '../support/browser.ts';
@@ -41,9 +43,15 @@ async function finishedRun(pipeline: string, input: unknown): Promise<{ runId: s
   return { runId: run.runId, steps: view.steps.filter((step) => step.status === 'completed').map((step) => step.name) };
 }
 
-test('the Temporal UI shows a train-classifier run by its id, with one activity per step', async () => {
-  const { runId, steps } = await finishedRun('train-classifier', {});
+test('the Temporal UI shows a train-classifier run by its id, with one activity per step and its input decoded', async () => {
+  // Payloads are encrypted in Temporal: the UI shows this input (and the step summaries) only through the codec server.
+  const canary = `canary-${randomBytes(6).toString('hex')}`;
+  const { runId, steps } = await finishedRun('train-classifier', { modelName: canary });
   const { page } = await watchedPage();
+  const codecCalls: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().startsWith(`${stack!.gatewayUrl}/function/baton/codec/`)) codecCalls.push(`${request.method()} ${new URL(request.url()).pathname}`);
+  });
   try {
     await page.goto(`${stack!.temporalUiUrl}/namespaces/default/workflows/${encodeURIComponent(runId)}`);
     const heading = page.getByTestId('workflow-id-heading');
@@ -63,6 +71,9 @@ test('the Temporal UI shows a train-classifier run by its id, with one activity 
     assert.ok(named.every(([step, fn]) => step === fn), 'each step calls its function of the same name');
     // The event table lists each step's "Activity Task Scheduled" with its summary too.
     for (const step of expected) await page.getByText(`${step} → function ${step}`, { exact: true }).first().waitFor({ timeout: 10_000 });
+    // The run's input and result (both hold the canary), decrypted for the browser by the orchestrator's codec server.
+    await page.getByText(canary).first().waitFor({ timeout: 30_000 });
+    assert.ok(codecCalls.includes('POST /function/baton/codec/decode'), `the UI called the codec server: ${JSON.stringify(codecCalls)}`);
   } finally {
     await screenshot(page, `temporal-ui-${runId}`);
     await page.context().close();

@@ -4,8 +4,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, Connection } from '@temporalio/client';
 import { getRun, triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
+import { connectTemporal } from '../support/temporal-client.ts';
 import { startTestStack, stopTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
 
 let stack: TestStack;
@@ -31,9 +31,9 @@ test('the demo pipeline completes through the HTTP trigger, one activity per ste
   assert.ok(result.metrics.accuracy > 0.9, `accuracy ${result.metrics.accuracy}`);
   assert.match(result.model.uri, new RegExp(`^s3://baton-artifacts/models/classifier/${result.model.version}/model.skops$`));
 
-  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const { client, connection } = await connectTemporal(stack);
   try {
-    const history = await new Client({ connection }).workflow.getHandle(run.runId).fetchHistory();
+    const history = await client.workflow.getHandle(run.runId).fetchHistory();
     const activities = (history.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes ?? []);
     assert.deepEqual(activities.map((scheduled) => scheduled.activityId), ['ingest', 'validate-dataset', 'train', 'evaluate', 'register-model', 'promote-model', 'report']);
   } finally {

@@ -14,8 +14,9 @@ import { childPids } from '../../bench/support/procfs.ts';
 import { startScalingStack } from '../support/scaling-stack.ts';
 import { stopTestStack, type TestStack } from '../support/test-stack.ts';
 import {
-  connectTemporal, countRuns, markerKeys, peakReplicas, startRuns, waitForReplicas, waitForRuns, watchReplicas,
+  countRuns, markerKeys, peakReplicas, startRuns, waitForReplicas, waitForRuns, watchReplicas,
 } from '../support/scaling-load.ts';
+import { connectTemporal } from '../support/temporal-client.ts';
 
 const RUNS = 200;
 const COOL_DOWN_S = 8;

@@ -4,11 +4,12 @@
  * function through the gateway, and the checks every rendered report must pass.
  */
 import assert from 'node:assert/strict';
-import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ArtifactRef } from '#baton-contract';
 import { ArtifactStore } from '../../template/node-ts/artifacts.ts';
 import type { ReportInput } from '../../functions/report/schema.ts';
+import { fetchDecodedHistory } from '../../functions/baton/codec/decode-history.ts';
+import { connectTemporal } from './temporal-client.ts';
 import type { TestStack } from './test-stack.ts';
 
 /** What a finished run was given and what each of its steps (by activity id) returned. */
@@ -19,9 +20,9 @@ export interface RunRecord {
 
 /** Reads a run's input and its completed steps' outputs from its history. */
 export async function runRecord(stack: TestStack, runId: string): Promise<RunRecord> {
-  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const { client, connection } = await connectTemporal(stack);
   try {
-    const history = await new Client({ connection }).workflow.getHandle(runId).fetchHistory();
+    const history = await fetchDecodedHistory(client, runId);
     const activityIds = new Map<string, string>();
     const record: RunRecord = { input: {}, outputs: {} };
     const decode = (payloads: unknown) => defaultPayloadConverter.fromPayload((payloads as Parameters<typeof defaultPayloadConverter.fromPayload>[0][])[0]!);

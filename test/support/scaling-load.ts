@@ -4,7 +4,7 @@
  * test/integration/scaling.test.ts and bench/scaling.ts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { Client as MinioClient } from 'minio';
 import { batonSearchAttributes } from '../../workflows/search-attributes.ts';
 import type { LocalStack } from '../../deploy/local/stack.ts';
@@ -57,12 +57,6 @@ export function watchReplicas(stack: LocalStack, everyMs = 250): { samples: Repl
 /** The highest replicas `fn` had in `samples`. */
 export function peakReplicas(samples: readonly ReplicaSample[], fn: string): number {
   return Math.max(0, ...samples.map((s) => s.replicas[fn] ?? 0));
-}
-
-/** A Temporal client on the stack (close it with `connection.close()`). */
-export async function connectTemporal(stack: LocalStack): Promise<{ client: Client; connection: Connection }> {
-  const connection = await Connection.connect({ address: stack.temporalAddress });
-  return { client: new Client({ connection }), connection };
 }
 
 /**

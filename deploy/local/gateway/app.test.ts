@@ -77,6 +77,7 @@ describe('gateway routes', () => {
         return;
       }
       if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2_000);
+      if (req.url === '/empty') return void res.writeHead(204, { 'X-Custom': 'kept' }).end();
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
         res.writeHead(201, { 'Content-Type': 'application/json', 'X-Custom': 'kept', Connection: 'keep-alive' });
@@ -203,6 +204,15 @@ describe('gateway routes', () => {
       assert.match(res.headers.get('X-Call-Id') ?? '', /^[0-9a-f-]{36}$/);
       assert.equal(seen.headers['x-call-id'], res.headers.get('X-Call-Id'));
       assert.equal(seen.url, '/');
+    });
+
+    it('passes an answer without a body (204, e.g. a CORS preflight) through and releases it cleanly', async () => {
+      backend.target = { instance: 'echo-1', url: upstreamUrl };
+      const res = await app.request('/function/echo/empty', { method: 'OPTIONS' });
+      assert.equal(res.status, 204);
+      assert.equal(res.headers.get('X-Custom'), 'kept');
+      // An error raised while releasing the upstream body would be an uncaught exception, failing the test here.
+      await new Promise((resolve) => setTimeout(resolve, 100));
     });
 
     it('passes the response through as it comes (streaming)', async () => {

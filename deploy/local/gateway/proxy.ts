@@ -83,7 +83,8 @@ function passThrough(upstream: Dispatcher.ResponseData, method: string, ownHeade
   }
   for (const [key, value] of Object.entries(ownHeaders)) headers.set(key, value);
   if (method === 'HEAD' || [204, 205, 304].includes(upstream.statusCode)) {
-    upstream.body.destroy();
+    // Release the connection: dump(), not destroy(), which raises an unhandled AbortError on undici's body.
+    upstream.body.dump().catch(() => {});
     return new Response(null, { status: upstream.statusCode, headers });
   }
   return new Response(Readable.toWeb(upstream.body) as ReadableStream<Uint8Array>, { status: upstream.statusCode, headers });

@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
 import type { StepCatalog } from '../../../activities/step-catalog.ts';
 import { callbacksRoutes } from './callbacks-routes.ts';
+import { codecsOf } from '../codec/decode-history.ts';
+import { codecCors, codecRoutes } from './codec-routes.ts';
 import { approvalRoutes } from './approval-routes.ts';
 import { answerError, HttpError } from './http-error.ts';
 import { modelsRoutes, type ModelsRegistry } from './models-routes.ts';
@@ -24,6 +26,8 @@ export interface ApiDeps {
   temporalUiUrl: string | undefined;
   /** Health of the parts behind the API, for `GET /healthz`. */
   health(): Record<string, string>;
+  /** Origins (the Temporal UI's) allowed to call the codec server `/codec/*` from a browser; default none. */
+  codecCorsOrigins?: readonly string[];
   /** The model registry behind `/models`; default: the one in the artifact bucket, created on first use. */
   registry?: () => ModelsRegistry;
   /** Body caps and allowed origins; default: 1 MiB (4 MiB for callbacks), pages of `publicUrl`'s origin only. */
@@ -39,10 +43,12 @@ export function createApi(deps: ApiDeps): Hono {
   });
 
   const app = new Hono();
+  // CORS first: the UI's preflight carries no credentials, so it must be answered before authentication.
+  app.use('/codec/*', codecCors(deps.codecCorsOrigins ?? []));
   app.use(requestLimits(deps.limits ?? {
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     maxCallbackBytes: DEFAULT_MAX_CALLBACK_BYTES,
-    allowedOrigins: [new URL(deps.publicUrl).origin],
+    allowedOrigins: [new URL(deps.publicUrl).origin, ...(deps.codecCorsOrigins ?? [])],
   }));
   app.get('/healthz', (c) => c.json({ status: 'ok', ...deps.health() }));
   app.route('/pipelines', pipelinesRoutes(pipelines));
@@ -50,6 +56,8 @@ export function createApi(deps: ApiDeps): Hono {
   app.route('/runs', reportRoutes({ client: deps.client }));
   app.route('/runs', approvalRoutes({ client: deps.client }));
   app.route('/models', modelsRoutes({ registry: deps.registry }));
+  // The codec server decodes with the client's own codecs: what it shows is exactly what the workers wrote.
+  app.route('/codec', codecRoutes({ codecs: codecsOf(deps.client), namespace: deps.namespace }));
   app.route('/', callbacksRoutes({ client: deps.client, steps: deps.steps, callbackKey: deps.callbackKey }));
   app.notFound((c) => c.json(new HttpError(404, `no route ${c.req.method} ${c.req.path}; see GET /pipelines and POST /runs`).toBody(), 404));
   app.onError(answerError);

@@ -31,6 +31,7 @@ function history(options: { reportDone?: boolean; reportRef?: ArtifactRef } = {}
 function setUp(runs: Record<string, { status: string; events: Record<string, unknown>[] }>, objects: Record<string, Buffer> = { [ref.uri]: page }) {
   const reads: string[] = [];
   const client = {
+    options: { loadedDataConverter: { payloadCodecs: [] } },
     workflow: {
       getHandle: (id: string) => ({
         async describe() {
@@ -121,7 +122,10 @@ test('a retried report step: the last completed attempt\'s reference wins; malfo
 });
 
 test('the trigger API serves the route under /runs beside the runs routes', async () => {
-  const client = { workflow: { getHandle: (id: string) => ({ describe: async () => { throw new WorkflowNotFoundError('not found', id, undefined); } }) } } as unknown as Client;
+  const client = {
+    options: { loadedDataConverter: { payloadCodecs: [] } },
+    workflow: { getHandle: (id: string) => ({ describe: async () => { throw new WorkflowNotFoundError('not found', id, undefined); } }) },
+  } as unknown as Client;
   const api = createApi({
     client, taskQueue: 'q', namespace: 'default', pipelines: [], steps: new Map(), callbackKey: 'k',
     publicUrl: 'http://gw/function/baton', temporalUiUrl: undefined, health: () => ({}),

@@ -10,6 +10,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { artifactRef, type ArtifactRef } from '#baton-contract';
 import { ArtifactStore, artifactStoreConfigFromEnv } from '../../../template/node-ts/artifacts.ts';
+import { codecsOf, decodeHistory } from '../codec/decode-history.ts';
 import { HttpError } from './http-error.ts';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -64,7 +65,7 @@ export function reportRoutes(deps: ReportDeps): Hono {
       if (error instanceof WorkflowNotFoundError) throw new HttpError(404, `no run "${runId}"`);
       throw error;
     }
-    const history = await handle.fetchHistory();
+    const history = await decodeHistory(codecsOf(deps.client), await handle.fetchHistory());
     const ref = findReport(history.events ?? []);
     if (!ref) {
       throw new HttpError(404, status === 'running'

@@ -18,6 +18,7 @@ function limitedApp() {
   app.post('/runs', echo);
   app.post('/runs/:id/cancel', echo);
   app.post('/callbacks/:token', echo);
+  app.post('/codec/decode', echo);
   app.get('/boom', () => {
     throw new Error('connect ECONNREFUSED 10.1.2.3:7233');
   });
@@ -49,6 +50,12 @@ test('callbacks carry function answers: their own, larger cap, and any content t
   assert.equal(answer.status, 200);
   const over = await app.request('/callbacks/t', { method: 'POST', headers: json, body: 'a'.repeat(9000) });
   assert.equal(over.status, 413);
+});
+
+test('the codec server caps its own bodies (the UI sends batches); it must still be JSON', async () => {
+  const { app } = limitedApp();
+  assert.equal((await app.request('/codec/decode', { method: 'POST', headers: json, body: `"${'p'.repeat(6000)}"` })).status, 200);
+  assert.equal((await app.request('/codec/decode', { method: 'POST', body: 'x' })).status, 415);
 });
 
 test('a body that is not JSON is a 415 naming the type; a bodiless POST passes', async () => {

@@ -24,6 +24,8 @@ export const DEFAULT_MAX_CALLBACK_BYTES = 4 * 1024 * 1024;
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Callbacks and progress reports come from the gateway with the function's own content type. */
 const fromFunctions = (path: string) => /^\/(callbacks|progress)\//.test(path);
+/** Routes that cap their bodies themselves (the codec server takes the UI's batches of payloads: codec-routes.ts). */
+const ownBodyCap = (path: string) => path.startsWith('/codec/');
 
 /** The middleware enforcing `limits` on every route. */
 export function requestLimits(limits: RequestLimits): MiddlewareHandler {
@@ -47,7 +49,7 @@ export function requestLimits(limits: RequestLimits): MiddlewareHandler {
     if (hasBody(c.req.raw) && !isJson(type)) {
       throw new HttpError(415, `request body must be JSON: send it with Content-Type: application/json${type ? `, not ${type.split(';')[0]}` : ''}`);
     }
-    return apiBodies(c, next);
+    return ownBodyCap(path) ? next() : apiBodies(c, next);
   };
 }
 

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServiceError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
-import { TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
+import { defaultPayloadConverter, TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
+import { EncryptionCodec } from '../codec/encryption-codec.ts';
+import { parseCodecKeys } from '../codec/keys.ts';
 import { batonSearchAttributes as sa } from '../../../workflows/search-attributes.ts';
 import { trainClassifier } from '../../../workflows/train-classifier/definition.ts';
 import { answerError } from './http-error.ts';
@@ -14,6 +16,9 @@ function execution(id: string, startedAt: string, pairs: SearchAttributePair[], 
     searchAttributes: {}, typedSearchAttributes: new TypedSearchAttributes(pairs), raw: {},
   } as unknown as WorkflowExecutionInfo;
 }
+
+/** A fake client's options: no payload codecs. */
+const noCodecs = { loadedDataConverter: { payloadCodecs: [] } };
 
 const older = execution('train-classifier-1', '2026-01-01T00:00:00Z', [
   { key: sa.pipeline, value: 'train-classifier' }, { key: sa.step, value: 'register-model' }, { key: sa.trigger, value: 'api' },
@@ -105,9 +110,29 @@ test('GET /runs/{id} shows the input and metrics the run keeps in its memo', asy
     closeTime: new Date('2026-01-01T00:00:02Z'), raw: { pendingActivities: [] },
     memo: { input: { dataset: 'wine' }, metrics: { accuracy: 0.9 } },
   };
-  const client = { workflow: { getHandle: () => ({ describe: async () => description, fetchHistory: async () => ({ events: [] }) }) } } as unknown as Client;
+  const client = { options: noCodecs, workflow: { getHandle: () => ({ describe: async () => description, fetchHistory: async () => ({ events: [] }) }) } } as unknown as Client;
   const app = runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: id }) });
   const view = (await (await app.request('/r1')).json()) as { input: unknown; metrics: unknown };
   assert.deepEqual(view.input, { dataset: 'wine' });
   assert.deepEqual(view.metrics, { accuracy: 0.9 });
+});
+
+test('GET /runs/{id} decodes an encrypted history and heartbeat with the client\'s codec', async () => {
+  const codec = new EncryptionCodec(parseCodecKeys(`k1:${Buffer.alloc(32, 7).toString('base64')}`));
+  const encrypted = async (value: unknown) => ({ payloads: await codec.encode([defaultPayloadConverter.toPayload(value)]) });
+  const description = {
+    workflowId: 'r2', type: 'trainClassifier', status: { name: 'RUNNING' }, startTime: new Date('2026-01-01T00:00:00Z'), memo: {},
+    raw: { pendingActivities: [{ activityId: 'train', attempt: 1, lastStartedTime: {}, heartbeatDetails: await encrypted({ fraction: 0.5, epoch: 3 }) }] },
+  };
+  const events = [
+    { eventId: 5, activityTaskScheduledEventAttributes: { activityId: 'ingest', input: await encrypted({ function: 'ingest' }) } },
+    { eventId: 6, activityTaskCompletedEventAttributes: { scheduledEventId: 5, result: await encrypted({ output: {}, metrics: { rows: 178 } }) } },
+    { eventId: 7, activityTaskScheduledEventAttributes: { activityId: 'train', input: await encrypted({ function: 'train' }) } },
+  ];
+  const client = { options: { loadedDataConverter: { payloadCodecs: [codec] } }, workflow: { getHandle: () => ({ describe: async () => description, fetchHistory: async () => ({ events }) }) } } as unknown as Client;
+  const app = runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: id }) });
+  const view = (await (await app.request('/r2')).json()) as { steps: { name: string; function: string; metrics?: unknown; progress?: unknown }[] };
+  const ingest = view.steps.find((step) => step.name === 'ingest');
+  assert.deepEqual(ingest?.metrics, { rows: 178 });
+  assert.deepEqual(view.steps.find((step) => step.name === 'train')?.progress, { fraction: 0.5, epoch: 3 });
 });

@@ -9,6 +9,7 @@ import type { PipelineDefinition } from '../../../workflows/pipeline-definition.
 import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
 import { buildRunView, runStatus, type RunView } from './run-view.ts';
+import { codecsOf, decodeDescription, decodeHistory } from '../codec/decode-history.ts';
 
 /** What the runs routes need. */
 export interface RunsDeps {
@@ -122,9 +123,11 @@ export function runsRoutes(deps: RunsDeps): Hono {
     const handle = deps.client.workflow.getHandle(runId);
     const description = await describeOrUndefined(handle);
     if (!description) throw new HttpError(404, `no run "${runId}"`);
-    const history = await handle.fetchHistory();
+    // History and pending activities come as Temporal stores them: encrypted until the client's codecs decode them.
+    const codecs = codecsOf(deps.client);
+    const history = await decodeHistory(codecs, await handle.fetchHistory());
     const pipeline = pipelineOf(deps.pipelines, description.type);
-    return c.json(buildRunView(description, history.events ?? [], pipeline, deps.links(runId)));
+    return c.json(buildRunView(await decodeDescription(codecs, description), history.events ?? [], pipeline, deps.links(runId)));
   });
 
   app.post('/:runId/cancel', async (c) => {

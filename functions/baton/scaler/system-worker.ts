@@ -28,6 +28,8 @@ export async function startSystemWorker(config: OrchestratorConfig, deps: System
     namespace: config.namespace,
     taskQueue: config.systemTaskQueue,
     ...systemWorkflowCode(config),
+    // The client's data converter: the scaler's inputs, results and memos are encrypted like the pipelines'.
+    dataConverter: deps.client.options.dataConverter,
     activities: createScalingActivities({ client: deps.client, connection: deps.connection, namespace: config.namespace, gateway: deps.gateway, steps: deps.steps }),
     // One scaler per namespace: a couple of slots are plenty, and keep this worker light in every replica.
     maxConcurrentActivityTaskExecutions: 4,
