@@ -131,7 +131,7 @@ describe('Functions derived from stack.yml', () => {
     const marked = await localOverrides();
     assert.ok(marked.length >= 5, `found the marked settings: ${marked.map((m) => m.key).join(', ')}`);
     for (const { key, file, functionName } of marked) {
-      const value = `https://override.example/${key.toLowerCase()}`;
+      const value = key.endsWith('_ADDRESS') ? 'override.example:7233' : `https://override.example/${key.toLowerCase()}`;
       const path = named[key] ?? (functionName ? `functions.${functionName}.environment.${key}` : undefined);
       assert.ok(path, `${file}: ${key} is marked "local override" but the chart has no value for it`);
       const functions = functionsOf((await render([], [`${path}=${value}`])).objects);
