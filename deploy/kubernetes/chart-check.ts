@@ -61,6 +61,12 @@ export async function chartChecker(tools: KubernetesToolPaths) {
     /** `helm template` (hooks included, as `helm install` would apply them). */
     template: (valueFiles: string[] = [], set: string[] = []) =>
       exec(tools.helm, ['template', 'baton', chartDir, '--namespace', 'openfaas-fn', ...valueArgs(valueFiles, set)], helmEnv),
+    /** The NOTES `helm install` prints, from a client-side dry run (no cluster). */
+    async notes(valueFiles: string[] = [], set: string[] = []): Promise<string> {
+      const out = await exec(tools.helm, ['install', 'baton', chartDir, '--namespace', 'openfaas-fn', '--dry-run=client', ...valueArgs(valueFiles, set)], helmEnv);
+      if (out.code !== 0) throw new Error(`helm install --dry-run=client failed:\n${out.stderr}`);
+      return out.stdout.slice(out.stdout.indexOf('NOTES:'));
+    },
     /** kubeconform -strict over a multi-document YAML text, with the kept schemas only (a missing one fails). */
     async kubeconform(yamlText: string): Promise<Outcome> {
       const file = join(scratch, `manifest-${++manifests}.yaml`);

@@ -150,6 +150,8 @@ describe('Functions derived from stack.yml', () => {
       [['functions.trian.environment.X=1'], /functions\.trian: stack\.yml has no function "trian"/],
       [['secrets.s3-access-key.value=a', 'secrets.s3-access-key.existingSecret=b'], /secrets\.s3-access-key: set value or existingSecret, not both/],
       [['temporal.adress=x'], /temporal.*adress/],
+      [['s3.endpoint=https://AKIA:secret@s3.example.com'], /\/s3\/endpoint/],
+      [['temporal.address=https://temporal.example.com'], /\/temporal\/address/],
     ];
     for (const [set, message] of refused) {
       const out = await checker.template([], set);
@@ -202,6 +204,15 @@ describe('secrets', () => {
     assert.deepEqual(secretsOf('csv-source'), ['baton-s3', 'csv-source']);
     assert.deepEqual(secretsOf('train'), ['baton-s3']);
   });
+});
+
+test('the install notes name each secret the chart did not create, as Secret and key', async () => {
+  const notes = await checker.notes();
+  for (const name of new Set(stack.flatMap((f) => f.secrets))) assert.match(notes, new RegExp(`Secret ${name} with key ${name}\\n`));
+  const shared = await checker.notes(['existing-secrets.yaml']);
+  assert.match(shared, /Secret baton-s3 with key s3-access-key\n/);
+  assert.match(shared, /Secret baton-s3 with key s3-secret-key\n/);
+  assert.doesNotMatch(shared, /postgres-password/);
 });
 
 describe('network policy', () => {
@@ -272,6 +283,10 @@ describe('search attribute registration', () => {
     assert.deepEqual(container.command, ['node', 'register-search-attributes.js']);
     assert.equal(container.image, 'baton/baton:latest');
     assert.ok(!(await render(['temporal-cloud-api-key.yaml'])).objects.some((o) => o.kind === 'Job'));
+    const tcld = (await checker.notes(['temporal-cloud-api-key.yaml'])).split('\n').find((l) => l.includes('tcld namespace search-attributes add'));
+    assert.ok(tcld, 'without the Job, the notes say how to register them on Temporal Cloud');
+    assert.match(tcld, /--namespace baton-prod\.a1b2c /);
+    assert.deepEqual([...tcld.matchAll(/--search-attribute "([^"]+)"/g)].map((m) => m[1]), searchAttributeRegistrations());
   });
 });
 
