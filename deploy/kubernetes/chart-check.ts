@@ -58,9 +58,9 @@ export async function chartChecker(tools: KubernetesToolPaths) {
   return {
     lint: (valueFiles: string[] = [], set: string[] = []) =>
       exec(tools.helm, ['lint', '--strict', chartDir, ...valueArgs(valueFiles, set)], helmEnv),
-    /** `helm template` (hooks included, as `helm install` would apply them). */
-    template: (valueFiles: string[] = [], set: string[] = []) =>
-      exec(tools.helm, ['template', 'baton', chartDir, '--namespace', 'openfaas-fn', ...valueArgs(valueFiles, set)], helmEnv),
+    /** `helm template` (hooks included, as `helm install` would apply them); `chart` for a copy of the chart. */
+    template: (valueFiles: string[] = [], set: string[] = [], chart = chartDir) =>
+      exec(tools.helm, ['template', 'baton', chart, '--namespace', 'openfaas-fn', ...valueArgs(valueFiles, set)], helmEnv),
     /** The NOTES `helm install` prints, from a client-side dry run (no cluster). */
     async notes(valueFiles: string[] = [], set: string[] = []): Promise<string> {
       const out = await exec(tools.helm, ['install', 'baton', chartDir, '--namespace', 'openfaas-fn', '--dry-run=client', ...valueArgs(valueFiles, set)], helmEnv);

@@ -24,6 +24,10 @@ export interface ChartFunction {
   annotations: Record<string, string>;
   secrets: string[];
   limits: { memory?: string; cpu?: string };
+  requests: { memory?: string; cpu?: string };
+  constraints: string[];
+  /** Only when stack.yml says (`readonly_root_filesystem`); else the chart's default applies. */
+  readOnlyRootFilesystem?: boolean;
 }
 
 export interface ChartData {
@@ -66,6 +70,9 @@ function toChartFunction(spec: FunctionSpec): ChartFunction {
     annotations: spec.annotations,
     secrets: spec.secrets,
     limits: spec.limits,
+    requests: spec.requests ?? {},
+    constraints: spec.constraints ?? [],
+    ...(spec.readOnlyRootFilesystem === undefined ? {} : { readOnlyRootFilesystem: spec.readOnlyRootFilesystem }),
   };
 }
 

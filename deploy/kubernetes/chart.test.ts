@@ -5,7 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMap, isPair, isScalar, parseDocument, type Pair } from 'yaml';
 import { loadStackFiles, type FunctionSpec } from '../local/stack-file.ts';
@@ -13,7 +14,7 @@ import { repoRoot } from '../local/stack-config.ts';
 import { searchAttributeRegistrations } from '../../workflows/search-attributes.ts';
 import { ensureKubernetesTools } from '../tools/k8s-tools.ts';
 import { chartData, chartDataText, committedChartData, stackFile } from './chart-data.ts';
-import { chartChecker, parseManifests, toYamlText, type Manifest } from './chart-check.ts';
+import { chartChecker, chartDir, parseManifests, toYamlText, type Manifest } from './chart-check.ts';
 
 /** The value sets every check runs with: file names in test-values/ ([] = the chart's defaults). */
 const valueSets: Record<string, string[]> = {
@@ -39,8 +40,8 @@ before(async () => {
 });
 after(() => checker?.close());
 
-async function render(valueFiles: string[] = [], set: string[] = []): Promise<{ text: string; objects: Manifest[] }> {
-  const out = await checker.template(valueFiles, set);
+async function render(valueFiles: string[] = [], set: string[] = [], chart?: string): Promise<{ text: string; objects: Manifest[] }> {
+  const out = await checker.template(valueFiles, set, chart);
   assert.equal(out.code, 0, `helm template ${valueFiles.join(' ')} ${set.join(' ')} failed:\n${out.stderr}`);
   return { text: out.stdout, objects: parseManifests(out.stdout) };
 }
@@ -109,6 +110,42 @@ describe('Functions derived from stack.yml', () => {
     }
     // environment_file really is in there: csv-source takes S3 settings only from deploy/env/artifacts.yml.
     assert.equal(functions.find((f) => f.spec.name === 'csv-source')!.spec.environment.S3_REGION, 'us-east-1');
+  });
+
+  test('limits, requests, constraints and a read-only root filesystem in stack.yml reach the Function; values win over them', async (t) => {
+    // A copy of the chart whose data comes from a stack file that sets them (Baton's own stack.yml sets none).
+    const dir = await mkdtemp(join(tmpdir(), 'baton-chart-copy-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    await cp(chartDir, join(dir, 'baton'), { recursive: true });
+    await writeFile(join(dir, 'stack.yml'), [
+      'functions:',
+      '  baton: {lang: node-ts-service, handler: ., image: baton/baton:1, secrets: [s3-access-key]}',
+      '  train:',
+      '    lang: python3-http',
+      '    handler: .',
+      '    image: baton/train:1',
+      '    limits: {memory: 2Gi, cpu: 2}',
+      '    requests: {memory: 1Gi}',
+      '    constraints: ["disktype=ssd"]',
+      '    readonly_root_filesystem: false',
+      '',
+    ].join('\n'));
+    await writeFile(join(dir, 'baton/files/functions.json'), chartDataText(await chartData(join(dir, 'stack.yml'))));
+    const chart = join(dir, 'baton');
+    const spec = async (set: string[]) => functionsOf((await render([], set, chart)).objects).find((f) => f.spec.name === 'train')!.spec;
+
+    const fromStack = await spec(['functionDefaults.limits.memory=512Mi', 'functionDefaults.requests.cpu=100m']);
+    assert.deepEqual(fromStack.limits, { memory: '2Gi', cpu: '2' }, 'stack.yml over the chart defaults');
+    assert.deepEqual(fromStack.requests, { memory: '1Gi', cpu: '100m' }, 'merged with the chart defaults');
+    assert.deepEqual(fromStack.constraints, ['disktype=ssd']);
+    assert.equal(fromStack.readOnlyRootFilesystem, false, 'stack.yml over the default true');
+    const baton = functionsOf((await render([], [], chart)).objects).find((f) => f.spec.name === 'baton')!.spec;
+    assert.equal(baton.readOnlyRootFilesystem, true);
+
+    const fromValues = await spec(['functions.train.limits.memory=8Gi', 'functions.train.constraints={gpu=true}', 'functions.train.readOnlyRootFilesystem=true']);
+    assert.deepEqual(fromValues.limits, { memory: '8Gi', cpu: '2' });
+    assert.deepEqual(fromValues.constraints, ['gpu=true']);
+    assert.equal(fromValues.readOnlyRootFilesystem, true);
   });
 
   test('registry and tag come from values; one function can name its own image', async () => {

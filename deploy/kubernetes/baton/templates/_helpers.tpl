@@ -151,3 +151,10 @@ JSON map of strings.
 {{- printf "%s:%s" $repository (.root.Values.image.tag | default .fn.image.tag | toString) -}}
 {{- end -}}
 {{- end }}
+
+{{/* The first of functions.<name>, stack.yml and functionDefaults that says (args: list own fn defaults). */}}
+{{- define "baton.readOnlyRootFilesystem" -}}
+{{- $said := "" -}}
+{{- range . }}{{ if and (not $said) (hasKey . "readOnlyRootFilesystem") }}{{ $said = toString .readOnlyRootFilesystem }}{{ end }}{{ end -}}
+{{- $said -}}
+{{- end }}
