@@ -252,6 +252,16 @@ test('the install notes name each secret the chart did not create, as Secret and
   assert.doesNotMatch(shared, /postgres-password/);
 });
 
+test('without Function resources (OpenFaaS CE deploys with faas-cli) the secrets, NetworkPolicy and Job still cover every function', async () => {
+  const { objects } = await render(['temporal-cloud-api-key.yaml'], ['createFunctions=false', 'searchAttributes.enabled=true']);
+  assert.equal(functionsOf(objects).length, 0);
+  assert.ok(byName(objects, 'Secret').has('csv-source-token'));
+  const policy = objects.find((o) => o.kind === 'NetworkPolicy')!;
+  const selected = (policy.spec as { podSelector: { matchExpressions: { values: string[] }[] } }).podSelector.matchExpressions[0]!.values;
+  assert.deepEqual(selected.sort(), stack.map((f) => f.name).sort());
+  assert.ok(objects.some((o) => o.kind === 'Job'));
+});
+
 describe('network policy', () => {
   test('only the gateway and queue-worker pods of the OpenFaaS namespace reach Baton\'s functions; egress open by default', async () => {
     const { objects } = await render();
