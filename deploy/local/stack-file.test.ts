@@ -61,10 +61,14 @@ describe('loadStackFiles', () => {
 
   it('defaults: 1 to 20 replicas, 30 s timeouts, numbers and booleans read as strings', async () => {
     const file = await stackFile('defaults.yml', 'functions:\n  f:\n    lang: x\n    handler: .\n    image: f\n    environment:\n      N: 3\n      B: true\n' +
-      '  g:\n    lang: x\n    handler: .\n    image: g\n    limits:\n      memory: 512Mi\n      cpu: 1\n');
+      '  g:\n    lang: x\n    handler: .\n    image: g\n    limits:\n      memory: 512Mi\n      cpu: 1\n    requests:\n      memory: 64Mi\n' +
+      '    constraints:\n      - disktype=ssd\n    readonly_root_filesystem: false\n');
     const [f, g] = (await loadStackFiles([file])).functions;
     assert.deepEqual([f!.minReplicas, f!.maxReplicas], [1, 20]);
     assert.deepEqual([f!.limits, g!.limits], [{}, { memory: '512Mi', cpu: '1' }]);
+    assert.deepEqual([f!.requests, g!.requests], [{}, { memory: '64Mi' }]);
+    assert.deepEqual([f!.constraints, g!.constraints], [[], ['disktype=ssd']]);
+    assert.deepEqual([f!.readOnlyRootFilesystem, g!.readOnlyRootFilesystem], [undefined, false]);
     assert.deepEqual(f!.timeouts, { execMs: 30_000, readMs: 30_000, writeMs: 30_000 });
     assert.deepEqual(f!.environment, { N: '3', B: 'true' });
   });

@@ -17,6 +17,10 @@ export interface FunctionSpec {
   annotations: Record<string, string>;
   secrets: string[];
   limits: { memory?: string; cpu?: string };
+  /** faas-cli's `requests`, `constraints` and `readonly_root_filesystem`: used by the Kubernetes chart only. */
+  requests?: { memory?: string; cpu?: string };
+  constraints?: string[];
+  readOnlyRootFilesystem?: boolean;
   /** From the label `com.openfaas.scale.min`; 1 when absent. */
   minReplicas: number;
   /** From the label `com.openfaas.scale.max`; 20 when absent. */
@@ -46,6 +50,7 @@ const DEFAULT_WATCHDOG_TIMEOUT_MS = 30_000;
 /** faas-cli reads these maps as strings; YAML may give numbers or booleans (`max_inflight: 1`). */
 const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
+const resources = z.object({ memory: z.coerce.string().optional(), cpu: z.coerce.string().optional() });
 const functionSchema = z.looseObject({
   lang: z.string().min(1),
   handler: z.string().min(1),
@@ -55,7 +60,10 @@ const functionSchema = z.looseObject({
   secrets: z.array(z.string().min(1)).optional(),
   labels: stringMap.optional(),
   annotations: stringMap.optional(),
-  limits: z.object({ memory: z.coerce.string().optional(), cpu: z.coerce.string().optional() }).optional(),
+  limits: resources.optional(),
+  requests: resources.optional(),
+  constraints: z.array(z.string().min(1)).optional(),
+  readonly_root_filesystem: z.boolean().optional(),
 });
 const stackSchema = z.looseObject({ functions: z.record(z.string(), functionSchema) });
 const envFileSchema = z.looseObject({ environment: stringMap });
@@ -132,6 +140,9 @@ async function toSpec(file: string, name: string, raw: RawFunction): Promise<Fun
     annotations: raw.annotations ?? {},
     secrets: raw.secrets ?? [],
     limits: raw.limits ?? {},
+    requests: raw.requests ?? {},
+    constraints: raw.constraints ?? [],
+    ...(raw.readonly_root_filesystem === undefined ? {} : { readOnlyRootFilesystem: raw.readonly_root_filesystem }),
     minReplicas,
     maxReplicas,
     timeouts: { execMs: timeout('exec_timeout'), readMs: timeout('read_timeout'), writeMs: timeout('write_timeout') },
