@@ -201,7 +201,7 @@ describe('Functions derived from stack.yml', () => {
 describe('secrets', () => {
   test('each function gets its stack.yml secrets, and Temporal credentials go to the Temporal clients only', async () => {
     const { objects } = await render(['temporal-cloud-api-key.yaml'], ['temporal.tls.clientCertificate=true', 'temporal.tls.serverCa=true']);
-    const temporalSecrets = ['temporal-tls-cert', 'temporal-tls-key', 'temporal-tls-ca', 'temporal-api-key', 'baton-codec-keys'];
+    const temporalSecrets = ['temporal-tls-cert', 'temporal-tls-key', 'temporal-tls-ca', 'temporal-api-key'];
     for (const fn of functionsOf(objects)) {
       const declared = stack.find((f) => f.name === fn.spec.name)!.secrets;
       const expected = fn.spec.name === 'baton' ? [...declared, ...temporalSecrets] : declared;
@@ -221,7 +221,7 @@ describe('secrets', () => {
 
   test('the chart creates a Secret only for a given value that a deployed function reads, in the functions namespace', async () => {
     const secrets = byName((await render(['temporal-cloud-api-key.yaml'])).objects, 'Secret');
-    const read = new Set(stack.flatMap((f) => f.secrets).concat('temporal-api-key', 'baton-codec-keys'));
+    const read = new Set(stack.flatMap((f) => f.secrets).concat('temporal-api-key'));
     assert.deepEqual([...secrets.keys()].sort(), [...read].sort());
     const apiKey = secrets.get('temporal-api-key')!;
     assert.equal(apiKey.metadata.namespace, 'openfaas-fn');
@@ -237,7 +237,7 @@ describe('secrets', () => {
     const functions = functionsOf(objects);
     assert.ok(!functions.some((f) => f.spec.name === 'ingest-postgres'));
     const secretsOf = (name: string) => functions.find((f) => f.spec.name === name)!.spec.secrets;
-    assert.deepEqual(secretsOf('baton'), ['baton-s3', 'baton-callback', 'gateway-basic-auth', 'temporal-client-tls', 'baton-codec']);
+    assert.deepEqual(secretsOf('baton'), ['baton-s3', 'baton-callback', 'baton-codec', 'gateway-basic-auth', 'temporal-client-tls']);
     assert.deepEqual(secretsOf('csv-source'), ['baton-s3', 'csv-source']);
     assert.deepEqual(secretsOf('train'), ['baton-s3']);
   });

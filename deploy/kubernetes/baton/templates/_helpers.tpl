@@ -63,7 +63,6 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- if $t.tls.clientCertificate }}{{ $s = concat $s (list "temporal-tls-cert" "temporal-tls-key") }}{{ end -}}
 {{- if $t.tls.serverCa }}{{ $s = append $s "temporal-tls-ca" }}{{ end -}}
 {{- if $t.apiKey.enabled }}{{ $s = append $s "temporal-api-key" }}{{ end -}}
-{{- if $t.codec.enabled }}{{ $s = append $s "baton-codec-keys" }}{{ end -}}
 {{- $s | toJson -}}
 {{- end }}
 
