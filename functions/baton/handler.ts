@@ -3,7 +3,7 @@
  * other OpenFaaS function. The `node-ts-service` template calls `start`.
  */
 import { serve } from '@hono/node-server';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { PipelineDefinition } from '../../workflows/pipeline-definition.ts';
 import { buildStepCatalog } from '../../activities/step-catalog.ts';
 import { readSecret } from '../../template/node-ts/secrets.ts';
@@ -11,6 +11,7 @@ import { createApi } from './api/app.ts';
 import { loadOrchestratorConfig } from './config.ts';
 import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
 import { startScaling } from './scaler/scaling.ts';
+import { checkTemporal, connectClientConnection } from './temporal/connect.ts';
 
 /** A started service, as the node-ts-service template expects. */
 export interface Service {
@@ -22,9 +23,10 @@ export async function start({ port }: { port: number }): Promise<Service> {
   const { pipelines } = (await import(`${config.workflowsDir}/catalog.ts`)) as { pipelines: PipelineDefinition[] };
   const steps = buildStepCatalog(pipelines);
   const callbackKey = readSecret('baton-callback-key');
-  const connection = await Connection.connect({ address: config.temporalAddress }).catch((error: unknown) => {
-    throw new Error(`cannot reach Temporal at TEMPORAL_ADDRESS=${config.temporalAddress}: ${(error as Error).message}. Is the Temporal server running?`);
-  });
+  console.log(`baton: connecting to ${config.temporal.summary}`);
+  // Before anything else: a wrong address, CA, certificate, API key or namespace stops start-up here, named.
+  await checkTemporal(config.temporal);
+  const connection = await connectClientConnection(config.temporal);
   const client = new Client({ connection, namespace: config.namespace });
   const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, steps, { baseUrl: config.publicUrl, key: callbackKey }) : undefined;
   worker?.done.catch((error: unknown) => {

@@ -1,8 +1,9 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createActivities, type CallbackSettings } from '../../activities/index.ts';
 import type { StepCatalog } from '../../activities/step-catalog.ts';
 import { createFunctionCallPool } from '../../activities/http-pool.ts';
 import type { OrchestratorConfig } from './config.ts';
+import { connectWorkerConnection } from './temporal/connect.ts';
 
 /** A running Temporal worker for Baton's pipelines, and how to stop it. */
 export interface PipelineWorker {
@@ -18,7 +19,7 @@ export interface PipelineWorker {
 
 /** Creates and runs the worker: bundles the workflows, wires the activities to the gateway. */
 export async function startPipelineWorker(config: OrchestratorConfig, steps: StepCatalog, callbacks: CallbackSettings): Promise<PipelineWorker> {
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await connectWorkerConnection(config.temporal);
   const pool = createFunctionCallPool();
   const worker = await Worker.create({
     connection,

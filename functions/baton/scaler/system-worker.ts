@@ -5,12 +5,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createScalingActivities } from '../../../activities/scaling/index.ts';
 import type { GatewayFunctions } from '../../../activities/scaling/gateway-functions.ts';
 import type { StepCatalog } from '../../../activities/step-catalog.ts';
 import type { OrchestratorConfig } from '../config.ts';
 import { runWorker, type PipelineWorker } from '../pipeline-worker.ts';
+import { connectWorkerConnection } from '../temporal/connect.ts';
 
 const systemWorkflows = fileURLToPath(new URL('../../../workflows/system/index.ts', import.meta.url));
 
@@ -24,7 +25,7 @@ export interface SystemWorkerDeps {
 
 /** Creates and runs the system worker. */
 export async function startSystemWorker(config: OrchestratorConfig, deps: SystemWorkerDeps): Promise<PipelineWorker> {
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await connectWorkerConnection(config.temporal);
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
