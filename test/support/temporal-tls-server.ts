@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
@@ -61,6 +62,23 @@ export async function prepareTemporalSchema(tools: TemporalServerTools, pg: Post
   }
 }
 
+/**
+ * A free port below 32768: the server stores membership ports in a PostgreSQL smallint, so the kernel's
+ * ephemeral ports (32768 and up) do not fit.
+ */
+async function allocateMembershipPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(candidate, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return candidate;
+  }
+  throw new Error('no free port between 20000 and 32000 for the Temporal server\'s membership');
+}
+
 let serverCount = 0;
 const liveServers = new Set<ChildProcess>();
 process.once('exit', () => liveServers.forEach((child) => signalGroup(child, 'SIGKILL')));
@@ -82,9 +100,13 @@ export async function startTemporalTlsServer(options: { tools: TemporalServerToo
   const id = `s${process.pid}_${++serverCount}`;
   for (const [copy, template] of [[`temporal_${id}`, TEMPLATE_DB], [`temporal_visibility_${id}`, TEMPLATE_VISIBILITY_DB]] as const) {
     await pg.query(`CREATE DATABASE ${quoteIdentifier(copy)} TEMPLATE ${quoteIdentifier(template)} OWNER ${quoteIdentifier(pg.user)}`, 'postgres');
+    // The schema tool recorded the version under the template's name; the server looks it up under its own.
+    await pg.query(`UPDATE schema_version SET db_name = '${copy}'`, copy);
   }
   const port = () => allocatePort();
-  const [frontend, frontendHttp, frontendRing, history, historyRing, matching, matchingRing] = [await port(), await port(), await port(), await port(), await port(), await port(), await port()];
+  const ring = () => allocateMembershipPort();
+  const [frontend, frontendHttp, history, matching] = [await port(), await port(), await port(), await port()];
+  const [frontendRing, historyRing, matchingRing] = [await ring(), await ring(), await ring()];
   const configDir = join(dir, `config-${id}`);
   await mkdir(configDir, { recursive: true });
   const datastore = (database: string, maxConns: number) => ({

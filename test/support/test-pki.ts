@@ -31,7 +31,7 @@ async function openssl(dir: string, args: string[]): Promise<void> {
   try {
     await exec('openssl', args, { cwd: dir });
   } catch (error) {
-    throw new Error(`openssl ${args[0]} failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`);
+    throw new Error(`openssl ${args[0]} failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`, { cause: error });
   }
 }
 

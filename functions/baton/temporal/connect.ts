@@ -66,17 +66,21 @@ export function explainConnectError(error: unknown, settings: TemporalConnectSet
   const at = `Temporal at ${settings.address} (${sources.address})`;
   const fix = (message: string) => new TemporalConnectError(`${message} [${detail}]`, { cause: scrubbedCause(error, settings) });
 
-  if (code === Status.UNAUTHENTICATED) return fix(credentialsRejected(settings));
-  if (code === Status.PERMISSION_DENIED) return fix(permissionDenied(settings));
+  // Refused before any namespace is involved (connecting calls GetSystemInfo, which any valid credential may
+  // call): the credentials themselves are wrong. Temporal's own JWT authorizer says PERMISSION_DENIED for that.
+  if (code === Status.UNAUTHENTICATED || code === Status.PERMISSION_DENIED) return fix(credentialsRejected(settings));
   const text = detail.toLowerCase();
   if (/unknownissuer|unknown ca|unable to get local issuer|self[- ]signed|certificate verify failed|invalid peer certificate: (unknownissuer|badsignature)|badsignature/.test(text)) {
     const ca = sources.serverCa ?? `TEMPORAL_TLS_SERVER_CA_CERT_PATH (or secret "${temporalSecrets.serverCa}"; unset, so the system CAs are used)`;
-    return fix(`${at} presented a certificate that ${sources.serverCa ? 'the configured server CA' : 'no system CA'} does not trust: check ${ca}`);
+    return fix(`${at} presented a certificate that ${sources.serverCa ? 'the configured server CA does' : 'the system CAs do'} not trust: check ${ca}`);
   }
   if (/notvalidforname|not valid for name|hostname mismatch|altnames|does not match certificate/.test(text)) {
     return fix(`${at} presented a certificate for another name: check TEMPORAL_TLS_SERVER_NAME${sources.serverName ? ` (${sources.serverName})` : ''} or the host in TEMPORAL_ADDRESS`);
   }
-  if (/certificaterequired|certificate required|bad ?certificate|handshake ?failure|unknownca|alert/.test(text)) {
+  // TLS 1.3 finishes the client's side of the handshake before the server checks the client's certificate: a
+  // missing or refused one often shows only as a connection the server closed at once.
+  const refusedAfterHandshake = settings.tlsEnabled && /connection closed|connection reset|broken pipe/.test(text);
+  if (refusedAfterHandshake || /certificaterequired|certificate required|bad ?certificate|handshake ?failure|unknownca|alert/.test(text)) {
     return fix(sources.clientCert
       ? `${at} refused the client certificate from ${sources.clientCert}: check that it is signed by a CA the server trusts (and the key from ${sources.clientKey})`
       : `${at} requires a client certificate (mTLS): set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (or secrets "${temporalSecrets.clientCert}" and "${temporalSecrets.clientKey}")`);
@@ -101,7 +105,10 @@ export function explainNamespaceError(error: unknown, settings: TemporalConnectS
   if (code === Status.NOT_FOUND) {
     return new TemporalConnectError(`namespace "${settings.namespace}" does not exist on Temporal at ${settings.address}: check ${settings.sources.namespace} [${detail}]`, { cause });
   }
-  if (code === Status.UNAUTHENTICATED) return new TemporalConnectError(`${credentialsRejected(settings)} [${detail}]`, { cause });
+  const hasCredentials = settings.sources.apiKey !== undefined || settings.sources.clientCert !== undefined;
+  if (code === Status.UNAUTHENTICATED || (code === Status.PERMISSION_DENIED && !hasCredentials)) {
+    return new TemporalConnectError(`${credentialsRejected(settings)} [${detail}]`, { cause });
+  }
   if (code === Status.PERMISSION_DENIED) return new TemporalConnectError(`${permissionDenied(settings)} [${detail}]`, { cause });
   return explainConnectError(error, settings);
 }
@@ -113,17 +120,29 @@ function credentialsRejected(settings: TemporalConnectSettings): string {
 }
 
 function permissionDenied(settings: TemporalConnectSettings): string {
-  const who = settings.sources.apiKey ? `the API key from ${settings.sources.apiKey}` : settings.sources.clientCert ? `the client certificate from ${settings.sources.clientCert}` : 'these credentials';
+  const who = settings.sources.apiKey ? `the API key from ${settings.sources.apiKey}` : `the client certificate from ${settings.sources.clientCert}`;
   return `Temporal at ${settings.address} denies ${who} access to namespace "${settings.namespace}": check ${settings.sources.namespace} and the key's or certificate's permissions`;
 }
 
+/**
+ * The gRPC status: a number on the client's errors; the worker's native client reports only tonic's description
+ * of the code in its message.
+ */
 function grpcCode(error: unknown): number | undefined {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'number') return code;
   }
-  return undefined;
+  const text = error instanceof Error ? error.message : String(error);
+  return nativeCodes.find(([pattern]) => pattern.test(text))?.[1];
 }
+
+/** tonic's `Code::description()` texts, as the native client quotes them ("code: '<description>'"). */
+const nativeCodes: [RegExp, number][] = [
+  [/code: 'The caller does not have permission/, Status.PERMISSION_DENIED],
+  [/code: 'The request does not have valid authentication credentials/, Status.UNAUTHENTICATED],
+  [/code: 'Some requested entity was not found/, Status.NOT_FOUND],
+];
 
 /** The error's messages down its cause chain, without any secret, on one line. */
 function errorText(error: unknown, settings: TemporalConnectSettings): string {

@@ -6,11 +6,11 @@
  * registers them in its UI or with `tcld`; its API keys may not call the operator service.
  */
 import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
 import { batonSearchAttributes } from '../../../workflows/search-attributes.ts';
 
-const { IndexedValueType } = temporal.api.enums.v1;
+const { IndexedValueType } = proto.temporal.api.enums.v1;
 
 /** What registration found: attributes added now, and those that were already there. */
 export interface SearchAttributeRegistration {
