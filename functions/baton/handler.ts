@@ -12,6 +12,7 @@ import { loadOrchestratorConfig } from './config.ts';
 import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
 import { startScaling } from './scaler/scaling.ts';
 import { checkTemporal, connectClientConnection } from './temporal/connect.ts';
+import { checkSearchAttributes } from './temporal/search-attributes.ts';
 
 /** A started service, as the node-ts-service template expects. */
 export interface Service {
@@ -27,6 +28,10 @@ export async function start({ port }: { port: number }): Promise<Service> {
   // Before anything else: a wrong address, CA, certificate, API key or namespace stops start-up here, named.
   await checkTemporal(config.temporal);
   const connection = await connectClientConnection(config.temporal);
+  await checkSearchAttributes(connection, config.namespace).catch(async (error: unknown) => {
+    await connection.close();
+    throw error;
+  });
   const client = new Client({ connection, namespace: config.namespace });
   const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, steps, { baseUrl: config.publicUrl, key: callbackKey }) : undefined;
   worker?.done.catch((error: unknown) => {

@@ -12,6 +12,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -24,12 +25,13 @@ import { ensureTemporalServerTools, type TemporalServerTools } from '../../deplo
 import { start } from '../../functions/baton/handler.ts';
 import { checkTemporal, connectClientConnection } from '../../functions/baton/temporal/connect.ts';
 import { loadTemporalConnectSettings } from '../../functions/baton/temporal/connect-settings.ts';
-import { registerSearchAttributes } from '../../functions/baton/temporal/search-attributes.ts';
+import { checkSearchAttributes, registerSearchAttributes } from '../../functions/baton/temporal/search-attributes.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { prepareTemporalSchema, startTemporalTlsServer, type FrontendSecurity, type TemporalTlsServer } from '../support/temporal-tls-server.ts';
 import { makeTestPki, startJwtIssuer, type JwtIssuer, type TestPki } from '../support/test-pki.ts';
 
 const workflowsDir = fileURLToPath(new URL('../fixtures/workflows', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** The start-up check is bounded: well under this, never retried in silence. */
 const STARTUP_FAILS_WITHIN_MS = 30_000;
 
@@ -108,6 +110,17 @@ async function captureConsole<T>(fn: () => Promise<T>): Promise<{ output: string
   } finally {
     Object.assign(console, originals);
   }
+}
+
+/** Runs a program from the repository root to completion. */
+function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('close', (code) => resolve({ code, output }));
+  });
 }
 
 /** A stand-in for the OpenFaaS gateway that answers every step call with `output`, and counts the calls. */
@@ -208,6 +221,28 @@ describe('mTLS: the server requires a client certificate', () => {
       const handle = await new Client({ connection, namespace: settings.namespace }).workflow.start('noSuchWorkflowType', { taskQueue: `mtls-${process.pid}`, workflowId: `mtls-${process.pid}` });
       assert.equal((await handle.describe()).status.name, 'RUNNING');
       await handle.terminate();
+    } finally {
+      await connection.close();
+    }
+  });
+
+  test('without Baton\'s search attributes the orchestrator stops at start naming the command; that command registers them over mTLS', async () => {
+    const secretsDir = secrets({ 'baton-callback-key': randomBytes(32).toString('hex') });
+    copyTo(secretsDir, 'temporal-tls-server-ca-cert', pki.ca);
+    copyTo(secretsDir, 'temporal-tls-client-cert', pki.clientCert);
+    copyTo(secretsDir, 'temporal-tls-client-key', pki.clientKey);
+    const env = { TEMPORAL_ADDRESS: server.address, BATON_SECRETS_DIR: secretsDir };
+    const { error, result: unexpected } = await captureConsole(() => withEnv({ ...env, BATON_GATEWAY_URL: 'http://127.0.0.1:9', BATON_WORKFLOWS_DIR: workflowsDir }, () => start({ port: 0 })));
+    await unexpected?.close();
+    assert.match(error?.message ?? '', /search attributes BatonPipeline \(KEYWORD\), .* are not registered in namespace "default": run `npm run temporal:register-search-attributes`/);
+
+    const script = await runProcess(process.execPath, ['--import', 'tsx', 'functions/baton/temporal/register-search-attributes.ts'], { ...process.env, ...env });
+    assert.equal(script.code, 0, script.output);
+    assert.match(script.output, /search attributes added: BatonPipeline, BatonStep, /);
+    const settings = loadTemporalConnectSettings(env);
+    const connection = await connectClientConnection(settings);
+    try {
+      await checkSearchAttributes(connection, settings.namespace);
     } finally {
       await connection.close();
     }

@@ -124,8 +124,10 @@ export async function startTemporalTlsServer(options: { tools: TemporalServerToo
       tls: {
         frontend: {
           server: { certFile: pki.serverCert, keyFile: pki.serverKey, requireClientAuth: security.kind === 'mtls', clientCaFiles: [pki.ca] },
-          client: { serverName: 'localhost', rootCaFiles: [pki.ca] },
         },
+        // The frontend's own client (e.g. ListSearchAttributes asks the frontend for the namespace): with a
+        // client certificate, so it gets through when the frontend requires one.
+        systemWorker: { certFile: pki.clientCert, keyFile: pki.clientKey, client: { serverName: 'localhost', rootCaFiles: [pki.ca] } },
       },
       ...(security.kind === 'api-key'
         ? { authorization: { jwtKeyProvider: { keySourceURIs: [security.jwksUrl], refreshInterval: '1h' }, permissionsClaimName: 'permissions', authorizer: 'default', claimMapper: 'default' } }

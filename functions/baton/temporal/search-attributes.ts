@@ -18,6 +18,28 @@ export interface SearchAttributeRegistration {
   present: string[];
 }
 
+/** The command that registers them, for error messages. */
+export const REGISTER_COMMAND = 'npm run temporal:register-search-attributes';
+
+/**
+ * The start-up check: every Baton attribute registered with its type. Without them every run fails when it
+ * starts, so a missing one stops start-up with the command that registers it. A cluster that does not let these
+ * credentials list attributes (some Temporal Cloud keys) only gets a warning.
+ */
+export async function checkSearchAttributes(connection: Connection | NativeConnection, namespace: string, warn: (line: string) => void = console.warn): Promise<void> {
+  let customAttributes: Record<string, temporal.api.enums.v1.IndexedValueType> | null | undefined;
+  try {
+    ({ customAttributes } = await connection.operatorService.listSearchAttributes({ namespace }));
+  } catch (error) {
+    warn(`baton: could not list the search attributes of namespace "${namespace}" (${(error as Error).message}); make sure ${Object.values(batonSearchAttributes).map((k) => k.name).join(', ')} are registered`);
+    return;
+  }
+  const missing = Object.values(batonSearchAttributes).filter((key) => customAttributes?.[key.name] !== IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]);
+  if (missing.length > 0) {
+    throw new Error(`search attributes ${missing.map((key) => `${key.name} (${key.type})`).join(', ')} are not registered in namespace "${namespace}": run \`${REGISTER_COMMAND}\` with the same TEMPORAL_* settings (or \`temporal operator search-attribute create\`; on Temporal Cloud, add them to the namespace)`);
+  }
+}
+
 /**
  * Adds the attributes the namespace lacks; idempotent. Throws when an attribute exists with another type
  * (Temporal cannot change a type; the message names the attribute).
