@@ -83,6 +83,21 @@ async function startupFails(env: NodeJS.ProcessEnv, expected: RegExp): Promise<s
   return error.message;
 }
 
+/** The start-up check passes with these settings, and a client connected with them starts (and ends) a workflow. */
+async function getsIn(env: NodeJS.ProcessEnv, name: string): Promise<void> {
+  const settings = loadTemporalConnectSettings(env);
+  await checkTemporal(settings);
+  const connection = await connectClientConnection(settings);
+  try {
+    const id = `${name}-${process.pid}`;
+    const handle = await new Client({ connection, namespace: settings.namespace }).workflow.start('noSuchWorkflowType', { taskQueue: id, workflowId: id });
+    assert.equal((await handle.describe()).status.name, 'RUNNING');
+    await handle.terminate();
+  } finally {
+    await connection.close();
+  }
+}
+
 /** Runs `fn` with `vars` added to process.env (start() reads its configuration from there), then restores it. */
 async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(vars).map((key) => [key, process.env[key]]));
@@ -214,16 +229,7 @@ describe('mTLS: the server requires a client certificate', () => {
     copyTo(secretsDir, 'temporal-tls-server-ca-cert', pki.ca);
     copyTo(secretsDir, 'temporal-tls-client-cert', pki.clientCert);
     copyTo(secretsDir, 'temporal-tls-client-key', pki.clientKey);
-    const settings = loadTemporalConnectSettings({ TEMPORAL_ADDRESS: server.address, BATON_SECRETS_DIR: secretsDir });
-    await checkTemporal(settings);
-    const connection = await connectClientConnection(settings);
-    try {
-      const handle = await new Client({ connection, namespace: settings.namespace }).workflow.start('noSuchWorkflowType', { taskQueue: `mtls-${process.pid}`, workflowId: `mtls-${process.pid}` });
-      assert.equal((await handle.describe()).status.name, 'RUNNING');
-      await handle.terminate();
-    } finally {
-      await connection.close();
-    }
+    await getsIn({ TEMPORAL_ADDRESS: server.address, BATON_SECRETS_DIR: secretsDir }, 'mtls');
   });
 
   test('without Baton\'s search attributes the orchestrator stops at start naming the command; that command registers them over mTLS', async () => {
@@ -268,16 +274,7 @@ describe('API key: TLS and the JWT authorizer', () => {
   test('the right key from the secret gets in: worker connection, and a client that starts a workflow', async () => {
     const secretsDir = secrets({ 'temporal-api-key': `${jwt.apiKey(['default:write'])}\n` });
     copyTo(secretsDir, 'temporal-tls-server-ca-cert', pki.ca);
-    const settings = loadTemporalConnectSettings({ TEMPORAL_ADDRESS: server.address, BATON_SECRETS_DIR: secretsDir });
-    await checkTemporal(settings);
-    const connection = await connectClientConnection(settings);
-    try {
-      const handle = await new Client({ connection, namespace: settings.namespace }).workflow.start('noSuchWorkflowType', { taskQueue: `key-${process.pid}`, workflowId: `key-${process.pid}` });
-      assert.equal((await handle.describe()).status.name, 'RUNNING');
-      await handle.terminate();
-    } finally {
-      await connection.close();
-    }
+    await getsIn({ TEMPORAL_ADDRESS: server.address, BATON_SECRETS_DIR: secretsDir }, 'key');
   });
 
   test('a forged key stops the orchestrator at start naming the key\'s secret; the key is in no error and no log line', async () => {
