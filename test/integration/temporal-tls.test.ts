@@ -282,9 +282,10 @@ describe('API key: TLS and the JWT authorizer', () => {
     const secretsDir = secrets({ 'temporal-api-key': forged, 'baton-callback-key': randomBytes(32).toString('hex') });
     copyTo(secretsDir, 'temporal-tls-server-ca-cert', pki.ca);
     const began = Date.now();
-    const { output, error } = await captureConsole(() => withEnv({
+    const { output, error, result: unexpected } = await captureConsole(() => withEnv({
       TEMPORAL_ADDRESS: server.address, BATON_SECRETS_DIR: secretsDir, BATON_GATEWAY_URL: 'http://127.0.0.1:9', BATON_WORKFLOWS_DIR: workflowsDir,
     }, () => start({ port: 0 })));
+    await unexpected?.close();
     assert.ok(error, 'start() should have failed');
     assert.ok(Date.now() - began < STARTUP_FAILS_WITHIN_MS);
     assert.match(error.message, /rejected the API key from secret "temporal-api-key"/);
