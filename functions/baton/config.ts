@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES, type RequestLimits } from './api/request-limits.ts';
+import { loadTemporalConnectSettings, TemporalSettingsError, type TemporalConnectSettings } from './temporal/connect-settings.ts';
 
 /** The orchestrator's settings, read once from its environment. */
 export interface OrchestratorConfig {
-  temporalAddress: string;
+  /** Address, namespace, TLS and API key (temporal/connect-settings.ts). */
+  temporal: TemporalConnectSettings;
   namespace: string;
   taskQueue: string;
   gatewayUrl: string;
@@ -61,8 +63,6 @@ const originList = z.string().transform((value, ctx) => value.split(',').map((en
 }));
 
 const schema = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   BATON_TASK_QUEUE: z.string().min(1).default('baton-pipelines'),
   BATON_GATEWAY_URL: url,
   BATON_PUBLIC_URL: url.optional(),
@@ -91,10 +91,15 @@ const schema = z.object({
 /** Parses the environment; the error names every wrong key and what it should be. */
 export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`orchestrator configuration is invalid:\n  ${problems.join('\n  ')}`);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  let temporal: TemporalConnectSettings | undefined;
+  try {
+    temporal = loadTemporalConnectSettings(env);
+  } catch (error) {
+    if (!(error instanceof TemporalSettingsError)) throw error;
+    problems.unshift(...error.problems);
   }
+  if (!parsed.success || !temporal) throw new Error(`orchestrator configuration is invalid:\n  ${problems.join('\n  ')}`);
   const e = parsed.data;
   if (e.BATON_WORKFLOWS_DIR && e.BATON_WORKFLOW_BUNDLE_DIR) {
     throw new Error('orchestrator configuration is invalid:\n  BATON_WORKFLOWS_DIR and BATON_WORKFLOW_BUNDLE_DIR exclude each other: set one (sources bundled at start, or a prebuilt bundle)');
@@ -102,8 +107,8 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
   const gatewayUrl = e.BATON_GATEWAY_URL.replace(/\/+$/, '');
   const publicUrl = (e.BATON_PUBLIC_URL ?? `${gatewayUrl}/function/baton`).replace(/\/+$/, '');
   return {
-    temporalAddress: e.TEMPORAL_ADDRESS,
-    namespace: e.TEMPORAL_NAMESPACE,
+    temporal,
+    namespace: temporal.namespace,
     taskQueue: e.BATON_TASK_QUEUE,
     gatewayUrl,
     publicUrl,

@@ -3,7 +3,7 @@
  * other OpenFaaS function. The `node-ts-service` template calls `start`.
  */
 import { serve } from '@hono/node-server';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { buildStepCatalog } from '../../activities/step-catalog.ts';
 import { readSecret } from '../../template/node-ts/secrets.ts';
 import { createApi } from './api/app.ts';
@@ -12,6 +12,8 @@ import { loadOrchestratorConfig } from './config.ts';
 import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
 import { startScaling } from './scaler/scaling.ts';
 import { loadPipelines } from './workflow-code.ts';
+import { checkTemporal, connectClientConnection } from './temporal/connect.ts';
+import { checkSearchAttributes } from './temporal/search-attributes.ts';
 
 /** A started service, as the node-ts-service template expects. */
 export interface Service {
@@ -24,8 +26,13 @@ export async function start({ port }: { port: number }): Promise<Service> {
   const steps = buildStepCatalog(pipelines);
   const callbackKey = readSecret('baton-callback-key');
   const dataConverter = encryptedDataConverter();
-  const connection = await Connection.connect({ address: config.temporalAddress }).catch((error: unknown) => {
-    throw new Error(`cannot reach Temporal at TEMPORAL_ADDRESS=${config.temporalAddress}: ${(error as Error).message}. Is the Temporal server running?`);
+  console.log(`baton: connecting to ${config.temporal.summary}`);
+  // Before anything else: a wrong address, CA, certificate, API key or namespace stops start-up here, named.
+  await checkTemporal(config.temporal);
+  const connection = await connectClientConnection(config.temporal);
+  await checkSearchAttributes(connection, config.namespace).catch(async (error: unknown) => {
+    await connection.close();
+    throw error;
   });
   // Payloads are encrypted before they reach Temporal; the workers (and the scaler's) use the client's converter.
   const client = new Client({ connection, namespace: config.namespace, dataConverter });

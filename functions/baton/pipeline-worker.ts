@@ -1,10 +1,11 @@
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createActivities, type CallbackSettings } from '../../activities/index.ts';
 import type { StepCatalog } from '../../activities/step-catalog.ts';
 import { createFunctionCallPool } from '../../activities/http-pool.ts';
 import type { OrchestratorConfig } from './config.ts';
 import { pipelineWorkflowCode } from './workflow-code.ts';
+import { connectWorkerConnection } from './temporal/connect.ts';
 
 /** A running Temporal worker for Baton's pipelines, and how to stop it. */
 export interface PipelineWorker {
@@ -20,7 +21,7 @@ export interface PipelineWorker {
 
 /** Creates and runs the worker: loads (or bundles) the workflows, wires the activities to the gateway, encodes payloads with `dataConverter`. */
 export async function startPipelineWorker(config: OrchestratorConfig, steps: StepCatalog, callbacks: CallbackSettings, dataConverter: DataConverter): Promise<PipelineWorker> {
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await connectWorkerConnection(config.temporal);
   const pool = createFunctionCallPool();
   const worker = await Worker.create({
     connection,

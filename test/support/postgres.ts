@@ -31,6 +31,8 @@ export interface PostgresOptions {
   /** Database owned by that role (default `baton`). */
   database?: string;
   log?: (line: string) => void;
+  /** The server's `max_connections` (default 20; a Temporal server with three services needs more). */
+  maxConnections?: number;
 }
 
 /** A running server. Tests connect over TCP to `host:port` as `user` with the password. */
@@ -202,7 +204,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
 
     const port = await allocatePort();
     // fsync off: a test cluster is thrown away, durability only costs time. Loopback TCP only, socket in our folder.
-    const settings = ['listen_addresses=127.0.0.1', `port=${port}`, `unix_socket_directories=${socketDir}`, 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=20', 'shared_buffers=16MB'];
+    const settings = ['listen_addresses=127.0.0.1', `port=${port}`, `unix_socket_directories=${socketDir}`, 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off', `max_connections=${options.maxConnections ?? 20}`, 'shared_buffers=16MB'];
     // detached: the server leads its own process group, so stop() (and the exit hook) reach every backend.
     server = spawn(join(bin, 'postgres'), ['-D', dataDir, ...settings.flatMap((s) => ['-c', s])], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...identity });
     const pid = server.pid;

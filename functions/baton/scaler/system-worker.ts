@@ -4,13 +4,14 @@
  * front of the scaler's own tasks.
  */
 import type { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createScalingActivities } from '../../../activities/scaling/index.ts';
 import type { GatewayFunctions } from '../../../activities/scaling/gateway-functions.ts';
 import type { StepCatalog } from '../../../activities/step-catalog.ts';
 import type { OrchestratorConfig } from '../config.ts';
 import { runWorker, type PipelineWorker } from '../pipeline-worker.ts';
 import { systemWorkflowCode } from '../workflow-code.ts';
+import { connectWorkerConnection } from '../temporal/connect.ts';
 
 /** What the scaling activities use. */
 export interface SystemWorkerDeps {
@@ -22,7 +23,7 @@ export interface SystemWorkerDeps {
 
 /** Creates and runs the system worker. */
 export async function startSystemWorker(config: OrchestratorConfig, deps: SystemWorkerDeps): Promise<PipelineWorker> {
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await connectWorkerConnection(config.temporal);
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
