@@ -61,10 +61,11 @@ function startServer(security: FrontendSecurity): Promise<TemporalTlsServer> {
   return startTemporalTlsServer({ tools, pg, password: pgPassword, pki, security, dir });
 }
 
-/** A fresh OpenFaaS secrets folder holding `files` (name → content). */
+/** A fresh OpenFaaS secrets folder holding the orchestrator's own secrets and `files` (name → content). */
 function secrets(files: Record<string, string> = {}): string {
   const folder = mkdtempSync(join(dir, 'secrets-'));
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(folder, name), content);
+  const own = { 'baton-callback-key': randomBytes(32).toString('hex'), 'baton-codec-keys': `tls-test:${randomBytes(32).toString('base64')}\n` };
+  for (const [name, content] of Object.entries({ ...own, ...files })) writeFileSync(join(folder, name), content);
   return folder;
 }
 
@@ -167,7 +168,7 @@ describe('server TLS, the client trusting its CA', () => {
     assert.deepEqual((await registerSearchAttributes(server.admin, server.namespace)).added, [], 'idempotent');
 
     const gateway = await startStepGateway({ calls: 1 });
-    const secretsDir = secrets({ 'baton-callback-key': randomBytes(32).toString('hex') });
+    const secretsDir = secrets();
     copyTo(secretsDir, 'temporal-tls-server-ca-cert', pki.ca);
     const port = await allocatePort();
     const { output, result: service, error } = await captureConsole(() => withEnv({
@@ -233,7 +234,7 @@ describe('mTLS: the server requires a client certificate', () => {
   });
 
   test('without Baton\'s search attributes the orchestrator stops at start naming the command; that command registers them over mTLS', async () => {
-    const secretsDir = secrets({ 'baton-callback-key': randomBytes(32).toString('hex') });
+    const secretsDir = secrets();
     copyTo(secretsDir, 'temporal-tls-server-ca-cert', pki.ca);
     copyTo(secretsDir, 'temporal-tls-client-cert', pki.clientCert);
     copyTo(secretsDir, 'temporal-tls-client-key', pki.clientKey);
@@ -279,7 +280,7 @@ describe('API key: TLS and the JWT authorizer', () => {
 
   test('a forged key stops the orchestrator at start naming the key\'s secret; the key is in no error and no log line', async () => {
     const forged = jwt.foreignApiKey(['default:write']);
-    const secretsDir = secrets({ 'temporal-api-key': forged, 'baton-callback-key': randomBytes(32).toString('hex') });
+    const secretsDir = secrets({ 'temporal-api-key': forged });
     copyTo(secretsDir, 'temporal-tls-server-ca-cert', pki.ca);
     const began = Date.now();
     const { output, error, result: unexpected } = await captureConsole(() => withEnv({
