@@ -201,7 +201,7 @@ describe('Functions derived from stack.yml', () => {
 describe('secrets', () => {
   test('each function gets its stack.yml secrets, and Temporal credentials go to the Temporal clients only', async () => {
     const { objects } = await render(['temporal-cloud-api-key.yaml'], ['temporal.tls.clientCertificate=true', 'temporal.tls.serverCa=true']);
-    const temporalSecrets = ['temporal-tls-cert', 'temporal-tls-key', 'temporal-tls-ca', 'temporal-api-key'];
+    const temporalSecrets = ['temporal-tls-client-cert', 'temporal-tls-client-key', 'temporal-tls-server-ca-cert', 'temporal-api-key'];
     for (const fn of functionsOf(objects)) {
       const declared = stack.find((f) => f.name === fn.spec.name)!.secrets;
       const expected = fn.spec.name === 'baton' ? [...declared, ...temporalSecrets] : declared;
@@ -209,9 +209,9 @@ describe('secrets', () => {
     }
     const env = functionsOf(objects).find((f) => f.spec.name === 'baton')!.spec.environment;
     assert.equal(env.TEMPORAL_TLS, 'true');
-    assert.equal(env.TEMPORAL_TLS_CLIENT_CERT_PATH, '/var/openfaas/secrets/temporal-tls-cert');
-    assert.equal(env.TEMPORAL_TLS_CLIENT_KEY_PATH, '/var/openfaas/secrets/temporal-tls-key');
-    assert.equal(env.TEMPORAL_TLS_SERVER_CA_CERT_PATH, '/var/openfaas/secrets/temporal-tls-ca');
+    assert.equal(env.TEMPORAL_TLS_CLIENT_CERT_PATH, '/var/openfaas/secrets/temporal-tls-client-cert');
+    assert.equal(env.TEMPORAL_TLS_CLIENT_KEY_PATH, '/var/openfaas/secrets/temporal-tls-client-key');
+    assert.equal(env.TEMPORAL_TLS_SERVER_CA_CERT_PATH, '/var/openfaas/secrets/temporal-tls-server-ca-cert');
     assert.equal(env.TEMPORAL_ADDRESS, 'baton-prod.a1b2c.tmprl.cloud:7233');
     assert.equal(env.TEMPORAL_NAMESPACE, 'baton-prod.a1b2c');
     assert.ok(!Object.values(env).some((v) => v.includes('example-api-key')), 'the API key is never in the environment');
@@ -311,10 +311,10 @@ describe('search attribute registration', () => {
     const env = Object.fromEntries(pod.containers[0]!.env.map((e) => [e.name, e.value]));
     assert.equal(env.TEMPORAL_TLS, 'true');
     assert.equal(env.TEMPORAL_TLS_SERVER_NAME, 'temporal-frontend.temporal.svc');
-    assert.equal(env.TEMPORAL_TLS_CLIENT_CERT_PATH, '/var/openfaas/secrets/temporal-tls-cert');
+    assert.equal(env.TEMPORAL_TLS_CLIENT_CERT_PATH, '/var/openfaas/secrets/temporal-tls-client-cert');
     assert.equal(env.TEMPORAL_NAMESPACE, 'baton');
     const sources = pod.volumes.find((v) => v.name === 'temporal-tls')!.projected!.sources;
-    assert.deepEqual(sources.map((s) => s.secret.items[0]!.path), ['temporal-tls-cert', 'temporal-tls-key', 'temporal-tls-ca']);
+    assert.deepEqual(sources.map((s) => s.secret.items[0]!.path), ['temporal-tls-client-cert', 'temporal-tls-client-key', 'temporal-tls-server-ca-cert']);
     const mount = pod.containers[0]!.volumeMounts.find((m) => m.name === 'temporal-tls')!;
     assert.equal(mount.mountPath, '/var/openfaas/secrets');
 

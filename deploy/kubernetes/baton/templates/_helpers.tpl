@@ -60,8 +60,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- define "baton.temporalSecrets" -}}
 {{- $t := .Values.temporal -}}
 {{- $s := list -}}
-{{- if $t.tls.clientCertificate }}{{ $s = concat $s (list "temporal-tls-cert" "temporal-tls-key") }}{{ end -}}
-{{- if $t.tls.serverCa }}{{ $s = append $s "temporal-tls-ca" }}{{ end -}}
+{{- if $t.tls.clientCertificate }}{{ $s = concat $s (list "temporal-tls-client-cert" "temporal-tls-client-key") }}{{ end -}}
+{{- if $t.tls.serverCa }}{{ $s = append $s "temporal-tls-server-ca-cert" }}{{ end -}}
 {{- if $t.apiKey.enabled }}{{ $s = append $s "temporal-api-key" }}{{ end -}}
 {{- $s | toJson -}}
 {{- end }}
@@ -112,11 +112,11 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- $env := dict "TEMPORAL_TLS" (ternary "true" "false" (eq (toString $t.tls.enabled) "true")) -}}
 {{- with $t.tls.serverName }}{{ $_ := set $env "TEMPORAL_TLS_SERVER_NAME" . }}{{ end -}}
 {{- if $t.tls.clientCertificate -}}
-{{- $_ := set $env "TEMPORAL_TLS_CLIENT_CERT_PATH" "/var/openfaas/secrets/temporal-tls-cert" -}}
-{{- $_ := set $env "TEMPORAL_TLS_CLIENT_KEY_PATH" "/var/openfaas/secrets/temporal-tls-key" -}}
+{{- $_ := set $env "TEMPORAL_TLS_CLIENT_CERT_PATH" "/var/openfaas/secrets/temporal-tls-client-cert" -}}
+{{- $_ := set $env "TEMPORAL_TLS_CLIENT_KEY_PATH" "/var/openfaas/secrets/temporal-tls-client-key" -}}
 {{- end -}}
 {{- if $t.tls.serverCa -}}
-{{- $_ := set $env "TEMPORAL_TLS_SERVER_CA_CERT_PATH" "/var/openfaas/secrets/temporal-tls-ca" -}}
+{{- $_ := set $env "TEMPORAL_TLS_SERVER_CA_CERT_PATH" "/var/openfaas/secrets/temporal-tls-server-ca-cert" -}}
 {{- end -}}
 {{- $env | toJson -}}
 {{- end }}
