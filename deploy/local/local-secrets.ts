@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CODEC_KEYS_SECRET, KEY_BYTES } from '../../functions/baton/codec/keys.ts';
 
@@ -20,20 +20,29 @@ export interface LocalSecrets {
   codecKeys: string;
 }
 
-/** Reads the local secrets, creating any that are missing (files with mode 0600 in a 0700 folder). */
+/**
+ * Reads the local secrets, creating any that are missing: files with mode 0600 in a 0700 folder, inside a 0700 data
+ * folder. Looser modes found (a copied or restored data folder) are tightened. An empty secret file is an error
+ * naming it: making a new value would lock the stack out of what the old one protects (MinIO's data, for one).
+ */
 export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets> {
   const dir = join(dataDir, 'secrets');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
+  await tighten(dataDir, 0o700);
+  await tighten(dir, 0o700);
   const secret = async (name: string, make: () => string): Promise<string> => {
     const file = join(dir, name);
+    let value: string;
     try {
-      return (await readFile(file, 'utf8')).trim();
+      value = (await readFile(file, 'utf8')).trim();
     } catch {
-      const value = make();
+      value = make();
       await writeFile(file, value, { mode: 0o600 });
       return value;
     }
+    if (!value) throw new Error(`secret file ${file} is empty: put the secret's value in it, or delete the file to have a new one made`);
+    await tighten(file, 0o600);
+    return value;
   };
   return {
     dir,
@@ -46,4 +55,9 @@ export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets>
     csvSourceToken: await secret('csv-source-token', () => randomBytes(24).toString('base64url')),
     codecKeys: await secret(CODEC_KEYS_SECRET, () => `local-${new Date().toISOString().slice(0, 10)}:${randomBytes(KEY_BYTES).toString('base64')}\n`),
   };
+}
+
+/** Removes the group and other bits of `path` when it has any (never widens what the owner set). */
+async function tighten(path: string, mode: number): Promise<void> {
+  if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, mode);
 }

@@ -24,7 +24,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
   const config = loadOrchestratorConfig();
   const pipelines = await loadPipelines(config);
   const steps = buildStepCatalog(pipelines);
-  const callbackKey = readSecret('baton-callback-key');
+  const callbackKey = readSecret('baton-callback-key', undefined, { minLength: 32 }); // an HMAC key: 256 bits or more
   const dataConverter = encryptedDataConverter();
   console.log(`baton: connecting to ${config.temporal.summary}`);
   // Before anything else: a wrong address, CA, certificate, API key or namespace stops start-up here, named.

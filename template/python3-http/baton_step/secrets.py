@@ -42,6 +42,8 @@ class SecretReader:
                 '"secrets" in stack.yml)'
             ) from None
         value = value[:-2] if value.endswith("\r\n") else value.removesuffix("\n")
+        if not value.strip():
+            raise SecretNotFoundError(f'secret "{name}" ({path}) is empty: give it a value')
         if value:
             with self._lock:
                 self._seen.add(value)

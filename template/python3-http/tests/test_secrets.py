@@ -23,6 +23,13 @@ def test_missing_secret_names_secret_and_folder(tmp_path):
     assert "s3-secret-key" in str(caught.value) and str(tmp_path) in str(caught.value)
 
 
+@pytest.mark.parametrize("content", ["", "\n", "  \n"])
+def test_an_empty_secret_is_refused_naming_it(tmp_path, content):
+    (tmp_path / "s3-secret-key").write_text(content)
+    with pytest.raises(SecretNotFoundError, match='secret "s3-secret-key" .* is empty'):
+        make_context(secrets_dir=str(tmp_path)).secret("s3-secret-key")
+
+
 @pytest.mark.parametrize("name", ["../etc/passwd", "a/b", ".hidden", ""])
 def test_names_cannot_escape_the_folder(tmp_path, name):
     with pytest.raises(SecretNotFoundError):

@@ -1,0 +1,26 @@
+/** Secrets on disk: present, not empty, long enough; errors name the secret and its file, never a value. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSecret } from './secrets.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'baton-secrets-'));
+const put = (name: string, value: string) => writeFileSync(join(dir, name), value);
+
+test('a secret is read with its trailing newline trimmed', () => {
+  put('token', 'abc\n');
+  assert.equal(readSecret('token', dir), 'abc');
+});
+
+test('missing, empty and too short secrets are refused, naming the secret and file but not the value', () => {
+  assert.throws(() => readSecret('absent', dir), /secret "absent" is missing: expected a file .*absent/);
+  put('blank', '\n');
+  assert.throws(() => readSecret('blank', dir), /secret "blank" \(.*blank\) is empty/);
+  put('weak-key', 'hunter2\n');
+  assert.throws(() => readSecret('weak-key', dir, { minLength: 32 }), (error: Error) =>
+    /secret "weak-key" .* is too short: 7 characters, at least 32 needed/.test(error.message) && !error.message.includes('hunter2'));
+  put('key', `${'k'.repeat(32)}\n`);
+  assert.equal(readSecret('key', dir, { minLength: 32 }).length, 32);
+});
