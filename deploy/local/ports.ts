@@ -1,18 +1,54 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** Ports handed out recently: the OS may offer one again before the process it was meant for binds it. */
 const recentlyHandedOut = new Set<number>();
 const REMEMBERED = 512;
+/** Lowest port handed out: above the well-known and most registered service ports. */
+const LOWEST = 20_000;
 
-/** A free TCP port on 127.0.0.1, never one this process handed out among the last few hundred. */
+/**
+ * A free TCP port on 127.0.0.1, never one this process handed out among the last few hundred. It is taken below
+ * the kernel's ephemeral range: a port from that range can be taken, between being found free and being bound, by
+ * the local end of any outgoing connection (Temporal's, MinIO's, another test's), which then fails the listen.
+ */
 export async function allocatePort(): Promise<number> {
   for (;;) {
-    const port = await osFreePort();
+    const port = await freePortBelowEphemeral();
     if (recentlyHandedOut.has(port)) continue;
     recentlyHandedOut.add(port);
     if (recentlyHandedOut.size > REMEMBERED) recentlyHandedOut.delete(recentlyHandedOut.values().next().value!);
     return port;
   }
+}
+
+/** The first port of the kernel's ephemeral range (Linux's default when it cannot be read). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > LOWEST + 1000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** A random port below the ephemeral range that binds now; the OS's choice only if many tries found none. */
+async function freePortBelowEphemeral(): Promise<number> {
+  const high = ephemeralLow();
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const port = LOWEST + Math.floor(Math.random() * (high - LOWEST));
+    if (await binds(port)) return port;
+  }
+  return osFreePort();
+}
+
+function binds(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 function osFreePort(): Promise<number> {
