@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server';
 import { Client } from '@temporalio/client';
 import { buildStepCatalog } from '../../activities/step-catalog.ts';
 import { readSecret } from '../../template/node-ts/secrets.ts';
+import { SIGNING_KEY_SECRET, checkKey } from '../../template/node-ts/step-signature.ts';
 import { createApi } from './api/app.ts';
 import { encryptedDataConverter } from './codec/data-converter.ts';
 import { loadOrchestratorConfig } from './config.ts';
@@ -25,6 +26,8 @@ export async function start({ port }: { port: number }): Promise<Service> {
   const pipelines = await loadPipelines(config);
   const steps = buildStepCatalog(pipelines);
   const callbackKey = readSecret('baton-callback-key');
+  // Signs every step call; each function holds only the key derived from it for its own name.
+  const signingKey = checkKey(readSecret(SIGNING_KEY_SECRET), SIGNING_KEY_SECRET);
   const dataConverter = encryptedDataConverter();
   console.log(`baton: connecting to ${config.temporal.summary}`);
   // Before anything else: a wrong address, CA, certificate, API key or namespace stops start-up here, named.
@@ -36,7 +39,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
   });
   // Payloads are encrypted before they reach Temporal; the workers (and the scaler's) use the client's converter.
   const client = new Client({ connection, namespace: config.namespace, dataConverter });
-  const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, steps, { baseUrl: config.publicUrl, key: callbackKey }, dataConverter) : undefined;
+  const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, steps, { baseUrl: config.publicUrl, key: callbackKey }, signingKey, dataConverter) : undefined;
   worker?.done.catch((error: unknown) => {
     // A crashed worker makes this replica useless: exit so the platform restarts it.
     console.error('Temporal worker stopped with an error:', error);

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkKey, stepKeySecret } from './step-signature.ts';
 
 /** Where OpenFaaS mounts a function's secrets; `BATON_SECRETS_DIR` overrides it on the local stack. */
 export const DEFAULT_SECRETS_DIR = '/var/openfaas/secrets';
@@ -10,5 +11,38 @@ export function readSecret(name: string, dir = process.env.BATON_SECRETS_DIR || 
     return readFileSync(join(dir, name), 'utf8').replace(/\r?\n$/, '');
   } catch {
     throw new Error(`secret "${name}" is missing: expected a file ${join(dir, name)} (declare it under the function's "secrets" in stack.yml)`);
+  }
+}
+
+/** The function's step key and the name it is for (see step-signature.ts). */
+export interface StepKey {
+  fn: string;
+  key: string;
+}
+
+/**
+ * Reads this function's step key, the secret `baton-step-key-<function>`. OpenFaaS does not tell a function its
+ * name, so without `BATON_FUNCTION` the one `baton-step-key-*` secret mounted names it. Errors name the secret.
+ */
+export function readStepKey(fn: string | undefined, dir = process.env.BATON_SECRETS_DIR || DEFAULT_SECRETS_DIR): StepKey {
+  let name = fn;
+  if (!name) {
+    const found = safeList(dir).filter((file) => file.startsWith(STEP_KEY_PREFIX));
+    if (found.length !== 1) {
+      throw new Error(`secret "${STEP_KEY_PREFIX}<function>" ${found.length ? 'is ambiguous: several are mounted' : 'is missing'} in ${dir}: declare the function's own step key under its "secrets" in stack.yml (or set BATON_FUNCTION)`);
+    }
+    name = found[0]!.slice(STEP_KEY_PREFIX.length);
+  }
+  const secret = stepKeySecret(name);
+  return { fn: name, key: checkKey(readSecret(secret, dir), secret) };
+}
+
+const STEP_KEY_PREFIX = stepKeySecret('');
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }
