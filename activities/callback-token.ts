@@ -5,7 +5,7 @@
  * Temporal itself.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { hmacBase64url } from '#baton-contract';
+import { hmacBase64url } from '#baton-signature';
 
 /** What a token says about the attempt it belongs to. */
 export interface AttemptIdentity {

@@ -1,7 +1,8 @@
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { request, type Dispatcher } from 'undici';
-import { CALL_ID_HEADER, SIGNATURE_HEADER, deriveStepKey, signStepCall, toErrorIssues, type ProgressReport, type StepRequest } from '#baton-contract';
+import { CALL_ID_HEADER, toErrorIssues, type ProgressReport, type StepRequest } from '#baton-contract';
+import { SIGNATURE_HEADER, deriveStepKey, signStepCall } from '#baton-signature';
 import { signAttemptToken } from './callback-token.ts';
 import { classifyConnectionError, classifyHttpFailure, toApplicationFailure } from './classify-response.ts';
 import { checkStepAnswer, describeIssues, type StepAnswer } from './step-answer.ts';

@@ -87,5 +87,3 @@ export function toErrorIssues(error: z.ZodError, prefix = ''): ErrorIssue[] {
     message: issue.message,
   }));
 }
-
-export { SIGNATURE_HEADER, SIGNING_KEY_SECRET, deriveStepKey, hmacBase64url, signStepCall, stepKeySecret } from './step-signature.ts';
