@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createFunctionCallPool } from '../../activities/http-pool.ts';
+import { encryptedDataConverter } from '../../functions/baton/codec/data-converter.ts';
 import { exitWhenParentDies } from '../../template/node-ts/parent-watch.ts';
 import { readSecret } from '../../template/node-ts/secrets.ts';
 import { SIGNING_KEY_SECRET } from '../../template/node-ts/step-signature.ts';
@@ -25,6 +26,8 @@ const worker = await Worker.create({
   workflowsPath: fileURLToPath(new URL('../fixtures/baseline/workflows.ts', import.meta.url)),
   // Step functions run only signed calls: the baseline signs as the orchestrator does (from BATON_SECRETS_DIR).
   activities: createBaselineActivities(gatewayUrl, pool, readSecret(SIGNING_KEY_SECRET)),
+  // The bench client encrypts payloads with the stack's codec keys (also from BATON_SECRETS_DIR).
+  dataConverter: encryptedDataConverter(),
   // The orchestrator's defaults (functions/baton/config.ts), so both workers may run as much at once.
   maxConcurrentActivityTaskExecutions: 100,
   maxConcurrentWorkflowTaskExecutions: 40,
