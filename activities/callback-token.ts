@@ -4,7 +4,8 @@
  * that issued it can have made it: a forged token fails `verify`, and a stale attempt's task token is refused by
  * Temporal itself.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hmacBase64url } from '#baton-signature';
 
 /** What a token says about the attempt it belongs to. */
 export interface AttemptIdentity {
@@ -34,14 +35,14 @@ export function signAttemptToken(identity: AttemptIdentity, key: string): string
     t: Buffer.from(identity.taskToken).toString('base64url'),
   };
   const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
-  return `${payload}.${mac(payload, key)}`;
+  return `${payload}.${hmacBase64url(key, payload)}`;
 }
 
 /** The attempt a token names, or undefined when it is malformed or its HMAC does not match. */
 export function verifyAttemptToken(token: string, key: string): AttemptIdentity | undefined {
   const [payload, signature, extra] = token.split('.');
   if (!payload || !signature || extra !== undefined) return undefined;
-  const expected = Buffer.from(mac(payload, key));
+  const expected = Buffer.from(hmacBase64url(key, payload));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
@@ -53,8 +54,4 @@ export function verifyAttemptToken(token: string, key: string): AttemptIdentity 
   } catch {
     return undefined;
   }
-}
-
-function mac(payload: string, key: string): string {
-  return createHmac('sha256', key).update(payload).digest('base64url');
 }

@@ -2,6 +2,7 @@ import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { request, type Dispatcher } from 'undici';
 import { CALL_ID_HEADER, toErrorIssues, type ProgressReport, type StepRequest } from '#baton-contract';
+import { SIGNATURE_HEADER, deriveStepKey, signStepCall } from '#baton-signature';
 import { signAttemptToken } from './callback-token.ts';
 import { classifyConnectionError, classifyHttpFailure, toApplicationFailure } from './classify-response.ts';
 import { checkStepAnswer, describeIssues, type StepAnswer } from './step-answer.ts';
@@ -33,10 +34,14 @@ export interface InvokeFunctionDeps {
   dispatcher: Dispatcher;
   /** Needed by long (async) steps only. */
   callbacks?: CallbackSettings;
+  /** The secret `baton-signing-key`: every envelope is signed with the called function's key derived from it. */
+  signingKey: string;
 }
 
 /** Heartbeats are how an activity learns it was cancelled; the SDK throttles them. */
 const HEARTBEAT_INTERVAL_MS = 1000;
+/** A signature outlives the attempt's timeout by this much: clock skew and the async queue's delay. */
+const SIGNATURE_SLACK_MS = 60_000;
 
 /**
  * Builds the activity that calls one step function through the gateway: synchronously (`/function/<fn>`, the
@@ -45,6 +50,8 @@ const HEARTBEAT_INTERVAL_MS = 1000;
  */
 export function createInvokeFunction(deps: InvokeFunctionDeps) {
   const gateway = deps.gatewayUrl.replace(/\/+$/, '');
+  const stepKeys = new Map<string, string>();
+  const stepKey = (fn: string) => stepKeys.get(fn) ?? stepKeys.set(fn, deriveStepKey(deps.signingKey, fn)).get(fn)!;
 
   return async function invokeFunction(call: InvokeFunctionRequest): Promise<InvokeFunctionResult> {
     const context = Context.current();
@@ -88,13 +95,17 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
     async function post(url: string): Promise<string> {
       const heartbeat = setInterval(() => context.heartbeat(info.heartbeatDetails), HEARTBEAT_INTERVAL_MS);
       try {
-        const response = await request(url, { method: 'POST', headers, body: JSON.stringify(envelope), dispatcher: deps.dispatcher, signal: context.cancellationSignal });
+        const body = JSON.stringify(envelope);
+        const timeoutMs = info.startToCloseTimeoutMs ?? info.scheduleToCloseTimeoutMs ?? 3_600_000;
+        const expires = Math.ceil((Date.now() + timeoutMs + SIGNATURE_SLACK_MS) / 1000);
+        headers[SIGNATURE_HEADER] = signStepCall({ fn: call.function, run: envelope.run, expires }, body, stepKey(call.function));
+        const response = await request(url, { method: 'POST', headers, body, dispatcher: deps.dispatcher, signal: context.cancellationSignal });
         const retryAfter = response.headers['retry-after'];
-        const body = await response.body.text();
+        const answer = await response.body.text();
         if (response.statusCode < 200 || response.statusCode > 299) {
-          throw toApplicationFailure(classifyHttpFailure(call.function, response.statusCode, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, body));
+          throw toApplicationFailure(classifyHttpFailure(call.function, response.statusCode, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, answer));
         }
-        return body;
+        return answer;
       } catch (error) {
         if (error instanceof ApplicationFailure) throw error;
         if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;

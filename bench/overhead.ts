@@ -41,7 +41,7 @@ export async function runOverhead(ctx: BenchContext): Promise<BenchResult> {
   const rounds = ctx.options.quick ? 5 : 30;
   const warmup = ctx.options.quick ? 1 : 3;
   ctx.say('starting the plain-Temporal baseline worker…');
-  await startBaselineWorker({ temporalAddress: bench.stack.temporalAddress, gatewayUrl: bench.stack.gatewayUrl, verbose: ctx.options.verbose, say: ctx.say, profileDir: ctx.options.profileDir });
+  await startBaselineWorker({ temporalAddress: bench.stack.temporalAddress, gatewayUrl: bench.stack.gatewayUrl, secretsDir: bench.stack.secrets.dir, verbose: ctx.options.verbose, say: ctx.say, profileDir: ctx.options.profileDir });
   const replica = replicaProcesses(bench.stack, 'noop')[0];
   if (!replica) throw new Error('the noop function has no ready replica');
   const wrapperPort = environmentOf(replica.wrapper, 'http_port');
@@ -67,7 +67,7 @@ export async function runOverhead(ctx: BenchContext): Promise<BenchResult> {
           runs[variant] = timing;
           costs[variant] = timing.steps.map((step) => step.completedMs - step.scheduledMs - handlerMsOf(step.result));
         } else {
-          costs[variant] = (await directCalls(urls[variant], pool)).map((call) => call.wallMs - call.handlerMs);
+          costs[variant] = (await directCalls(urls[variant], pool, bench.stack.secrets.signingKey)).map((call) => call.wallMs - call.handlerMs);
         }
       }
       const label = n < 0 ? `warm-up ${n + warmup + 1}/${warmup}` : `round ${n + 1}/${rounds}`;
@@ -187,8 +187,8 @@ async function startedChain(client: Client, variant: 'invoke' | 'plain'): Promis
 }
 
 /** STEPS direct calls in a row. */
-async function directCalls(url: string, pool: Dispatcher): Promise<CallTiming[]> {
+async function directCalls(url: string, pool: Dispatcher, signingKey: string): Promise<CallTiming[]> {
   const calls: CallTiming[] = [];
-  for (let i = 0; i < STEPS; i++) calls.push(await timedStepCall(url, { i }, pool));
+  for (let i = 0; i < STEPS; i++) calls.push(await timedStepCall(url, { i }, pool, signingKey));
   return calls;
 }

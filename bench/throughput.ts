@@ -41,7 +41,7 @@ export async function runThroughput(ctx: BenchContext): Promise<BenchResult> {
   const bench = ctx.stack!;
   const rounds = ctx.options.quick ? 1 : 3;
   ctx.say('starting the plain-Temporal baseline worker…');
-  const baselinePid = await startBaselineWorker({ temporalAddress: bench.stack.temporalAddress, gatewayUrl: bench.stack.gatewayUrl, verbose: ctx.options.verbose, say: ctx.say, profileDir: ctx.options.profileDir });
+  const baselinePid = await startBaselineWorker({ temporalAddress: bench.stack.temporalAddress, gatewayUrl: bench.stack.gatewayUrl, secretsDir: bench.stack.secrets.dir, verbose: ctx.options.verbose, say: ctx.say, profileDir: ctx.options.profileDir });
   const processes = (variant: Variant) => {
     const groups = stackProcesses(bench.stack, ['baton', 'noop']);
     if (variant === 'plain') groups['plain worker (node)'] = [baselinePid];

@@ -6,7 +6,10 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createFunctionCallPool } from '../../activities/http-pool.ts';
+import { encryptedDataConverter } from '../../functions/baton/codec/data-converter.ts';
 import { exitWhenParentDies } from '../../template/node-ts/parent-watch.ts';
+import { readSecret } from '../../template/node-ts/secrets.ts';
+import { SIGNING_KEY_SECRET } from '../../template/node-ts/step-signature.ts';
 import { createBaselineActivities } from '../fixtures/baseline/activities.ts';
 
 const address = process.env.TEMPORAL_ADDRESS;
@@ -21,7 +24,10 @@ const worker = await Worker.create({
   connection,
   taskQueue,
   workflowsPath: fileURLToPath(new URL('../fixtures/baseline/workflows.ts', import.meta.url)),
-  activities: createBaselineActivities(gatewayUrl, pool),
+  // Step functions run only signed calls: the baseline signs as the orchestrator does (from BATON_SECRETS_DIR).
+  activities: createBaselineActivities(gatewayUrl, pool, readSecret(SIGNING_KEY_SECRET)),
+  // The bench client encrypts payloads with the stack's codec keys (also from BATON_SECRETS_DIR).
+  dataConverter: encryptedDataConverter(),
   // The orchestrator's defaults (functions/baton/config.ts), so both workers may run as much at once.
   maxConcurrentActivityTaskExecutions: 100,
   maxConcurrentWorkflowTaskExecutions: 40,

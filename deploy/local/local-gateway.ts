@@ -7,6 +7,7 @@ import type { BasicAuthCredentials } from './gateway/auth.ts';
 import { listen } from './gateway/server.ts';
 import type { RestartBackoff } from './replica.ts';
 import { loadStackFiles, type FunctionSpec } from './stack-file.ts';
+import { writeStepKeys } from './local-secrets.ts';
 import { Supervisor, type SupervisedFunction } from './supervisor.ts';
 import { resolveTemplate } from './templates.ts';
 
@@ -63,6 +64,7 @@ export async function startLocalGateway(o: LocalGatewayOptions): Promise<LocalGa
   for (const { name, note } of stack.overridden) o.onLog?.(name, 'gateway', note);
   const specs = selectFunctions(stack.functions, o.functions);
   await assertExecutable(o.watchdogBinary);
+  await writeStepKeys(o.secretsDir, specs);
   const functions: SupervisedFunction[] = [];
   for (const spec of specs) {
     await assertHandlerDir(spec);

@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server';
 import { Client } from '@temporalio/client';
 import { buildStepCatalog } from '../../activities/step-catalog.ts';
 import { readSecret } from '../../template/node-ts/secrets.ts';
+import { MIN_KEY_LENGTH, SIGNING_KEY_SECRET } from '../../template/node-ts/step-signature.ts';
 import { createApi } from './api/app.ts';
 import { encryptedDataConverter } from './codec/data-converter.ts';
 import { loadOrchestratorConfig } from './config.ts';
@@ -24,7 +25,9 @@ export async function start({ port }: { port: number }): Promise<Service> {
   const config = loadOrchestratorConfig();
   const pipelines = await loadPipelines(config);
   const steps = buildStepCatalog(pipelines);
-  const callbackKey = readSecret('baton-callback-key', undefined, { minLength: 32 }); // an HMAC key: 256 bits or more
+  const callbackKey = readSecret('baton-callback-key', undefined, { minLength: MIN_KEY_LENGTH }); // HMAC keys: 256 bits or more
+  // Signs every step call; each function holds only the key derived from it for its own name.
+  const signingKey = readSecret(SIGNING_KEY_SECRET, undefined, { minLength: MIN_KEY_LENGTH }).trim();
   const dataConverter = encryptedDataConverter();
   console.log(`baton: connecting to ${config.temporal.summary}`);
   // Before anything else: a wrong address, CA, certificate, API key or namespace stops start-up here, named.
@@ -36,7 +39,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
   });
   // Payloads are encrypted before they reach Temporal; the workers (and the scaler's) use the client's converter.
   const client = new Client({ connection, namespace: config.namespace, dataConverter });
-  const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, steps, { baseUrl: config.publicUrl, key: callbackKey }, dataConverter) : undefined;
+  const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, steps, { baseUrl: config.publicUrl, key: callbackKey }, signingKey, dataConverter) : undefined;
   worker?.done.catch((error: unknown) => {
     // A crashed worker makes this replica useless: exit so the platform restarts it.
     console.error('Temporal worker stopped with an error:', error);

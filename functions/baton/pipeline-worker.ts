@@ -19,8 +19,11 @@ export interface PipelineWorker {
   done: Promise<void>;
 }
 
-/** Creates and runs the worker: loads (or bundles) the workflows, wires the activities to the gateway, encodes payloads with `dataConverter`. */
-export async function startPipelineWorker(config: OrchestratorConfig, steps: StepCatalog, callbacks: CallbackSettings, dataConverter: DataConverter): Promise<PipelineWorker> {
+/**
+ * Creates and runs the worker: loads (or bundles) the workflows, wires the activities to the gateway (signing each
+ * step call with a key derived from `signingKey`), encodes payloads with `dataConverter`.
+ */
+export async function startPipelineWorker(config: OrchestratorConfig, steps: StepCatalog, callbacks: CallbackSettings, signingKey: string, dataConverter: DataConverter): Promise<PipelineWorker> {
   const connection = await connectWorkerConnection(config.temporal);
   const pool = createFunctionCallPool();
   const worker = await Worker.create({
@@ -29,7 +32,7 @@ export async function startPipelineWorker(config: OrchestratorConfig, steps: Ste
     taskQueue: config.taskQueue,
     ...pipelineWorkflowCode(config),
     dataConverter,
-    activities: createActivities({ gatewayUrl: config.gatewayUrl, steps, dispatcher: pool, callbacks }),
+    activities: createActivities({ gatewayUrl: config.gatewayUrl, steps, dispatcher: pool, callbacks, signingKey }),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
     // On SIGTERM: stop polling at once, let running activities finish for this long, then cancel them so

@@ -14,7 +14,7 @@ from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.handler_loader import load_handler
 from baton_step.secrets import SecretReader
-from baton_step.testing import make_context, memory_store
+from baton_step.testing import TEST_STEP_KEY, signing_client, make_context, memory_store
 
 from postgres_settings import parse_allowed_tables, settings_from_env
 from postgres_table import PostgresUnavailableError, connect, describe_table, dtype_of, read_rows, select_query
@@ -110,8 +110,8 @@ def test_a_table_off_the_allow_list_is_422_naming_the_setting_before_any_connect
     ingest.settings.cache_clear()
     try:
         store = memory_store()
-        app = create_app(ingest, load_validator(), SecretReader(_secrets(tmp_path, "pw")), lambda: store, "ingest-postgres")
-        answer = app.test_client().post("/", json={"input": {"table": "users", "target": "species"}, "run": RUN})
+        app = create_app(ingest, load_validator(), SecretReader(_secrets(tmp_path, "pw")), lambda: store, "ingest-postgres", step_key=TEST_STEP_KEY)
+        answer = signing_client(app).post("/", json={"input": {"table": "users", "target": "species"}, "run": RUN})
         assert answer.status_code == 422
         error = answer.get_json()["error"]
         assert error["issues"][0]["path"] == "input.table"
@@ -148,8 +148,8 @@ def test_connection_refused_is_a_retryable_500_naming_host_and_port_never_the_pa
         assert f"127.0.0.1:{port}" in str(caught.value) and "pw-Secret-42" not in str(caught.value)
 
         store = memory_store()
-        app = create_app(ingest, load_validator(), SecretReader(_secrets(tmp_path, "pw-Secret-42")), lambda: store, "ingest-postgres")
-        answer = app.test_client().post("/", json={"input": {"table": "iris", "target": "species"}, "run": RUN})
+        app = create_app(ingest, load_validator(), SecretReader(_secrets(tmp_path, "pw-Secret-42")), lambda: store, "ingest-postgres", step_key=TEST_STEP_KEY)
+        answer = signing_client(app).post("/", json={"input": {"table": "iris", "target": "species"}, "run": RUN})
         assert answer.status_code == 500
         error = answer.get_json()["error"]
         assert error["type"] == "PostgresUnavailableError" and f"127.0.0.1:{port}" in error["message"]
@@ -256,8 +256,8 @@ def test_unknown_names_are_422_naming_them(db, raw, path, named):
     admin, secrets = db
     admin.execute("CREATE TABLE lab.a (x int, y text)")
     store = memory_store()
-    app = create_app(ingest, load_validator(), SecretReader(secrets), lambda: store, "ingest-postgres")
-    answer = app.test_client().post("/", json={"input": raw, "run": RUN})
+    app = create_app(ingest, load_validator(), SecretReader(secrets), lambda: store, "ingest-postgres", step_key=TEST_STEP_KEY)
+    answer = signing_client(app).post("/", json={"input": raw, "run": RUN})
     assert answer.status_code == 422
     error = answer.get_json()["error"]
     assert error["issues"][0]["path"] == f"input.{path}" and named in error["message"]

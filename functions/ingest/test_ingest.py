@@ -15,7 +15,7 @@ from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.handler_loader import load_handler
 from baton_step.secrets import SecretReader
-from baton_step.testing import make_context, memory_store
+from baton_step.testing import TEST_STEP_KEY, signing_client, make_context, memory_store
 
 ingest = load_handler(os.path.dirname(os.path.abspath(__file__)), module_name="ingest_handler")
 
@@ -92,11 +92,11 @@ def test_bad_input_names_the_field(raw, path):
 
 def test_through_the_wrapper():
     store = memory_store()
-    app = create_app(ingest, load_validator(), SecretReader("/nonexistent"), lambda: store, "ingest")
+    app = create_app(ingest, load_validator(), SecretReader("/nonexistent"), lambda: store, "ingest", step_key=TEST_STEP_KEY)
     run = {"workflowId": "wf", "runId": "r", "pipeline": "p", "step": "ingest", "attempt": 1}
-    bad = app.test_client().post("/", json={"input": {"dataset": "nope"}, "run": run})
+    bad = signing_client(app).post("/", json={"input": {"dataset": "nope"}, "run": run})
     assert bad.status_code == 422 and bad.get_json()["error"]["issues"][0]["path"] == "input.dataset"
-    good = app.test_client().post("/", json={"input": {"dataset": "wine"}, "run": run})
+    good = signing_client(app).post("/", json={"input": {"dataset": "wine"}, "run": run})
     assert good.status_code == 200 and good.get_json()["metrics"] == {"rows": 178, "columns": 13}
 
 
@@ -243,9 +243,9 @@ def test_bad_csv_input_names_every_field(change, paths):
 def test_csv_through_the_wrapper():
     store = memory_store()
     ref = _put_csv(store, IRIS_LIKE)
-    app = create_app(ingest, load_validator(), SecretReader("/nonexistent"), lambda: store, "ingest")
+    app = create_app(ingest, load_validator(), SecretReader("/nonexistent"), lambda: store, "ingest", step_key=TEST_STEP_KEY)
     run = {"workflowId": "wf", "runId": "r", "pipeline": "p", "step": "ingest", "attempt": 1}
-    bad = app.test_client().post("/", json={"input": _csv_input(ref, target="nope"), "run": run})
+    bad = signing_client(app).post("/", json={"input": _csv_input(ref, target="nope"), "run": run})
     assert bad.status_code == 422 and bad.get_json()["error"]["issues"][0]["path"] == "input.target"
-    good = app.test_client().post("/", json={"input": _csv_input(ref), "run": run})
+    good = signing_client(app).post("/", json={"input": _csv_input(ref), "run": run})
     assert good.status_code == 200 and good.get_json()["output"]["dataset"]["rows"] == 4

@@ -22,7 +22,7 @@ from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.handler_loader import load_handler
 from baton_step.secrets import SecretReader
-from baton_step.testing import make_context, memory_store
+from baton_step.testing import TEST_STEP_KEY, signing_client, make_context, memory_store
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 predict = load_handler(HERE, module_name="predict_handler")
@@ -231,8 +231,8 @@ def test_a_malformed_production_pointer_is_a_registry_error(registry, pointer, c
 
 
 def test_people_call_it_directly_through_the_wrapper(registry):
-    app = create_app(predict, load_validator(), SecretReader("/nonexistent"), lambda: registry.store, "predict")
-    client = app.test_client()
+    app = create_app(predict, load_validator(), SecretReader("/nonexistent"), lambda: registry.store, "predict", step_key=TEST_STEP_KEY)
+    client = signing_client(app)
     assert client.get("/").get_json()["directCalls"] is True
     ok = client.post("/", json={"input": {"model": "iris", "rows": [[5.1, 3.5, 1.4, 0.2]]}})
     assert ok.status_code == 200, ok.get_data(as_text=True)

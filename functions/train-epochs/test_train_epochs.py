@@ -18,7 +18,7 @@ from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.handler_loader import load_handler
 from baton_step.secrets import SecretReader
-from baton_step.testing import ProgressServer, make_context, memory_store
+from baton_step.testing import TEST_STEP_KEY, signing_client, ProgressServer, make_context, memory_store
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ingest = load_handler(os.path.join(HERE, "..", "ingest"), module_name="ingest_handler")
@@ -193,13 +193,13 @@ def test_seconds_per_epoch_pads_each_epoch(store, dataset):
 def test_through_the_wrapper_a_cancel_stops_the_training_with_409(store, dataset):
     module = types.ModuleType("handler")
     module.handle = train_epochs.handle
-    app = create_app(module, load_validator(), SecretReader("/nonexistent"), lambda: store, "train-epochs", progress_interval=0.05)
+    app = create_app(module, load_validator(), SecretReader("/nonexistent"), lambda: store, "train-epochs", progress_interval=0.05, step_key=TEST_STEP_KEY)
     run = {"workflowId": "wf-c", "runId": "r", "pipeline": "p", "step": "fit", "attempt": 1}
     # The orchestrator asks to cancel while epoch 1 pads for 10 s: the keep-alive hears it, the padding stops.
     with ProgressServer() as server:
         server.answer = lambda report: (200, {"cancelRequested": len(server.reports) >= 4})
         started = time.monotonic()
-        response = app.test_client().post("/", data=json.dumps({
+        response = signing_client(app).post("/", data=json.dumps({
             "input": {"dataset": dataset, "epochs": 50, "secondsPerEpoch": 10}, "run": run, "progressUrl": server.url,
         }), headers={"Content-Type": "application/json"})
     assert response.status_code == 409 and response.get_json()["error"]["type"] == "Cancelled"

@@ -17,7 +17,7 @@ from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.handler_loader import load_handler
 from baton_step.secrets import SecretReader
-from baton_step.testing import make_context, memory_store
+from baton_step.testing import TEST_STEP_KEY, signing_client, make_context, memory_store
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ingest = load_handler(os.path.join(HERE, "..", "ingest"), module_name="ingest_handler")
@@ -323,17 +323,17 @@ def test_a_bad_dataset_names_the_field(store, change, path):
 def test_through_the_wrapper_422_names_the_column_and_200_warns(store):
     clean = ingested(store, "iris")
     tampered = store_version(store, clean, inject(read_rows(store, clean), "petal width (cm)", 2))
-    app = create_app(validate, load_validator(), SecretReader("/nonexistent"), lambda: store, "validate-dataset")
+    app = create_app(validate, load_validator(), SecretReader("/nonexistent"), lambda: store, "validate-dataset", step_key=TEST_STEP_KEY)
     run_info = {"workflowId": "wf", "runId": "r", "pipeline": "p", "step": "validate-dataset", "attempt": 1}
-    failed = app.test_client().post("/", json={"input": {"dataset": tampered}, "run": run_info})
+    failed = signing_client(app).post("/", json={"input": {"dataset": tampered}, "run": run_info})
     assert failed.status_code == 422
     error = failed.get_json()["error"]
     assert 'column "petal width (cm)": 1.3% of values are outliers' in error["message"]
     assert error["issues"][0]["path"] == "input.dataset.data"
     assert store.exists("runs/wf/validate-dataset/validation-report.json")
-    warned = app.test_client().post("/", json={"input": {"dataset": tampered, "policy": {"onIssue": "warn"}}, "run": run_info})
+    warned = signing_client(app).post("/", json={"input": {"dataset": tampered, "policy": {"onIssue": "warn"}}, "run": run_info})
     assert warned.status_code == 200 and warned.get_json()["output"]["status"] == "warned"
-    bad = app.test_client().post("/", json={"input": {"dataset": tampered, "policy": {"onIssue": "maybe"}}, "run": run_info})
+    bad = signing_client(app).post("/", json={"input": {"dataset": tampered, "policy": {"onIssue": "maybe"}}, "run": run_info})
     assert bad.status_code == 422 and bad.get_json()["error"]["issues"][0]["path"] == "input.policy.onIssue"
 
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createStepServer, type StepServerOptions } from './server.ts';
 import { createStepCall, type StepContext } from './step-context.ts';
 import { StepCancelledError, progressIntervalFromEnv, safeUrl } from './progress.ts';
-import { memoryCheckpointStore, startProgressServer, type ProgressServer } from './testing.ts';
+import { TEST_STEP_KEY, memoryCheckpointStore, signatureHeaders, startProgressServer, type ProgressServer } from './testing.ts';
 import { progressReport, type ProgressReport } from './step-contract.ts';
 
 const run = { workflowId: 'wf-1', runId: 'r-1', pipeline: 'demo', step: 'fit', attempt: 1 };
@@ -18,12 +18,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 type Handle = (input: unknown, ctx: StepContext) => Promise<{ output: unknown }>;
 
 /** Runs one envelope through a real wrapper server; returns the status and body. */
-async function call(handle: Handle, envelope: Record<string, unknown>, options: StepServerOptions = {}) {
-  const server = createStepServer({ handle }, 'demo', { checkpointStore: () => memoryCheckpointStore(), ...options });
+async function call(handle: Handle, envelope: Record<string, unknown>, options: Partial<StepServerOptions> = {}) {
+  const server = createStepServer({ handle }, 'demo', { stepKey: TEST_STEP_KEY, checkpointStore: () => memoryCheckpointStore(), ...options });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const body = JSON.stringify({ input: {}, run, ...envelope });
   try {
     const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {
-      method: 'POST', body: JSON.stringify({ input: {}, run, ...envelope }), headers: { 'X-Call-Id': 'call-7' },
+      method: 'POST', body, headers: { 'X-Call-Id': 'call-7', ...signatureHeaders('demo', body) },
     });
     return { status: response.status, json: (await response.json()) as { output?: unknown; error?: { message: string; type: string } } };
   } finally {

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MIN_KEY_LENGTH, stepKeySecret } from './step-signature.ts';
 
 /** Where OpenFaaS mounts a function's secrets; `BATON_SECRETS_DIR` overrides it on the local stack. */
 export const DEFAULT_SECRETS_DIR = '/var/openfaas/secrets';
@@ -28,4 +29,37 @@ export function readSecret(name: string, dir = process.env.BATON_SECRETS_DIR || 
     throw new Error(`secret "${name}" (${file}) is too short: ${value.length} characters, at least ${minLength} needed (make one with: openssl rand -hex 32)`);
   }
   return value;
+}
+
+/** The function's step key and the name it is for (see step-signature.ts). */
+export interface StepKey {
+  fn: string;
+  key: string;
+}
+
+/**
+ * Reads this function's step key, the secret `baton-step-key-<function>`. OpenFaaS does not tell a function its
+ * name, so without `BATON_FUNCTION` the one `baton-step-key-*` secret mounted names it. Errors name the secret.
+ */
+export function readStepKey(fn: string | undefined, dir = process.env.BATON_SECRETS_DIR || DEFAULT_SECRETS_DIR): StepKey {
+  let name = fn;
+  if (!name) {
+    const found = safeList(dir).filter((file) => file.startsWith(STEP_KEY_PREFIX));
+    if (found.length !== 1) {
+      throw new Error(`secret "${STEP_KEY_PREFIX}<function>" ${found.length ? 'is ambiguous: several are mounted' : 'is missing'} in ${dir}: declare the function's own step key under its "secrets" in stack.yml (or set BATON_FUNCTION)`);
+    }
+    name = found[0]!.slice(STEP_KEY_PREFIX.length);
+  }
+  const secret = stepKeySecret(name);
+  return { fn: name, key: readSecret(secret, dir, { minLength: MIN_KEY_LENGTH }).trim() };
+}
+
+const STEP_KEY_PREFIX = stepKeySecret('');
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

@@ -5,18 +5,21 @@
 import { createStepServer } from './server.ts';
 import { exitWhenParentDies } from './parent-watch.ts';
 import { progressIntervalFromEnv } from './progress.ts';
+import { readStepKey } from './secrets.ts';
 import type { StepHandlerModule } from './sdk.ts';
 
 /** Checks `handler` (loaded from `handlerPath`, named in errors) and serves it on `http_port` until SIGTERM. */
 export function serveStep(handler: StepHandlerModule, handlerPath: string, env: NodeJS.ProcessEnv = process.env): void {
   const port = Number(env.http_port || 3000);
   if (!Number.isInteger(port) || port <= 0) throw new Error(`http_port must be a port number, got "${env.http_port}"`);
-  const functionName = env.BATON_FUNCTION || 'function';
+  // A missing or short key stops the function here, naming the secret: it could verify no call.
+  const stepKey = readStepKey(env.BATON_FUNCTION, env.BATON_SECRETS_DIR || undefined);
+  const functionName = stepKey.fn;
   const progressIntervalSeconds = progressIntervalFromEnv(env); // read once; the error names BATON_PROGRESS_INTERVAL
   if (typeof handler.handle !== 'function') throw new Error(`${handlerPath} must export "handle(input, ctx)"`);
 
   exitWhenParentDies();
-  const server = createStepServer(handler, functionName, { progressIntervalSeconds });
+  const server = createStepServer(handler, functionName, { progressIntervalSeconds, stepKey: stepKey.key });
   server.keepAliveTimeout = 65_000; // longer than the caller's pool keeps idle sockets
   server.listen(port, '127.0.0.1', () => console.log(`${functionName}: listening on 127.0.0.1:${port}`));
   process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { createStepServer } from './server.ts';
 import { StepInputError } from './errors.ts';
+import { TEST_STEP_KEY, signatureHeaders } from './testing.ts';
 
 const server = createStepServer({
   input: z.object({ n: z.number().int().min(1) }),
@@ -12,14 +13,17 @@ const server = createStepServer({
     if (input.n === 99) throw new Error('handler exploded');
     return { output: { doubled: input.n * 2, step: ctx.run.step, callId: ctx.callId }, metrics: { n: input.n } };
   },
-}, 'doubler');
+}, 'doubler', { stepKey: TEST_STEP_KEY });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 after(() => server.close());
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 const run = { workflowId: 'w', runId: 'r', pipeline: 'p', step: 'double', attempt: 1 };
 
-async function post(body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers });
+/** POSTs `body`, signed for this function as the orchestrator would (`sign: false` sends no signature). */
+async function post(body: unknown, headers: Record<string, string> = {}, sign = true) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const signed = sign && typeof body !== 'string' ? signatureHeaders('doubler', text) : {};
+  const response = await fetch(url, { method: 'POST', body: text, headers: { ...signed, ...headers } });
   return { status: response.status, json: (await response.json()) as { error: { message: string; issues: { path: string; message: string }[] } } & Record<string, unknown> };
 }
 
@@ -27,6 +31,26 @@ test('a valid envelope runs the handler and answers {output, metrics}', async ()
   const { status, json } = await post({ input: { n: 4 }, run }, { 'X-Call-Id': 'call-1' });
   assert.equal(status, 200);
   assert.deepEqual(json, { output: { doubled: 8, step: 'double', callId: 'call-1' }, metrics: { n: 4 } });
+});
+
+test('a call without a valid signature is a 401 naming what is wrong, and the handler does not run', async () => {
+  const body = JSON.stringify({ input: { n: 99 }, run });
+  const cases: [string, Record<string, string>, string, RegExp][] = [
+    ['missing', {}, body, /missing X-Baton-Signature/],
+    ['expired', signatureHeaders('doubler', body, TEST_STEP_KEY, -1), body, /expired/],
+    ['signed for another function', signatureHeaders('tripler', body), body, /not signed for doubler/],
+    ['signed with another key', signatureHeaders('doubler', body, 'another-key-0123456789abcdef0123456789'), body, /does not match/],
+    ['altered body', signatureHeaders('doubler', body), JSON.stringify({ input: { n: 98 }, run }), /does not match/],
+    ['altered run', signatureHeaders('doubler', body), JSON.stringify({ input: { n: 99 }, run: { ...run, workflowId: 'other' } }), /does not match/],
+    ['malformed', { 'X-Baton-Signature': 'v1,sig=abc' }, body, /malformed/],
+  ];
+  for (const [name, headers, sent, message] of cases) {
+    const { status, json } = await post(sent, headers, false);
+    assert.equal(status, 401, name);
+    assert.equal((json.error as unknown as { type: string }).type, 'Unauthorized', name);
+    assert.match(json.error.message, message, name);
+    assert.ok(!json.error.message.includes(TEST_STEP_KEY), 'the key is never in an answer');
+  }
 });
 
 test('a malformed envelope is a 400 naming the field', async () => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { signatureProblem, SIGNATURE_HEADER } from './step-signature.ts';
 import { CALL_ID_HEADER, stepRequest, toErrorIssues, type ErrorBody, type ErrorIssue } from './step-contract.ts';
 import { StepInputError, StepUnavailableError } from './errors.ts';
 import { createStepCall, type CheckpointStore } from './step-context.ts';
@@ -11,6 +12,8 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 /** Settings of the wrapper, read once at startup. */
 export interface StepServerOptions {
+  /** This function's step key (secret `baton-step-key-<function>`): only calls signed with it reach the handler. */
+  stepKey: string;
   /** Keep-alive period of progress reports (`BATON_PROGRESS_INTERVAL`), default 5 s. */
   progressIntervalSeconds?: number;
   /** Where checkpoints go; default the process's shared artifact store (tests pass an in-memory one). */
@@ -31,7 +34,7 @@ function cancellation(error: unknown): StepCancelledError | undefined {
  * The HTTP wrapper around one handler: parses and checks the envelope, runs the handler, shapes errors.
  * With a `progressUrl` it reports progress while the handler runs (first report at once, then a keep-alive).
  */
-export function createStepServer(handler: StepHandlerModule, functionName: string, options: StepServerOptions = {}): Server {
+export function createStepServer(handler: StepHandlerModule, functionName: string, options: StepServerOptions): Server {
   return createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       console.error(`[${functionName}] wrapper failure:`, error);
@@ -63,6 +66,12 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
     const envelope = stepRequest.safeParse(json);
     if (!envelope.success) {
       send(res, 400, errorBody('invalid step envelope', 'InvalidEnvelope', toErrorIssues(envelope.error)));
+      return;
+    }
+    // Before the handler: only the orchestrator, with this function's key, can have signed this body and run.
+    const unsigned = signatureProblem(header(req, SIGNATURE_HEADER), { fn: functionName, run: envelope.data.run }, body, options.stepKey);
+    if (unsigned) {
+      send(res, 401, errorBody(unsigned, 'Unauthorized'));
       return;
     }
     let input = envelope.data.input;

@@ -5,7 +5,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseS3Uri, sha256 } from './artifacts.ts';
-import type { ArtifactRef, ProgressReport } from './step-contract.ts';
+import type { ArtifactRef, ProgressReport, RunContext } from './step-contract.ts';
+import { SIGNATURE_HEADER, signStepCall } from './step-signature.ts';
 import type { CheckpointStore } from './step-context.ts';
 
 export const TEST_BUCKET = 'baton-test';
@@ -92,4 +93,17 @@ export async function startProgressServer(answer?: ProgressAnswerFn): Promise<Pr
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/function/baton/progress/${token}`;
   return state;
+}
+
+/** A step key for wrapper tests (never a real secret). */
+export const TEST_STEP_KEY = 'test-step-key-0123456789abcdef0123456789abcdef';
+
+/**
+ * The signature header the orchestrator would send with `body` to `fn` (body with a `run` block), signed with
+ * `key`; `expiresInSeconds` may be negative to make an expired one.
+ */
+export function signatureHeaders(fn: string, body: string, key = TEST_STEP_KEY, expiresInSeconds = 60): Record<string, string> {
+  const { run } = JSON.parse(body) as { run: RunContext };
+  const expires = Math.floor(Date.now() / 1000) + expiresInSeconds;
+  return { [SIGNATURE_HEADER]: signStepCall({ fn, run, expires }, body, key) };
 }

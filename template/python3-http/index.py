@@ -20,6 +20,7 @@ from baton_step.handler_loader import load_handler
 from baton_step.parent_watch import watch_parent
 from baton_step.s3_backend import SharedStore
 from baton_step.secrets import SecretReader
+from baton_step.signature import read_step_key
 
 
 def main() -> int:
@@ -33,10 +34,17 @@ def main() -> int:
         print(f"{os.path.basename(__file__)}: {error}", file=sys.stderr, flush=True)
         return 2
     secrets = SecretReader(config.secrets_dir)
-    app = create_app(handler, load_validator(), secrets, SharedStore(env, secrets), config.function_name, config.progress_interval)
+    try:
+        # A missing or short key stops the function here, naming the secret: it could verify no call.
+        function_name, step_key = read_step_key(secrets, env.get("BATON_FUNCTION"))
+    except ConfigError as error:
+        print(f"{os.path.basename(__file__)}: {error}", file=sys.stderr, flush=True)
+        return 2
+    app = create_app(handler, load_validator(), secrets, SharedStore(env, secrets), function_name, config.progress_interval,
+                     step_key=step_key)
     watch_parent()
     print(
-        f"{config.function_name}: listening on 127.0.0.1:{config.http_port} "
+        f"{function_name}: listening on 127.0.0.1:{config.http_port} "
         f"(threads={config.threads}, ready in {time.monotonic() - started:.2f}s)",
         file=sys.stderr,
         flush=True,

@@ -11,6 +11,7 @@ import { ArtifactStore } from '../../template/node-ts/artifacts.ts';
 import { httpResourceOutput } from '../../functions/http-resource/schema.ts';
 import { startDataServer, type DataServer } from '../support/data-server.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
+import { postSignedStep } from '../support/step-call.ts';
 
 const CSV = 'alcohol,malic_acid,label\n14.23,1.71,0\n13.2,1.78,0\n12.37,0.94,1\n';
 
@@ -41,11 +42,8 @@ interface Answer {
 
 /** POSTs a step envelope to csv-source through the gateway, as the invoke activity does. */
 async function callCsvSource(input: Record<string, unknown>, workflowId = `http-resource-${Date.now()}`): Promise<Answer> {
-  const response = await fetch(`${stack!.gatewayUrl}/function/csv-source`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'X-Call-Id': `${workflowId}:fetch-csv:1` },
-    body: JSON.stringify({ input, run: { workflowId, runId: 'direct-call', pipeline: 'http-resource-test', step: 'fetch-csv', attempt: 1 } }),
-  });
+  const run = { workflowId, runId: 'direct-call', pipeline: 'http-resource-test', step: 'fetch-csv', attempt: 1 };
+  const response = await postSignedStep(stack!, 'csv-source', { input, run }, { 'X-Call-Id': `${workflowId}:fetch-csv:1` });
   return { status: response.status, body: (await response.json()) as Answer['body'] };
 }
 

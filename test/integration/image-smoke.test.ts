@@ -24,6 +24,7 @@ import { loadStackFiles, type FunctionSpec } from '../../deploy/local/stack-file
 import { ensureTools, type ToolPaths } from '../../deploy/tools/tools.ts';
 import { connectTemporal } from '../support/temporal-client.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
+import { stepSignatureHeaders } from '../support/step-call.ts';
 
 const verbose = process.env.BATON_TEST_VERBOSE === '1';
 const smokeQueue = `image-smoke-${randomUUID().slice(0, 8)}`;
@@ -105,10 +106,14 @@ test('ingest, from its image, stores a dataset version in the test stack\'s MinI
   assert.ok(ingest, 'ingest runs from its image');
   await ingest.ready();
   const workflowId = `image-smoke-${randomUUID().slice(0, 8)}`;
+  // Signed as the orchestrator signs: the image verifies with the step key mounted from the stack's secrets.
+  const envelope = JSON.stringify({ input: { source: 'sklearn', dataset: 'iris' }, run: { workflowId, runId: randomUUID(), pipeline: 'image-smoke', step: 'ingest', attempt: 1 } });
+  const unsigned = await fetch(`${ingest.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: envelope });
+  assert.equal(unsigned.status, 401, 'the image refuses an unsigned call');
   const res = await fetch(`${ingest.url}/`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-call-id': `${workflowId}/ingest/1` },
-    body: JSON.stringify({ input: { source: 'sklearn', dataset: 'iris' }, run: { workflowId, runId: randomUUID(), pipeline: 'image-smoke', step: 'ingest', attempt: 1 } }),
+    headers: { 'content-type': 'application/json', 'x-call-id': `${workflowId}/ingest/1`, ...stepSignatureHeaders(stack!.secrets.signingKey, 'ingest', envelope) },
+    body: envelope,
   });
   const body = (await res.json()) as { output: { dataset: { name: string; version: string; rows: number; data: { uri: string; size: number } } } };
   assert.equal(res.status, 200, JSON.stringify(body));

@@ -13,6 +13,7 @@ import { Client as MinioClient } from 'minio';
 import { irisCsv as irisRows } from '../support/iris.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
+import { postSignedStep } from '../support/step-call.ts';
 
 const BUCKET = 'baton-artifacts';
 const IRIS_COLUMNS = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
@@ -75,11 +76,8 @@ let calls = 0;
 /** POSTs a step envelope to a function through the gateway, as the invoke activity does. */
 async function invoke(fn: string, input: unknown): Promise<{ status: number; body: { output?: { dataset: DatasetVersion }; error?: { message: string; type: string; issues?: { path: string }[] } }; text: string }> {
   calls += 1;
-  const response = await fetch(`${stack!.gatewayUrl}/function/${fn}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'X-Call-Id': `ingest-sources:${fn}:${calls}` },
-    body: JSON.stringify({ input, run: { workflowId: `ingest-sources-${calls}`, runId: `run-${calls}`, pipeline: 'ingest-sources-test', step: fn, attempt: 1 } }),
-  });
+  const run = { workflowId: `ingest-sources-${calls}`, runId: `run-${calls}`, pipeline: 'ingest-sources-test', step: fn, attempt: 1 };
+  const response = await postSignedStep(stack!, fn, { input, run }, { 'X-Call-Id': `ingest-sources:${fn}:${calls}` });
   const text = await response.text();
   return { status: response.status, body: JSON.parse(text), text };
 }

@@ -9,6 +9,7 @@ import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
 import type { RunView } from '../../functions/baton/api/run-view.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 import { artifactStoreOf, callReportFunction, checkReportPage, reportInputOf, runRecord, type RunRecord } from '../support/run-report.ts';
+import { postSignedStep } from '../support/step-call.ts';
 
 let stack: TestStack;
 before(async () => {
@@ -69,11 +70,9 @@ test('the report function renders a finished run\'s report when called through t
   // The link to the run in the Temporal UI is absolute: the function joined the path to its TEMPORAL_UI_URL.
   assert.ok(page.includes(`href="${stack.temporalUiUrl}/namespaces/default/workflows/${runId}"`), 'links to the run in the Temporal UI');
 
-  const bad = await fetch(`${stack.gatewayUrl}/function/report`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'X-Call-Id': 'bad-report' },
-    body: JSON.stringify({ input: { ...reportInputOf(PIPELINE, runId, record), temporalUiPath: 'javascript:alert(1)' }, run: { workflowId, runId: 'r', pipeline: PIPELINE, step: 'report', attempt: 1 } }),
-  });
+  const bad = await postSignedStep(stack, 'report', {
+    input: { ...reportInputOf(PIPELINE, runId, record), temporalUiPath: 'javascript:alert(1)' }, run: { workflowId, runId: 'r', pipeline: PIPELINE, step: 'report', attempt: 1 },
+  }, { 'X-Call-Id': 'bad-report' });
   assert.equal(bad.status, 422);
   assert.deepEqual(((await bad.json()) as { error: { issues: { path: string }[] } }).error.issues.map((issue) => issue.path), ['input.temporalUiPath']);
 });

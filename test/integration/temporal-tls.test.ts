@@ -64,7 +64,7 @@ function startServer(security: FrontendSecurity): Promise<TemporalTlsServer> {
 /** A fresh OpenFaaS secrets folder holding the orchestrator's own secrets and `files` (name → content). */
 function secrets(files: Record<string, string> = {}): string {
   const folder = mkdtempSync(join(dir, 'secrets-'));
-  const own = { 'baton-callback-key': randomBytes(32).toString('hex'), 'baton-codec-keys': `tls-test:${randomBytes(32).toString('base64')}\n` };
+  const own = { 'baton-callback-key': randomBytes(32).toString('hex'), 'baton-signing-key': randomBytes(32).toString('hex'), 'baton-codec-keys': `tls-test:${randomBytes(32).toString('base64')}\n` };
   for (const [name, content] of Object.entries({ ...own, ...files })) writeFileSync(join(folder, name), content);
   return folder;
 }

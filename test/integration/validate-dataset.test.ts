@@ -12,6 +12,7 @@ import { ArtifactStore } from '../../template/node-ts/artifacts.ts';
 import { validateDataset } from '../../workflows/steps/validate-dataset.ts';
 import type { DatasetVersion } from '../../workflows/steps/schemas.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
+import { postSignedStep } from '../support/step-call.ts';
 
 const COLUMN = 'mean radius';
 
@@ -35,11 +36,8 @@ after(() => stopTestStack(stack));
 
 /** Calls a step function through the gateway with a step envelope, as the invoke activity does. */
 async function callStep(fn: string, workflowId: string, input: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${stack.gatewayUrl}/function/${fn}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'X-Call-Id': `${workflowId}:${fn}:1` },
-    body: JSON.stringify({ input, run: { workflowId, runId: 'direct-call', pipeline: 'validate-dataset-test', step: fn, attempt: 1 } }),
-  });
+  const run = { workflowId, runId: 'direct-call', pipeline: 'validate-dataset-test', step: fn, attempt: 1 };
+  const response = await postSignedStep(stack, fn, { input, run }, { 'X-Call-Id': `${workflowId}:${fn}:1` });
   return { status: response.status, body: await response.json() };
 }
 

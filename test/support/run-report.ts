@@ -11,6 +11,7 @@ import type { ReportInput } from '../../functions/report/schema.ts';
 import { fetchDecodedHistory } from '../../functions/baton/codec/decode-history.ts';
 import { connectTemporal } from './temporal-client.ts';
 import type { TestStack } from './test-stack.ts';
+import { postSignedStep } from './step-call.ts';
 
 /** What a finished run was given and what each of its steps (by activity id) returned. */
 export interface RunRecord {
@@ -66,11 +67,7 @@ export function reportInputOf(pipeline: string, runId: string, run: RunRecord): 
  * pipeline's own report, if any, is left alone); answers the stored report's reference.
  */
 export async function callReportFunction(stack: TestStack, workflowId: string, pipeline: string, input: ReportInput): Promise<ArtifactRef> {
-  const response = await fetch(`${stack.gatewayUrl}/function/report`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'X-Call-Id': `${workflowId}:report:1` },
-    body: JSON.stringify({ input, run: { workflowId, runId: 'direct-call', pipeline, step: 'report', attempt: 1 } }),
-  });
+  const response = await postSignedStep(stack, 'report', { input, run: { workflowId, runId: 'direct-call', pipeline, step: 'report', attempt: 1 } }, { 'X-Call-Id': `${workflowId}:report:1` });
   const body = (await response.json()) as { output?: { report: ArtifactRef }; error?: unknown };
   assert.equal(response.status, 200, JSON.stringify(body));
   return body.output!.report;

@@ -29,6 +29,7 @@ from .context import RunInfo, StepContext
 from .envelope import direct_call_envelope, envelope_issues
 from .errors import HandlerContractError, Issue, StepCancelledError, StepInputError
 from .secrets import SecretReader
+from .signature import SIGNATURE_HEADER, signature_problem
 
 CALL_ID_HEADER = "X-Call-Id"
 # Envelopes carry references, never artifact bytes (same limit as the node-ts wrapper).
@@ -101,10 +102,13 @@ def create_app(
     validator: Draft202012Validator,
     secrets: SecretReader,
     store_provider: Callable[[], ArtifactStore],
-    function_name: str = "function",
+    function_name: str,
     progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
+    *,
+    step_key: str,
 ) -> Flask:
-    """Builds the Flask app serving ``handler.handle(input, ctx)`` at ``POST /``."""
+    """Builds the Flask app serving ``handler.handle(input, ctx)`` at ``POST /``; only calls signed with
+    ``step_key`` for ``function_name`` (or a ``DIRECT_CALLS`` function's calls without ``run``) reach it."""
     app = Flask(function_name)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     # Only True itself counts: a truthy string or object set by mistake does not open the function to people.
@@ -129,12 +133,14 @@ def create_app(
     @app.post("/")
     def invoke() -> Response:
         call_id = request.headers.get(CALL_ID_HEADER) or str(uuid.uuid4())
+        raw = request.get_data(cache=False) or b""
         try:
-            body = json.loads(request.get_data(cache=False) or b"", parse_constant=_reject_constant)
+            body = json.loads(raw, parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError):
             log(call_id, "400 request body is not valid JSON")
             return _error(400, "request body is not valid JSON", "InvalidEnvelope", [{"path": "(root)", "message": "invalid JSON"}])
-        if direct_calls and isinstance(body, dict) and "run" not in body:
+        direct = direct_calls and isinstance(body, dict) and "run" not in body
+        if direct:
             body, pipeline_only = direct_call_envelope(body, call_id, function_name)
             issues = pipeline_only + envelope_issues(validator, body)
         else:
@@ -142,6 +148,12 @@ def create_app(
         if issues:
             log(call_id, "400 invalid step envelope: " + "; ".join(f"{i['path']}: {i['message']}" for i in issues))
             return _error(400, "invalid step envelope", "InvalidEnvelope", issues)
+        # Before the handler: a pipeline call must be signed by the orchestrator with this function's key. A direct
+        # call carries no run (its run is made up here) and is as open as the function chose to be.
+        unsigned = None if direct else signature_problem(request.headers.get(SIGNATURE_HEADER), function_name, body["run"], raw, step_key)
+        if unsigned:
+            log(call_id, f"401 {unsigned}")
+            return _error(401, unsigned, "Unauthorized")
         ctx = StepContext(
             RunInfo.from_envelope(body["run"]),
             call_id,

@@ -16,6 +16,7 @@ from .config import DEFAULT_PROGRESS_INTERVAL
 from .context import RunInfo, StepContext
 from .errors import ArtifactNotFoundError
 from .secrets import SecretReader
+from .signature import SIGNATURE_HEADER, sign
 
 TEST_BUCKET = "baton-test"
 
@@ -151,3 +152,38 @@ class ProgressServer:
                 return reports
             time.sleep(0.01)
         raise AssertionError(f"progress reports did not arrive as expected within {timeout}s: {self.reports}")
+
+
+# A step key for wrapper tests (never a real secret); the node-ts template's testing.ts has the same.
+TEST_STEP_KEY = "test-step-key-0123456789abcdef0123456789abcdef"
+
+
+def signature_headers(fn: str, data: bytes | str, key: str = TEST_STEP_KEY, expires_in: int = 60) -> dict[str, str]:
+    """The signature header the orchestrator would send with ``data`` (an envelope with ``run``) to ``fn``;
+    ``expires_in`` may be negative to make an expired one."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    run = json.loads(raw)["run"]
+    return {SIGNATURE_HEADER: sign(fn, run, int(time.time()) + expires_in, raw, key)}
+
+
+def signing_client(app: Any, key: str = TEST_STEP_KEY) -> Any:
+    """A Flask test client of a wrapper app (``create_app(..., step_key=key)``) that signs each POSTed envelope
+    with a run for the app's function, as the orchestrator does; other requests go as they are."""
+    from flask.testing import FlaskClient
+
+    class SigningClient(FlaskClient):
+        def post(self, *args: Any, **kwargs: Any) -> Any:
+            if "json" in kwargs:
+                kwargs["data"] = json.dumps(kwargs.pop("json"))
+                kwargs.setdefault("content_type", "application/json")
+            data = kwargs.get("data")
+            try:
+                envelope = json.loads(data) if isinstance(data, (str, bytes)) else None
+            except ValueError:
+                envelope = None
+            if isinstance(envelope, dict) and isinstance(envelope.get("run"), dict):
+                kwargs["headers"] = {**signature_headers(app.import_name, data, key), **dict(kwargs.get("headers") or {})}
+            return super().post(*args, **kwargs)
+
+    app.test_client_class = SigningClient
+    return app.test_client()

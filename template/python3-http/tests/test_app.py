@@ -12,7 +12,7 @@ from baton_step import StepInputError
 from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.secrets import SecretReader
-from baton_step.testing import memory_store
+from baton_step.testing import TEST_STEP_KEY, memory_store, signature_headers
 
 RUN = {"workflowId": "wf-1", "runId": "run-1", "pipeline": "demo", "step": "train", "attempt": 1}
 VALIDATOR = load_validator()
@@ -22,13 +22,15 @@ def make_client(handle, secrets_dir="/nonexistent"):
     module = types.ModuleType("handler")
     module.handle = handle
     store = memory_store()
-    app = create_app(module, VALIDATOR, SecretReader(str(secrets_dir)), lambda: store, "demo")
+    app = create_app(module, VALIDATOR, SecretReader(str(secrets_dir)), lambda: store, "demo", step_key=TEST_STEP_KEY)
     return app.test_client()
 
 
 def post(client, body, **headers):
+    """POSTs ``body``, signed for "demo" as the orchestrator would when it is an envelope with a run."""
     data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-    return client.post("/", data=data, headers={"Content-Type": "application/json", **headers})
+    signed = signature_headers("demo", data) if isinstance(body, dict) and isinstance(body.get("run"), dict) else {}
+    return client.post("/", data=data, headers={"Content-Type": "application/json", **signed, **headers})
 
 
 def echo(input, ctx):
@@ -160,3 +162,35 @@ def test_oversized_body_is_413():
     response = post(make_client(echo), {"input": "x" * (3 * 1024 * 1024), "run": RUN})
     assert response.status_code == 413
     assert response.get_json()["error"]["message"]
+
+
+SIGNED_RUN = {"workflowId": "w", "runId": "r", "pipeline": "p", "step": "s", "attempt": 1}
+UNSIGNED_BODY = json.dumps({"input": {"n": 1}, "run": SIGNED_RUN})
+
+
+@pytest.mark.parametrize("name, headers, data, message", [
+    ("missing", {}, UNSIGNED_BODY, "missing X-Baton-Signature"),
+    ("expired", signature_headers("demo", UNSIGNED_BODY, expires_in=-1), UNSIGNED_BODY, "expired"),
+    ("another function", signature_headers("other", UNSIGNED_BODY), UNSIGNED_BODY, "not signed for demo"),
+    ("another key", signature_headers("demo", UNSIGNED_BODY, key="another-key-0123456789abcdef0123456789"), UNSIGNED_BODY, "does not match"),
+    ("altered body", signature_headers("demo", UNSIGNED_BODY), json.dumps({"input": {"n": 2}, "run": SIGNED_RUN}), "altered"),
+    ("altered run", signature_headers("demo", UNSIGNED_BODY), json.dumps({"input": {"n": 1}, "run": {**SIGNED_RUN, "runId": "x"}}), "altered"),
+    ("malformed", {"X-Baton-Signature": "v1,sig=abc"}, UNSIGNED_BODY, "malformed"),
+])
+def test_a_call_without_a_valid_signature_is_401_and_the_handler_does_not_run(name, headers, data, message):
+    ran = []
+    client = make_client(lambda input, ctx: ran.append(1) or {"output": {}})
+    response = client.post("/", data=data, headers={"Content-Type": "application/json", **headers})
+    assert response.status_code == 401, name
+    error = response.get_json()["error"]
+    assert error["type"] == "Unauthorized"
+    assert message in error["message"]
+    assert TEST_STEP_KEY not in response.get_data(as_text=True)
+    assert ran == []
+
+
+def test_a_signed_call_reaches_the_handler():
+    response = make_client(echo).post(
+        "/", data=UNSIGNED_BODY, headers={"Content-Type": "application/json", **signature_headers("demo", UNSIGNED_BODY)})
+    assert response.status_code == 200
+    assert response.get_json()["output"]["got"] == {"n": 1}

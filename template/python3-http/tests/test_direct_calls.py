@@ -10,7 +10,7 @@ import pytest
 from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.secrets import SecretReader
-from baton_step.testing import ProgressServer, memory_store
+from baton_step.testing import TEST_STEP_KEY, signature_headers, ProgressServer, memory_store
 
 RUN = {"workflowId": "wf-1", "runId": "run-1", "pipeline": "demo", "step": "predict", "attempt": 1}
 VALIDATOR = load_validator()
@@ -28,11 +28,13 @@ def make_client(handle, direct_calls):
     if direct_calls is not None:
         module.DIRECT_CALLS = direct_calls
     store = memory_store()
-    return create_app(module, VALIDATOR, SecretReader("/nonexistent"), lambda: store, "predict").test_client()
+    return create_app(module, VALIDATOR, SecretReader("/nonexistent"), lambda: store, "predict", step_key=TEST_STEP_KEY).test_client()
 
 
 def post(client, body, **headers):
-    return client.post("/", data=json.dumps(body), headers={"Content-Type": "application/json", **headers})
+    data = json.dumps(body)
+    signed = signature_headers("predict", data) if isinstance(body.get("run"), dict) else {}
+    return client.post("/", data=data, headers={"Content-Type": "application/json", **signed, **headers})
 
 
 def test_a_direct_call_gets_a_run_of_its_own():
@@ -50,6 +52,12 @@ def test_without_a_call_id_the_run_is_named_by_a_fresh_one():
     first = post(make_client(run_info, True), {"input": {}}).get_json()["output"]
     second = post(make_client(run_info, True), {"input": {}}).get_json()["output"]
     assert first["run"][1] == first["callId"] and first["callId"] != second["callId"]
+
+
+def test_a_pipeline_call_to_a_direct_function_still_needs_the_signature():
+    client = make_client(run_info, True)
+    response = client.post("/", data=json.dumps({"input": {}, "run": RUN}), headers={"Content-Type": "application/json"})
+    assert response.status_code == 401 and "missing X-Baton-Signature" in response.get_json()["error"]["message"]
 
 
 def test_a_pipeline_call_to_the_same_function_keeps_its_run():

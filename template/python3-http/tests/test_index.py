@@ -14,6 +14,7 @@ import urllib.request
 
 import pytest
 
+from baton_step.testing import TEST_STEP_KEY, signature_headers
 from baton_test_procs import free_port, is_gone, stop, wait_http
 
 TEMPLATE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -34,13 +35,20 @@ def handler_dir(tmp_path):
 
 
 def wrapper_env(handler_dir, port):
+    """The environment of one wrapper; its secrets folder holds echo's step key."""
+    secrets_dir = os.path.join(handler_dir, "secrets")
+    os.makedirs(secrets_dir, exist_ok=True)
+    with open(os.path.join(secrets_dir, "baton-step-key-echo"), "w", encoding="utf-8") as file:
+        file.write(TEST_STEP_KEY + "\n")
     return {**os.environ, "http_port": str(port), "BATON_HANDLER_DIR": handler_dir,
-            "BATON_SECRETS_DIR": "/nonexistent", "BATON_FUNCTION": "echo", "PYTHONUNBUFFERED": "1"}
+            "BATON_SECRETS_DIR": secrets_dir, "BATON_FUNCTION": "echo", "PYTHONUNBUFFERED": "1"}
 
 
-def post(port, body):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json", "X-Call-Id": "c-1"})
+def post(port, body, sign=True):
+    data = json.dumps(body).encode()
+    signed = signature_headers("echo", data) if sign else {}
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/", data=data,
+                                     headers={"Content-Type": "application/json", "X-Call-Id": "c-1", **signed})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.load(response)
@@ -61,6 +69,34 @@ def test_serves_the_envelope_over_http(handler_dir):
         assert status == 400 and body["error"]["issues"][0]["path"] == "run.attempt"
     finally:
         stop(proc)
+
+
+def test_without_its_name_the_function_is_named_by_its_one_step_key_and_refuses_unsigned_calls(handler_dir):
+    port = free_port()
+    env = {k: v for k, v in wrapper_env(handler_dir, port).items() if k != "BATON_FUNCTION"}
+    proc = subprocess.Popen([sys.executable, "index.py"], cwd=TEMPLATE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/", proc)
+        assert post(port, {"input": {"a": 1}, "run": RUN})[0] == 200
+        status, body = post(port, {"input": {"a": 1}, "run": RUN}, sign=False)
+        assert status == 401 and "missing X-Baton-Signature" in body["error"]["message"]
+    finally:
+        stop(proc)
+
+
+@pytest.mark.parametrize("key, message", [(None, 'secret "baton-step-key-echo" is missing'),
+                                          ("tiny-key-value", 'secret "baton-step-key-echo" is too short')])
+def test_a_missing_or_short_step_key_stops_the_function_naming_the_secret(handler_dir, key, message):
+    env = wrapper_env(handler_dir, free_port())
+    key_file = os.path.join(env["BATON_SECRETS_DIR"], "baton-step-key-echo")
+    if key is None:
+        os.remove(key_file)
+    else:
+        with open(key_file, "w", encoding="utf-8") as file:
+            file.write(key)
+    result = subprocess.run([sys.executable, "index.py"], cwd=TEMPLATE_DIR, capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 2 and message in result.stderr
+    assert "tiny-key-value" not in result.stderr
 
 
 def test_bad_configuration_exits_with_the_key_named(tmp_path):

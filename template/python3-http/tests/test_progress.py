@@ -18,7 +18,7 @@ from baton_step.envelope import load_validator
 from baton_step.errors import ConfigError
 from baton_step.progress import safe_url
 from baton_step.secrets import SecretReader
-from baton_step.testing import ProgressServer, make_context, memory_store
+from baton_step.testing import TEST_STEP_KEY, signature_headers, ProgressServer, make_context, memory_store
 from baton_test_procs import free_port
 
 RUN = {"workflowId": "wf-1", "runId": "run-1", "pipeline": "demo", "step": "train", "attempt": 1}
@@ -30,12 +30,14 @@ def make_client(handle, store=None, interval=5.0):
     module = types.ModuleType("handler")
     module.handle = handle
     store = store if store is not None else memory_store()
-    app = create_app(module, VALIDATOR, SecretReader("/nonexistent"), lambda: store, "demo", progress_interval=interval)
+    app = create_app(module, VALIDATOR, SecretReader("/nonexistent"), lambda: store, "demo", progress_interval=interval, step_key=TEST_STEP_KEY)
     return app.test_client()
 
 
 def post(client, body, **headers):
-    return client.post("/", data=json.dumps(body), headers={"Content-Type": "application/json", "X-Call-Id": "call-7", **headers})
+    data = json.dumps(body)
+    signed = signature_headers("demo", data) if isinstance(body.get("run"), dict) else {}
+    return client.post("/", data=data, headers={"Content-Type": "application/json", **signed, "X-Call-Id": "call-7", **headers})
 
 
 def assert_valid_reports(reports):
