@@ -35,7 +35,7 @@ describe('loadStackFiles', () => {
     assert.equal(train.environment.max_inflight, '1');
     assert.deepEqual(train.timeouts, { execMs: 600_000, readMs: 600_000, writeMs: 600_000 });
     assert.deepEqual([train.minReplicas, train.maxReplicas], [1, 4]);
-    assert.deepEqual(train.secrets, ['s3-access-key', 's3-secret-key']);
+    assert.deepEqual(train.secrets, ['s3-access-key', 's3-secret-key', 'baton-step-key-train']);
     const baton = functions.find((f) => f.name === 'baton')!;
     assert.equal(baton.environment.TEMPORAL_NAMESPACE, 'default', 'from the second environment_file');
     assert.equal(baton.environment.BATON_GATEWAY_URL, 'http://gateway.openfaas:8080');
