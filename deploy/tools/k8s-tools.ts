@@ -3,13 +3,10 @@
  * cache like the others, but not by `npm run setup` / `npm start` (they need neither). Their own lock, so they
  * build while a setup builds Temporal, and a warm run only looks at files.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { GoTool } from './catalog.ts';
-import { line, type SetupContext } from './context.ts';
+import { line } from './context.ts';
 import { ensureGoTool } from './gotools.ts';
-import { toolsDir } from './layout.ts';
-import { withLock } from './lock.ts';
+import { installUnderLock, type LockedInstallOptions } from './locked-install.ts';
 import { parseSemver, semverFits } from './versions.ts';
 
 export const helm: GoTool = {
@@ -51,27 +48,16 @@ export interface KubernetesToolPaths {
  * stderr, so a cold build of several minutes is visible). Throws a ToolError naming the fix when Go or the
  * module proxy is not there.
  */
-export async function ensureKubernetesTools(
-  options: { progress?: (line: string) => void; env?: NodeJS.ProcessEnv } = {},
-): Promise<KubernetesToolPaths> {
-  const env = options.env ?? process.env;
-  const progress = options.progress ?? (() => {});
-  const base = { env, dir: toolsDir(env), root: '', progress };
-  const resolve = async (ctx: SetupContext) => {
+export function ensureKubernetesTools(options: LockedInstallOptions = {}): Promise<KubernetesToolPaths> {
+  return installUnderLock('.k8s-tools.lock', options, async (ctx) => {
     const paths: Partial<KubernetesToolPaths> = {};
     for (const tool of [helm, kubeconform]) {
       const t0 = performance.now();
       const found = await ensureGoTool(ctx, tool);
       if (!found) return undefined;
-      if (ctx.install) progress(line(`${tool.name} ${tool.label}`, found.status, (performance.now() - t0) / 1000));
+      if (ctx.install) ctx.progress(line(`${tool.name} ${tool.label}`, found.status, (performance.now() - t0) / 1000));
       paths[tool.name as keyof KubernetesToolPaths] = found.path;
     }
     return paths as KubernetesToolPaths;
-  };
-  const warm = await resolve({ ...base, install: false });
-  if (warm) return warm;
-  mkdirSync(base.dir, { recursive: true });
-  const cold = await withLock(join(base.dir, '.k8s-tools.lock'), () => resolve({ ...base, install: true }), { progress });
-  if (!cold) throw new Error('kubernetes tools: the install pass left a tool unresolved');
-  return cold;
+  });
 }

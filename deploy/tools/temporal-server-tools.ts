@@ -12,8 +12,7 @@ import { ToolError } from './errors.ts';
 import { run } from './exec.ts';
 import { ensureGoTool } from './gotools.ts';
 import { requireGo } from './go.ts';
-import { toolsDir } from './layout.ts';
-import { withLock } from './lock.ts';
+import { installUnderLock, type LockedInstallOptions } from './locked-install.ts';
 import { semverFits } from './versions.ts';
 
 /** v1.29.1 is the server inside the Temporal CLI 1.5.1 the local stack runs; its go.mod has no replace directive. */
@@ -64,17 +63,8 @@ export interface TemporalServerTools {
  * Finds or builds the Temporal server and its SQL tool (a few minutes each, cold, on two cores); a warm call only
  * looks at files. Throws a ToolError that says how to get them when Go or the module proxy is missing.
  */
-export async function ensureTemporalServerTools(options: { progress?: (line: string) => void; env?: NodeJS.ProcessEnv } = {}): Promise<TemporalServerTools> {
-  const env = options.env ?? process.env;
-  const progress = options.progress ?? (() => {});
-  const dir = toolsDir(env);
-  const base = { env, dir, root: process.cwd(), progress };
-  const warm = await resolve({ ...base, install: false });
-  if (warm) return warm;
-  mkdirSync(dir, { recursive: true });
-  const cold = await withLock(join(dir, '.temporal-server-tools.lock'), () => resolve({ ...base, install: true }), { progress });
-  if (!cold) throw new Error('the Temporal server tools are still missing after installing them');
-  return cold;
+export function ensureTemporalServerTools(options: LockedInstallOptions = {}): Promise<TemporalServerTools> {
+  return installUnderLock('.temporal-server-tools.lock', options, resolve);
 }
 
 async function resolve(ctx: SetupContext): Promise<TemporalServerTools | undefined> {
