@@ -13,7 +13,7 @@ import { loadOrchestratorConfig } from './config.ts';
 import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
 import { startScaling } from './scaler/scaling.ts';
 import { loadPipelines } from './workflow-code.ts';
-import { checkTemporal, connectClientConnection } from './temporal/connect.ts';
+import { connectClientConnection, connectWorkerConnection } from './temporal/connect.ts';
 import { checkSearchAttributes } from './temporal/search-attributes.ts';
 
 /** A started service, as the node-ts-service template expects. */
@@ -30,22 +30,26 @@ export async function start({ port }: { port: number }): Promise<Service> {
   const signingKey = readSecret(SIGNING_KEY_SECRET, undefined, { minLength: MIN_KEY_LENGTH }).trim();
   const dataConverter = encryptedDataConverter();
   console.log(`baton: connecting to ${config.temporal.summary}`);
-  // Before anything else: a wrong address, CA, certificate, API key or namespace stops start-up here, named.
-  await checkTemporal(config.temporal);
-  const connection = await connectClientConnection(config.temporal);
+  // Before anything else: a wrong address, CA, certificate, API key or namespace stops start-up here, named. The
+  // checked connection is then the one both workers share: one connection and one check per replica.
+  const workerConnection = await connectWorkerConnection(config.temporal);
+  const connection = await connectClientConnection(config.temporal).catch(async (error: unknown) => {
+    await workerConnection.close();
+    throw error;
+  });
   await checkSearchAttributes(connection, config.namespace).catch(async (error: unknown) => {
-    await connection.close();
+    await Promise.all([connection.close(), workerConnection.close()]);
     throw error;
   });
   // Payloads are encrypted before they reach Temporal; the workers (and the scaler's) use the client's converter.
   const client = new Client({ connection, namespace: config.namespace, dataConverter });
-  const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, steps, { baseUrl: config.publicUrl, key: callbackKey }, signingKey, dataConverter) : undefined;
+  const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, workerConnection, steps, { baseUrl: config.publicUrl, key: callbackKey }, signingKey, dataConverter) : undefined;
   worker?.done.catch((error: unknown) => {
     // A crashed worker makes this replica useless: exit so the platform restarts it.
     console.error('Temporal worker stopped with an error:', error);
     process.exit(1);
   });
-  const scaling = config.runWorker ? await startScaling(config, { client, connection, steps }) : undefined;
+  const scaling = config.runWorker ? await startScaling(config, { client, connection, workerConnection, steps }) : undefined;
 
   const app = createApi({
     client,
@@ -68,7 +72,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
     // the shutdown grace, while the HTTP server finishes its requests; then the connection closes.
     async close() {
       await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), worker?.stop(), scaling?.stop()]);
-      await connection.close();
+      await Promise.all([connection.close(), workerConnection.close()]);
     },
   };
 }

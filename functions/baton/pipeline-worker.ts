@@ -1,11 +1,10 @@
 import type { DataConverter } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
+import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type CallbackSettings } from '../../activities/index.ts';
 import type { StepCatalog } from '../../activities/step-catalog.ts';
 import { createFunctionCallPool } from '../../activities/http-pool.ts';
 import type { OrchestratorConfig } from './config.ts';
 import { pipelineWorkflowCode } from './workflow-code.ts';
-import { connectWorkerConnection } from './temporal/connect.ts';
 
 /** A running Temporal worker for Baton's pipelines, and how to stop it. */
 export interface PipelineWorker {
@@ -23,8 +22,14 @@ export interface PipelineWorker {
  * Creates and runs the worker: loads (or bundles) the workflows, wires the activities to the gateway (signing each
  * step call with a key derived from `signingKey`), encodes payloads with `dataConverter`.
  */
-export async function startPipelineWorker(config: OrchestratorConfig, steps: StepCatalog, callbacks: CallbackSettings, signingKey: string, dataConverter: DataConverter): Promise<PipelineWorker> {
-  const connection = await connectWorkerConnection(config.temporal);
+export async function startPipelineWorker(
+  config: OrchestratorConfig,
+  connection: NativeConnection,
+  steps: StepCatalog,
+  callbacks: CallbackSettings,
+  signingKey: string,
+  dataConverter: DataConverter,
+): Promise<PipelineWorker> {
   const pool = createFunctionCallPool();
   const worker = await Worker.create({
     connection,
@@ -43,13 +48,10 @@ export async function startPipelineWorker(config: OrchestratorConfig, steps: Ste
     defaultHeartbeatThrottleInterval: '1s',
     maxHeartbeatThrottleInterval: '1s',
   });
-  return runWorker(worker, async () => {
-    await connection.close();
-    await pool.close();
-  });
+  return runWorker(worker, () => pool.close());
 }
 
-/** Runs `worker` until it stops, then `cleanUp` (closing its connections); the handle stops it gracefully. */
+/** Runs `worker` until it stops, then `cleanUp` (closing what it alone used); the handle stops it gracefully. */
 export function runWorker(worker: Worker, cleanUp: () => Promise<void>): PipelineWorker {
   const done = worker.run().finally(cleanUp);
   return {

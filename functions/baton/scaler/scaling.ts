@@ -3,6 +3,7 @@
  * loss of any replica), and, when BATON_SCALER_ENABLED=true, starts or re-configures the singleton scaler.
  */
 import type { Client, Connection } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import { createGatewayFunctions, type GatewayCredentials } from '../../../activities/scaling/gateway-functions.ts';
 import type { StepCatalog } from '../../../activities/step-catalog.ts';
 import { readSecret } from '../../../template/node-ts/secrets.ts';
@@ -12,7 +13,7 @@ import { ensureScaler, scalerSettings } from './start-scaler.ts';
 import { startSystemWorker } from './system-worker.ts';
 
 /** Starts the system worker and, when enabled, the scaler; `stop()` stops the worker gracefully. */
-export async function startScaling(config: OrchestratorConfig, deps: { client: Client; connection: Connection; steps: StepCatalog }): Promise<PipelineWorker> {
+export async function startScaling(config: OrchestratorConfig, deps: { client: Client; connection: Connection; workerConnection: NativeConnection; steps: StepCatalog }): Promise<PipelineWorker> {
   const gateway = createGatewayFunctions({ gatewayUrl: config.gatewayUrl, credentials: gatewayCredentials() });
   const worker = await startSystemWorker(config, { ...deps, gateway });
   worker.done.catch((error: unknown) => {

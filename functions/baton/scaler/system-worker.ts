@@ -4,28 +4,28 @@
  * front of the scaler's own tasks.
  */
 import type { Client, Connection } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createScalingActivities } from '../../../activities/scaling/index.ts';
 import type { GatewayFunctions } from '../../../activities/scaling/gateway-functions.ts';
 import type { StepCatalog } from '../../../activities/step-catalog.ts';
 import type { OrchestratorConfig } from '../config.ts';
 import { runWorker, type PipelineWorker } from '../pipeline-worker.ts';
 import { systemWorkflowCode } from '../workflow-code.ts';
-import { connectWorkerConnection } from '../temporal/connect.ts';
 
 /** What the scaling activities use. */
 export interface SystemWorkerDeps {
   client: Client;
   connection: Connection;
+  /** The replica's checked worker connection, shared with the pipeline worker (the caller closes it). */
+  workerConnection: NativeConnection;
   gateway: GatewayFunctions;
   steps: StepCatalog;
 }
 
 /** Creates and runs the system worker. */
 export async function startSystemWorker(config: OrchestratorConfig, deps: SystemWorkerDeps): Promise<PipelineWorker> {
-  const connection = await connectWorkerConnection(config.temporal);
   const worker = await Worker.create({
-    connection,
+    connection: deps.workerConnection,
     namespace: config.namespace,
     taskQueue: config.systemTaskQueue,
     ...systemWorkflowCode(config),
@@ -38,5 +38,5 @@ export async function startSystemWorker(config: OrchestratorConfig, deps: System
     maxCachedWorkflows: 10,
     shutdownGraceTime: config.shutdownGraceMs,
   });
-  return runWorker(worker, () => connection.close());
+  return runWorker(worker, async () => {});
 }
