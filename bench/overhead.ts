@@ -172,7 +172,7 @@ function sum(values: number[]): number {
 
 /** A Baton run of the noop chain, triggered through the API like any run. */
 async function batonChain(bench: BenchStack): Promise<RunTiming> {
-  const run = await triggerRun(bench.stack.gatewayUrl, { pipeline: 'bench-noop-chain', input: { steps: STEPS } });
+  const run = await triggerRun(bench.stack, { pipeline: 'bench-noop-chain', input: { steps: STEPS } });
   await bench.client.workflow.getHandle(run.runId).result();
   return runTiming(bench.client, run.runId);
 }

@@ -4,7 +4,7 @@
  * training replica's watchdog, and measures the time until the next attempt reports that it resumed from a
  * checkpoint, and the epochs it redid (last epoch reported before the kill − the epoch it resumed after).
  */
-import { getRun, triggerRun, waitForRun } from '../deploy/local/run-client.ts';
+import { getRun, triggerRun, waitForRun, type BatonApi } from '../deploy/local/run-client.ts';
 import type { StepView } from '../functions/baton/api/run-view.ts';
 import { resultSkeleton, type BenchContext } from './support/bench-context.ts';
 import { benchSignal } from './support/lifecycle.ts';
@@ -22,22 +22,22 @@ export async function runResume(ctx: BenchContext): Promise<BenchResult> {
   const epochsRedone: number[] = [];
   for (let round_ = 1; round_ <= rounds; round_++) {
     benchSignal.throwIfAborted();
-    const run = await triggerRun(stack.gatewayUrl, {
+    const run = await triggerRun(stack, {
       pipeline: 'train-classifier-resumable',
       input: { epochs: 10, secondsPerEpoch: 1, modelName: `bench-resume-${round_}` },
     });
-    const before = await poll(stack.gatewayUrl, run.runId, (step) => (step.progress?.epoch ?? 0) >= KILL_AFTER_EPOCH);
+    const before = await poll(stack, run.runId, (step) => (step.progress?.epoch ?? 0) >= KILL_AFTER_EPOCH);
     const victim = stack.gateway.supervisor.replicas('train-epochs').find((replica) => replica.state === 'ready')?.pid;
     if (!victim) throw new Error('no ready train-epochs replica to kill');
     const killedAt = performance.now();
     process.kill(victim, 'SIGKILL');
-    const after = await poll(stack.gatewayUrl, run.runId, (step) => step.attempt >= 2 && step.progress?.resumedFromEpoch !== undefined);
+    const after = await poll(stack, run.runId, (step) => step.attempt >= 2 && step.progress?.resumedFromEpoch !== undefined);
     const seconds = (performance.now() - killedAt) / 1000;
     const redone = (before.progress?.epoch ?? 0) - (after.progress?.resumedFromEpoch ?? 0);
     resumeSeconds.push(seconds);
     epochsRedone.push(redone);
     ctx.say(`round ${round_}/${rounds}: resumed ${seconds.toFixed(2)} s after SIGKILL, from epoch ${after.progress?.resumedFromEpoch} (last reported ${before.progress?.epoch}): ${redone} epoch(s) redone`);
-    const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 180_000 });
+    const view = await waitForRun(stack, run.runId, { timeoutMs: 180_000 });
     if (view.status !== 'completed') throw new Error(`run ${run.runId} ended ${view.status}: ${view.error?.message}`);
   }
   return {
@@ -60,11 +60,11 @@ export async function runResume(ctx: BenchContext): Promise<BenchResult> {
 }
 
 /** Polls the run's train-epochs step until `done` holds; answers that step. */
-async function poll(gatewayUrl: string, runId: string, done: (step: StepView) => boolean): Promise<StepView> {
+async function poll(api: BatonApi, runId: string, done: (step: StepView) => boolean): Promise<StepView> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     benchSignal.throwIfAborted();
-    const step = await getRun(gatewayUrl, runId).then((run) => run.steps.find((s) => s.name === 'train-epochs'), () => undefined);
+    const step = await getRun(api, runId).then((run) => run.steps.find((s) => s.name === 'train-epochs'), () => undefined);
     if (step && done(step)) return step;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

@@ -83,7 +83,7 @@ async function roundTrip(ctx: BenchContext, bench: BenchStack, sizeBytes: number
     ctx.say(`  ${((performance.now() - started) / 1000).toFixed(0)} s: RSS ${Object.entries(rss).map(([name, mib]) => `${name} ${mib} MiB`).join(', ')}`);
   }, 5000);
   try {
-    const run = await triggerRun(bench.stack.gatewayUrl, { pipeline: 'bench-blob-round-trip', input: { sizeBytes, partSizeBytes, seed: `bench-${sizeBytes}` } });
+    const run = await triggerRun(bench.stack, { pipeline: 'bench-blob-round-trip', input: { sizeBytes, partSizeBytes, seed: `bench-${sizeBytes}` } });
     const result = (await bench.client.workflow.getHandle(run.runId).result()) as { bytesRead: number };
     if (result.bytesRead !== sizeBytes) throw new Error(`read ${result.bytesRead} of ${sizeBytes} bytes`);
     const memory = sampler.stop();

@@ -122,7 +122,7 @@ export async function runThroughput(ctx: BenchContext): Promise<BenchResult> {
 /** Starts `count` noop-chain pipelines at once (through the API for Baton) and returns their timings once all are done. */
 async function runAll(bench: BenchStack, variant: Variant, count: number, progress?: (done: number) => void): Promise<RunTiming[]> {
   const ids = await Promise.all(Array.from({ length: count }, async () => {
-    if (variant === 'baton') return (await triggerRun(bench.stack.gatewayUrl, { pipeline: 'bench-noop-chain', input: { steps: STEPS } })).runId;
+    if (variant === 'baton') return (await triggerRun(bench.stack, { pipeline: 'bench-noop-chain', input: { steps: STEPS } })).runId;
     const workflowId = `${variant}-noop-chain-${randomUUID().slice(0, 8)}`;
     const [workflowType, taskQueue] = variant === 'plain' ? ['plainNoopChain', BASELINE_TASK_QUEUE] : ['benchNoopChainNoUpsert', BATON_TASK_QUEUE];
     await bench.client.workflow.start(workflowType, { taskQueue, workflowId, args: [{ steps: STEPS }] });

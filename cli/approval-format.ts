@@ -33,7 +33,7 @@ export function approvalDetails(view: { runId: string } & ApprovalStatus, timeZo
       lines.push('', 'the run is not waiting for an approval: its promotion has not been reached yet, or its pipeline needs none');
       break;
     case 'awaiting-approval':
-      lines.push('', 'decide with', `  baton runs approve ${id} --by <name> [--reason <text>]`, `  baton runs reject ${id} --by <name> [--reason <text>]`);
+      lines.push('', 'decide with', `  baton runs approve ${id} [--reason <text>]`, `  baton runs reject ${id} [--reason <text>]`);
       break;
     case 'approved':
     case 'rejected':

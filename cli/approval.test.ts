@@ -2,19 +2,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { approvalDetails, decisionLine } from './approval-format.ts';
 import { EXIT } from './errors.ts';
-import { runCliCaptured as cli, startFakeGateway } from './testing.ts';
+import { FAKE_TOKEN, runCliCaptured as cli, startFakeGateway } from './testing.ts';
 
 const RUN = 'train-classifier-1a2b3c4d';
 const waiting = { runId: RUN, state: 'awaiting-approval', modelName: 'wine-forest', version: 'bbbbbbbbbbbb', deadline: '2026-01-01T01:00:00.000Z' } as const;
 
 /** A stand-in gateway for the approval routes. */
 const fakeGateway = () => startFakeGateway(({ method, url, body: sent }) => {
-  const body = sent as { approved?: boolean; by?: string } | undefined;
+  const body = sent as { approved?: boolean; reason?: string } | undefined;
   if (url === `/function/baton/runs/${RUN}/approval` && method === 'GET') return { status: 200, body: waiting };
-  if (url === `/function/baton/runs/${RUN}/approval` && body?.by === 'x'.repeat(201)) {
-    return { status: 400, body: { error: { message: 'invalid approval', issues: [{ path: 'by', message: 'Too big: expected string to have <=200 characters' }] } } };
+  if (url === `/function/baton/runs/${RUN}/approval` && body?.reason === 'x'.repeat(2001)) {
+    return { status: 400, body: { error: { message: 'invalid approval', issues: [{ path: 'reason', message: 'Too big: expected string to have <=2000 characters' }] } } };
   }
-  if (url === `/function/baton/runs/${RUN}/approval`) return { status: 200, body: { runId: RUN, version: 'bbbbbbbbbbbb', approved: body?.approved, by: body?.by } };
+  // Who decides is the credential's name: the API takes it from the key, never from the body.
+  if (url === `/function/baton/runs/${RUN}/approval`) return { status: 200, body: { runId: RUN, version: 'bbbbbbbbbbbb', approved: body?.approved, by: 'alice' } };
   if (url === '/function/baton/runs/done-run/approval') return { status: 409, body: { error: { message: 'this run is not waiting for an approval (state: approved)' } } };
   return { status: 404, body: { error: { message: 'no run "nope"' } } };
 });
@@ -31,8 +32,8 @@ test('a decision is one line; the approval state shows the version, the deadline
     'deadline  2026-01-01 01:00:00 (in 9m 30s)',
     '',
     'decide with',
-    `  baton runs approve ${RUN} --by <name> [--reason <text>]`,
-    `  baton runs reject ${RUN} --by <name> [--reason <text>]`,
+    `  baton runs approve ${RUN} [--reason <text>]`,
+    `  baton runs reject ${RUN} [--reason <text>]`,
   ]);
   assert.match(approvalDetails(waiting, 'UTC', Date.parse('2026-01-01T02:00:00Z'))[3]!, /^deadline {2}2026-01-01 01:00:00 \(passed\)$/);
   const approved = approvalDetails({ ...waiting, state: 'approved', decision: { approved: true, by: 'alice', reason: 'checked the report' } }, 'UTC', now);
@@ -48,15 +49,16 @@ test('a decision is one line; the approval state shows the version, the deadline
 test('runs approve, runs reject and runs approval call the approval route', async () => {
   const gateway = await fakeGateway();
   try {
-    const approved = await cli(['runs', 'approve', RUN, '--by', 'alice', '--reason', 'checked the report'], gateway.env);
+    const approved = await cli(['runs', 'approve', RUN, '--reason', 'checked the report'], gateway.env);
     assert.equal(approved.code, EXIT.ok, approved.err);
     assert.equal(approved.out, `${RUN}: version bbbbbbbbbbbb approved by alice; the run promotes it to production now`);
-    assert.deepEqual(gateway.requests.at(-1), { method: 'POST', url: `/function/baton/runs/${RUN}/approval`, body: { approved: true, by: 'alice', reason: 'checked the report' } });
+    assert.deepEqual(gateway.requests.at(-1), { method: 'POST', url: `/function/baton/runs/${RUN}/approval`, body: { approved: true, reason: 'checked the report' } });
+    assert.equal(gateway.authorizations.at(-1), `Bearer ${FAKE_TOKEN}`, 'the credential (BATON_TOKEN) goes in a header');
 
-    const rejected = await cli(['runs', 'reject', RUN, '--by', 'bob', '--json'], gateway.env);
+    const rejected = await cli(['runs', 'reject', RUN, '--json'], gateway.env);
     assert.equal(rejected.code, EXIT.ok, rejected.err);
-    assert.deepEqual(JSON.parse(rejected.out), { runId: RUN, version: 'bbbbbbbbbbbb', approved: false, by: 'bob' });
-    assert.deepEqual(gateway.requests.at(-1)?.body, { approved: false, by: 'bob' }, 'no reason: none sent');
+    assert.deepEqual(JSON.parse(rejected.out), { runId: RUN, version: 'bbbbbbbbbbbb', approved: false, by: 'alice' });
+    assert.deepEqual(gateway.requests.at(-1)?.body, { approved: false }, 'no reason: none sent');
 
     const status = await cli(['runs', 'approval', RUN], gateway.env);
     assert.equal(status.code, EXIT.ok, status.err);
@@ -71,35 +73,32 @@ test('runs approve, runs reject and runs approval call the approval route', asyn
 test('a refused decision shows the run\'s reason (409), an unknown run or bad field the API\'s message; all exit 2', async () => {
   const gateway = await fakeGateway();
   try {
-    const refused = await cli(['runs', 'approve', 'done-run', '--by', 'alice'], gateway.env);
+    const refused = await cli(['runs', 'approve', 'done-run'], gateway.env);
     assert.equal(refused.code, EXIT.usage);
     assert.equal(refused.err, 'baton: this run is not waiting for an approval (state: approved)\n  see where its approval stands: baton runs approval done-run');
-    const unknown = await cli(['runs', 'reject', 'nope', '--by', 'alice'], gateway.env);
+    const unknown = await cli(['runs', 'reject', 'nope'], gateway.env);
     assert.equal(unknown.code, EXIT.usage);
     assert.equal(unknown.err, 'baton: no run "nope"');
     const unknownStatus = await cli(['runs', 'approval', 'nope'], gateway.env);
     assert.equal(unknownStatus.code, EXIT.usage);
     assert.equal(unknownStatus.err, 'baton: no run "nope"');
-    const invalid = await cli(['runs', 'approve', RUN, '--by', 'x'.repeat(201)], gateway.env);
+    const invalid = await cli(['runs', 'approve', RUN, '--reason', 'x'.repeat(2001)], gateway.env);
     assert.equal(invalid.code, EXIT.usage);
-    assert.equal(invalid.err, 'baton: invalid approval\n  by: Too big: expected string to have <=200 characters');
+    assert.equal(invalid.err, 'baton: invalid approval\n  reason: Too big: expected string to have <=2000 characters');
   } finally {
     await gateway.close();
   }
 });
 
-test('approve and reject without --by are usage errors that say how to give it, and call nothing', async () => {
+test('approve and reject take no --by (who decides comes from the credential) and call nothing when misused', async () => {
   const gateway = await fakeGateway();
   try {
-    for (const argv of [['runs', 'approve', RUN], ['runs', 'reject', RUN, '--reason', 'worse'], ['runs', 'approve', RUN, '--by', '  ']]) {
-      const { code, err } = await cli(argv, gateway.env);
-      assert.equal(code, EXIT.usage, argv.join(' '));
-      assert.match(err, new RegExp(`^baton: --by is required: say who decides, e.g. baton runs ${argv[1]} ${RUN} --by "\\$USER"\\nusage: baton runs ${argv[1]} <runId> --by <name>`));
-    }
-    const missingRun = await cli(['runs', 'approve', '--by', 'alice'], gateway.env);
+    const withBy = await cli(['runs', 'approve', RUN, '--by', 'mallory'], gateway.env);
+    assert.equal(withBy.code, EXIT.usage);
+    assert.match(withBy.err, /^baton: unknown option --by/);
+    const missingRun = await cli(['runs', 'approve'], gateway.env);
     assert.equal(missingRun.code, EXIT.usage);
     assert.match(missingRun.err, /^baton: missing <runId>\nusage: baton runs approve/);
-    assert.equal((await cli(['runs', 'reject', RUN, '--by'], gateway.env)).err.split('\n')[0], 'baton: option --by needs a value');
     assert.equal(gateway.requests.length, 0, 'usage errors call nothing');
   } finally {
     await gateway.close();
@@ -108,10 +107,10 @@ test('approve and reject without --by are usage errors that say how to give it, 
 
 test('help lists the approval commands', async () => {
   const help = await cli(['--help']);
-  assert.match(help.out, /baton runs approve <runId> --by <name> \[--reason <text>\] \[--json\]/);
-  assert.match(help.out, /baton runs reject <runId> --by <name> \[--reason <text>\] \[--json\]/);
+  assert.match(help.out, /baton runs approve <runId> \[--reason <text>\] \[--json\]/);
+  assert.match(help.out, /baton runs reject <runId> \[--reason <text>\] \[--json\]/);
   assert.match(help.out, /baton runs approval <runId> \[--json\]/);
   assert.match((await cli(['runs', '--help'])).out, /baton runs approval <runId>[\s\S]*baton runs approve <runId>[\s\S]*baton runs reject <runId>/);
-  assert.match((await cli(['runs', 'approve', '--help'])).out, /^Usage: baton runs approve <runId> --by <name>[\s\S]*"approved": true/);
-  assert.match((await cli(['runs', 'reject', '--help'])).out, /^Usage: baton runs reject <runId> --by <name>[\s\S]*"approved": false/);
+  assert.match((await cli(['runs', 'approve', '--help'])).out, /^Usage: baton runs approve <runId> \[--reason[\s\S]*"approved": true/);
+  assert.match((await cli(['runs', 'reject', '--help'])).out, /^Usage: baton runs reject <runId> \[--reason[\s\S]*"approved": false/);
 });

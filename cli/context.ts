@@ -1,6 +1,8 @@
-/** What a command runs with: where the gateway is, where output goes, the environment. Tests pass their own. */
+import type { BatonApi } from '../deploy/local/run-client.ts';
+
+/** What a command runs with: the API and its credential, where output goes, the environment. Tests pass their own. */
 export interface CliContext {
-  gateway: string;
+  api: BatonApi;
   /** One line (or several, joined by newlines) on stdout. */
   out(text: string): void;
   /** Messages and progress on stderr. */

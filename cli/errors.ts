@@ -3,6 +3,7 @@
  * exit code — 0 ok, 1 the run failed, 2 usage or bad input, 3 cannot reach the stack.
  */
 import { ApiError, GatewayUnreachableError } from '../deploy/local/run-client.ts';
+import { HOW_TO_GET_A_KEY } from './credentials.ts';
 
 export const EXIT = { ok: 0, runFailed: 1, usage: 2, unreachable: 3 } as const;
 
@@ -34,6 +35,12 @@ export function describeFailure(error: unknown, gateway: string): { message: str
         ? `it has no "${fn}" function: is this a Baton gateway? (set BATON_GATEWAY_URL / --gateway)`
         : `${fn === 'baton' ? 'the Baton orchestrator' : `the ${fn} function`} is not running or not ready yet: wait for \`npm start\` to finish, or look at .baton/logs/functions.log`;
       return { message: `the gateway at ${gateway} answered ${error.status} (${oneLine(error.apiMessage)}): ${why}`, exitCode: EXIT.unreachable };
+    }
+    if (fn === 'baton' && error.status === 401) {
+      return { message: `the trigger API did not accept your credential (${oneLine(error.apiMessage).replace(/ \(an admin creates.*$/, '')}): ${HOW_TO_GET_A_KEY}`, exitCode: EXIT.usage };
+    }
+    if (fn === 'baton' && error.status === 403) {
+      return { message: `${error.apiMessage}: ask an admin for a key with that role`, exitCode: EXIT.usage };
     }
     if (error.status >= 500) {
       return { message: `${fn === 'baton' ? 'the trigger API' : `the ${fn} function`} failed (${error.status}): ${error.apiMessage}; see .baton/logs/functions.log`, exitCode: EXIT.unreachable };

@@ -5,11 +5,12 @@
 import { parseCommandArgs, splitCommand } from './args.ts';
 import { commandGroups, commands } from './commands/index.ts';
 import type { CliContext } from './context.ts';
+import { findToken } from './credentials.ts';
 import { describeFailure, EXIT, UsageError } from './errors.ts';
 import { commandUsage, groupUsage, mainUsage, shortUsage } from './usage.ts';
 
 /** What the CLI needs from its process; `runCli` is tested with fakes. */
-export type CliIo = Omit<CliContext, 'gateway'>;
+export type CliIo = Omit<CliContext, 'api'>;
 
 /** Runs the command line `argv` (without `node` and the script); answers the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -44,7 +45,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.out(commandUsage(command));
       return EXIT.ok;
     }
-    return await command.run({ ...io, gateway }, args);
+    return await command.run({ ...io, api: { gatewayUrl: gateway, token: await findToken(io.env, io.cwd) } }, args);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`${usageFailure(error.message)}\n${shortUsage(command)}`);

@@ -1,5 +1,5 @@
 /** The registry routes of the trigger API (`/models`), through the gateway. */
-import { callApi } from '../deploy/local/run-client.ts';
+import { callApi, type BatonApi } from '../deploy/local/run-client.ts';
 import type { ModelSummary, ModelVersionView, ModelView, ModelStage } from '../activities/registry/index.ts';
 
 export type { ModelSummary, ModelVersionView, ModelView, ModelStage };
@@ -15,16 +15,16 @@ export interface PromotionAnswer {
 }
 
 /** Every model with its production and latest version (`GET /models`). */
-export async function listModels(gatewayUrl: string): Promise<ModelSummary[]> {
-  return (await callApi<{ models: ModelSummary[] }>(gatewayUrl, 'GET', '/models')).models;
+export async function listModels(api: BatonApi): Promise<ModelSummary[]> {
+  return (await callApi<{ models: ModelSummary[] }>(api, 'GET', '/models')).models;
 }
 
 /** A model's versions with stages, metrics and lineage (`GET /models/{name}`); ApiError 404 when unknown. */
-export async function getModel(gatewayUrl: string, name: string): Promise<ModelView> {
-  return callApi<ModelView>(gatewayUrl, 'GET', `/models/${encodeURIComponent(name)}`);
+export async function getModel(api: BatonApi, name: string): Promise<ModelView> {
+  return callApi<ModelView>(api, 'GET', `/models/${encodeURIComponent(name)}`);
 }
 
 /** Moves a version to a stage (`POST /models/{name}/versions/{version}/promote`). */
-export async function promoteModelVersion(gatewayUrl: string, name: string, version: string, body: { stage?: ModelStage; reason?: string; by?: string }): Promise<PromotionAnswer> {
-  return callApi<PromotionAnswer>(gatewayUrl, 'POST', `/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}/promote`, body);
+export async function promoteModelVersion(api: BatonApi, name: string, version: string, body: { stage?: ModelStage; reason?: string }): Promise<PromotionAnswer> {
+  return callApi<PromotionAnswer>(api, 'POST', `/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}/promote`, body);
 }

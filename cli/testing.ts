@@ -27,9 +27,15 @@ export type FakeAnswer = { status: number; body: unknown } | { status: number; t
  * A stand-in gateway on a free local port: records every request (with its parsed body) and answers what
  * `answer` says, or 404 with a JSON error when it says nothing. `env` points the CLI at it.
  */
+/** The credential the CLI sends to the fake gateway (its env's BATON_TOKEN). */
+export const FAKE_TOKEN = 'baton_0123456789ab_fake';
+
 export async function startFakeGateway(answer: (request: FakeRequest) => FakeAnswer | undefined) {
   const requests: FakeRequest[] = [];
+  /** The Authorization header of each request, in order (undefined when none was sent). */
+  const authorizations: (string | undefined)[] = [];
   const server = createServer((req, res) => {
+    authorizations.push(req.headers.authorization);
     let text = '';
     req.on('data', (chunk: Buffer) => (text += chunk.toString()));
     req.on('end', () => {
@@ -42,5 +48,5 @@ export async function startFakeGateway(answer: (request: FakeRequest) => FakeAns
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, env: { BATON_GATEWAY_URL: url }, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url, env: { BATON_GATEWAY_URL: url, BATON_TOKEN: FAKE_TOKEN }, requests, authorizations, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

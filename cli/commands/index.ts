@@ -1,5 +1,6 @@
 /** Every command of `baton`, in the order the help lists them. */
 import type { Command } from '../context.ts';
+import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './keys.ts';
 import { modelsCommand } from './models.ts';
 import { modelsPromoteCommand } from './models-promote.ts';
 import { pipelinesCommand } from './pipelines.ts';
@@ -14,8 +15,8 @@ import { runsShowCommand } from './runs-show.ts';
 
 export const commands: readonly Command[] = [
   runCommand, runsListCommand, runsShowCommand, runsCompareCommand, runsCancelCommand, runsApprovalCommand, runsApproveCommand, runsRejectCommand,
-  pipelinesCommand, modelsCommand, modelsPromoteCommand, predictCommand,
+  pipelinesCommand, modelsCommand, modelsPromoteCommand, predictCommand, keysCreateCommand, keysListCommand, keysRevokeCommand,
 ];
 
 /** Words that take a sub-command (`runs list`). */
-export const commandGroups = ['runs', 'models'];
+export const commandGroups = ['runs', 'models', 'keys'];

@@ -6,27 +6,25 @@ import { promotionLine } from '../models-format.ts';
 
 export const modelsPromoteCommand: Command = {
   name: 'models promote',
-  synopsis: 'baton models promote <name> <version> [--stage production] [--reason <text>] [--by <who>] [--json]',
+  synopsis: 'baton models promote <name> <version> [--stage production] [--reason <text>] [--json]',
   summary: 'move a model version to production (archiving the one there), staging or archived',
   details: [
     'POST /models/{name}/versions/{version}/promote. Promoting to production archives the version that was in',
     'production; moving the production version to staging or archived leaves no version in production. The',
-    'same stage again changes nothing.',
+    'same stage again changes nothing. Needs the admin role; the stage history records your credential\'s name.',
     '',
     'Options:',
     `  --stage <stage>   ${MODEL_STAGES.join(', ')} (default production)`,
     '  --reason <text>   why, kept in the version\'s stage history',
-    '  --by <who>        who decides (default cli:$USER)',
     '  --json            print the answer as the API gives it',
   ].join('\n'),
-  options: { stage: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' }, json: { type: 'boolean' } },
+  options: { stage: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } },
   positionals: ['name', 'version'],
   async run(ctx, { values, positionals }) {
     const stage = values.stage === undefined ? 'production' : String(values.stage);
     if (!(MODEL_STAGES as readonly string[]).includes(stage)) throw new UsageError(`--stage must be one of ${MODEL_STAGES.join(', ')}, not "${stage}"`, 'models promote');
-    const by = typeof values.by === 'string' ? values.by : `cli:${ctx.env.USER || 'unknown'}`;
     const reason = typeof values.reason === 'string' ? values.reason : undefined;
-    const answer = await promoteModelVersion(ctx.gateway, positionals[0]!, positionals[1]!, { stage: stage as ModelStage, by, ...(reason !== undefined ? { reason } : {}) });
+    const answer = await promoteModelVersion(ctx.api, positionals[0]!, positionals[1]!, { stage: stage as ModelStage, ...(reason !== undefined ? { reason } : {}) });
     ctx.out(values.json === true ? JSON.stringify(answer, null, 2) : promotionLine(answer));
     return EXIT.ok;
   },

@@ -22,11 +22,11 @@ export const modelsCommand: Command = {
   async run(ctx, { values, positionals }) {
     const name = positionals[0];
     if (name !== undefined) {
-      const model = await getModel(ctx.gateway, name);
+      const model = await getModel(ctx.api, name);
       ctx.out(values.json === true ? JSON.stringify(model, null, 2) : modelDetails(model, ctx.timeZone).join('\n'));
       return EXIT.ok;
     }
-    const models = await listModels(ctx.gateway);
+    const models = await listModels(ctx.api);
     if (values.json === true) ctx.out(JSON.stringify(models, null, 2));
     else if (models.length === 0) ctx.err('no models registered yet: a training pipeline registers one (baton run train-classifier)');
     else ctx.out(modelsTable(models, ctx.timeZone).join('\n'));

@@ -17,7 +17,7 @@ export const pipelinesCommand: Command = {
   options: { json: { type: 'boolean' } },
   positionals: [],
   async run(ctx, { values }) {
-    const pipelines = await listPipelines(ctx.gateway);
+    const pipelines = await listPipelines(ctx.api);
     ctx.out(values.json === true ? JSON.stringify(pipelines, null, 2) : pipelines.flatMap(pipelineLines).join('\n'));
     return EXIT.ok;
   },

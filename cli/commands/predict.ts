@@ -28,7 +28,7 @@ export const predictCommand: Command = {
   async run(ctx, { values, positionals }) {
     const data = await readPredictRows(values, ctx.cwd, ctx.readStdin);
     const version = typeof values.version === 'string' ? values.version : undefined;
-    const answer = await predict(ctx.gateway, { model: positionals[0]!, ...data, ...(version !== undefined ? { version } : {}) });
+    const answer = await predict(ctx.api, { model: positionals[0]!, ...data, ...(version !== undefined ? { version } : {}) });
     ctx.out(values.json === true ? JSON.stringify(answer, null, 2) : predictionLines(answer, version !== undefined).join('\n'));
     return EXIT.ok;
   },

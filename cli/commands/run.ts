@@ -32,7 +32,7 @@ export const runCommand: Command = {
     const input = typeof values.input === 'string' ? await readInput(values.input, ctx.cwd, ctx.readStdin) : undefined;
     const runId = typeof values['run-id'] === 'string' ? values['run-id'] : undefined;
     const json = values.json === true;
-    const started = await triggerRun(ctx.gateway, { pipeline, ...(input !== undefined ? { input } : {}), ...(runId ? { runId } : {}) });
+    const started = await triggerRun(ctx.api, { pipeline, ...(input !== undefined ? { input } : {}), ...(runId ? { runId } : {}) });
 
     if (values.wait !== true) {
       if (json) {
@@ -56,7 +56,7 @@ export const runCommand: Command = {
     });
     try {
       const began = Date.now();
-      const run = await waitForRun(ctx.gateway, started.runId, {
+      const run = await waitForRun(ctx.api, started.runId, {
         timeoutMs: Infinity,
         intervalMs: 500,
         onPoll: (view) => {

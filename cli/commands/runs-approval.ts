@@ -18,7 +18,7 @@ export const runsApprovalCommand: Command = {
   options: { json: { type: 'boolean' } },
   positionals: ['runId'],
   async run(ctx, { values, positionals }) {
-    const view = await approvalStatus(ctx.gateway, positionals[0]!);
+    const view = await approvalStatus(ctx.api, positionals[0]!);
     ctx.out(values.json === true ? JSON.stringify(view, null, 2) : approvalDetails(view, ctx.timeZone).join('\n'));
     return EXIT.ok;
   },

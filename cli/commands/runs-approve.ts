@@ -2,7 +2,7 @@ import { ApiError, decideApproval } from '../../deploy/local/run-client.ts';
 import type { ApprovalAnswer } from '../approval-format.ts';
 import { decisionLine } from '../approval-format.ts';
 import type { Command } from '../context.ts';
-import { EXIT, UsageError } from '../errors.ts';
+import { EXIT } from '../errors.ts';
 import { shellQuote } from '../format.ts';
 
 /** `runs approve` and `runs reject`: the same call, with `approved` true or false. */
@@ -11,31 +11,29 @@ function decisionCommand(verb: 'approve' | 'reject'): Command {
   const name = `runs ${verb}`;
   return {
     name,
-    synopsis: `baton runs ${verb} <runId> --by <name> [--reason <text>] [--json]`,
+    synopsis: `baton runs ${verb} <runId> [--reason <text>] [--json]`,
     summary: approved
       ? 'approve promoting the model version a run is waiting on (the run promotes it)'
       : 'reject promoting the model version a run is waiting on (it stays in staging)',
     details: [
-      `POST /runs/{runId}/approval with {"approved": ${approved}, "by", "reason"}: the decision goes to the run as a Temporal`,
+      `POST /runs/{runId}/approval with {"approved": ${approved}, "reason"}: the decision goes to the run as a Temporal`,
       'update, so the answer says whether the run took it. A run that is not waiting for an approval (not there yet,',
       'already decided, deadline passed) refuses it with its reason (exit code 2); see where a run stands with',
-      '`baton runs approval <runId>`.',
+      '`baton runs approval <runId>`. Who decides is the name of your credential (BATON_TOKEN): it needs the',
+      'approver or admin role.',
       '',
       'Options:',
-      '  --by <name>       who decides (required); an approval also records it in the version\'s stage history',
       '  --reason <text>   why',
       '  --json            print the answer as the API gives it',
     ].join('\n'),
-    options: { by: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } },
+    options: { reason: { type: 'string' }, json: { type: 'boolean' } },
     positionals: ['runId'],
     async run(ctx, { values, positionals }) {
       const runId = positionals[0]!;
-      const by = typeof values.by === 'string' ? values.by.trim() : '';
-      if (!by) throw new UsageError(`--by is required: say who decides, e.g. baton runs ${verb} ${shellQuote(runId)} --by "$USER"`, name);
       const reason = typeof values.reason === 'string' ? values.reason : undefined;
       let answer: ApprovalAnswer;
       try {
-        answer = await decideApproval(ctx.gateway, runId, { approved, by, ...(reason !== undefined ? { reason } : {}) });
+        answer = await decideApproval(ctx.api, runId, { approved, ...(reason !== undefined ? { reason } : {}) });
       } catch (error) {
         if (error instanceof ApiError && error.fromApi && error.status === 409) {
           // The run refused the decision: its own words, then where to see its state.

@@ -14,7 +14,7 @@ export const runsCancelCommand: Command = {
   options: {},
   positionals: ['runId'],
   async run(ctx, { positionals }) {
-    const answer = await cancelRun(ctx.gateway, positionals[0]!);
+    const answer = await cancelRun(ctx.api, positionals[0]!);
     ctx.out(`cancelling ${answer.runId}; follow it with: baton runs show ${answer.runId}`);
     return EXIT.ok;
   },

@@ -17,7 +17,7 @@ export const runsCompareCommand: Command = {
   options: { json: { type: 'boolean' } },
   positionals: ['runA', 'runB'],
   async run(ctx, { values, positionals }) {
-    const [a, b] = await Promise.all([getRun(ctx.gateway, positionals[0]!), getRun(ctx.gateway, positionals[1]!)]);
+    const [a, b] = await Promise.all([getRun(ctx.api, positionals[0]!), getRun(ctx.api, positionals[1]!)]);
     if (values.json === true) {
       const [left, right] = [comparableOf(a), comparableOf(b)];
       const differing = (x: unknown, y: unknown) => compareFields(x ?? {}, y ?? {}).filter((field) => field.differs).map((field) => field.path);

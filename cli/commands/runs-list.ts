@@ -33,7 +33,7 @@ export const runsListCommand: Command = {
     const pipeline = typeof values.pipeline === 'string' ? values.pipeline : undefined;
     let runs;
     try {
-      runs = await listRuns(ctx.gateway, { query, pipeline, limit });
+      runs = await listRuns(ctx.api, { query, pipeline, limit });
     } catch (error) {
       if (error instanceof ApiError && error.fromApi && error.status === 400 && query && typeof error.body.query === 'string') {
         // The server refused the query: its message, then what can be queried.

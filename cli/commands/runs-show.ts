@@ -17,7 +17,7 @@ export const runsShowCommand: Command = {
   options: { json: { type: 'boolean' } },
   positionals: ['runId'],
   async run(ctx, { values, positionals }) {
-    const run = await getRun(ctx.gateway, positionals[0]!);
+    const run = await getRun(ctx.api, positionals[0]!);
     ctx.out(values.json === true ? JSON.stringify(run, null, 2) : runDetails(run, ctx.timeZone).join('\n'));
     return EXIT.ok;
   },

@@ -237,7 +237,7 @@ describe('secrets', () => {
     const functions = functionsOf(objects);
     assert.ok(!functions.some((f) => f.spec.name === 'ingest-postgres'));
     const secretsOf = (name: string) => functions.find((f) => f.spec.name === name)!.spec.secrets;
-    assert.deepEqual(secretsOf('baton'), ['baton-s3', 'baton-callback', 'baton-codec', 'gateway-basic-auth', 'baton-signing', 'temporal-client-tls']);
+    assert.deepEqual(secretsOf('baton'), ['baton-s3', 'baton-callback', 'baton-codec', 'gateway-basic-auth', 'baton-signing', 'baton-admin-key', 'temporal-client-tls']);
     assert.deepEqual(secretsOf('csv-source'), ['baton-s3', 'csv-source', 'baton-step-key-csv-source']);
     assert.deepEqual(secretsOf('train'), ['baton-s3', 'train-step-key']);
   });

@@ -13,10 +13,10 @@ const SAMPLE_ROWS = 3;
 
 /** Runs the demo; true when the run completed and `predict` answered. */
 export async function runDemo(stack: LocalStack, say: (line: string) => void): Promise<boolean> {
-  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'train-classifier', input: {} });
+  const run = await triggerRun(stack, { pipeline: 'train-classifier', input: {} });
   say(`demo: started run ${run.runId} of train-classifier`);
   const started = Date.now();
-  const view = await waitForRun(stack.gatewayUrl, run.runId, { onStep: (step) => say(`  ${stepLine(step, 16)}`) });
+  const view = await waitForRun(stack, run.runId, { onStep: (step) => say(`  ${stepLine(step, 16)}`) });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (run.links.temporalUi) say(`demo: see it in the Temporal UI: ${run.links.temporalUi}`);
   if (view.status !== 'completed') {
@@ -26,7 +26,7 @@ export async function runDemo(stack: LocalStack, say: (line: string) => void): P
   say(`demo: completed in ${seconds} s\n${JSON.stringify(view.result, null, 2)}`);
   const result = view.result as { dataset: { name: string; version: string }; model: { name: string } };
   const sample = await sampleRows(stack, result.dataset);
-  const answer = await predict(stack.gatewayUrl, { model: result.model.name, instances: sample.instances });
+  const answer = await predict(stack, { model: result.model.name, instances: sample.instances });
   say(`demo: predict served ${answer.model.name} version ${answer.model.version} (production):`);
   sample.labels.forEach((label, index) => say(`  row ${index + 1}: predicted ${String(answer.predictions[index])}, actual ${label}`));
   say(`demo: call it yourself: curl -s ${stack.gatewayUrl}/function/predict -H 'content-type: application/json' -d '{"input": {"model": "${result.model.name}", "instances": [${JSON.stringify(sample.instances[0])}]}}'`);

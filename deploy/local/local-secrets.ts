@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ADMIN_KEY_SECRET } from '../../functions/baton/auth/authenticate.ts';
+import { newApiKey } from '../../functions/baton/auth/api-key.ts';
 import { CODEC_KEYS_SECRET, KEY_BYTES } from '../../functions/baton/codec/keys.ts';
 import { SIGNING_KEY_SECRET, deriveStepKey, stepKeySecret } from '../../template/node-ts/step-signature.ts';
 import type { FunctionSpec } from './stack-file.ts';
@@ -20,6 +22,8 @@ export interface LocalSecrets {
   postgresPassword: string;
   /** Bearer token csv-source sends to its external data server (tests start one that requires it). */
   csvSourceToken: string;
+  /** The bootstrap admin API key of the trigger API (`baton-admin-key`): it creates the other keys. */
+  adminKey: string;
   /** The payload codec's keys (`<key-id>:<base64 key>` per line, the first encrypts): payloads in Temporal are encrypted. */
   codecKeys: string;
 }
@@ -58,6 +62,7 @@ export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets>
     signingKey: await secret(SIGNING_KEY_SECRET, () => randomBytes(32).toString('base64url')),
     postgresPassword: await secret('postgres-password', () => randomBytes(18).toString('base64url')),
     csvSourceToken: await secret('csv-source-token', () => randomBytes(24).toString('base64url')),
+    adminKey: await secret(ADMIN_KEY_SECRET, () => newApiKey().key),
     codecKeys: await secret(CODEC_KEYS_SECRET, () => `local-${new Date().toISOString().slice(0, 10)}:${randomBytes(KEY_BYTES).toString('base64')}\n`),
   };
 }

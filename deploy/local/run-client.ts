@@ -63,19 +63,33 @@ export class GatewayUnreachableError extends Error {
   }
 }
 
+/**
+ * Where the trigger API is and the credential to call it with: an API key or an OpenID Connect token, sent as
+ * `Authorization: Bearer` to the orchestrator only (never to step functions such as predict).
+ */
+export interface BatonApi {
+  gatewayUrl: string;
+  token?: string;
+}
+
 /** Calls the trigger API at `{gateway}/function/baton{path}` and answers its JSON; throws ApiError or GatewayUnreachableError. */
-export async function callApi<T>(gatewayUrl: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  return callFunction<T>(gatewayUrl, 'baton', method, path, body);
+export async function callApi<T>(api: BatonApi, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  return callFunction<T>(api.gatewayUrl, 'baton', method, path, body, api.token);
 }
 
 /** Calls `{gateway}/function/{fn}{path}` and answers its JSON; throws ApiError or GatewayUnreachableError. */
-async function callFunction<T>(gatewayUrl: string, fn: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+async function callFunction<T>(gatewayUrl: string, fn: string, method: 'GET' | 'POST', path: string, body?: unknown, token?: string): Promise<T> {
   const request = `${method} ${fn === 'baton' ? '' : `/function/${fn}`}${path.replace(/\?.*$/, '') || '/'}`;
+  const headers: Record<string, string> = {
+    ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
   let response: Response;
   try {
     response = await fetch(`${gatewayUrl}/function/${fn}${path}`, {
       method,
-      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch (error) {
     throw new GatewayUnreachableError(gatewayUrl, networkReason(error));
@@ -112,38 +126,38 @@ function networkReason(error: unknown): string {
 }
 
 /** Starts a run; throws ApiError with the API's message (and failing fields) on a non-2xx answer. */
-export async function triggerRun(gatewayUrl: string, body: { pipeline: string; input?: unknown; runId?: string }): Promise<TriggeredRun> {
-  return callApi<TriggeredRun>(gatewayUrl, 'POST', '/runs', body);
+export async function triggerRun(api: BatonApi, body: { pipeline: string; input?: unknown; runId?: string }): Promise<TriggeredRun> {
+  return callApi<TriggeredRun>(api, 'POST', '/runs', body);
 }
 
 /** Reads a run's current view. */
-export async function getRun(gatewayUrl: string, runId: string): Promise<RunView> {
-  return callApi<RunView>(gatewayUrl, 'GET', `/runs/${encodeURIComponent(runId)}`);
+export async function getRun(api: BatonApi, runId: string): Promise<RunView> {
+  return callApi<RunView>(api, 'GET', `/runs/${encodeURIComponent(runId)}`);
 }
 
 /** Lists runs matching a Temporal visibility query and/or a pipeline, newest first (`GET /runs`). */
-export async function listRuns(gatewayUrl: string, options: { query?: string; pipeline?: string; limit?: number } = {}): Promise<RunSummary[]> {
+export async function listRuns(api: BatonApi, options: { query?: string; pipeline?: string; limit?: number } = {}): Promise<RunSummary[]> {
   const params = new URLSearchParams();
   if (options.query) params.set('query', options.query);
   if (options.pipeline) params.set('pipeline', options.pipeline);
   if (options.limit !== undefined) params.set('limit', String(options.limit));
   const search = params.size > 0 ? `?${params}` : '';
-  return (await callApi<{ runs: RunSummary[] }>(gatewayUrl, 'GET', `/runs${search}`)).runs;
+  return (await callApi<{ runs: RunSummary[] }>(api, 'GET', `/runs${search}`)).runs;
 }
 
 /** Asks Temporal to cancel a running run (`POST /runs/{id}/cancel`); 409 when it is already closed. */
-export async function cancelRun(gatewayUrl: string, runId: string): Promise<{ runId: string; status: string; links: TriggeredRun['links'] }> {
-  return callApi(gatewayUrl, 'POST', `/runs/${encodeURIComponent(runId)}/cancel`);
+export async function cancelRun(api: BatonApi, runId: string): Promise<{ runId: string; status: string; links: TriggeredRun['links'] }> {
+  return callApi(api, 'POST', `/runs/${encodeURIComponent(runId)}/cancel`);
 }
 
 /** A person's decision about promoting the model of a run waiting for approval (`POST /runs/{id}/approval`). */
-export async function decideApproval(gatewayUrl: string, runId: string, decision: { approved: boolean; by: string; reason?: string }): Promise<{ runId: string; version: string; approved: boolean; by: string }> {
-  return callApi(gatewayUrl, 'POST', `/runs/${encodeURIComponent(runId)}/approval`, decision);
+export async function decideApproval(api: BatonApi, runId: string, decision: { approved: boolean; reason?: string }): Promise<{ runId: string; version: string; approved: boolean; by: string }> {
+  return callApi(api, 'POST', `/runs/${encodeURIComponent(runId)}/approval`, decision);
 }
 
 /** Where a run's promotion approval stands (`GET /runs/{id}/approval`); ApiError 404 for an unknown run. */
-export async function approvalStatus(gatewayUrl: string, runId: string): Promise<{ runId: string } & ApprovalStatus> {
-  return callApi(gatewayUrl, 'GET', `/runs/${encodeURIComponent(runId)}/approval`);
+export async function approvalStatus(api: BatonApi, runId: string): Promise<{ runId: string } & ApprovalStatus> {
+  return callApi(api, 'GET', `/runs/${encodeURIComponent(runId)}/approval`);
 }
 
 /** What the `predict` function answers. */
@@ -155,13 +169,13 @@ export interface Prediction {
 }
 
 /** Asks the `predict` function for predictions of the production version of `model` (a direct call, no run). */
-export async function predict(gatewayUrl: string, input: { model: string; rows?: number[][]; instances?: Record<string, number>[]; version?: string }): Promise<Prediction> {
-  return (await callFunction<{ output: Prediction }>(gatewayUrl, 'predict', 'POST', '', { input })).output;
+export async function predict(api: BatonApi, input: { model: string; rows?: number[][]; instances?: Record<string, number>[]; version?: string }): Promise<Prediction> {
+  return (await callFunction<{ output: Prediction }>(api.gatewayUrl, 'predict', 'POST', '', { input })).output;
 }
 
 /** What can be run (`GET /pipelines`). */
-export async function listPipelines(gatewayUrl: string): Promise<PipelineInfo[]> {
-  return (await callApi<{ pipelines: PipelineInfo[] }>(gatewayUrl, 'GET', '/pipelines')).pipelines;
+export async function listPipelines(api: BatonApi): Promise<PipelineInfo[]> {
+  return (await callApi<{ pipelines: PipelineInfo[] }>(api, 'GET', '/pipelines')).pipelines;
 }
 
 /** How `waitForRun` polls. */
@@ -178,13 +192,13 @@ export interface WaitOptions {
 }
 
 /** Polls a run until it is no longer running. */
-export async function waitForRun(gatewayUrl: string, runId: string, options: WaitOptions = {}): Promise<RunView> {
+export async function waitForRun(api: BatonApi, runId: string, options: WaitOptions = {}): Promise<RunView> {
   const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
   const seen = new Map<string, string>();
   for (;;) {
     let run: RunView;
     try {
-      run = await getRun(gatewayUrl, runId);
+      run = await getRun(api, runId);
     } catch (error) {
       if (options.giveUpOn?.(error)) throw error;
       // The orchestrator may be restarting (a crashed replica, a scale-up): keep asking until the deadline.

@@ -37,6 +37,8 @@ export interface LocalStackOptions {
 /** A running local stack. */
 export interface LocalStack {
   gatewayUrl: string;
+  /** The bootstrap admin key (secret `baton-admin-key`): with `gatewayUrl`, a stack is a `BatonApi` to call. */
+  token: string;
   temporalAddress: string;
   temporalUiUrl: string;
   minioUrl: string;
@@ -96,6 +98,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         // The UI's origin, as typed: 127.0.0.1 (its URL) or localhost.
         BATON_CODEC_CORS_ORIGINS: [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')].join(','),
         BATON_GATEWAY_URL: gatewayUrl,
+        // The dev server's UI has no sign-in to pass a token with: its codec calls come without one (loopback only).
+        BATON_CODEC_PUBLIC: 'true',
         // Recorded in every registered model's lineage.
         BATON_CODE_VERSION: await codeVersionOf(options.repoRoot),
         ...(options.workflowsDir ? { BATON_WORKFLOWS_DIR: options.workflowsDir } : {}),
@@ -109,7 +113,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await gateway.waitUntilReady(180_000);
     const running = temporal;
     return {
-      gatewayUrl, temporalAddress: running.address, temporalUiUrl: running.uiUrl, minioUrl: minio.url, secrets, gateway, minio, stop,
+      gatewayUrl, token: secrets.adminKey, temporalAddress: running.address, temporalUiUrl: running.uiUrl, minioUrl: minio.url, secrets, gateway, minio, stop,
       get temporal() {
         return temporal ?? running;
       },

@@ -41,6 +41,7 @@ try {
   say(`
 Baton is up.
   trigger API   ${stack.gatewayUrl}/function/baton   (GET /pipelines, POST /runs)
+  admin key     ${join(config.dataDir, 'secrets', 'baton-admin-key')}   (send it as "Authorization: Bearer <key>"; \`npx baton\` uses it from this folder, or set BATON_TOKEN)
   gateway       ${stack.gatewayUrl}                  (/system/* needs basic auth: user admin, password in ${join(config.dataDir, 'secrets', 'basic-auth-password')})
   Temporal UI   ${stack.temporalUiUrl}
   MinIO         ${stack.minioUrl}

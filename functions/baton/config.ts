@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { OidcSettings } from './auth/oidc.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES, type RequestLimits } from './api/request-limits.ts';
 import { loadTemporalConnectSettings, TemporalSettingsError, type TemporalConnectSettings } from './temporal/connect-settings.ts';
 
@@ -33,6 +34,10 @@ export interface OrchestratorConfig {
   limits: RequestLimits;
   /** Browser origins (the Temporal UI's) allowed to call the codec server `/codec/*`. */
   codecCorsOrigins: string[];
+  /** Whether the codec server answers without a credential (a Temporal UI without sign-in; local stack only). */
+  codecPublic: boolean;
+  /** JWTs of this OpenID Connect issuer are credentials too; absent: API keys only. */
+  oidc: OidcSettings | undefined;
 }
 
 /** The scaler's knobs (docs/scaling.md). */
@@ -86,7 +91,14 @@ const schema = z.object({
   BATON_MAX_CALLBACK_BYTES: bytes.default(DEFAULT_MAX_CALLBACK_BYTES),
   BATON_ALLOWED_ORIGINS: originList.default([]),
   BATON_CODEC_CORS_ORIGINS: originList.default([]),
+  BATON_CODEC_PUBLIC: z.enum(['true', 'false']).default('false'),
+  BATON_OIDC_ISSUER: z.string().min(1).optional(),
+  BATON_OIDC_AUDIENCE: z.string().min(1).optional(),
+  BATON_OIDC_JWKS_URL: url.optional(),
+  BATON_OIDC_ROLES_CLAIM: z.string().min(1).default('baton_roles'),
 });
+
+const OIDC_KEYS = ['BATON_OIDC_ISSUER', 'BATON_OIDC_AUDIENCE', 'BATON_OIDC_JWKS_URL'] as const;
 
 /** Parses the environment; the error names every wrong key and what it should be. */
 export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
@@ -103,6 +115,10 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
   const e = parsed.data;
   if (e.BATON_WORKFLOWS_DIR && e.BATON_WORKFLOW_BUNDLE_DIR) {
     throw new Error('orchestrator configuration is invalid:\n  BATON_WORKFLOWS_DIR and BATON_WORKFLOW_BUNDLE_DIR exclude each other: set one (sources bundled at start, or a prebuilt bundle)');
+  }
+  const oidcSet = OIDC_KEYS.filter((key) => e[key] !== undefined);
+  if (oidcSet.length > 0 && oidcSet.length < OIDC_KEYS.length) {
+    throw new Error(`orchestrator configuration is invalid:\n  ${OIDC_KEYS.filter((key) => e[key] === undefined).join(', ')}: needed too when ${oidcSet.join(', ')} is set (OpenID Connect sign-in needs issuer, audience and JWKS URL)`);
   }
   const gatewayUrl = e.BATON_GATEWAY_URL.replace(/\/+$/, '');
   const publicUrl = (e.BATON_PUBLIC_URL ?? `${gatewayUrl}/function/baton`).replace(/\/+$/, '');
@@ -136,5 +152,9 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
       allowedOrigins: [...new Set([new URL(publicUrl).origin, ...e.BATON_ALLOWED_ORIGINS, ...e.BATON_CODEC_CORS_ORIGINS])],
     },
     codecCorsOrigins: e.BATON_CODEC_CORS_ORIGINS,
+    codecPublic: e.BATON_CODEC_PUBLIC === 'true',
+    oidc: e.BATON_OIDC_ISSUER && e.BATON_OIDC_AUDIENCE && e.BATON_OIDC_JWKS_URL
+      ? { issuer: e.BATON_OIDC_ISSUER, audience: e.BATON_OIDC_AUDIENCE, jwksUrl: e.BATON_OIDC_JWKS_URL, rolesClaim: e.BATON_OIDC_ROLES_CLAIM }
+      : undefined,
   };
 }

@@ -7,7 +7,11 @@ import { Client } from '@temporalio/client';
 import { buildStepCatalog } from '../../activities/step-catalog.ts';
 import { readSecret } from '../../template/node-ts/secrets.ts';
 import { MIN_KEY_LENGTH, SIGNING_KEY_SECRET } from '../../template/node-ts/step-signature.ts';
+import { ArtifactStore, artifactStoreConfigFromEnv } from '../../template/node-ts/artifacts.ts';
 import { createApi } from './api/app.ts';
+import { ADMIN_KEY_SECRET, authenticator } from './auth/authenticate.ts';
+import { ApiKeyStore } from './auth/key-store.ts';
+import { oidcVerifier } from './auth/oidc.ts';
 import { encryptedDataConverter } from './codec/data-converter.ts';
 import { loadOrchestratorConfig } from './config.ts';
 import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
@@ -28,6 +32,8 @@ export async function start({ port }: { port: number }): Promise<Service> {
   const callbackKey = readSecret('baton-callback-key', undefined, { minLength: MIN_KEY_LENGTH }); // HMAC keys: 256 bits or more
   // Signs every step call; each function holds only the key derived from it for its own name.
   const signingKey = readSecret(SIGNING_KEY_SECRET, undefined, { minLength: MIN_KEY_LENGTH }).trim();
+  // The bootstrap admin credential: creates the other keys (`npx baton keys create`).
+  const adminKey = readSecret(ADMIN_KEY_SECRET, undefined, { minLength: MIN_KEY_LENGTH }).trim();
   const dataConverter = encryptedDataConverter();
   console.log(`baton: connecting to ${config.temporal.summary}`);
   // Before anything else: a wrong address, CA, certificate, API key or namespace stops start-up here, named. The
@@ -51,6 +57,12 @@ export async function start({ port }: { port: number }): Promise<Service> {
   });
   const scaling = config.runWorker ? await startScaling(config, { client, connection, workerConnection, steps }) : undefined;
 
+  const keys = new ApiKeyStore(new ArtifactStore(artifactStoreConfigFromEnv()));
+  const authenticate = authenticator({
+    adminKey,
+    keys,
+    oidc: config.oidc ? oidcVerifier(config.oidc, (reason) => console.warn(`baton: ${reason}`)) : undefined,
+  });
   const app = createApi({
     client,
     taskQueue: config.taskQueue,
@@ -62,6 +74,9 @@ export async function start({ port }: { port: number }): Promise<Service> {
     temporalUiUrl: config.temporalUiUrl,
     limits: config.limits,
     codecCorsOrigins: config.codecCorsOrigins,
+    codecPublic: config.codecPublic,
+    authenticate,
+    keys: () => keys,
     health: () => ({ worker: worker ? worker.state().toLowerCase() : 'disabled' }),
   });
   const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
 import { launchBrowser, screenshot, type BrowserSession } from '../support/browser.ts';
 import { artifactStoreOf, callReportFunction, reportInputOf, runRecord } from '../support/run-report.ts';
-import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
+import { bearer, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 
 let session: BrowserSession | undefined;
 let stack: TestStack | undefined;
@@ -36,8 +36,8 @@ async function watchedPage(): Promise<{ page: Page; problems: string[] }> {
 }
 
 async function finishedRun(pipeline: string, input: unknown): Promise<{ runId: string; steps: string[] }> {
-  const run = await triggerRun(stack!.gatewayUrl, { pipeline, input });
-  const view = await waitForRun(stack!.gatewayUrl, run.runId, { timeoutMs: 180_000 });
+  const run = await triggerRun(stack!, { pipeline, input });
+  const view = await waitForRun(stack!, run.runId, { timeoutMs: 180_000 });
   assert.equal(view.status, 'completed', JSON.stringify(view.error ?? view.steps));
   // The steps it ran: a skipped one (another source's, a promotion the rules refused) has no activity.
   return { runId: run.runId, steps: view.steps.filter((step) => step.status === 'completed').map((step) => step.name) };
@@ -86,6 +86,8 @@ test('a resumable run\'s report draws its training curve and confusion matrix in
   const { page, problems } = await watchedPage();
   try {
     if (steps.includes('report')) {
+      // The report route wants a viewer credential, like every route of the trigger API.
+      await page.setExtraHTTPHeaders(bearer(stack!));
       const response = await page.goto(`${stack!.gatewayUrl}/function/baton/runs/${encodeURIComponent(runId)}/report`);
       assert.equal(response?.status(), 200);
     } else {

@@ -25,11 +25,11 @@ interface CliResult {
 }
 
 /** Runs `node --import tsx cli/baton.ts ...args` against the test stack's gateway (or `gateway`). */
-function baton(args: string[], options: { gateway?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+function baton(args: string[], options: { gateway?: string; timeoutMs?: number; token?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'cli/baton.ts', ...args], {
       cwd: repoRoot,
-      env: { ...process.env, BATON_GATEWAY_URL: options.gateway ?? stack.gatewayUrl },
+      env: { ...process.env, BATON_GATEWAY_URL: options.gateway ?? stack.gatewayUrl, BATON_TOKEN: options.token ?? stack.token },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -154,12 +154,12 @@ test('runs cancel stops a running slow-step run; cancelling it again exits 2', a
   const runId = started.stdout.trim();
   assert.match(runId, /^slow-step-[0-9a-f]{8}$/);
   assert.match(started.stderr, /^follow it {3}baton runs show slow-step-/m);
-  await eventually(() => getRun(stack.gatewayUrl, runId), (run) => run.steps[0]?.status === 'running', 30_000);
+  await eventually(() => getRun(stack, runId), (run) => run.steps[0]?.status === 'running', 30_000);
 
   const cancel = await baton(['runs', 'cancel', runId]);
   assert.equal(cancel.code, 0, explain(cancel));
   assert.match(cancel.stdout, new RegExp(`^cancelling ${runId}`));
-  assert.equal((await waitForRun(stack.gatewayUrl, runId, { timeoutMs: 30_000 })).status, 'cancelled');
+  assert.equal((await waitForRun(stack, runId, { timeoutMs: 30_000 })).status, 'cancelled');
   const shown = await baton(['runs', 'show', runId]);
   assert.match(shown.stdout, /^status {4}cancelled$/m);
   assert.match(shown.stdout, /^ {2}✗ slow .*cancelled/m);
@@ -189,6 +189,38 @@ test('bad input and unknown pipelines exit 2 with the server\'s message and the 
   const pipelines = await baton(['pipelines']);
   assert.equal(pipelines.code, 0, explain(pipelines));
   assert.match(pipelines.stdout, /^slow-step {2}/m);
+});
+
+test('keys: an admin makes a trigger key; it runs and cancels its own runs only, cannot promote, and stops working once revoked', async () => {
+  const created = await baton(['keys', 'create', '--name', 'ci-bot', '--roles', 'trigger']);
+  assert.equal(created.code, 0, explain(created));
+  const key = created.stdout.trim();
+  assert.match(key, /^baton_[0-9a-f]{12}_[\w-]{43}$/);
+  const id = key.split('_')[1]!;
+  assert.match(created.stderr, new RegExp(`key ${id} for "ci-bot" \\(trigger\\): shown this once`));
+  const listed = await baton(['keys', 'list']);
+  assert.match(listed.stdout, new RegExp(`^${id} +ci-bot +trigger +\\S.* admin`, 'm'));
+  assert.ok(!listed.stdout.includes(key.split('_')[2]!), 'the list never shows a key');
+
+  const mine = await baton(['run', 'slow-step', '--input', '{"seconds": 60}'], { token: key });
+  assert.equal(mine.code, 0, explain(mine));
+  const theirs = await baton(['run', 'slow-step', '--input', '{"seconds": 60}']);
+  const denied = await baton(['runs', 'cancel', theirs.stdout.trim()], { token: key });
+  assert.equal(denied.code, 2, explain(denied));
+  assert.match(denied.stderr, /ci-bot may cancel only the runs it started; run "slow-step-\w+" was started by admin/);
+  assert.equal((await baton(['runs', 'cancel', mine.stdout.trim()], { token: key })).code, 0, 'its own run');
+  assert.equal((await baton(['runs', 'cancel', theirs.stdout.trim()])).code, 0, 'an admin cancels any run');
+  const promote = await baton(['models', 'promote', 'any-model', '0123456789ab'], { token: key });
+  assert.equal(promote.code, 2, explain(promote));
+  assert.match(promote.stderr, /^baton: ci-bot \(roles: trigger\) may not POST .* it needs the role "admin": ask an admin for a key with that role/);
+
+  assert.equal((await baton(['keys', 'revoke', id])).code, 0);
+  // Refused at once by the replica that revoked it, and by any other within its 5 s cache.
+  let revoked = await baton(['runs', 'list'], { token: key });
+  for (const deadline = Date.now() + 8000; revoked.code === 0 && Date.now() < deadline;) revoked = await baton(['runs', 'list'], { token: key });
+  assert.equal(revoked.code, 2, explain(revoked));
+  assert.match(revoked.stderr, /did not accept your credential.*set BATON_TOKEN to an API key \(an admin makes one with `baton keys create/);
+  assert.ok(!revoked.stderr.includes(key), 'the key is in no message');
 });
 
 test('a gateway URL with nothing listening exits 3 with the hint to start the stack', async () => {

@@ -32,8 +32,8 @@ async function inTemporalDatabase(text: string): Promise<boolean> {
 
 test('a run\'s payloads are ciphertext in Temporal\'s database, and read fine through the API and the codec server', async () => {
   const canary = `canary-${randomBytes(6).toString('hex')}`;
-  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'train-classifier', input: { modelName: canary } });
-  const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 180_000 });
+  const run = await triggerRun(stack, { pipeline: 'train-classifier', input: { modelName: canary } });
+  const view = await waitForRun(stack, run.runId, { timeoutMs: 180_000 });
   assert.equal(view.status, 'completed', JSON.stringify(view.error ?? view.steps));
 
   // The API decodes history, result and memo with the orchestrator's key.

@@ -23,7 +23,7 @@ import { repoRoot } from '../../deploy/local/stack-config.ts';
 import { loadStackFiles, type FunctionSpec } from '../../deploy/local/stack-file.ts';
 import { ensureTools, type ToolPaths } from '../../deploy/tools/tools.ts';
 import { connectTemporal } from '../support/temporal-client.ts';
-import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
+import { bearer, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 import { stepSignatureHeaders } from '../support/step-call.ts';
 
 const verbose = process.env.BATON_TEST_VERBOSE === '1';
@@ -135,12 +135,12 @@ test('the orchestrator\'s image polls its own task queue and runs a pipeline to 
     assert.ok((pollers.pollers ?? []).length > 0, `the image's worker polls ${smokeQueue}`);
 
     // Started through the image's own API: only its worker polls this task queue, so only it can run it.
-    const started = await fetch(`${baton.url}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: 'train-classifier', input: {} }) });
+    const started = await fetch(`${baton.url}/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(stack!) }, body: JSON.stringify({ pipeline: 'train-classifier', input: {} }) });
     const run = (await started.json()) as { runId: string };
     assert.equal(started.status, 202, JSON.stringify(run));
     let view: { status: string; error?: unknown; steps: { name: string; status: string }[] } | undefined;
     for (const deadline = Date.now() + 180_000; Date.now() < deadline;) {
-      view = (await (await fetch(`${baton.url}/runs/${run.runId}`)).json()) as typeof view;
+      view = (await (await fetch(`${baton.url}/runs/${run.runId}`, { headers: bearer(stack!) })).json()) as typeof view;
       if (view && view.status !== 'running') break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

@@ -30,14 +30,14 @@ after(async () => {
 const trainingStep = (run: RunView): StepView | undefined => run.steps.find((step) => step.name === 'train-epochs');
 
 async function startTraining(modelName: string, epochs: number, secondsPerEpoch = 1) {
-  return triggerRun(stack.gatewayUrl, { pipeline: 'train-classifier-resumable', input: { epochs, secondsPerEpoch, modelName } });
+  return triggerRun(stack, { pipeline: 'train-classifier-resumable', input: { epochs, secondsPerEpoch, modelName } });
 }
 
 /** Polls the run until its training step's progress passes `epoch`; answers that progress. */
 async function waitForEpoch(runId: string, epoch: number, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const progress = await getRun(stack.gatewayUrl, runId).then((run) => trainingStep(run)?.progress, () => undefined);
+    const progress = await getRun(stack, runId).then((run) => trainingStep(run)?.progress, () => undefined);
     if ((progress?.epoch ?? -1) >= epoch) return progress!;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -45,7 +45,7 @@ async function waitForEpoch(runId: string, epoch: number, timeoutMs = 120_000) {
 }
 
 async function expectCompleted(runId: string): Promise<RunView> {
-  const view = await waitForRun(stack.gatewayUrl, runId, { timeoutMs: 240_000 });
+  const view = await waitForRun(stack, runId, { timeoutMs: 240_000 });
   assert.equal(view.status, 'completed', `${runId}: ${JSON.stringify(view.error ?? view.steps)}`);
   return view;
 }
@@ -75,7 +75,7 @@ test('a SIGKILLed training replica: the run completes, resuming from the last ch
   // The next attempt shows up with the epoch it resumed after.
   let resumed: StepView | undefined;
   while (!resumed?.progress?.resumedFromEpoch && Date.now() - killedAt < 60_000) {
-    resumed = await getRun(stack.gatewayUrl, run.runId).then(trainingStep, () => undefined);
+    resumed = await getRun(stack, run.runId).then(trainingStep, () => undefined);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   console.log(`training resumed ${((Date.now() - killedAt) / 1000).toFixed(1)} s after SIGKILL of the replica`);

@@ -6,8 +6,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideApproval, predict, triggerRun, waitForRun, type Prediction } from '../../deploy/local/run-client.ts';
+import { cancelRun, decideApproval, predict, triggerRun, waitForRun, type Prediction } from '../../deploy/local/run-client.ts';
 import type { RunView } from '../../functions/baton/api/run-view.ts';
+import { createKey } from '../../cli/keys-client.ts';
 import { startDataServer, type DataServer } from '../support/data-server.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { replicaPids, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
@@ -38,14 +39,14 @@ interface TrainResult {
 }
 
 async function train(input: object): Promise<{ view: RunView; result: TrainResult }> {
-  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'train-classifier', input });
-  const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 180_000 });
+  const run = await triggerRun(stack, { pipeline: 'train-classifier', input });
+  const view = await waitForRun(stack, run.runId, { timeoutMs: 180_000 });
   return { view, result: view.result as TrainResult };
 }
 
 async function predictFirstRows(model: string, count = 3): Promise<Prediction> {
   const rows = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3], [5.9, 3.0, 4.2, 1.5]].slice(0, count);
-  return predict(stack.gatewayUrl, { model, rows });
+  return predict(stack, { model, rows });
 }
 
 test('bundled dataset → validate → train → evaluate → register → promote → predict serves it', async () => {
@@ -117,17 +118,21 @@ test('an approval deadline that passes leaves the version in staging; an approva
   assert.deepEqual(expired.result.promotion?.approval, { expired: true, timeout: '3s' });
   assert.equal((await predictFirstRows('iris-approval')).model.version, before.result.model.version, 'predict still serves the old version');
 
-  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'train-classifier', input: { dataset: 'iris', modelName: 'iris-approval', model: { type: 'random_forest', params: { n_estimators: 10 } }, promotion: { mustBeatProduction: false, approval: { required: true, timeout: '10m' } } } });
+  const run = await triggerRun(stack, { pipeline: 'train-classifier', input: { dataset: 'iris', modelName: 'iris-approval', model: { type: 'random_forest', params: { n_estimators: 10 } }, promotion: { mustBeatProduction: false, approval: { required: true, timeout: '10m' } } } });
+  // Alice approves with her own approver key: the decision records her, from the key, not from the body.
+  const alice = { gatewayUrl: stack.gatewayUrl, token: (await createKey(stack, 'alice', ['approver'])).key };
+  await assert.rejects(cancelRun(alice, run.runId), /may not POST .*needs the role "trigger"/, 'an approver cannot cancel runs');
   const receipt = await waitUntil(async () => {
     try {
-      return await decideApproval(stack.gatewayUrl, run.runId, { approved: true, by: 'alice', reason: 'looks good' });
+      return await decideApproval(alice, run.runId, { approved: true, reason: 'looks good' });
     } catch (error) {
       if (/not waiting for an approval/.test((error as Error).message)) return undefined;
       throw error;
     }
   });
   assert.equal(receipt.approved, true);
-  const approved = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 120_000 });
+  assert.equal(receipt.by, 'alice');
+  const approved = await waitForRun(stack, run.runId, { timeoutMs: 120_000 });
   const result = approved.result as TrainResult;
   assert.equal(result.promotion?.promoted, true);
   assert.equal((await predictFirstRows('iris-approval')).model.version, result.model.version);
@@ -139,8 +144,8 @@ test('tune-classifier trains every candidate on the real functions and registers
     { type: 'random_forest', params: { n_estimators: 30, max_depth: 4 } },
     { type: 'logistic_regression', params: { C: 10 } },
   ];
-  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'tune-classifier', input: { source: { kind: 'sklearn', dataset: 'wine' }, candidates, maxConcurrent: 2, metric: 'f1', modelName: 'wine-tuned' } });
-  const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 300_000 });
+  const run = await triggerRun(stack, { pipeline: 'tune-classifier', input: { source: { kind: 'sklearn', dataset: 'wine' }, candidates, maxConcurrent: 2, metric: 'f1', modelName: 'wine-tuned' } });
+  const view = await waitForRun(stack, run.runId, { timeoutMs: 300_000 });
   assert.equal(view.status, 'completed', JSON.stringify(view.error));
   const ran = view.steps.filter((step) => step.status === 'completed').map((step) => step.name).sort();
   assert.deepEqual(ran, ['evaluate#1', 'evaluate#2', 'evaluate#3', 'ingest', 'promote-model', 'register-model', 'report', 'train#1', 'train#2', 'train#3', 'validate-dataset']);
@@ -148,7 +153,7 @@ test('tune-classifier trains every candidate on the real functions and registers
   const scores = result.candidates.map((candidate) => candidate.metrics.f1);
   assert.equal(scores[result.best], Math.max(...scores), `the best of ${scores.join(', ')} is registered`);
   assert.equal(result.promotion?.promoted, true);
-  assert.equal((await predict(stack.gatewayUrl, { model: 'wine-tuned', rows: [Array(13).fill(1)] })).model.version, result.model.version);
+  assert.equal((await predict(stack, { model: 'wine-tuned', rows: [Array(13).fill(1)] })).model.version, result.model.version);
 });
 
 async function waitUntil<T>(attempt: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {

@@ -34,8 +34,8 @@ after(() => stopTestStack(stack));
 
 /** Trains and registers one version of MODEL with the real train-classifier pipeline; returns its version. */
 async function trainVersion(model: unknown): Promise<string> {
-  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'train-classifier', input: { dataset: 'iris', model, modelName: MODEL } });
-  const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 180_000 });
+  const run = await triggerRun(stack, { pipeline: 'train-classifier', input: { dataset: 'iris', model, modelName: MODEL } });
+  const view = await waitForRun(stack, run.runId, { timeoutMs: 180_000 });
   assert.equal(view.status, 'completed', JSON.stringify(view.error));
   return (view.result as { model: { version: string } }).model.version;
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
 import { ArtifactStore } from '../../template/node-ts/artifacts.ts';
 import type { ModelSummary, ModelView } from '../../activities/registry/index.ts';
-import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
+import { bearer, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 
 let stack: TestStack;
 before(async () => {
@@ -19,18 +19,18 @@ after(() => stopTestStack(stack));
 const MODEL = 'registry-it';
 const api = (path: string) => `${stack.gatewayUrl}/function/baton${path}`;
 const getJson = async <T>(path: string): Promise<T> => {
-  const response = await fetch(api(path));
+  const response = await fetch(api(path), { headers: bearer(stack) });
   assert.equal(response.status, 200, `GET ${path}: ${await response.clone().text()}`);
   return (await response.json()) as T;
 };
 const promote = (version: string, body: unknown) => fetch(api(`/models/${MODEL}/versions/${version}/promote`), {
-  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  method: 'POST', headers: { 'content-type': 'application/json', ...bearer(stack) }, body: JSON.stringify(body),
 });
 
 /** Trains and registers one version (never promoted by the pipeline itself); answers the run id and version. */
 async function trainVersion(model: unknown): Promise<{ runId: string; version: string }> {
-  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'train-classifier', input: { dataset: 'wine', model, modelName: MODEL, promotion: { enabled: false } } });
-  const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 240_000 });
+  const run = await triggerRun(stack, { pipeline: 'train-classifier', input: { dataset: 'wine', model, modelName: MODEL, promotion: { enabled: false } } });
+  const view = await waitForRun(stack, run.runId, { timeoutMs: 240_000 });
   assert.equal(view.status, 'completed', JSON.stringify(view.error));
   return { runId: run.runId, version: (view.result as { model: { version: string } }).model.version };
 }
@@ -68,7 +68,7 @@ test('a trained model shows up through the gateway in staging, with its lineage'
 });
 
 test('promoting through the API sets production; promoting a second version archives the first', async () => {
-  const promoted = await promote(first.version, { reason: 'first good model', by: 'integration-test' });
+  const promoted = await promote(first.version, { reason: 'first good model' });
   assert.equal(promoted.status, 200);
   assert.deepEqual(await promoted.json(), { modelName: MODEL, version: first.version, stage: 'production', previousProduction: null, changed: true });
   assert.equal((await storedPointer())?.version, first.version);
@@ -83,7 +83,7 @@ test('promoting through the API sets production; promoting a second version arch
   assert.equal(model.production?.version, second.version);
   assert.deepEqual(Object.fromEntries(model.versions.map((v) => [v.version, v.stage])), { [first.version]: 'archived', [second.version]: 'production' });
   const archived = model.versions.find((v) => v.version === first.version)!;
-  assert.deepEqual(archived.stageHistory.map((change) => [change.stage, change.by]), [['staging', `run ${first.runId}`], ['production', 'integration-test'], ['archived', 'api']]);
+  assert.deepEqual(archived.stageHistory.map((change) => [change.stage, change.by]), [['staging', `run ${first.runId}`], ['production', 'admin'], ['archived', 'admin']], 'the stack\'s admin key promoted: its name is recorded');
   const pointer = await storedPointer();
   assert.equal(pointer?.version, second.version);
   assert.equal(pointer?.model.sha256.slice(0, 12), second.version);
@@ -100,7 +100,7 @@ test('a bad promotion body answers 400 with the field\'s path; unknown versions 
   const unknownVersion = await promote('ffffffffffff', {});
   assert.equal(unknownVersion.status, 404);
   assert.match(((await unknownVersion.json()) as { error: { message: string } }).error.message, new RegExp(`no version "ffffffffffff" of model "${MODEL}"`));
-  const unknownModel = await fetch(api('/models/no-such-model'));
+  const unknownModel = await fetch(api('/models/no-such-model'), { headers: bearer(stack) });
   assert.equal(unknownModel.status, 404);
   assert.match(((await unknownModel.json()) as { error: { message: string } }).error.message, /no model "no-such-model"/);
   assert.equal((await storedPointer())?.version !== first.version, true, 'the refused calls changed nothing');

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
 import type { RunView } from '../../functions/baton/api/run-view.ts';
-import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
+import { bearer, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 import { artifactStoreOf, callReportFunction, checkReportPage, reportInputOf, runRecord, type RunRecord } from '../support/run-report.ts';
 import { postSignedStep } from '../support/step-call.ts';
 
@@ -25,8 +25,8 @@ const EPOCHS = 4;
 let resumable: Promise<{ runId: string; view: RunView; record: RunRecord }> | undefined;
 function resumableRun() {
   resumable ??= (async () => {
-    const run = await triggerRun(stack.gatewayUrl, { pipeline: PIPELINE, input: { epochs: EPOCHS, modelName: 'report-test' } });
-    const view = await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 180_000 });
+    const run = await triggerRun(stack, { pipeline: PIPELINE, input: { epochs: EPOCHS, modelName: 'report-test' } });
+    const view = await waitForRun(stack, run.runId, { timeoutMs: 180_000 });
     assert.equal(view.status, 'completed', JSON.stringify(view.error ?? view.steps));
     return { runId: run.runId, view, record: await runRecord(stack, run.runId) };
   })();
@@ -54,7 +54,7 @@ test('GET /runs/<runId>/report serves the pipeline\'s report as HTML: run id, a 
     t.skip(`${PIPELINE} has no report step yet (steps: ${view.steps.map((step) => step.name).join(', ')})`);
     return;
   }
-  const response = await fetch(`${api()}/runs/${runId}/report`);
+  const response = await fetch(`${api()}/runs/${runId}/report`, { headers: bearer(stack) });
   assert.equal(response.status, 200, await response.clone().text());
   assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8');
   checkReportPage(await response.text(), expectedPage(runId, record));
@@ -78,14 +78,14 @@ test('the report function renders a finished run\'s report when called through t
 });
 
 test('a run without a report, and an unknown run, get 404 with a JSON error', async () => {
-  const run = await triggerRun(stack.gatewayUrl, { pipeline: 'flaky-step', input: { failures: 0 } });
-  assert.equal((await waitForRun(stack.gatewayUrl, run.runId, { timeoutMs: 60_000 })).status, 'completed');
-  const none = await fetch(`${api()}/runs/${run.runId}/report`);
+  const run = await triggerRun(stack, { pipeline: 'flaky-step', input: { failures: 0 } });
+  assert.equal((await waitForRun(stack, run.runId, { timeoutMs: 60_000 })).status, 'completed');
+  const none = await fetch(`${api()}/runs/${run.runId}/report`, { headers: bearer(stack) });
   assert.equal(none.status, 404);
   assert.match(none.headers.get('content-type') ?? '', /^application\/json/);
   assert.match(((await none.json()) as { error: { message: string } }).error.message, new RegExp(`run "${run.runId}" has no report`));
 
-  const unknown = await fetch(`${api()}/runs/no-such-run-${Date.now()}/report`);
+  const unknown = await fetch(`${api()}/runs/no-such-run-${Date.now()}/report`, { headers: bearer(stack) });
   assert.equal(unknown.status, 404);
   assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /^no run "no-such-run-/);
 });

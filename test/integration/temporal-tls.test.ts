@@ -61,10 +61,12 @@ function startServer(security: FrontendSecurity): Promise<TemporalTlsServer> {
   return startTemporalTlsServer({ tools, pg, password: pgPassword, pki, security, dir });
 }
 
+const ADMIN_KEY = randomBytes(32).toString('hex');
+
 /** A fresh OpenFaaS secrets folder holding the orchestrator's own secrets and `files` (name → content). */
 function secrets(files: Record<string, string> = {}): string {
   const folder = mkdtempSync(join(dir, 'secrets-'));
-  const own = { 'baton-callback-key': randomBytes(32).toString('hex'), 'baton-signing-key': randomBytes(32).toString('hex'), 'baton-codec-keys': `tls-test:${randomBytes(32).toString('base64')}\n` };
+  const own = { 'baton-callback-key': randomBytes(32).toString('hex'), 'baton-signing-key': randomBytes(32).toString('hex'), 'baton-admin-key': ADMIN_KEY, 'baton-codec-keys': `tls-test:${randomBytes(32).toString('base64')}\n` };
   for (const [name, content] of Object.entries({ ...own, ...files })) writeFileSync(join(folder, name), content);
   return folder;
 }
@@ -179,13 +181,13 @@ describe('server TLS, the client trusting its CA', () => {
       assert.ifError(error);
       assert.match(output, /TLS on \(server CA from secret "temporal-tls-server-ca-cert"/);
       const api = `http://127.0.0.1:${port}`;
-      const started = await fetch(`${api}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: 'flaky-step', input: { failures: 0 } }) });
+      const started = await fetch(`${api}/runs`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` }, body: JSON.stringify({ pipeline: 'flaky-step', input: { failures: 0 } }) });
       assert.equal(started.status, 202, await started.clone().text());
       const { runId } = (await started.json()) as { runId: string };
       let run: { status: string; result?: unknown } = { status: 'unknown' };
       for (const deadline = Date.now() + 60_000; Date.now() < deadline && run.status !== 'completed' && run.status !== 'failed';) {
         await new Promise((resolve) => setTimeout(resolve, 300));
-        run = (await (await fetch(`${api}/runs/${runId}`)).json()) as typeof run;
+        run = (await (await fetch(`${api}/runs/${runId}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as typeof run;
       }
       assert.equal(run.status, 'completed', JSON.stringify(run));
       assert.deepEqual(run.result, { calls: 1 });

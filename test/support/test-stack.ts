@@ -14,6 +14,11 @@ export interface TestStack extends LocalStack {
   dataDir: string;
 }
 
+/** The header carrying a stack's admin key: every caller of the trigger API sends a credential. */
+export function bearer(api: { token?: string }): { authorization: string } {
+  return { authorization: `Bearer ${api.token}` };
+}
+
 /** Variations of the test stack: fixed ports, more function environment. */
 export interface TestStackOptions {
   ports?: Partial<StackPorts>;

@@ -2,11 +2,15 @@ import { Hono } from 'hono';
 import type { Client } from '@temporalio/client';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
 import type { StepCatalog } from '../../../activities/step-catalog.ts';
+import type { ApiKeyStore } from '../auth/key-store.ts';
+import { routeAccess, type AuthEnv } from '../auth/route-access.ts';
+import type { Principal } from '../auth/roles.ts';
 import { callbacksRoutes } from './callbacks-routes.ts';
 import { codecsOf } from '../codec/decode-history.ts';
 import { codecCors, codecRoutes } from './codec-routes.ts';
 import { approvalRoutes } from './approval-routes.ts';
 import { answerError, HttpError } from './http-error.ts';
+import { keysRoutes } from './keys-routes.ts';
 import { modelsRoutes, type ModelsRegistry } from './models-routes.ts';
 import { pipelinesRoutes } from './pipelines-routes.ts';
 import { reportRoutes } from './report-routes.ts';
@@ -32,19 +36,26 @@ export interface ApiDeps {
   registry?: () => ModelsRegistry;
   /** Body caps and allowed origins; default: 1 MiB (4 MiB for callbacks), pages of `publicUrl`'s origin only. */
   limits?: RequestLimits;
+  /** The caller of a request from its `Authorization` header (auth/authenticate.ts); undefined: not signed in. */
+  authenticate(authorization: string | undefined): Promise<Principal | undefined>;
+  /** The issued API keys behind `/keys`. */
+  keys: () => ApiKeyStore;
+  /** Serve the codec server to anyone (a Temporal UI without sign-in, such as the local dev server's). */
+  codecPublic?: boolean;
 }
 
 /** The trigger API as a Hono app: served by the orchestrator, called in-process by tests. */
-export function createApi(deps: ApiDeps): Hono {
+export function createApi(deps: ApiDeps): Hono<AuthEnv> {
   const pipelines = new Map(deps.pipelines.map((pipeline) => [pipeline.name, pipeline]));
   const links = (runId: string) => ({
     self: `${deps.publicUrl}/runs/${encodeURIComponent(runId)}`,
     ...(deps.temporalUiUrl ? { temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(runId)}` } : {}),
   });
 
-  const app = new Hono();
+  const app = new Hono<AuthEnv>();
   // CORS first: the UI's preflight carries no credentials, so it must be answered before authentication.
   app.use('/codec/*', codecCors(deps.codecCorsOrigins ?? []));
+  app.use(routeAccess({ authenticate: deps.authenticate, publicOverrides: deps.codecPublic ? ['POST /codec/encode', 'POST /codec/decode'] : [] }));
   app.use(requestLimits(deps.limits ?? {
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     maxCallbackBytes: DEFAULT_MAX_CALLBACK_BYTES,
@@ -56,6 +67,7 @@ export function createApi(deps: ApiDeps): Hono {
   app.route('/runs', reportRoutes({ client: deps.client }));
   app.route('/runs', approvalRoutes({ client: deps.client }));
   app.route('/models', modelsRoutes({ registry: deps.registry }));
+  app.route('/keys', keysRoutes({ keys: deps.keys }));
   // The codec server decodes with the client's own codecs: what it shows is exactly what the workers wrote.
   app.route('/codec', codecRoutes({ codecs: codecsOf(deps.client), namespace: deps.namespace }));
   app.route('/', callbacksRoutes({ client: deps.client, steps: deps.steps, callbackKey: deps.callbackKey }));

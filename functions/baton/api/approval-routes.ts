@@ -1,17 +1,23 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { toErrorIssues } from '#baton-contract';
 import { approvalDecision, approvePromotionUpdate, promotionStatusQuery } from '../../../workflows/promotion/approval.ts';
+import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
 
 /**
  * `GET /runs/{id}/approval` (where the run's promotion approval stands) and `POST /runs/{id}/approval`
- * `{approved, by, reason?}`: a person's decision, delivered as a Temporal update so the answer says whether the
- * run took it.
+ * `{approved, reason?}`: a person's decision, delivered as a Temporal update so the answer says whether the
+ * run took it. Who decided comes from the credential, never from the body.
  */
-export function approvalRoutes(deps: { client: Client }): Hono {
-  const app = new Hono();
+const decisionBody = approvalDecision.omit({ by: true }).extend({
+  by: z.never({ error: 'is taken from your credential: leave it out' }).optional(),
+}).strict();
+
+export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
 
   app.get('/:runId/approval', async (c) => {
     const runId = c.req.param('runId');
@@ -26,12 +32,13 @@ export function approvalRoutes(deps: { client: Client }): Hono {
 
   app.post('/:runId/approval', async (c) => {
     const runId = c.req.param('runId');
-    const body = approvalDecision.safeParse(await readJsonBody(c.req.raw, '{"approved": true, "by": "your name", "reason": "why"}'));
+    const body = decisionBody.safeParse(await readJsonBody(c.req.raw, '{"approved": true, "reason": "why"}'));
     if (!body.success) throw new HttpError(400, 'invalid approval', toErrorIssues(body.error));
+    const by = principalOf(c).name;
     const handle = deps.client.workflow.getHandle(runId);
     try {
-      const receipt = await handle.executeUpdate(approvePromotionUpdate, { args: [body.data] });
-      return c.json({ runId, ...receipt, by: body.data.by });
+      const receipt = await handle.executeUpdate(approvePromotionUpdate, { args: [{ approved: body.data.approved, reason: body.data.reason, by }] });
+      return c.json({ runId, ...receipt, by });
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new HttpError(404, `no run "${runId}"`);
       // The run refused the decision (not waiting, already decided): its own words.

@@ -5,6 +5,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { EncryptionCodec } from '../codec/encryption-codec.ts';
 import { parseCodecKeys } from '../codec/keys.ts';
 import { payloadToJson, type PayloadJson } from '../codec/payload-json.ts';
+import { everyoneIs } from '../auth/testing.ts';
 import { createApi } from './app.ts';
 import { CODEC_MAX_BODY_BYTES } from './codec-routes.ts';
 
@@ -15,7 +16,7 @@ const codec = new EncryptionCodec(parseCodecKeys(`k1:${Buffer.alloc(32, 5).toStr
 const api = createApi({
   client: { options: { loadedDataConverter: { payloadCodecs: [codec] } } } as unknown as Client,
   taskQueue: 'q', namespace: 'default', pipelines: [], steps: new Map(), callbackKey: 'k',
-  publicUrl: 'http://gw/function/baton', temporalUiUrl: uiOrigin, health: () => ({}), codecCorsOrigins: [uiOrigin],
+  publicUrl: 'http://gw/function/baton', temporalUiUrl: uiOrigin, health: () => ({}), ...everyoneIs(), codecCorsOrigins: [uiOrigin],
 });
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>

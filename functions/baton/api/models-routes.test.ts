@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memoryRegistryStore, ModelRegistry, RegistryConflictError, type MemoryRegistryStore, type ModelSummary, type ModelView } from '../../../activities/registry/index.ts';
+import { signedIn } from '../auth/testing.ts';
 import { answerError } from './http-error.ts';
 import { modelsRoutes, type ModelsRegistry } from './models-routes.ts';
 
@@ -10,7 +11,7 @@ async function setUp() {
   const registry = new ModelRegistry(store);
   const versions: string[] = [];
   for (const content of ['one', 'two']) versions.push((await registry.register(registration(store, content))).version);
-  const app = modelsRoutes({ registry: () => registry }).onError(answerError);
+  const app = signedIn(modelsRoutes({ registry: () => registry })).onError(answerError);
   return { app, store, one: versions[0]!, two: versions[1]! };
 }
 
@@ -67,9 +68,9 @@ test('POST promote moves a version to production, archives the previous one, and
   assert.equal(first.status, 200, 'an empty body promotes to production');
   assert.deepEqual(await first.json(), { modelName: 'wine', version: one, stage: 'production', previousProduction: null, changed: true });
   const pointer = JSON.parse(store.objects.get('models/wine/production.json')!.toString()) as { by: string };
-  assert.equal(pointer.by, 'api');
+  assert.equal(pointer.by, 'test-admin', 'the promotion records who called, from the credential');
 
-  const second = await app.request(`/wine/versions/${two}/promote`, post(JSON.stringify({ reason: 'more accurate', by: 'alice' })));
+  const second = await app.request(`/wine/versions/${two}/promote`, post(JSON.stringify({ reason: 'more accurate' })));
   assert.deepEqual(await second.json(), { modelName: 'wine', version: two, stage: 'production', previousProduction: one, changed: true });
   const model = (await (await app.request('/wine')).json()) as ModelView;
   assert.equal(model.production?.version, two);
@@ -87,7 +88,7 @@ test('POST promote moves a version to production, archives the previous one, and
 test('a bad promotion body answers 400 naming the field, and changes nothing', async () => {
   const { app, store, one } = await setUp();
   const writes = store.writes.length;
-  for (const [body, path] of [['{"stage": "live"}', 'stage'], ['{"reason": 5}', 'reason'], ['{"by": ""}', 'by'], ['{"stag": "production"}', '(root)'], ['[1]', '(root)'], ['{oops', '(root)']] as const) {
+  for (const [body, path] of [['{"stage": "live"}', 'stage'], ['{"reason": 5}', 'reason'], ['{"by": "mallory"}', 'by'], ['{"stag": "production"}', '(root)'], ['[1]', '(root)'], ['{oops', '(root)']] as const) {
     const response = await app.request(`/wine/versions/${one}/promote`, post(body));
     assert.equal(response.status, 400, body);
     const answer = (await response.json()) as { error: { issues: { path: string }[] } };
@@ -101,7 +102,7 @@ test('a promotion that keeps losing races answers 409', async () => {
     listModels: async () => [], getModel: async () => { throw new Error('unused'); }, getVersion: async () => { throw new Error('unused'); },
     setStage: async () => { throw new RegistryConflictError('models/wine/production.json'); },
   };
-  const app = modelsRoutes({ registry: () => conflicted }).onError(answerError);
+  const app = signedIn(modelsRoutes({ registry: () => conflicted })).onError(answerError);
   const response = await app.request('/wine/versions/0123456789ab/promote', post('{}'));
   assert.equal(response.status, 409);
   assert.match(((await response.json()) as { error: { message: string } }).error.message, /models\/wine\/production\.json kept changing/);

@@ -1,6 +1,6 @@
 /**
  * The model registry over HTTP, mounted at `/models`: `GET /`, `GET /{name}`, `GET /{name}/versions/{version}` and
- * `POST /{name}/versions/{version}/promote` `{stage?, reason?, by?}`. Unknown models and versions answer 404 naming
+ * `POST /{name}/versions/{version}/promote` `{stage?, reason?}` (recorded as done by the caller). Unknown models and versions answer 404 naming
  * them; a body that breaks the schema answers 400 naming the field.
  */
 import { Hono } from 'hono';
@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { toErrorIssues } from '#baton-contract';
 import { ModelRegistry, RegistryConflictError, RegistryNotFoundError, MODEL_STAGES } from '../../../activities/registry/index.ts';
 import { ArtifactStore, artifactStoreConfigFromEnv } from '../../../template/node-ts/artifacts.ts';
+import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
 
@@ -24,13 +25,13 @@ export interface ModelsDeps {
 export const promoteBody = z.object({
   stage: z.enum(MODEL_STAGES).default('production'),
   reason: z.string().max(2000).default(''),
-  by: z.string().min(1).max(200).default('api'),
+  by: z.never({ error: 'is taken from your credential: leave it out' }).optional(),
 }).strict();
 
-export function modelsRoutes(deps: ModelsDeps = {}): Hono {
+export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
   let shared: ModelsRegistry | undefined;
   const registry = deps.registry ?? (() => (shared ??= new ModelRegistry(new ArtifactStore(artifactStoreConfigFromEnv()))));
-  const app = new Hono();
+  const app = new Hono<AuthEnv>();
 
   app.get('/', async (c) => c.json({ models: await registry().listModels() }));
 
@@ -44,7 +45,7 @@ export function modelsRoutes(deps: ModelsDeps = {}): Hono {
     const body = promoteBody.safeParse(raw);
     if (!body.success) throw new HttpError(400, 'invalid promotion request', toErrorIssues(body.error));
     const { name, version } = c.req.param();
-    const result = await answering(registry().setStage(name, version, body.data.stage, { by: body.data.by, reason: body.data.reason }));
+    const result = await answering(registry().setStage(name, version, body.data.stage, { by: principalOf(c).name, reason: body.data.reason }));
     return c.json({ modelName: result.name, version: result.version, stage: result.stage, previousProduction: result.previousProduction, changed: result.changed });
   });
 

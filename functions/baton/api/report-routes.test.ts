@@ -5,6 +5,7 @@ import { Readable, Transform } from 'node:stream';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ArtifactRef } from '#baton-contract';
+import { everyoneIs } from '../auth/testing.ts';
 import { createApi } from './app.ts';
 import { answerError } from './http-error.ts';
 import { findReport, REPORT_CSP, reportRoutes, type ReportStore } from './report-routes.ts';
@@ -128,7 +129,7 @@ test('the trigger API serves the route under /runs beside the runs routes', asyn
   } as unknown as Client;
   const api = createApi({
     client, taskQueue: 'q', namespace: 'default', pipelines: [], steps: new Map(), callbackKey: 'k',
-    publicUrl: 'http://gw/function/baton', temporalUiUrl: undefined, health: () => ({}),
+    publicUrl: 'http://gw/function/baton', temporalUiUrl: undefined, health: () => ({}), ...everyoneIs(),
   });
   const response = await api.request('/runs/nope/report');
   assert.equal(response.status, 404);

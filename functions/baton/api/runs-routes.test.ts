@@ -6,6 +6,7 @@ import { EncryptionCodec } from '../codec/encryption-codec.ts';
 import { parseCodecKeys } from '../codec/keys.ts';
 import { batonSearchAttributes as sa } from '../../../workflows/search-attributes.ts';
 import { trainClassifier } from '../../../workflows/train-classifier/definition.ts';
+import { signedIn } from '../auth/testing.ts';
 import { answerError } from './http-error.ts';
 import { runsRoutes, type RunSummary } from './runs-routes.ts';
 
@@ -41,7 +42,7 @@ function setUp(executions: WorkflowExecutionInfo[], failure?: Error) {
       },
     },
   } as unknown as Client;
-  const app = runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: `http://gw/runs/${id}` }) }).onError(answerError);
+  const app = signedIn(runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: `http://gw/runs/${id}` }) })).onError(answerError);
   return { app, lists };
 }
 
@@ -111,7 +112,7 @@ test('GET /runs/{id} shows the input and metrics the run keeps in its memo', asy
     memo: { input: { dataset: 'wine' }, metrics: { accuracy: 0.9 } },
   };
   const client = { options: noCodecs, workflow: { getHandle: () => ({ describe: async () => description, fetchHistory: async () => ({ events: [] }) }) } } as unknown as Client;
-  const app = runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: id }) });
+  const app = signedIn(runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: id }) }));
   const view = (await (await app.request('/r1')).json()) as { input: unknown; metrics: unknown };
   assert.deepEqual(view.input, { dataset: 'wine' });
   assert.deepEqual(view.metrics, { accuracy: 0.9 });
@@ -130,7 +131,7 @@ test('GET /runs/{id} decodes an encrypted history and heartbeat with the client\
     { eventId: 7, activityTaskScheduledEventAttributes: { activityId: 'train', input: await encrypted({ function: 'train' }) } },
   ];
   const client = { options: { loadedDataConverter: { payloadCodecs: [codec] } }, workflow: { getHandle: () => ({ describe: async () => description, fetchHistory: async () => ({ events }) }) } } as unknown as Client;
-  const app = runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: id }) });
+  const app = signedIn(runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: id }) }));
   const view = (await (await app.request('/r2')).json()) as { steps: { name: string; function: string; metrics?: unknown; progress?: unknown }[] };
   const ingest = view.steps.find((step) => step.name === 'ingest');
   assert.deepEqual(ingest?.metrics, { rows: 178 });

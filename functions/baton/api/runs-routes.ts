@@ -6,6 +6,8 @@ import { toErrorIssues } from '#baton-contract';
 import { batonSearchAttributes } from '../../../workflows/search-attributes.ts';
 import { SCALER_WORKFLOW_ID } from '../../../workflows/system/scaler-api.ts';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
+import { principalOf, type AuthEnv } from '../auth/route-access.ts';
+import { grants, type Principal } from '../auth/roles.ts';
 import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
 import { buildRunView, runStatus, type RunView } from './run-view.ts';
@@ -19,12 +21,21 @@ export interface RunsDeps {
   links(runId: string): RunView['links'];
 }
 
+/** Workflow ids of Baton's own workflows: no run may take them, and the runs routes do not act on them. */
+const SYSTEM_WORKFLOW_IDS: readonly string[] = [SCALER_WORKFLOW_ID];
 const runIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'use letters, digits, ".", "_" and "-" (at most 128)');
+const newRunId = runIdSchema.refine((id) => !SYSTEM_WORKFLOW_IDS.includes(id), 'is reserved for Baton\'s own workflows: choose another runId');
 const triggerBody = z.object({
   pipeline: z.string().min(1),
   input: z.unknown().default({}),
-  runId: runIdSchema.optional(),
+  runId: newRunId.optional(),
 }).strict();
+
+/** Who started a run, kept in its memo: the id decides who may cancel it, the name is for people. */
+export interface RunStarter {
+  id: string;
+  name: string;
+}
 
 /** One run in `GET /runs`: what its search attributes say, without reading its history. */
 export interface RunSummary {
@@ -52,8 +63,8 @@ const listParams = z.object({
 });
 
 /** `POST /runs`, `GET /runs`, `GET /runs/{id}`, `POST /runs/{id}/cancel`. A run's id is its Temporal workflow id. */
-export function runsRoutes(deps: RunsDeps): Hono {
-  const app = new Hono();
+export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
 
   /**
    * `GET /runs?query=<visibility query>&pipeline=<name>&limit=N`: runs matching a Temporal visibility query
@@ -106,7 +117,7 @@ export function runsRoutes(deps: RunsDeps): Hono {
           { key: batonSearchAttributes.pipeline, value: pipeline.name },
           { key: batonSearchAttributes.trigger, value: 'api' },
         ],
-        memo: { input: input.data },
+        memo: { input: input.data, startedBy: starterOf(principalOf(c)) },
         staticSummary: `${pipeline.name} run ${runId}`,
       });
     } catch (error) {
@@ -121,7 +132,7 @@ export function runsRoutes(deps: RunsDeps): Hono {
   app.get('/:runId', async (c) => {
     const runId = c.req.param('runId');
     const handle = deps.client.workflow.getHandle(runId);
-    const description = await describeOrUndefined(handle);
+    const description = await describeRun(handle);
     if (!description) throw new HttpError(404, `no run "${runId}"`);
     // History and pending activities come as Temporal stores them: encrypted until the client's codecs decode them.
     const codecs = codecsOf(deps.client);
@@ -133,8 +144,12 @@ export function runsRoutes(deps: RunsDeps): Hono {
   app.post('/:runId/cancel', async (c) => {
     const runId = c.req.param('runId');
     const handle = deps.client.workflow.getHandle(runId);
-    const description = await describeOrUndefined(handle);
+    const description = await describeRun(handle);
     if (!description) throw new HttpError(404, `no run "${runId}"`);
+    const principal = principalOf(c);
+    if (!grants(principal.roles, 'admin') && startedByOf(description)?.id !== principal.id) {
+      throw new HttpError(403, `${principal.name} may cancel only the runs it started; run "${runId}" was started by ${startedByOf(description)?.name ?? 'someone else'} (an admin may cancel any run)`);
+    }
     if (description.status.name !== 'RUNNING') throw new HttpError(409, `run "${runId}" is already ${runStatus(description)}`);
     await handle.cancel();
     return c.json({ runId, status: 'cancelling', links: deps.links(runId) }, 202);
@@ -195,6 +210,21 @@ function refusedQuery(error: unknown): string | undefined {
 
 function pipelineOf(pipelines: ReadonlyMap<string, PipelineDefinition>, workflowType: string): PipelineDefinition | undefined {
   return [...pipelines.values()].find((pipeline) => pipeline.workflowType === workflowType);
+}
+
+/** The description of a run; undefined when absent or one of Baton's own workflows (not a run). */
+async function describeRun(handle: WorkflowHandle) {
+  return SYSTEM_WORKFLOW_IDS.includes(handle.workflowId) ? undefined : describeOrUndefined(handle);
+}
+
+function starterOf(principal: Principal): RunStarter {
+  return { id: principal.id, name: principal.name };
+}
+
+/** Who started the run, from its memo (runs started before authentication have no starter). */
+function startedByOf(description: { memo?: Record<string, unknown> }): RunStarter | undefined {
+  const starter = description.memo?.startedBy as Partial<RunStarter> | undefined;
+  return typeof starter?.id === 'string' && typeof starter.name === 'string' ? { id: starter.id, name: starter.name } : undefined;
 }
 
 async function describeOrUndefined(handle: WorkflowHandle) {

@@ -1,0 +1,43 @@
+/**
+ * API keys over HTTP (admin only, see auth/route-access.ts): `GET /keys`, `POST /keys` `{name, roles}` (the answer
+ * holds the key, shown this once) and `POST /keys/{id}/revoke`.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { toErrorIssues } from '#baton-contract';
+import { KeyStoreError, keyName, type ApiKeyStore } from '../auth/key-store.ts';
+import { principalOf, type AuthEnv } from '../auth/route-access.ts';
+import { ROLES } from '../auth/roles.ts';
+import { HttpError } from './http-error.ts';
+import { readJsonBody } from './json-body.ts';
+
+const createBody = z.object({
+  name: keyName,
+  roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
+}).strict();
+
+export function keysRoutes(deps: { keys: () => ApiKeyStore }): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  const refused = (error: unknown): never => {
+    if (error instanceof KeyStoreError) throw new HttpError(error.kind === 'not-found' ? 404 : 409, error.message);
+    throw error;
+  };
+
+  app.get('/', async (c) => c.json({ keys: await deps.keys().list() }));
+
+  app.post('/', async (c) => {
+    const body = createBody.safeParse(await readJsonBody(c.req.raw, '{"name": "ci-bot", "roles": ["trigger"]}'));
+    if (!body.success) throw new HttpError(400, 'invalid key request', toErrorIssues(body.error));
+    const created = await deps.keys().create(body.data.name, body.data.roles, principalOf(c)).catch(refused);
+    console.log(`baton: API key ${created.info.id} ("${created.info.name}", roles ${created.info.roles.join(',')}) created by ${created.info.createdBy}`);
+    return c.json({ ...created.info, key: created.key }, 201);
+  });
+
+  app.post('/:id/revoke', async (c) => {
+    const revoked = await deps.keys().revoke(c.req.param('id'), principalOf(c)).catch(refused);
+    console.log(`baton: API key ${revoked.id} ("${revoked.name}") revoked by ${revoked.revokedBy ?? principalOf(c).name}`);
+    return c.json(revoked);
+  });
+
+  return app;
+}
