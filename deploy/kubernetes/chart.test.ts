@@ -119,7 +119,7 @@ describe('Functions derived from stack.yml', () => {
     await cp(chartDir, join(dir, 'baton'), { recursive: true });
     await writeFile(join(dir, 'stack.yml'), [
       'functions:',
-      '  baton: {lang: node-ts-service, handler: ., image: baton/baton:1, secrets: [s3-access-key]}',
+      "  baton: {lang: node-ts-service, handler: ., image: baton/baton:1, secrets: [s3-access-key-baton, s3-secret-key-baton], annotations: {com.baton.storage: 'read:models/'}}",
       '  train:',
       '    lang: python3-http',
       '    handler: .',
@@ -185,7 +185,7 @@ describe('Functions derived from stack.yml', () => {
       [['temporal.apiKey.enabled=true'], /temporal\.apiKey\.enabled needs temporal\.tls\.enabled=true/],
       [['temporal.tls.clientCertificate=true'], /temporal\.tls\.clientCertificate needs temporal\.tls\.enabled=true/],
       [['functions.trian.environment.X=1'], /functions\.trian: stack\.yml has no function "trian"/],
-      [['secrets.s3-access-key.value=a', 'secrets.s3-access-key.existingSecret=b'], /secrets\.s3-access-key: set value or existingSecret, not both/],
+      [['secrets.s3-access-key-predict.value=a', 'secrets.s3-access-key-predict.existingSecret=b'], /secrets\.s3-access-key-predict: set value or existingSecret, not both/],
       [['temporal.adress=x'], /temporal.*adress/],
       [['s3.endpoint=https://AKIA:secret@s3.example.com'], /\/s3\/endpoint/],
       [['temporal.address=https://temporal.example.com'], /\/temporal\/address/],
@@ -237,9 +237,9 @@ describe('secrets', () => {
     const functions = functionsOf(objects);
     assert.ok(!functions.some((f) => f.spec.name === 'ingest-postgres'));
     const secretsOf = (name: string) => functions.find((f) => f.spec.name === name)!.spec.secrets;
-    assert.deepEqual(secretsOf('baton'), ['baton-s3', 'baton-callback', 'baton-codec', 'gateway-basic-auth', 'baton-signing', 'baton-admin-key', 'temporal-client-tls']);
-    assert.deepEqual(secretsOf('csv-source'), ['baton-s3', 'csv-source', 'baton-step-key-csv-source']);
-    assert.deepEqual(secretsOf('train'), ['baton-s3', 'train-step-key']);
+    assert.deepEqual(secretsOf('baton'), ['baton-s3-baton', 'baton-callback', 'baton-codec', 'gateway-basic-auth', 'baton-signing', 'baton-admin-key', 'temporal-client-tls']);
+    assert.deepEqual(secretsOf('csv-source'), ['baton-s3-csv-source', 'csv-source', 'baton-step-key-csv-source']);
+    assert.deepEqual(secretsOf('train'), ['baton-s3-train', 'train-step-key']);
   });
 });
 
@@ -247,8 +247,8 @@ test('the install notes name each secret the chart did not create, as Secret and
   const notes = await checker.notes();
   for (const name of new Set(stack.flatMap((f) => f.secrets))) assert.match(notes, new RegExp(`Secret ${name} with key ${name}\\n`));
   const shared = await checker.notes(['existing-secrets.yaml']);
-  assert.match(shared, /Secret baton-s3 with key s3-access-key\n/);
-  assert.match(shared, /Secret baton-s3 with key s3-secret-key\n/);
+  assert.match(shared, /Secret baton-s3-train with key s3-access-key-train\n/);
+  assert.match(shared, /Secret baton-s3-train with key s3-secret-key-train\n/);
   assert.doesNotMatch(shared, /postgres-password/);
 });
 

@@ -30,6 +30,11 @@ export interface LocalGatewayOptions {
   venvBin?: string;
   /** One file per secret. */
   secretsDir: string;
+  /**
+   * Runs once the stack files are read, before any replica starts, with the functions to start: where the local
+   * stack writes each function's S3 credentials and creates its MinIO user.
+   */
+  prepare?: (functions: FunctionSpec[]) => Promise<void>;
   /** Stack-wide local overrides of the functions' environment (S3_ENDPOINT, TEMPORAL_ADDRESS, ...). */
   envOverrides?: Record<string, string>;
   /** When set, `/system/*` requires these credentials. */
@@ -65,6 +70,7 @@ export async function startLocalGateway(o: LocalGatewayOptions): Promise<LocalGa
   const specs = selectFunctions(stack.functions, o.functions);
   await assertExecutable(o.watchdogBinary);
   await writeStepKeys(o.secretsDir, specs);
+  await o.prepare?.(specs);
   const functions: SupervisedFunction[] = [];
   for (const spec of specs) {
     await assertHandlerDir(spec);

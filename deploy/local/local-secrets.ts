@@ -1,15 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ADMIN_KEY_SECRET } from '../../functions/baton/auth/authenticate.ts';
 import { newApiKey } from '../../functions/baton/auth/api-key.ts';
 import { CODEC_KEYS_SECRET, KEY_BYTES } from '../../functions/baton/codec/keys.ts';
+import { s3CredentialSecrets } from '../../template/node-ts/secrets.ts';
 import { SIGNING_KEY_SECRET, deriveStepKey, stepKeySecret } from '../../template/node-ts/step-signature.ts';
 import type { FunctionSpec } from './stack-file.ts';
 
-/** The secrets of the local stack, generated once into `<data>/secrets/` and reused on every start. */
+/**
+ * The secrets of the local stack, generated once into `<data>/secrets/` (what functions may be given) and
+ * `<data>/admin/` (what no function is given) and reused on every start.
+ */
 export interface LocalSecrets {
   dir: string;
+  /**
+   * MinIO's root user and password, in `<data>/admin/`: for the stack itself (it creates the bucket and each
+   * function's own S3 user) and for tests and the demo, which inspect the bucket. No function's secrets come from there.
+   */
   s3AccessKey: string;
   s3SecretKey: string;
   gatewayUser: string;
@@ -35,11 +43,12 @@ export interface LocalSecrets {
  */
 export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets> {
   const dir = join(dataDir, 'secrets');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await tighten(dataDir, 0o700);
-  await tighten(dir, 0o700);
-  const secret = async (name: string, make: () => string): Promise<string> => {
-    const file = join(dir, name);
+  const adminDir = join(dataDir, ADMIN_DIR);
+  for (const folder of [dir, adminDir]) await mkdir(folder, { recursive: true, mode: 0o700 });
+  for (const folder of [dataDir, dir, adminDir]) await tighten(folder, 0o700);
+  await moveLegacyRootCredentials(dir, adminDir);
+  const secret = async (name: string, make: () => string, folder = dir): Promise<string> => {
+    const file = join(folder, name);
     let value: string;
     try {
       value = (await readFile(file, 'utf8')).trim();
@@ -54,8 +63,8 @@ export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets>
   };
   return {
     dir,
-    s3AccessKey: await secret('s3-access-key', () => `baton-${randomBytes(6).toString('hex')}`),
-    s3SecretKey: await secret('s3-secret-key', () => randomBytes(24).toString('base64url')),
+    s3AccessKey: await secret(MINIO_ROOT_USER, () => `baton-${randomBytes(6).toString('hex')}`, adminDir),
+    s3SecretKey: await secret(MINIO_ROOT_PASSWORD, () => randomBytes(24).toString('base64url'), adminDir),
     gatewayUser: await secret('basic-auth-user', () => 'admin'),
     gatewayPassword: await secret('basic-auth-password', () => randomBytes(18).toString('base64url')),
     callbackKey: await secret('baton-callback-key', () => randomBytes(32).toString('base64url')),
@@ -66,6 +75,26 @@ export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets>
     codecKeys: await secret(CODEC_KEYS_SECRET, () => `local-${new Date().toISOString().slice(0, 10)}:${randomBytes(KEY_BYTES).toString('base64')}\n`),
   };
 }
+
+/** The data folder's folder of secrets no function is given (MinIO's root credentials). */
+const ADMIN_DIR = 'admin';
+const MINIO_ROOT_USER = 'minio-root-user';
+const MINIO_ROOT_PASSWORD = 'minio-root-password';
+
+/**
+ * Data folders made before each function had its own S3 user kept MinIO's root credentials in `secrets/` under the
+ * names functions declared (`s3-access-key`, `s3-secret-key`): they move to `admin/`, values unchanged (MinIO's data
+ * stays theirs), so no function can be given them again.
+ */
+async function moveLegacyRootCredentials(secretsDir: string, adminDir: string): Promise<void> {
+  const moves: [string, string][] = [['s3-access-key', MINIO_ROOT_USER], ['s3-secret-key', MINIO_ROOT_PASSWORD]];
+  for (const [legacy, name] of moves) {
+    if (await exists(join(adminDir, name)) || !(await exists(join(secretsDir, legacy)))) continue;
+    await rename(join(secretsDir, legacy), join(adminDir, name));
+  }
+}
+
+const exists = (path: string) => stat(path).then(() => true, () => false);
 
 /** Removes the group and other bits of `path` when it has any (never widens what the owner set). */
 async function tighten(path: string, mode: number): Promise<void> {
@@ -87,4 +116,31 @@ export async function writeStepKeys(secretsDir: string, functions: Pick<Function
     throw new Error(`${declaring[0]!.name} declares its step key, but the secrets folder ${secretsDir} has no "${SIGNING_KEY_SECRET}" to derive it from`);
   }
   for (const fn of declaring) await writeFile(join(secretsDir, stepKeySecret(fn.name)), deriveStepKey(signingKey, fn.name), { mode: 0o600 });
+}
+
+/**
+ * Writes `s3-access-key-<fn>` and `s3-secret-key-<fn>` into `secretsDir` for every function with storage rights:
+ * its own MinIO user (access key `baton-<fn>`) and a random password, made once and kept. Answers each function's
+ * credentials, for the stack to create the users with (storage-users.ts).
+ */
+export async function writeStorageCredentials(secretsDir: string, functions: Pick<FunctionSpec, 'name' | 'storage'>[]): Promise<Map<string, { accessKey: string; secretKey: string }>> {
+  const credentials = new Map<string, { accessKey: string; secretKey: string }>();
+  for (const fn of functions) {
+    if (!fn.storage) continue;
+    const names = s3CredentialSecrets(fn.name);
+    credentials.set(fn.name, {
+      accessKey: await keptOrMade(join(secretsDir, names.accessKey), () => `baton-${fn.name}`),
+      secretKey: await keptOrMade(join(secretsDir, names.secretKey), () => randomBytes(24).toString('base64url')),
+    });
+  }
+  return credentials;
+}
+
+/** The value in `file`, or a new one written there with mode 0600. */
+async function keptOrMade(file: string, make: () => string): Promise<string> {
+  const kept = await readFile(file, 'utf8').then((text) => text.trim(), () => '');
+  if (kept) return kept;
+  const value = make();
+  await writeFile(file, value, { mode: 0o600 });
+  return value;
 }

@@ -35,7 +35,16 @@ describe('loadStackFiles', () => {
     assert.equal(train.environment.max_inflight, '1');
     assert.deepEqual(train.timeouts, { execMs: 600_000, readMs: 600_000, writeMs: 600_000 });
     assert.deepEqual([train.minReplicas, train.maxReplicas], [1, 4]);
-    assert.deepEqual(train.secrets, ['s3-access-key', 's3-secret-key', 'baton-step-key-train']);
+    assert.deepEqual(train.secrets, ['s3-access-key-train', 's3-secret-key-train', 'baton-step-key-train']);
+    assert.deepEqual(train.storage, { read: ['datasets/'], write: ['runs/'], delete: [] }, 'from annotations["com.baton.storage"]');
+    const predict = functions.find((f) => f.name === 'predict')!;
+    assert.deepEqual(predict.storage, { read: ['models/'], write: [], delete: [] }, 'predict only reads the registry');
+    const ingest = functions.find((f) => f.name === 'ingest')!;
+    assert.deepEqual(ingest.storage?.write, ['datasets/'], 'ingest writes dataset versions only');
+    for (const f of functions) {
+      assert.ok(f.storage, `${f.name} declares its storage rights`);
+      assert.ok(!f.secrets.includes('s3-access-key') && !f.secrets.includes('s3-secret-key'), `${f.name} has no shared S3 credentials`);
+    }
     const baton = functions.find((f) => f.name === 'baton')!;
     assert.equal(baton.environment.TEMPORAL_NAMESPACE, 'default', 'from the second environment_file');
     assert.equal(baton.environment.BATON_GATEWAY_URL, 'http://gateway.openfaas:8080');
@@ -88,6 +97,12 @@ describe('loadStackFiles', () => {
     ['a function name OpenFaaS would refuse', 'functions:\n  Train_1:\n    lang: x\n    handler: .\n    image: t\n',
       /^bad\.yml: functions\.Train_1 is not a valid function name/],
     ['no functions map', 'version: 1.0\n', /^bad\.yml: functions is required$/],
+    ['storage rights it cannot parse', fn('    secrets: [s3-access-key-train, s3-secret-key-train]\n    annotations:\n      com.baton.storage: "list:models/"\n'),
+      /^bad\.yml: functions\.train\.annotations\["com\.baton\.storage"\]: "list:models\/" must be <right>:<prefix>/],
+    ['storage rights without the own S3 secrets', fn('    annotations:\n      com.baton.storage: "read:models/"\n'),
+      /^bad\.yml: functions\.train\.annotations\["com\.baton\.storage"\] gives storage rights, but secrets lacks "s3-access-key-train" and "s3-secret-key-train"/],
+    ['the shared S3 secrets', fn('    secrets: [s3-access-key, s3-secret-key]\n'),
+      /^bad\.yml: functions\.train\.secrets lists "s3-access-key", "s3-secret-key": declare the function's own "s3-access-key-train"/],
   ];
   for (const [what, yaml, expected] of cases) {
     it(`names the file and key for ${what}`, async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseWatchdogDuration } from './duration.ts';
+import { checkStorageSecrets, parseStorageRights, STORAGE_ANNOTATION, type StorageRights } from './storage-rights.ts';
 
 /** One function of a stack file, with everything the local stack needs to run it. */
 export interface FunctionSpec {
@@ -16,6 +17,8 @@ export interface FunctionSpec {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   secrets: string[];
+  /** From the annotation `com.baton.storage`: the prefixes its own S3 user may read, write and delete. */
+  storage?: StorageRights;
   limits: { memory?: string; cpu?: string };
   /** faas-cli's `requests`, `constraints` and `readonly_root_filesystem`: used by the Kubernetes chart only. */
   requests?: { memory?: string; cpu?: string };
@@ -130,6 +133,10 @@ async function toSpec(file: string, name: string, raw: RawFunction): Promise<Fun
     if (ms === undefined) throw new Error(`${where('environment', key)} must be a duration like "60s" or whole seconds, not ${JSON.stringify(value)}`);
     return ms;
   };
+  const annotations = raw.annotations ?? {};
+  const storageValue = annotations[STORAGE_ANNOTATION];
+  const storage = storageValue === undefined ? undefined : parseStorageRights(storageValue, where('annotations', STORAGE_ANNOTATION));
+  checkStorageSecrets(name, storage, raw.secrets ?? [], where());
   return {
     name,
     lang: raw.lang,
@@ -137,8 +144,9 @@ async function toSpec(file: string, name: string, raw: RawFunction): Promise<Fun
     image: raw.image,
     environment,
     labels,
-    annotations: raw.annotations ?? {},
+    annotations,
     secrets: raw.secrets ?? [],
+    ...(storage ? { storage } : {}),
     limits: raw.limits ?? {},
     requests: raw.requests ?? {},
     constraints: raw.constraints ?? [],

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ToolPaths } from '../tools/tools.ts';
 import { startLocalGateway } from './local-gateway.ts';
-import { ensureLocalSecrets, type LocalSecrets } from './local-secrets.ts';
+import { ensureLocalSecrets, writeStorageCredentials, type LocalSecrets } from './local-secrets.ts';
 import { startMinioServer, type MinioServer } from './minio-server.ts';
 import { allocatePort } from './ports.ts';
 import { assertPortsFree, type StackPorts } from './stack-config.ts';
+import { createStorageUsers, storageUsers } from './storage-users.ts';
 import { startTemporalServer, type TemporalServer } from './temporal-server.ts';
 
 /** How to start a local stack. Ports set to 0 are chosen free. */
@@ -81,6 +82,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (!temporal) throw new Error('Temporal did not start');
     log(`Temporal on ${temporal.address} (UI ${temporal.uiUrl}), MinIO on ${minio.url}`);
 
+    const envOverrides = {
+      // Marks every replica process with the stack it belongs to: several stacks may share a machine.
+      BATON_STACK: options.dataDir,
+      S3_ENDPOINT: minio.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_UI_URL: temporal.uiUrl,
+      // The UI's origin, as typed: 127.0.0.1 (its URL) or localhost.
+      BATON_CODEC_CORS_ORIGINS: [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')].join(','),
+      BATON_GATEWAY_URL: gatewayUrl,
+      // The dev server's UI has no sign-in to pass a token with: its codec calls come without one (loopback only).
+      BATON_CODEC_PUBLIC: 'true',
+      // Recorded in every registered model's lineage.
+      BATON_CODE_VERSION: await codeVersionOf(options.repoRoot),
+      ...(options.workflowsDir ? { BATON_WORKFLOWS_DIR: options.workflowsDir } : {}),
+      ...options.functionEnv,
+    };
     const gateway = await startLocalGateway({
       stackFiles: options.stackFiles ?? [join(options.repoRoot, 'stack.yml')],
       templateDirs: options.templateDirs,
@@ -89,21 +106,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       watchdogBinary: options.tools.watchdog,
       venvBin: options.tools.venvBin,
       secretsDir: secrets.dir,
-      envOverrides: {
-        // Marks every replica process with the stack it belongs to: several stacks may share a machine.
-        BATON_STACK: options.dataDir,
-        S3_ENDPOINT: minio.url,
-        TEMPORAL_ADDRESS: temporal.address,
-        TEMPORAL_UI_URL: temporal.uiUrl,
-        // The UI's origin, as typed: 127.0.0.1 (its URL) or localhost.
-        BATON_CODEC_CORS_ORIGINS: [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')].join(','),
-        BATON_GATEWAY_URL: gatewayUrl,
-        // The dev server's UI has no sign-in to pass a token with: its codec calls come without one (loopback only).
-        BATON_CODEC_PUBLIC: 'true',
-        // Recorded in every registered model's lineage.
-        BATON_CODE_VERSION: await codeVersionOf(options.repoRoot),
-        ...(options.workflowsDir ? { BATON_WORKFLOWS_DIR: options.workflowsDir } : {}),
-        ...options.functionEnv,
+      envOverrides,
+      // Each function gets its own S3 user, limited to its declared prefixes; the root credentials stay here.
+      prepare: async (functions) => {
+        const users = storageUsers(functions, await writeStorageCredentials(secrets.dir, functions), envOverrides);
+        const { removed } = await createStorageUsers(options.tools.python, { url: minio.url, rootUser: secrets.s3AccessKey, rootPassword: secrets.s3SecretKey }, users);
+        log(`storage: ${users.length} function users in MinIO${removed.length ? `; removed ${removed.join(', ')} (no longer in the stack)` : ''}`);
       },
       basicAuth: options.gatewayAuth ? { user: secrets.gatewayUser, password: secrets.gatewayPassword } : undefined,
       onLog: options.onFunctionLog,

@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Client } from 'minio';
-import { readSecret } from './secrets.ts';
+import { readS3Credentials } from './secrets.ts';
 import type { ArtifactRef } from './step-contract.ts';
 
 /** S3 settings of a function, read once from its environment and secrets. */
@@ -14,7 +14,7 @@ export interface ArtifactStoreConfig {
   secretKey: string;
 }
 
-/** Reads the artifact settings; errors name the missing key. */
+/** Reads the artifact settings and the function's S3 credentials (readS3Credentials); errors name the missing key. */
 export function artifactStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ArtifactStoreConfig {
   const endpoint = env.S3_ENDPOINT;
   if (!endpoint) throw new Error('S3_ENDPOINT is not set: give the S3 endpoint URL, e.g. http://127.0.0.1:9000');
@@ -28,8 +28,7 @@ export function artifactStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env)
     endpoint: url,
     region: env.S3_REGION || 'us-east-1',
     bucket: env.BATON_ARTIFACT_BUCKET || 'baton-artifacts',
-    accessKey: readSecret('s3-access-key'),
-    secretKey: readSecret('s3-secret-key'),
+    ...readS3Credentials(),
   };
 }
 
@@ -251,7 +250,16 @@ export class ArtifactStore {
 
   private ensureBucket(): Promise<void> {
     this.bucketReady ??= (async () => {
-      if (!(await this.client.bucketExists(this.bucket))) {
+      let exists: boolean;
+      try {
+        exists = await this.client.bucketExists(this.bucket);
+      } catch (error) {
+        // A function's own S3 user may see only its prefixes, not the bucket: the deployment made the bucket (and a
+        // write to a missing one still fails, with NoSuchBucket).
+        if ((error as { code?: string }).code === 'AccessDenied') return;
+        throw error;
+      }
+      if (!exists) {
         await this.client.makeBucket(this.bucket).catch(async (error: unknown) => {
           // Another replica may have created it in between.
           if (!(await this.client.bucketExists(this.bucket))) throw error;

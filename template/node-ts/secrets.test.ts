@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSecret } from './secrets.ts';
+import { readS3Credentials, readSecret } from './secrets.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-secrets-'));
 const put = (name: string, value: string) => writeFileSync(join(dir, name), value);
@@ -23,4 +23,23 @@ test('missing, empty and too short secrets are refused, naming the secret and fi
     /secret "weak-key" .* is too short: 7 characters, at least 32 needed/.test(error.message) && !error.message.includes('hunter2'));
   put('key', `${'k'.repeat(32)}\n`);
   assert.equal(readSecret('key', dir, { minLength: 32 }).length, 32);
+});
+
+test("S3 credentials: the function's own pair when mounted, else the shared pair; two own pairs are ambiguous", () => {
+  const own = mkdtempSync(join(tmpdir(), 'baton-secrets-'));
+  writeFileSync(join(own, 's3-access-key-predict'), 'baton-predict\n');
+  writeFileSync(join(own, 's3-secret-key-predict'), 'predict-password\n');
+  writeFileSync(join(own, 'baton-step-key-predict'), 'k'.repeat(32));
+  assert.deepEqual(readS3Credentials(own), { accessKey: 'baton-predict', secretKey: 'predict-password' });
+
+  const shared = mkdtempSync(join(tmpdir(), 'baton-secrets-'));
+  writeFileSync(join(shared, 's3-access-key'), 'shared-user');
+  writeFileSync(join(shared, 's3-secret-key'), 'shared-password');
+  assert.deepEqual(readS3Credentials(shared), { accessKey: 'shared-user', secretKey: 'shared-password' });
+
+  writeFileSync(join(own, 's3-access-key-ingest'), 'baton-ingest');
+  assert.throws(() => readS3Credentials(own), /"s3-access-key-<function>" is ambiguous .*s3-access-key-ingest, s3-access-key-predict are mounted/);
+  const half = mkdtempSync(join(tmpdir(), 'baton-secrets-'));
+  writeFileSync(join(half, 's3-access-key-predict'), 'baton-predict');
+  assert.throws(() => readS3Credentials(half), /secret "s3-secret-key-predict" is missing/);
 });

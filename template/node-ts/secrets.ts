@@ -56,6 +56,28 @@ export function readStepKey(fn: string | undefined, dir = process.env.BATON_SECR
 
 const STEP_KEY_PREFIX = stepKeySecret('');
 
+/** The secrets holding function `fn`'s own S3 user (least privilege: docs/production.md, "Storage rights"). */
+export function s3CredentialSecrets(fn: string): { accessKey: string; secretKey: string } {
+  return { accessKey: `${S3_ACCESS_KEY}-${fn}`, secretKey: `${S3_SECRET_KEY}-${fn}` };
+}
+
+const S3_ACCESS_KEY = 's3-access-key';
+const S3_SECRET_KEY = 's3-secret-key';
+
+/**
+ * Reads the function's S3 credentials: its own pair `s3-access-key-<function>` + `s3-secret-key-<function>` (the one
+ * `s3-access-key-*` secret mounted names it, as OpenFaaS does not tell a function its name), else the shared pair
+ * `s3-access-key` + `s3-secret-key`. Errors name the secrets, never a value.
+ */
+export function readS3Credentials(dir = process.env.BATON_SECRETS_DIR || DEFAULT_SECRETS_DIR): { accessKey: string; secretKey: string } {
+  const own = safeList(dir).filter((file) => file.startsWith(`${S3_ACCESS_KEY}-`));
+  if (own.length > 1) {
+    throw new Error(`secret "${S3_ACCESS_KEY}-<function>" is ambiguous in ${dir}: ${own.sort().join(', ')} are mounted; a function declares only its own S3 credentials in stack.yml`);
+  }
+  const names = own.length === 1 ? s3CredentialSecrets(own[0]!.slice(S3_ACCESS_KEY.length + 1)) : { accessKey: S3_ACCESS_KEY, secretKey: S3_SECRET_KEY };
+  return { accessKey: readSecret(names.accessKey, dir), secretKey: readSecret(names.secretKey, dir) };
+}
+
 function safeList(dir: string): string[] {
   try {
     return readdirSync(dir);

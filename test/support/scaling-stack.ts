@@ -54,7 +54,8 @@ async function writeStackFile(dataDir: string, options: ScalingStackOptions): Pr
       image: 'baton-test/scaling-work:latest',
       environment_file: [join(repoRoot, 'deploy/env/artifacts.yml')],
       environment: { exec_timeout: '30s', write_timeout: '30s', max_inflight: String(options.workMaxInflight) },
-      secrets: ['s3-access-key', 's3-secret-key', 'baton-step-key-scaling-work'],
+      secrets: ['s3-access-key-scaling-work', 's3-secret-key-scaling-work', 'baton-step-key-scaling-work'],
+      annotations: { 'com.baton.storage': 'write:runs/' },
       labels: { 'com.openfaas.scale.min': '1', 'com.openfaas.scale.max': String(options.workMax) },
     },
   };

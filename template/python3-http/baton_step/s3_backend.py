@@ -11,7 +11,7 @@ from minio.error import S3Error
 from .artifacts import CHUNK_SIZE, ArtifactStore, ObjectInfo
 from .config import ArtifactSettings
 from .errors import ArtifactNotFoundError
-from .secrets import SecretReader
+from .secrets import SecretReader, read_s3_credentials
 
 # Uploads over this size go multipart in parts of this size (S3 minimum is 5 MiB): memory per
 # upload stays bounded by one part, whatever the file size.
@@ -30,8 +30,15 @@ class MinioBackend:
 
     def ensure_bucket(self, bucket: str) -> None:
         """Creates the bucket when missing; another replica creating it first is fine."""
-        if self.client.bucket_exists(bucket):
-            return
+        try:
+            if self.client.bucket_exists(bucket):
+                return
+        except S3Error as error:
+            # A function's own S3 user may see only its prefixes, not the bucket: the deployment made the bucket
+            # (and a write to a missing one still fails, with NoSuchBucket).
+            if error.code == "AccessDenied":
+                return
+            raise
         try:
             self.client.make_bucket(bucket, location=self.region)
         except S3Error as error:
@@ -77,11 +84,13 @@ class MinioBackend:
 
 
 def open_store(settings: ArtifactSettings, secrets: SecretReader) -> ArtifactStore:
-    """Builds a store from settings and the s3-access-key/s3-secret-key secrets; creates the bucket."""
+    """Builds a store from settings and the function's S3 credentials (``read_s3_credentials``); creates the bucket
+    when it is missing and these credentials may."""
+    access_key, secret_key = read_s3_credentials(secrets)
     client = Minio(
         settings.host,
-        access_key=secrets.read("s3-access-key"),
-        secret_key=secrets.read("s3-secret-key"),
+        access_key=access_key,
+        secret_key=secret_key,
         secure=settings.secure,
         region=settings.region,  # known region: no GetBucketLocation round trip
     )

@@ -56,3 +56,24 @@ class SecretReader:
         for value in values:
             text = text.replace(value, "***")
         return text
+
+
+S3_ACCESS_KEY = "s3-access-key"
+S3_SECRET_KEY = "s3-secret-key"
+
+
+def read_s3_credentials(secrets: SecretReader) -> tuple[str, str]:
+    """The function's S3 access and secret key: its own pair ``s3-access-key-<function>`` + ``s3-secret-key-<function>``
+    (the one ``s3-access-key-*`` secret mounted names it: OpenFaaS does not tell a function its name), else the shared
+    pair ``s3-access-key`` + ``s3-secret-key``. Errors name the secrets, never a value."""
+    try:
+        own = sorted(f for f in os.listdir(secrets.directory) if f.startswith(S3_ACCESS_KEY + "-"))
+    except OSError:
+        own = []
+    if len(own) > 1:
+        raise SecretNotFoundError(
+            f'secret "{S3_ACCESS_KEY}-<function>" is ambiguous in {secrets.directory}: {", ".join(own)} are mounted; '
+            "a function declares only its own S3 credentials in stack.yml"
+        )
+    suffix = own[0][len(S3_ACCESS_KEY):] if own else ""
+    return secrets.read(S3_ACCESS_KEY + suffix), secrets.read(S3_SECRET_KEY + suffix)

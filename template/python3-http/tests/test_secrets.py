@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from baton_step import SecretNotFoundError
+from baton_step.secrets import SecretReader, read_s3_credentials
 from baton_step.testing import make_context
 
 
@@ -41,3 +42,22 @@ def test_log_prefixes_call_id_and_redacts(tmp_path, capsys):
     ctx = make_context(secrets_dir=str(tmp_path), call_id="call-1")
     ctx.log("using", ctx.secret("token"))
     assert capsys.readouterr().err == "[call-1] using ***\n"
+
+
+def test_s3_credentials_own_pair_else_shared_pair(tmp_path):
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "s3-access-key-predict").write_text("baton-predict\n")
+    (own / "s3-secret-key-predict").write_text("predict-password\n")
+    (own / "baton-step-key-predict").write_text("k" * 32)
+    assert read_s3_credentials(SecretReader(str(own))) == ("baton-predict", "predict-password")
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "s3-access-key").write_text("shared-user")
+    (shared / "s3-secret-key").write_text("shared-password")
+    assert read_s3_credentials(SecretReader(str(shared))) == ("shared-user", "shared-password")
+
+    (own / "s3-access-key-ingest").write_text("baton-ingest")
+    with pytest.raises(SecretNotFoundError, match="ambiguous .*s3-access-key-ingest, s3-access-key-predict are mounted"):
+        read_s3_credentials(SecretReader(str(own)))
