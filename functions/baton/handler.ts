@@ -25,7 +25,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
   const config = loadOrchestratorConfig();
   const pipelines = await loadPipelines(config);
   const steps = buildStepCatalog(pipelines);
-  const callbackKey = readSecret('baton-callback-key', undefined, { minLength: MIN_KEY_LENGTH }); // HMAC keys: 256 bits or more
+  const callbackKey = readSecret('baton-callback-key', undefined, { minLength: MIN_KEY_LENGTH }); // seals attempt references: 256 bits or more
   // Signs every step call; each function holds only the key derived from it for its own name.
   const signingKey = readSecret(SIGNING_KEY_SECRET, undefined, { minLength: MIN_KEY_LENGTH }).trim();
   const dataConverter = encryptedDataConverter();
@@ -58,6 +58,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
     pipelines,
     steps,
     callbackKey,
+    signingKey,
     publicUrl: config.publicUrl,
     temporalUiUrl: config.temporalUiUrl,
     limits: config.limits,
