@@ -15,6 +15,7 @@ import { startScaling } from './scaler/scaling.ts';
 import { loadPipelines } from './workflow-code.ts';
 import { connectClientConnection, connectWorkerConnection } from './temporal/connect.ts';
 import { checkSearchAttributes } from './temporal/search-attributes.ts';
+import { installRedactingRuntimeLogger } from './temporal/runtime-logger.ts';
 
 /** A started service, as the node-ts-service template expects. */
 export interface Service {
@@ -22,6 +23,7 @@ export interface Service {
 }
 
 export async function start({ port }: { port: number }): Promise<Service> {
+  installRedactingRuntimeLogger(); // before any worker connection: the SDK's log lines carry task tokens otherwise
   const config = loadOrchestratorConfig();
   const pipelines = await loadPipelines(config);
   const steps = buildStepCatalog(pipelines);
