@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { request, type Dispatcher } from 'undici';
 import { CALL_ID_HEADER, toErrorIssues, type ProgressReport, type StepRequest } from '#baton-contract';
 import { SIGNATURE_HEADER, deriveStepKey, signStepCall } from '#baton-signature';
-import { signAttemptToken } from './callback-token.ts';
+import { sealAttemptRef } from './attempt-ref.ts';
 import { classifyConnectionError, classifyHttpFailure, toApplicationFailure } from './classify-response.ts';
 import { checkStepAnswer, describeIssues, type StepAnswer } from './step-answer.ts';
 import type { StepCatalog } from './step-catalog.ts';
@@ -19,10 +19,11 @@ export interface InvokeFunctionRequest {
 /** A step's answer: its output (checked against the step's output schema) and metrics. */
 export type InvokeFunctionResult = StepAnswer;
 
-/** Where long steps send their callbacks and progress, and the key that signs those URLs. */
+/** Where long steps send their callbacks and progress, and the key that seals the attempt reference in those URLs. */
 export interface CallbackSettings {
   /** The orchestrator's API as functions reach it, e.g. http://gateway:8080/function/baton. */
   baseUrl: string;
+  /** The secret `baton-callback-key`. */
   key: string;
 }
 
@@ -79,9 +80,11 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
       // The last progress of a dead attempt: the new attempt resumes from its checkpoint.
       const previous = info.heartbeatDetails as ProgressReport | undefined;
       if (previous?.checkpoint) envelope.checkpoint = previous.checkpoint;
-      const token = signAttemptToken({ ...execution, activityId: info.activityId, step: call.step, attempt: info.attempt, taskToken: info.taskToken }, deps.callbacks.key);
-      envelope.progressUrl = `${deps.callbacks.baseUrl}/progress/${token}`;
-      headers['X-Callback-Url'] = `${deps.callbacks.baseUrl}/callbacks/${token}`;
+      // The URLs name the attempt by a sealed reference, not a credential: queue-workers log them. The function
+      // proves its answer and its reports with its own step key (callbacks-routes.ts).
+      const ref = sealAttemptRef({ ...execution, activityId: info.activityId, step: call.step, fn: call.function, attempt: info.attempt, taskToken: info.taskToken }, deps.callbacks.key);
+      envelope.progressUrl = `${deps.callbacks.baseUrl}/progress/${ref}`;
+      headers['X-Callback-Url'] = `${deps.callbacks.baseUrl}/callbacks/${ref}`;
       await post(`${gateway}/async-function/${encodeURIComponent(call.function)}`);
       // Keep the checkpoint in this attempt's details until the function reports its own progress.
       if (previous) context.heartbeat(previous);

@@ -19,6 +19,7 @@ import { startScaling } from './scaler/scaling.ts';
 import { loadPipelines } from './workflow-code.ts';
 import { connectClientConnection, connectWorkerConnection } from './temporal/connect.ts';
 import { checkSearchAttributes } from './temporal/search-attributes.ts';
+import { installRedactingRuntimeLogger } from './temporal/runtime-logger.ts';
 
 /** A started service, as the node-ts-service template expects. */
 export interface Service {
@@ -26,10 +27,11 @@ export interface Service {
 }
 
 export async function start({ port }: { port: number }): Promise<Service> {
+  installRedactingRuntimeLogger(); // before any worker connection: the SDK's log lines carry task tokens otherwise
   const config = loadOrchestratorConfig();
   const pipelines = await loadPipelines(config);
   const steps = buildStepCatalog(pipelines);
-  const callbackKey = readSecret('baton-callback-key', undefined, { minLength: MIN_KEY_LENGTH }); // HMAC keys: 256 bits or more
+  const callbackKey = readSecret('baton-callback-key', undefined, { minLength: MIN_KEY_LENGTH }); // seals attempt references: 256 bits or more
   // Signs every step call; each function holds only the key derived from it for its own name.
   const signingKey = readSecret(SIGNING_KEY_SECRET, undefined, { minLength: MIN_KEY_LENGTH }).trim();
   // The bootstrap admin credential: creates the other keys (`npx baton keys create`).
@@ -70,6 +72,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
     pipelines,
     steps,
     callbackKey,
+    signingKey,
     publicUrl: config.publicUrl,
     temporalUiUrl: config.temporalUiUrl,
     limits: config.limits,

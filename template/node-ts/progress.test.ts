@@ -11,6 +11,7 @@ import { createStepCall, type StepContext } from './step-context.ts';
 import { StepCancelledError, progressIntervalFromEnv, safeUrl } from './progress.ts';
 import { TEST_STEP_KEY, memoryCheckpointStore, signatureHeaders, startProgressServer, type ProgressServer } from './testing.ts';
 import { progressReport, type ProgressReport } from './step-contract.ts';
+import { reportSignatureProblem } from './step-signature.ts';
 
 const run = { workflowId: 'wf-1', runId: 'r-1', pipeline: 'demo', step: 'fit', attempt: 1 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -77,6 +78,13 @@ test('reports reach the progressUrl with the right JSON and headers', async () =
     assert.ok(first.path.endsWith(orchestrator.token));
     assert.equal(first.headers['content-type'], 'application/json');
     assert.equal(first.headers['x-call-id'], 'call-7');
+    // Each report is signed by the function with its step key, for exactly this run and body.
+    for (const request of orchestrator.requests) {
+      const signature = request.headers['x-baton-signature'] as string | undefined;
+      assert.equal(reportSignatureProblem(signature, { fn: 'demo', run }, request.body, TEST_STEP_KEY, 'progress'), undefined);
+      assert.match(reportSignatureProblem(signature, { fn: 'demo', run: { ...run, attempt: 2 } }, request.body, TEST_STEP_KEY, 'progress')!, /does not match/);
+      assert.match(reportSignatureProblem(signature, { fn: 'demo', run, status: 200 }, request.body, TEST_STEP_KEY, 'answer')!, /does not match/, 'a report\'s signature is no answer\'s');
+    }
   });
 });
 

@@ -1,12 +1,15 @@
 /**
  * Progress reports of a long step to the orchestrator's `progressUrl`, and the keep-alive repeating them.
  *
- * A report is the contract's `progressReport` JSON, POSTed with `Content-Type: application/json` and `X-Call-Id`.
- * The answer `200 {cancelRequested}` or `409` (stale attempt) tells the step to stop; any other failure (network,
- * 5xx, orchestrator down) is logged and ignored: the next report retries. The URL's last path segment (the
- * attempt's token) and its query never reach a log line. Same behaviour as `baton_step/progress.py`.
+ * A report is the contract's `progressReport` JSON, POSTed with `Content-Type: application/json`, `X-Call-Id` and
+ * `X-Baton-Signature` (the function's signature of the report, made with its step key: the URL names the attempt
+ * but proves nothing). The answer `200 {cancelRequested}` or `409` (stale attempt) tells the step to stop; any
+ * other failure (network, 5xx, orchestrator down) is logged and ignored: the next report retries. The URL's last
+ * path segment (the attempt's reference) and its query never reach a log line. Same behaviour as
+ * `baton_step/progress.py`.
  */
 import { CALL_ID_HEADER, type ArtifactRef, type ProgressReport } from './step-contract.ts';
+import { SIGNATURE_HEADER } from './step-signature.ts';
 
 /** Keep-alive period when `BATON_PROGRESS_INTERVAL` is unset: well under the activity's 30 s heartbeat timeout. */
 export const DEFAULT_PROGRESS_INTERVAL_SECONDS = 5;
@@ -69,6 +72,18 @@ export function checkEpoch(value: unknown, what = 'epoch'): number {
   return value;
 }
 
+/** How a reporter sends (every field has a default). */
+export interface ProgressReporterOptions {
+  /** Keep-alive period; default 5 s. */
+  intervalMs?: number;
+  /** The envelope's checkpoint, repeated in every report until a newer one. */
+  checkpoint?: ArtifactRef;
+  /** How long one report may take; default 5 s. */
+  timeoutMs?: number;
+  /** The `X-Baton-Signature` value for a report body (the wrapper signs with the function's step key). */
+  sign?: (body: string) => string;
+}
+
 /**
  * Sends the progress reports of one call, in order, and repeats the last one as a keep-alive.
  *
@@ -92,15 +107,20 @@ export class ProgressReporter {
   private readonly hidden: string[];
   private readonly shown: string;
 
+  readonly intervalMs: number;
+  private readonly timeoutMs: number;
+  private readonly sign: ((body: string) => string) | undefined;
+
   constructor(
     readonly url: string,
     private readonly callId: string,
     private readonly log: (line: string) => void,
-    readonly intervalMs = DEFAULT_PROGRESS_INTERVAL_SECONDS * 1000,
-    checkpoint?: ArtifactRef,
-    private readonly timeoutMs = REPORT_TIMEOUT_MS,
+    options: ProgressReporterOptions = {},
   ) {
-    if (checkpoint) this.state.checkpoint = { ...checkpoint };
+    this.intervalMs = options.intervalMs ?? DEFAULT_PROGRESS_INTERVAL_SECONDS * 1000;
+    this.timeoutMs = options.timeoutMs ?? REPORT_TIMEOUT_MS;
+    this.sign = options.sign;
+    if (options.checkpoint) this.state.checkpoint = { ...options.checkpoint };
     this.shown = safeUrl(url);
     let parts = [url];
     try {
@@ -183,7 +203,7 @@ export class ProgressReporter {
       response = await fetch(this.url, {
         method: 'POST',
         body,
-        headers: { 'Content-Type': 'application/json', [CALL_ID_HEADER]: this.callId },
+        headers: { 'Content-Type': 'application/json', [CALL_ID_HEADER]: this.callId, ...(this.sign && { [SIGNATURE_HEADER]: this.sign(body) }) },
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await response.text();

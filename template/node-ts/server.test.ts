@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { createStepServer } from './server.ts';
 import { StepInputError } from './errors.ts';
 import { TEST_STEP_KEY, signatureHeaders } from './testing.ts';
+import { reportSignatureProblem } from './step-signature.ts';
 
 const server = createStepServer({
   input: z.object({ n: z.number().int().min(1) }),
@@ -24,7 +25,13 @@ async function post(body: unknown, headers: Record<string, string> = {}, sign = 
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const signed = sign && typeof body !== 'string' ? signatureHeaders('doubler', text) : {};
   const response = await fetch(url, { method: 'POST', body: text, headers: { ...signed, ...headers } });
-  return { status: response.status, json: (await response.json()) as { error: { message: string; issues: { path: string; message: string }[] } } & Record<string, unknown> };
+  const raw = await response.text();
+  return {
+    status: response.status,
+    json: JSON.parse(raw) as { error: { message: string; issues: { path: string; message: string }[] } } & Record<string, unknown>,
+    raw,
+    signature: response.headers.get('x-baton-signature') ?? undefined,
+  };
 }
 
 test('a valid envelope runs the handler and answers {output, metrics}', async () => {
@@ -74,4 +81,15 @@ test('a handler crash is a 500 with the message and no stack', async () => {
   assert.equal(status, 500);
   assert.equal(json.error.message, 'handler exploded');
   assert.ok(!JSON.stringify(json).includes('at '), 'no stack trace in the body');
+});
+
+test('every answer to a signed call is signed by the function, for its status, run and body; others are not', async () => {
+  for (const n of [4, 0, 13, 99]) {
+    const { status, raw, signature } = await post({ input: { n }, run });
+    assert.equal(reportSignatureProblem(signature, { fn: 'doubler', run, status }, raw, TEST_STEP_KEY, 'answer'), undefined, `n=${n} (${status})`);
+    assert.match(reportSignatureProblem(signature, { fn: 'doubler', run, status: status === 200 ? 500 : 200 }, raw, TEST_STEP_KEY, 'answer')!, /does not match/, 'the status is signed');
+  }
+  // A call the function could not authenticate gets no signature: there is no verified run to sign for.
+  assert.equal((await post({ input: { n: 4 }, run }, {}, false)).signature, undefined);
+  assert.equal((await post('{not json')).signature, undefined);
 });

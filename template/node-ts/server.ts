@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { signatureProblem, SIGNATURE_HEADER } from './step-signature.ts';
+import { signAnswer, signatureProblem, signProgress, SIGNATURE_HEADER } from './step-signature.ts';
 import { CALL_ID_HEADER, stepRequest, toErrorIssues, type ErrorBody, type ErrorIssue } from './step-contract.ts';
 import { StepInputError, StepUnavailableError } from './errors.ts';
 import { createStepCall, type CheckpointStore } from './step-context.ts';
@@ -9,6 +9,11 @@ import type { StepHandlerModule } from './sdk.ts';
 
 /** Largest request body the wrapper accepts: envelopes carry references, never artifact bytes. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/**
+ * How long the function's signature of its answer or of a progress report holds: both are sent at once; this is
+ * the clock skew between function and orchestrator plus the async queue's callback delivery, with room to spare.
+ */
+export const REPLY_SIGNATURE_TTL_SECONDS = 300;
 
 /** Settings of the wrapper, read once at startup. */
 export interface StepServerOptions {
@@ -74,11 +79,20 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
       send(res, 401, errorBody(unsigned, 'Unauthorized'));
       return;
     }
+    // From here on, every answer and progress report is signed with this function's key: a long step's answer
+    // reaches the orchestrator through the gateway's queue, which copies this response's headers onto the callback.
+    const run = envelope.data.run;
+    const expires = () => Math.ceil(Date.now() / 1000) + REPLY_SIGNATURE_TTL_SECONDS;
+    const reply = (status: number, answer: unknown, headers: Record<string, string> = {}) => {
+      const bytes = Buffer.from(JSON.stringify(answer));
+      const signature = signAnswer({ fn: functionName, run, status, expires: expires() }, bytes, options.stepKey);
+      sendBytes(res, status, bytes, { ...headers, [SIGNATURE_HEADER]: signature });
+    };
     let input = envelope.data.input;
     if (handler.input) {
       const parsed = handler.input.safeParse(input);
       if (!parsed.success) {
-        send(res, 422, errorBody(`invalid input for ${functionName}`, 'InvalidInput', toErrorIssues(parsed.error, 'input')));
+        reply(422, errorBody(`invalid input for ${functionName}`, 'InvalidInput', toErrorIssues(parsed.error, 'input')));
         return;
       }
       input = parsed.data;
@@ -88,6 +102,7 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
       checkpoint: envelope.data.checkpoint,
       progressUrl: envelope.data.progressUrl,
       progressIntervalSeconds: options.progressIntervalSeconds ?? DEFAULT_PROGRESS_INTERVAL_SECONDS,
+      signReport: (report) => signProgress({ fn: functionName, run, expires: expires() }, report, options.stepKey),
       checkpointStore: options.checkpointStore,
     });
     try {
@@ -98,28 +113,28 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
       } finally {
         await call.close(); // no progress report follows the answer
       }
-      send(res, 200, result);
+      reply(200, result);
     } catch (error) {
       const cancelled = cancellation(error);
       if (cancelled) {
         console.log(`[${callId}] 409 ${cancelled.message}`);
-        send(res, 409, errorBody(cancelled.message, 'Cancelled'));
+        reply(409, errorBody(cancelled.message, 'Cancelled'));
         return;
       }
       if (error instanceof StepInputError) {
         const issues = error.issues.map((issue) => ({ ...issue, path: `input.${issue.path}` }));
-        send(res, 422, errorBody(error.message, 'InvalidInput', issues));
+        reply(422, errorBody(error.message, 'InvalidInput', issues));
         return;
       }
       if (error instanceof StepUnavailableError) {
         const headers: Record<string, string> = error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
-        send(res, 503, errorBody(error.message, 'Unavailable'), headers);
+        reply(503, errorBody(error.message, 'Unavailable'), headers);
         return;
       }
       // The stack stays in the log; the caller gets the message only.
       console.error(`[${callId}] ${functionName} failed:`, error);
       const message = error instanceof Error ? error.message : String(error);
-      send(res, 500, errorBody(message, error instanceof Error ? error.name : 'Error'));
+      reply(500, errorBody(message, error instanceof Error ? error.name : 'Error'));
     }
   }
 }
@@ -145,7 +160,10 @@ function errorBody(message: string, type: string, issues?: ErrorIssue[]): ErrorB
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const bytes = Buffer.from(JSON.stringify(body));
+  sendBytes(res, status, Buffer.from(JSON.stringify(body)), headers);
+}
+
+function sendBytes(res: ServerResponse, status: number, bytes: Buffer, headers: Record<string, string>): void {
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': bytes.length });
   res.end(bytes);
 }

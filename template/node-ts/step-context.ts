@@ -61,6 +61,8 @@ export interface StepCallOptions {
   progressUrl?: string;
   /** Keep-alive period (`BATON_PROGRESS_INTERVAL`), default 5 s. */
   progressIntervalSeconds?: number;
+  /** Signs a progress report's body (`X-Baton-Signature`); the wrapper passes one made with the function's step key. */
+  signReport?: (body: string) => string;
   /** The store checkpoints go to; default the process's shared artifact store. */
   checkpointStore?: () => CheckpointStore;
 }
@@ -86,7 +88,11 @@ const shared = (): ArtifactStore => (sharedStore ??= new ArtifactStore(artifactS
 export function createStepCall(run: RunContext, callId: string, options: StepCallOptions = {}): StepCall {
   const log = (message: string) => console.log(`[${callId}] ${message}`);
   const reporter = options.progressUrl
-    ? new ProgressReporter(options.progressUrl, callId, log, (options.progressIntervalSeconds ?? DEFAULT_PROGRESS_INTERVAL_SECONDS) * 1000, options.checkpoint)
+    ? new ProgressReporter(options.progressUrl, callId, log, {
+      intervalMs: (options.progressIntervalSeconds ?? DEFAULT_PROGRESS_INTERVAL_SECONDS) * 1000,
+      ...(options.checkpoint && { checkpoint: options.checkpoint }),
+      ...(options.signReport && { sign: options.signReport }),
+    })
     : undefined;
   const checkpointStore = options.checkpointStore ?? shared;
   const envelopeRef = options.checkpoint;

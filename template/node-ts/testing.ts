@@ -45,10 +45,11 @@ export type ProgressAnswerFn = (report: ProgressReport, index: number) => { stat
 /** A stand-in orchestrator on a loopback port, recording every progress report POSTed to `url`. */
 export interface ProgressServer {
   url: string;
-  /** The token (last path segment) of `url`: it must never appear in a log line. */
+  /** The attempt reference (last path segment) of `url`: it never appears in a log line. */
   token: string;
   reports: ProgressReport[];
-  requests: { path: string; headers: IncomingHttpHeaders }[];
+  /** Every request as received; `body` is the exact text (its signature covers those bytes). */
+  requests: { path: string; headers: IncomingHttpHeaders; body: string }[];
   answer: ProgressAnswerFn;
   /** Resolves once `predicate(reports)` holds; rejects after `timeoutMs`. */
   waitFor(predicate: (reports: ProgressReport[]) => boolean, timeoutMs?: number): Promise<ProgressReport[]>;
@@ -81,9 +82,10 @@ export async function startProgressServer(answer?: ProgressAnswerFn): Promise<Pr
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const report = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as ProgressReport;
+      const text = Buffer.concat(chunks).toString('utf8');
+      const report = JSON.parse(text || 'null') as ProgressReport;
       state.reports.push(report);
-      state.requests.push({ path: req.url ?? '', headers: req.headers });
+      state.requests.push({ path: req.url ?? '', headers: req.headers, body: text });
       const { status, body } = state.answer(report, state.reports.length - 1);
       const bytes = Buffer.from(JSON.stringify(body));
       res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': bytes.length });

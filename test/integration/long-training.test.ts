@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { Client as MinioClient } from 'minio';
 import { getRun, triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
 import { allocatePort } from '../../deploy/local/ports.ts';
-import { signAttemptToken } from '../../activities/callback-token.ts';
+import { sealAttemptRef } from '../../activities/attempt-ref.ts';
+import { SIGNATURE_HEADER, deriveStepKey, signAnswer, signProgress } from '../../template/node-ts/step-signature.ts';
 import type { RunView, StepView } from '../../functions/baton/api/run-view.ts';
 import { startTestStack, stopTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
 import { startSwitchableProxy, type SwitchableProxy } from '../support/switchable-proxy.ts';
@@ -124,18 +125,29 @@ test('forged and stale callbacks and progress reports are refused and change not
   const run = await startTraining('callback-guard', 3);
   await waitForEpoch(run.runId, 1);
   const api = `${stack.gatewayUrl}/function/baton`;
-  const post = (path: string, body: unknown, status = '200') => fetch(`${api}${path}`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'X-Function-Status': status, 'X-Function-Name': 'train-epochs' }, body: JSON.stringify(body),
+  const post = (path: string, body: unknown, status = '200', signature?: string) => fetch(`${api}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'X-Function-Status': status, 'X-Function-Name': 'train-epochs', ...(signature && { [SIGNATURE_HEADER]: signature }) },
+    body: JSON.stringify(body),
   });
   const forgedOutput = { output: { forged: true } };
-  assert.equal((await post('/callbacks/not-a-token', forgedOutput)).status, 401);
-  assert.equal((await post('/progress/not-a-token', { fraction: 1 })).status, 401);
-  const signedWithAnotherKey = signAttemptToken({ workflowId: run.runId, runId: 'x', activityId: 'train-epochs', step: 'train-epochs', attempt: 1, taskToken: new Uint8Array([1, 2, 3]) }, 'not-the-key');
-  assert.equal((await post(`/callbacks/${signedWithAnotherKey}`, forgedOutput)).status, 401);
-  // Properly signed, but for an attempt Temporal does not know (a stale or made-up task token).
-  const stale = signAttemptToken({ workflowId: run.runId, runId: 'x', activityId: 'train-epochs', step: 'train-epochs', attempt: 1, taskToken: new Uint8Array([1, 2, 3]) }, stack.secrets.callbackKey);
-  assert.equal((await post(`/callbacks/${stale}`, forgedOutput)).status, 409);
-  assert.equal((await post(`/progress/${stale}`, { fraction: 1 })).status, 409);
+  assert.equal((await post('/callbacks/not-a-ref', forgedOutput)).status, 401);
+  assert.equal((await post('/progress/not-a-ref', { fraction: 1 })).status, 401);
+  const attempt = { workflowId: run.runId, runId: 'x', activityId: 'train-epochs', step: 'train-epochs', fn: 'train-epochs', attempt: 1, taskToken: new Uint8Array([1, 2, 3]) };
+  assert.equal((await post(`/callbacks/${sealAttemptRef(attempt, 'not-the-key-0123456789abcdef0123456789')}`, forgedOutput)).status, 401);
+  // A reference the orchestrator could have issued (they show up in gateway logs) is not enough: unsigned → 401.
+  const ref = sealAttemptRef(attempt, stack.secrets.callbackKey);
+  assert.equal((await post(`/callbacks/${ref}`, forgedOutput)).status, 401);
+  assert.equal((await post(`/callbacks/${ref}`, { error: { message: 'no replica' } }, '503')).status, 401, 'nor can a made-up failure retry the attempt');
+  assert.equal((await post(`/progress/${ref}`, { fraction: 1 })).status, 401);
+  // Signed with the function's key too, but for an attempt Temporal does not know (a stale or made-up task token).
+  const fnKey = deriveStepKey(stack.secrets.signingKey, 'train-epochs');
+  const runOf = { workflowId: attempt.workflowId, runId: attempt.runId, step: attempt.activityId, attempt: attempt.attempt };
+  const expires = Math.ceil(Date.now() / 1000) + 60;
+  const answer = signAnswer({ fn: 'train-epochs', run: runOf, status: 200, expires }, JSON.stringify(forgedOutput), fnKey);
+  assert.equal((await post(`/callbacks/${ref}`, forgedOutput, '200', answer)).status, 409);
+  const report = signProgress({ fn: 'train-epochs', run: runOf, expires }, JSON.stringify({ fraction: 1 }), fnKey);
+  assert.equal((await post(`/progress/${ref}`, { fraction: 1 }, '200', report)).status, 409);
 
   const view = await expectCompleted(run.runId);
   assert.equal(trainingStep(view)?.attempt, 1, 'the guarded run was not disturbed');

@@ -1,5 +1,5 @@
 /** Starts a whole local stack on free ports in a temporary data folder, with the test-only functions and pipelines. */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,8 @@ export interface TestStackOptions {
   verbose?: boolean;
   /** Where those lines go (default console.log). */
   say?: (line: string) => void;
+  /** Secret values to use instead of generated ones, by secret name (written to `<data>/secrets/` before start). */
+  secrets?: Record<string, string>;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -39,6 +41,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const verbose = options.verbose || process.env.BATON_TEST_VERBOSE === '1';
   const say = options.say ?? ((line: string) => console.log(line));
   try {
+    if (options.secrets) {
+      // The stack keeps a secret file it finds and generates only the missing ones.
+      await mkdir(join(dataDir, 'secrets'), { mode: 0o700 });
+      for (const [name, value] of Object.entries(options.secrets)) await writeFile(join(dataDir, 'secrets', name), value, { mode: 0o600 });
+    }
     const stack = await startLocalStack({
       repoRoot,
       dataDir,

@@ -8,7 +8,7 @@ export const CALLBACK_HEADER = 'X-Callback-Url';
 /**
  * The callback URL of an async call, or `undefined` when the header is absent or empty (fire and forget, as in
  * OpenFaaS). It must be an absolute http(s) URL without credentials; anything else is a 400 naming the header.
- * Messages show the URL's origin only: the path of a Baton callback carries the attempt's token.
+ * Messages show the URL's origin only: a callback URL's path is the receiver's business (Baton's names an attempt).
  */
 export function parseCallbackUrl(value: string | undefined): URL | undefined {
   if (value === undefined || value.trim() === '') return undefined;
@@ -60,18 +60,31 @@ export interface CallbackResult {
   /** The function's HTTP status, or the gateway's (500/503) when the call did not reach it or broke. */
   status: number;
   durationSeconds: number;
-  /** The function's Content-Type (absent when it sent none). */
-  contentType?: string;
-  /** The function's Retry-After, e.g. with a 429 (the orchestrator's classifier reads it). */
-  retryAfter?: string;
+  /**
+   * The response headers of the function (as the gateway's `/function` route passed them on), or the gateway's own
+   * (`Content-Type: text/plain`) when the call did not reach it. Hop-by-hop headers and Content-Length are left out.
+   */
+  headers: Record<string, string>;
   body: Uint8Array;
 }
 
+/** Response headers not copied onto the callback: hop-by-hop ones (RFC 7230) and those the POST recomputes. */
+const NOT_COPIED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length', 'host']);
+
+/** The headers of a function's response that the callback carries. */
+export function copiedResponseHeaders(headers: Headers): Record<string, string> {
+  const copied: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (!NOT_COPIED.has(name)) copied[name] = value;
+  });
+  return copied;
+}
+
 /**
- * POSTs the result once, as the community queue-worker does: headers `X-Call-Id`, `X-Function-Status`,
- * `X-Function-Name`, `X-Duration-Seconds` (decimal seconds, `%f` like Go's) and the function's `Content-Type` and
- * `Retry-After` (the queue-worker copies all of the function's headers; these two are the ones that mean something
- * to a callback receiver).
+ * POSTs the result once, as the community queue-worker does: the function's response headers, then `X-Call-Id`,
+ * `X-Function-Status`, `X-Function-Name` and `X-Duration-Seconds` (decimal seconds, `%f` like Go's) over them. The
+ * copied headers are how a function can speak to the callback receiver (Baton's templates sign their answers in
+ * `X-Baton-Signature`); nothing of the original request but its `X-Call-Id` reaches the callback.
  * Redirects are not followed (undici's `request` never does). Resolves with the callback's status; rejects on a
  * connection error, `timeoutMs` or `signal`.
  */
@@ -81,13 +94,12 @@ export async function postCallback(
   options: { timeoutMs: number; signal: AbortSignal; dispatcher?: Dispatcher },
 ): Promise<number> {
   const headers: Record<string, string> = {
-    'X-Call-Id': result.callId,
-    'X-Function-Status': String(result.status),
-    'X-Function-Name': result.functionName,
-    'X-Duration-Seconds': result.durationSeconds.toFixed(6),
+    ...result.headers,
+    'x-call-id': result.callId,
+    'x-function-status': String(result.status),
+    'x-function-name': result.functionName,
+    'x-duration-seconds': result.durationSeconds.toFixed(6),
   };
-  if (result.contentType) headers['Content-Type'] = result.contentType;
-  if (result.retryAfter) headers['Retry-After'] = result.retryAfter;
   const response = await request(url, {
     method: 'POST',
     headers,

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { HttpError } from '../errors.ts';
-import { postCallback, type CallbackResult } from './async-callback.ts';
+import { copiedResponseHeaders, postCallback, type CallbackResult } from './async-callback.ts';
 import type { FunctionView, GatewayBackend } from './backend.ts';
 
 /** How big the async queue is and how much of it runs at once (every field has a default). */
@@ -229,9 +229,8 @@ export class AsyncQueue {
       functionName: call.functionName,
       status: result.status,
       durationSeconds: seconds,
+      headers: result.headers,
       body: result.body,
-      ...(result.contentType && { contentType: result.contentType }),
-      ...(result.retryAfter && { retryAfter: result.retryAfter }),
     };
     const where = call.callbackUrl.origin;
     try {
@@ -272,9 +271,7 @@ export class AsyncQueue {
     if (response.headers.get('x-openfaas-internal') === 'proxy') {
       return gatewayFailure(503, new TextDecoder().decode(body));
     }
-    const contentType = response.headers.get('content-type') ?? undefined;
-    const retryAfter = response.headers.get('retry-after') ?? undefined;
-    return { status: response.status, body, ...(contentType && { contentType }), ...(retryAfter && { retryAfter }) };
+    return { status: response.status, body, headers: copiedResponseHeaders(response.headers) };
   }
 
   private log(fn: string, line: string): void {
@@ -286,14 +283,14 @@ export class AsyncQueue {
 interface InvokeResult {
   status: number;
   body: Uint8Array;
-  contentType?: string;
-  retryAfter?: string;
+  /** The response headers the callback carries. */
+  headers: Record<string, string>;
   /** Set when the gateway, not the function, produced the status. */
   gatewayError?: string;
 }
 
 function gatewayFailure(status: number, message: string): InvokeResult {
-  return { status, body: new TextEncoder().encode(message), contentType: 'text/plain; charset=utf-8', gatewayError: message };
+  return { status, body: new TextEncoder().encode(message), headers: { 'content-type': 'text/plain; charset=utf-8' }, gatewayError: message };
 }
 
 /** `promise`, or a rejection as soon as `signal` aborts (so stop() never waits on a call that ignores it). */

@@ -118,7 +118,7 @@ describe('/async-function/{name}', () => {
         res.writeHead(429, { 'Retry-After': '7' });
         return void res.end();
       }
-      res.writeHead(201, { 'Content-Type': 'application/json', 'X-Custom': 'not forwarded' });
+      res.writeHead(201, { 'Content-Type': 'application/json', 'X-Custom': 'forwarded', 'X-Baton-Signature': 'v1,exp=1,sig=x' });
       res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: req.body }));
     });
     callbacks = await recordingServer((req, res) => {
@@ -181,7 +181,10 @@ describe('/async-function/{name}', () => {
     assert.equal(cb!.headers['x-function-name'], 'echo');
     assert.match(String(cb!.headers['x-duration-seconds']), /^\d+\.\d{6}$/);
     assert.equal(cb!.headers['content-type'], 'application/json');
-    assert.equal(cb!.headers['x-custom'], undefined, 'only Content-Type is copied from the function’s answer');
+    assert.equal(cb!.headers['x-custom'], 'forwarded', 'the function’s response headers are copied, as the queue-worker does');
+    assert.equal(cb!.headers['x-baton-signature'], 'v1,exp=1,sig=x', 'so a function can sign its answer');
+    assert.equal(cb!.headers['x-callback-url'], undefined, 'nothing of the request but X-Call-Id reaches the callback');
+    assert.equal(cb!.headers['content-length'], String(cb!.body.length));
 
     const status = await app.request('/system/function/echo', { headers: authHeader });
     assert.equal(((await status.json()) as { invocationCount: number }).invocationCount, 1, 'the invocation is counted');

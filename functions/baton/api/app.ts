@@ -24,8 +24,10 @@ export interface ApiDeps {
   namespace: string;
   pipelines: readonly PipelineDefinition[];
   steps: StepCatalog;
-  /** Signs and checks the callback and progress URLs of long steps. */
+  /** Seals the attempt references in the callback and progress URLs of long steps. */
   callbackKey: string;
+  /** The secret `baton-signing-key`: checks the functions' signatures on callbacks and progress reports. */
+  signingKey: string;
   publicUrl: string;
   temporalUiUrl: string | undefined;
   /** Health of the parts behind the API, for `GET /healthz`. */
@@ -70,7 +72,7 @@ export function createApi(deps: ApiDeps): Hono<AuthEnv> {
   app.route('/keys', keysRoutes({ keys: deps.keys }));
   // The codec server decodes with the client's own codecs: what it shows is exactly what the workers wrote.
   app.route('/codec', codecRoutes({ codecs: codecsOf(deps.client), namespace: deps.namespace }));
-  app.route('/', callbacksRoutes({ client: deps.client, steps: deps.steps, callbackKey: deps.callbackKey }));
+  app.route('/', callbacksRoutes({ client: deps.client, steps: deps.steps, callbackKey: deps.callbackKey, signingKey: deps.signingKey }));
   app.notFound((c) => c.json(new HttpError(404, `no route ${c.req.method} ${c.req.path}; see GET /pipelines and POST /runs`).toBody(), 404));
   app.onError(answerError);
   return app;

@@ -1,14 +1,20 @@
 /**
- * Where long steps report back: `POST /callbacks/{token}` (the gateway delivers the function's answer once) and
- * `POST /progress/{token}` (the function's progress, recorded as the attempt's heartbeat details). Tokens are
- * HMAC-signed per attempt: a forged one gets 401; a stale or already finished attempt gets 409; neither changes
- * anything.
+ * Where long steps report back: `POST /callbacks/{ref}` (the gateway delivers the function's answer once) and
+ * `POST /progress/{ref}` (the function's progress, recorded as the attempt's heartbeat details).
+ *
+ * `{ref}` names the attempt (sealed, see attempt-ref.ts) but grants nothing: URLs end up in gateway and
+ * queue-worker logs. What authenticates is the function's own signature, made with its step key, in the
+ * `X-Baton-Signature` header: of its answer (the queue copies the function's response headers onto the callback)
+ * and of each progress report. A reference that does not open or a missing or wrong signature gets 401; a stale or
+ * already finished attempt gets 409; neither changes anything. So a callback the gateway makes up for a call that
+ * never reached the function (no replica, a crashed one) is refused too: the attempt's heartbeat timeout retries it.
  */
 import { Hono } from 'hono';
 import { ActivityCancelledError, ActivityCompletionError, ActivityNotFoundError, ActivityPausedError, ActivityResetError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { progressReport, toErrorIssues, type ProgressAnswer } from '#baton-contract';
-import { verifyAttemptToken, type AttemptIdentity } from '../../../activities/callback-token.ts';
+import { SIGNATURE_HEADER, deriveStepKey, reportSignatureProblem } from '#baton-signature';
+import { openAttemptRef, type AttemptIdentity } from '../../../activities/attempt-ref.ts';
 import { classifyHttpFailure, toApplicationFailure } from '../../../activities/classify-response.ts';
 import { checkStepAnswer } from '../../../activities/step-answer.ts';
 import type { StepCatalog } from '../../../activities/step-catalog.ts';
@@ -18,26 +24,40 @@ import { HttpError } from './http-error.ts';
 export interface CallbackDeps {
   client: Client;
   steps: StepCatalog;
-  /** The HMAC key of callback and progress URLs (secret `baton-callback-key`). */
+  /** Seals the attempt references of callback and progress URLs (secret `baton-callback-key`). */
   callbackKey: string;
+  /** The secret `baton-signing-key`: each function's step key, which signs its answers and reports, derives from it. */
+  signingKey: string;
 }
 
 export function callbacksRoutes(deps: CallbackDeps): Hono {
   const app = new Hono();
-  const attemptOf = (token: string): AttemptIdentity => {
-    const identity = verifyAttemptToken(token, deps.callbackKey);
-    if (!identity) throw new HttpError(401, 'invalid callback token');
+  const stepKeys = new Map<string, string>();
+  const stepKey = (fn: string) => stepKeys.get(fn) ?? stepKeys.set(fn, deriveStepKey(deps.signingKey, fn)).get(fn)!;
+  const attemptOf = (ref: string): AttemptIdentity => {
+    const identity = openAttemptRef(ref, deps.callbackKey);
+    if (!identity) throw new HttpError(401, 'unknown attempt reference: this orchestrator did not issue it');
     return identity;
+  };
+  /** Refuses (401) a body the attempt's function did not sign; `status` only for answers. */
+  const assertSigned = (identity: AttemptIdentity, header: string | undefined, body: Uint8Array, status?: number) => {
+    const run = { workflowId: identity.workflowId, runId: identity.runId, step: identity.activityId, attempt: identity.attempt };
+    const problem = status === undefined
+      ? reportSignatureProblem(header, { fn: identity.fn, run }, body, stepKey(identity.fn), 'progress')
+      : reportSignatureProblem(header, { fn: identity.fn, run, status }, body, stepKey(identity.fn), 'answer');
+    if (problem) throw new HttpError(401, `attempt ${identity.attempt} of step "${identity.activityId}" in run "${identity.workflowId}": ${problem}`);
   };
   const stale = (identity: AttemptIdentity) =>
     new HttpError(409, `attempt ${identity.attempt} of step "${identity.activityId}" in run "${identity.workflowId}" is no longer waiting (finished, retried or cancelled)`);
 
-  app.post('/callbacks/:token', async (c) => {
-    const identity = attemptOf(c.req.param('token'));
+  app.post('/callbacks/:ref', async (c) => {
+    const identity = attemptOf(c.req.param('ref'));
     const status = Number(c.req.header('X-Function-Status'));
     if (!Number.isInteger(status)) throw new HttpError(400, 'X-Function-Status is missing or not a status code');
-    const fn = c.req.header('X-Function-Name') ?? identity.step;
-    const body = await c.req.text();
+    const fn = identity.fn;
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    assertSigned(identity, c.req.header(SIGNATURE_HEADER), bytes, status);
+    const body = new TextDecoder().decode(bytes);
     const step = deps.steps.get(identity.step);
     if (!step) throw new HttpError(400, `step "${identity.step}" is unknown to this orchestrator`);
     const completion = deps.client.activity;
@@ -66,11 +86,13 @@ export function callbacksRoutes(deps: CallbackDeps): Hono {
     }
   });
 
-  app.post('/progress/:token', async (c) => {
-    const identity = attemptOf(c.req.param('token'));
+  app.post('/progress/:ref', async (c) => {
+    const identity = attemptOf(c.req.param('ref'));
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    assertSigned(identity, c.req.header(SIGNATURE_HEADER), bytes);
     let json: unknown;
     try {
-      json = await c.req.json();
+      json = JSON.parse(new TextDecoder().decode(bytes));
     } catch {
       throw new HttpError(400, 'progress report is not valid JSON');
     }

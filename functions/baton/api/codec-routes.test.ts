@@ -15,7 +15,7 @@ const codec = new EncryptionCodec(parseCodecKeys(`k1:${Buffer.alloc(32, 5).toStr
 /** The whole trigger API, as the orchestrator serves it, over a client whose data converter has the codec. */
 const api = createApi({
   client: { options: { loadedDataConverter: { payloadCodecs: [codec] } } } as unknown as Client,
-  taskQueue: 'q', namespace: 'default', pipelines: [], steps: new Map(), callbackKey: 'k',
+  taskQueue: 'q', namespace: 'default', pipelines: [], steps: new Map(), callbackKey: 'k', signingKey: 's',
   publicUrl: 'http://gw/function/baton', temporalUiUrl: uiOrigin, health: () => ({}), ...everyoneIs(), codecCorsOrigins: [uiOrigin],
 });
 

@@ -128,7 +128,7 @@ test('the trigger API serves the route under /runs beside the runs routes', asyn
     workflow: { getHandle: (id: string) => ({ describe: async () => { throw new WorkflowNotFoundError('not found', id, undefined); } }) },
   } as unknown as Client;
   const api = createApi({
-    client, taskQueue: 'q', namespace: 'default', pipelines: [], steps: new Map(), callbackKey: 'k',
+    client, taskQueue: 'q', namespace: 'default', pipelines: [], steps: new Map(), callbackKey: 'k', signingKey: 's',
     publicUrl: 'http://gw/function/baton', temporalUiUrl: undefined, health: () => ({}), ...everyoneIs(),
   });
   const response = await api.request('/runs/nope/report');

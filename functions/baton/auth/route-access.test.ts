@@ -33,7 +33,7 @@ function setUp() {
   const calls: string[] = [];
   const store = memoryRegistryStore();
   const api = createApi({
-    client: recordingClient(calls), taskQueue: 'q', namespace: 'default', pipelines: [], steps: new Map(), callbackKey: 'k'.repeat(32),
+    client: recordingClient(calls), taskQueue: 'q', namespace: 'default', pipelines: [], steps: new Map(), callbackKey: 'k'.repeat(32), signingKey: 's'.repeat(32),
     publicUrl: 'http://gw/function/baton', temporalUiUrl: undefined, health: () => ({}),
     authenticate: async (authorization) => credentials[authorization?.replace(/^Bearer /, '') ?? ''],
     keys: () => new ApiKeyStore(store),
@@ -52,7 +52,7 @@ test('every route of the trigger API has exactly one entry in the access table, 
 
 test('each route refuses a missing or unknown credential with 401 and a role it lacks with 403, and nothing happens', async () => {
   for (const [route, access] of Object.entries(ROUTE_ACCESS)) {
-    if (access === 'public' || access === 'step-token') continue;
+    if (access === 'public' || access === 'step-signature') continue;
     const [method, path] = route.split(' ') as [string, string];
     const { api, calls, store } = setUp();
     const send = (token?: string) => api.request(concrete(path), {
@@ -76,12 +76,12 @@ test('each route refuses a missing or unknown credential with 401 and a role it 
   }
 });
 
-test('public and step-token routes pass without a credential (the callbacks check their own signed tokens)', async () => {
+test('public and step-signature routes pass without a credential (the callbacks check the function\'s own signature)', async () => {
   const { api } = setUp();
   assert.equal((await api.request('/healthz')).status, 200);
-  assert.equal((await api.request('/callbacks/forged', { method: 'POST', headers: { 'X-Function-Status': '200' }, body: '{}' })).status, 401, 'refused by the callback token check, not by a missing key');
+  assert.equal((await api.request('/callbacks/forged', { method: 'POST', headers: { 'X-Function-Status': '200' }, body: '{}' })).status, 401, 'refused by the attempt reference check, not by a missing key');
   const body = (await (await api.request('/callbacks/forged', { method: 'POST', body: '{}' })).json()) as { error: { message: string } };
-  assert.equal(body.error.message, 'invalid callback token');
+  assert.match(body.error.message, /unknown attempt reference/);
 });
 
 test('a path no route serves needs a credential too, so strangers cannot map the API', async () => {

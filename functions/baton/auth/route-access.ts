@@ -8,10 +8,11 @@ import { HttpError } from '../api/http-error.ts';
 import { grants, type Principal, type Role } from './roles.ts';
 
 /**
- * `public`: anyone (health checks); `step-token`: long steps reporting back, authenticated by the signed token
- * of their attempt instead of a person's credential; a role: a credential granting it.
+ * `public`: anyone (health checks); `step-signature`: long steps reporting back, authenticated by the function's
+ * signature with its step key over the sealed attempt reference (callbacks-routes.ts) instead of a person's
+ * credential; a role: a credential granting it.
  */
-export type Access = Role | 'public' | 'step-token';
+export type Access = Role | 'public' | 'step-signature';
 
 export const ROUTE_ACCESS = {
   'GET /healthz': 'public',
@@ -34,8 +35,8 @@ export const ROUTE_ACCESS = {
   // The Temporal UI decodes payloads here, passing its signed-in user's token (docs/production.md).
   'POST /codec/encode': 'viewer',
   'POST /codec/decode': 'viewer',
-  'POST /callbacks/:token': 'step-token',
-  'POST /progress/:token': 'step-token',
+  'POST /callbacks/:ref': 'step-signature',
+  'POST /progress/:ref': 'step-signature',
 } as const satisfies Record<string, Access>;
 
 /** The Hono context variables the middleware sets: the caller, for routes that record or check who acts. */
@@ -63,7 +64,7 @@ export function routeAccess(options: AccessOptions): MiddlewareHandler<AuthEnv> 
   const accessOf = accessTable(options.publicOverrides);
   return async (c, next) => {
     const access = accessOf(c.req.method, c.req.path);
-    if (access === 'public' || access === 'step-token') return next();
+    if (access === 'public' || access === 'step-signature') return next();
     const principal = await options.authenticate(c.req.header('authorization'));
     if (!principal) {
       throw new HttpError(401, `${c.req.method} ${c.req.path} needs a credential: send "Authorization: Bearer <API key>" (an admin creates keys with \`npx baton keys create\`; the local stack's admin key is in .baton/secrets/baton-admin-key)`);

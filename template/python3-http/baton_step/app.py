@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
 import traceback
 import uuid
 from types import ModuleType
 from typing import Any, Callable, Optional
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from jsonschema import Draft202012Validator
 from werkzeug.exceptions import HTTPException
 
@@ -29,7 +30,7 @@ from .context import RunInfo, StepContext
 from .envelope import direct_call_envelope, envelope_issues
 from .errors import HandlerContractError, Issue, StepCancelledError, StepInputError
 from .secrets import SecretReader
-from .signature import SIGNATURE_HEADER, signature_problem
+from .signature import SIGNATURE_HEADER, sign, signature_problem
 
 CALL_ID_HEADER = "X-Call-Id"
 # Envelopes carry references, never artifact bytes (same limit as the node-ts wrapper).
@@ -47,6 +48,11 @@ def _numpy_friendly(value: Any) -> Any:
 def _reject_constant(name: str) -> Any:
     # NaN and Infinity are not JSON (the TypeScript side could never send them).
     raise ValueError(f"{name} is not valid JSON")
+
+
+# How long the function's signature of its answer or of a progress report holds: both are sent at once; this is the
+# clock skew between function and orchestrator plus the async queue's callback delivery, with room to spare.
+REPLY_SIGNATURE_TTL_SECONDS = 300
 
 
 def _json(status: int, body: Any) -> Response:
@@ -154,6 +160,15 @@ def create_app(
         if unsigned:
             log(call_id, f"401 {unsigned}")
             return _error(401, unsigned, "Unauthorized")
+        sign_report: Optional[Callable[[bytes], str]] = None
+        if not direct:
+            # From here on every answer is signed (sign_answer) and so is every progress report: a long step's answer
+            # reaches the orchestrator through the gateway's queue, which copies the response headers onto the callback.
+            run = body["run"]
+            g.baton_signed_run = run
+
+            def sign_report(data: bytes) -> str:
+                return sign(function_name, run, int(time.time()) + REPLY_SIGNATURE_TTL_SECONDS, data, step_key, "progress")
         ctx = StepContext(
             RunInfo.from_envelope(body["run"]),
             call_id,
@@ -162,6 +177,7 @@ def create_app(
             checkpoint=body.get("checkpoint"),
             progress_url=body.get("progressUrl"),
             progress_interval=progress_interval,
+            sign_report=sign_report,
         )
         try:
             try:
@@ -188,6 +204,14 @@ def create_app(
             # The stack stays in the log; the caller gets the message only.
             log(call_id, f"500 {function_name} failed:\n{traceback.format_exc().rstrip()}")
             return _error(500, secrets.redact(str(error)) or type(error).__name__, type(error).__name__)
+
+    @app.after_request
+    def sign_answer(response: Response) -> Response:
+        run = g.get("baton_signed_run")
+        if run is not None:
+            expires = int(time.time()) + REPLY_SIGNATURE_TTL_SECONDS
+            response.headers[SIGNATURE_HEADER] = sign(function_name, run, expires, response.get_data(), step_key, "answer", response.status_code)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

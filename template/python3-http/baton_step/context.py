@@ -140,6 +140,7 @@ class StepContext:
         checkpoint: Optional[ArtifactRef] = None,
         progress_url: Optional[str] = None,
         progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
+        sign_report: Optional[Callable[[bytes], str]] = None,
     ) -> None:
         self.run = run
         self.call_id = call_id
@@ -147,7 +148,7 @@ class StepContext:
         self._secrets = secrets
         self._store_provider = store_provider
         self._reporter: Optional[ProgressReporter] = (
-            ProgressReporter(progress_url, call_id, self.log, progress_interval, checkpoint) if progress_url else None
+            ProgressReporter(progress_url, call_id, self.log, progress_interval, checkpoint, sign=sign_report) if progress_url else None
         )
         self.checkpoint = Checkpoints(self, checkpoint)
         self._told_no_progress_url = False

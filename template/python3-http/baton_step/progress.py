@@ -1,10 +1,11 @@
 """Progress reports of a long step to the orchestrator's ``progressUrl``, and the keep-alive repeating them.
 
-A report is the contract's ``progressReport`` JSON, POSTed with ``Content-Type: application/json`` and
-``X-Call-Id``. The answer ``200 {cancelRequested}`` or ``409`` (stale attempt) tells the step to stop; any
+A report is the contract's ``progressReport`` JSON, POSTed with ``Content-Type: application/json``, ``X-Call-Id``
+and ``X-Baton-Signature`` (the function's signature of the report, made with its step key: the URL names the
+attempt but proves nothing). The answer ``200 {cancelRequested}`` or ``409`` (stale attempt) tells the step to stop; any
 other failure (network, 5xx, orchestrator down) is logged and ignored: the next report retries.
 
-The URL's last path segment (the attempt's token) and its query never reach a log line.
+The URL's last path segment (the attempt's reference) and its query never reach a log line.
 """
 
 from __future__ import annotations
@@ -87,8 +88,10 @@ class ProgressReporter:
         checkpoint: Optional[ArtifactRef] = None,
         timeout: float = REPORT_TIMEOUT_SECONDS,
         pool: urllib3.PoolManager = _POOL,
+        sign: Optional[Callable[[bytes], str]] = None,
     ) -> None:
         self.url = url
+        self._sign = sign  # the X-Baton-Signature of a report body (the wrapper signs with the function's step key)
         self._call_id = call_id
         self._log = log
         self.interval = interval
@@ -165,7 +168,7 @@ class ProgressReporter:
                     "POST",
                     self.url,
                     body=body,
-                    headers={"Content-Type": "application/json", "X-Call-Id": self._call_id},
+                    headers=self._headers(body),
                     timeout=urllib3.Timeout(total=self._timeout),
                     retries=False,
                 )
@@ -173,6 +176,12 @@ class ProgressReporter:
                 self._failed(f"{type(error).__name__}: {self._redact(str(error))}")
                 return
             self._answered(response.status, response.data)
+
+    def _headers(self, body: bytes) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "X-Call-Id": self._call_id}
+        if self._sign is not None:
+            headers["X-Baton-Signature"] = self._sign(body)
+        return headers
 
     def start(self) -> None:
         """Sends the first report at once (fraction 0), then repeats the last one every ``interval`` seconds

@@ -1,7 +1,10 @@
 """Signed step calls: the Python side of template/node-ts/step-signature.ts (docs/contracts.md, "The step signature").
 
 The orchestrator signs every envelope with the called function's own key (the secret ``baton-step-key-<function>``,
-derived from its ``baton-signing-key``); the wrapper checks the signature before the handler runs.
+derived from its ``baton-signing-key``); the wrapper checks the signature before the handler runs. The other way
+round, the wrapper signs its answers and progress reports with the same key: they reach the orchestrator through
+channels it did not open (the gateway's queue, which copies the response headers onto the callback), and no bearer
+token has to travel.
 """
 
 from __future__ import annotations
@@ -24,11 +27,15 @@ MIN_KEY_LENGTH = 32
 _HEADER = re.compile(r"^v1,exp=(\d{1,12}),sig=([A-Za-z0-9_-]{43})$")
 
 
-def signed_text(fn: str, run: Mapping[str, Any], expires: int, body: bytes) -> bytes:
-    """The signed text, field for field as the TypeScript side builds it."""
+def signed_text(fn: str, run: Mapping[str, Any], expires: int, body: bytes, kind: str = "step",
+                status: Optional[int] = None) -> bytes:
+    """The signed text, field for field as the TypeScript side builds it. ``kind``: ``step`` (the orchestrator's
+    call), ``answer`` (the function's response, also covering its ``status``) or ``progress`` (a progress report)."""
     # .get: tests sign malformed runs too (the wrapper checks the envelope first).
-    fields = ["baton-step-v1", fn, str(run.get("workflowId")), str(run.get("runId")), str(run.get("step")), str(run.get("attempt")), str(expires),
-              hashlib.sha256(body).hexdigest()]
+    fields = [f"baton-{kind}-v1", fn, str(run.get("workflowId")), str(run.get("runId")), str(run.get("step")), str(run.get("attempt"))]
+    if kind == "answer":
+        fields.append(str(status))
+    fields += [str(expires), hashlib.sha256(body).hexdigest()]
     return "\n".join(fields).encode("utf-8")
 
 
@@ -37,9 +44,26 @@ def _mac(key: str, text: bytes) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def sign(fn: str, run: Mapping[str, Any], expires: int, body: bytes, key: str) -> str:
-    """The signature header's value for ``body`` sent to ``fn`` (tests sign with it, as the orchestrator does)."""
-    return f"v1,exp={expires},sig={_mac(key, signed_text(fn, run, expires, body))}"
+def sign(fn: str, run: Mapping[str, Any], expires: int, body: bytes, key: str, kind: str = "step",
+         status: Optional[int] = None) -> str:
+    """The signature header's value for ``body``: a call to ``fn`` (tests sign with it, as the orchestrator does),
+    or ``fn``'s own answer (``kind="answer"`` with its ``status``) or progress report (``kind="progress"``)."""
+    return f"v1,exp={expires},sig={_mac(key, signed_text(fn, run, expires, body, kind, status))}"
+
+
+def reply_signature_problem(header: Optional[str], fn: str, run: Mapping[str, Any], body: bytes, key: str, kind: str,
+                            status: Optional[int] = None, now: Optional[float] = None) -> Optional[str]:
+    """Why ``fn``'s signature of its answer or progress report does not hold, or None (what the orchestrator checks)."""
+    match = _HEADER.match((header or "").strip())
+    if not match:
+        return f"missing or malformed {SIGNATURE_HEADER} header"
+    expires = int(match.group(1))
+    if expires < (time.time() if now is None else now):
+        return f"{SIGNATURE_HEADER} expired"
+    expected = _mac(key, signed_text(fn, run, expires, body, kind, status))
+    if not hmac.compare_digest(expected.encode("ascii"), match.group(2).encode("ascii")):
+        return f"{SIGNATURE_HEADER} does not match"
+    return None
 
 
 def signature_problem(header: Optional[str], fn: str, run: Mapping[str, Any], body: bytes, key: str,

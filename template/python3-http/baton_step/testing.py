@@ -96,15 +96,16 @@ class ProgressServer:
     answers with ``answer(report) -> (status, body)`` (default ``200 {"cancelRequested": false}``).
 
     Use as ``with ProgressServer() as server:``; ``server.reports`` holds the JSON bodies in arrival
-    order, ``server.requests`` the (path, headers) of each.
+    order, ``server.requests`` the (path, headers) of each and ``server.bodies`` the exact bytes (signed).
     """
 
-    TOKEN = "tok-SECRET-1234"  # the URL's last segment, like the orchestrator's HMAC token
+    TOKEN = "tok-SECRET-1234"  # the URL's last segment, like the orchestrator's attempt reference
 
     def __init__(self, answer: Optional[Callable[[dict[str, Any]], tuple[int, Any]]] = None) -> None:
         self.answer = answer or (lambda report: (200, {"cancelRequested": False}))
         self.reports: list[dict[str, Any]] = []
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.bodies: list[bytes] = []
         self._lock = threading.Lock()
         outer = self
 
@@ -118,6 +119,7 @@ class ProgressServer:
                 with outer._lock:
                     outer.reports.append(report)
                     outer.requests.append((self.path, dict(self.headers.items())))
+                    outer.bodies.append(body)
                 status, answer = outer.answer(report)
                 data = json.dumps(answer).encode()
                 self.send_response(status)

@@ -194,3 +194,28 @@ def test_a_signed_call_reaches_the_handler():
         "/", data=UNSIGNED_BODY, headers={"Content-Type": "application/json", **signature_headers("demo", UNSIGNED_BODY)})
     assert response.status_code == 200
     assert response.get_json()["output"]["got"] == {"n": 1}
+
+
+def test_every_answer_to_a_signed_call_is_signed_for_its_status_run_and_body():
+    from baton_step.signature import reply_signature_problem
+
+    def handle(input, ctx):
+        if input.get("bad"):
+            raise StepInputError("bad input", [{"path": "bad", "message": "no"}])
+        if input.get("crash"):
+            raise RuntimeError("boom")
+        return {"output": {"ok": True}}
+
+    client = make_client(handle)
+    for given, status in (({}, 200), ({"bad": True}, 422), ({"crash": True}, 500)):
+        response = post(client, {"input": given, "run": RUN})
+        assert response.status_code == status
+        signature = response.headers.get("X-Baton-Signature")
+        body = response.get_data()
+        assert reply_signature_problem(signature, "demo", RUN, body, TEST_STEP_KEY, "answer", status) is None, status
+        assert reply_signature_problem(signature, "demo", RUN, body, TEST_STEP_KEY, "answer", 299), "the status is signed"
+        assert reply_signature_problem(signature, "demo", {**RUN, "attempt": 2}, body, TEST_STEP_KEY, "answer", status)
+    # Calls the function could not authenticate get no signature: there is no verified run to sign for.
+    assert "X-Baton-Signature" not in post(client, b"{not json").headers
+    unsigned = client.post("/", data=json.dumps({"input": {}, "run": RUN}), headers={"Content-Type": "application/json"})
+    assert unsigned.status_code == 401 and "X-Baton-Signature" not in unsigned.headers

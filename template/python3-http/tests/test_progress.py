@@ -18,6 +18,7 @@ from baton_step.envelope import load_validator
 from baton_step.errors import ConfigError
 from baton_step.progress import safe_url
 from baton_step.secrets import SecretReader
+from baton_step.signature import reply_signature_problem
 from baton_step.testing import TEST_STEP_KEY, signature_headers, ProgressServer, make_context, memory_store
 from baton_test_procs import free_port
 
@@ -63,6 +64,12 @@ def test_reports_reach_the_progress_url_with_the_right_json():
         path, headers = server.requests[0]
         assert path.endswith(ProgressServer.TOKEN)
         assert headers["Content-Type"] == "application/json" and headers["X-Call-Id"] == "call-7"
+        # Each report is signed by the function with its step key, for exactly this run and body.
+        for (_, sent), body in zip(server.requests, server.bodies):
+            signature = sent.get("X-Baton-Signature")
+            assert reply_signature_problem(signature, "demo", RUN, body, TEST_STEP_KEY, "progress") is None
+            assert reply_signature_problem(signature, "demo", {**RUN, "attempt": 2}, body, TEST_STEP_KEY, "progress")
+            assert reply_signature_problem(signature, "demo", RUN, body, TEST_STEP_KEY, "answer", 200), "a report's signature is no answer's"
 
 
 def test_keep_alive_repeats_the_last_report_and_stops_with_the_handler():
