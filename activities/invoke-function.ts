@@ -4,6 +4,7 @@ import { request, type Dispatcher } from 'undici';
 import { CALL_ID_HEADER, toErrorIssues, type ProgressReport, type StepRequest } from '#baton-contract';
 import { SIGNATURE_HEADER, deriveStepKey, signStepCall } from '#baton-signature';
 import { sealAttemptRef } from './attempt-ref.ts';
+import { AnswerTooLargeError, readCapped } from './read-capped.ts';
 import { classifyConnectionError, classifyHttpFailure, toApplicationFailure } from './classify-response.ts';
 import { checkStepAnswer, describeIssues, type StepAnswer } from './step-answer.ts';
 import type { StepCatalog } from './step-catalog.ts';
@@ -37,6 +38,8 @@ export interface InvokeFunctionDeps {
   callbacks?: CallbackSettings;
   /** The secret `baton-signing-key`: every envelope is signed with the called function's key derived from it. */
   signingKey: string;
+  /** The largest answer read from a function (BATON_MAX_CALLBACK_BYTES, as for long steps' callbacks). */
+  maxAnswerBytes: number;
 }
 
 /** Heartbeats are how an activity learns it was cancelled; the SDK throttles them. */
@@ -104,7 +107,11 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
         headers[SIGNATURE_HEADER] = signStepCall({ fn: call.function, run: envelope.run, expires }, body, stepKey(call.function));
         const response = await request(url, { method: 'POST', headers, body, dispatcher: deps.dispatcher, signal: context.cancellationSignal });
         const retryAfter = response.headers['retry-after'];
-        const answer = await response.body.text();
+        const answer = await readCapped(response.body, deps.maxAnswerBytes).catch((error: unknown) => {
+          if (!(error instanceof AnswerTooLargeError)) throw error;
+          // Retrying would fetch the same oversized answer: outputs belong in artifacts, passed by reference.
+          throw ApplicationFailure.nonRetryable(`function "${call.function}" answered step "${call.step}" with more than ${deps.maxAnswerBytes} bytes: write large outputs as artifacts and return their references`, 'StepAnswerTooLarge');
+        });
         if (response.statusCode < 200 || response.statusCode > 299) {
           throw toApplicationFailure(classifyHttpFailure(call.function, response.statusCode, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, answer));
         }

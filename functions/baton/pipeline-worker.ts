@@ -37,7 +37,7 @@ export async function startPipelineWorker(
     taskQueue: config.taskQueue,
     ...pipelineWorkflowCode(config),
     dataConverter,
-    activities: createActivities({ gatewayUrl: config.gatewayUrl, steps, dispatcher: pool, callbacks, signingKey }),
+    activities: createActivities({ gatewayUrl: config.gatewayUrl, steps, dispatcher: pool, callbacks, signingKey, maxAnswerBytes: config.limits.maxCallbackBytes }),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
     // On SIGTERM: stop polling at once, let running activities finish for this long, then cancel them so

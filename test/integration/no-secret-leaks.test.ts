@@ -121,7 +121,7 @@ async function secretNeedles(): Promise<Needle[]> {
     const value = (await readFile(file, 'utf8')).trim();
     if (name === 'baton-codec-keys') {
       needles.push(text(`secret ${name}`, value.slice(value.indexOf(':') + 1))); // the key id is not secret
-    } else if (name !== 'basic-auth-user') {
+    } else if (name !== 'basic-auth-user' && !name.startsWith('s3-access-key')) { // user names, not secrets
       needles.push(text(`secret ${name}`, value));
     }
   }
@@ -134,13 +134,14 @@ function found(needles: Needle[], haystack: Buffer, where: string): string[] {
   return needles.filter((needle) => needle.bytes.some((bytes) => haystack.includes(bytes))).map((needle) => `${needle.label} in ${where}`);
 }
 
-/** Every file below `dir`, except the secret folders and the stack's admin folder (where secrets belong). */
+/** Every file below `dir`, except where secrets belong: the secret folders, the stack's admin folder, MinIO's IAM store. */
 async function filesBelow(dir: string): Promise<string[]> {
   const files: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'secrets' && path !== join(stack.dataDir, 'admin')) files.push(...(await filesBelow(path)));
+      // MinIO keeps its users' secret keys in its IAM store (it must, to check their signatures): like secrets/.
+      if (entry.name !== 'secrets' && path !== join(stack.dataDir, 'admin') && !path.endsWith(join('.minio.sys', 'config', 'iam'))) files.push(...(await filesBelow(path)));
     } else if (entry.isFile()) {
       files.push(path);
     }

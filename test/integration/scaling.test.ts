@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import type { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { childPids } from '../../bench/support/procfs.ts';
 import { startScalingStack } from '../support/scaling-stack.ts';
 import { stopTestStack, type TestStack } from '../support/test-stack.ts';
@@ -105,8 +106,12 @@ test('a replica scaled down in the middle of runs hands its work over: SIGTERM, 
   // A worker's identity is `<pid>@<host>` of the orchestrator process (the watchdog's child).
   const identities = new Map(stack.gateway.supervisor.replicas('baton').map((r) => [r.id, `${childPids(r.pid!)[0]}@${hostname()}`]));
 
-  const ids = await startRuns(client, 'handover', 30, 2500);
-  await new Promise((resolve) => setTimeout(resolve, 2000)); // every replica holds some of the runs now
+  const ids = await startRuns(client, 'handover', 30, 4000);
+  // Scale down only once every replica holds a running step: the retiring ones then surely have work to hand over.
+  const deadline = Date.now() + 30_000;
+  for (let busy = await busyIdentities(ids); ![...identities.values()].every((identity) => busy.has(identity)); busy = await busyIdentities(ids)) {
+    if (Date.now() > deadline) throw new Error(`not every orchestrator replica took a step within 30 s: busy ${[...busy].join(', ')} of ${[...identities.values()].join(', ')}`);
+  }
   const scaledDownAt = Date.now();
   await scale('baton', 1);
   const kept = stack.gateway.supervisor.replicas('baton').map((r) => r.id);
@@ -135,6 +140,18 @@ test('a replica scaled down in the middle of runs hands its work over: SIGTERM, 
     await waitFor(() => stack.gateway.supervisor.logs.query({ name: 'baton', tail: 100_000 }).some((line) => line.instance === id && /function process: exit status 0/.test(line.text)), 30_000, `${id} exits 0`);
   }
 });
+
+/** The worker identities running a step of the runs `ids` now, from their pending activities. */
+async function busyIdentities(ids: readonly string[]): Promise<Set<string>> {
+  const busy = new Set<string>();
+  const STARTED = proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+  await Promise.all(ids.map(async (id) => {
+    for (const pending of (await client.workflow.getHandle(id).describe()).raw.pendingActivities ?? []) {
+      if (pending.state === STARTED && pending.lastWorkerIdentity) busy.add(pending.lastWorkerIdentity);
+    }
+  }));
+  return busy;
+}
 
 async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

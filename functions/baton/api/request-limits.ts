@@ -11,7 +11,7 @@ import { HttpError } from './http-error.ts';
 export interface RequestLimits {
   /** Largest request body of the API's own routes. */
   maxBodyBytes: number;
-  /** Largest body of a long step's callback or progress report (it carries the function's whole answer). */
+  /** Largest function answer: a long step's callback or progress report, or a synchronous step's answer. */
   maxCallbackBytes: number;
   /** Origins (scheme://host[:port]) whose pages may send state-changing requests; requests without Origin pass. */
   allowedOrigins: readonly string[];
