@@ -75,7 +75,7 @@ describe('async calls through the local gateway with real replicas', { skip: wat
       basicAuth: auth,
       onLog: (fn, instance, line) => logged.push(`${fn} ${instance} ${line}`),
       stopGraceMs: 2_000,
-      asyncQueue: { capacity: 2, inFlightPerReplica: 1 },
+      asyncQueue: { capacity: 2, inFlightPerReplica: 1, callbackOrigins: [callbackUrl] },
     });
     await gw.waitUntilReady(30_000);
   });

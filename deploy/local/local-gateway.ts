@@ -64,6 +64,15 @@ export interface LocalGateway {
 }
 
 /** Loads the stack files, starts the min replicas of each function and serves the gateway on 127.0.0.1. */
+/**
+ * Where async results may go besides the gateway itself: the orchestrator's public URL (`BATON_PUBLIC_URL` of the
+ * stack's overrides or of a function's environment), unless the options name the origins.
+ */
+function callbackOrigins(o: LocalGatewayOptions, specs: readonly FunctionSpec[]): string[] {
+  const urls = [o.envOverrides?.BATON_PUBLIC_URL, ...specs.map((spec) => spec.environment.BATON_PUBLIC_URL)];
+  return [...new Set(urls.filter((url): url is string => !!url && URL.canParse(url)).map((url) => new URL(url).origin))];
+}
+
 export async function startLocalGateway(o: LocalGatewayOptions): Promise<LocalGateway> {
   const stack = await loadStackFiles(o.stackFiles);
   for (const { name, note } of stack.overridden) o.onLog?.(name, 'gateway', note);
@@ -89,7 +98,7 @@ export async function startLocalGateway(o: LocalGatewayOptions): Promise<LocalGa
     stopGraceMs: o.stopGraceMs,
   });
   const dispatcher = new Agent({ keepAliveTimeout: 5_000 });
-  const asyncQueue = new AsyncQueue({ ...o.asyncQueue, backend: supervisor, dispatcher, onLog: o.onLog });
+  const asyncQueue = new AsyncQueue({ callbackOrigins: callbackOrigins(o, specs), ...o.asyncQueue, backend: supervisor, dispatcher, onLog: o.onLog });
   const stopAll = async () => {
     await asyncQueue.stop();
     await supervisor.stop();

@@ -26,6 +26,13 @@ export function parseCallbackUrl(value: string | undefined): URL | undefined {
   return url;
 }
 
+/** Refuses a callback URL outside `allowed` origins, naming the setting, before anything is contacted. */
+export function assertCallbackAllowed(url: URL, allowed: readonly string[]): void {
+  if (!allowed.includes(url.origin)) {
+    throw new HttpError(400, `${CALLBACK_HEADER}: ${url.origin} is not an allowed callback origin (the gateway's callbackOrigins setting; the local stack allows the gateway itself and the orchestrator's BATON_PUBLIC_URL)`);
+  }
+}
+
 /**
  * Refuses a callback URL nobody could answer: its host must resolve and accept a TCP connection within
  * `timeoutMs`, else 400 `X-Callback-Url: callback URL <origin> is unreachable (<why>)`. This catches a typo or a

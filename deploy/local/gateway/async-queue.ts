@@ -24,6 +24,11 @@ export interface AsyncQueueSettings {
   callbackTimeoutMs?: number;
   /** The largest request body accepted on `/async-function/*` (413 beyond). Default 1 MiB, as NATS' max_payload. */
   maxBodyBytes?: number;
+  /**
+   * Origins (`http://host:port`) an `X-Callback-Url` may point at; any other is refused with 400 before anything is
+   * contacted, so the queue cannot be made to probe or post to arbitrary hosts. Default none: no callbacks.
+   */
+  callbackOrigins?: readonly string[];
 }
 
 /** Everything an AsyncQueue needs besides its settings. */
@@ -42,6 +47,7 @@ export const DEFAULT_ASYNC_QUEUE_SETTINGS: Required<AsyncQueueSettings> = {
   callbackCheckTimeoutMs: 1_000,
   callbackTimeoutMs: 30_000,
   maxBodyBytes: 1024 * 1024,
+  callbackOrigins: [],
 };
 
 /** An accepted `/async-function/{name}[/{path}]` request, buffered. */
@@ -100,7 +106,8 @@ export class AsyncQueue {
   constructor(private readonly options: AsyncQueueOptions) {
     const given = Object.fromEntries(Object.entries(pickSettings(options)).filter(([, v]) => v !== undefined));
     this.settings = { ...DEFAULT_ASYNC_QUEUE_SETTINGS, ...given };
-    for (const [key, value] of Object.entries(this.settings)) {
+    const { callbackOrigins: _origins, ...numbers } = this.settings;
+    for (const [key, value] of Object.entries(numbers)) {
       if (!Number.isInteger(value) || value < 1) throw new Error(`asyncQueue.${key} must be a whole number of at least 1, not ${value}`);
     }
   }
@@ -318,6 +325,6 @@ function countBy(names: string[]): Map<string, number> {
 }
 
 function pickSettings(o: AsyncQueueSettings): AsyncQueueSettings {
-  const { capacity, maxInFlight, inFlightPerReplica, callbackCheckTimeoutMs, callbackTimeoutMs, maxBodyBytes } = o;
-  return { capacity, maxInFlight, inFlightPerReplica, callbackCheckTimeoutMs, callbackTimeoutMs, maxBodyBytes };
+  const { capacity, maxInFlight, inFlightPerReplica, callbackCheckTimeoutMs, callbackTimeoutMs, maxBodyBytes, callbackOrigins } = o;
+  return { capacity, maxInFlight, inFlightPerReplica, callbackCheckTimeoutMs, callbackTimeoutMs, maxBodyBytes, callbackOrigins };
 }

@@ -137,7 +137,7 @@ describe('/async-function/{name}', () => {
   const queues: AsyncQueue[] = [];
   after(() => Promise.all(queues.map((q) => q.stop())));
   const make = (settings: AsyncQueueSettings = {}) => {
-    queue = new AsyncQueue({ backend, ...settings });
+    queue = new AsyncQueue({ backend, callbackOrigins: [new URL(callbacks.url).origin], ...settings });
     queues.push(queue);
     return createGatewayApp({ backend, basicAuth: auth, replicaWaitMs: 100, upstreamTimeoutMarginMs: 100, asyncQueue: queue });
   };
@@ -208,9 +208,13 @@ describe('/async-function/{name}', () => {
     assert.equal(callbacks.received.length, 0);
   });
 
-  it('answers 400 naming X-Callback-Url for a URL that is not absolute http(s), or unreachable', async () => {
+  it('answers 400 naming X-Callback-Url for a URL that is not absolute http(s), not allowed, or unreachable', async () => {
     backend.target = { instance: 'echo-1', url: upstream.url };
+    app = make({ callbackOrigins: ['http://127.0.0.1:1', 'http://no-such-host.invalid'] });
     const cases: [string, RegExp][] = [
+      // Not on the list: refused before any connection, so the gateway is no port scanner.
+      ['http://10.1.2.3:22/cb/secret-token', /^X-Callback-Url: http:\/\/10\.1\.2\.3:22 is not an allowed callback origin \(the gateway's callbackOrigins setting/],
+      [`${callbacks.url}/cb`, /is not an allowed callback origin/],
       ['ftp://127.0.0.1/cb', /^X-Callback-Url: must be an http:\/\/ or https:\/\/ URL, not ftp:$/],
       ['file:///etc/passwd', /^X-Callback-Url: must be an http:\/\/ or https:\/\/ URL, not file:$/],
       ['/relative/cb', /^X-Callback-Url: must be an absolute http:\/\/ or https:\/\/ URL/],

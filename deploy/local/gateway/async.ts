@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { HttpError } from '../errors.ts';
-import { assertCallbackReachable, CALLBACK_HEADER, parseCallbackUrl } from './async-callback.ts';
+import { assertCallbackAllowed, assertCallbackReachable, CALLBACK_HEADER, parseCallbackUrl } from './async-callback.ts';
 import type { AsyncQueue } from './async-queue.ts';
 import { FUNCTION_NAMESPACE, type GatewayBackend } from './backend.ts';
 
@@ -32,6 +32,8 @@ export function asyncFunctionRoutes(backend: GatewayBackend, queue: AsyncQueue):
     if (!backend.getFunction(name)) throw new HttpError(404, `error finding function ${name}.${FUNCTION_NAMESPACE}: not found`);
 
     const callbackUrl = parseCallbackUrl(c.req.header(CALLBACK_HEADER));
+    // The gateway itself (as the caller reached it) is always a fine place for results: it routes to functions.
+    if (callbackUrl) assertCallbackAllowed(callbackUrl, [url.origin, ...queue.settings.callbackOrigins]);
     queue.assertAccepting();
     const body = await readBody(c.req.raw, queue.settings.maxBodyBytes);
     if (callbackUrl) await assertCallbackReachable(callbackUrl, queue.settings.callbackCheckTimeoutMs);
