@@ -26,9 +26,6 @@ export class HttpError extends Error {
  */
 export function answerError(error: Error, c: Context): Response {
   if (error instanceof HttpError) {
-    // A 413 leaves the rest of the body unread on the socket: close it, or the proxy in front (the watchdog)
-    // sends its next request on a connection Node is about to drop, and that request fails.
-    if (error.status === 413) c.header('connection', 'close');
     if (error.status === 401) c.header('WWW-Authenticate', 'Bearer realm="baton"');
     return c.json(error.toBody(), error.status);
   }

@@ -4,7 +4,7 @@
  * of another origin is a 403 (a page must not make a signed-in browser act on Baton).
  */
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { cappedBody } from './body-cap.ts';
 import { HttpError } from './http-error.ts';
 
 /** The trigger API's request limits (configuration: BATON_MAX_BODY_BYTES, BATON_MAX_CALLBACK_BYTES, BATON_ALLOWED_ORIGINS). */
@@ -30,12 +30,7 @@ const ownBodyCap = (path: string) => path.startsWith('/codec/');
 /** The middleware enforcing `limits` on every route. */
 export function requestLimits(limits: RequestLimits): MiddlewareHandler {
   const allowed = new Set(limits.allowedOrigins);
-  const capped = (max: number) => bodyLimit({
-    maxSize: max,
-    onError: () => {
-      throw new HttpError(413, `request body is larger than ${max} bytes: send less (the limit is a setting of the orchestrator)`);
-    },
-  });
+  const capped = (max: number) => cappedBody(max, () => new HttpError(413, `request body is larger than ${max} bytes: send less (the limit is a setting of the orchestrator)`));
   const apiBodies = capped(limits.maxBodyBytes);
   const callbackBodies = capped(limits.maxCallbackBytes);
   return async (c, next) => {

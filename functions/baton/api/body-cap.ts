@@ -1,0 +1,77 @@
+/**
+ * A request body read with a cap straight from Node's request stream. Past the cap the rest is drained, not left
+ * on the socket: the proxy in front (the watchdog) writes the whole body before it reads the answer, and keeps its
+ * connection for the next request, so an unread body would cost it the 413 and the next call. Without a Node
+ * request (the app called in-process) hono's own `bodyLimit` does the counting.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { HttpBindings } from '@hono/node-server';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+
+/** Drained bytes beyond which the connection is dropped instead (as @hono/node-server does after answering). */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+export function cappedBody(maxBytes: number, tooLarge: () => Error): MiddlewareHandler {
+  const inProcess = bodyLimit({ maxSize: maxBytes, onError: () => { throw tooLarge(); } });
+  return async (c, next) => {
+    const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+    if (!incoming) return inProcess(c, next);
+    if (Number(c.req.header('content-length') ?? 0) > maxBytes) {
+      drain(incoming);
+      throw tooLarge();
+    }
+    const body = await readCapped(incoming, maxBytes);
+    if (!body) throw tooLarge();
+    const { url, method, headers } = c.req.raw;
+    c.req.raw = new Request(url, { method, headers, body });
+    return next();
+  };
+}
+
+/** The whole body, or undefined once it passes `maxBytes` (the rest is then drained). */
+function readCapped(incoming: IncomingMessage, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', reject);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      stop();
+      drain(incoming);
+      resolve(undefined);
+    };
+    const onEnd = () => {
+      stop();
+      const body = new Uint8Array(size);
+      let offset = 0;
+      for (const chunk of chunks) {
+        body.set(chunk, offset);
+        offset += chunk.length;
+      }
+      resolve(body);
+    };
+    incoming.on('data', onData);
+    incoming.once('end', onEnd);
+    incoming.once('error', reject);
+  });
+}
+
+/** Reads and drops the rest of the body, up to MAX_DRAIN_BYTES; past that the connection goes. */
+function drain(incoming: IncomingMessage): void {
+  let drained = 0;
+  const onData = (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > MAX_DRAIN_BYTES) {
+      incoming.off('data', onData);
+      incoming.socket?.destroy();
+    }
+  };
+  incoming.on('data', onData);
+  incoming.resume();
+}
