@@ -17,6 +17,8 @@ export function cappedBody(maxBytes: number, tooLarge: () => Error): MiddlewareH
   return async (c, next) => {
     const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
     if (!incoming) return inProcess(c, next);
+    // No body to read: a GET, or a request declaring neither a length nor chunks (Request refuses a GET with one).
+    if (!c.req.header('content-length') && !c.req.header('transfer-encoding')) return next();
     if (Number(c.req.header('content-length') ?? 0) > maxBytes) {
       drain(incoming);
       throw tooLarge();

@@ -23,6 +23,7 @@ function limitedApp() {
   app.post('/runs/:id/cancel', echo);
   app.post('/callbacks/:token', echo);
   app.post('/codec/decode', echo);
+  app.get('/health', (c) => c.json({ ok: true }));
   app.get('/boom', () => {
     throw new Error('connect ECONNREFUSED 10.1.2.3:7233');
   });
@@ -67,6 +68,9 @@ test('over a real kept-alive connection, a refused chunked body is drained: the 
       const next = await client.request({ path: '/runs', method: 'POST', headers: json, body: '"small"' });
       assert.equal(next.statusCode, 200);
       await next.body.text();
+      const read = await client.request({ path: '/health', method: 'GET' });
+      assert.equal(read.statusCode, 200, 'a request without a body passes untouched');
+      await read.body.text();
     }
     assert.equal(connections, 1, 'the same connection served every request');
   } finally {
