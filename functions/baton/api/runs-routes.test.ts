@@ -137,3 +137,43 @@ test('GET /runs/{id} decodes an encrypted history and heartbeat with the client\
   assert.deepEqual(ingest?.metrics, { rows: 178 });
   assert.deepEqual(view.steps.find((step) => step.name === 'train')?.progress, { fraction: 0.5, epoch: 3 });
 });
+
+test('Baton\'s own workflows are not runs: the scaler can be neither shown, cancelled nor taken as a runId', async () => {
+  const touched: string[] = [];
+  const client = {
+    options: noCodecs,
+    workflow: {
+      getHandle: (id: string) => ({ workflowId: id, describe: async () => (touched.push(`describe ${id}`), { type: 'batonScaler', status: { name: 'RUNNING' } }), cancel: async () => touched.push(`cancel ${id}`) }),
+      start: async () => touched.push('start'),
+    },
+  } as unknown as Client;
+  const app = signedIn(runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: id }) })).onError(answerError);
+  assert.equal((await app.request('/baton-scaler/cancel', { method: 'POST' })).status, 404);
+  assert.equal((await app.request('/baton-scaler')).status, 404);
+  const taken = await app.request('/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: 'train-classifier', runId: 'baton-scaler' }) });
+  assert.equal(taken.status, 400);
+  assert.deepEqual(((await taken.json()) as { error: { issues: { path: string }[] } }).error.issues.map((issue) => issue.path), ['runId']);
+  assert.deepEqual(touched, [], 'nothing reached Temporal');
+});
+
+test('a trigger cancels the runs it started, not another\'s; an admin cancels any run', async () => {
+  const cancelled: string[] = [];
+  const client = {
+    options: noCodecs,
+    workflow: {
+      getHandle: (id: string) => ({
+        workflowId: id,
+        describe: async () => ({ type: 'trainClassifier', status: { name: 'RUNNING' }, memo: { startedBy: { id: id === 'mine' ? 'key:t' : 'key:other', name: id === 'mine' ? 'tom' : 'olga' } } }),
+        cancel: async () => cancelled.push(id),
+      }),
+    },
+  } as unknown as Client;
+  const routes = () => runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: id }) });
+  const tom = signedIn(routes(), { id: 'key:t', name: 'tom', roles: ['trigger'] }).onError(answerError);
+  assert.equal((await tom.request('/mine/cancel', { method: 'POST' })).status, 202);
+  const denied = await tom.request('/theirs/cancel', { method: 'POST' });
+  assert.equal(denied.status, 403);
+  assert.match(((await denied.json()) as { error: { message: string } }).error.message, /tom may cancel only the runs it started; run "theirs" was started by olga/);
+  assert.equal((await signedIn(routes()).onError(answerError).request('/theirs/cancel', { method: 'POST' })).status, 202, 'the test admin');
+  assert.deepEqual(cancelled, ['mine', 'theirs']);
+});
