@@ -19,6 +19,8 @@ export interface FunctionSpec {
   secrets: string[];
   /** From the annotation `com.baton.storage`: the prefixes its own S3 user may read, write and delete. */
   storage?: StorageRights;
+  /** From the annotation `com.baton.max-request-bytes`: the largest request body the gateway passes on (413 beyond). */
+  maxRequestBytes: number;
   limits: { memory?: string; cpu?: string };
   /** faas-cli's `requests`, `constraints` and `readonly_root_filesystem`: used by the Kubernetes chart only. */
   requests?: { memory?: string; cpu?: string };
@@ -32,6 +34,22 @@ export interface FunctionSpec {
   timeouts: { execMs: number; readMs: number; writeMs: number };
   /** The stack file that defined it. */
   stackFile: string;
+}
+
+/** The annotation capping a function's request bodies at the gateway. */
+export const MAX_REQUEST_ANNOTATION = 'com.baton.max-request-bytes';
+/** Step envelopes carry references, never artifact bytes: 1 MiB is plenty (NATS' default message size, too). */
+export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
+const MAX_REQUEST_CEILING = 64 * 1024 * 1024;
+
+/** A whole number of bytes from 1 to 64 MiB, or `fallback` when absent; the error names the key. */
+function byteCount(value: string | undefined, fallback: number, key: string): number {
+  if (value === undefined) return fallback;
+  const bytes = Number(value);
+  if (!/^\d+$/.test(value.trim()) || bytes < 1 || bytes > MAX_REQUEST_CEILING) {
+    throw new Error(`${key} must be a whole number of bytes from 1 to ${MAX_REQUEST_CEILING}, not ${JSON.stringify(value)}`);
+  }
+  return bytes;
 }
 
 /** The functions of one or more stack files, merged. */
@@ -137,6 +155,7 @@ async function toSpec(file: string, name: string, raw: RawFunction): Promise<Fun
   const storageValue = annotations[STORAGE_ANNOTATION];
   const storage = storageValue === undefined ? undefined : parseStorageRights(storageValue, where('annotations', STORAGE_ANNOTATION));
   checkStorageSecrets(name, storage, raw.secrets ?? [], where());
+  const maxRequestBytes = byteCount(annotations[MAX_REQUEST_ANNOTATION], DEFAULT_MAX_REQUEST_BYTES, where('annotations', MAX_REQUEST_ANNOTATION));
   return {
     name,
     lang: raw.lang,
@@ -147,6 +166,7 @@ async function toSpec(file: string, name: string, raw: RawFunction): Promise<Fun
     annotations,
     secrets: raw.secrets ?? [],
     ...(storage ? { storage } : {}),
+    maxRequestBytes,
     limits: raw.limits ?? {},
     requests: raw.requests ?? {},
     constraints: raw.constraints ?? [],

@@ -17,6 +17,7 @@ function spec(name: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec
     environment: { exec_timeout: '5s' },
     labels: { 'com.openfaas.scale.min': '1', 'com.openfaas.scale.max': '3' },
     annotations: {},
+    maxRequestBytes: 1024 * 1024,
     secrets: ['s3-access-key'],
     limits: {},
     minReplicas: 1,
@@ -195,6 +196,22 @@ describe('gateway routes', () => {
       assert.equal(seen.headers['x-call-id'], 'call-42');
       assert.equal(seen.headers['x-start-time'], res.headers.get('X-Start-Time'));
       assert.equal(seen.headers['x-forwarded-host'], 'localhost');
+    });
+
+    it('refuses a body over the function\'s com.baton.max-request-bytes with 413 naming it; the replica sees nothing', async () => {
+      backend = new FakeBackend([spec('echo', { maxRequestBytes: 1024 })]);
+      app = make();
+      backend.target = { instance: 'echo-1', url: upstreamUrl };
+      let reached = 0;
+      upstream.on('request', () => reached++);
+      for (const headers of [{ 'content-length': '2048' }, {}] as Record<string, string>[]) {
+        const res = await app.request('/function/echo', { method: 'POST', headers, body: 'x'.repeat(2048) });
+        assert.equal(res.status, 413);
+        assert.match(await res.text(), /request body for echo is larger than 1024 bytes \(its stack.yml annotation com\.baton\.max-request-bytes\)/);
+      }
+      const fits = await app.request('/function/echo', { method: 'POST', body: 'y'.repeat(1024) });
+      assert.equal(((await fits.json()) as { body: string }).body.length, 1024);
+      assert.equal(reached, 1, 'only the call within the limit reached the replica');
     });
 
     it('makes an X-Call-Id when the caller sends none, and sends the root path for /function/{name}', async () => {

@@ -22,6 +22,7 @@ function spec(name: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec
     environment: {},
     labels: {},
     annotations: {},
+    maxRequestBytes: 1024 * 1024,
     secrets: [],
     limits: {},
     minReplicas: 1,

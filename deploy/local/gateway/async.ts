@@ -35,7 +35,7 @@ export function asyncFunctionRoutes(backend: GatewayBackend, queue: AsyncQueue):
     // The gateway itself (as the caller reached it) is always a fine place for results: it routes to functions.
     if (callbackUrl) assertCallbackAllowed(callbackUrl, [url.origin, ...queue.settings.callbackOrigins]);
     queue.assertAccepting();
-    const body = await readBody(c.req.raw, queue.settings.maxBodyBytes);
+    const body = await readBody(c.req.raw, Math.min(queue.settings.maxBodyBytes, backend.getFunction(name)!.spec.maxRequestBytes));
     if (callbackUrl) await assertCallbackReachable(callbackUrl, queue.settings.callbackCheckTimeoutMs);
 
     const callId = c.req.header('x-call-id') || randomUUID();

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import { request, type Dispatcher } from 'undici';
+import { drainRequest } from '../../../functions/baton/api/body-cap.ts';
 import { HttpError } from '../errors.ts';
+import { MAX_REQUEST_ANNOTATION } from '../stack-file.ts';
 import { FUNCTION_NAMESPACE, type GatewayBackend } from './backend.ts';
 
 /** Options of the `/function/{name}[/{path}]` pass-through. */
@@ -53,6 +55,15 @@ export function functionProxy(options: FunctionProxyOptions) {
     const remote = (c.env as HttpBindings | undefined)?.incoming?.socket?.remoteAddress;
     if (remote) headers['x-forwarded-for'] ??= remote;
 
+    const maxBytes = fn.spec.maxRequestBytes;
+    const tooLarge = () => new HttpError(413, `request body for ${name} is larger than ${maxBytes} bytes (its stack.yml annotation ${MAX_REQUEST_ANNOTATION})`);
+    const incoming = (c.env as HttpBindings | undefined)?.incoming;
+    if (Number(c.req.header('content-length') ?? 0) > maxBytes) {
+      if (incoming) drainRequest(incoming);
+      throw tooLarge();
+    }
+    const body = cappedBody(c, incoming, maxBytes);
+
     const timeoutMs = Math.max(fn.spec.timeouts.execMs, fn.spec.timeouts.writeMs) + options.upstreamTimeoutMarginMs;
     const timeout = AbortSignal.timeout(timeoutMs);
     let upstream: Dispatcher.ResponseData;
@@ -60,18 +71,45 @@ export function functionProxy(options: FunctionProxyOptions) {
       upstream = await request(`${target.url}${subPath}${url.search}`, {
         method: c.req.method as Dispatcher.HttpMethod,
         headers,
-        body: c.req.raw.body ? Readable.fromWeb(c.req.raw.body as NodeReadableStream) : null,
+        body: body?.stream ?? null,
         signal: AbortSignal.any([c.req.raw.signal, timeout]),
         headersTimeout: 0, // the signal above is the one timeout
         bodyTimeout: 0,
         ...(options.dispatcher && { dispatcher: options.dispatcher }),
       });
     } catch (err) {
+      if (body?.overflowed()) throw tooLarge();
       const why = timeout.aborted ? `no answer within ${timeoutMs / 1000} s` : (err as Error).message;
       throw new HttpError(502, `Can't reach service for: ${name} (${target.instance}): ${why}`, { 'X-OpenFaaS-Internal': 'proxy' });
     }
     return passThrough(upstream, c.req.method, ids);
   };
+}
+
+/**
+ * The request body as a stream that fails past `maxBytes`. Read from Node's request directly when there is one, so
+ * a refused rest can be drained and the caller's connection survives; else (in-process calls) from the Request.
+ */
+function cappedBody(c: Context, incoming: HttpBindings['incoming'] | undefined, maxBytes: number): { stream: Readable; overflowed(): boolean } | undefined {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return undefined;
+  const declared = c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
+  const source = incoming ? (declared ? incoming : undefined) : c.req.raw.body ? Readable.fromWeb(c.req.raw.body as NodeReadableStream) : undefined;
+  if (!source) return undefined;
+  let size = 0;
+  let overflowed = false;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (size <= maxBytes) return done(null, chunk);
+      overflowed = true;
+      source.unpipe(counter);
+      if (incoming) drainRequest(incoming);
+      else source.destroy();
+      done(new Error(`request body over ${maxBytes} bytes`));
+    },
+  });
+  source.pipe(counter);
+  return { stream: counter, overflowed: () => overflowed };
 }
 
 /** The replica's response as it streams in, without hop-by-hop headers, with the gateway's own headers set. */

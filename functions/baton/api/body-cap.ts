@@ -20,7 +20,7 @@ export function cappedBody(maxBytes: number, tooLarge: () => Error): MiddlewareH
     // No body to read: a GET, or a request declaring neither a length nor chunks (Request refuses a GET with one).
     if (!c.req.header('content-length') && !c.req.header('transfer-encoding')) return next();
     if (Number(c.req.header('content-length') ?? 0) > maxBytes) {
-      drain(incoming);
+      drainRequest(incoming);
       throw tooLarge();
     }
     const body = await readCapped(incoming, maxBytes);
@@ -45,7 +45,7 @@ function readCapped(incoming: IncomingMessage, maxBytes: number): Promise<Uint8A
       size += chunk.length;
       if (size <= maxBytes) return void chunks.push(chunk);
       stop();
-      drain(incoming);
+      drainRequest(incoming);
       resolve(undefined);
     };
     const onEnd = () => {
@@ -64,8 +64,11 @@ function readCapped(incoming: IncomingMessage, maxBytes: number): Promise<Uint8A
   });
 }
 
-/** Reads and drops the rest of the body, up to MAX_DRAIN_BYTES; past that the connection goes. */
-function drain(incoming: IncomingMessage): void {
+/**
+ * Reads and drops the rest of a refused body, up to MAX_DRAIN_BYTES (past that the connection goes), so the
+ * client, which writes its whole body before it reads the answer, gets the answer and may reuse the connection.
+ */
+export function drainRequest(incoming: IncomingMessage): void {
   let drained = 0;
   const onData = (chunk: Buffer) => {
     drained += chunk.length;
