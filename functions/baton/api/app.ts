@@ -12,6 +12,7 @@ import { approvalRoutes } from './approval-routes.ts';
 import { answerError, HttpError } from './http-error.ts';
 import { keysRoutes } from './keys-routes.ts';
 import { modelsRoutes, type ModelsRegistry } from './models-routes.ts';
+import { openApiDocument } from './openapi.ts';
 import { pipelinesRoutes } from './pipelines-routes.ts';
 import { reportRoutes } from './report-routes.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES, requestLimits, type RequestLimits } from './request-limits.ts';
@@ -52,16 +53,20 @@ export function createApi(deps: ApiDeps): Hono<AuthEnv> {
     ...(deps.temporalUiUrl ? { temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(runId)}` } : {}),
   });
 
+  const publicOverrides = deps.codecPublic ? ['POST /codec/encode', 'POST /codec/decode'] as const : [];
+  const openApi = openApiDocument({ serverUrl: deps.publicUrl, publicOverrides });
+
   const app = new Hono<AuthEnv>();
   // CORS first: the UI's preflight carries no credentials, so it must be answered before authentication.
   app.use('/codec/*', codecCors(deps.codecCorsOrigins ?? []));
-  app.use(routeAccess({ authenticate: deps.authenticate, publicOverrides: deps.codecPublic ? ['POST /codec/encode', 'POST /codec/decode'] : [] }));
+  app.use(routeAccess({ authenticate: deps.authenticate, publicOverrides }));
   app.use(requestLimits(deps.limits ?? {
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     maxCallbackBytes: DEFAULT_MAX_CALLBACK_BYTES,
     allowedOrigins: [new URL(deps.publicUrl).origin, ...(deps.codecCorsOrigins ?? [])],
   }));
   app.get('/healthz', (c) => c.json({ status: 'ok', ...deps.health() }));
+  app.get('/openapi.json', (c) => c.json(openApi));
   app.route('/pipelines', pipelinesRoutes(pipelines));
   app.route('/runs', runsRoutes({ client: deps.client, taskQueue: deps.taskQueue, pipelines, links }));
   app.route('/runs', reportRoutes({ client: deps.client }));

@@ -6,13 +6,14 @@ import { approvalDecision, approvePromotionUpdate, promotionStatusQuery } from '
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
+import type { RouteDocs } from './route-doc.ts';
 
 /**
  * `GET /runs/{id}/approval` (where the run's promotion approval stands) and `POST /runs/{id}/approval`
  * `{approved, reason?}`: a person's decision, delivered as a Temporal update so the answer says whether the
  * run took it. Who decided comes from the credential, never from the body.
  */
-const decisionBody = approvalDecision.omit({ by: true }).extend({
+export const decisionBody = approvalDecision.omit({ by: true }).extend({
   by: z.never({ error: 'is taken from your credential: leave it out' }).optional(),
 }).strict();
 
@@ -49,3 +50,33 @@ export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
 
   return app;
 }
+
+const approvalStatus = z.looseObject({
+  runId: z.string(),
+  state: z.enum(['not-needed-yet', 'awaiting-approval', 'approved', 'rejected', 'expired']),
+  modelName: z.string().optional(),
+  version: z.string().optional(),
+  deadline: z.string().optional(),
+  decision: approvalDecision.optional(),
+});
+
+/** The approval routes in the OpenAPI document. */
+export const approvalRouteDocs: RouteDocs = {
+  'GET /runs/:runId/approval': {
+    tag: 'approvals',
+    summary: "Where a run's promotion approval stands",
+    responses: { 200: { description: 'The approval state', schema: approvalStatus }, 404: 'No such run' },
+  },
+  'POST /runs/:runId/approval': {
+    tag: 'approvals',
+    summary: "Approve or reject a run's promotion",
+    description: 'Who decided is taken from the credential; a body that sets `by` is refused.',
+    body: decisionBody,
+    responses: {
+      200: { description: 'The run took the decision', schema: z.looseObject({ runId: z.string(), version: z.string(), approved: z.boolean(), by: z.string() }) },
+      400: 'An invalid body',
+      404: 'No such run',
+      409: 'The run refused the decision (not waiting for one, or already decided), in its own words',
+    },
+  },
+};

@@ -15,6 +15,7 @@ import { PayloadDecryptionError } from '../codec/encryption-codec.ts';
 import { payloadFromJson, payloadJson, payloadToJson } from '../codec/payload-json.ts';
 import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
+import type { RouteDocs } from './route-doc.ts';
 
 /**
  * Largest request body. Temporal refuses a payload over 2 MB (its blob size limit), and the UI sends the payloads
@@ -24,7 +25,7 @@ export const CODEC_MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** Most payloads in one request. */
 export const CODEC_MAX_PAYLOADS = 1000;
 
-const codecBody = z.object({ payloads: z.array(payloadJson).max(CODEC_MAX_PAYLOADS) });
+export const codecBody = z.object({ payloads: z.array(payloadJson).max(CODEC_MAX_PAYLOADS) });
 
 /** What the codec routes need. */
 export interface CodecRoutesDeps {
@@ -81,3 +82,22 @@ export function codecRoutes(deps: CodecRoutesDeps): Hono {
   transform('decode');
   return app;
 }
+
+const namespaceHeader = z.object({ 'X-Namespace': z.string().optional().describe("The Temporal namespace; another than this orchestrator's is refused") });
+const codecDoc = (direction: 'encode' | 'decode') => ({
+  tag: 'codec',
+  summary: `${direction === 'encode' ? 'Encode (encrypt)' : 'Decode (decrypt)'} payloads: the codec server of the Temporal UI and CLI`,
+  description: `Payloads in proto3 JSON, at most ${CODEC_MAX_PAYLOADS} and ${CODEC_MAX_BODY_BYTES} bytes per request.`,
+  headers: namespaceHeader,
+  body: codecBody,
+  responses: {
+    200: { description: `The ${direction}d payloads, in order`, schema: codecBody },
+    400: `An invalid body, another namespace${direction === 'decode' ? ', or a payload that does not decrypt with the current keys' : ''}`,
+  },
+});
+
+/** The codec routes in the OpenAPI document. */
+export const codecRouteDocs: RouteDocs = {
+  'POST /codec/encode': codecDoc('encode'),
+  'POST /codec/decode': codecDoc('decode'),
+};
