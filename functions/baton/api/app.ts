@@ -8,6 +8,7 @@ import type { Principal } from '../auth/roles.ts';
 import { callbacksRoutes } from './callbacks-routes.ts';
 import { codecsOf } from '../codec/decode-history.ts';
 import { codecCors, codecRoutes } from './codec-routes.ts';
+import { allowedMethods } from './allowed-methods.ts';
 import { approvalRoutes } from './approval-routes.ts';
 import { answerError, HttpError } from './http-error.ts';
 import { keysRoutes } from './keys-routes.ts';
@@ -54,7 +55,7 @@ export function createApi(deps: ApiDeps): Hono<AuthEnv> {
   });
 
   const publicOverrides = deps.codecPublic ? ['POST /codec/encode', 'POST /codec/decode'] as const : [];
-  const openApi = openApiDocument({ serverUrl: deps.publicUrl, publicOverrides });
+  const openApi = openApiDocument({ serverUrl: deps.publicUrl, namespace: deps.namespace, pipelines: deps.pipelines, publicOverrides });
 
   const app = new Hono<AuthEnv>();
   // CORS first: the UI's preflight carries no credentials, so it must be answered before authentication.
@@ -76,7 +77,13 @@ export function createApi(deps: ApiDeps): Hono<AuthEnv> {
   // The codec server decodes with the client's own codecs: what it shows is exactly what the workers wrote.
   app.route('/codec', codecRoutes({ codecs: codecsOf(deps.client), namespace: deps.namespace }));
   app.route('/', callbacksRoutes({ client: deps.client, steps: deps.steps, callbackKey: deps.callbackKey }));
-  app.notFound((c) => c.json(new HttpError(404, `no route ${c.req.method} ${c.req.path}; see GET /pipelines and POST /runs`).toBody(), 404));
+  const methodsOf = allowedMethods();
+  app.notFound((c) => {
+    const allowed = methodsOf(c.req.path);
+    if (allowed.length === 0) return c.json(new HttpError(404, `no route ${c.req.method} ${c.req.path}; see GET /openapi.json`).toBody(), 404);
+    c.header('Allow', allowed.join(', '));
+    return c.json(new HttpError(405, `${c.req.path} does not take ${c.req.method}: use ${allowed.join(' or ')}`).toBody(), 405);
+  });
   app.onError(answerError);
   return app;
 }

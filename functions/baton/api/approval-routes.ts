@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { toErrorIssues } from '#baton-contract';
 import { approvalDecision, approvePromotionUpdate, promotionStatusQuery } from '../../../workflows/promotion/approval.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
@@ -27,6 +27,8 @@ export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
       return c.json({ runId, ...(await handle.query(promotionStatusQuery)) });
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new HttpError(404, `no run "${runId}"`);
+      // The run's pipeline has no approval step (the fuzzer found this as a 500).
+      if (error instanceof QueryNotRegisteredError) throw new HttpError(404, `run "${runId}" has no promotion approval: its pipeline does not ask for one`);
       throw error;
     }
   });
@@ -41,7 +43,7 @@ export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
       const receipt = await handle.executeUpdate(approvePromotionUpdate, { args: [{ approved: body.data.approved, reason: body.data.reason, by }] });
       return c.json({ runId, ...receipt, by });
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new HttpError(404, `no run "${runId}"`);
+      if (error instanceof WorkflowNotFoundError) throw await closedOrMissing(handle, runId);
       // The run refused the decision (not waiting, already decided): its own words.
       if (error instanceof WorkflowUpdateFailedError) throw new HttpError(409, error.cause?.message ?? error.message);
       throw error;
@@ -49,6 +51,17 @@ export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
   });
 
   return app;
+}
+
+/** Temporal answers an update to a closed run as "not found": say which it is. */
+async function closedOrMissing(handle: WorkflowHandle, runId: string): Promise<HttpError> {
+  try {
+    const status = (await handle.describe()).status.name.toLowerCase();
+    return new HttpError(409, `run "${runId}" is ${status}: it takes no decision any more`);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return new HttpError(404, `no run "${runId}"`);
+    throw error;
+  }
 }
 
 const approvalStatus = z.looseObject({
@@ -65,7 +78,7 @@ export const approvalRouteDocs: RouteDocs = {
   'GET /runs/:runId/approval': {
     tag: 'approvals',
     summary: "Where a run's promotion approval stands",
-    responses: { 200: { description: 'The approval state', schema: approvalStatus }, 404: 'No such run' },
+    responses: { 200: { description: 'The approval state', schema: approvalStatus }, 404: 'No such run, or its pipeline asks for no approval' },
   },
   'POST /runs/:runId/approval': {
     tag: 'approvals',
@@ -76,7 +89,7 @@ export const approvalRouteDocs: RouteDocs = {
       200: { description: 'The run took the decision', schema: z.looseObject({ runId: z.string(), version: z.string(), approved: z.boolean(), by: z.string() }) },
       400: 'An invalid body',
       404: 'No such run',
-      409: 'The run refused the decision (not waiting for one, or already decided), in its own words',
+      409: 'The run refused the decision (not waiting for one, already decided, or closed), in its own words',
     },
   },
 };

@@ -64,7 +64,7 @@ export function codecRoutes(deps: CodecRoutesDeps): Hono {
 
   const transform = (direction: 'encode' | 'decode') => app.post(`/${direction}`, async (c) => {
     const namespace = c.req.header('X-Namespace');
-    if (namespace && namespace !== deps.namespace) {
+    if (!namespaceHeader(deps.namespace).safeParse({ 'X-Namespace': namespace }).success) {
       throw new HttpError(400, `X-Namespace "${namespace}" is not this codec server's namespace ("${deps.namespace}")`, [{ path: 'X-Namespace', message: `must be ${deps.namespace}` }]);
     }
     const body = codecBody.safeParse(await readJsonBody(c.req.raw, '{"payloads": [{"metadata": {"encoding": "<base64>"}, "data": "<base64>"}]}'));
@@ -83,12 +83,15 @@ export function codecRoutes(deps: CodecRoutesDeps): Hono {
   return app;
 }
 
-const namespaceHeader = z.object({ 'X-Namespace': z.string().optional().describe("The Temporal namespace; another than this orchestrator's is refused") });
-const codecDoc = (direction: 'encode' | 'decode') => ({
+/** The header the UI sends: this orchestrator's namespace, or none (empty counts as none). */
+const namespaceHeader = (namespace: string) => z.object({
+  'X-Namespace': z.literal([namespace, '']).optional().describe("The Temporal namespace: this orchestrator's, or none"),
+});
+const codecDoc = (namespace: string, direction: 'encode' | 'decode') => ({
   tag: 'codec',
   summary: `${direction === 'encode' ? 'Encode (encrypt)' : 'Decode (decrypt)'} payloads: the codec server of the Temporal UI and CLI`,
   description: `Payloads in proto3 JSON, at most ${CODEC_MAX_PAYLOADS} and ${CODEC_MAX_BODY_BYTES} bytes per request.`,
-  headers: namespaceHeader,
+  headers: namespaceHeader(namespace),
   body: codecBody,
   responses: {
     200: { description: `The ${direction}d payloads, in order`, schema: codecBody },
@@ -96,8 +99,7 @@ const codecDoc = (direction: 'encode' | 'decode') => ({
   },
 });
 
-/** The codec routes in the OpenAPI document. */
-export const codecRouteDocs: RouteDocs = {
-  'POST /codec/encode': codecDoc('encode'),
-  'POST /codec/decode': codecDoc('decode'),
-};
+/** The codec routes in the OpenAPI document, for the orchestrator of `namespace`. */
+export function codecRouteDocs(namespace: string): RouteDocs {
+  return { 'POST /codec/encode': codecDoc(namespace, 'encode'), 'POST /codec/decode': codecDoc(namespace, 'decode') };
+}

@@ -6,7 +6,8 @@ import { memoryRegistryStore } from '../../../activities/registry/memory-store.t
 import { ApiKeyStore } from '../auth/key-store.ts';
 import { ROUTE_ACCESS } from '../auth/route-access.ts';
 import type { Principal } from '../auth/roles.ts';
-import { createApi } from './app.ts';
+import { definePipeline } from '../../../workflows/pipeline-definition.ts';
+import { createApi, type ApiDeps } from './app.ts';
 import { decisionBody } from './approval-routes.ts';
 import { codecBody } from './codec-routes.ts';
 import { createBody } from './keys-routes.ts';
@@ -17,7 +18,7 @@ import { listParams, triggerBody } from './runs-routes.ts';
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- walking a JSON document
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
-const doc = openApiDocument({ serverUrl: 'http://gw/function/baton' }) as Json;
+const doc = openApiDocument({ serverUrl: 'http://gw/function/baton', namespace: 'default' }) as Json; // no pipelines: any `input`
 const operations = Object.entries(doc.paths as Json).flatMap(([path, item]) =>
   Object.entries(item as Json).filter(([method]) => METHODS.includes(method)).map(([method, op]) => ({ path, method, op: op as Json })));
 /** `GET /runs/:runId` for the operation at `/runs/{runId}` get. */
@@ -84,7 +85,7 @@ test('every route of the access table for people is documented, with its role; c
     if (access !== 'public') assert.ok(entry.op.responses['401'] && entry.op.responses['403'], `${routeOf(entry)} documents 401 and 403`);
     assert.match(entry.op.description, access === 'public' ? /Open to anyone/ : new RegExp(`Needs the role \`${access}\``));
   }
-  const opened = openApiDocument({ serverUrl: 'http://gw', publicOverrides: ['POST /codec/decode'] }) as Json;
+  const opened = openApiDocument({ serverUrl: 'http://gw', namespace: 'default', publicOverrides: ['POST /codec/decode'] }) as Json;
   assert.equal(opened.paths['/codec/decode'].post['x-baton-role'], 'public', 'configuration that opens a route shows in the document');
   assert.deepEqual(opened.paths['/codec/decode'].post.security, []);
 });
@@ -111,15 +112,19 @@ const admin: Principal = { id: 'key:root', name: 'root', roles: ['admin'] };
 const viewer: Principal = { id: 'key:v', name: 'vera', roles: ['viewer'] };
 
 function api() {
+  return createApi(apiDeps());
+}
+
+function apiDeps(): ApiDeps {
   const client = { options: { loadedDataConverter: { payloadCodecs: [] } } } as unknown as Client;
   const store = memoryRegistryStore();
-  return createApi({
+  return {
     client, taskQueue: 'q', namespace: 'default', pipelines: [], steps: new Map(), callbackKey: 'k'.repeat(32),
     publicUrl: 'http://gw/function/baton', temporalUiUrl: undefined, health: () => ({}),
     authenticate: async (authorization) => ({ 'Bearer admin': admin, 'Bearer viewer': viewer })[authorization ?? ''],
     keys: () => new ApiKeyStore(store),
     registry: () => ({ listModels: async () => [], getModel: async () => { throw new Error('unused'); }, getVersion: async () => { throw new Error('unused'); }, setStage: async () => { throw new Error('unused'); } }),
-  });
+  };
 }
 
 test('a body the route refuses, the document refuses too; the examples it takes, the document takes', async () => {
@@ -157,6 +162,25 @@ test('a body the route refuses, the document refuses too; the examples it takes,
   const badName = await app.request('/models/Not_A_Model', { headers: { authorization: 'Bearer admin' } });
   assert.equal(badName.status, 400, 'a path parameter the document refuses, the route refuses');
   assert.equal(z.fromJSONSchema((operation('GET /models/:name').parameters as Json[])[0]!.schema).safeParse('Not_A_Model').success, false);
+});
+
+test("POST /runs documents each pipeline's own input schema, and refuses what the route refuses", async () => {
+  const pipeline = definePipeline({
+    name: 'tiny', description: 'd', workflowType: 'tiny', steps: [], examples: { default: {} },
+    input: z.object({ epochs: z.number().int().min(1).default(1) }).strict(),
+  });
+  const withPipelines = openApiDocument({ serverUrl: 'http://gw', namespace: 'default', pipelines: [pipeline, { ...pipeline, name: 'other' }] }) as Json;
+  const body = z.fromJSONSchema(withPipelines.paths['/runs'].post.requestBody.content['application/json'].schema);
+  for (const taken of [{ pipeline: 'tiny' }, { pipeline: 'tiny', input: { epochs: 2 } }, { pipeline: 'other', runId: 'r-1' }]) {
+    assert.ok(body.safeParse(taken).success, `takes ${JSON.stringify(taken)}`);
+  }
+  const app = createApi({ ...apiDeps(), pipelines: [pipeline] });
+  for (const refused of [{ pipeline: 'tiny', input: { epochs: 0 } }, { pipeline: 'tiny', input: { epochs: 1, extra: true } }, { pipeline: 'tiny', input: [] }]) {
+    assert.equal(body.safeParse(refused).success, false, `the document refuses ${JSON.stringify(refused)}`);
+    const response = await app.request('/runs', { method: 'POST', headers: { authorization: 'Bearer admin', 'content-type': 'application/json' }, body: JSON.stringify(refused) });
+    assert.equal(response.status, 400, `the route refuses ${JSON.stringify(refused)}`);
+  }
+  assert.equal(body.safeParse({ pipeline: 'unknown' }).success, false, 'an unknown pipeline (404 from the route)');
 });
 
 test('GET /openapi.json serves the document to signed-in callers only', async () => {

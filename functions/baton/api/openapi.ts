@@ -16,6 +16,7 @@ import { pipelinesRouteDocs } from './pipelines-routes.ts';
 import { reportRouteDocs } from './report-routes.ts';
 import type { ResponseDoc, RouteDoc, RouteDocs, RouteKey } from './route-doc.ts';
 import { runsRouteDocs } from './runs-routes.ts';
+import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -34,10 +35,12 @@ const appRouteDocs: RouteDocs = {
 };
 
 /** Every documented route; a route of the access table for people without an entry stops `openApiDocument`. */
-export const ROUTE_DOCS: RouteDocs = {
-  ...appRouteDocs, ...pipelinesRouteDocs, ...runsRouteDocs, ...reportRouteDocs, ...approvalRouteDocs,
-  ...modelsRouteDocs, ...keysRouteDocs, ...codecRouteDocs,
-};
+export function routeDocs(options: Pick<OpenApiOptions, 'namespace' | 'pipelines'>): RouteDocs {
+  return {
+    ...appRouteDocs, ...pipelinesRouteDocs, ...runsRouteDocs(options.pipelines ?? []), ...reportRouteDocs, ...approvalRouteDocs,
+    ...modelsRouteDocs, ...keysRouteDocs, ...codecRouteDocs(options.namespace),
+  };
+}
 
 /** Routes that are not for people (a long step's callback and progress, authenticated by a signed token) stay out. */
 export function documentedRoutes(): RouteKey[] {
@@ -47,6 +50,10 @@ export function documentedRoutes(): RouteKey[] {
 export interface OpenApiOptions {
   /** The API's public base URL (`BATON_PUBLIC_URL`): the document's server. */
   serverUrl: string;
+  /** The Temporal namespace the orchestrator serves (the codec routes accept no other). */
+  namespace: string;
+  /** The pipelines it runs: `POST /runs` documents each one's input schema. Default: none (any `input`). */
+  pipelines?: readonly PipelineDefinition[];
   /** Routes opened to anyone by configuration (as given to `routeAccess`). */
   publicOverrides?: readonly string[];
 }
@@ -65,9 +72,10 @@ const STATUS_TEXT: Record<number, string> = {
 
 /** The document for this deployment (server URL, codec routes opened by configuration). */
 export function openApiDocument(options: OpenApiOptions): Record<string, unknown> {
+  const docs = routeDocs(options);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of documentedRoutes()) {
-    const doc = ROUTE_DOCS[route];
+    const doc = docs[route];
     if (!doc) throw new Error(`route "${route}" of the access table has no documentation: add it to its module's RouteDocs (functions/baton/api/route-doc.ts)`);
     const [method, path] = route.split(' ') as [string, string];
     const access: Access = options.publicOverrides?.includes(route) ? 'public' : ROUTE_ACCESS[route];
@@ -82,7 +90,7 @@ export function openApiDocument(options: OpenApiOptions): Record<string, unknown
       description: 'Start, follow and cancel pipeline runs, approve and promote models, manage API keys. Every route but `/healthz` needs `Authorization: Bearer <API key or OIDC access token>` with the role in its `x-baton-role`; errors answer `{error: {message, issues?}}`. Bodies are JSON, at most 1 MiB by default.',
     },
     servers: [{ url: options.serverUrl }],
-    tags: [...new Set(Object.values(ROUTE_DOCS).map((doc) => doc.tag))].map((name) => ({ name })),
+    tags: [...new Set(Object.values(docs).map((doc) => doc.tag))].map((name) => ({ name })),
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API key (`baton_<id>_<secret>`, made with `npx baton keys create`) or, when configured, an OIDC access token.' },

@@ -73,7 +73,9 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
    * answers 400 with the server's own message.
    */
   app.get('/', async (c) => {
-    const params = listParams.safeParse({ query: c.req.query('query') || undefined, pipeline: c.req.query('pipeline') || undefined, limit: c.req.query('limit') || undefined });
+    // Exactly what was sent: `pipeline=` or `limit=` with no value is refused, as the document says (only an empty
+    // `query` means none).
+    const params = listParams.safeParse({ query: c.req.query('query') || undefined, pipeline: c.req.query('pipeline'), limit: c.req.query('limit') });
     if (!params.success) throw new HttpError(400, 'invalid run list request', toErrorIssues(params.error));
     const query = listQuery(params.data.query, params.data.pipeline);
     const runs: RunSummary[] = [];
@@ -193,44 +195,57 @@ const runView = answers<RunView>()(z.object({
   links: runLinks,
 }));
 
-/** The runs routes in the OpenAPI document, with the schemas above. */
-export const runsRouteDocs: RouteDocs = {
-  'GET /runs': {
-    tag: 'runs',
-    summary: 'List runs, newest first',
-    description: "`query` is a Temporal visibility query over Baton's search attributes (`BatonPipeline = 'train-classifier' AND BatonAccuracy > 0.9`); a query the server refuses answers 400 with the server's own message.",
-    query: listParams,
-    responses: { 200: { description: 'The matching runs', schema: z.object({ runs: z.array(runSummary) }) }, 400: 'An invalid parameter or a query the server refuses' },
-  },
-  'POST /runs': {
-    tag: 'runs',
-    summary: 'Start a run of a pipeline',
-    description: "`input` is checked against the pipeline's input schema (`GET /pipelines`); every field has a default. A `runId` makes the call idempotent: repeating it answers the same run (200).",
-    body: triggerBody,
-    responses: {
-      202: { description: 'The run started', schema: runAccepted },
-      200: { description: 'A run with this `runId` of the same pipeline exists already: that run', schema: runAccepted },
-      400: 'An invalid body or pipeline input (`issues` names each field, e.g. `input.split.testSize`)',
-      404: 'No such pipeline (`knownPipelines` lists them)',
-      409: 'The `runId` is taken by a run of another pipeline',
+/**
+ * The body of `POST /runs` as the route checks it, in one schema: the envelope (`triggerBody`) with, for each
+ * pipeline, its own input schema. Without pipelines, the envelope alone.
+ */
+export function triggerBodyOf(pipelines: readonly PipelineDefinition[]): z.ZodType {
+  const each = pipelines.map((pipeline) => triggerBody.extend({ pipeline: z.literal(pipeline.name), input: pipeline.input.optional() }));
+  const [first, second, ...more] = each;
+  if (!first) return triggerBody;
+  return second ? z.union([first, second, ...more]) : first;
+}
+
+/** The runs routes in the OpenAPI document, with the schemas above, for these pipelines. */
+export function runsRouteDocs(pipelines: readonly PipelineDefinition[]): RouteDocs {
+  return {
+    'GET /runs': {
+      tag: 'runs',
+      summary: 'List runs, newest first',
+      description: "`query` is a Temporal visibility query over Baton's search attributes (`BatonPipeline = 'train-classifier' AND BatonAccuracy > 0.9`); a query the server refuses answers 400 with the server's own message.",
+      query: listParams,
+      responses: { 200: { description: 'The matching runs', schema: z.object({ runs: z.array(runSummary) }) }, 400: 'An invalid parameter or a query the server refuses' },
     },
-  },
-  'GET /runs/:runId': {
-    tag: 'runs',
-    summary: 'A run: status, every step, result or error',
-    responses: { 200: { description: "The run, from Temporal's history", schema: runView }, 404: 'No such run' },
-  },
-  'POST /runs/:runId/cancel': {
-    tag: 'runs',
-    summary: 'Cancel a running run',
-    description: 'A `trigger` may cancel the runs it started; an `admin` any run.',
-    responses: {
-      202: { description: 'Cancellation requested', schema: z.object({ runId: z.string(), status: z.literal('cancelling'), links: runLinks }) },
-      404: 'No such run',
-      409: 'The run is not running',
+    'POST /runs': {
+      tag: 'runs',
+      summary: 'Start a run of a pipeline',
+      description: "`input` is checked against the pipeline's input schema (`GET /pipelines`); every field has a default. A `runId` makes the call idempotent: repeating it answers the same run (200).",
+      body: triggerBodyOf(pipelines),
+      responses: {
+        202: { description: 'The run started', schema: runAccepted },
+        200: { description: 'A run with this `runId` of the same pipeline exists already: that run', schema: runAccepted },
+        400: 'An invalid body or pipeline input (`issues` names each field, e.g. `input.split.testSize`)',
+        404: 'No such pipeline (`knownPipelines` lists them)',
+        409: 'The `runId` is taken by a run of another pipeline',
+      },
     },
-  },
-};
+    'GET /runs/:runId': {
+      tag: 'runs',
+      summary: 'A run: status, every step, result or error',
+      responses: { 200: { description: "The run, from Temporal's history", schema: runView }, 404: 'No such run' },
+    },
+    'POST /runs/:runId/cancel': {
+      tag: 'runs',
+      summary: 'Cancel a running run',
+      description: 'A `trigger` may cancel the runs it started; an `admin` any run.',
+      responses: {
+        202: { description: 'Cancellation requested', schema: z.object({ runId: z.string(), status: z.literal('cancelling'), links: runLinks }) },
+        404: 'No such run',
+        409: 'The run is not running',
+      },
+    },
+  };
+}
 
 /** Baton's own workflows (the scaler) are not runs: the runs list leaves them out. */
 const NOT_SYSTEM = `WorkflowId != '${SCALER_WORKFLOW_ID}'`;
