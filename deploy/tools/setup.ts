@@ -10,7 +10,7 @@ process.once('SIGTERM', () => process.exit(143));
 
 try {
   console.log(`[setup] tools cache: ${toolsDir()}`);
-  const tools = await ensureTools({ progress: (l) => console.log(l) });
+  const tools = await ensureTools({ progress: (l) => console.log(l), testTools: true });
   const watchdog = tools.watchdogKind === 'of-watchdog' ? 'the real of-watchdog' : "Baton's stand-in (the real of-watchdog is not installable here)";
   // performance.now() counts from process start, so this includes Node's own startup.
   console.log(`[setup] done in ${(performance.now() / 1000).toFixed(1)}s; function replicas use ${watchdog}`);
@@ -20,8 +20,9 @@ try {
     ['watchdog', tools.watchdog],
     ['faas-cli', tools.faasCli ?? '(not available: faas-cli checks are skipped)'],
     ['python', tools.python],
+    ['test tools', tools.testToolsBin],
   ];
-  for (const [name, path] of rows) console.log(`  ${name.padEnd(9)} ${path}`);
+  for (const [name, path] of rows) console.log(`  ${name.padEnd(10)} ${path}`);
 } catch (err) {
   if (!(err instanceof ToolError)) throw err;
   console.error(`[setup] failed: ${err.message}`);

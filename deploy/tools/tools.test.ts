@@ -200,3 +200,20 @@ test('two setups at once build each tool once', async (t) => {
   assert.equal(calls.filter((c) => c.startsWith('go build')).length, 1);
   assert.equal(calls.filter((c) => c.startsWith('python3 -m venv')).length, 1);
 });
+
+test('the test tools get a venv of their own, only when asked for, keyed by test/tools/requirements.txt', async (t) => {
+  const s = sandbox(t);
+  mkdirSync(join(s.root, 'test', 'tools'), { recursive: true });
+  writeFileSync(join(s.root, 'test', 'tools', 'requirements.txt'), 'fake-fuzzer==1.0\n');
+  const plain = await ensureTools({ env: s.env(), root: s.root });
+  assert.equal(plain.testToolsBin, undefined);
+  assert.ok(!s.calls().some((c) => c.includes('test/tools/requirements.txt')), 'npm start does not install test tools');
+
+  const lines: string[] = [];
+  const withTools = await ensureTools({ env: s.env(), root: s.root, testTools: true, progress: (l) => lines.push(l) });
+  const venv = join(s.tools, 'venv', sha12('fake-fuzzer==1.0\n'));
+  assert.equal(withTools.testToolsBin, join(venv, 'bin'));
+  assert.equal(withTools.python, plain.python, "the functions' venv is not touched");
+  assert.ok(s.calls().some((c) => c.includes(`-m pip install --disable-pip-version-check -r ${join(s.root, 'test', 'tools', 'requirements.txt')}`)));
+  assert.match(lines.join('\n'), /test tools venv [0-9a-f]{12} … created/);
+});

@@ -11,7 +11,7 @@ import { line, type SetupContext } from './context.ts';
 import { ensureGoTool, tryGoTool } from './gotools.ts';
 import { toolsDir } from './layout.ts';
 import { withLock } from './lock.ts';
-import { ensureVenv } from './venv.ts';
+import { ensureVenv, TEST_TOOLS_VENV } from './venv.ts';
 import { ensureWatchdog, type WatchdogKind } from './watchdog.ts';
 
 export { toolsDir } from './layout.ts';
@@ -32,6 +32,8 @@ export interface ToolPaths {
   python: string;
   /** The virtualenv's bin folder, to put first on PATH for Python functions. */
   venvBin: string;
+  /** With `testTools`: the test tools' virtualenv's bin folder (test/tools/requirements.txt: schemathesis). */
+  testToolsBin?: string;
 }
 
 export interface EnsureToolsOptions {
@@ -41,6 +43,8 @@ export interface EnsureToolsOptions {
   env?: NodeJS.ProcessEnv;
   /** The Baton checkout. Default: the one this file is in. */
   root?: string;
+  /** Also the tools only tests run (`npm run setup` and the tests that use them ask; `npm start` does not). */
+  testTools?: boolean;
 }
 
 const defaultRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,19 +59,20 @@ export async function ensureTools(options: EnsureToolsOptions = {}): Promise<Too
   const base = { env, dir: toolsDir(env), root: options.root ?? defaultRoot, progress };
 
   // Read-only pass first: on a warm cache it finds everything without taking the lock.
-  const warm = await resolveAll({ ...base, install: false }, false);
+  const testTools = options.testTools ?? false;
+  const warm = await resolveAll({ ...base, install: false }, false, testTools);
   if (warm) {
     warm.lines.forEach((l) => progress(l));
     return warm.paths;
   }
   mkdirSync(base.dir, { recursive: true });
-  const cold = await withLock(join(base.dir, '.setup.lock'), () => resolveAll({ ...base, install: true }, true), { progress });
+  const cold = await withLock(join(base.dir, '.setup.lock'), () => resolveAll({ ...base, install: true }, true, testTools), { progress });
   if (!cold) throw new Error('setup: the install pass left a tool unresolved'); // each step installs or throws
   return cold.paths;
 }
 
 /** Runs every step in order; undefined (on the read-only pass) as soon as one needs installing. */
-async function resolveAll(ctx: SetupContext, live: boolean): Promise<{ paths: ToolPaths; lines: string[] } | undefined> {
+async function resolveAll(ctx: SetupContext, live: boolean, testTools: boolean): Promise<{ paths: ToolPaths; lines: string[] } | undefined> {
   const lines: string[] = [];
   const step = async <T extends { status: string }>(subject: string | ((r: T) => string), work: () => Promise<T | undefined>, before?: (r: T) => string[]) => {
     const t0 = performance.now();
@@ -92,9 +97,14 @@ async function resolveAll(ctx: SetupContext, live: boolean): Promise<{ paths: To
   if (!f) return undefined;
   const v = await step((r) => r.subject, () => ensureVenv(ctx));
   if (!v) return undefined;
+  const tt = testTools ? await step((r) => r.subject, () => ensureVenv(ctx, TEST_TOOLS_VENV)) : undefined;
+  if (testTools && !tt) return undefined;
 
   return {
-    paths: { temporal: t.path, minio: m.path, watchdog: w.path, watchdogKind: w.kind, faasCli: f.path, python: v.python, venvBin: v.bin },
+    paths: {
+      temporal: t.path, minio: m.path, watchdog: w.path, watchdogKind: w.kind, faasCli: f.path, python: v.python, venvBin: v.bin,
+      ...(tt ? { testToolsBin: tt.bin } : {}),
+    },
     lines,
   };
 }

@@ -1,7 +1,9 @@
 /**
- * The Python virtualenv for python3-http functions, keyed by the requirements it was made from:
- * `<toolsDir>/venv/<sha256 of requirements.txt, 12 hex>/`. Virtualenvs cannot be moved once made, so it is
- * built in place under a `.partial` file and only marked complete when pip has succeeded.
+ * The project's Python virtualenvs, each keyed by the requirements it was made from:
+ * `<toolsDir>/venv/<sha256 of the requirements file, 12 hex>/`. Virtualenvs cannot be moved once made, so each is
+ * built in place under a `.partial` file and only marked complete when pip has succeeded. Two exist: the
+ * python3-http functions' runtime, and the test tools (schemathesis), kept apart so the functions' packages (and
+ * their images) do not grow with tools that only tests use.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -21,9 +23,20 @@ export interface VenvFound {
   status: string;
 }
 
-/** The requirements file the venv is made from. */
+/** Which virtualenv: its requirements file (relative to the checkout) and its name in progress lines. */
+export interface VenvSpec {
+  requirements: string;
+  label: string;
+}
+
+/** The python3-http functions' runtime (and pytest). */
+export const FUNCTIONS_VENV: VenvSpec = { requirements: join('template', 'python3-http', 'requirements.txt'), label: 'python venv' };
+/** Tools only tests run (schemathesis, the OpenAPI fuzzer). */
+export const TEST_TOOLS_VENV: VenvSpec = { requirements: join('test', 'tools', 'requirements.txt'), label: 'test tools venv' };
+
+/** The requirements file the functions' venv is made from. */
 export function requirementsPath(root: string): string {
-  return join(root, 'template', 'python3-http', 'requirements.txt');
+  return join(root, FUNCTIONS_VENV.requirements);
 }
 
 /** The venv folder for a requirements text (an absent file counts as empty). */
@@ -31,14 +44,14 @@ export function venvDir(dir: string, requirements: string): string {
   return join(dir, 'venv', sha12(requirements));
 }
 
-export async function ensureVenv(ctx: SetupContext): Promise<VenvFound | undefined> {
-  const reqFile = requirementsPath(ctx.root);
+export async function ensureVenv(ctx: SetupContext, spec: VenvSpec = FUNCTIONS_VENV): Promise<VenvFound | undefined> {
+  const reqFile = join(ctx.root, spec.requirements);
   const present = existsSync(reqFile);
   const requirements = present ? readFileSync(reqFile, 'utf8') : '';
   const dir = venvDir(ctx.dir, requirements);
   const bin = join(dir, 'bin');
   const python = join(bin, 'python3');
-  const subject = `python venv ${sha12(requirements)}`;
+  const subject = `${spec.label} ${sha12(requirements)}`;
   const absent = present ? '' : ` (no ${relative(ctx.root, reqFile)} yet: no packages)`;
 
   // existsSync follows the symlink, so a venv whose base Python was removed counts as missing.

@@ -8,10 +8,12 @@ import type { Principal } from '../auth/roles.ts';
 import { callbacksRoutes } from './callbacks-routes.ts';
 import { codecsOf } from '../codec/decode-history.ts';
 import { codecCors, codecRoutes } from './codec-routes.ts';
+import { allowedMethods } from './allowed-methods.ts';
 import { approvalRoutes } from './approval-routes.ts';
 import { answerError, HttpError } from './http-error.ts';
 import { keysRoutes } from './keys-routes.ts';
 import { modelsRoutes, type ModelsRegistry } from './models-routes.ts';
+import { openApiDocument } from './openapi.ts';
 import { pipelinesRoutes } from './pipelines-routes.ts';
 import { reportRoutes } from './report-routes.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES, requestLimits, type RequestLimits } from './request-limits.ts';
@@ -54,16 +56,20 @@ export function createApi(deps: ApiDeps): Hono<AuthEnv> {
     ...(deps.temporalUiUrl ? { temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(runId)}` } : {}),
   });
 
+  const publicOverrides = deps.codecPublic ? ['POST /codec/encode', 'POST /codec/decode'] as const : [];
+  const openApi = openApiDocument({ serverUrl: deps.publicUrl, namespace: deps.namespace, pipelines: deps.pipelines, publicOverrides });
+
   const app = new Hono<AuthEnv>();
   // CORS first: the UI's preflight carries no credentials, so it must be answered before authentication.
   app.use('/codec/*', codecCors(deps.codecCorsOrigins ?? []));
-  app.use(routeAccess({ authenticate: deps.authenticate, publicOverrides: deps.codecPublic ? ['POST /codec/encode', 'POST /codec/decode'] : [] }));
+  app.use(routeAccess({ authenticate: deps.authenticate, publicOverrides }));
   app.use(requestLimits(deps.limits ?? {
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     maxCallbackBytes: DEFAULT_MAX_CALLBACK_BYTES,
     allowedOrigins: [new URL(deps.publicUrl).origin, ...(deps.codecCorsOrigins ?? [])],
   }));
   app.get('/healthz', (c) => c.json({ status: 'ok', ...deps.health() }));
+  app.get('/openapi.json', (c) => c.json(openApi));
   app.route('/pipelines', pipelinesRoutes(pipelines));
   app.route('/runs', runsRoutes({ client: deps.client, taskQueue: deps.taskQueue, pipelines, links }));
   app.route('/runs', reportRoutes({ client: deps.client }));
@@ -73,7 +79,13 @@ export function createApi(deps: ApiDeps): Hono<AuthEnv> {
   // The codec server decodes with the client's own codecs: what it shows is exactly what the workers wrote.
   app.route('/codec', codecRoutes({ codecs: codecsOf(deps.client), namespace: deps.namespace }));
   app.route('/', callbacksRoutes({ client: deps.client, steps: deps.steps, callbackKey: deps.callbackKey, signingKey: deps.signingKey }));
-  app.notFound((c) => c.json(new HttpError(404, `no route ${c.req.method} ${c.req.path}; see GET /pipelines and POST /runs`).toBody(), 404));
+  const methodsOf = allowedMethods();
+  app.notFound((c) => {
+    const allowed = methodsOf(c.req.path);
+    if (allowed.length === 0) return c.json(new HttpError(404, `no route ${c.req.method} ${c.req.path}; see GET /openapi.json`).toBody(), 404);
+    c.header('Allow', allowed.join(', '));
+    return c.json(new HttpError(405, `${c.req.path} does not take ${c.req.method}: use ${allowed.join(' or ')}`).toBody(), 405);
+  });
   app.onError(answerError);
   return app;
 }

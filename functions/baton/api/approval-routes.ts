@@ -1,18 +1,19 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { toErrorIssues } from '#baton-contract';
 import { approvalDecision, approvePromotionUpdate, promotionStatusQuery } from '../../../workflows/promotion/approval.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
+import type { RouteDocs } from './route-doc.ts';
 
 /**
  * `GET /runs/{id}/approval` (where the run's promotion approval stands) and `POST /runs/{id}/approval`
  * `{approved, reason?}`: a person's decision, delivered as a Temporal update so the answer says whether the
  * run took it. Who decided comes from the credential, never from the body.
  */
-const decisionBody = approvalDecision.omit({ by: true }).extend({
+export const decisionBody = approvalDecision.omit({ by: true }).extend({
   by: z.never({ error: 'is taken from your credential: leave it out' }).optional(),
 }).strict();
 
@@ -26,6 +27,8 @@ export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
       return c.json({ runId, ...(await handle.query(promotionStatusQuery)) });
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new HttpError(404, `no run "${runId}"`);
+      // The run's pipeline has no approval step (the fuzzer found this as a 500).
+      if (error instanceof QueryNotRegisteredError) throw new HttpError(404, `run "${runId}" has no promotion approval: its pipeline does not ask for one`);
       throw error;
     }
   });
@@ -40,7 +43,7 @@ export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
       const receipt = await handle.executeUpdate(approvePromotionUpdate, { args: [{ approved: body.data.approved, reason: body.data.reason, by }] });
       return c.json({ runId, ...receipt, by });
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new HttpError(404, `no run "${runId}"`);
+      if (error instanceof WorkflowNotFoundError) throw await closedOrMissing(handle, runId);
       // The run refused the decision (not waiting, already decided): its own words.
       if (error instanceof WorkflowUpdateFailedError) throw new HttpError(409, error.cause?.message ?? error.message);
       throw error;
@@ -49,3 +52,44 @@ export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
 
   return app;
 }
+
+/** Temporal answers an update to a closed run as "not found": say which it is. */
+async function closedOrMissing(handle: WorkflowHandle, runId: string): Promise<HttpError> {
+  try {
+    const status = (await handle.describe()).status.name.toLowerCase();
+    return new HttpError(409, `run "${runId}" is ${status}: it takes no decision any more`);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return new HttpError(404, `no run "${runId}"`);
+    throw error;
+  }
+}
+
+const approvalStatus = z.looseObject({
+  runId: z.string(),
+  state: z.enum(['not-needed-yet', 'awaiting-approval', 'approved', 'rejected', 'expired']),
+  modelName: z.string().optional(),
+  version: z.string().optional(),
+  deadline: z.string().optional(),
+  decision: approvalDecision.optional(),
+});
+
+/** The approval routes in the OpenAPI document. */
+export const approvalRouteDocs: RouteDocs = {
+  'GET /runs/:runId/approval': {
+    tag: 'approvals',
+    summary: "Where a run's promotion approval stands",
+    responses: { 200: { description: 'The approval state', schema: approvalStatus }, 404: 'No such run, or its pipeline asks for no approval' },
+  },
+  'POST /runs/:runId/approval': {
+    tag: 'approvals',
+    summary: "Approve or reject a run's promotion",
+    description: 'Who decided is taken from the credential; a body that sets `by` is refused.',
+    body: decisionBody,
+    responses: {
+      200: { description: 'The run took the decision', schema: z.looseObject({ runId: z.string(), version: z.string(), approved: z.boolean(), by: z.string() }) },
+      400: 'An invalid body',
+      404: 'No such run',
+      409: 'The run refused the decision (not waiting for one, already decided, or closed), in its own words',
+    },
+  },
+};

@@ -69,6 +69,7 @@ test('bad requests are refused naming the field; another namespace and tampered 
   const otherNamespace = await post('/codec/decode', { payloads: [] }, { 'x-namespace': 'billing' });
   assert.equal(otherNamespace.status, 400);
   assert.match(((await otherNamespace.json()) as { error: { message: string } }).error.message, /X-Namespace "billing" is not this codec server's namespace/);
+  assert.equal((await post('/codec/decode', { payloads: [] }, { 'x-namespace': '' })).status, 200, 'an empty X-Namespace counts as none');
 
   const [encrypted] = await codec.encode([defaultPayloadConverter.toPayload('x')]);
   const tampered = payloadToJson({ ...encrypted!, data: Buffer.from(encrypted!.data!).fill(0, 12, 14) });

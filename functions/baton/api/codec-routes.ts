@@ -15,6 +15,7 @@ import { PayloadDecryptionError } from '../codec/encryption-codec.ts';
 import { payloadFromJson, payloadJson, payloadToJson } from '../codec/payload-json.ts';
 import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
+import type { RouteDocs } from './route-doc.ts';
 
 /**
  * Largest request body. Temporal refuses a payload over 2 MB (its blob size limit), and the UI sends the payloads
@@ -24,7 +25,7 @@ export const CODEC_MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** Most payloads in one request. */
 export const CODEC_MAX_PAYLOADS = 1000;
 
-const codecBody = z.object({ payloads: z.array(payloadJson).max(CODEC_MAX_PAYLOADS) });
+export const codecBody = z.object({ payloads: z.array(payloadJson).max(CODEC_MAX_PAYLOADS) });
 
 /** What the codec routes need. */
 export interface CodecRoutesDeps {
@@ -63,7 +64,7 @@ export function codecRoutes(deps: CodecRoutesDeps): Hono {
 
   const transform = (direction: 'encode' | 'decode') => app.post(`/${direction}`, async (c) => {
     const namespace = c.req.header('X-Namespace');
-    if (namespace && namespace !== deps.namespace) {
+    if (!namespaceHeader(deps.namespace).safeParse({ 'X-Namespace': namespace }).success) {
       throw new HttpError(400, `X-Namespace "${namespace}" is not this codec server's namespace ("${deps.namespace}")`, [{ path: 'X-Namespace', message: `must be ${deps.namespace}` }]);
     }
     const body = codecBody.safeParse(await readJsonBody(c.req.raw, '{"payloads": [{"metadata": {"encoding": "<base64>"}, "data": "<base64>"}]}'));
@@ -80,4 +81,25 @@ export function codecRoutes(deps: CodecRoutesDeps): Hono {
   transform('encode');
   transform('decode');
   return app;
+}
+
+/** The header the UI sends: this orchestrator's namespace, or none (empty counts as none). */
+const namespaceHeader = (namespace: string) => z.object({
+  'X-Namespace': z.literal([namespace, '']).optional().describe("The Temporal namespace: this orchestrator's, or none"),
+});
+const codecDoc = (namespace: string, direction: 'encode' | 'decode') => ({
+  tag: 'codec',
+  summary: `${direction === 'encode' ? 'Encode (encrypt)' : 'Decode (decrypt)'} payloads: the codec server of the Temporal UI and CLI`,
+  description: `Payloads in proto3 JSON, at most ${CODEC_MAX_PAYLOADS} and ${CODEC_MAX_BODY_BYTES} bytes per request.`,
+  headers: namespaceHeader(namespace),
+  body: codecBody,
+  responses: {
+    200: { description: `The ${direction}d payloads, in order`, schema: codecBody },
+    400: `An invalid body, another namespace${direction === 'decode' ? ', or a payload that does not decrypt with the current keys' : ''}`,
+  },
+});
+
+/** The codec routes in the OpenAPI document, for the orchestrator of `namespace`. */
+export function codecRouteDocs(namespace: string): RouteDocs {
+  return { 'POST /codec/encode': codecDoc(namespace, 'encode'), 'POST /codec/decode': codecDoc(namespace, 'decode') };
 }

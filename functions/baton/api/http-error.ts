@@ -5,7 +5,7 @@ import type { ErrorIssue } from '#baton-contract';
 /** The one error class of the trigger API: a status, a message, and the failing fields when known. */
 export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 500 | 503,
     message: string,
     readonly issues?: ErrorIssue[],
     readonly extra?: Record<string, unknown>,

@@ -6,11 +6,15 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { toErrorIssues } from '#baton-contract';
-import { ModelRegistry, RegistryConflictError, RegistryNotFoundError, MODEL_STAGES } from '../../../activities/registry/index.ts';
+import { ModelRegistry, RegistryConflictError, RegistryNotFoundError, MODEL_NAME_PATTERN, MODEL_STAGES, MODEL_VERSION_PATTERN } from '../../../activities/registry/index.ts';
+import type { ModelSummary, ModelVersionView, ModelView, StageChangeResult } from '../../../activities/registry/index.ts';
+import { modelMetadata, productionPointer, stageChange } from '../../../activities/registry/documents.ts';
 import { ArtifactStore, artifactStoreConfigFromEnv } from '../../../template/node-ts/artifacts.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
+import { pathParams } from './path-params.ts';
+import { answers, type RouteDocs } from './route-doc.ts';
 
 /** What the routes use of the registry (the real one, or one over an in-memory store in tests). */
 export type ModelsRegistry = Pick<ModelRegistry, 'listModels' | 'getModel' | 'getVersion' | 'setStage'>;
@@ -28,6 +32,12 @@ export const promoteBody = z.object({
   by: z.never({ error: 'is taken from your credential: leave it out' }).optional(),
 }).strict();
 
+const modelName = z.string().regex(MODEL_NAME_PATTERN, 'a model name is lowercase letters, digits and dashes (at most 63)');
+const modelVersion = z.string().regex(MODEL_VERSION_PATTERN, 'a version is 12 lowercase hex digits');
+/** The path parameters: names and versions become storage keys, so only ones the registry could hold pass. */
+export const modelParams = z.object({ name: modelName });
+export const versionParams = z.object({ name: modelName, version: modelVersion });
+
 export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
   let shared: ModelsRegistry | undefined;
   const registry = deps.registry ?? (() => (shared ??= new ModelRegistry(new ArtifactStore(artifactStoreConfigFromEnv()))));
@@ -35,16 +45,19 @@ export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
 
   app.get('/', async (c) => c.json({ models: await registry().listModels() }));
 
-  app.get('/:name', async (c) => c.json(await answering(registry().getModel(c.req.param('name')))));
+  app.get('/:name', async (c) => c.json(await answering(registry().getModel(pathParams(modelParams, c.req.param()).name))));
 
-  app.get('/:name/versions/:version', async (c) => c.json(await answering(registry().getVersion(c.req.param('name'), c.req.param('version')))));
+  app.get('/:name/versions/:version', async (c) => {
+    const { name, version } = pathParams(versionParams, c.req.param());
+    return c.json(await answering(registry().getVersion(name, version)));
+  });
 
   app.post('/:name/versions/:version/promote', async (c) => {
     const text = await c.req.raw.clone().text();
     const raw = text.trim() ? await readJsonBody(c.req.raw, '{"stage": "production", "reason": "why"}') : {};
     const body = promoteBody.safeParse(raw);
     if (!body.success) throw new HttpError(400, 'invalid promotion request', toErrorIssues(body.error));
-    const { name, version } = c.req.param();
+    const { name, version } = pathParams(versionParams, c.req.param());
     const result = await answering(registry().setStage(name, version, body.data.stage, { by: principalOf(c).name, reason: body.data.reason }));
     return c.json({ modelName: result.name, version: result.version, stage: result.stage, previousProduction: result.previousProduction, changed: result.changed });
   });
@@ -64,3 +77,59 @@ async function answering<T>(call: Promise<T>): Promise<T> {
     throw error;
   }
 }
+
+const metricsMap = z.record(z.string(), z.number());
+const modelSummary = answers<ModelSummary>()(z.object({
+  name: z.string(),
+  versionCount: z.number(),
+  production: z.object({ version: z.string(), promotedAt: z.string(), metrics: metricsMap }).nullable(),
+  latest: z.object({ version: z.string(), registeredAt: z.string(), stage: z.enum(MODEL_STAGES), metrics: metricsMap }),
+}));
+const versionView = answers<ModelVersionView>()(modelMetadata.extend({
+  stage: z.enum(MODEL_STAGES),
+  stageChangedAt: z.string(),
+  stageHistory: z.array(stageChange),
+}));
+const modelView = answers<ModelView>()(z.object({ name: z.string(), production: productionPointer.nullable(), versions: z.array(versionView) }));
+const promoted = answers<Omit<StageChangeResult, 'name'> & { modelName: string }>()(z.object({
+  modelName: z.string(),
+  version: z.string(),
+  stage: z.enum(MODEL_STAGES),
+  previousProduction: z.string().nullable(),
+  changed: z.boolean(),
+}));
+
+/** The models routes in the OpenAPI document. */
+export const modelsRouteDocs: RouteDocs = {
+  'GET /models': {
+    tag: 'models',
+    summary: 'The registered models',
+    responses: { 200: { description: 'Each model with its production and latest version', schema: z.object({ models: z.array(modelSummary) }) } },
+  },
+  'GET /models/:name': {
+    tag: 'models',
+    summary: 'A model: what serves, and every version newest first',
+    params: modelParams,
+    responses: { 200: { description: 'The model', schema: modelView }, 400: 'A name the registry cannot hold', 404: 'No such model' },
+  },
+  'GET /models/:name/versions/:version': {
+    tag: 'models',
+    summary: 'One version: stage, metrics, params and lineage',
+    params: versionParams,
+    responses: { 200: { description: 'The version', schema: versionView }, 400: 'A name or version the registry cannot hold', 404: 'No such model or version' },
+  },
+  'POST /models/:name/versions/:version/promote': {
+    tag: 'models',
+    summary: 'Move a version to a stage (default: production)',
+    description: 'Recorded as done by the caller; a body that sets `by` is refused. An empty body takes the defaults.',
+    params: versionParams,
+    body: promoteBody,
+    bodyOptional: true,
+    responses: {
+      200: { description: 'The stage change', schema: promoted },
+      400: 'An invalid body, name or version',
+      404: 'No such model or version',
+      409: 'Another change of the same model won a race: try again',
+    },
+  },
+};

@@ -12,6 +12,7 @@ import { artifactRef, type ArtifactRef } from '#baton-contract';
 import { ArtifactStore, artifactStoreConfigFromEnv } from '../../../template/node-ts/artifacts.ts';
 import { codecsOf, decodeHistory } from '../codec/decode-history.ts';
 import { HttpError } from './http-error.ts';
+import type { RouteDocs } from './route-doc.ts';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -95,3 +96,12 @@ export function reportRoutes(deps: ReportDeps): Hono {
 
   return app;
 }
+
+/** The report route in the OpenAPI document. */
+export const reportRouteDocs: RouteDocs = {
+  'GET /runs/:runId/report': {
+    tag: 'runs',
+    summary: "A run's HTML report (self-contained: no script, nothing loaded)",
+    responses: { 200: { description: 'The report', contentType: 'text/html' }, 404: 'No such run, or it has no report (yet)' },
+  },
+};

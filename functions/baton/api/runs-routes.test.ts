@@ -77,7 +77,7 @@ test('GET /runs passes the query and the pipeline shortcut to Temporal, and stop
 
 test('GET /runs refuses a bad limit or pipeline name with 400 naming the field, before asking Temporal', async () => {
   const { app, lists } = setUp([]);
-  for (const [search, field] of [['limit=0', 'limit'], ['limit=1001', 'limit'], ['limit=ten', 'limit'], ["pipeline=x'%20OR%20'1", 'pipeline']]) {
+  for (const [search, field] of [['limit=0', 'limit'], ['limit=1001', 'limit'], ['limit=ten', 'limit'], ["pipeline=x'%20OR%20'1", 'pipeline'], ['pipeline=', 'pipeline'], ['limit=', 'limit']]) {
     const response = await app.request(`/?${search}`);
     assert.equal(response.status, 400, search);
     const body = (await response.json()) as { error: { issues: { path: string }[] } };

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { toErrorIssues } from '#baton-contract';
+import { progressReport, toErrorIssues } from '#baton-contract';
 import { batonSearchAttributes } from '../../../workflows/search-attributes.ts';
 import { SCALER_WORKFLOW_ID } from '../../../workflows/system/scaler-api.ts';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
@@ -10,6 +10,7 @@ import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { grants, type Principal } from '../auth/roles.ts';
 import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
+import { answers, type RouteDocs } from './route-doc.ts';
 import { buildRunView, runStatus, type RunView } from './run-view.ts';
 import { codecsOf, decodeDescription, decodeHistory } from '../codec/decode-history.ts';
 
@@ -25,7 +26,7 @@ export interface RunsDeps {
 const SYSTEM_WORKFLOW_IDS: readonly string[] = [SCALER_WORKFLOW_ID];
 const runIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'use letters, digits, ".", "_" and "-" (at most 128)');
 const newRunId = runIdSchema.refine((id) => !SYSTEM_WORKFLOW_IDS.includes(id), 'is reserved for Baton\'s own workflows: choose another runId');
-const triggerBody = z.object({
+export const triggerBody = z.object({
   pipeline: z.string().min(1),
   input: z.unknown().default({}),
   runId: newRunId.optional(),
@@ -38,25 +39,25 @@ export interface RunStarter {
 }
 
 /** One run in `GET /runs`: what its search attributes say, without reading its history. */
-export interface RunSummary {
-  runId: string;
-  pipeline: string;
-  status: string;
-  startedAt: string;
-  closedAt?: string;
-  /** The current (or, once closed, the last) step. */
-  step?: string;
-  datasetVersion?: string;
-  modelVersion?: string;
-  accuracy?: number;
-  stage?: string;
-  trigger?: string;
-}
+export const runSummary = z.object({
+  runId: z.string(),
+  pipeline: z.string(),
+  status: z.string(),
+  startedAt: z.string(),
+  closedAt: z.string().optional(),
+  step: z.string().optional().describe('The current (or, once closed, the last) step.'),
+  datasetVersion: z.string().optional(),
+  modelVersion: z.string().optional(),
+  accuracy: z.number().optional(),
+  stage: z.string().optional(),
+  trigger: z.string().optional(),
+});
+export type RunSummary = z.infer<typeof runSummary>;
 
 export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 1000;
 
-const listParams = z.object({
+export const listParams = z.object({
   query: z.string().trim().optional(),
   pipeline: runIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
@@ -72,7 +73,9 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
    * answers 400 with the server's own message.
    */
   app.get('/', async (c) => {
-    const params = listParams.safeParse({ query: c.req.query('query') || undefined, pipeline: c.req.query('pipeline') || undefined, limit: c.req.query('limit') || undefined });
+    // Exactly what was sent: `pipeline=` or `limit=` with no value is refused, as the document says (only an empty
+    // `query` means none).
+    const params = listParams.safeParse({ query: c.req.query('query') || undefined, pipeline: c.req.query('pipeline'), limit: c.req.query('limit') });
     if (!params.success) throw new HttpError(400, 'invalid run list request', toErrorIssues(params.error));
     const query = listQuery(params.data.query, params.data.pipeline);
     const runs: RunSummary[] = [];
@@ -163,6 +166,85 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
   }
 
   return app;
+}
+
+const runLinks = z.object({ self: z.string(), temporalUi: z.string().optional() });
+const runAccepted = z.object({ runId: z.string(), workflowId: z.string(), pipeline: z.string(), status: z.string(), links: runLinks });
+const stepView = z.object({
+  name: z.string(),
+  function: z.string(),
+  status: z.enum(['pending', 'scheduled', 'running', 'retrying', 'completed', 'failed', 'timed_out', 'cancelled', 'skipped']),
+  attempt: z.number(),
+  durationMs: z.number().optional(),
+  error: z.string().optional(),
+  progress: progressReport.optional(),
+  metrics: z.record(z.string(), z.number()).optional(),
+});
+const runView = answers<RunView>()(z.object({
+  runId: z.string(),
+  workflowId: z.string(),
+  pipeline: z.string(),
+  status: z.string(),
+  startedAt: z.string(),
+  closedAt: z.string().optional(),
+  steps: z.array(stepView),
+  result: z.unknown().optional(),
+  error: z.object({ message: z.string(), type: z.string().optional() }).optional(),
+  input: z.unknown().optional(),
+  metrics: z.record(z.string(), z.unknown()).optional(),
+  links: runLinks,
+}));
+
+/**
+ * The body of `POST /runs` as the route checks it, in one schema: the envelope (`triggerBody`) with, for each
+ * pipeline, its own input schema. Without pipelines, the envelope alone.
+ */
+export function triggerBodyOf(pipelines: readonly PipelineDefinition[]): z.ZodType {
+  const each = pipelines.map((pipeline) => triggerBody.extend({ pipeline: z.literal(pipeline.name), input: pipeline.input.optional() }));
+  const [first, second, ...more] = each;
+  if (!first) return triggerBody;
+  return second ? z.union([first, second, ...more]) : first;
+}
+
+/** The runs routes in the OpenAPI document, with the schemas above, for these pipelines. */
+export function runsRouteDocs(pipelines: readonly PipelineDefinition[]): RouteDocs {
+  return {
+    'GET /runs': {
+      tag: 'runs',
+      summary: 'List runs, newest first',
+      description: "`query` is a Temporal visibility query over Baton's search attributes (`BatonPipeline = 'train-classifier' AND BatonAccuracy > 0.9`); a query the server refuses answers 400 with the server's own message.",
+      query: listParams,
+      responses: { 200: { description: 'The matching runs', schema: z.object({ runs: z.array(runSummary) }) }, 400: 'An invalid parameter or a query the server refuses' },
+    },
+    'POST /runs': {
+      tag: 'runs',
+      summary: 'Start a run of a pipeline',
+      description: "`input` is checked against the pipeline's input schema (`GET /pipelines`); every field has a default. A `runId` makes the call idempotent: repeating it answers the same run (200).",
+      body: triggerBodyOf(pipelines),
+      responses: {
+        202: { description: 'The run started', schema: runAccepted },
+        200: { description: 'A run with this `runId` of the same pipeline exists already: that run', schema: runAccepted },
+        400: 'An invalid body or pipeline input (`issues` names each field, e.g. `input.split.testSize`)',
+        404: 'No such pipeline (`knownPipelines` lists them)',
+        409: 'The `runId` is taken by a run of another pipeline',
+      },
+    },
+    'GET /runs/:runId': {
+      tag: 'runs',
+      summary: 'A run: status, every step, result or error',
+      responses: { 200: { description: "The run, from Temporal's history", schema: runView }, 404: 'No such run' },
+    },
+    'POST /runs/:runId/cancel': {
+      tag: 'runs',
+      summary: 'Cancel a running run',
+      description: 'A `trigger` may cancel the runs it started; an `admin` any run.',
+      responses: {
+        202: { description: 'Cancellation requested', schema: z.object({ runId: z.string(), status: z.literal('cancelling'), links: runLinks }) },
+        404: 'No such run',
+        409: 'The run is not running',
+      },
+    },
+  };
 }
 
 /** Baton's own workflows (the scaler) are not runs: the runs list leaves them out. */

@@ -16,6 +16,8 @@ export type Access = Role | 'public' | 'step-signature';
 
 export const ROUTE_ACCESS = {
   'GET /healthz': 'public',
+  // Viewer, not public: like an unknown path, the map of the API is for signed-in callers only.
+  'GET /openapi.json': 'viewer',
   'GET /pipelines': 'viewer',
   'GET /runs': 'viewer',
   'POST /runs': 'trigger',
