@@ -77,3 +77,6 @@ export const modelPolicyDocument = z.looseObject({
   history: z.array(policyRevision),
 });
 export type ModelPolicyDocument = z.infer<typeof modelPolicyDocument>;
+
+/** policy.json as a writer reads it before replacing it: rules not checked, so a broken policy can be replaced. */
+export const modelPolicyForRewrite = modelPolicyDocument.extend({ rules: z.record(z.string(), z.unknown()) });

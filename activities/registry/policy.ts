@@ -4,7 +4,7 @@
  * A policy may be set before the model's first version is registered, so that version is held to it too.
  */
 import { promotionPolicy, type PromotionPolicy, type PromotionPolicyInput } from '../../workflows/promotion/policy.ts';
-import { modelPolicyDocument, type ModelPolicyDocument, type PolicyRevision } from './documents.ts';
+import { modelPolicyDocument, modelPolicyForRewrite, type ModelPolicyDocument, type PolicyRevision } from './documents.ts';
 import { ModelNotFoundError } from './errors.ts';
 import { MODEL_NAME_PATTERN, registryKeys } from './layout.ts';
 import { readDocument, updateDocument, type RegistryStore } from './store.ts';
@@ -37,15 +37,14 @@ export async function readPolicy(store: RegistryStore, name: string): Promise<Mo
 
 /**
  * Replaces the model's rules (defaults fill what `rules` leaves out) as the next version; the same rules again
- * change nothing (`changed: false`), so a retried request does not add a version.
+ * change nothing (`changed: false`), so a retried request does not add a version. A stored policy whose rules this
+ * code cannot read is replaced all the same (it stays in the history as it was).
  */
 export async function writePolicy(store: RegistryStore, name: string, rules: PromotionPolicyInput, request: PolicyChangeRequest, now: () => Date): Promise<{ policy: ModelPolicyView; changed: boolean }> {
   checkName(name);
   const parsed = promotionPolicy.parse(rules);
   let written: ModelPolicyDocument | undefined;
-  let kept: ModelPolicyDocument | undefined;
-  const changed = await updateDocument(store, registryKeys.policy(name), modelPolicyDocument, (current) => {
-    kept = current;
+  const changed = await updateDocument(store, registryKeys.policy(name), modelPolicyForRewrite, (current) => {
     if (current && JSON.stringify(current.rules) === JSON.stringify(parsed)) return undefined;
     const earlier: PolicyRevision[] = current
       ? [...current.history, { version: current.version, rules: current.rules, updatedAt: current.updatedAt, updatedBy: current.updatedBy, reason: current.reason }]
@@ -60,8 +59,8 @@ export async function writePolicy(store: RegistryStore, name: string, rules: Pro
     };
     return written;
   });
-  const document = changed ? written! : kept!;
-  return { policy: { name, stored: true, ...document }, changed };
+  if (changed) return { policy: { name, stored: true, ...written! }, changed };
+  return { policy: await readPolicy(store, name), changed };
 }
 
 /** Names become storage keys: anything else is no model of this registry. */
