@@ -87,7 +87,7 @@ test('a promotion switches what predict serves, without restarting it', async ()
   // The model's policy, not the run, decides that a new version need not beat production (a run may only tighten it).
   await setModelPolicy(stack, 'iris-switch', { rules: { mustBeatProduction: false }, reason: 'latest wins' });
   const second = await train({ dataset: 'iris', modelName: 'iris-switch', model: { type: 'random_forest', params: { n_estimators: 20 } } });
-  assert.equal(second.result.promotion?.promoted, true);
+  assert.equal(second.result.promotion?.promoted, true, JSON.stringify(second.result.promotion));
   assert.notEqual(second.result.model.version, first.result.model.version);
   assert.equal((await predictFirstRows('iris-switch')).model.version, second.result.model.version);
   assert.deepEqual(await replicaPids('predict', stack.dataDir), pids, 'the predict replicas were not restarted');

@@ -17,6 +17,7 @@ const MODEL_POLICY_PATCH = 'baton-model-policy-v1';
 const { readModelPolicy } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
+  activityId: 'read-model-policy',
   summary: 'read the model\'s promotion policy',
 });
 
