@@ -7,7 +7,8 @@
  * - a run naming another metric adds a second criterion on that metric (its `minimum`, default 0, and its
  *   `mustBeatProduction`, default false): both criteria must hold;
  * - `approval.required` and `approval.approverMustNotBeStarter`: the policy's OR the run's;
- * - `approval.timeout`: the shorter of the two (less time to decide is less chance to promote).
+ * - `approval.timeout`: when the policy requires an approval, the shorter of the two (less time to decide is less
+ *   chance to promote); when only the run asks for one, the run's (any approval gate is stricter than none).
  *
  * Whatever the run asked that would have loosened the policy is listed in `notApplied`, so its result says so.
  */
@@ -53,7 +54,7 @@ export function applicableRules(policy: ModelPolicyInForce, run: PromotionReques
   if (asked.approverMustNotBeStarter === false && model.approval.approverMustNotBeStarter) looser('approval.approverMustNotBeStarter', false, true);
   let timeout = model.approval.timeout;
   if (asked.timeout !== undefined) {
-    if (msToNumber(asked.timeout) < msToNumber(timeout)) timeout = asked.timeout;
+    if (!model.approval.required || msToNumber(asked.timeout) < msToNumber(timeout)) timeout = asked.timeout;
     else if (msToNumber(asked.timeout) > msToNumber(timeout)) looser('approval.timeout', asked.timeout, timeout);
   }
   return {

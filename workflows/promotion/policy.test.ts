@@ -97,6 +97,9 @@ test('a run may tighten the model\'s policy: larger minimum, production to beat,
   assert.deepEqual(notApplied, []);
   const shorter = applicableRules(model({ approval: { required: true, timeout: '2h' } }), promotionRequest.parse({ approval: { timeout: '90m' } }));
   assert.equal(shorter.rules.approval.timeout, '90m', 'the shorter wait wins');
+  const added = applicableRules(model(), promotionRequest.parse({ approval: { required: true, timeout: '1d' } }));
+  assert.deepEqual(added.rules.approval, { required: true, timeout: '1d', approverMustNotBeStarter: false }, 'a run adding an approval the policy does not require sets its wait');
+  assert.deepEqual(added.notApplied, []);
 });
 
 test('a run that says nothing gets exactly the model\'s rules, looser than the defaults if the model says so', () => {
