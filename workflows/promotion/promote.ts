@@ -8,7 +8,7 @@ import { batonSearchAttributes } from '../search-attributes.ts';
 import { promoteModel } from '../steps/promote-model.ts';
 import { applicableRules } from './applicable-rules.ts';
 import type { ApprovalDecision, PromotionApproval } from './approval.ts';
-import { judgePromotion, rulesOf, type ComparedMetrics, type PromotionPolicy, type PromotionRequest, type PromotionRules } from './policy.ts';
+import { judgePromotion, promotionPolicy, rulesOf, type ComparedMetrics, type PromotionRequest, type PromotionRules } from './policy.ts';
 
 /** Runs started before models had policies follow their own input's rules, as they did then. */
 const MODEL_POLICY_PATCH = 'baton-model-policy-v1';
@@ -47,11 +47,9 @@ export interface PromotionOutcome {
 
 /**
  * Holds the registered candidate to the model's policy, made stricter by what the run's input asks (`request`),
- * and promotes it to production when everything agrees. `policy` is the run's input with defaults: the rules of
- * runs started before model policies.
+ * and promotes it to production when everything agrees.
  */
 export async function promoteIfEligible(args: {
-  policy: PromotionPolicy;
   request: PromotionRequest;
   approval: PromotionApproval;
   modelName: string;
@@ -60,7 +58,8 @@ export async function promoteIfEligible(args: {
   production: { version: string; metrics: ComparedMetrics } | null;
 }): Promise<PromotionOutcome> {
   const { modelName, version } = args;
-  let rules = rulesOf(args.policy);
+  // Runs started before model policies: their input (recorded with every default filled in) was the whole rules.
+  let rules = rulesOf(promotionPolicy.parse(args.request));
   let applied: AppliedPolicy | undefined;
   if (patched(MODEL_POLICY_PATCH)) {
     try {

@@ -14,6 +14,7 @@ import { approvePromotionUpdate, promotionStatusQuery } from '../promotion/appro
 import { batonSearchAttributes } from '../search-attributes.ts';
 import type { InvokeFunctionRequest, ModelPolicyReading } from '../../activities/index.ts';
 import { promotionPolicy, type PromotionPolicyInput } from '../promotion/policy.ts';
+import { trainClassifierInput } from './definition.ts';
 import { fakeStepOutputs } from '../../test/support/fake-step-outputs.ts';
 
 // Workflow tests with fake activities on a real Temporal dev server, started the way the local stack starts it
@@ -286,4 +287,17 @@ test('approverMustNotBeStarter: the run\'s starter cannot approve it, nor can a 
   assert.equal(promotion.promoted, true);
   assert.equal(promotion.policy.version, 2);
   assert.match(promotion.reasons.at(-1)!, /approved by alice$/);
+});
+
+test('a model\'s policy looser than the defaults applies to a run that says nothing, with its input parsed as the trigger API does', async () => {
+  const calls: string[] = [];
+  const fake = withProduction({ version: 'bbbbbbbbbbbb', metrics: { accuracy: 0.98, f1: 0.97, precision: 0.98, recall: 0.97, holdoutRows: 114 } });
+  const { result } = await runWith(async (call) => {
+    calls.push(call.step);
+    return fake(call);
+  }, trainClassifierInput.parse({}), { readModelPolicy: storedPolicy({ mustBeatProduction: false }, 1) });
+  const promotion = (result as { promotion: { promoted: boolean; reasons: string[]; policy: { notApplied?: string[] } } }).promotion;
+  assert.equal(promotion.promoted, true, promotion.reasons.join('; '));
+  assert.ok(calls.includes('promote-model'));
+  assert.equal(promotion.policy.notApplied, undefined, 'the run asked nothing, so nothing was refused');
 });

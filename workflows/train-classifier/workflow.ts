@@ -1,7 +1,6 @@
 import { patched } from '@temporalio/workflow';
 import { acquireDataset } from '../dataset-source.ts';
 import { PromotionApproval } from '../promotion/approval.ts';
-import { promotionRequest } from '../promotion/policy.ts';
 import { promoteIfEligible, type PromotionOutcome } from '../promotion/promote.ts';
 import { recordTrainingOutcome } from '../run-record.ts';
 import { reportRun } from '../run-report.ts';
@@ -49,7 +48,7 @@ export async function trainClassifier(rawInput: TrainClassifierInput): Promise<T
   const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation, parameters: input });
   recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
   const promotion = patched(PROMOTION_PATCH)
-    ? await promoteIfEligible({ policy: input.promotion, request: promotionRequest.parse(rawInput.promotion ?? {}), approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null })
+    ? await promoteIfEligible({ request: input.promotion ?? {}, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null })
     : undefined;
   await reportRun({ pipeline: 'train-classifier', parameters: input, dataset, model: trained.model, evaluation, registered, validation, promotion });
   return {

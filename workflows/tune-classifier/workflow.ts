@@ -1,7 +1,6 @@
 import { acquireDataset } from '../dataset-source.ts';
 import { mapWithLimit } from '../fan-out.ts';
 import { PromotionApproval } from '../promotion/approval.ts';
-import { promotionRequest } from '../promotion/policy.ts';
 import { promoteIfEligible } from '../promotion/promote.ts';
 import { recordTrainingOutcome } from '../run-record.ts';
 import { reportRun } from '../run-report.ts';
@@ -46,7 +45,7 @@ export async function tuneClassifier(rawInput: TuneClassifierInput): Promise<Tun
   const { trained, evaluation } = tried[best]!;
   const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation, parameters: { ...input, chosen: best } });
   recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
-  const promotion = await promoteIfEligible({ policy: input.promotion, request: promotionRequest.parse(rawInput.promotion ?? {}), approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null });
+  const promotion = await promoteIfEligible({ request: input.promotion ?? {}, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null });
   await reportRun({ pipeline: 'tune-classifier', parameters: input, dataset, model: trained.model, evaluation, registered, validation, promotion });
   return {
     dataset: { name: dataset.name, version: dataset.version },

@@ -80,7 +80,8 @@ export function buildRunView(
     const at = timestampMs(event.eventTime);
     const scheduled = event.activityTaskScheduledEventAttributes;
     // Steps are the function calls; other activities (reading the model's policy) are the pipeline's own business.
-    if (scheduled && scheduled.activityType?.name !== STEP_ACTIVITY) continue;
+    const activityType = scheduled?.activityType?.name;
+    if (activityType && activityType !== STEP_ACTIVITY) continue;
     if (scheduled) {
       const call = decodeFirst(scheduled.input?.payloads) as InvokeFunctionRequest | undefined;
       const name = scheduled.activityId ?? '?';
