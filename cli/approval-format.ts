@@ -33,6 +33,7 @@ export function approvalDetails(view: { runId: string } & ApprovalStatus, timeZo
       lines.push('', 'the run is not waiting for an approval: its promotion has not been reached yet, or its pipeline needs none');
       break;
     case 'awaiting-approval':
+      if (view.approverMustNotBeStarter === true) lines.push('rule      the approver must be someone other than the one who started the run');
       lines.push('', 'decide with', `  baton runs approve ${id} [--reason <text>]`, `  baton runs reject ${id} [--reason <text>]`);
       break;
     case 'approved':

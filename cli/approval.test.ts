@@ -36,6 +36,7 @@ test('a decision is one line; the approval state shows the version, the deadline
     `  baton runs reject ${RUN} [--reason <text>]`,
   ]);
   assert.match(approvalDetails(waiting, 'UTC', Date.parse('2026-01-01T02:00:00Z'))[3]!, /^deadline {2}2026-01-01 01:00:00 \(passed\)$/);
+  assert.equal(approvalDetails({ ...waiting, approverMustNotBeStarter: true }, 'UTC', now)[4], 'rule      the approver must be someone other than the one who started the run');
   const approved = approvalDetails({ ...waiting, state: 'approved', decision: { approved: true, by: 'alice', reason: 'checked the report' } }, 'UTC', now);
   assert.deepEqual(approved.slice(3), ['deadline  2026-01-01 01:00:00', 'decision  approved by alice: checked the report', '', 'the run promotes the version to production']);
   const rejected = approvalDetails({ ...waiting, state: 'rejected', decision: { approved: false, by: 'bob' } }, 'UTC', now);

@@ -1,8 +1,11 @@
 /** The registry routes of the trigger API (`/models`), through the gateway. */
 import { callApi, type BatonApi } from '../deploy/local/run-client.ts';
-import type { ModelSummary, ModelVersionView, ModelView, ModelStage } from '../activities/registry/index.ts';
+import type { ModelPolicyView, ModelSummary, ModelVersionView, ModelView, ModelStage } from '../activities/registry/index.ts';
 
-export type { ModelSummary, ModelVersionView, ModelView, ModelStage };
+export type { ModelPolicyView, ModelSummary, ModelVersionView, ModelView, ModelStage };
+
+/** The answer to setting a policy: the policy now in force, and whether this call changed it. */
+export type PolicyAnswer = ModelPolicyView & { changed: boolean };
 
 /** The answer to a promotion. */
 export interface PromotionAnswer {
@@ -27,4 +30,14 @@ export async function getModel(api: BatonApi, name: string): Promise<ModelView> 
 /** Moves a version to a stage (`POST /models/{name}/versions/{version}/promote`). */
 export async function promoteModelVersion(api: BatonApi, name: string, version: string, body: { stage?: ModelStage; reason?: string }): Promise<PromotionAnswer> {
   return callApi<PromotionAnswer>(api, 'POST', `/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}/promote`, body);
+}
+
+/** A model's promotion policy (`GET /models/{name}/policy`): the stored one, or the default policy (version 0). */
+export async function getModelPolicy(api: BatonApi, name: string): Promise<ModelPolicyView> {
+  return callApi<ModelPolicyView>(api, 'GET', `/models/${encodeURIComponent(name)}/policy`);
+}
+
+/** Sets a model's promotion policy as its next version (`PUT /models/{name}/policy`, admin). */
+export async function setModelPolicy(api: BatonApi, name: string, body: { rules: unknown; reason?: string }): Promise<PolicyAnswer> {
+  return callApi<PolicyAnswer>(api, 'PUT', `/models/${encodeURIComponent(name)}/policy`, body);
 }

@@ -1,6 +1,6 @@
 /** Output of the `models` commands: pure functions from the registry's answers to lines. */
 import { formatMetrics, formatTime, table } from './format.ts';
-import type { ModelSummary, ModelView, PromotionAnswer } from './models-client.ts';
+import type { ModelPolicyView, ModelSummary, ModelView, PromotionAnswer } from './models-client.ts';
 
 /** `baton models`: one row per model. */
 export function modelsTable(models: readonly ModelSummary[], timeZone?: string): string[] {
@@ -56,4 +56,24 @@ export function promotionLine(answer: PromotionAnswer): string {
   const replaced = answer.stage === 'production' && answer.previousProduction ? `; ${answer.previousProduction} archived` : '';
   const left = answer.stage !== 'production' && answer.previousProduction === answer.version ? '; no version is in production now' : '';
   return `${answer.modelName} ${answer.version} → ${answer.stage}${replaced}${left}`;
+}
+
+/** `baton models policy <name>`: the rules every run of the model is held to, who set them, and earlier versions. */
+export function policyDetails(policy: ModelPolicyView, timeZone?: string): string[] {
+  const { rules } = policy;
+  const { approval } = rules;
+  const lines = [
+    `model       ${policy.name}`,
+    `policy      ${policy.stored ? `version ${policy.version}, set ${formatTime(policy.updatedAt, timeZone)} by ${policy.updatedBy}${policy.reason ? ` (${policy.reason})` : ''}` : 'the default policy (version 0): none stored'}`,
+    `promotion   ${rules.enabled ? 'enabled' : 'disabled: versions stay in staging'}`,
+    `metric      ${rules.metric} ≥ ${rules.minimum}${rules.mustBeatProduction ? ', and above the production version' : ''}`,
+    `approval    ${approval.required ? `required within ${approval.timeout}${approval.approverMustNotBeStarter ? ', by someone other than the run\'s starter' : ''}` : 'not required'}`,
+  ];
+  if (policy.stored) {
+    for (const earlier of [...policy.history].reverse()) {
+      lines.push(`  v${earlier.version}  ${formatTime(earlier.updatedAt, timeZone)} by ${earlier.updatedBy}${earlier.reason ? `: ${earlier.reason}` : ''}  ${JSON.stringify(earlier.rules)}`);
+    }
+  }
+  lines.push('', 'A run\'s input may make these rules stricter, never looser.');
+  return lines;
 }

@@ -50,6 +50,8 @@ export async function reportRun(run: {
         promoted: promotion.promoted, modelName: promotion.modelName, version: promotion.version, reasons: promotion.reasons,
         ...(promotion.approval ? { approval: promotion.approval } : {}),
         ...(promotion.previousProduction !== undefined ? { previousProduction: promotion.previousProduction } : {}),
+        ...(promotion.policy?.version !== undefined ? { policyVersion: promotion.policy.version } : {}),
+        ...(promotion.policy?.notApplied ? { notApplied: promotion.policy.notApplied } : {}),
       },
     } : {}),
     temporalUiPath: `/namespaces/${namespace}/workflows/${workflowId}`,

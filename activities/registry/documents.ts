@@ -3,6 +3,7 @@
  * and field instead of surfacing as an odd value far away. Objects stay loose, so fields a newer writer adds survive.
  */
 import { z } from 'zod';
+import { promotionPolicy } from '../../workflows/promotion/policy.ts';
 import { MODEL_STAGES } from './layout.ts';
 
 export const modelStage = z.enum(MODEL_STAGES);
@@ -51,3 +52,31 @@ export const productionPointer = z.looseObject({
   reason: z.string(),
 });
 export type ProductionPointer = z.infer<typeof productionPointer>;
+
+/** One earlier version of a model's policy, as it was (rules kept as written then). */
+export const policyRevision = z.looseObject({
+  version: z.number().int().positive(),
+  rules: z.record(z.string(), z.unknown()),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+  reason: z.string(),
+});
+export type PolicyRevision = z.infer<typeof policyRevision>;
+
+/**
+ * `policy.json`: the model's promotion rules, versioned (1, 2, …), who set them, when and why, and the earlier
+ * versions (oldest first). `rules` is strict: a rule this code does not know must not be silently dropped (that
+ * could loosen the policy), so such a document fails naming the field.
+ */
+export const modelPolicyDocument = z.looseObject({
+  version: z.number().int().positive(),
+  rules: promotionPolicy,
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+  reason: z.string(),
+  history: z.array(policyRevision),
+});
+export type ModelPolicyDocument = z.infer<typeof modelPolicyDocument>;
+
+/** policy.json as a writer reads it before replacing it: rules not checked, so a broken policy can be replaced. */
+export const modelPolicyForRewrite = modelPolicyDocument.extend({ rules: z.record(z.string(), z.unknown()) });

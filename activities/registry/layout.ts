@@ -6,6 +6,7 @@
  *   models/<name>/<version>/model.json    immutable metadata and lineage, written once
  *   models/<name>/<version>/stage.json    mutable stage and its history
  *   models/<name>/production.json         mutable pointer: the single source of truth of what is in production
+ *   models/<name>/policy.json             mutable, versioned: the model's promotion rules (absent: the default policy)
  */
 
 /** Model names become storage keys and URL segments: lowercase letters, digits and dashes, at most 63. */
@@ -29,6 +30,7 @@ export const MODELS_PREFIX = 'models/';
 export const registryKeys = {
   model: (name: string) => `${MODELS_PREFIX}${name}/`,
   production: (name: string) => `${MODELS_PREFIX}${name}/production.json`,
+  policy: (name: string) => `${MODELS_PREFIX}${name}/policy.json`,
   version: (name: string, version: string) => `${MODELS_PREFIX}${name}/${version}/`,
   modelFile: (name: string, version: string) => `${MODELS_PREFIX}${name}/${version}/model.skops`,
   metadata: (name: string, version: string) => `${MODELS_PREFIX}${name}/${version}/model.json`,

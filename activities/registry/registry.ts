@@ -1,5 +1,7 @@
 /** The model registry in the artifact bucket: one object over the reading, registering and staging functions. */
+import type { PromotionPolicyInput } from '../../workflows/promotion/policy.ts';
 import type { ModelStage } from './layout.ts';
+import { readPolicy, writePolicy, type ModelPolicyView, type PolicyChangeRequest } from './policy.ts';
 import { readModel, readModelList, readModelVersion, type ModelSummary, type ModelVersionView, type ModelView } from './read.ts';
 import { registerVersion, type Registration, type RegistrationRequest } from './register.ts';
 import { changeStage, type StageChangeResult, type StageRequest } from './stages.ts';
@@ -46,5 +48,15 @@ export class ModelRegistry {
    */
   setStage(name: string, version: string, stage: ModelStage, request: StageRequest): Promise<StageChangeResult> {
     return changeStage(this.store, name, version, stage, request, this.now);
+  }
+
+  /** The model's promotion policy: the stored one, or the default policy (version 0) when none is stored. */
+  getPolicy(name: string): Promise<ModelPolicyView> {
+    return readPolicy(this.store, name);
+  }
+
+  /** Sets the model's promotion policy as its next version (the same rules again change nothing). */
+  setPolicy(name: string, rules: PromotionPolicyInput, request: PolicyChangeRequest): Promise<{ policy: ModelPolicyView; changed: boolean }> {
+    return writePolicy(this.store, name, rules, request, this.now);
   }
 }

@@ -2,6 +2,7 @@
 import type { Command } from '../context.ts';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './keys.ts';
 import { modelsCommand } from './models.ts';
+import { modelsPolicyCommand } from './models-policy.ts';
 import { modelsPromoteCommand } from './models-promote.ts';
 import { pipelinesCommand } from './pipelines.ts';
 import { predictCommand } from './predict.ts';
@@ -15,7 +16,7 @@ import { runsShowCommand } from './runs-show.ts';
 
 export const commands: readonly Command[] = [
   runCommand, runsListCommand, runsShowCommand, runsCompareCommand, runsCancelCommand, runsApprovalCommand, runsApproveCommand, runsRejectCommand,
-  pipelinesCommand, modelsCommand, modelsPromoteCommand, predictCommand, keysCreateCommand, keysListCommand, keysRevokeCommand,
+  pipelinesCommand, modelsCommand, modelsPromoteCommand, modelsPolicyCommand, predictCommand, keysCreateCommand, keysListCommand, keysRevokeCommand,
 ];
 
 /** Words that take a sub-command (`runs list`). */

@@ -73,12 +73,12 @@ export interface BatonApi {
 }
 
 /** Calls the trigger API at `{gateway}/function/baton{path}` and answers its JSON; throws ApiError or GatewayUnreachableError. */
-export async function callApi<T>(api: BatonApi, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function callApi<T>(api: BatonApi, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
   return callFunction<T>(api.gatewayUrl, 'baton', method, path, body, api.token);
 }
 
 /** Calls `{gateway}/function/{fn}{path}` and answers its JSON; throws ApiError or GatewayUnreachableError. */
-async function callFunction<T>(gatewayUrl: string, fn: string, method: 'GET' | 'POST', path: string, body?: unknown, token?: string): Promise<T> {
+async function callFunction<T>(gatewayUrl: string, fn: string, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, token?: string): Promise<T> {
   const request = `${method} ${fn === 'baton' ? '' : `/function/${fn}`}${path.replace(/\?.*$/, '') || '/'}`;
   const headers: Record<string, string> = {
     ...(body !== undefined ? { 'content-type': 'application/json' } : {}),

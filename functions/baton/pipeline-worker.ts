@@ -3,6 +3,8 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type CallbackSettings } from '../../activities/index.ts';
 import type { StepCatalog } from '../../activities/step-catalog.ts';
 import { createFunctionCallPool } from '../../activities/http-pool.ts';
+import { ModelRegistry } from '../../activities/registry/index.ts';
+import { ArtifactStore, artifactStoreConfigFromEnv } from '../../template/node-ts/artifacts.ts';
 import type { OrchestratorConfig } from './config.ts';
 import { pipelineWorkflowCode } from './workflow-code.ts';
 
@@ -20,7 +22,7 @@ export interface PipelineWorker {
 
 /**
  * Creates and runs the worker: loads (or bundles) the workflows, wires the activities to the gateway (signing each
- * step call with a key derived from `signingKey`), encodes payloads with `dataConverter`.
+ * step call with a key derived from `signingKey`) and the model registry, encodes payloads with `dataConverter`.
  */
 export async function startPipelineWorker(
   config: OrchestratorConfig,
@@ -31,13 +33,16 @@ export async function startPipelineWorker(
   dataConverter: DataConverter,
 ): Promise<PipelineWorker> {
   const pool = createFunctionCallPool();
+  // The orchestrator's own storage user reads models/ (stack.yml); made on first use, like the API's registry.
+  let registry: ModelRegistry | undefined;
+  const modelPolicies = () => (registry ??= new ModelRegistry(new ArtifactStore(artifactStoreConfigFromEnv())));
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     ...pipelineWorkflowCode(config),
     dataConverter,
-    activities: createActivities({ gatewayUrl: config.gatewayUrl, steps, dispatcher: pool, callbacks, signingKey, maxAnswerBytes: config.limits.maxCallbackBytes }),
+    activities: createActivities({ gatewayUrl: config.gatewayUrl, steps, dispatcher: pool, callbacks, signingKey, modelPolicies, maxAnswerBytes: config.limits.maxCallbackBytes }),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
     // On SIGTERM: stop polling at once, let running activities finish for this long, then cancel them so

@@ -121,6 +121,10 @@ test('the promotion shows where the candidate went, the reasons, the approval an
   assert.match(promoted, /<p class="note" id="approval">Approved by <strong>alice<\/strong>: checked the report<\/p>/);
   assert.match(promoted, /<div class="k">stage<\/div><div class="v">production<\/div>/);
 
+  assert.doesNotMatch(promoted, /promotion-policy/, 'runs before model policies say nothing about one');
+  const held = renderReport(sample({ promotion: { promoted: false, modelName: 'm', version: 'v', reasons: [], policyVersion: 3, notApplied: ['promotion.minimum = 0 would loosen <it>'] } }));
+  assert.match(held, /<p class="note" id="promotion-policy">Held to the model's promotion policy, version <strong>3<\/strong>. Not applied \(the run cannot loosen the policy\): promotion.minimum = 0 would loosen &lt;it&gt;.<\/p>/);
+  assert.match(renderReport(sample({ promotion: { promoted: true, modelName: 'm', version: 'v', reasons: [], policyVersion: 0 } })), /Held to the default policy/);
   const first = renderReport(sample({ promotion: { promoted: true, modelName: 'm', version: 'v', reasons: [], previousProduction: null } }));
   assert.match(first, /No version was in production before./);
   assert.match(first, /No reasons were recorded./);

@@ -148,6 +148,10 @@ function promotionDecision(promotion: PromotionSummary): SafeHtml {
     ? html`<span class="badge good">production</span> <strong>${candidate}</strong> was promoted to production.`
     : html`<span class="badge plain">staging</span> <strong>${candidate}</strong> stayed in staging.`}</p>
 ${previous ? html`<p class="note" id="previous-production">${previous}</p>` : null}
+${promotion.policyVersion !== undefined ? html`<p class="note" id="promotion-policy">${promotion.policyVersion === 0
+    ? html`Held to the default policy (the model has none stored).`
+    : html`Held to the model's promotion policy, version <strong>${String(promotion.policyVersion)}</strong>.`}${(promotion.notApplied ?? []).length
+    ? html` Not applied (the run cannot loosen the policy): ${(promotion.notApplied ?? []).join('; ')}.` : null}</p>` : null}
 <h3>Reasons</h3>
 ${promotion.reasons.length
     ? html`<ul class="reasons" id="promotion-reasons">${promotion.reasons.map((reason) => html`<li>${reason}</li>`)}</ul>`

@@ -77,6 +77,10 @@ export const promotionSummary = z.object({
   ]).optional(),
   /** The version in production before this one was promoted (null: none). */
   previousProduction: z.string().nullable().optional(),
+  /** The model's policy version the run was held to (0: the default policy); absent on runs before model policies. */
+  policyVersion: z.number().int().nonnegative().optional(),
+  /** What the run's input asked that would have loosened the policy, and so did not apply. */
+  notApplied: z.array(z.string()).optional(),
 });
 export type PromotionSummary = z.infer<typeof promotionSummary>;
 

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { cancelRun, decideApproval, predict, triggerRun, waitForRun, type Prediction } from '../../deploy/local/run-client.ts';
 import type { RunView } from '../../functions/baton/api/run-view.ts';
 import { createKey } from '../../cli/keys-client.ts';
+import { setModelPolicy } from '../../cli/models-client.ts';
 import { startDataServer, type DataServer } from '../support/data-server.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { replicaPids, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
@@ -83,8 +84,10 @@ test('a promotion switches what predict serves, without restarting it', async ()
   const pids = await replicaPids('predict', stack.dataDir);
   const first = await train({ dataset: 'iris', modelName: 'iris-switch', model: { type: 'logistic_regression', params: { C: 1 } } });
   assert.equal((await predictFirstRows('iris-switch')).model.version, first.result.model.version);
-  const second = await train({ dataset: 'iris', modelName: 'iris-switch', model: { type: 'random_forest', params: { n_estimators: 20 } }, promotion: { mustBeatProduction: false } });
-  assert.equal(second.result.promotion?.promoted, true);
+  // The model's policy, not the run, decides that a new version need not beat production (a run may only tighten it).
+  await setModelPolicy(stack, 'iris-switch', { rules: { mustBeatProduction: false }, reason: 'latest wins' });
+  const second = await train({ dataset: 'iris', modelName: 'iris-switch', model: { type: 'random_forest', params: { n_estimators: 20 } } });
+  assert.equal(second.result.promotion?.promoted, true, JSON.stringify(second.result.promotion));
   assert.notEqual(second.result.model.version, first.result.model.version);
   assert.equal((await predictFirstRows('iris-switch')).model.version, second.result.model.version);
   assert.deepEqual(await replicaPids('predict', stack.dataDir), pids, 'the predict replicas were not restarted');
@@ -112,13 +115,15 @@ test('the SSRF guard refuses a host outside the allow-list; the run fails withou
 test('an approval deadline that passes leaves the version in staging; an approval promotes', async () => {
   const before = await train({ dataset: 'iris', modelName: 'iris-approval' });
   assert.equal(before.result.promotion?.promoted, true);
-  const expired = await train({ dataset: 'iris', modelName: 'iris-approval', model: { type: 'random_forest', params: { n_estimators: 10 } }, promotion: { mustBeatProduction: false, approval: { required: true, timeout: '3s' } } });
+  await setModelPolicy(stack, 'iris-approval', { rules: { mustBeatProduction: false } });
+  // The runs ask for an approval the policy does not require: stricter, so it applies.
+  const expired = await train({ dataset: 'iris', modelName: 'iris-approval', model: { type: 'random_forest', params: { n_estimators: 10 } }, promotion: { approval: { required: true, timeout: '3s' } } });
   assert.equal(expired.view.status, 'completed', JSON.stringify(expired.view.error));
   assert.equal(expired.result.promotion?.promoted, false);
   assert.deepEqual(expired.result.promotion?.approval, { expired: true, timeout: '3s' });
   assert.equal((await predictFirstRows('iris-approval')).model.version, before.result.model.version, 'predict still serves the old version');
 
-  const run = await triggerRun(stack, { pipeline: 'train-classifier', input: { dataset: 'iris', modelName: 'iris-approval', model: { type: 'random_forest', params: { n_estimators: 10 } }, promotion: { mustBeatProduction: false, approval: { required: true, timeout: '10m' } } } });
+  const run = await triggerRun(stack, { pipeline: 'train-classifier', input: { dataset: 'iris', modelName: 'iris-approval', model: { type: 'random_forest', params: { n_estimators: 10 } }, promotion: { approval: { required: true, timeout: '10m' } } } });
   // Alice approves with her own approver key: the decision records her, from the key, not from the body.
   const alice = { gatewayUrl: stack.gatewayUrl, token: (await createKey(stack, 'alice', ['approver'])).key };
   await assert.rejects(cancelRun(alice, run.runId), /may not POST .*needs the role "trigger"/, 'an approver cannot cancel runs');

@@ -1,6 +1,7 @@
 /**
  * When a freshly registered model version may go to production: a metric threshold, better than the version now
- * in production, and optionally a person's approval. Pure code: the pipeline decides, tests check the rules.
+ * in production, and optionally a person's approval. The rules are the model's (its policy in the registry); a run
+ * may only tighten them (applicable-rules.ts). Pure code: the pipeline decides, tests check the rules.
  */
 // Temporal's own duration parser: the limit checked here is the one the workflow's timer will hold.
 import { msToNumber } from '@temporalio/common/lib/time.js';
@@ -16,23 +17,86 @@ export function durationText(max: string) {
     .refine((value) => msToNumber(value) <= msToNumber(max), `must be at most ${max}`);
 }
 
-/** The promotion rules a pipeline run follows (the pipeline input's `promotion`). */
+/** What each rule may be set to; the model's policy and a run's request share these checks. */
+const metric = z.enum(['accuracy', 'f1']).describe('The holdout metric the rules compare.');
+const minimum = z.number().min(0).max(1).describe('The candidate must reach at least this value.');
+const mustBeatProduction = z.boolean().describe('The candidate must score higher than the production version on the same holdout.');
+const approvalTimeout = durationText(MAX_APPROVAL_TIMEOUT).describe(`No decision within this time (at most ${MAX_APPROVAL_TIMEOUT}): the version stays in staging.`);
+const approverMustNotBeStarter = z.boolean()
+  .describe('The approver must be someone other than the principal who started the run (checked against the run\'s memo startedBy.id).');
+
+/** The approval part of the rules when nothing is said. */
+export const DEFAULT_APPROVAL = { required: false, timeout: '1h', approverMustNotBeStarter: false } as const;
+
+/**
+ * A complete set of promotion rules, every field defaulted: a model's policy in the registry (`models/<name>/policy.json`),
+ * and the pipeline input's `promotion` as it was read before models had policies. `promotionPolicy.parse({})` is the
+ * default policy: the rules of a model without a stored policy.
+ */
 export const promotionPolicy = z.object({
   /** false: register in staging only, never promote. */
   enabled: z.boolean().default(true),
-  metric: z.enum(['accuracy', 'f1']).default('accuracy').describe('The holdout metric the rules compare.'),
-  minimum: z.number().min(0).max(1).default(0.8).describe('The candidate must reach at least this value.'),
-  mustBeatProduction: z.boolean().default(true).describe('The candidate must score higher than the production version on the same holdout.'),
+  metric: metric.default('accuracy'),
+  minimum: minimum.default(0.8),
+  mustBeatProduction: mustBeatProduction.default(true),
   approval: z.object({
-    required: z.boolean().default(false),
-    timeout: durationText(MAX_APPROVAL_TIMEOUT).default('1h').describe(`No decision within this time (at most ${MAX_APPROVAL_TIMEOUT}): the version stays in staging.`),
-  }).strict().default({ required: false, timeout: '1h' }),
+    required: z.boolean().default(DEFAULT_APPROVAL.required),
+    timeout: approvalTimeout.default(DEFAULT_APPROVAL.timeout),
+    approverMustNotBeStarter: approverMustNotBeStarter.default(DEFAULT_APPROVAL.approverMustNotBeStarter),
+  }).strict().default({ ...DEFAULT_APPROVAL }),
 }).strict();
 export type PromotionPolicy = z.output<typeof promotionPolicy>;
 export type PromotionPolicyInput = z.input<typeof promotionPolicy>;
 
+/**
+ * A run's `promotion` input as the run wrote it, without defaults: only what the run says may tighten the model's
+ * policy (a field left out is not a wish for the default).
+ */
+export const promotionRequest = z.object({
+  enabled: z.boolean().optional(),
+  metric: metric.optional(),
+  minimum: minimum.optional(),
+  mustBeatProduction: mustBeatProduction.optional(),
+  approval: z.object({
+    required: z.boolean().optional(),
+    timeout: approvalTimeout.optional(),
+    approverMustNotBeStarter: approverMustNotBeStarter.optional(),
+  }).strict().optional(),
+}).strict();
+export type PromotionRequest = z.output<typeof promotionRequest>;
+
+/** One metric condition: at least `minimum`, and above production when `mustBeatProduction`. */
+export interface PromotionCriterion {
+  metric: ComparedMetric;
+  minimum: number;
+  mustBeatProduction: boolean;
+}
+
+/**
+ * The rules a promotion is judged by: one criterion per metric named (the model's first; a run naming another metric
+ * adds a second one, both must hold) and the approval gate.
+ */
+export interface PromotionRules {
+  enabled: boolean;
+  /** Why promotion is disabled, for the reasons (e.g. "the run input (promotion.enabled = false)"). */
+  disabledBy?: string;
+  criteria: PromotionCriterion[];
+  approval: { required: boolean; timeout: string; approverMustNotBeStarter: boolean };
+}
+
+/** The rules of one complete policy (how runs started before model policies read their own input). */
+export function rulesOf(policy: PromotionPolicy, disabledBy = 'the run input (promotion.enabled = false)'): PromotionRules {
+  return {
+    enabled: policy.enabled,
+    ...(policy.enabled ? {} : { disabledBy }),
+    criteria: [{ metric: policy.metric, minimum: policy.minimum, mustBeatProduction: policy.mustBeatProduction }],
+    approval: { ...policy.approval },
+  };
+}
+
 /** The metrics the rules read. */
-export type ComparedMetrics = Record<'accuracy' | 'f1', number>;
+export type ComparedMetric = 'accuracy' | 'f1';
+export type ComparedMetrics = Record<ComparedMetric, number>;
 
 /** What the rules say about one candidate. */
 export interface PromotionJudgement {
@@ -41,20 +105,20 @@ export interface PromotionJudgement {
   reasons: string[];
 }
 
-/** Applies the metric threshold and the comparison with production (`null`: nothing in production yet). */
-export function judgePromotion(policy: PromotionPolicy, candidate: ComparedMetrics, production: { version: string; metrics: ComparedMetrics } | null): PromotionJudgement {
-  if (!policy.enabled) return { eligible: false, reasons: ['promotion is disabled by the run input (promotion.enabled = false)'] };
-  const { metric, minimum } = policy;
-  const value = candidate[metric];
+/** Applies every criterion's threshold and comparison with production (`null`: nothing in production yet). */
+export function judgePromotion(rules: PromotionRules, candidate: ComparedMetrics, production: { version: string; metrics: ComparedMetrics } | null): PromotionJudgement {
+  if (!rules.enabled) return { eligible: false, reasons: [`promotion is disabled by ${rules.disabledBy ?? 'its rules'}`] };
   const reasons: string[] = [];
   let eligible = true;
-  if (value >= minimum) {
-    reasons.push(`${metric} ${format(value)} reaches the minimum ${format(minimum)}`);
-  } else {
-    eligible = false;
-    reasons.push(`${metric} ${format(value)} is below the minimum ${format(minimum)}`);
-  }
-  if (policy.mustBeatProduction) {
+  for (const { metric, minimum, mustBeatProduction } of rules.criteria) {
+    const value = candidate[metric];
+    if (value >= minimum) {
+      reasons.push(`${metric} ${format(value)} reaches the minimum ${format(minimum)}`);
+    } else {
+      eligible = false;
+      reasons.push(`${metric} ${format(value)} is below the minimum ${format(minimum)}`);
+    }
+    if (!mustBeatProduction) continue;
     if (production === null) {
       reasons.push('no other version is in production');
     } else if (value > production.metrics[metric]) {
@@ -64,7 +128,7 @@ export function judgePromotion(policy: PromotionPolicy, candidate: ComparedMetri
       reasons.push(`${metric} ${format(value)} does not beat production version ${production.version} (${format(production.metrics[metric])})`);
     }
   }
-  return { eligible, reasons };
+  return { eligible, reasons: [...new Set(reasons)] };
 }
 
 function format(value: number): string {

@@ -1,12 +1,35 @@
-/** The promotion stage of a training pipeline: the rules, then maybe a person, then the registry. */
+/** The promotion stage of a training pipeline: the model's rules (tightened by the run), then maybe a person, then the registry. */
 // The same parser Temporal applies to the `condition` timeout, so the deadline shown is the one that holds.
 import { msToNumber } from '@temporalio/common/lib/time.js';
-import { upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, isCancellation, patched, proxyActivities, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.ts';
 import { runStep } from '../run-step.ts';
 import { batonSearchAttributes } from '../search-attributes.ts';
 import { promoteModel } from '../steps/promote-model.ts';
+import { applicableRules } from './applicable-rules.ts';
 import type { ApprovalDecision, PromotionApproval } from './approval.ts';
-import { judgePromotion, type ComparedMetrics, type PromotionPolicy } from './policy.ts';
+import { judgePromotion, promotionPolicy, rulesOf, type ComparedMetrics, type PromotionRequest, type PromotionRules } from './policy.ts';
+
+/** Runs started before models had policies follow their own input's rules, as they did then. */
+const MODEL_POLICY_PATCH = 'baton-model-policy-v1';
+
+/** Reading the policy is a quick registry read; a few retries, then the version stays in staging. */
+const { readModelPolicy } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
+  activityId: 'read-model-policy',
+  summary: 'read the model\'s promotion policy',
+});
+
+/** Which rules a run was held to; part of the run's result. */
+export interface AppliedPolicy {
+  /** The model's policy version (0: the default policy, none stored); absent when it could not be read. */
+  version?: number;
+  /** The rules that applied: the policy's, tightened by the run's input. */
+  rules?: PromotionRules;
+  /** What the run's input asked that would have loosened the policy, and so did not apply. */
+  notApplied?: string[];
+}
 
 /** What happened to the candidate; part of the run's result. */
 export interface PromotionOutcome {
@@ -18,29 +41,51 @@ export interface PromotionOutcome {
   approval?: ApprovalDecision | { expired: true; timeout: string };
   /** The version that was in production before (null: none). */
   previousProduction?: string | null;
+  /** Absent on runs started before models had policies (they followed their own input). */
+  policy?: AppliedPolicy;
 }
 
-/** Applies `policy` to the registered candidate and promotes it to production when everything agrees. */
+/**
+ * Holds the registered candidate to the model's policy, made stricter by what the run's input asks (`request`),
+ * and promotes it to production when everything agrees.
+ */
 export async function promoteIfEligible(args: {
-  policy: PromotionPolicy;
+  request: PromotionRequest;
   approval: PromotionApproval;
   modelName: string;
   version: string;
   metrics: ComparedMetrics;
   production: { version: string; metrics: ComparedMetrics } | null;
 }): Promise<PromotionOutcome> {
-  const { policy, modelName, version } = args;
-  const judgement = judgePromotion(policy, args.metrics, args.production);
-  const outcome: PromotionOutcome = { promoted: false, modelName, version, reasons: judgement.reasons };
+  const { modelName, version } = args;
+  // Runs started before model policies: their input (recorded with every default filled in) was the whole rules.
+  let rules = rulesOf(promotionPolicy.parse(args.request));
+  let applied: AppliedPolicy | undefined;
+  if (patched(MODEL_POLICY_PATCH)) {
+    try {
+      const policy = await readModelPolicy({ modelName });
+      const applicable = applicableRules(policy, args.request);
+      rules = applicable.rules;
+      applied = { version: policy.version, rules, ...(applicable.notApplied.length > 0 ? { notApplied: applicable.notApplied } : {}) };
+    } catch (error) {
+      if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+      // Fail safe: without the model's rules nothing is promoted; the run still ends with its registered version.
+      const why = error.cause?.message ?? error.message;
+      return recorded({ promoted: false, modelName, version, reasons: [`the promotion policy of model "${modelName}" could not be read (${why}): the version stays in staging`], policy: {} });
+    }
+  }
+  const judgement = judgePromotion(rules, args.metrics, args.production);
+  const outcome: PromotionOutcome = { promoted: false, modelName, version, reasons: judgement.reasons, ...(applied ? { policy: applied } : {}) };
   if (!judgement.eligible) return recorded(outcome);
 
   let by = `pipeline ${workflowInfo().workflowId}`;
-  if (policy.approval.required) {
-    const deadline = new Date(Date.now() + msToNumber(policy.approval.timeout));
-    const decision = await args.approval.wait(modelName, version, policy.approval.timeout, deadline);
+  if (rules.approval.required) {
+    const { timeout, approverMustNotBeStarter } = rules.approval;
+    const deadline = new Date(Date.now() + msToNumber(timeout));
+    const decision = await args.approval.wait(modelName, version, timeout, deadline, { approverMustNotBeStarter });
     if (decision === undefined) {
-      outcome.approval = { expired: true, timeout: policy.approval.timeout };
-      outcome.reasons.push(`no approval within ${policy.approval.timeout}: the version stays in staging`);
+      outcome.approval = { expired: true, timeout };
+      outcome.reasons.push(`no approval within ${timeout}: the version stays in staging`);
       return recorded(outcome);
     }
     outcome.approval = decision;
@@ -52,9 +97,10 @@ export async function promoteIfEligible(args: {
   return recorded({ ...outcome, promoted: true, previousProduction: promoted.previousProduction });
 }
 
-/** Makes the outcome findable: BatonStage is production or staging, the memo holds the reasons. */
+/** Makes the outcome findable: BatonStage is production or staging, the memo holds the reasons and the policy version. */
 function recorded(outcome: PromotionOutcome): PromotionOutcome {
   upsertSearchAttributes([{ key: batonSearchAttributes.stage, value: outcome.promoted ? 'production' : 'staging' }]);
-  upsertMemo({ promotion: { promoted: outcome.promoted, version: outcome.version, reasons: outcome.reasons } });
+  const policyVersion = outcome.policy?.version;
+  upsertMemo({ promotion: { promoted: outcome.promoted, version: outcome.version, reasons: outcome.reasons, ...(policyVersion !== undefined ? { policyVersion } : {}) } });
   return outcome;
 }

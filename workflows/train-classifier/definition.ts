@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { datasetSource } from '../dataset-source.ts';
 import { definePipeline } from '../pipeline-definition.ts';
-import { promotionPolicy } from '../promotion/policy.ts';
+import { promotionRequest } from '../promotion/policy.ts';
 import { fetchCsv } from '../steps/fetch-csv.ts';
 import { ingest, bundledDatasets } from '../steps/ingest.ts';
 import { ingestPostgres } from '../steps/ingest-postgres.ts';
@@ -21,7 +21,7 @@ export const trainClassifierInput = z.object({
   model: modelSpec.default({ type: 'logistic_regression', params: {} }).describe('Estimator and hyperparameters.'),
   split: splitSpec.default({ testSize: 0.2, seed: 42 }),
   modelName: modelName.default('classifier').describe('Registry name of the trained model.'),
-  promotion: promotionPolicy.prefault({}).describe('When the new version goes to production.'),
+  promotion: promotionRequest.optional().describe('Rules this run adds to the model\'s promotion policy: stricter only (see README, "Promotion rules belong to the model").'),
 });
 export type TrainClassifierInput = z.input<typeof trainClassifierInput>;
 

@@ -12,7 +12,9 @@ import { allocatePort } from '../../deploy/local/ports.ts';
 import { startTemporalServer, type TemporalServer } from '../../deploy/local/temporal-server.ts';
 import { approvePromotionUpdate, promotionStatusQuery } from '../promotion/approval.ts';
 import { batonSearchAttributes } from '../search-attributes.ts';
-import type { InvokeFunctionRequest } from '../../activities/index.ts';
+import type { InvokeFunctionRequest, ModelPolicyReading } from '../../activities/index.ts';
+import { promotionPolicy, type PromotionPolicyInput } from '../promotion/policy.ts';
+import { trainClassifierInput } from './definition.ts';
 import { fakeStepOutputs } from '../../test/support/fake-step-outputs.ts';
 
 // Workflow tests with fake activities on a real Temporal dev server, started the way the local stack starts it
@@ -43,14 +45,21 @@ after(async () => {
 async function runWith(
   invokeFunction: (call: InvokeFunctionRequest) => Promise<unknown>,
   input: unknown = {},
-  options: { workflowType?: string; whileRunning?: (handle: WorkflowHandle) => Promise<void> } = {},
+  options: {
+    workflowType?: string;
+    whileRunning?: (handle: WorkflowHandle) => Promise<void>;
+    /** What the registry holds as the model's policy (default: none, so the default policy, version 0). */
+    readModelPolicy?: (request: { modelName: string }) => Promise<ModelPolicyReading>;
+    memo?: Record<string, unknown>;
+  } = {},
 ) {
   const taskQueue = `test-${crypto.randomUUID()}`;
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath, activities: { invokeFunction } });
+  const readModelPolicy = options.readModelPolicy ?? (async () => ({ version: 0, rules: promotionPolicy.parse({}) }));
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath, activities: { invokeFunction, readModelPolicy } });
   const workflowId = `wf-${crypto.randomUUID()}`;
   return worker.runUntil(async () => {
     const handle = await client.workflow.start(options.workflowType ?? 'trainClassifier', {
-      taskQueue, workflowId, args: [input],
+      taskQueue, workflowId, args: [input], ...(options.memo ? { memo: options.memo } : {}),
       typedSearchAttributes: [{ key: batonSearchAttributes.pipeline, value: 'train-classifier' }],
     });
     await options.whileRunning?.(handle);
@@ -86,7 +95,14 @@ test('train-classifier calls its steps in order and passes artifacts by referenc
     promotion: {
       promoted: true, modelName: 'classifier', version: 'cccccccccccc', previousProduction: null,
       reasons: ['accuracy 0.9700 reaches the minimum 0.8000', 'no other version is in production'],
+      policy: {
+        version: 0,
+        rules: { enabled: true, criteria: [{ metric: 'accuracy', minimum: 0.8, mustBeatProduction: true }], approval: { required: false, timeout: '1h', approverMustNotBeStarter: false } },
+      },
     },
+  });
+  assert.deepEqual((description.memo as { promotion?: unknown }).promotion, {
+    promoted: true, version: 'cccccccccccc', reasons: ['accuracy 0.9700 reaches the minimum 0.8000', 'no other version is in production'], policyVersion: 0,
   });
   assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.step), 'report');
   assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.accuracy), 0.97, 'findable by accuracy');
@@ -197,4 +213,91 @@ test('tune-classifier trains every candidate, never more than maxConcurrent at o
   const tuned = result as { best: number; candidates: { metrics: { f1: number } }[] };
   assert.equal(tuned.best, 1, 'the first of the two best scores wins the tie');
   assert.deepEqual(tuned.candidates.map((candidate) => candidate.metrics.f1), scores);
+});
+
+/** A registry holding `rules` as version `version` of the model's policy; records which models were asked for. */
+function storedPolicy(rules: PromotionPolicyInput, version: number, asked: string[] = []) {
+  return async ({ modelName }: { modelName: string }) => {
+    asked.push(modelName);
+    return { version, rules: promotionPolicy.parse(rules) };
+  };
+}
+
+test('the model\'s policy holds: a run asking for minimum 0 without beating production is not promoted, and its result says why', async () => {
+  const asked: string[] = [];
+  const calls: string[] = [];
+  const fake = withProduction({ version: 'bbbbbbbbbbbb', metrics: { accuracy: 0.98, f1: 0.97, precision: 0.98, recall: 0.97, holdoutRows: 114 } });
+  const { result, description } = await runWith(async (call) => {
+    calls.push(call.step);
+    return fake(call);
+  }, { promotion: { minimum: 0, mustBeatProduction: false } }, { readModelPolicy: storedPolicy({ minimum: 0.99 }, 4, asked) });
+  assert.deepEqual(asked, ['classifier'], 'the registered model\'s policy is read');
+  assert.ok(!calls.includes('promote-model'));
+  const promotion = (result as { promotion: { promoted: boolean; reasons: string[]; policy: { version: number; notApplied: string[] } } }).promotion;
+  assert.equal(promotion.promoted, false);
+  assert.deepEqual(promotion.reasons, [
+    'accuracy 0.9700 is below the minimum 0.9900',
+    'accuracy 0.9700 does not beat production version bbbbbbbbbbbb (0.9800)',
+  ]);
+  assert.equal(promotion.policy.version, 4);
+  assert.deepEqual(promotion.policy.notApplied, [
+    'promotion.minimum = 0 would loosen the model\'s policy (version 4): 0.99 applies',
+    'promotion.mustBeatProduction = false would loosen the model\'s policy (version 4): true applies',
+  ]);
+  assert.equal((description.memo as { promotion: { policyVersion: number } }).promotion.policyVersion, 4);
+});
+
+test('a model whose policy cannot be read promotes nothing; the run still ends with its version in staging', async () => {
+  const calls: string[] = [];
+  const { result, error } = await runWith(async (call) => {
+    calls.push(call.step);
+    return { output: fakeStepOutputs[call.step] };
+  }, {}, { readModelPolicy: async () => { throw ApplicationFailure.nonRetryable('registry document models/classifier/policy.json is invalid: rules.minimum: too big', 'ModelPolicyInvalid'); } });
+  assert.equal(error, undefined, String(error));
+  assert.ok(!calls.includes('promote-model'));
+  assert.ok(calls.includes('report'));
+  const promotion = (result as { promotion: { promoted: boolean; reasons: string[] } }).promotion;
+  assert.equal(promotion.promoted, false);
+  assert.match(promotion.reasons[0]!, /promotion policy of model "classifier" could not be read \(registry document models\/classifier\/policy\.json is invalid: rules\.minimum: too big\): the version stays in staging/);
+});
+
+test('approverMustNotBeStarter: the run\'s starter cannot approve it, nor can a decision without an id; someone else can', async () => {
+  const { result } = await runWith(async (call) => ({ output: fakeStepOutputs[call.step] }), {}, {
+    readModelPolicy: storedPolicy({ approval: { required: true, timeout: '10m', approverMustNotBeStarter: true } }, 2),
+    memo: { startedBy: { id: 'key:aaaaaaaaaaaa', name: 'ci-bot' } },
+    whileRunning: async (handle) => {
+      let status = await handle.query(promotionStatusQuery);
+      while (status.state !== 'awaiting-approval') {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = await handle.query(promotionStatusQuery);
+      }
+      assert.equal(status.approverMustNotBeStarter, true, 'the approval status tells approvers');
+      const refused = (error: Error) => {
+        const cause = error.cause as ApplicationFailure | undefined;
+        return cause?.type === 'ApproverIsStarter' && /requires an approver other than the one who started the run: ci-bot started this run/.test(String(cause.message));
+      };
+      await assert.rejects(handle.executeUpdate(approvePromotionUpdate, { args: [{ approved: true, by: 'ci-bot', byId: 'key:aaaaaaaaaaaa' }] }), refused);
+      await assert.rejects(handle.executeUpdate(approvePromotionUpdate, { args: [{ approved: true, by: 'someone' }] }),
+        (error: Error) => /names no approver id/.test(String((error.cause as Error | undefined)?.message)));
+      assert.equal((await handle.query(promotionStatusQuery)).state, 'awaiting-approval', 'refused decisions change nothing');
+      assert.deepEqual(await handle.executeUpdate(approvePromotionUpdate, { args: [{ approved: true, by: 'alice', byId: 'key:bbbbbbbbbbbb' }] }), { version: 'cccccccccccc', approved: true });
+    },
+  });
+  const promotion = (result as { promotion: { promoted: boolean; reasons: string[]; policy: { version: number } } }).promotion;
+  assert.equal(promotion.promoted, true);
+  assert.equal(promotion.policy.version, 2);
+  assert.match(promotion.reasons.at(-1)!, /approved by alice$/);
+});
+
+test('a model\'s policy looser than the defaults applies to a run that says nothing, with its input parsed as the trigger API does', async () => {
+  const calls: string[] = [];
+  const fake = withProduction({ version: 'bbbbbbbbbbbb', metrics: { accuracy: 0.98, f1: 0.97, precision: 0.98, recall: 0.97, holdoutRows: 114 } });
+  const { result } = await runWith(async (call) => {
+    calls.push(call.step);
+    return fake(call);
+  }, trainClassifierInput.parse({}), { readModelPolicy: storedPolicy({ mustBeatProduction: false }, 1) });
+  const promotion = (result as { promotion: { promoted: boolean; reasons: string[]; policy: { notApplied?: string[] } } }).promotion;
+  assert.equal(promotion.promoted, true, promotion.reasons.join('; '));
+  assert.ok(calls.includes('promote-model'));
+  assert.equal(promotion.policy.notApplied, undefined, 'the run asked nothing, so nothing was refused');
 });

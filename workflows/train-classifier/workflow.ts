@@ -48,7 +48,7 @@ export async function trainClassifier(rawInput: TrainClassifierInput): Promise<T
   const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation, parameters: input });
   recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
   const promotion = patched(PROMOTION_PATCH)
-    ? await promoteIfEligible({ policy: input.promotion, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null })
+    ? await promoteIfEligible({ request: input.promotion ?? {}, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null })
     : undefined;
   await reportRun({ pipeline: 'train-classifier', parameters: input, dataset, model: trained.model, evaluation, registered, validation, promotion });
   return {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { datasetSource } from '../dataset-source.ts';
 import { definePipeline } from '../pipeline-definition.ts';
-import { promotionPolicy } from '../promotion/policy.ts';
+import { promotionRequest } from '../promotion/policy.ts';
 import { fetchCsv } from '../steps/fetch-csv.ts';
 import { ingest } from '../steps/ingest.ts';
 import { ingestPostgres } from '../steps/ingest-postgres.ts';
@@ -32,7 +32,7 @@ export const tuneClassifierInput = z.object({
   metric: z.enum(['accuracy', 'f1']).default('f1').describe('The holdout metric that picks the best candidate.'),
   split: splitSpec.default({ testSize: 0.2, seed: 42 }),
   modelName: modelName.default('classifier'),
-  promotion: promotionPolicy.prefault({}),
+  promotion: promotionRequest.optional().describe('Rules this run adds to the model\'s promotion policy: stricter only.'),
 });
 export type TuneClassifierInput = z.input<typeof tuneClassifierInput>;
 

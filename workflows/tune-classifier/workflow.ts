@@ -45,7 +45,7 @@ export async function tuneClassifier(rawInput: TuneClassifierInput): Promise<Tun
   const { trained, evaluation } = tried[best]!;
   const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation, parameters: { ...input, chosen: best } });
   recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
-  const promotion = await promoteIfEligible({ policy: input.promotion, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null });
+  const promotion = await promoteIfEligible({ request: input.promotion ?? {}, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null });
   await reportRun({ pipeline: 'tune-classifier', parameters: input, dataset, model: trained.model, evaluation, registered, validation, promotion });
   return {
     dataset: { name: dataset.name, version: dataset.version },

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memoryRegistryStore, ModelRegistry, RegistryConflictError, type MemoryRegistryStore, type ModelSummary, type ModelView } from '../../../activities/registry/index.ts';
-import { signedIn } from '../auth/testing.ts';
+import { signedIn, TEST_ADMIN } from '../auth/testing.ts';
 import { answerError } from './http-error.ts';
 import { modelsRoutes, type ModelsRegistry } from './models-routes.ts';
 
@@ -101,9 +101,52 @@ test('a promotion that keeps losing races answers 409', async () => {
   const conflicted: ModelsRegistry = {
     listModels: async () => [], getModel: async () => { throw new Error('unused'); }, getVersion: async () => { throw new Error('unused'); },
     setStage: async () => { throw new RegistryConflictError('models/wine/production.json'); },
+    getPolicy: async () => { throw new Error('unused'); }, setPolicy: async () => { throw new Error('unused'); },
   };
   const app = signedIn(modelsRoutes({ registry: () => conflicted })).onError(answerError);
   const response = await app.request('/wine/versions/0123456789ab/promote', post('{}'));
   assert.equal(response.status, 409);
   assert.match(((await response.json()) as { error: { message: string } }).error.message, /models\/wine\/production\.json kept changing/);
+});
+
+const put = (body: string) => ({ method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+
+test('GET /{name}/policy shows the default policy (version 0) until an admin PUTs one; PUT records the caller', async () => {
+  const { app, store } = await setUp();
+  const before = await app.request('/wine/policy');
+  assert.equal(before.status, 200);
+  assert.deepEqual(await before.json(), {
+    name: 'wine', stored: false, version: 0,
+    rules: { enabled: true, metric: 'accuracy', minimum: 0.8, mustBeatProduction: true, approval: { required: false, timeout: '1h', approverMustNotBeStarter: false } },
+  });
+  const response = await app.request('/wine/policy', put('{"rules": {"minimum": 0.9, "approval": {"required": true, "approverMustNotBeStarter": true}}, "reason": "four eyes"}'));
+  assert.equal(response.status, 200);
+  const answer = (await response.json()) as { version: number; updatedBy: string; reason: string; changed: boolean; rules: { minimum: number; approval: { approverMustNotBeStarter: boolean } } };
+  assert.deepEqual([answer.version, answer.updatedBy, answer.reason, answer.changed, answer.rules.minimum, answer.rules.approval.approverMustNotBeStarter], [1, TEST_ADMIN.name, 'four eyes', true, 0.9, true]);
+  assert.ok(store.objects.has('models/wine/policy.json'));
+  const after = (await (await app.request('/wine/policy')).json()) as { version: number; stored: boolean };
+  assert.deepEqual([after.version, after.stored], [1, true]);
+  // A policy may come before the model's first version: that version is held to it too.
+  assert.equal((await app.request('/iris/policy', put('{"rules": {}}'))).status, 200);
+});
+
+test('PUT /{name}/policy refuses bad rules, a caller-chosen updatedBy and bad names, naming the field; nothing is written', async () => {
+  const { app, store } = await setUp();
+  const writes = store.writes.length;
+  for (const [body, path] of [
+    ['{"rules": {"minimum": 2}}', 'rules.minimum'],
+    ['{"rules": {"minimun": 0.9}}', 'rules'],
+    ['{"rules": {"approval": {"timeout": "90d"}}}', 'rules.approval.timeout'],
+    ['{"rules": {}, "updatedBy": "mallory"}', 'updatedBy'],
+    ['{"minimum": 0.9}', '(root)'],
+  ] as const) {
+    const response = await app.request('/wine/policy', put(body));
+    assert.equal(response.status, 400, body);
+    const answer = (await response.json()) as { error: { issues: { path: string }[] } };
+    assert.ok(answer.error.issues.some((issue) => issue.path === path), `${body}: ${JSON.stringify(answer.error.issues)}`);
+  }
+  const badName = await app.request('/Wine%2F..%2Fsystem/policy', put('{"rules": {}}'));
+  assert.equal(badName.status, 400);
+  assert.deepEqual(((await badName.json()) as { error: { issues: { path: string }[] } }).error.issues.map((issue) => issue.path), ['name']);
+  assert.equal(store.writes.length, writes);
 });

@@ -1,14 +1,17 @@
 /**
- * The model registry over HTTP, mounted at `/models`: `GET /`, `GET /{name}`, `GET /{name}/versions/{version}` and
- * `POST /{name}/versions/{version}/promote` `{stage?, reason?}` (recorded as done by the caller). Unknown models and versions answer 404 naming
- * them; a body that breaks the schema answers 400 naming the field.
+ * The model registry over HTTP, mounted at `/models`: `GET /`, `GET /{name}`, `GET /{name}/versions/{version}`,
+ * `POST /{name}/versions/{version}/promote` `{stage?, reason?}` (recorded as done by the caller), and the model's
+ * promotion policy: `GET /{name}/policy` and `PUT /{name}/policy` `{rules, reason?}` (recorded as set by the caller).
+ * Unknown models and versions answer 404 naming them; a body that breaks the schema answers 400 naming the field.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { toErrorIssues } from '#baton-contract';
-import { ModelRegistry, RegistryConflictError, RegistryNotFoundError, MODEL_NAME_PATTERN, MODEL_STAGES, MODEL_VERSION_PATTERN } from '../../../activities/registry/index.ts';
+import { ModelRegistry, RegistryConflictError, RegistryDocumentError, RegistryNotFoundError, MODEL_NAME_PATTERN, MODEL_STAGES, MODEL_VERSION_PATTERN } from '../../../activities/registry/index.ts';
 import type { ModelSummary, ModelVersionView, ModelView, StageChangeResult } from '../../../activities/registry/index.ts';
-import { modelMetadata, productionPointer, stageChange } from '../../../activities/registry/documents.ts';
+import { modelMetadata, modelPolicyDocument, productionPointer, stageChange } from '../../../activities/registry/documents.ts';
+import type { ModelPolicyView } from '../../../activities/registry/policy.ts';
+import { promotionPolicy } from '../../../workflows/promotion/policy.ts';
 import { ArtifactStore, artifactStoreConfigFromEnv } from '../../../template/node-ts/artifacts.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { HttpError } from './http-error.ts';
@@ -17,7 +20,7 @@ import { pathParams } from './path-params.ts';
 import { answers, type RouteDocs } from './route-doc.ts';
 
 /** What the routes use of the registry (the real one, or one over an in-memory store in tests). */
-export type ModelsRegistry = Pick<ModelRegistry, 'listModels' | 'getModel' | 'getVersion' | 'setStage'>;
+export type ModelsRegistry = Pick<ModelRegistry, 'listModels' | 'getModel' | 'getVersion' | 'setStage' | 'getPolicy' | 'setPolicy'>;
 
 /** What the models routes need. */
 export interface ModelsDeps {
@@ -37,6 +40,13 @@ const modelVersion = z.string().regex(MODEL_VERSION_PATTERN, 'a version is 12 lo
 /** The path parameters: names and versions become storage keys, so only ones the registry could hold pass. */
 export const modelParams = z.object({ name: modelName });
 export const versionParams = z.object({ name: modelName, version: modelVersion });
+
+/** The body of `PUT .../policy`: the whole set of rules (what it leaves out gets the default), and why. */
+export const policyBody = z.object({
+  rules: promotionPolicy,
+  reason: z.string().max(2000).default(''),
+  updatedBy: z.never({ error: 'is taken from your credential: leave it out' }).optional(),
+}).strict();
 
 export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
   let shared: ModelsRegistry | undefined;
@@ -62,6 +72,16 @@ export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
     return c.json({ modelName: result.name, version: result.version, stage: result.stage, previousProduction: result.previousProduction, changed: result.changed });
   });
 
+  app.get('/:name/policy', async (c) => c.json(await answering(registry().getPolicy(pathParams(modelParams, c.req.param()).name))));
+
+  app.put('/:name/policy', async (c) => {
+    const { name } = pathParams(modelParams, c.req.param());
+    const body = policyBody.safeParse(await readJsonBody(c.req.raw, '{"rules": {"minimum": 0.9, "approval": {"required": true}}, "reason": "why"}'));
+    if (!body.success) throw new HttpError(400, 'invalid promotion policy', toErrorIssues(body.error));
+    const { policy, changed } = await answering(registry().setPolicy(name, body.data.rules, { by: principalOf(c).name, reason: body.data.reason }));
+    return c.json({ ...policy, changed });
+  });
+
   return app;
 }
 
@@ -74,6 +94,8 @@ async function answering<T>(call: Promise<T>): Promise<T> {
       throw new HttpError(404, error.message, undefined, { model: error.modelName, ...(error.version ? { version: error.version } : {}) });
     }
     if (error instanceof RegistryConflictError) throw new HttpError(409, error.message);
+    // A document broken by hand: say which, so an admin can rewrite it (PUT replaces a broken policy too).
+    if (error instanceof RegistryDocumentError) throw new HttpError(500, error.message);
     throw error;
   }
 }
@@ -98,6 +120,11 @@ const promoted = answers<Omit<StageChangeResult, 'name'> & { modelName: string }
   previousProduction: z.string().nullable(),
   changed: z.boolean(),
 }));
+
+const policyView = answers<ModelPolicyView>()(z.union([
+  modelPolicyDocument.extend({ name: z.string(), stored: z.literal(true) }),
+  z.object({ name: z.string(), stored: z.literal(false), version: z.literal(0), rules: promotionPolicy }),
+]));
 
 /** The models routes in the OpenAPI document. */
 export const modelsRouteDocs: RouteDocs = {
@@ -130,6 +157,25 @@ export const modelsRouteDocs: RouteDocs = {
       400: 'An invalid body, name or version',
       404: 'No such model or version',
       409: 'Another change of the same model won a race: try again',
+    },
+  },
+  'GET /models/:name/policy': {
+    tag: 'models',
+    summary: 'The promotion policy every run of the model is held to',
+    description: 'The stored policy with its version and history, or the default policy (version 0) when none is stored.',
+    params: modelParams,
+    responses: { 200: { description: 'The policy', schema: policyView }, 400: 'A name the registry cannot hold' },
+  },
+  'PUT /models/:name/policy': {
+    tag: 'models',
+    summary: 'Set the model\'s promotion policy (a new version; the same rules again change nothing)',
+    description: 'Recorded as set by the caller; a body that sets `updatedBy` is refused. Runs may make it stricter, never looser.',
+    params: modelParams,
+    body: policyBody,
+    responses: {
+      200: { description: 'The policy now, and whether it changed', schema: policyView.and(z.object({ changed: z.boolean() })) },
+      400: 'An invalid body or name',
+      409: 'Another change of the same policy won a race: try again',
     },
   },
 };

@@ -123,7 +123,7 @@ function apiDeps(): ApiDeps {
     publicUrl: 'http://gw/function/baton', temporalUiUrl: undefined, health: () => ({}),
     authenticate: async (authorization) => ({ 'Bearer admin': admin, 'Bearer viewer': viewer })[authorization ?? ''],
     keys: () => new ApiKeyStore(store),
-    registry: () => ({ listModels: async () => [], getModel: async () => { throw new Error('unused'); }, getVersion: async () => { throw new Error('unused'); }, setStage: async () => { throw new Error('unused'); } }),
+    registry: () => ({ listModels: async () => [], getModel: async () => { throw new Error('unused'); }, getVersion: async () => { throw new Error('unused'); }, setStage: async () => { throw new Error('unused'); }, getPolicy: async () => { throw new Error('unused'); }, setPolicy: async () => { throw new Error('unused'); } }),
   };
 }
 

@@ -42,3 +42,16 @@ test('a running run shows planned steps as pending and a retrying step with its 
   ]);
   assert.equal(view.closedAt, undefined);
 });
+
+test('only function calls are steps: the pipeline reading its model\'s policy is not shown as one', () => {
+  const withPolicy = historyFromJSON(JSON.parse(readFileSync(new URL('../../../test/histories/train-classifier.model-policy.json', import.meta.url), 'utf8')));
+  const activities = (withPolicy.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityId ?? []);
+  assert.ok(activities.includes('read-model-policy'), 'precondition: the history has the policy read');
+  const view = buildRunView(description(), withPolicy.events ?? [], trainClassifier, links);
+  assert.deepEqual(view.steps.map((s) => [s.name, s.status]), [
+    ['ingest', 'completed'], ['validate-dataset', 'completed'], ['train', 'completed'], ['evaluate', 'completed'],
+    ['register-model', 'completed'], ['promote-model', 'completed'], ['report', 'completed'],
+  ]);
+  const promotion = (view.result as { promotion: { promoted: boolean; policy: { version: number } } }).promotion;
+  assert.deepEqual([promotion.promoted, promotion.policy.version], [true, 2]);
+});

@@ -6,7 +6,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
-import type { InvokeFunctionRequest, InvokeFunctionResult } from '../../../activities/index.ts';
+import type { Activities, InvokeFunctionRequest, InvokeFunctionResult } from '../../../activities/index.ts';
 import type { ProgressReport } from '#baton-contract';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -57,6 +57,9 @@ interface StepRecord extends StepView {
   firstScheduled?: number;
 }
 
+/** The activity that calls a step's function: only its calls are steps. */
+const STEP_ACTIVITY = 'invokeFunction' satisfies keyof Activities;
+
 /** Builds the run view from a description, its history and the pipeline's planned steps. */
 export function buildRunView(
   description: WorkflowExecutionDescription,
@@ -76,6 +79,9 @@ export function buildRunView(
   for (const event of events) {
     const at = timestampMs(event.eventTime);
     const scheduled = event.activityTaskScheduledEventAttributes;
+    // Steps are the function calls; other activities (reading the model's policy) are the pipeline's own business.
+    const activityType = scheduled?.activityType?.name;
+    if (activityType && activityType !== STEP_ACTIVITY) continue;
     if (scheduled) {
       const call = decodeFirst(scheduled.input?.payloads) as InvokeFunctionRequest | undefined;
       const name = scheduled.activityId ?? '?';

@@ -31,6 +31,8 @@ export const ROUTE_ACCESS = {
   'GET /models/:name': 'viewer',
   'GET /models/:name/versions/:version': 'viewer',
   'POST /models/:name/versions/:version/promote': 'admin',
+  'GET /models/:name/policy': 'viewer',
+  'PUT /models/:name/policy': 'admin',
   'GET /keys': 'admin',
   'POST /keys': 'admin',
   'POST /keys/:id/revoke': 'admin',
