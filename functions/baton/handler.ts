@@ -59,10 +59,12 @@ export async function start({ port }: { port: number }): Promise<Service> {
   });
   const scaling = config.runWorker ? await startScaling(config, { client, connection, workerConnection, steps }) : undefined;
 
-  const keys = new ApiKeyStore(new ArtifactStore(artifactStoreConfigFromEnv()));
+  // Made on first use, like the registry: an orchestrator that only ever sees the admin key needs no storage.
+  let keyStore: ApiKeyStore | undefined;
+  const keys = () => (keyStore ??= new ApiKeyStore(new ArtifactStore(artifactStoreConfigFromEnv())));
   const authenticate = authenticator({
     adminKey,
-    keys,
+    keys: { authenticate: (key) => keys().authenticate(key) },
     oidc: config.oidc ? oidcVerifier(config.oidc, (reason) => console.warn(`baton: ${reason}`)) : undefined,
   });
   const app = createApi({
@@ -79,7 +81,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
     codecCorsOrigins: config.codecCorsOrigins,
     codecPublic: config.codecPublic,
     authenticate,
-    keys: () => keys,
+    keys,
     health: () => ({ worker: worker ? worker.state().toLowerCase() : 'disabled' }),
   });
   const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
