@@ -3,7 +3,8 @@
 Keys are the trigger API's own (``baton_<12 hex id>_<43 base64url secret>``, functions/baton/auth/api-key.ts). The
 orchestrator stores each one as the SHA-256 of its secret in the artifact bucket's ``system/api-keys.json``; this
 module reads that one document (the function's storage rights must include ``read:system/api-keys.json``) through a
-5 s cache, as every orchestrator replica does, so a revoked key stops working here within 5 s too.
+5 s cache, as every orchestrator replica does, so a revoked key stops working here within 5 s too. A key id the cached
+copy does not know makes it read the list again once that copy is 1 s old: a key just made works at once.
 
 Accepted: issued, unrevoked keys whose roles grant ``viewer`` (every role does). Not accepted: the bootstrap admin
 key (a function never holds the secret ``baton-admin-key``) and OpenID Connect tokens. Keys are never logged: a
@@ -25,6 +26,9 @@ from .artifacts import ArtifactStore
 API_KEYS_DOCUMENT = "system/api-keys.json"
 # The orchestrator's DEFAULT_KEY_CACHE_MS: the longest a revoked key still works after its revocation.
 DEFAULT_CACHE_SECONDS = 5.0
+# An unknown key id re-reads the list at most this often: a key made a moment ago works at once, and a flood of
+# made-up keys costs one storage read a second per replica.
+UNKNOWN_KEY_REFRESH_SECONDS = 1.0
 # As the trigger API: a JWT with many claims fits, a megabyte of garbage is not looked at.
 MAX_CREDENTIAL_LENGTH = 8192
 _KEY = re.compile(r"^baton_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
@@ -97,7 +101,7 @@ class ApiKeyChecker:
         if parsed is None:
             return None
         key_id, secret = parsed
-        record = self._records().get(key_id)
+        record = self._records(UNKNOWN_KEY_REFRESH_SECONDS if key_id not in self._known() else self._cache_seconds).get(key_id)
         if record is None or record.get("revokedAt"):
             return None
         given = hashlib.sha256(secret.encode("ascii")).hexdigest()
@@ -106,10 +110,14 @@ class ApiKeyChecker:
         roles = tuple(role for role in record.get("roles", ()) if role in _INCLUDES)
         return KeyHolder(id=key_id, name=str(record.get("name", "")), roles=roles)
 
-    def _records(self) -> dict[str, dict[str, Any]]:
+    def _known(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            return self._cached[1] if self._cached is not None else {}
+
+    def _records(self, max_age: float) -> dict[str, dict[str, Any]]:
         with self._lock:
             now = self._clock()
-            if self._cached is not None and now - self._cached[0] < self._cache_seconds:
+            if self._cached is not None and now - self._cached[0] < min(max_age, self._cache_seconds):
                 return self._cached[1]
             # A failed read is not cached, and no older copy is used: a revoked key must not outlive the cache.
             records = _records_of(self._read())

@@ -129,14 +129,25 @@ def test_a_revocation_takes_effect_when_the_cache_expires():
     assert served.calls == 2
 
 
-def test_a_new_key_works_once_the_cache_expires():
+def test_a_new_key_works_within_a_second_and_made_up_keys_read_the_list_at_most_once_a_second():
     clock = Clock()
     client, store, _ = make(clock=clock)
-    issue_api_key(store, ["viewer"])
-    call(client, bearer_headers(issue_api_key(store, ["viewer"])))  # reads the list
+    known = issue_api_key(store, ["viewer"])
+    assert call(client, bearer_headers(known)).status_code == 200  # reads the list
     later = issue_api_key(store, ["viewer"])
-    clock.now += 5.1
-    assert call(client, bearer_headers(later)).status_code == 200
+    reads = []
+    read_json = store.read_json
+    store.read_json = lambda key: reads.append(key) or read_json(key)
+    made_up = bearer_headers("baton_0123456789ab_" + "A" * 43)
+    clock.now += 0.5
+    assert_unauthorized(call(client, bearer_headers(later)))
+    assert_unauthorized(call(client, made_up))
+    assert reads == [], "an unknown id within a second of the last read reads nothing"
+    clock.now += 0.6
+    assert call(client, bearer_headers(later)).status_code == 200, "the unknown id re-read the list"
+    assert call(client, bearer_headers(known)).status_code == 200
+    assert_unauthorized(call(client, made_up))
+    assert len(reads) == 1
 
 
 @pytest.mark.parametrize("role", ROLES)
