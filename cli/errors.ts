@@ -3,7 +3,7 @@
  * exit code — 0 ok, 1 the run failed, 2 usage or bad input, 3 cannot reach the stack.
  */
 import { ApiError, GatewayUnreachableError } from '../deploy/local/run-client.ts';
-import { HOW_TO_GET_A_KEY } from './credentials.ts';
+import { HOW_TO_GET_A_KEY, HOW_TO_GET_A_VIEWER_KEY } from './credentials.ts';
 
 export const EXIT = { ok: 0, runFailed: 1, usage: 2, unreachable: 3 } as const;
 
@@ -38,6 +38,10 @@ export function describeFailure(error: unknown, gateway: string): { message: str
     }
     if (fn === 'baton' && error.status === 401) {
       return { message: `the trigger API did not accept your credential (${oneLine(error.apiMessage).replace(/ \(an admin creates.*$/, '')}): ${HOW_TO_GET_A_KEY}`, exitCode: EXIT.usage };
+    }
+    if (error.status === 401) {
+      // A function people call directly (predict) checks issued keys only: its message says which key it wants.
+      return { message: `the ${fn} function did not accept your credential: ${HOW_TO_GET_A_VIEWER_KEY}`, exitCode: EXIT.usage };
     }
     if (fn === 'baton' && error.status === 403) {
       return { message: `${error.apiMessage}: ask an admin for a key with that role`, exitCode: EXIT.usage };

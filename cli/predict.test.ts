@@ -7,7 +7,7 @@ import type { Prediction } from '../deploy/local/run-client.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { predictionLines } from './predict-format.ts';
 import { readPredictRows } from './predict-input.ts';
-import { runCliCaptured, startFakeGateway } from './testing.ts';
+import { FAKE_TOKEN, runCliCaptured, startFakeGateway } from './testing.ts';
 
 const ROWS = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]];
 const answer: Prediction = {
@@ -30,6 +30,12 @@ const fakeGateway = () => startFakeGateway(({ url, body: sent }) => {
     return { status: 422, body: { error: { message: 'invalid predict input: rows.0: expected a list of 4 numbers', type: 'InvalidInput', issues: [{ path: 'input.rows.0', message: 'expected a list of 4 numbers (a, b, c, d), got 2 values' }] } } };
   }
   if (body?.input.model === 'absent') return { status: 404, text: 'error finding function predict.openfaas-fn: not found' };
+  if (body?.input.model === 'locked') {
+    return { status: 401, body: { error: { message: 'predict did not accept the credential (unknown, revoked or not a Baton API key): ...', type: 'Unauthorized' } } };
+  }
+  if (body?.input.model === 'roleless') {
+    return { status: 403, body: { error: { message: 'API key 0123456789ab has no role granting "viewer": ask an admin for a key with role viewer', type: 'Forbidden' } } };
+  }
   if (body?.input.model === 'broken') return { status: 500, body: { error: { message: 'model file is corrupt', type: 'ValueError' } } };
   return { status: 200, body: { output: { model: { name: body?.input.model, version: 'aaaaaaaaaaaa' }, predictions: [1.5, 2] } } };
 });
@@ -103,6 +109,7 @@ test('baton predict posts {"input": ...} to the predict function and prints the 
     assert.equal(human.code, EXIT.ok, human.err);
     assert.equal(human.out, predictionLines(answer, false).join('\n'));
     assert.deepEqual(gateway.requests.at(-1), { method: 'POST', url: '/function/predict', body: { input: { model: 'iris', rows: ROWS } } });
+    assert.equal(gateway.authorizations.at(-1), `Bearer ${FAKE_TOKEN}`, 'predict gets the credential (BATON_TOKEN) in a header');
 
     const pinned = await cli(['predict', 'iris', '--instances', '[{"a": 1}]', '--version', '0c1d2e3f4a5b', '--json'], gateway.env);
     assert.equal(pinned.code, EXIT.ok, pinned.err);
@@ -134,6 +141,12 @@ test('the function\'s refusals show their paths (exit 2); a missing or failing p
     const absent = await cli(['predict', 'absent', '--rows', '[[1]]'], gateway.env);
     assert.equal(absent.code, EXIT.unreachable);
     assert.equal(absent.err, `baton: the gateway at ${gateway.url} answered 404 (error finding function predict.openfaas-fn: not found): it has no "predict" function: is this a Baton gateway? (set BATON_GATEWAY_URL / --gateway)`);
+    const locked = await cli(['predict', 'locked', '--rows', '[[1]]'], gateway.env);
+    assert.equal(locked.code, EXIT.usage);
+    assert.match(locked.err, /^baton: the predict function did not accept your credential: it takes an API key with role viewer .*not the bootstrap admin key .*`baton keys create --name <you> --roles viewer` and set BATON_TOKEN to it$/);
+    const roleless = await cli(['predict', 'roleless', '--rows', '[[1]]'], gateway.env);
+    assert.equal(roleless.code, EXIT.usage);
+    assert.equal(roleless.err, 'baton: API key 0123456789ab has no role granting "viewer": ask an admin for a key with role viewer');
     const broken = await cli(['predict', 'broken', '--rows', '[[1]]'], gateway.env);
     assert.equal(broken.code, EXIT.unreachable);
     assert.equal(broken.err, 'baton: the predict function failed (500): model file is corrupt; see .baton/logs/functions.log');

@@ -1,15 +1,30 @@
 /**
  * The demo `npm start` runs: train-classifier through the HTTP trigger (ingest → validate → train → evaluate →
  * register → promote → report), then a prediction from the `predict` function, which serves whatever version is in
- * production — the one just promoted, or the one already there.
+ * production — the one just promoted, or the one already there. predict takes an issued viewer key, not the stack's
+ * admin key: the demo makes its own (`demo-predict`), revoking the one of the previous start.
  */
 import { ArtifactStore } from '../../template/node-ts/artifacts.ts';
 import { stepLine } from '../../cli/format.ts';
-import { predict, triggerRun, waitForRun } from './run-client.ts';
+import { createKey, listKeys, revokeKey } from '../../cli/keys-client.ts';
+import { predict, triggerRun, waitForRun, type BatonApi } from './run-client.ts';
 import type { LocalStack } from './stack.ts';
 
 /** How many dataset rows the demo asks `predict` about. */
 const SAMPLE_ROWS = 3;
+/** The name of the demo's own viewer key for predict. */
+export const DEMO_PREDICT_KEY_NAME = 'demo-predict';
+
+/**
+ * A fresh viewer key for the demo's predict call, made with the admin key. A key is shown only once, so each start
+ * makes a new one and revokes the earlier ones of the same name: one stays active, however often the stack starts.
+ */
+export async function demoPredictKey(admin: BatonApi): Promise<string> {
+  const earlier = (await listKeys(admin)).filter((key) => key.name === DEMO_PREDICT_KEY_NAME && !key.revokedAt);
+  const { key } = await createKey(admin, DEMO_PREDICT_KEY_NAME, ['viewer']);
+  for (const old of earlier) await revokeKey(admin, old.id);
+  return key;
+}
 
 /** Runs the demo; true when the run completed and `predict` answered. */
 export async function runDemo(stack: LocalStack, say: (line: string) => void): Promise<boolean> {
@@ -26,10 +41,12 @@ export async function runDemo(stack: LocalStack, say: (line: string) => void): P
   say(`demo: completed in ${seconds} s\n${JSON.stringify(view.result, null, 2)}`);
   const result = view.result as { dataset: { name: string; version: string }; model: { name: string } };
   const sample = await sampleRows(stack, result.dataset);
-  const answer = await predict(stack, { model: result.model.name, instances: sample.instances });
+  const viewer = { gatewayUrl: stack.gatewayUrl, token: await demoPredictKey(stack) };
+  const answer = await predict(viewer, { model: result.model.name, instances: sample.instances });
   say(`demo: predict served ${answer.model.name} version ${answer.model.version} (production):`);
   sample.labels.forEach((label, index) => say(`  row ${index + 1}: predicted ${String(answer.predictions[index])}, actual ${label}`));
-  say(`demo: call it yourself: curl -s ${stack.gatewayUrl}/function/predict -H 'content-type: application/json' -d '{"input": {"model": "${result.model.name}", "instances": [${JSON.stringify(sample.instances[0])}]}}'`);
+  say('demo: call it yourself with a viewer key: KEY=$(npx baton keys create --name <you> --roles viewer)');
+  say(`  curl -s ${stack.gatewayUrl}/function/predict -H "authorization: Bearer $KEY" -H 'content-type: application/json' -d '{"input": {"model": "${result.model.name}", "instances": [${JSON.stringify(sample.instances[0])}]}}'`);
   return true;
 }
 

@@ -65,7 +65,8 @@ export class GatewayUnreachableError extends Error {
 
 /**
  * Where the trigger API is and the credential to call it with: an API key or an OpenID Connect token, sent as
- * `Authorization: Bearer` to the orchestrator only (never to step functions such as predict).
+ * `Authorization: Bearer` to the orchestrator, and to the one function people call directly, predict, which takes
+ * an issued API key with role viewer (not the bootstrap admin key, not an OIDC token). Never to other functions.
  */
 export interface BatonApi {
   gatewayUrl: string;
@@ -168,9 +169,12 @@ export interface Prediction {
   classes?: unknown[];
 }
 
-/** Asks the `predict` function for predictions of the production version of `model` (a direct call, no run). */
+/**
+ * Asks the `predict` function for predictions of the production version of `model` (a direct call, no run), with
+ * `api.token`: an issued API key granting viewer (predict refuses the bootstrap admin key with 401).
+ */
 export async function predict(api: BatonApi, input: { model: string; rows?: number[][]; instances?: Record<string, number>[]; version?: string }): Promise<Prediction> {
-  return (await callFunction<{ output: Prediction }>(api.gatewayUrl, 'predict', 'POST', '', { input })).output;
+  return (await callFunction<{ output: Prediction }>(api.gatewayUrl, 'predict', 'POST', '', { input }, api.token)).output;
 }
 
 /** What can be run (`GET /pipelines`). */

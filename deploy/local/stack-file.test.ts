@@ -38,7 +38,7 @@ describe('loadStackFiles', () => {
     assert.deepEqual(train.secrets, ['s3-access-key-train', 's3-secret-key-train', 'baton-step-key-train']);
     assert.deepEqual(train.storage, { read: ['datasets/'], write: ['runs/'], delete: [] }, 'from annotations["com.baton.storage"]');
     const predict = functions.find((f) => f.name === 'predict')!;
-    assert.deepEqual(predict.storage, { read: ['models/'], write: [], delete: [] }, 'predict only reads the registry');
+    assert.deepEqual(predict.storage, { read: ['models/', 'system/api-keys.json'], write: [], delete: [] }, 'predict only reads the registry and the API keys\' hashes');
     const ingest = functions.find((f) => f.name === 'ingest')!;
     assert.deepEqual(ingest.storage?.write, ['datasets/'], 'ingest writes dataset versions only');
     for (const f of functions) {

@@ -10,6 +10,7 @@ describe('parseStorageRights', () => {
     assert.deepEqual(parseStorageRights('read:models/', where), { read: ['models/'], write: [], delete: [] });
     assert.deepEqual(parseStorageRights('  write:datasets/  read:runs/,datasets/,runs/ ', where), { read: ['datasets/', 'runs/'], write: ['datasets/'], delete: [] });
     assert.deepEqual(parseStorageRights('read:models/a/b/ delete:models/', where), { read: ['models/a/b/'], write: [], delete: ['models/'] });
+    assert.deepEqual(parseStorageRights('read:system/api-keys.json,models/', where), { read: ['models/', 'system/api-keys.json'], write: [], delete: [] });
     const rights = parseStorageRights('delete:models/ write:models/ read:runs/,models/', where);
     assert.equal(formatStorageRights(rights), 'read:models/,runs/ write:models/ delete:models/');
     assert.deepEqual(parseStorageRights(formatStorageRights(rights), where), rights);
@@ -25,6 +26,9 @@ describe('parseStorageRights', () => {
     ['a prefix without its slash', 'read:models', /read prefix "models" must be folder names ending with "\/"/],
     ['a path escaping upwards', 'read:../models/', /read prefix "\.\.\/models\/"/],
     ['an empty prefix in a list', 'read:models/,', /read prefix ""/],
+    ['a key without a folder', 'read:api-keys.json', /read prefix "api-keys\.json" must be .* or one object's key, like "system\/api-keys\.json"/],
+    ['a key with a wildcard', 'read:system/*.json', /read prefix "system\/\*\.json"/],
+    ['a key escaping upwards', 'read:system/../x.json', /read prefix "system\/\.\.\/x\.json"/],
   ];
   for (const [what, value, error] of refused) {
     it(`refuses ${what}, naming the file and key`, () => {
@@ -66,6 +70,12 @@ describe('storagePolicy', () => {
         },
       ],
     });
+  });
+
+  it('a single key is that object only, and listing only of exactly that key', () => {
+    const policy = storagePolicy('b', parseStorageRights('read:models/,system/api-keys.json', where));
+    assert.deepEqual(policy.Statement.find((statement) => statement.Sid === 'ReadObjects')!.Resource, ['arn:aws:s3:::b/models/*', 'arn:aws:s3:::b/system/api-keys.json']);
+    assert.deepEqual(policy.Statement.find((statement) => statement.Sid === 'ListReadPrefixes')!.Condition, { StringLike: { 's3:prefix': ['models/*', 'system/api-keys.json'] } });
   });
 
   it("ingest's policy writes datasets/ only and deletes nothing", () => {

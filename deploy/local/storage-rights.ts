@@ -1,7 +1,8 @@
 /**
  * Storage rights: which prefixes of the artifact bucket a function may read, write and delete, declared once per
  * function in stack.yml as the annotation `com.baton.storage`, e.g. `read:models/` (predict) or
- * `read:runs/,datasets/ write:datasets/` (ingest). The local stack turns them into one MinIO user and policy per
+ * `read:runs/,datasets/ write:datasets/` (ingest); an entry may also be one object's key, e.g.
+`read:models/,system/api-keys.json` (predict checks API keys in that one document). The local stack turns them into one MinIO user and policy per
  * function; in production the same policy documents go to AWS IAM or MinIO (docs/production.md, "Storage rights").
  */
 import { s3CredentialSecrets } from '../../template/node-ts/secrets.ts';
@@ -9,9 +10,9 @@ import { s3CredentialSecrets } from '../../template/node-ts/secrets.ts';
 /** The stack.yml annotation that declares a function's storage rights. */
 export const STORAGE_ANNOTATION = 'com.baton.storage';
 
-/** What a function may do under each of its prefixes (each list sorted, without repeats). */
+/** What a function may do under each of its prefixes or on each of its single keys (each list sorted, without repeats). */
 export interface StorageRights {
-  /** GetObject (and HeadObject, the source of a copy) plus ListBucket limited to these prefixes. */
+  /** GetObject (and HeadObject, the source of a copy) plus ListBucket limited to these prefixes (or exactly these keys). */
   read: string[];
   /** PutObject (also multipart uploads and the target of a copy). */
   write: string[];
@@ -24,6 +25,13 @@ type Right = (typeof RIGHTS)[number];
 
 /** A key prefix: one or more folder names, each ending with "/" (never the whole bucket, never a wildcard). */
 const PREFIX = /^([a-z0-9][a-z0-9._-]*\/)+$/;
+/** One object's key: folder names and a file name with an extension (so "read:models" stays a forgotten "/"). */
+const OBJECT_KEY = /^([a-z0-9][a-z0-9._-]*\/)+[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)+$/;
+
+/** Whether an entry of the annotation names one object rather than everything under a prefix. */
+export function isObjectKey(entry: string): boolean {
+  return !entry.endsWith('/');
+}
 
 /**
  * Parses the annotation's value: clauses separated by spaces, each `<right>:<prefix>[,<prefix>...]` with right
@@ -44,8 +52,8 @@ export function parseStorageRights(value: string, where: string): StorageRights 
     if (seen.has(right)) throw new Error(`${where}: "${right}" is given twice; list all its prefixes in one clause, separated by commas`);
     seen.add(right);
     for (const prefix of clause.slice(colon + 1).split(',')) {
-      if (!PREFIX.test(prefix)) {
-        throw new Error(`${where}: ${right} prefix "${prefix}" must be folder names ending with "/", like "models/" or "runs/" (lowercase letters, digits, ".", "_", "-"; not the whole bucket)`);
+      if (!PREFIX.test(prefix) && !OBJECT_KEY.test(prefix)) {
+        throw new Error(`${where}: ${right} prefix "${prefix}" must be folder names ending with "/", like "models/" or "runs/", or one object's key, like "system/api-keys.json" (lowercase letters, digits, ".", "_", "-"; not the whole bucket)`);
       }
       rights[right].push(prefix);
     }
@@ -96,18 +104,19 @@ export interface PolicyDocument {
 }
 
 /**
- * The policy that allows exactly `rights` in `bucket`: objects under the prefixes, and listing only under the read
- * prefixes (listing also makes a missing object answer 404 instead of 403 on AWS). Nothing else: no other bucket,
- * no bucket creation or configuration.
+ * The policy that allows exactly `rights` in `bucket`: objects under the prefixes (or the single keys), and listing
+ * only under the read prefixes (or of exactly the read keys: listing also makes a missing object answer 404 instead
+ * of 403 on AWS). Nothing else: no other bucket, no bucket creation or configuration.
  */
 export function storagePolicy(bucket: string, rights: StorageRights): PolicyDocument {
-  const objects = (prefixes: string[]) => prefixes.map((prefix) => `arn:aws:s3:::${bucket}/${prefix}*`);
+  const pattern = (entry: string) => (isObjectKey(entry) ? entry : `${entry}*`);
+  const objects = (entries: string[]) => entries.map((entry) => `arn:aws:s3:::${bucket}/${pattern(entry)}`);
   const statements: PolicyDocument['Statement'] = [];
   if (rights.read.length > 0) {
     statements.push({ Sid: 'ReadObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: objects(rights.read) });
     statements.push({
       Sid: 'ListReadPrefixes', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`],
-      Condition: { StringLike: { 's3:prefix': rights.read.map((prefix) => `${prefix}*`) } },
+      Condition: { StringLike: { 's3:prefix': rights.read.map(pattern) } },
     });
   }
   if (rights.write.length > 0) {

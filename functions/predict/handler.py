@@ -5,7 +5,9 @@ Input  {"model": <name>, "rows": [[number, ...], ...]}       rows in the model's
        optional "version": a registered version instead of the one in production. At most 10 000 rows per call.
 Output {"model": {name, version}, "predictions": [...], "probabilities"?: [[...] per row, in classes' order],
         "classes": [...]}
-Direct calls: people POST {"input": {...}} through the gateway (DIRECT_CALLS); pipelines send the usual envelope.
+Direct calls: people POST {"input": {...}} through the gateway (DIRECT_CALLS) with an API key granting viewer
+(Authorization: Bearer baton_...; the template checks it against system/api-keys.json); pipelines send the usual
+signed envelope.
 
 Each call reads models/<name>/production.json, so a promotion is served by the next call without a restart;
 loaded versions stay in memory (served_models.py). A model file loads only when its size and sha256 match and
@@ -21,7 +23,7 @@ from baton_step import StepContext
 from predict_input import feature_matrix, parse_request
 from served_models import resolve
 
-# People call this function directly: {"input": {...}} without a run (see the template's app.py).
+# People call this function directly: {"input": {...}} without a run, with a viewer API key (see the template's app.py).
 DIRECT_CALLS = True
 
 

@@ -22,7 +22,7 @@ from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.handler_loader import load_handler
 from baton_step.secrets import SecretReader
-from baton_step.testing import TEST_STEP_KEY, signing_client, make_context, memory_store
+from baton_step.testing import TEST_STEP_KEY, bearer_headers, issue_api_key, signing_client, make_context, memory_store
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 predict = load_handler(HERE, module_name="predict_handler")
@@ -234,12 +234,15 @@ def test_people_call_it_directly_through_the_wrapper(registry):
     app = create_app(predict, load_validator(), SecretReader("/nonexistent"), lambda: registry.store, "predict", step_key=TEST_STEP_KEY)
     client = signing_client(app)
     assert client.get("/").get_json()["directCalls"] is True
-    ok = client.post("/", json={"input": {"model": "iris", "rows": [[5.1, 3.5, 1.4, 0.2]]}})
+    rows = {"input": {"model": "iris", "rows": [[5.1, 3.5, 1.4, 0.2]]}}
+    assert client.post("/", json=rows).status_code == 401, "people need an API key"
+    key = bearer_headers(issue_api_key(registry.store, ["viewer"]))
+    ok = client.post("/", json=rows, headers=key)
     assert ok.status_code == 200, ok.get_data(as_text=True)
     assert ok.get_json()["output"]["model"] == {"name": "iris", "version": registry.logistic}
-    bad = client.post("/", json={"input": {"model": "iris", "instances": [{"sepal length (cm)": 1}]}})
+    bad = client.post("/", json={"input": {"model": "iris", "instances": [{"sepal length (cm)": 1}]}}, headers=key)
     assert bad.status_code == 422
     assert "input.instances.0.petal width (cm)" in [i["path"] for i in bad.get_json()["error"]["issues"]]
-    none = client.post("/", json={"input": {"model": "nope", "rows": [[1, 2, 3, 4]]}})
+    none = client.post("/", json={"input": {"model": "nope", "rows": [[1, 2, 3, 4]]}}, headers=key)
     assert none.status_code == 422
     assert "baton models promote nope <version>" in none.get_json()["error"]["message"]

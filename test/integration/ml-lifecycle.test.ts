@@ -18,6 +18,8 @@ import { irisCsv, withOutliers } from '../support/iris.ts';
 let stack: TestStack;
 let data: DataServer;
 let postgres: PostgresServer;
+/** predict takes an issued viewer key, as people hold (not the stack's admin key). */
+let reader: { gatewayUrl: string; token: string };
 
 before(async () => {
   data = await startDataServer({ files: { 'iris.csv': irisCsv(), 'iris-outliers.csv': withOutliers(irisCsv()) } });
@@ -25,6 +27,7 @@ before(async () => {
   stack = await startTestStack({ functionEnv: { ...postgres.env, PG_ALLOWED_TABLES: 'public.iris', RESOURCE_BASE_URL: data.url, RESOURCE_ALLOWED_HOSTS: data.host } });
   await postgres.setPassword(stack.secrets.postgresPassword);
   await postgres.loadCsv('iris', 'sepal_length float8, sepal_width float8, petal_length float8, petal_width float8, species text', irisCsv());
+  reader = { gatewayUrl: stack.gatewayUrl, token: (await createKey(stack, 'reader', ['viewer'])).key };
 });
 after(async () => {
   await stopTestStack(stack);
@@ -47,7 +50,7 @@ async function train(input: object): Promise<{ view: RunView; result: TrainResul
 
 async function predictFirstRows(model: string, count = 3): Promise<Prediction> {
   const rows = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3], [5.9, 3.0, 4.2, 1.5]].slice(0, count);
-  return predict(stack, { model, rows });
+  return predict(reader, { model, rows });
 }
 
 test('bundled dataset → validate → train → evaluate → register → promote → predict serves it', async () => {
@@ -158,7 +161,7 @@ test('tune-classifier trains every candidate on the real functions and registers
   const scores = result.candidates.map((candidate) => candidate.metrics.f1);
   assert.equal(scores[result.best], Math.max(...scores), `the best of ${scores.join(', ')} is registered`);
   assert.equal(result.promotion?.promoted, true);
-  assert.equal((await predict(stack, { model: 'wine-tuned', rows: [Array(13).fill(1)] })).model.version, result.model.version);
+  assert.equal((await predict(reader, { model: 'wine-tuned', rows: [Array(13).fill(1)] })).model.version, result.model.version);
 });
 
 async function waitUntil<T>(attempt: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {

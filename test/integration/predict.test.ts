@@ -1,12 +1,15 @@
 /**
  * The predict function on the real local stack: two versions of one model trained by the real pipeline and put in
  * MinIO by register-model, production.json switched between them, predict called through the gateway the way
- * people call it (`{"input": ...}`, no run). The replica that answers is the same process before and after a
- * promotion: nothing restarts.
+ * people call it (`{"input": ...}`, no run, with a viewer API key). The replica that answers is the same process before
+ * and after a promotion: nothing restarts. People's calls need an issued key granting viewer: none, the stack's admin
+ * key or a revoked key get 401.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client as MinioClient } from 'minio';
+import { createKey, listKeys, revokeKey } from '../../cli/keys-client.ts';
+import { DEMO_PREDICT_KEY_NAME, demoPredictKey } from '../../deploy/local/demo.ts';
 import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
 import { replicaPids, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 
@@ -23,8 +26,13 @@ interface ErrorAnswer { error: { message: string; type?: string; issues?: { path
 
 let stack: TestStack;
 let minio: MinioClient;
+/** A key with role viewer, as people calling predict hold. */
+let viewerKey: string;
+/** Every line of the stack and its functions (what `npm start` writes to logs/functions.log). */
+const stackLines: string[] = [];
 before(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ verbose: true, say: (line) => stackLines.push(line) });
+  viewerKey = (await createKey(stack, 'reader', ['viewer'])).key;
   minio = new MinioClient({
     endPoint: '127.0.0.1', port: Number(new URL(stack.minioUrl).port), useSSL: false,
     accessKey: stack.secrets.s3AccessKey, secretKey: stack.secrets.s3SecretKey,
@@ -59,11 +67,28 @@ async function promote(version: string): Promise<void> {
   }));
 }
 
-async function callPredict(input: unknown): Promise<{ status: number; body: unknown }> {
+async function callPredict(input: unknown, key: string | null = viewerKey): Promise<{ status: number; body: unknown; headers: Headers }> {
   const response = await fetch(`${stack.gatewayUrl}/function/predict`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input }),
+    method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify({ input }),
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: await response.json(), headers: response.headers };
+}
+
+/** Calls `call` until `done` holds for its answer or `ms` have passed; answers the last answer. */
+async function within<T>(ms: number, call: () => Promise<T>, done: (answer: T) => boolean): Promise<T> {
+  const deadline = Date.now() + ms;
+  let answer = await call();
+  while (!done(answer) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    answer = await call();
+  }
+  return answer;
+}
+
+function assertUnauthorized(answer: { status: number; body: unknown; headers: Headers }, what: string): void {
+  assert.equal(answer.status, 401, `${what}: ${JSON.stringify(answer.body)}`);
+  assert.equal(answer.headers.get('www-authenticate'), 'Bearer realm="baton"', what);
+  assert.match((answer.body as ErrorAnswer).error.message, /baton keys create --name <you> --roles viewer/, what);
 }
 
 async function predictOk(input: unknown): Promise<PredictAnswer['output']> {
@@ -131,4 +156,40 @@ test('predict names the failing field; a step function without direct calls stil
   const noRun = await fetch(`${stack.gatewayUrl}/function/evaluate`, { method: 'POST', body: JSON.stringify({ input: {} }) });
   assert.equal(noRun.status, 400);
   assert.deepEqual(((await noRun.json()) as ErrorAnswer).error.issues, [{ path: 'run', message: 'required' }]);
+});
+
+test('people need an issued key granting viewer: none, the admin key or a revoked key get 401, within 6 s of revocation', async () => {
+  const input = { model: 'no-such-model', rows: ROWS };  // past the key check, an unknown model is a 422
+  assertUnauthorized(await callPredict(input, null), 'no key');
+  assertUnauthorized(await callPredict(input, 'baton_not_a_key'), 'a malformed key');
+  assertUnauthorized(await callPredict(input, stack.token), 'the bootstrap admin key (predict never holds it)');
+  assertUnauthorized(await callPredict(input, `baton_0123456789ab_${'A'.repeat(43)}`), 'an unknown key');
+  assert.equal((await callPredict(input)).status, 422, 'a viewer key passes');
+
+  const trigger = await createKey(stack, 'ci-bot', ['trigger']);
+  assert.equal((await within(1_500, () => callPredict(input, trigger.key), (a) => a.status !== 401)).status, 422, 'trigger includes viewer');
+
+  const reader = await createKey(stack, 'soon-revoked', ['viewer']);
+  assert.equal((await within(1_500, () => callPredict(input, reader.key), (a) => a.status !== 401)).status, 422, 'a new key works within a second');
+  await revokeKey(stack, reader.id);
+  assertUnauthorized(await within(6_000, () => callPredict(input, reader.key), (a) => a.status === 401), 'a revoked key, 6 s later');
+  assert.equal((await callPredict(input)).status, 422, 'other keys still work');
+
+  // The stack's log names refused keys by id at most: never a key's secret.
+  const log = stackLines.join('\n');
+  assert.match(log, new RegExp(`401 direct call: API key ${reader.id} not accepted`), 'the refusal names the key by its id');
+  for (const key of [viewerKey, trigger.key, reader.key, stack.token]) assert.ok(!log.includes(key.slice(-24)), 'a key in the functions log');
+});
+
+test("the demo's predict key: a fresh viewer key each start, the earlier one revoked", async () => {
+  const first = await demoPredictKey(stack);
+  const second = await demoPredictKey(stack);
+  const active = (await listKeys(stack)).filter((key) => key.name === DEMO_PREDICT_KEY_NAME && !key.revokedAt);
+  assert.equal(active.length, 1, 'one active demo key however often the stack starts');
+  assert.deepEqual(active[0]!.roles, ['viewer']);
+  assert.ok(second.includes(`_${active[0]!.id}_`) && !first.includes(`_${active[0]!.id}_`));
+  // A key just made works within a second (predict re-reads the list for an id it does not know).
+  const answer = await within(1_500, () => callPredict({ model: MODEL, rows: ROWS }, second), (a) => a.status !== 401);
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  assertUnauthorized(await within(6_000, () => callPredict({ model: MODEL, rows: ROWS }, first), (a) => a.status === 401), 'the earlier demo key');
 });

@@ -1,13 +1,15 @@
 /**
  * Storage least privilege on the real local stack: every function replica holds its own MinIO user's credentials
  * (never the root's), and MinIO itself refuses what the function's `com.baton.storage` annotation does not allow:
- * predict only reads the registry (models/), ingest writes dataset versions and never touches models/.
+ * predict only reads the registry (models/) and the API keys' hashes (system/api-keys.json), ingest writes dataset
+ * versions and never touches models/.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client as MinioClient } from 'minio';
+import { createKey } from '../../cli/keys-client.ts';
 import { loadStackFiles } from '../../deploy/local/stack-file.ts';
 import { repoRoot } from '../../deploy/local/stack-config.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
@@ -16,6 +18,7 @@ const BUCKET = 'baton-artifacts';
 const PRODUCTION = 'models/rights-probe/production.json';
 const DATASET = 'datasets/rights-probe/0123456789ab/data.csv';
 const RUN_FILE = 'runs/rights-probe/fetch-csv/source.csv';
+const API_KEYS = 'system/api-keys.json';
 
 let stack: TestStack;
 let root: MinioClient;
@@ -92,6 +95,16 @@ test('predict reads the registry and nothing else: it can neither write nor dele
   await denied('predict listing datasets/', () => list(predict, 'datasets/'));
   await denied('predict listing the whole bucket', () => list(predict, ''));
   await denied('predict making a bucket', () => predict.makeBucket('rights-probe-bucket'));
+
+  // The one document of API keys it checks people's keys against, and nothing else of system/.
+  await createKey(stack, 'rights-probe', ['viewer']);
+  assert.match(await text(predict, API_KEYS), /"name": ?"rights-probe"/);
+  assert.deepEqual(await list(predict, API_KEYS), [API_KEYS]);
+  await root.putObject(BUCKET, 'system/rights-probe.json', '{}');
+  await denied('predict reading another document of system/', () => text(predict, 'system/rights-probe.json'));
+  await denied('predict listing system/', () => list(predict, 'system/'));
+  await denied('predict writing the API keys', () => predict.putObject(BUCKET, API_KEYS, '{"keys": []}'));
+  await denied('predict deleting the API keys', () => predict.removeObject(BUCKET, API_KEYS));
   assert.equal(await text(root, PRODUCTION), '{"version": "0123456789ab"}', 'the pointer is unchanged');
 });
 
@@ -111,8 +124,9 @@ test('ingest writes dataset versions but cannot touch models/', async () => {
 });
 
 test('predict serves through its own user: an unknown model is a 422 naming it, not a storage error', async () => {
+  const { key } = await createKey(stack, 'rights-probe-predict', ['viewer']);
   const response = await fetch(`${stack.gatewayUrl}/function/predict`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ input: { model: 'rights-probe-none', rows: [[1, 2, 3, 4]] } }),
   });
   const body = await response.text();

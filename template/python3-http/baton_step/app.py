@@ -6,7 +6,9 @@ exception (message only: the stack goes to stderr). Secret values are scrubbed f
 and log line. With a ``progressUrl`` the call reports progress while the handler runs (see progress.py).
 
 Direct calls: a handler module that sets ``DIRECT_CALLS = True`` (a service such as predict) may also be called
-by people with ``{"input": {...}}`` and no ``run``; see ``envelope.direct_call_envelope``.
+by people with ``{"input": {...}}`` and no ``run`` (see ``envelope.direct_call_envelope``), each call with a Baton API
+key that grants ``viewer`` (``Authorization: Bearer <key>``, checked by api_keys.py): 401 without one or with an unknown
+or revoked one, 403 when its roles grant no viewer, 503 when the key list cannot be read.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from flask import Flask, Response, g, request
 from jsonschema import Draft202012Validator
 from werkzeug.exceptions import HTTPException
 
+from .api_keys import HOW_TO_GET_A_KEY, ApiKeyChecker, KeyCheckError, bearer, parse_api_key
 from .artifacts import ArtifactStore
 from .config import DEFAULT_PROGRESS_INTERVAL
 from .context import RunInfo, StepContext
@@ -65,6 +68,12 @@ def _error(status: int, message: str, type_: str, issues: Optional[list[Issue]] 
     if issues is not None:
         error["issues"] = issues
     return _json(status, {"error": error})
+
+
+def _unauthorized(message: str) -> Response:
+    response = _error(401, message, "Unauthorized")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="baton"'
+    return response
 
 
 def _under_input(path: str) -> str:
@@ -112,19 +121,43 @@ def create_app(
     progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
     *,
     step_key: str,
+    api_keys: Optional[ApiKeyChecker] = None,
 ) -> Flask:
     """Builds the Flask app serving ``handler.handle(input, ctx)`` at ``POST /``; only calls signed with
-    ``step_key`` for ``function_name`` (or a ``DIRECT_CALLS`` function's calls without ``run``) reach it."""
+    ``step_key`` for ``function_name`` (or a ``DIRECT_CALLS`` function's calls without ``run`` that carry a viewer
+    API key, checked by ``api_keys``, by default against the store of ``store_provider``) reach it."""
     app = Flask(function_name)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     # Only True itself counts: a truthy string or object set by mistake does not open the function to people.
     direct_calls = getattr(handler, "DIRECT_CALLS", False) is True
     usage = "POST / with a step envelope {input, run: {workflowId, runId, pipeline, step, attempt}}"
     if direct_calls:
-        usage += ', or directly with {"input": {...}} and no run'
+        usage += ', or directly with {"input": {...}} and no run, with "Authorization: Bearer <API key with role viewer>"'
+        api_keys = api_keys or ApiKeyChecker(store_provider)
 
     def log(call_id: str, text: str) -> None:
         print(f"[{call_id}] {secrets.redact(text)}", file=sys.stderr, flush=True)
+
+    def refuse_caller(call_id: str) -> Optional[Response]:
+        # People's calls carry no signature: the caller's API key stands for it. Only its id is ever logged.
+        assert api_keys is not None
+        credential = bearer(request.headers.get("Authorization"))
+        if credential is None:
+            log(call_id, "401 direct call without an API key")
+            return _unauthorized(f"{function_name} needs an API key: {HOW_TO_GET_A_KEY}")
+        try:
+            holder = api_keys.holder(credential)
+        except KeyCheckError as error:
+            log(call_id, f"503 {error}: {error.__cause__}")
+            return _error(503, f"cannot check API keys now: {error}", "KeyCheckFailed")
+        if holder is None:
+            parsed = parse_api_key(credential)
+            log(call_id, f"401 direct call: {f'API key {parsed[0]}' if parsed else 'a credential that is no API key'} not accepted")
+            return _unauthorized(f"{function_name} did not accept the credential (unknown, revoked or not a Baton API key): {HOW_TO_GET_A_KEY}")
+        if not holder.may("viewer"):
+            log(call_id, f"403 API key {holder.id} has no role granting viewer")
+            return _error(403, f'API key {holder.id} has no role granting "viewer": ask an admin for a key with role viewer', "Forbidden")
+        return None
 
     @app.get("/")
     def describe() -> Response:
@@ -147,6 +180,10 @@ def create_app(
             return _error(400, "request body is not valid JSON", "InvalidEnvelope", [{"path": "(root)", "message": "invalid JSON"}])
         direct = direct_calls and isinstance(body, dict) and "run" not in body
         if direct:
+            # Who calls comes first: a caller without a key learns nothing of the envelope's rules.
+            refused = refuse_caller(call_id)
+            if refused is not None:
+                return refused
             body, pipeline_only = direct_call_envelope(body, call_id, function_name)
             issues = pipeline_only + envelope_issues(validator, body)
         else:
@@ -155,7 +192,7 @@ def create_app(
             log(call_id, "400 invalid step envelope: " + "; ".join(f"{i['path']}: {i['message']}" for i in issues))
             return _error(400, "invalid step envelope", "InvalidEnvelope", issues)
         # Before the handler: a pipeline call must be signed by the orchestrator with this function's key. A direct
-        # call carries no run (its run is made up here) and is as open as the function chose to be.
+        # call carries no run (its run is made up here): its caller's API key was checked above.
         unsigned = None if direct else signature_problem(request.headers.get(SIGNATURE_HEADER), function_name, body["run"], raw, step_key)
         if unsigned:
             log(call_id, f"401 {unsigned}")

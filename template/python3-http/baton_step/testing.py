@@ -1,16 +1,21 @@
 """Test helpers: an in-memory object backend, a ready-made StepContext, so handler tests run the real
-ArtifactStore code without MinIO, and a stand-in orchestrator that records progress reports."""
+ArtifactStore code without MinIO, a stand-in orchestrator that records progress reports, and API keys issued into a
+store as the orchestrator issues them (for direct calls)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
+import secrets as random
 import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, BinaryIO, Callable, Iterator, Optional
 
+from .api_keys import API_KEYS_DOCUMENT
 from .artifacts import ArtifactRef, ArtifactStore, ObjectInfo
 from .config import DEFAULT_PROGRESS_INTERVAL
 from .context import RunInfo, StepContext
@@ -189,3 +194,32 @@ def signing_client(app: Any, key: str = TEST_STEP_KEY) -> Any:
 
     app.test_client_class = SigningClient
     return app.test_client()
+
+
+def issue_api_key(store: ArtifactStore, roles: list[str], name: str = "test-key", revoked: bool = False) -> str:
+    """Adds a key to the store's ``system/api-keys.json`` as the orchestrator's key store writes it (only the
+    secret's SHA-256 is stored) and returns the key, ``baton_<id>_<secret>``; ``revoked`` marks it revoked."""
+    key_id = random.token_hex(6)
+    secret = base64.urlsafe_b64encode(random.token_bytes(32)).rstrip(b"=").decode("ascii")
+    record: dict[str, Any] = {
+        "id": key_id, "name": name, "roles": roles, "secretSha256": hashlib.sha256(secret.encode("ascii")).hexdigest(),
+        "createdAt": "2026-01-01T00:00:00.000Z", "createdBy": "admin",
+    }
+    if revoked:
+        record.update(revokedAt="2026-01-02T00:00:00.000Z", revokedBy="admin")
+    document = store.read_json(API_KEYS_DOCUMENT) or {"keys": []}
+    store.put_json(API_KEYS_DOCUMENT, {"keys": [*document["keys"], record]})
+    return f"baton_{key_id}_{secret}"
+
+
+def revoke_api_key(store: ArtifactStore, key: str) -> None:
+    """Marks ``key`` (as ``issue_api_key`` answered it) revoked in the store's key list."""
+    key_id = key.split("_")[1]
+    document = store.read_json(API_KEYS_DOCUMENT)
+    keys = [{**k, "revokedAt": "2026-01-03T00:00:00.000Z", "revokedBy": "admin"} if k["id"] == key_id else k for k in document["keys"]]
+    store.put_json(API_KEYS_DOCUMENT, {"keys": keys})
+
+
+def bearer_headers(key: str) -> dict[str, str]:
+    """``Authorization: Bearer <key>``, as people send their API key."""
+    return {"Authorization": f"Bearer {key}"}

@@ -1,4 +1,5 @@
-"""Direct calls: a handler module with ``DIRECT_CALLS = True`` answers people's ``{"input": ...}`` without a run."""
+"""Direct calls: a handler module with ``DIRECT_CALLS = True`` answers people's ``{"input": ...}`` without a run
+(each with a viewer API key; the key checks themselves are in test_api_keys.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.secrets import SecretReader
-from baton_step.testing import TEST_STEP_KEY, signature_headers, ProgressServer, memory_store
+from baton_step.testing import TEST_STEP_KEY, bearer_headers, issue_api_key, signature_headers, ProgressServer, memory_store
 
 RUN = {"workflowId": "wf-1", "runId": "run-1", "pipeline": "demo", "step": "predict", "attempt": 1}
 VALIDATOR = load_validator()
@@ -28,12 +29,15 @@ def make_client(handle, direct_calls):
     if direct_calls is not None:
         module.DIRECT_CALLS = direct_calls
     store = memory_store()
-    return create_app(module, VALIDATOR, SecretReader("/nonexistent"), lambda: store, "predict", step_key=TEST_STEP_KEY).test_client()
+    client = create_app(module, VALIDATOR, SecretReader("/nonexistent"), lambda: store, "predict", step_key=TEST_STEP_KEY).test_client()
+    client.key = issue_api_key(store, ["viewer"])
+    return client
 
 
 def post(client, body, **headers):
+    """A pipeline call (with run) goes signed, a person's call with the client's viewer key."""
     data = json.dumps(body)
-    signed = signature_headers("predict", data) if isinstance(body.get("run"), dict) else {}
+    signed = signature_headers("predict", data) if isinstance(body.get("run"), dict) else bearer_headers(client.key)
     return client.post("/", data=data, headers={"Content-Type": "application/json", **signed, **headers})
 
 
@@ -100,5 +104,6 @@ def test_a_direct_call_never_reports_progress_to_a_url_of_the_caller():
 def test_get_says_whether_direct_calls_are_accepted():
     direct = make_client(run_info, True).get("/").get_json()
     assert direct["directCalls"] is True and '{"input": {...}} and no run' in direct["usage"]
+    assert "Authorization: Bearer <API key with role viewer>" in direct["usage"]
     step = make_client(run_info, None).get("/").get_json()
     assert step["directCalls"] is False and "no run" not in step["usage"]
