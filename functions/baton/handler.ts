@@ -51,14 +51,8 @@ export async function start({ port }: { port: number }): Promise<Service> {
   });
   // Payloads are encrypted before they reach Temporal; the workers (and the scaler's) use the client's converter.
   const client = new Client({ connection, namespace: config.namespace, dataConverter });
-  const worker: PipelineWorker | undefined = config.runWorker ? await startPipelineWorker(config, workerConnection, steps, { baseUrl: config.publicUrl, key: callbackKey }, signingKey, dataConverter) : undefined;
-  worker?.done.catch((error: unknown) => {
-    // A crashed worker makes this replica useless: exit so the platform restarts it.
-    console.error('Temporal worker stopped with an error:', error);
-    process.exit(1);
-  });
-  const scaling = config.runWorker ? await startScaling(config, { client, connection, workerConnection, steps }) : undefined;
-
+  // The API is built before the workers start: a mistake in its settings stops start-up with nothing running.
+  let worker: PipelineWorker | undefined;
   // Made on first use, like the registry: an orchestrator that only ever sees the admin key needs no storage.
   let keyStore: ApiKeyStore | undefined;
   const keys = () => (keyStore ??= new ApiKeyStore(new ArtifactStore(artifactStoreConfigFromEnv())));
@@ -84,6 +78,21 @@ export async function start({ port }: { port: number }): Promise<Service> {
     keys,
     health: () => ({ worker: worker ? worker.state().toLowerCase() : 'disabled' }),
   });
+  let scaling: Awaited<ReturnType<typeof startScaling>> | undefined;
+  try {
+    worker = config.runWorker ? await startPipelineWorker(config, workerConnection, steps, { baseUrl: config.publicUrl, key: callbackKey }, signingKey, dataConverter) : undefined;
+    worker?.done.catch((error: unknown) => {
+      // A crashed worker makes this replica useless: exit so the platform restarts it.
+      console.error('Temporal worker stopped with an error:', error);
+      process.exit(1);
+    });
+    scaling = config.runWorker ? await startScaling(config, { client, connection, workerConnection, steps }) : undefined;
+  } catch (error) {
+    // Nothing may keep polling for a replica that failed to start.
+    await worker?.stop();
+    await Promise.all([connection.close(), workerConnection.close()]);
+    throw error;
+  }
   const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
   console.log(`baton: trigger API on 127.0.0.1:${port}, worker ${worker ? `polling "${config.taskQueue}"` : 'disabled'}, ${pipelines.length} pipeline(s)`);
 
