@@ -20,6 +20,7 @@ import { bearer, startTestStack, stopTestStack, type TestStack } from '../suppor
 
 /** A finished run the fuzzer may name, so the run routes are reached with a run that exists, not only with 404s. */
 const SEED_RUN = 'fuzz-seed-bad-output';
+const DEFAULT_SEED = '20261206';
 const SCHEMATHESIS_TIMEOUT_MS = 170_000;
 
 let stack: TestStack;
@@ -57,7 +58,8 @@ test('schemathesis finds no 5xx, no undocumented answer and nothing accepted tha
   const operations = Object.values((JSON.parse(text) as { paths: Record<string, object> }).paths).flatMap((item) => Object.keys(item)).length;
   await writeFile(join(work, 'schemathesis.toml'), config());
 
-  const seed = process.env.BATON_FUZZ_SEED ?? String(Math.floor(Math.random() * 2 ** 31));
+  // A fixed seed keeps CI repeatable; explore with others (BATON_FUZZ_SEED=random picks one and prints it).
+  const seed = process.env.BATON_FUZZ_SEED === 'random' ? String(Math.floor(Math.random() * 2 ** 31)) : (process.env.BATON_FUZZ_SEED ?? DEFAULT_SEED);
   const args = [
     '--config-file', join(work, 'schemathesis.toml'), 'run', join(work, 'openapi.json'),
     '--url', api(''),
@@ -94,6 +96,10 @@ values = ["${SEED_RUN}"]
 
 [[operations]]
 include-name = "GET /runs"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400"]
+
+[[operations]]
+include-name = "PUT /models/{name}/policy"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400"]
 
 [[operations]]

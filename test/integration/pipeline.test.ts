@@ -17,7 +17,7 @@ after(() => stopTestStack(stack));
 const JSON_TYPE = { 'content-type': 'application/json' };
 const api = () => `${stack.gatewayUrl}/function/baton`;
 
-test('the demo pipeline completes through the HTTP trigger, one activity per step', async () => {
+test('the demo pipeline completes through the HTTP trigger, one activity per step (and the policy read)', async () => {
   const run = await triggerRun(stack, { pipeline: 'train-classifier', input: {} });
   assert.match(run.links.temporalUi ?? '', /\/namespaces\/default\/workflows\//);
   const view = await waitForRun(stack, run.runId, { timeoutMs: 180_000 });
@@ -35,7 +35,8 @@ test('the demo pipeline completes through the HTTP trigger, one activity per ste
   try {
     const history = await client.workflow.getHandle(run.runId).fetchHistory();
     const activities = (history.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes ?? []);
-    assert.deepEqual(activities.map((scheduled) => scheduled.activityId), ['ingest', 'validate-dataset', 'train', 'evaluate', 'register-model', 'promote-model', 'report']);
+    // One activity per step, plus the read of the model's promotion policy before promoting.
+    assert.deepEqual(activities.map((scheduled) => scheduled.activityId), ['ingest', 'validate-dataset', 'train', 'evaluate', 'register-model', 'read-model-policy', 'promote-model', 'report']);
   } finally {
     await connection.close();
   }

@@ -9,6 +9,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Drained bytes beyond which the connection is dropped instead (as @hono/node-server does after answering). */
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
@@ -17,7 +18,9 @@ export function cappedBody(maxBytes: number, tooLarge: () => Error): MiddlewareH
   return async (c, next) => {
     const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
     if (!incoming) return inProcess(c, next);
-    // No body to read: a GET, or a request declaring neither a length nor chunks (Request refuses a GET with one).
+    // Only the methods that send bodies to the API's routes: a GET or TRACE carrying one is not read (and no
+    // Request could hold it), it is refused by routing; nor is a request declaring neither a length nor chunks.
+    if (!BODY_METHODS.has(c.req.method)) return next();
     if (!c.req.header('content-length') && !c.req.header('transfer-encoding')) return next();
     if (Number(c.req.header('content-length') ?? 0) > maxBytes) {
       drainRequest(incoming);

@@ -15,7 +15,8 @@ export const MAX_API_KEYS = 1000;
 /** How long a replica trusts its copy of the key list: the longest a revoked key still works elsewhere. */
 export const DEFAULT_KEY_CACHE_MS = 5000;
 
-export const keyName = z.string().trim().min(1).max(100).regex(/^[\w .@+-]+$/, 'use letters, digits, spaces and . _ @ + -');
+/** No trimming: what the document (OpenAPI) allows is exactly what is stored, spaces only inside the name. */
+export const keyName = z.string().min(1).max(100).regex(/^[\w.@+-]([\w .@+-]*[\w.@+-])?$/, 'use letters, digits, spaces (not first or last) and . _ @ + -');
 
 const keyRecord = z.object({
   id: z.string(),
