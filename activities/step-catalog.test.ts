@@ -34,7 +34,7 @@ test('a step\'s function is its name unless it says otherwise', () => {
 
 const lonely = defineStep({ name: 'lonely', description: 'd', input: z.object({}), output: z.object({}), preset: 'quick' });
 const pipelineOf = (step: StepDefinition) => definePipeline({
-  name: 'p', description: 'd', workflowType: 'p', input: z.object({}), examples: { default: {} }, steps: [step],
+  name: 'p', description: 'd', workflow: async function p() { return {}; }, input: z.object({}), examples: { default: {} }, steps: [step],
 });
 
 test('a pipeline whose step is not in the list of every step stops start-up, naming the pipeline, the step and the fix', () => {

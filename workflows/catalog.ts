@@ -3,9 +3,9 @@
  * exports the pipelines' workflows.
  */
 import type { PipelineDefinition } from './pipeline-definition.ts';
-import { trainClassifier } from './train-classifier/definition.ts';
-import { trainClassifierResumable } from './train-classifier-resumable/definition.ts';
-import { tuneClassifier } from './tune-classifier/definition.ts';
+import { trainClassifierPipeline } from './train-classifier/definition.ts';
+import { trainClassifierResumablePipeline } from './train-classifier-resumable/definition.ts';
+import { tuneClassifierPipeline } from './tune-classifier/definition.ts';
 
 export { steps } from './steps/index.ts';
-export const pipelines: PipelineDefinition[] = [trainClassifier, trainClassifierResumable, tuneClassifier];
+export const pipelines: PipelineDefinition[] = [trainClassifierPipeline, trainClassifierResumablePipeline, tuneClassifierPipeline];

@@ -14,7 +14,7 @@ import { approvePromotionUpdate, promotionStatusQuery } from '../promotion/appro
 import { batonSearchAttributes } from '../search-attributes.ts';
 import type { InvokeFunctionRequest, ModelPolicyReading } from '../../activities/index.ts';
 import { promotionPolicy, type PromotionPolicyInput } from '../promotion/policy.ts';
-import { trainClassifierInput } from './definition.ts';
+import { trainClassifierInput } from './input.ts';
 import { fakeStepOutputs } from '../../test/support/fake-step-outputs.ts';
 
 // Workflow tests with fake activities on a real Temporal dev server, started the way the local stack starts it
