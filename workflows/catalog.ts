@@ -1,7 +1,11 @@
-/** Every pipeline the trigger API offers. The worker bundles `./index.ts`, which exports their workflows. */
+/**
+ * Every pipeline the trigger API offers, and every step the worker knows. The worker bundles `./index.ts`, which
+ * exports the pipelines' workflows.
+ */
 import type { PipelineDefinition } from './pipeline-definition.ts';
-import { trainClassifier } from './train-classifier/definition.ts';
-import { trainClassifierResumable } from './train-classifier-resumable/definition.ts';
-import { tuneClassifier } from './tune-classifier/definition.ts';
+import { trainClassifierPipeline } from './train-classifier/definition.ts';
+import { trainClassifierResumablePipeline } from './train-classifier-resumable/definition.ts';
+import { tuneClassifierPipeline } from './tune-classifier/definition.ts';
 
-export const pipelines: PipelineDefinition[] = [trainClassifier, trainClassifierResumable, tuneClassifier];
+export { steps } from './steps/index.ts';
+export const pipelines: PipelineDefinition[] = [trainClassifierPipeline, trainClassifierResumablePipeline, tuneClassifierPipeline];

@@ -8,7 +8,7 @@ import type { StepPresetName } from './step-presets.ts';
 export interface StepDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   /** Unique among all steps the worker knows; also the step's activity id in a run. */
   name: string;
-  /** The OpenFaaS function that does the work. */
+  /** The OpenFaaS function that does the work; `defineStep` defaults it to the step's name. */
   function: string;
   description: string;
   input: I;
@@ -21,7 +21,13 @@ export interface StepDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   mode?: 'sync' | 'async';
 }
 
-/** Declares a step; keeps the schema types so pipelines get typed inputs and outputs. */
-export function defineStep<I extends z.ZodType, O extends z.ZodType>(step: StepDefinition<I, O>): StepDefinition<I, O> {
-  return step;
+/** What `defineStep` takes: a step whose function has its name may leave `function` out. */
+export type StepDeclaration<I extends z.ZodType, O extends z.ZodType> = Omit<StepDefinition<I, O>, 'function'> & { function?: string };
+
+/**
+ * Declares a step; keeps the schema types so pipelines get typed inputs and outputs. The function called is the
+ * step's name unless `function` says otherwise (a step that calls a shared or wrapping function).
+ */
+export function defineStep<I extends z.ZodType, O extends z.ZodType>(step: StepDeclaration<I, O>): StepDefinition<I, O> {
+  return { ...step, function: step.function ?? step.name };
 }

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { loadStackFiles } from '../deploy/local/stack-file.ts';
 import { parseWatchdogDuration } from '../deploy/local/duration.ts';
-import { pipelines } from './catalog.ts';
+import { steps } from './catalog.ts';
 import { stepPresets } from './step-presets.ts';
 
 test('timeout chain: each step\'s start-to-close outlasts its function\'s watchdog and gateway timeouts', async () => {
   const stack = await loadStackFiles([fileURLToPath(new URL('../stack.yml', import.meta.url))]);
   const functions = new Map(stack.functions.map((fn) => [fn.name, fn]));
-  for (const step of pipelines.flatMap((pipeline) => pipeline.steps)) {
+  for (const step of steps) {
     const fn = functions.get(step.function);
     assert.ok(fn, `step "${step.name}" calls "${step.function}", which stack.yml does not define`);
     const startToCloseMs = parseWatchdogDuration(String(stepPresets[step.preset].startToCloseTimeout))!;
@@ -22,7 +22,7 @@ test('timeout chain: each step\'s start-to-close outlasts its function\'s watchd
 test('long steps report progress often enough that a live attempt never misses its heartbeat timeout', async () => {
   const stack = await loadStackFiles([fileURLToPath(new URL('../stack.yml', import.meta.url))]);
   const functions = new Map(stack.functions.map((fn) => [fn.name, fn]));
-  const longSteps = pipelines.flatMap((pipeline) => pipeline.steps).filter((step) => step.mode === 'async');
+  const longSteps = steps.filter((step) => step.mode === 'async');
   assert.ok(longSteps.length > 0);
   for (const step of longSteps) {
     const preset = stepPresets[step.preset] as { heartbeatTimeout?: string };

@@ -120,7 +120,7 @@ export function stackProcesses(stack: LocalStack, functions: string[]): Record<s
 async function profilingStackFile(dataDir: string, profileDir: string, functions: [string, string][]): Promise<string> {
   const redefined: Record<string, unknown> = {};
   for (const [stackFile, name] of functions) {
-    const fn = (parseYaml(await readFile(stackFile, 'utf8')) as { functions: Record<string, Record<string, unknown>> }).functions[name]!;
+    const fn = (parseYaml(await readFile(stackFile, 'utf8'), { merge: true }) as { functions: Record<string, Record<string, unknown>> }).functions[name]!;
     const base = dirname(stackFile);
     redefined[name] = {
       ...fn,

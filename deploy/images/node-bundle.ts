@@ -136,6 +136,8 @@ async function esbuildOnce(input: NodeBundleInput, options: Parameters<typeof bu
       metafile: true,
       logLevel: 'silent',
       legalComments: 'none',
+      // A pipeline's workflow type is its workflow function's name: bundling must not rename functions.
+      keepNames: true,
       ...options,
     });
     return result.metafile!; // metafile: true

@@ -50,6 +50,52 @@ describe('loadStackFiles', () => {
     assert.equal(baton.environment.BATON_GATEWAY_URL, 'http://gateway.openfaas:8080');
   });
 
+  it('reads shared settings through YAML anchors and merge keys as if each function spelled them out', async () => {
+    await writeFile(path.join(dir, 'shared.yml'), 'environment:\n  SHARED: "yes"\n');
+    const anchored = await stackFile('anchored.yml', [
+      'x-defaults: &defaults',
+      '  environment_file: [shared.yml]',
+      '  labels: {com.openfaas.scale.min: "1", com.openfaas.scale.max: "4"}',
+      'functions:',
+      '  a:',
+      '    <<: *defaults',
+      '    lang: echo',
+      '    handler: ./a',
+      '    image: a:1',
+      '    secrets: [baton-step-key-a]',
+      '  b:',
+      '    <<: *defaults',
+      '    lang: echo',
+      '    handler: ./b',
+      '    image: b:1',
+      '    labels: {com.openfaas.scale.min: "2", com.openfaas.scale.max: "3"}',
+      '',
+    ].join('\n'));
+    const expanded = await stackFile('expanded.yml', [
+      'functions:',
+      '  a:',
+      '    lang: echo',
+      '    handler: ./a',
+      '    image: a:1',
+      '    environment_file: [shared.yml]',
+      '    labels: {com.openfaas.scale.min: "1", com.openfaas.scale.max: "4"}',
+      '    secrets: [baton-step-key-a]',
+      '  b:',
+      '    lang: echo',
+      '    handler: ./b',
+      '    image: b:1',
+      '    environment_file: [shared.yml]',
+      '    labels: {com.openfaas.scale.min: "2", com.openfaas.scale.max: "3"}',
+      '',
+    ].join('\n'));
+    const [fromAnchors, spelledOut] = await Promise.all([loadStackFiles([anchored]), loadStackFiles([expanded])]);
+    const settings = (functions: typeof spelledOut.functions) => functions.map(({ stackFile: _, ...fn }) => fn);
+    assert.deepEqual(settings(fromAnchors.functions), settings(spelledOut.functions));
+    const [a, b] = fromAnchors.functions;
+    assert.equal(a!.environment.SHARED, 'yes', 'the shared environment_file applies');
+    assert.deepEqual([a!.minReplicas, a!.maxReplicas, b!.minReplicas, b!.maxReplicas], [1, 4, 2, 3], 'a function\'s own key replaces the shared one');
+  });
+
   it('merges files: the environment wins over environment_file, a later file replaces a function and says so', async () => {
     const redefined = await stackFile('echo-again.yml', 'functions:\n  echo:\n    lang: echo\n    handler: ./h\n    image: other:1\n');
     const { functions, overridden } = await loadStackFiles([repoStack, fixtureStack, redefined]);

@@ -201,7 +201,7 @@ async function readYaml(file: string): Promise<unknown> {
     throw new Error(code === 'ENOENT' ? `${shown(file)} does not exist` : `${shown(file)}: cannot read (${code})`, { cause: err });
   }
   try {
-    return parseYaml(text);
+    return parseYaml(text, { merge: true }); // stack.yml shares settings through merge keys (<<: *anchor), as faas-cli reads them
   } catch (err) {
     throw new Error(`${shown(file)}: not valid YAML: ${(err as Error).message}`, { cause: err });
   }

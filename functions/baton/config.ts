@@ -15,8 +15,8 @@ export interface OrchestratorConfig {
   /** Base URL of the Temporal Web UI, for `links.temporalUi`; absent when unknown. */
   temporalUiUrl: string | undefined;
   /**
-   * Folder with `index.ts` (workflows to bundle at start) and `catalog.ts` (pipeline definitions) replacing the
-   * repository's `workflows/`; absent: the built-in pipelines.
+   * Folder with `index.ts` (workflows to bundle at start) and `catalog.ts` (pipeline definitions `pipelines` and
+   * every step `steps`) replacing the repository's `workflows/`; absent: the built-in pipelines.
    */
   workflowsDir: string | undefined;
   /** Folder of the workflow bundles `npm run build` prebuilt (images): no bundling at start. */

@@ -16,7 +16,7 @@ import { encryptedDataConverter } from './codec/data-converter.ts';
 import { loadOrchestratorConfig } from './config.ts';
 import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
 import { startScaling } from './scaler/scaling.ts';
-import { loadPipelines } from './workflow-code.ts';
+import { loadCatalog } from './workflow-code.ts';
 import { connectClientConnection, connectWorkerConnection } from './temporal/connect.ts';
 import { checkSearchAttributes } from './temporal/search-attributes.ts';
 import { installRedactingRuntimeLogger } from './temporal/runtime-logger.ts';
@@ -29,8 +29,8 @@ export interface Service {
 export async function start({ port }: { port: number }): Promise<Service> {
   installRedactingRuntimeLogger(); // before any worker connection: the SDK's log lines carry task tokens otherwise
   const config = loadOrchestratorConfig();
-  const pipelines = await loadPipelines(config);
-  const steps = buildStepCatalog(pipelines);
+  const { pipelines, steps: everyStep } = await loadCatalog(config);
+  const steps = buildStepCatalog(everyStep, pipelines);
   const callbackKey = readSecret('baton-callback-key', undefined, { minLength: MIN_KEY_LENGTH }); // seals attempt references: 256 bits or more
   // Signs every step call; each function holds only the key derived from it for its own name.
   const signingKey = readSecret(SIGNING_KEY_SECRET, undefined, { minLength: MIN_KEY_LENGTH }).trim();

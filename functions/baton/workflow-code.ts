@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { PipelineDefinition } from '../../workflows/pipeline-definition.ts';
+import type { StepDefinition } from '../../workflows/step-definition.ts';
 import type { OrchestratorConfig } from './config.ts';
 
 /** The prebuilt bundles' file names in `BATON_WORKFLOW_BUNDLE_DIR` (deploy/images/ writes them). */
@@ -33,10 +34,18 @@ export function systemWorkflowCode(config: OrchestratorConfig): WorkflowCode {
   return { workflowsPath: WORKFLOW_SOURCES.system };
 }
 
-/** The pipelines the trigger API offers: the built-in catalog (bundled with the image), or BATON_WORKFLOWS_DIR's. */
-export async function loadPipelines(config: OrchestratorConfig): Promise<PipelineDefinition[]> {
-  const catalog = (config.workflowsDir
-    ? await import(join(config.workflowsDir, 'catalog.ts'))
-    : await import('../../workflows/catalog.ts')) as { pipelines: PipelineDefinition[] };
-  return catalog.pipelines;
+/** What a catalog module exports: the pipelines the trigger API offers, and every step their workflows call. */
+export interface WorkflowCatalog {
+  pipelines: readonly PipelineDefinition[];
+  steps: readonly StepDefinition[];
+}
+
+/** The built-in catalog (bundled with the image), or BATON_WORKFLOWS_DIR's `catalog.ts`. */
+export async function loadCatalog(config: OrchestratorConfig): Promise<WorkflowCatalog> {
+  const file = config.workflowsDir ? join(config.workflowsDir, 'catalog.ts') : undefined;
+  const catalog = (file ? await import(file) : await import('../../workflows/catalog.ts')) as Partial<WorkflowCatalog>;
+  for (const key of ['pipelines', 'steps'] as const) {
+    if (!Array.isArray(catalog[key])) throw new Error(`${file ?? 'workflows/catalog.ts'} must export \`${key}\`, an array (BATON_WORKFLOWS_DIR's catalog exports its pipelines and every step they call)`);
+  }
+  return catalog as WorkflowCatalog;
 }

@@ -10,7 +10,7 @@ import { getRun, waitForRun, type RunSummary } from '../../deploy/local/run-clie
 import { allocatePort } from '../../deploy/local/ports.ts';
 import { repoRoot } from '../../deploy/local/stack-config.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
-import { trainClassifierInput } from '../../workflows/train-classifier/definition.ts';
+import { trainClassifierInput } from '../../workflows/train-classifier/input.ts';
 
 let stack: TestStack;
 before(async () => {

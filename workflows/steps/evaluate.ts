@@ -6,7 +6,6 @@ import { evaluationMetrics, trainedModel } from './schemas.ts';
 
 export const evaluate = defineStep({
   name: 'evaluate',
-  function: 'evaluate',
   description: 'Scores the model on the holdout rows (optionally against the model now in production) and writes a report.',
   input: z.object({
     model: trainedModel,

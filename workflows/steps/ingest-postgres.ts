@@ -11,7 +11,6 @@ export const sqlIdentifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 
 
 export const ingestPostgres = defineStep({
   name: 'ingest-postgres',
-  function: 'ingest-postgres',
   description: 'Reads one table of an external PostgreSQL database and writes it as a content-addressed dataset version.',
   input: z.object({
     table: sqlIdentifier,

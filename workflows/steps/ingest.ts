@@ -25,7 +25,6 @@ export const csvSource = z.object({
 
 export const ingest = defineStep({
   name: 'ingest',
-  function: 'ingest',
   description: 'Loads a dataset (bundled with scikit-learn, or a stored CSV file) and writes it as a content-addressed dataset version.',
   input: z.discriminatedUnion('source', [sklearnSource, csvSource]),
   output: z.object({ dataset: datasetVersion }),

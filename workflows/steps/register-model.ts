@@ -3,7 +3,6 @@ import { registerModelInput, registerModelOutput } from '../../functions/registe
 
 export const registerModel = defineStep({
   name: 'register-model',
-  function: 'register-model',
   description: 'Registers the model as models/<name>/<version>/ with its metadata and lineage; a new version starts in staging.',
   input: registerModelInput,
   output: registerModelOutput,

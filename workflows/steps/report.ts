@@ -3,7 +3,6 @@ import { reportInput, reportOutput } from '../../functions/report/schema.ts';
 
 export const report = defineStep({
   name: 'report',
-  function: 'report',
   description: 'Renders the run as one self-contained HTML page (parameters, data checks, metrics against production, training curve, confusion matrix, promotion, lineage) under runs/<runId>/report/report.html.',
   input: reportInput,
   output: reportOutput,

@@ -7,7 +7,6 @@ import { splitSpec, train } from './train.ts';
 /** Epoch-by-epoch training: long, resumable from its last checkpoint. */
 export const trainEpochs = defineStep({
   name: 'train-epochs',
-  function: 'train-epochs',
   description: 'Trains an SGD classifier epoch by epoch, checkpointing each epoch; a retried attempt resumes from the last one.',
   input: z.object({
     dataset: datasetVersion,

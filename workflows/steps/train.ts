@@ -11,7 +11,6 @@ export const splitSpec = z.object({
 
 export const train = defineStep({
   name: 'train',
-  function: 'train',
   description: 'Splits the dataset, fits scaler + estimator, saves the model (skops) and the holdout rows.',
   input: z.object({ dataset: datasetVersion, model: modelSpec, split: splitSpec }),
   output: z.object({

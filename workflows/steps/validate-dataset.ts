@@ -46,7 +46,6 @@ export type ValidationIssue = z.infer<typeof validationIssue>;
 
 export const validateDataset = defineStep({
   name: 'validate-dataset',
-  function: 'validate-dataset',
   description: 'Checks schema, types, missing values, changes since the previous version and outliers; writes a report.',
   input: z.object({ dataset: datasetVersion, policy: validationPolicy.prefault({}) }),
   output: z.object({

@@ -1,27 +1,17 @@
-import { z } from 'zod';
+/** What the trigger API offers of train-classifier-resumable: its workflow, input, examples and planned steps. */
 import { definePipeline } from '../pipeline-definition.ts';
-import { bundledDatasets, ingest } from '../steps/ingest.ts';
+import { ingest } from '../steps/ingest.ts';
 import { trainEpochs } from '../steps/train-epochs.ts';
 import { evaluate } from '../steps/evaluate.ts';
 import { registerModel } from '../steps/register-model.ts';
 import { report } from '../steps/report.ts';
-import { splitSpec } from '../steps/train.ts';
-import { modelName } from '../../functions/register-model/schema.ts';
+import { resumableInput } from './input.ts';
+import { trainClassifierResumable } from './workflow.ts';
 
-export const resumableInput = z.object({
-  dataset: z.enum(bundledDatasets).default('breast_cancer'),
-  epochs: z.number().int().min(1).max(1000).default(10).describe('Passes over the training rows; one checkpoint each.'),
-  secondsPerEpoch: z.number().min(0).max(600).default(0).describe('Minimum wall time per epoch (to make a training last).'),
-  alpha: z.number().positive().default(0.0001),
-  split: splitSpec.default({ testSize: 0.2, seed: 42 }),
-  modelName: modelName.default('classifier-sgd'),
-});
-export type ResumableInput = z.input<typeof resumableInput>;
-
-export const trainClassifierResumable = definePipeline({
+export const trainClassifierResumablePipeline = definePipeline({
   name: 'train-classifier-resumable',
   description: 'Like train-classifier, with a long epoch-by-epoch training that survives crashes and resumes from its last checkpoint.',
-  workflowType: 'trainClassifierResumable',
+  workflow: trainClassifierResumable,
   input: resumableInput,
   examples: {
     default: {},

@@ -6,7 +6,7 @@ import { trainEpochs } from '../steps/train-epochs.ts';
 import { evaluate } from '../steps/evaluate.ts';
 import { registerModel } from '../steps/register-model.ts';
 import type { TrainClassifierResult } from '../train-classifier/workflow.ts';
-import { resumableInput, type ResumableInput } from './definition.ts';
+import { resumableInput, type ResumableInput } from './input.ts';
 
 /** ingest → train-epochs (long, resumable) → evaluate → register-model → report. */
 export async function trainClassifierResumable(rawInput: ResumableInput): Promise<TrainClassifierResult> {

@@ -14,8 +14,10 @@ import { approvePromotionUpdate, promotionStatusQuery } from '../promotion/appro
 import { batonSearchAttributes } from '../search-attributes.ts';
 import type { InvokeFunctionRequest, ModelPolicyReading } from '../../activities/index.ts';
 import { promotionPolicy, type PromotionPolicyInput } from '../promotion/policy.ts';
-import { trainClassifierInput } from './definition.ts';
+import { trainClassifierInput } from './input.ts';
 import { fakeStepOutputs } from '../../test/support/fake-step-outputs.ts';
+import { assertCallsDeclared, assertPlannedStepsRan, type RecordedStepCall } from '../../test/support/declared-steps.ts';
+import { pipelines } from '../catalog.ts';
 
 // Workflow tests with fake activities on a real Temporal dev server, started the way the local stack starts it
 // (Baton's search attributes registered; a generous readiness wait, as a busy CI machine may need it).
@@ -55,10 +57,19 @@ async function runWith(
 ) {
   const taskQueue = `test-${crypto.randomUUID()}`;
   const readModelPolicy = options.readModelPolicy ?? (async () => ({ version: 0, rules: promotionPolicy.parse({}) }));
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath, activities: { invokeFunction, readModelPolicy } });
+  const workflowType = options.workflowType ?? 'trainClassifier';
+  const pipeline = pipelines.find((candidate) => candidate.workflowType === workflowType);
+  assert.ok(pipeline, `no pipeline runs workflow type ${workflowType}`);
+  // Every run checks that the steps its workflow calls are the ones its pipeline declares.
+  const stepCalls: RecordedStepCall[] = [];
+  const recordingInvoke = (call: InvokeFunctionRequest) => {
+    stepCalls.push({ step: call.step, function: call.function });
+    return invokeFunction(call);
+  };
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath, activities: { invokeFunction: recordingInvoke, readModelPolicy } });
   const workflowId = `wf-${crypto.randomUUID()}`;
-  return worker.runUntil(async () => {
-    const handle = await client.workflow.start(options.workflowType ?? 'trainClassifier', {
+  const outcome = await worker.runUntil(async () => {
+    const handle = await client.workflow.start(workflowType, {
       taskQueue, workflowId, args: [input], ...(options.memo ? { memo: options.memo } : {}),
       typedSearchAttributes: [{ key: batonSearchAttributes.pipeline, value: 'train-classifier' }],
     });
@@ -69,6 +80,8 @@ async function runWith(
       return { error, description: await handle.describe() };
     }
   });
+  assertCallsDeclared(pipeline, stepCalls);
+  return { ...outcome, pipeline, stepCalls };
 }
 
 /** The fake outputs, with evaluate's comparison against production as given. */
@@ -77,11 +90,12 @@ const withProduction = (production: unknown) => async (call: InvokeFunctionReque
 
 test('train-classifier calls its steps in order and passes artifacts by reference', async () => {
   const calls: InvokeFunctionRequest[] = [];
-  const { result, description } = await runWith(async (call) => {
+  const { result, description, pipeline, stepCalls } = await runWith(async (call) => {
     calls.push(call);
     return { output: fakeStepOutputs[call.step] };
   });
   assert.deepEqual(calls.map((call) => call.function), ['ingest', 'validate-dataset', 'train', 'evaluate', 'register-model', 'promote-model', 'report']);
+  assertPlannedStepsRan(pipeline, stepCalls);
   assert.deepEqual((calls[3]!.input as { compareWith: unknown }).compareWith, { modelName: 'classifier' }, 'evaluate compares with production');
   assert.ok(calls.every((call) => call.pipeline === 'train-classifier'));
   const trainInput = calls[2]!.input as { dataset: unknown; model: { type: string } };
@@ -185,7 +199,7 @@ test('tune-classifier trains every candidate, never more than maxConcurrent at o
   let peak = 0;
   const trained: string[] = [];
   const scores = [0.91, 0.95, 0.93, 0.95];
-  const { result, error } = await runWith(async (call) => {
+  const { result, error, pipeline, stepCalls } = await runWith(async (call) => {
     if (call.step === 'train') {
       running += 1;
       peak = Math.max(peak, running);
@@ -208,6 +222,7 @@ test('tune-classifier trains every candidate, never more than maxConcurrent at o
     metric: 'f1',
   }, { workflowType: 'tuneClassifier' });
   assert.equal(error, undefined, String(error));
+  assertPlannedStepsRan(pipeline, stepCalls);
   assert.equal(trained.length, 4);
   assert.equal(peak, 2, 'two trainings ran at once, never three');
   const tuned = result as { best: number; candidates: { metrics: { f1: number } }[] };
@@ -300,4 +315,18 @@ test('a model\'s policy looser than the defaults applies to a run that says noth
   assert.equal(promotion.promoted, true, promotion.reasons.join('; '));
   assert.ok(calls.includes('promote-model'));
   assert.equal(promotion.policy.notApplied, undefined, 'the run asked nothing, so nothing was refused');
+});
+
+test('train-classifier-resumable calls exactly the steps its definition plans', async () => {
+  const { error, pipeline, stepCalls } = await runWith(async (call) => ({ output: fakeStepOutputs[call.step === 'train-epochs' ? 'train' : call.step] }), {}, { workflowType: 'trainClassifierResumable' });
+  assert.equal(error, undefined, String(error));
+  assertPlannedStepsRan(pipeline, stepCalls);
+});
+
+test('a CSV source calls fetch-csv through the csv-source function, a step its pipelines declare as an alternative', async () => {
+  const csv = { uri: 's3://baton-artifacts/runs/w/fetch-csv/source.csv', sha256: '3'.repeat(64), size: 100 };
+  const { error, stepCalls } = await runWith(async (call) => ({ output: call.step === 'fetch-csv' ? { artifact: csv } : fakeStepOutputs[call.step] }),
+    { source: { kind: 'csv', name: 'iris-csv', path: 'iris.csv', target: 'species' } });
+  assert.equal(error, undefined, String(error));
+  assert.deepEqual(stepCalls.slice(0, 2), [{ step: 'fetch-csv', function: 'csv-source' }, { step: 'ingest', function: 'ingest' }]);
 });

@@ -10,7 +10,7 @@ import { evaluate } from '../steps/evaluate.ts';
 import { registerModel } from '../steps/register-model.ts';
 import { validateDataset } from '../steps/validate-dataset.ts';
 import type { EvaluationMetrics } from '../steps/schemas.ts';
-import { trainClassifierInput, type TrainClassifierInput } from './definition.ts';
+import { trainClassifierInput, type TrainClassifierInput } from './input.ts';
 
 /** The data checks' verdict, in short (the full report is an artifact). */
 export interface ValidationSummary {

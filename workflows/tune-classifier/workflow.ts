@@ -11,7 +11,7 @@ import { registerModel } from '../steps/register-model.ts';
 import { validateDataset } from '../steps/validate-dataset.ts';
 import type { ModelSpec } from '../steps/schemas.ts';
 import type { TrainClassifierResult } from '../train-classifier/workflow.ts';
-import { tuneClassifierInput, type TuneClassifierInput } from './definition.ts';
+import { tuneClassifierInput, type TuneClassifierInput } from './input.ts';
 
 /** One tried candidate in the result. */
 export interface CandidateScore {

@@ -166,7 +166,7 @@ test('a body the route refuses, the document refuses too; the examples it takes,
 
 test("POST /runs documents each pipeline's own input schema, and refuses what the route refuses", async () => {
   const pipeline = definePipeline({
-    name: 'tiny', description: 'd', workflowType: 'tiny', steps: [], examples: { default: {} },
+    name: 'tiny', description: 'd', workflow: async function tiny() { return {}; }, steps: [], examples: { default: {} },
     input: z.object({ epochs: z.number().int().min(1).default(1) }).strict(),
   });
   const withPipelines = openApiDocument({ serverUrl: 'http://gw', namespace: 'default', pipelines: [pipeline, { ...pipeline, name: 'other' }] }) as Json;

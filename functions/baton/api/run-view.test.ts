@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import { trainClassifier } from '../../../workflows/train-classifier/definition.ts';
+import { trainClassifierPipeline } from '../../../workflows/train-classifier/definition.ts';
 import { buildRunView } from './run-view.ts';
 
 const recorded = historyFromJSON(JSON.parse(readFileSync(new URL('../../../test/histories/train-classifier.completed.json', import.meta.url), 'utf8')));
@@ -18,7 +18,7 @@ function description(overrides: Partial<Record<string, unknown>> = {}): Workflow
 }
 
 test('a finished run shows every step with its function, attempt and duration, the result, and planned steps it never ran as skipped', () => {
-  const view = buildRunView(description(), recorded.events ?? [], trainClassifier, links);
+  const view = buildRunView(description(), recorded.events ?? [], trainClassifierPipeline, links);
   assert.equal(view.status, 'completed');
   assert.deepEqual(view.steps.map((s) => [s.name, s.function, s.status, s.attempt]), [
     ['ingest', 'ingest', 'completed', 1], ['train', 'train', 'completed', 1],
@@ -34,7 +34,7 @@ test('a finished run shows every step with its function, attempt and duration, t
 test('a running run shows planned steps as pending and a retrying step with its attempt and last error', () => {
   const firstTwoSteps = (recorded.events ?? []).filter((event) => Number(event.eventId) <= 5);
   const pending = { activityId: 'ingest', attempt: 3, lastFailure: { message: 'function "ingest" failed (503): busy' } };
-  const view = buildRunView(description({ status: { name: 'RUNNING' }, closeTime: undefined, raw: { pendingActivities: [pending] } }), firstTwoSteps, trainClassifier, links);
+  const view = buildRunView(description({ status: { name: 'RUNNING' }, closeTime: undefined, raw: { pendingActivities: [pending] } }), firstTwoSteps, trainClassifierPipeline, links);
   assert.equal(view.status, 'running');
   assert.deepEqual(view.steps[0], { name: 'ingest', function: 'ingest', status: 'retrying', attempt: 3, error: 'function "ingest" failed (503): busy' });
   assert.deepEqual(view.steps.slice(1).map((s) => [s.name, s.status]), [
@@ -47,7 +47,7 @@ test('only function calls are steps: the pipeline reading its model\'s policy is
   const withPolicy = historyFromJSON(JSON.parse(readFileSync(new URL('../../../test/histories/train-classifier.model-policy.json', import.meta.url), 'utf8')));
   const activities = (withPolicy.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityId ?? []);
   assert.ok(activities.includes('read-model-policy'), 'precondition: the history has the policy read');
-  const view = buildRunView(description(), withPolicy.events ?? [], trainClassifier, links);
+  const view = buildRunView(description(), withPolicy.events ?? [], trainClassifierPipeline, links);
   assert.deepEqual(view.steps.map((s) => [s.name, s.status]), [
     ['ingest', 'completed'], ['validate-dataset', 'completed'], ['train', 'completed'], ['evaluate', 'completed'],
     ['register-model', 'completed'], ['promote-model', 'completed'], ['report', 'completed'],

@@ -5,7 +5,7 @@ import { defaultPayloadConverter, TypedSearchAttributes, type SearchAttributePai
 import { EncryptionCodec } from '../codec/encryption-codec.ts';
 import { parseCodecKeys } from '../codec/keys.ts';
 import { batonSearchAttributes as sa } from '../../../workflows/search-attributes.ts';
-import { trainClassifier } from '../../../workflows/train-classifier/definition.ts';
+import { trainClassifierPipeline } from '../../../workflows/train-classifier/definition.ts';
 import { signedIn } from '../auth/testing.ts';
 import { answerError } from './http-error.ts';
 import { runsRoutes, type RunSummary } from './runs-routes.ts';
@@ -42,7 +42,7 @@ function setUp(executions: WorkflowExecutionInfo[], failure?: Error) {
       },
     },
   } as unknown as Client;
-  const app = signedIn(runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: `http://gw/runs/${id}` }) })).onError(answerError);
+  const app = signedIn(runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifierPipeline.name, trainClassifierPipeline]]), links: (id) => ({ self: `http://gw/runs/${id}` }) })).onError(answerError);
   return { app, lists };
 }
 
@@ -112,7 +112,7 @@ test('GET /runs/{id} shows the input and metrics the run keeps in its memo', asy
     memo: { input: { dataset: 'wine' }, metrics: { accuracy: 0.9 } },
   };
   const client = { options: noCodecs, workflow: { getHandle: () => ({ describe: async () => description, fetchHistory: async () => ({ events: [] }) }) } } as unknown as Client;
-  const app = signedIn(runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: id }) }));
+  const app = signedIn(runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifierPipeline.name, trainClassifierPipeline]]), links: (id) => ({ self: id }) }));
   const view = (await (await app.request('/r1')).json()) as { input: unknown; metrics: unknown };
   assert.deepEqual(view.input, { dataset: 'wine' });
   assert.deepEqual(view.metrics, { accuracy: 0.9 });
@@ -131,7 +131,7 @@ test('GET /runs/{id} decodes an encrypted history and heartbeat with the client\
     { eventId: 7, activityTaskScheduledEventAttributes: { activityId: 'train', input: await encrypted({ function: 'train' }) } },
   ];
   const client = { options: { loadedDataConverter: { payloadCodecs: [codec] } }, workflow: { getHandle: () => ({ describe: async () => description, fetchHistory: async () => ({ events }) }) } } as unknown as Client;
-  const app = signedIn(runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: id }) }));
+  const app = signedIn(runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifierPipeline.name, trainClassifierPipeline]]), links: (id) => ({ self: id }) }));
   const view = (await (await app.request('/r2')).json()) as { steps: { name: string; function: string; metrics?: unknown; progress?: unknown }[] };
   const ingest = view.steps.find((step) => step.name === 'ingest');
   assert.deepEqual(ingest?.metrics, { rows: 178 });
@@ -147,7 +147,7 @@ test('Baton\'s own workflows are not runs: the scaler can be neither shown, canc
       start: async () => touched.push('start'),
     },
   } as unknown as Client;
-  const app = signedIn(runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: id }) })).onError(answerError);
+  const app = signedIn(runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifierPipeline.name, trainClassifierPipeline]]), links: (id) => ({ self: id }) })).onError(answerError);
   assert.equal((await app.request('/baton-scaler/cancel', { method: 'POST' })).status, 404);
   assert.equal((await app.request('/baton-scaler')).status, 404);
   const taken = await app.request('/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: 'train-classifier', runId: 'baton-scaler' }) });
@@ -168,7 +168,7 @@ test('a trigger cancels the runs it started, not another\'s; an admin cancels an
       }),
     },
   } as unknown as Client;
-  const routes = () => runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifier.name, trainClassifier]]), links: (id) => ({ self: id }) });
+  const routes = () => runsRoutes({ client, taskQueue: 'q', pipelines: new Map([[trainClassifierPipeline.name, trainClassifierPipeline]]), links: (id) => ({ self: id }) });
   const tom = signedIn(routes(), { id: 'key:t', name: 'tom', roles: ['trigger'] }).onError(answerError);
   assert.equal((await tom.request('/mine/cancel', { method: 'POST' })).status, 202);
   const denied = await tom.request('/theirs/cancel', { method: 'POST' });
