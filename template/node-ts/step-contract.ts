@@ -87,3 +87,5 @@ export function toErrorIssues(error: z.ZodError, prefix = ''): ErrorIssue[] {
     message: issue.message,
   }));
 }
+
+export { FailureType, StepErrorType } from './failure-types.ts';

@@ -12,7 +12,7 @@
 import { Hono } from 'hono';
 import { ActivityCancelledError, ActivityCompletionError, ActivityNotFoundError, ActivityPausedError, ActivityResetError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { progressReport, toErrorIssues, type ProgressAnswer } from '#baton-contract';
+import { StepErrorType, progressReport, toErrorIssues, type ProgressAnswer } from '#baton-contract';
 import { SIGNATURE_HEADER, deriveStepKey, reportSignatureProblem } from '#baton-signature';
 import { openAttemptRef, type AttemptIdentity } from '../../../activities/attempt-ref.ts';
 import { classifyHttpFailure, toApplicationFailure } from '../../../activities/classify-response.ts';
@@ -74,7 +74,7 @@ export function callbacksRoutes(deps: CallbackDeps): Hono {
         await completion.complete(identity.taskToken, answer);
         return c.json({ accepted: true, outcome: 'completed' });
       }
-      if (status === 409 && errorType(body) === 'Cancelled') {
+      if (status === 409 && errorType(body) === StepErrorType.Cancelled) {
         await completion.reportCancellation(identity.taskToken);
         return c.json({ accepted: true, outcome: 'cancelled' });
       }

@@ -22,11 +22,13 @@ from .errors import (
     ArtifactIntegrityError,
     ArtifactNotFoundError,
     ConfigError,
+    ErrorType,
     HandlerContractError,
     Issue,
     SecretNotFoundError,
     StepCancelledError,
     StepInputError,
+    StepUnavailableError,
 )
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "ArtifactStore",
     "Checkpoints",
     "ConfigError",
+    "ErrorType",
     "HandlerContractError",
     "Issue",
     "ProductionPointer",
@@ -46,6 +49,7 @@ __all__ = [
     "StepCancelledError",
     "StepContext",
     "StepInputError",
+    "StepUnavailableError",
     "UntrustedModelError",
     "is_artifact_ref",
     "is_model_name",
