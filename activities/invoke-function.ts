@@ -1,12 +1,12 @@
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { request, type Dispatcher } from 'undici';
-import { CALL_ID_HEADER, FailureType, toErrorIssues, type ProgressReport, type StepRequest } from '#baton-contract';
+import { CALL_ID_HEADER, FailureType, describeIssues, toErrorIssues, type ProgressReport, type StepRequest } from '#baton-contract';
 import { SIGNATURE_HEADER, deriveStepKey, signStepCall } from '#baton-signature';
 import { sealAttemptRef } from './attempt-ref.ts';
 import { AnswerTooLargeError, readCapped } from './read-capped.ts';
 import { classifyConnectionError, classifyHttpFailure, toApplicationFailure } from './classify-response.ts';
-import { checkStepAnswer, describeIssues, type StepAnswer } from './step-answer.ts';
+import { checkStepAnswer, type StepAnswer } from './step-answer.ts';
 import type { StepCatalog } from './step-catalog.ts';
 
 /** What a pipeline asks of the invoke activity. */

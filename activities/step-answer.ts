@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { ZodType } from 'zod';
-import { FailureType, stepResponse, toErrorIssues } from '#baton-contract';
+import { FailureType, describeIssues, stepResponse, toErrorIssues } from '#baton-contract';
 
 /** A step's answer: its output (checked against the step's output schema) and metrics. */
 export interface StepAnswer {
@@ -45,9 +45,4 @@ export function checkStepAnswer(
     throw ApplicationFailure.nonRetryable(`function "${call.function}" returned an invalid output for step "${call.step}": ${describeIssues(issues)}`, FailureType.InvalidStepOutput, { issues });
   }
   return { output: output.data, ...(response.data.metrics ? { metrics: response.data.metrics } : {}) };
-}
-
-/** `path: message; path: message`. */
-export function describeIssues(issues: { path: string; message: string }[]): string {
-  return issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
 }

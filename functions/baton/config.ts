@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssue, toErrorIssues } from '#baton-contract';
 import type { OidcSettings } from './auth/oidc.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES, type RequestLimits } from './api/request-limits.ts';
 import { loadTemporalConnectSettings, TemporalSettingsError, type TemporalConnectSettings } from './temporal/connect-settings.ts';
@@ -103,7 +104,7 @@ const OIDC_KEYS = ['BATON_OIDC_ISSUER', 'BATON_OIDC_AUDIENCE', 'BATON_OIDC_JWKS_
 /** Parses the environment; the error names every wrong key and what it should be. */
 export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
   const parsed = schema.safeParse(env);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const problems = parsed.success ? [] : toErrorIssues(parsed.error).map(describeIssue);
   let temporal: TemporalConnectSettings | undefined;
   try {
     temporal = loadTemporalConnectSettings(env);

@@ -3,6 +3,7 @@
  * every wrong key and what it should be; the auth secret is named here, its value is read per call.
  */
 import { z } from 'zod';
+import { describeIssue, toErrorIssues } from '#baton-step';
 import { formatAllowedHost, hostOf, isAllowedHost, parseAllowedHosts, type AllowedHost } from './allowed-hosts.ts';
 
 /** Methods the function may use: it fetches a resource (GET) or asks for one with a JSON body (POST). */
@@ -115,7 +116,7 @@ const schema = z.object({
 export function resourceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ResourceConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    const problems = toErrorIssues(parsed.error).map(describeIssue);
     throw new Error(`http-resource configuration is invalid:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;

@@ -29,6 +29,7 @@ from .errors import (
     StepCancelledError,
     StepInputError,
     StepUnavailableError,
+    describe_issues,
 )
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "StepInputError",
     "StepUnavailableError",
     "UntrustedModelError",
+    "describe_issues",
     "is_artifact_ref",
     "is_model_name",
     "load_model",

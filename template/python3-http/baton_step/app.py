@@ -32,7 +32,7 @@ from .artifacts import ArtifactStore
 from .config import DEFAULT_PROGRESS_INTERVAL
 from .context import RunInfo, StepContext
 from .envelope import direct_call_envelope, envelope_issues
-from .errors import ErrorType, HandlerContractError, Issue, StepCancelledError, StepInputError, StepUnavailableError
+from .errors import ErrorType, HandlerContractError, describe_issues, Issue, StepCancelledError, StepInputError, StepUnavailableError
 from .secrets import SecretReader
 from .signature import SIGNATURE_HEADER, sign, signature_problem
 
@@ -194,7 +194,7 @@ def create_app(
         else:
             issues = envelope_issues(validator, body)
         if issues:
-            log(call_id, "400 invalid step envelope: " + "; ".join(f"{i['path']}: {i['message']}" for i in issues))
+            log(call_id, "400 invalid step envelope: " + describe_issues(issues))
             return _error(400, "invalid step envelope", ErrorType.INVALID_ENVELOPE, issues)
         # Before the handler: a pipeline call must be signed by the orchestrator with this function's key. A direct
         # call carries no run (its run is made up here): its caller's API key was checked above.
@@ -233,7 +233,7 @@ def create_app(
                 raise HandlerContractError(f"handle() returned a value that is not JSON: {error}") from error
         except StepInputError as error:
             found = [{"path": _under_input(i["path"]), "message": secrets.redact(i["message"])} for i in error.issues]
-            log(call_id, "422 " + "; ".join(f"{i['path']}: {i['message']}" for i in found))
+            log(call_id, "422 " + describe_issues(found))
             return _error(422, secrets.redact(error.message), ErrorType.INVALID_INPUT, found)
         except StepUnavailableError as error:
             log(call_id, f"503 {secrets.redact(error.message)}")
