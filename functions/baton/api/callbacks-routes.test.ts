@@ -8,7 +8,7 @@ import { deriveStepKey, signAnswer, signProgress, SIGNATURE_HEADER } from '#bato
 import { sealAttemptRef } from '../../../activities/attempt-ref.ts';
 import { defineStep } from '../../../workflows/step-definition.ts';
 import { callbacksRoutes } from './callbacks-routes.ts';
-import { answerError } from './http-error.ts';
+import { answerError } from './trigger-api-error.ts';
 
 const key = 'test-key';
 const signingKey = 'orchestrator-signing-key-0123456789abcdef';
