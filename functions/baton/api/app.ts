@@ -16,7 +16,8 @@ import { modelsRoutes, type ModelsRegistry } from './models-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { pipelinesRoutes } from './pipelines-routes.ts';
 import { reportRoutes } from './report-routes.ts';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES, requestLimits, type RequestLimits } from './request-limits.ts';
+import { requestLimits, type RequestLimits } from './request-limits.ts';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES } from '../defaults.ts';
 import { runsRoutes } from './runs-routes.ts';
 
 /** What the trigger API needs. */

@@ -17,9 +17,6 @@ export interface RequestLimits {
   allowedOrigins: readonly string[];
 }
 
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-/** Above Temporal's 2 MB payload limit, so a function answer that Temporal would refuse still gets a clear error. */
-export const DEFAULT_MAX_CALLBACK_BYTES = 4 * 1024 * 1024;
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Callbacks and progress reports come from the gateway with the function's own content type. */

@@ -13,6 +13,7 @@ import { readJsonBody } from './json-body.ts';
 import { answers, type RouteDocs } from './route-doc.ts';
 import { buildRunView, runStatus, type RunView } from './run-view.ts';
 import { codecsOf, decodeDescription, decodeHistory } from '../codec/decode-history.ts';
+import { DEFAULT_LIST_LIMIT } from '../defaults.ts';
 
 /** What the runs routes need. */
 export interface RunsDeps {
@@ -54,7 +55,6 @@ export const runSummary = z.object({
 });
 export type RunSummary = z.infer<typeof runSummary>;
 
-export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 1000;
 
 export const listParams = z.object({
