@@ -1,18 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { FailureType } from '#baton-contract';
 import { classifyConnectionError, classifyHttpFailure, parseRetryAfter } from './classify-response.ts';
 
 test('bad input and unknown functions are not retried', () => {
   for (const status of [400, 404, 422]) {
     assert.equal(classifyHttpFailure('train', status, undefined, '').retryable, false, String(status));
   }
-  assert.equal(classifyHttpFailure('train', 404, undefined, '').type, 'FunctionNotFound');
+  assert.equal(classifyHttpFailure('train', 404, undefined, '').type, FailureType.FunctionNotFound);
   assert.equal(classifyHttpFailure('train', 403, undefined, '').retryable, false);
 });
 
 test('unavailability, timeouts and lost connections are retried', () => {
   for (const status of [500, 502, 503, 504]) assert.equal(classifyHttpFailure('train', status, undefined, '').retryable, true, String(status));
-  assert.equal(classifyHttpFailure('train', 504, undefined, '').type, 'FunctionTimeout');
+  assert.equal(classifyHttpFailure('train', 504, undefined, '').type, FailureType.FunctionTimeout);
   const refused = classifyConnectionError('train', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
   assert.equal(refused.retryable, true);
   assert.match(refused.message, /function "train" could not be reached \(ECONNREFUSED\)/);
@@ -25,6 +26,13 @@ test('429 is retried after Retry-After, in seconds or as a date', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
   assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:00:03 GMT', now), 3000);
   assert.equal(parseRetryAfter('soon', now), undefined);
+});
+
+test('a 503 with Retry-After (a step\'s StepUnavailableError) is retried after it; without one, with backoff', () => {
+  const later = classifyHttpFailure('ingest-postgres', 503, '30', '{"error":{"message":"database down","type":"Unavailable"}}');
+  assert.deepEqual([later.retryable, later.type, later.retryAfterMs], [true, FailureType.FunctionUnavailable, 30_000]);
+  assert.equal(classifyHttpFailure('train', 503, undefined, '').retryAfterMs, undefined);
+  assert.equal(classifyHttpFailure('train', 500, '30', '').retryAfterMs, undefined);
 });
 
 test('the function\'s own error message and failing fields reach the failure message', () => {

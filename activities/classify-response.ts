@@ -1,8 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '#baton-contract';
 
 /**
  * Failure classification of a step call, decided here once (DESIGN.md, "The step contract"):
- * 400/404/422 and other 4xx → not retryable; 429 → retry after Retry-After; 5xx, 504 and connection
+ * 400/404/422 and other 4xx → not retryable; 429 and 503 with Retry-After → retry after it; 5xx, 504 and connection
  * errors → retryable with the preset's backoff.
  */
 
@@ -12,7 +13,7 @@ export interface CallFailure {
   /** The ApplicationFailure type: stable, for retry policies and for people filtering failures. */
   type: string;
   message: string;
-  /** When the function asked to be called again later (429 Retry-After). */
+  /** When the function asked to be called again later (429 or 503 with Retry-After). */
   retryAfterMs?: number;
 }
 
@@ -24,22 +25,26 @@ export function classifyHttpFailure(fn: string, status: number, retryAfter: stri
   const detail = errorDetail(body);
   const said = detail ? `: ${detail}` : '';
   if (status === 429) {
-    return { retryable: true, type: 'FunctionRateLimited', message: `function "${fn}" is busy (429)${said}`, retryAfterMs: parseRetryAfter(retryAfter, now) };
+    return { retryable: true, type: FailureType.FunctionRateLimited, message: `function "${fn}" is busy (429)${said}`, retryAfterMs: parseRetryAfter(retryAfter, now) };
   }
-  if (status === 404) return { retryable: false, type: 'FunctionNotFound', message: `function "${fn}" was not found (404)${said}` };
+  if (status === 404) return { retryable: false, type: FailureType.FunctionNotFound, message: `function "${fn}" was not found (404)${said}` };
   if (status === 400 || status === 422) {
-    return { retryable: false, type: 'FunctionRejectedInput', message: `function "${fn}" rejected its input (${status})${said}` };
+    return { retryable: false, type: FailureType.FunctionRejectedInput, message: `function "${fn}" rejected its input (${status})${said}` };
   }
-  if (status === 504) return { retryable: true, type: 'FunctionTimeout', message: `function "${fn}" timed out (504)${said}` };
-  if (status >= 500) return { retryable: true, type: 'FunctionUnavailable', message: `function "${fn}" failed (${status})${said}` };
-  return { retryable: false, type: 'FunctionRejectedCall', message: `function "${fn}" refused the call (${status})${said}` };
+  if (status === 504) return { retryable: true, type: FailureType.FunctionTimeout, message: `function "${fn}" timed out (504)${said}` };
+  if (status >= 500) {
+    // A step's StepUnavailableError (503) may say when to come back; other 5xx take the preset's backoff.
+    const retryAfterMs = status === 503 ? parseRetryAfter(retryAfter, now) : undefined;
+    return { retryable: true, type: FailureType.FunctionUnavailable, message: `function "${fn}" failed (${status})${said}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  }
+  return { retryable: false, type: FailureType.FunctionRejectedCall, message: `function "${fn}" refused the call (${status})${said}` };
 }
 
 /** Classifies an error thrown before any answer arrived (refused connection, reset socket...). */
 export function classifyConnectionError(fn: string, error: unknown): CallFailure {
   const code = (error as { code?: string }).code;
   const text = error instanceof Error ? error.message : String(error);
-  return { retryable: true, type: 'FunctionUnreachable', message: `function "${fn}" could not be reached${code ? ` (${code})` : ''}: ${text}` };
+  return { retryable: true, type: FailureType.FunctionUnreachable, message: `function "${fn}" could not be reached${code ? ` (${code})` : ''}: ${text}` };
 }
 
 /** Milliseconds to wait from a Retry-After header: delay-seconds or an HTTP date. */

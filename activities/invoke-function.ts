@@ -1,12 +1,12 @@
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { request, type Dispatcher } from 'undici';
-import { CALL_ID_HEADER, toErrorIssues, type ProgressReport, type StepRequest } from '#baton-contract';
+import { CALL_ID_HEADER, FailureType, describeIssues, toErrorIssues, type ProgressReport, type StepRequest } from '#baton-contract';
 import { SIGNATURE_HEADER, deriveStepKey, signStepCall } from '#baton-signature';
 import { sealAttemptRef } from './attempt-ref.ts';
 import { AnswerTooLargeError, readCapped } from './read-capped.ts';
 import { classifyConnectionError, classifyHttpFailure, toApplicationFailure } from './classify-response.ts';
-import { checkStepAnswer, describeIssues, type StepAnswer } from './step-answer.ts';
+import { checkStepAnswer, type StepAnswer } from './step-answer.ts';
 import type { StepCatalog } from './step-catalog.ts';
 
 /** What a pipeline asks of the invoke activity. */
@@ -61,14 +61,14 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
     const context = Context.current();
     const { info } = context;
     const step = deps.steps.get(call.step);
-    if (!step) throw ApplicationFailure.nonRetryable(`step "${call.step}" is unknown to this worker`, 'UnknownStep');
+    if (!step) throw ApplicationFailure.nonRetryable(`step "${call.step}" is unknown to this worker`, FailureType.UnknownStep);
     const input = step.input.safeParse(call.input);
     if (!input.success) {
       const issues = toErrorIssues(input.error, 'input');
-      throw ApplicationFailure.nonRetryable(`invalid input for step "${call.step}": ${describeIssues(issues)}`, 'InvalidStepInput', { issues });
+      throw ApplicationFailure.nonRetryable(`invalid input for step "${call.step}": ${describeIssues(issues)}`, FailureType.InvalidStepInput, { issues });
     }
     const execution = info.workflowExecution;
-    if (!execution) throw ApplicationFailure.nonRetryable('invokeFunction runs only as a workflow\'s activity', 'NotInWorkflow');
+    if (!execution) throw ApplicationFailure.nonRetryable('invokeFunction runs only as a workflow\'s activity', FailureType.NotInWorkflow);
     const envelope: StepRequest = {
       input: input.data,
       run: { workflowId: execution.workflowId, runId: execution.runId, pipeline: call.pipeline, step: info.activityId, attempt: info.attempt },
@@ -79,7 +79,7 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
     };
 
     if (step.mode === 'async') {
-      if (!deps.callbacks) throw ApplicationFailure.nonRetryable(`step "${call.step}" is long, but this worker has no callback settings`, 'NoCallbackSettings');
+      if (!deps.callbacks) throw ApplicationFailure.nonRetryable(`step "${call.step}" is long, but this worker has no callback settings`, FailureType.NoCallbackSettings);
       // The last progress of a dead attempt: the new attempt resumes from its checkpoint.
       const previous = info.heartbeatDetails as ProgressReport | undefined;
       if (previous?.checkpoint) envelope.checkpoint = previous.checkpoint;
@@ -110,7 +110,7 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
         const answer = await readCapped(response.body, deps.maxAnswerBytes).catch((error: unknown) => {
           if (!(error instanceof AnswerTooLargeError)) throw error;
           // Retrying would fetch the same oversized answer: outputs belong in artifacts, passed by reference.
-          throw ApplicationFailure.nonRetryable(`function "${call.function}" answered step "${call.step}" with more than ${deps.maxAnswerBytes} bytes: write large outputs as artifacts and return their references`, 'StepAnswerTooLarge');
+          throw ApplicationFailure.nonRetryable(`function "${call.function}" answered step "${call.step}" with more than ${deps.maxAnswerBytes} bytes: write large outputs as artifacts and return their references`, FailureType.StepAnswerTooLarge);
         });
         if (response.statusCode < 200 || response.statusCode > 299) {
           throw toApplicationFailure(classifyHttpFailure(call.function, response.statusCode, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, answer));

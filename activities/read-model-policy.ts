@@ -4,6 +4,7 @@
  * and field: retrying would not fix it, an admin's `PUT /models/{name}/policy` does.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '#baton-contract';
 import type { PromotionPolicy } from '../workflows/promotion/policy.ts';
 import { RegistryDocumentError, RegistryNotFoundError, type ModelRegistry } from './registry/index.ts';
 
@@ -24,8 +25,8 @@ export function createReadModelPolicy(deps: ReadModelPolicyDeps) {
       const policy = await deps.modelPolicies().getPolicy(request.modelName);
       return { version: policy.version, rules: policy.rules };
     } catch (error) {
-      if (error instanceof RegistryDocumentError) throw ApplicationFailure.nonRetryable(error.message, 'ModelPolicyInvalid');
-      if (error instanceof RegistryNotFoundError) throw ApplicationFailure.nonRetryable(error.message, 'ModelNameInvalid');
+      if (error instanceof RegistryDocumentError) throw ApplicationFailure.nonRetryable(error.message, FailureType.ModelPolicyInvalid);
+      if (error instanceof RegistryNotFoundError) throw ApplicationFailure.nonRetryable(error.message, FailureType.ModelNameInvalid);
       throw error;
     }
   };

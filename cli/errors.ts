@@ -2,6 +2,7 @@
  * What can go wrong in the CLI and how it ends: every failure becomes a message that says how to fix it and an
  * exit code — 0 ok, 1 the run failed, 2 usage or bad input, 3 cannot reach the stack.
  */
+import { describeIssues } from '#baton-contract';
 import { ApiError, GatewayUnreachableError } from '../deploy/local/run-client.ts';
 import { HOW_TO_GET_A_KEY, HOW_TO_GET_A_VIEWER_KEY } from './credentials.ts';
 
@@ -49,7 +50,7 @@ export function describeFailure(error: unknown, gateway: string): { message: str
     if (error.status >= 500) {
       return { message: `${fn === 'baton' ? 'the trigger API' : `the ${fn} function`} failed (${error.status}): ${error.apiMessage}; see .baton/logs/functions.log`, exitCode: EXIT.unreachable };
     }
-    const fields = error.issues.map((issue) => `\n  ${issue.path}: ${issue.message}`).join('');
+    const fields = error.issues.length ? `\n  ${describeIssues(error.issues, '\n  ')}` : '';
     return { message: `${error.apiMessage}${fields}`, exitCode: EXIT.usage };
   }
   return { message: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, exitCode: EXIT.runFailed };

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { FailureType } from '#baton-contract';
 import type { RunView, StepView } from '../functions/baton/api/run-view.ts';
 import { compareFields, comparison, formatDuration, formatTime, pipelineLines, runDetails, runsTable, shellQuote, stepLine, StepWatcher } from './format.ts';
 
@@ -71,7 +72,7 @@ test('the runs table shows id, pipeline, status (with the current step), start, 
 test('runs show: header, step timeline, result or error, links', () => {
   const lines = runDetails(view([
     { name: 'bad-output', function: 'bad-output', status: 'failed', attempt: 1, durationMs: 220, error: 'output.dataset.rows: expected number' },
-  ], { pipeline: 'bad-output', status: 'failed', closedAt: '2026-01-01T00:00:01.500Z', error: { message: 'function "bad-output" returned an invalid output', type: 'InvalidStepOutput' } }), 'UTC');
+  ], { pipeline: 'bad-output', status: 'failed', closedAt: '2026-01-01T00:00:01.500Z', error: { message: 'function "bad-output" returned an invalid output', type: FailureType.InvalidStepOutput } }), 'UTC');
   assert.deepEqual(lines, [
     'run       r1',
     'pipeline  bad-output',

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { StepErrorType } from '#baton-contract';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,14 +28,14 @@ const fakeGateway = () => startFakeGateway(({ url, body: sent }) => {
   if (url !== '/function/predict') return { status: 404, text: '404 page not found' };
   if (body?.input.model === 'iris') return { status: 200, body: { output: answer } };
   if (body?.input.model === 'bad-rows') {
-    return { status: 422, body: { error: { message: 'invalid predict input: rows.0: expected a list of 4 numbers', type: 'InvalidInput', issues: [{ path: 'input.rows.0', message: 'expected a list of 4 numbers (a, b, c, d), got 2 values' }] } } };
+    return { status: 422, body: { error: { message: 'invalid predict input: rows.0: expected a list of 4 numbers', type: StepErrorType.InvalidInput, issues: [{ path: 'input.rows.0', message: 'expected a list of 4 numbers (a, b, c, d), got 2 values' }] } } };
   }
   if (body?.input.model === 'absent') return { status: 404, text: 'error finding function predict.openfaas-fn: not found' };
   if (body?.input.model === 'locked') {
-    return { status: 401, body: { error: { message: 'predict did not accept the credential (unknown, revoked or not a Baton API key): ...', type: 'Unauthorized' } } };
+    return { status: 401, body: { error: { message: 'predict did not accept the credential (unknown, revoked or not a Baton API key): ...', type: StepErrorType.Unauthorized } } };
   }
   if (body?.input.model === 'roleless') {
-    return { status: 403, body: { error: { message: 'API key 0123456789ab has no role granting "viewer": ask an admin for a key with role viewer', type: 'Forbidden' } } };
+    return { status: 403, body: { error: { message: 'API key 0123456789ab has no role granting "viewer": ask an admin for a key with role viewer', type: StepErrorType.Forbidden } } };
   }
   if (body?.input.model === 'broken') return { status: 500, body: { error: { message: 'model file is corrupt', type: 'ValueError' } } };
   return { status: 200, body: { output: { model: { name: body?.input.model, version: 'aaaaaaaaaaaa' }, predictions: [1.5, 2] } } };

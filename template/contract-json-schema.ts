@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { errorBody, progressAnswer, progressReport, stepRequest, stepResponse } from './node-ts/step-contract.ts';
+import { StepErrorType, errorBody, progressAnswer, progressReport, stepRequest, stepResponse } from './node-ts/step-contract.ts';
 
-/** The step contract as one JSON Schema document (2020-12), with the request, response and error in `$defs`. */
+/**
+ * The step contract as one JSON Schema document (2020-12), with the request, response and error in `$defs`, and the
+ * error types a wrapper answers with in `x-baton-error-types` (an annotation: the Python wrapper's test holds
+ * `baton_step/errors.py` to it).
+ */
 export function contractJsonSchema(): string {
   const defs = {
     stepRequest: z.toJSONSchema(stepRequest),
@@ -14,6 +18,7 @@ export function contractJsonSchema(): string {
   const document = {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $comment: 'Generated from template/node-ts/step-contract.ts by `npm run gen:contract`. Do not edit.',
+    'x-baton-error-types': StepErrorType,
     $defs: defs,
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { FailureType } from '#baton-contract';
 import { memoryRegistryStore, ModelNotFoundError, ModelRegistry, POLICY_HISTORY_LIMIT, RegistryDocumentError } from './index.ts';
 import { createReadModelPolicy } from '../read-model-policy.ts';
 import { ApplicationFailure } from '@temporalio/common';
@@ -59,7 +60,7 @@ test('a policy document with an unknown rule or a bad value fails naming the key
   await assert.rejects(registry.getPolicy('iris'), (error: Error) => error instanceof RegistryDocumentError && /models\/iris\/policy\.json is invalid: .*rules\.minimum/.test(error.message) && /laxer/.test(error.message));
   // The pipeline's activity fails for good on it, rather than promote by rules it cannot read.
   const readModelPolicy = createReadModelPolicy({ modelPolicies: () => registry });
-  await assert.rejects(readModelPolicy({ modelName: 'iris' }), (error: Error) => error instanceof ApplicationFailure && error.nonRetryable && error.type === 'ModelPolicyInvalid');
+  await assert.rejects(readModelPolicy({ modelName: 'iris' }), (error: Error) => error instanceof ApplicationFailure && error.nonRetryable && error.type === FailureType.ModelPolicyInvalid);
   // An admin replaces the broken policy; the broken rules stay in the history as they were.
   const fixed = await registry.setPolicy('iris', { minimum: 0.9 }, { by: 'admin', reason: 'fix' });
   assert.equal(fixed.policy.version, 2);

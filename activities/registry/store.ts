@@ -1,6 +1,6 @@
 /** What the registry needs of an object store, and reading and updating its documents safely over it. */
 import type { z } from 'zod';
-import type { ArtifactRef } from '../../template/node-ts/step-contract.ts';
+import { describeZodError, type ArtifactRef } from '../../template/node-ts/step-contract.ts';
 import { RegistryConflictError, RegistryDocumentError } from './errors.ts';
 
 /**
@@ -35,7 +35,7 @@ export async function readDocument<S extends z.ZodType>(store: RegistryStore, ke
   if (!stored) return undefined;
   const parsed = schema.safeParse(stored.value);
   if (!parsed.success) {
-    throw new RegistryDocumentError(key, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; '));
+    throw new RegistryDocumentError(key, describeZodError(parsed.error));
   }
   return { value: parsed.data, etag: stored.etag };
 }

@@ -3,6 +3,7 @@
  * read promotion approvals, list pipelines; and of the predict function. Used by `npm start`'s demo, the
  * integration tests, the benchmarks and the `baton` CLI.
  */
+import { describeIssues } from '#baton-contract';
 import type { RunView, StepView } from '../../functions/baton/api/run-view.ts';
 import type { RunSummary } from '../../functions/baton/api/runs-routes.ts';
 import type { ApprovalDecision, ApprovalStatus } from '../../workflows/promotion/approval.ts';
@@ -46,7 +47,7 @@ export class ApiError extends Error {
     readonly fromApi = true,
     readonly body: Record<string, unknown> = {},
   ) {
-    const fields = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+    const fields = describeIssues(issues);
     super(`${request} answered ${status}: ${apiMessage}${fields ? ` (${fields})` : ''}`);
     this.name = 'ApiError';
   }

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { describeZodError } from '#baton-contract';
 
 /** The ports of the local stack, each settable by its own environment key. */
 export interface StackPorts {
@@ -54,7 +55,7 @@ const schema = z.object({
 export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`invalid settings:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`);
+    throw new Error(`invalid settings:\n  ${describeZodError(parsed.error, { separator: '\n  ' })}`);
   }
   const e = parsed.data;
   return {

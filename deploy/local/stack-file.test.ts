@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseWatchdogDuration } from './duration.ts';
 import { loadStackFiles } from './stack-file.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -162,16 +161,4 @@ describe('loadStackFiles', () => {
       }
     });
   }
-});
-
-describe('parseWatchdogDuration', () => {
-  it('reads whole seconds and Go durations, like of-watchdog', () => {
-    assert.equal(parseWatchdogDuration('30'), 30_000);
-    assert.equal(parseWatchdogDuration('600s'), 600_000);
-    assert.equal(parseWatchdogDuration('1m30s'), 90_000);
-    assert.equal(parseWatchdogDuration('1.5h'), 5_400_000);
-    assert.equal(parseWatchdogDuration('250ms'), 250);
-    assert.equal(parseWatchdogDuration('10 s'), undefined);
-    assert.equal(parseWatchdogDuration('soon'), undefined);
-  });
 });

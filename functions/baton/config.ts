@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { describeIssue, toErrorIssues } from '#baton-contract';
 import type { OidcSettings } from './auth/oidc.ts';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES, type RequestLimits } from './api/request-limits.ts';
+import type { RequestLimits } from './api/request-limits.ts';
+import * as defaults from './defaults.ts';
 import { loadTemporalConnectSettings, TemporalSettingsError, type TemporalConnectSettings } from './temporal/connect-settings.ts';
 
 /** The orchestrator's settings, read once from its environment. */
@@ -57,6 +59,8 @@ export interface ScalerConfig {
   scaleStepFunctions: boolean;
 }
 
+const flag = z.enum(['true', 'false']);
+const flagText = (value: boolean): z.infer<typeof flag> => (value ? 'true' : 'false');
 const url = z.string().url('must be a URL like http://127.0.0.1:8080');
 const seconds = z.coerce.number().min(0, 'must be seconds (0 or more)');
 const bytes = z.coerce.number().int('must be a whole number of bytes').min(1024, 'must be at least 1024 bytes').max(64 * 1024 * 1024, 'must be at most 64 MiB');
@@ -68,34 +72,33 @@ const originList = z.string().transform((value, ctx) => value.split(',').map((en
 }));
 
 const schema = z.object({
-  BATON_TASK_QUEUE: z.string().min(1).default('baton-pipelines'),
+  BATON_TASK_QUEUE: z.string().min(1).default(defaults.DEFAULT_TASK_QUEUE),
   BATON_GATEWAY_URL: url,
   BATON_PUBLIC_URL: url.optional(),
   TEMPORAL_UI_URL: url.optional(),
   BATON_WORKFLOWS_DIR: z.string().min(1).optional(),
   BATON_WORKFLOW_BUNDLE_DIR: z.string().min(1).optional(),
-  BATON_RUN_WORKER: z.enum(['true', 'false']).default('true'),
-  BATON_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
-  BATON_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(40),
-  // Under the 10 s the stand-in watchdog gives its process after SIGTERM (of-watchdog: its healthcheck_interval).
-  BATON_SHUTDOWN_GRACE_SECONDS: seconds.default(8),
-  BATON_SYSTEM_TASK_QUEUE: z.string().min(1).default('baton-system'),
-  BATON_SCALER_ENABLED: z.enum(['true', 'false']).default('false'),
-  BATON_SCALER_FUNCTION: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a function name like baton').default('baton'),
-  BATON_SCALER_INTERVAL_SECONDS: seconds.min(0.5).default(15),
-  BATON_SCALER_TARGET: z.coerce.number().positive('must be above 0').default(20),
-  BATON_SCALER_COOLDOWN_SECONDS: seconds.default(120),
-  BATON_SCALER_MAX_STEP: z.coerce.number().int().min(0).default(0),
-  BATON_SCALER_STEP_FUNCTIONS: z.enum(['true', 'false']).default('true'),
-  BATON_MAX_BODY_BYTES: bytes.default(DEFAULT_MAX_BODY_BYTES),
-  BATON_MAX_CALLBACK_BYTES: bytes.default(DEFAULT_MAX_CALLBACK_BYTES),
+  BATON_RUN_WORKER: flag.default(flagText(defaults.DEFAULT_RUN_WORKER)),
+  BATON_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(defaults.DEFAULT_MAX_CONCURRENT_ACTIVITIES),
+  BATON_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(defaults.DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS),
+  BATON_SHUTDOWN_GRACE_SECONDS: seconds.default(defaults.DEFAULT_SHUTDOWN_GRACE_SECONDS),
+  BATON_SYSTEM_TASK_QUEUE: z.string().min(1).default(defaults.DEFAULT_SYSTEM_TASK_QUEUE),
+  BATON_SCALER_ENABLED: flag.default(flagText(defaults.DEFAULT_SCALER_ENABLED)),
+  BATON_SCALER_FUNCTION: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a function name like baton').default(defaults.DEFAULT_SCALER_FUNCTION),
+  BATON_SCALER_INTERVAL_SECONDS: seconds.min(0.5).default(defaults.DEFAULT_SCALER_INTERVAL_SECONDS),
+  BATON_SCALER_TARGET: z.coerce.number().positive('must be above 0').default(defaults.DEFAULT_SCALER_TARGET),
+  BATON_SCALER_COOLDOWN_SECONDS: seconds.default(defaults.DEFAULT_SCALER_COOLDOWN_SECONDS),
+  BATON_SCALER_MAX_STEP: z.coerce.number().int().min(0).default(defaults.DEFAULT_SCALER_MAX_STEP),
+  BATON_SCALER_STEP_FUNCTIONS: flag.default(flagText(defaults.DEFAULT_SCALER_STEP_FUNCTIONS)),
+  BATON_MAX_BODY_BYTES: bytes.default(defaults.DEFAULT_MAX_BODY_BYTES),
+  BATON_MAX_CALLBACK_BYTES: bytes.default(defaults.DEFAULT_MAX_CALLBACK_BYTES),
   BATON_ALLOWED_ORIGINS: originList.default([]),
   BATON_CODEC_CORS_ORIGINS: originList.default([]),
-  BATON_CODEC_PUBLIC: z.enum(['true', 'false']).default('false'),
+  BATON_CODEC_PUBLIC: flag.default(flagText(defaults.DEFAULT_CODEC_PUBLIC)),
   BATON_OIDC_ISSUER: z.string().min(1).optional(),
   BATON_OIDC_AUDIENCE: z.string().min(1).optional(),
   BATON_OIDC_JWKS_URL: url.optional(),
-  BATON_OIDC_ROLES_CLAIM: z.string().min(1).default('baton_roles'),
+  BATON_OIDC_ROLES_CLAIM: z.string().min(1).default(defaults.DEFAULT_OIDC_ROLES_CLAIM),
 });
 
 const OIDC_KEYS = ['BATON_OIDC_ISSUER', 'BATON_OIDC_AUDIENCE', 'BATON_OIDC_JWKS_URL'] as const;
@@ -103,7 +106,7 @@ const OIDC_KEYS = ['BATON_OIDC_ISSUER', 'BATON_OIDC_AUDIENCE', 'BATON_OIDC_JWKS_
 /** Parses the environment; the error names every wrong key and what it should be. */
 export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
   const parsed = schema.safeParse(env);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const problems = parsed.success ? [] : toErrorIssues(parsed.error).map(describeIssue);
   let temporal: TemporalConnectSettings | undefined;
   try {
     temporal = loadTemporalConnectSettings(env);

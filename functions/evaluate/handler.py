@@ -16,7 +16,7 @@ import os
 import tempfile
 from typing import Any, Optional
 
-from baton_step import ArtifactRef, StepContext, StepInputError, UntrustedModelError, is_artifact_ref, is_model_name, load_trusted_model
+from baton_step import ArtifactRef, StepContext, StepInputError, describe_issues, UntrustedModelError, is_artifact_ref, is_model_name, load_trusted_model
 from baton_step.registry import MODEL_NAME_HINT
 from baton_step.tables import read_table
 
@@ -62,7 +62,7 @@ def parse_input(raw: Any) -> tuple[dict[str, Any], ArtifactRef, Optional[str]]:
             if not is_model_name(compare_name):
                 issues.append({"path": "compareWith.modelName", "message": f"required: a registered model's name ({MODEL_NAME_HINT})"})
     if issues:
-        summary = "; ".join(f"{i['path']}: {i['message']}" for i in issues)
+        summary = describe_issues(issues)
         raise StepInputError(f"invalid evaluate input: {summary}", issues=issues)
     return model, holdout, compare_name
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseByteSize, parseDuration, resourceConfigFromEnv } from './config.ts';
+import { parseByteSize, parseTimeout, resourceConfigFromEnv } from './config.ts';
 
 const base = { RESOURCE_BASE_URL: 'https://data.example.com/files/' };
 
@@ -63,10 +63,10 @@ test('the configuration error never contains a secret value: the secret is named
 });
 
 test('durations and sizes', () => {
-  assert.equal(parseDuration('30'), 30_000);
-  assert.equal(parseDuration('500ms'), 500);
-  assert.equal(parseDuration('1h2m3s'), 3_723_000);
-  assert.equal(parseDuration('30 s'), undefined);
+  assert.equal(parseTimeout('30'), 30_000);
+  assert.equal(parseTimeout('500ms'), 500);
+  assert.equal(parseTimeout('1h2m3s'), 3_723_000);
+  assert.equal(parseTimeout('30 s'), undefined);
   assert.equal(parseByteSize('1048576'), 1_048_576);
   assert.equal(parseByteSize('2KB'), 2000);
   assert.equal(parseByteSize('1.5KiB'), 1536);

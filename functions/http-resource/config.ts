@@ -3,6 +3,7 @@
  * every wrong key and what it should be; the auth secret is named here, its value is read per call.
  */
 import { z } from 'zod';
+import { describeIssue, parseDuration, toErrorIssues } from '#baton-step';
 import { formatAllowedHost, hostOf, isAllowedHost, parseAllowedHosts, type AllowedHost } from './allowed-hosts.ts';
 
 /** Methods the function may use: it fetches a resource (GET) or asks for one with a JSON body (POST). */
@@ -35,7 +36,8 @@ export interface ResourceAuth {
 export const DEFAULT_TIMEOUT = '30s';
 export const DEFAULT_MAX_BYTES = '1GiB';
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Units finer than a millisecond make no sense for a network timeout. */
+const RESOURCE_TIMEOUT_UNITS = ['ms', 's', 'm', 'h'] as const;
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 };
 /** An HTTP header name (RFC 9110 token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -43,11 +45,8 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect']);
 
 /** Parses `30s`, `1m30s`, `500ms` or whole seconds (`30`), like the watchdog's timeouts; milliseconds. */
-export function parseDuration(value: string): number | undefined {
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((part) => part[0]).join('') !== value) return undefined;
-  return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS_MS[unit!]!, 0);
+export function parseTimeout(value: string): number | undefined {
+  return parseDuration(value, { units: RESOURCE_TIMEOUT_UNITS });
 }
 
 /** Parses `1048576`, `100MiB`, `2GB` (`KB`/`MB`/`GB` are powers of 1000, `KiB`/`MiB`/`GiB` of 1024); bytes. */
@@ -99,7 +98,7 @@ const schema = z.object({
   RESOURCE_AUTH_SECRET: optional(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be the name of a secret (a file name), not its value')),
   RESOURCE_AUTH_SCHEME: optional(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be one word, e.g. Bearer')),
 }).superRefine((env, ctx) => {
-  const timeout = parseDuration(env.RESOURCE_TIMEOUT ?? DEFAULT_TIMEOUT);
+  const timeout = parseTimeout(env.RESOURCE_TIMEOUT ?? DEFAULT_TIMEOUT);
   if (timeout === undefined || timeout <= 0) ctx.addIssue({ code: 'custom', path: ['RESOURCE_TIMEOUT'], message: `must be a duration like "30s" or "1m30s", got "${env.RESOURCE_TIMEOUT}"` });
   const maxBytes = parseByteSize(env.RESOURCE_MAX_BYTES ?? DEFAULT_MAX_BYTES);
   if (maxBytes === undefined || maxBytes <= 0) ctx.addIssue({ code: 'custom', path: ['RESOURCE_MAX_BYTES'], message: `must be a size like "1048576", "100MiB" or "1GB", got "${env.RESOURCE_MAX_BYTES}"` });
@@ -115,7 +114,7 @@ const schema = z.object({
 export function resourceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ResourceConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    const problems = toErrorIssues(parsed.error).map(describeIssue);
     throw new Error(`http-resource configuration is invalid:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
@@ -123,7 +122,7 @@ export function resourceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Res
     baseUrl: e.RESOURCE_BASE_URL,
     allowedHosts: e.RESOURCE_ALLOWED_HOSTS ?? [hostOf(e.RESOURCE_BASE_URL)],
     method: e.RESOURCE_METHOD ?? 'GET',
-    timeoutMs: parseDuration(e.RESOURCE_TIMEOUT ?? DEFAULT_TIMEOUT)!,
+    timeoutMs: parseTimeout(e.RESOURCE_TIMEOUT ?? DEFAULT_TIMEOUT)!,
     maxBytes: parseByteSize(e.RESOURCE_MAX_BYTES ?? DEFAULT_MAX_BYTES)!,
     auth: e.RESOURCE_AUTH_HEADER && e.RESOURCE_AUTH_SECRET
       ? { header: e.RESOURCE_AUTH_HEADER, secret: e.RESOURCE_AUTH_SECRET, scheme: e.RESOURCE_AUTH_SCHEME }

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from baton_step import Issue, StepInputError, is_model_name
+from baton_step import Issue, StepInputError, describe_issues, is_model_name
 from baton_step.registry import MODEL_NAME_HINT, VERSION_HINT, is_version
 
 # One call scores at most this many rows: the answer stays a few MB and the call well inside exec_timeout.
@@ -120,5 +120,5 @@ def _raise_if_any(issues: list[Issue]) -> None:
         return
     shown = issues[:MAX_ISSUES]
     more = f" (and {len(issues) - len(shown)} more)" if len(issues) > len(shown) else ""
-    summary = "; ".join(f"{i['path']}: {i['message']}" for i in shown[:3])
+    summary = describe_issues(shown[:3])
     raise StepInputError(f"invalid predict input: {summary}{more}", issues=shown)

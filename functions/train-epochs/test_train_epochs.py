@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import skops.io
 
-from baton_step import StepInputError
+from baton_step import ErrorType, StepInputError
 from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.handler_loader import load_handler
@@ -202,7 +202,7 @@ def test_through_the_wrapper_a_cancel_stops_the_training_with_409(store, dataset
         response = signing_client(app).post("/", data=json.dumps({
             "input": {"dataset": dataset, "epochs": 50, "secondsPerEpoch": 10}, "run": run, "progressUrl": server.url,
         }), headers={"Content-Type": "application/json"})
-    assert response.status_code == 409 and response.get_json()["error"]["type"] == "Cancelled"
+    assert response.status_code == 409 and response.get_json()["error"]["type"] == ErrorType.CANCELLED
     assert time.monotonic() - started < 5
     assert [k for k in store.backend.puts if k.startswith("runs/wf-c/")] == []  # stopped before epoch 1's checkpoint
     assert not store.exists("runs/wf-c/fit/model.skops")

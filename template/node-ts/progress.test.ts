@@ -10,7 +10,7 @@ import { createStepServer, type StepServerOptions } from './server.ts';
 import { createStepCall, type StepContext } from './step-context.ts';
 import { StepCancelledError, progressIntervalFromEnv, safeUrl } from './progress.ts';
 import { TEST_STEP_KEY, memoryCheckpointStore, signatureHeaders, startProgressServer, type ProgressServer } from './testing.ts';
-import { progressReport, type ProgressReport } from './step-contract.ts';
+import { StepErrorType, progressReport, type ProgressReport } from './step-contract.ts';
 import { reportSignatureProblem } from './step-signature.ts';
 
 const run = { workflowId: 'wf-1', runId: 'r-1', pipeline: 'demo', step: 'fit', attempt: 1 };
@@ -120,7 +120,7 @@ for (const [name, answer] of [
         return { output: null };
       }, { progressUrl: orchestrator.url });
       assert.equal(status, 409);
-      assert.equal(json.error?.type, 'Cancelled');
+      assert.equal(json.error?.type, StepErrorType.Cancelled);
       assert.match(json.error?.message ?? '', /step fit stopped/);
     }, (report) => (report.epoch === 2 ? answer : { status: 200, body: { cancelRequested: false } }));
     assert.deepEqual(reached, ['after first']);
@@ -177,7 +177,7 @@ test('a cancellation wrapped in another error is still a 409', async () => {
       return { output: null };
     }, { progressUrl: orchestrator.url });
     assert.equal(status, 409);
-    assert.equal(json.error?.type, 'Cancelled');
+    assert.equal(json.error?.type, StepErrorType.Cancelled);
   }, (report) => ({ status: 200, body: { cancelRequested: report.fraction > 0 } }));
 });
 

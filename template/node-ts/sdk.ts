@@ -9,8 +9,9 @@ export { StepInputError, StepUnavailableError } from './errors.ts';
 export { StepCancelledError, type ProgressUpdate } from './progress.ts';
 export type { Checkpoints, StepContext } from './step-context.ts';
 export type { ArtifactRef, RunContext } from './step-contract.ts';
-export { artifactRef } from './step-contract.ts';
+export { artifactRef, describeIssue, describeIssues, describeZodError, toErrorIssues } from './step-contract.ts';
 export { sha256 } from './artifacts.ts';
+export { parseDuration } from './duration.ts';
 
 /** What a handler returns: its output, and optional numeric metrics. */
 export interface StepResult<O = unknown> {

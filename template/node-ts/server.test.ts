@@ -1,5 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { StepErrorType } from './step-contract.ts';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { createStepServer } from './server.ts';
@@ -54,7 +55,7 @@ test('a call without a valid signature is a 401 naming what is wrong, and the ha
   for (const [name, headers, sent, message] of cases) {
     const { status, json } = await post(sent, headers, false);
     assert.equal(status, 401, name);
-    assert.equal((json.error as unknown as { type: string }).type, 'Unauthorized', name);
+    assert.equal((json.error as unknown as { type: string }).type, StepErrorType.Unauthorized, name);
     assert.match(json.error.message, message, name);
     assert.ok(!json.error.message.includes(TEST_STEP_KEY), 'the key is never in an answer');
   }

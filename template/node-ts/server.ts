@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { signAnswer, signatureProblem, signProgress, SIGNATURE_HEADER } from './step-signature.ts';
-import { CALL_ID_HEADER, stepRequest, toErrorIssues, type ErrorBody, type ErrorIssue } from './step-contract.ts';
+import { CALL_ID_HEADER, StepErrorType, stepRequest, toErrorIssues, type ErrorBody, type ErrorIssue } from './step-contract.ts';
 import { StepInputError, StepUnavailableError } from './errors.ts';
 import { createStepCall, type CheckpointStore } from './step-context.ts';
 import { DEFAULT_PROGRESS_INTERVAL_SECONDS, StepCancelledError } from './progress.ts';
@@ -43,7 +43,7 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
   return createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       console.error(`[${functionName}] wrapper failure:`, error);
-      if (!res.headersSent) send(res, 500, errorBody('internal wrapper error', 'WrapperError'));
+      if (!res.headersSent) send(res, 500, errorBody('internal wrapper error', StepErrorType.WrapperError));
     });
   });
 
@@ -53,30 +53,30 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
       return;
     }
     if (req.method !== 'POST') {
-      send(res, 405, errorBody(`method ${req.method} not allowed: POST a step envelope`, 'MethodNotAllowed'));
+      send(res, 405, errorBody(`method ${req.method} not allowed: POST a step envelope`, StepErrorType.MethodNotAllowed));
       return;
     }
     const body = await readBody(req);
     if (body === undefined) {
-      send(res, 413, errorBody(`request body over ${MAX_BODY_BYTES} bytes: pass large data by reference`, 'PayloadTooLarge'));
+      send(res, 413, errorBody(`request body over ${MAX_BODY_BYTES} bytes: pass large data by reference`, StepErrorType.PayloadTooLarge));
       return;
     }
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch {
-      send(res, 400, errorBody('request body is not valid JSON', 'InvalidEnvelope', [{ path: '(root)', message: 'invalid JSON' }]));
+      send(res, 400, errorBody('request body is not valid JSON', StepErrorType.InvalidEnvelope, [{ path: '(root)', message: 'invalid JSON' }]));
       return;
     }
     const envelope = stepRequest.safeParse(json);
     if (!envelope.success) {
-      send(res, 400, errorBody('invalid step envelope', 'InvalidEnvelope', toErrorIssues(envelope.error)));
+      send(res, 400, errorBody('invalid step envelope', StepErrorType.InvalidEnvelope, toErrorIssues(envelope.error)));
       return;
     }
     // Before the handler: only the orchestrator, with this function's key, can have signed this body and run.
     const unsigned = signatureProblem(header(req, SIGNATURE_HEADER), { fn: functionName, run: envelope.data.run }, body, options.stepKey);
     if (unsigned) {
-      send(res, 401, errorBody(unsigned, 'Unauthorized'));
+      send(res, 401, errorBody(unsigned, StepErrorType.Unauthorized));
       return;
     }
     // From here on, every answer and progress report is signed with this function's key: a long step's answer
@@ -92,7 +92,7 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
     if (handler.input) {
       const parsed = handler.input.safeParse(input);
       if (!parsed.success) {
-        reply(422, errorBody(`invalid input for ${functionName}`, 'InvalidInput', toErrorIssues(parsed.error, 'input')));
+        reply(422, errorBody(`invalid input for ${functionName}`, StepErrorType.InvalidInput, toErrorIssues(parsed.error, 'input')));
         return;
       }
       input = parsed.data;
@@ -118,17 +118,17 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
       const cancelled = cancellation(error);
       if (cancelled) {
         console.log(`[${callId}] 409 ${cancelled.message}`);
-        reply(409, errorBody(cancelled.message, 'Cancelled'));
+        reply(409, errorBody(cancelled.message, StepErrorType.Cancelled));
         return;
       }
       if (error instanceof StepInputError) {
         const issues = error.issues.map((issue) => ({ ...issue, path: `input.${issue.path}` }));
-        reply(422, errorBody(error.message, 'InvalidInput', issues));
+        reply(422, errorBody(error.message, StepErrorType.InvalidInput, issues));
         return;
       }
       if (error instanceof StepUnavailableError) {
         const headers: Record<string, string> = error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
-        reply(503, errorBody(error.message, 'Unavailable'), headers);
+        reply(503, errorBody(error.message, StepErrorType.Unavailable), headers);
         return;
       }
       // The stack stays in the log; the caller gets the message only.

@@ -87,3 +87,20 @@ export function toErrorIssues(error: z.ZodError, prefix = ''): ErrorIssue[] {
     message: issue.message,
   }));
 }
+
+/** One issue as text: `input.epochs: must be > 0`. */
+export function describeIssue(issue: ErrorIssue): string {
+  return `${issue.path}: ${issue.message}`;
+}
+
+/** Issues as one text, `path: message` each, joined by `separator` (`; ` for a line, `\n  ` for a list). */
+export function describeIssues(issues: readonly ErrorIssue[], separator = '; '): string {
+  return issues.map(describeIssue).join(separator);
+}
+
+/** A zod error as text: its issues with dotted paths (`(root)` for the value itself), optionally under a prefix. */
+export function describeZodError(error: z.ZodError, options: { prefix?: string; separator?: string } = {}): string {
+  return describeIssues(toErrorIssues(error, options.prefix), options.separator);
+}
+
+export { FailureType, StepErrorType } from './failure-types.ts';

@@ -6,6 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { StepErrorType } from '#baton-contract';
 import { randomUUID } from 'node:crypto';
 import { startDataServer, type DataServer } from '../support/data-server.ts';
 import { artifactStoreOf } from '../support/run-report.ts';
@@ -39,7 +40,7 @@ async function post(fn: string, body: string, headers: Record<string, string> = 
 
 function assertRefused(answer: { status: number; error?: { message: string; type: string } }, message: RegExp, name: string) {
   assert.equal(answer.status, 401, `${name}: ${JSON.stringify(answer)}`);
-  assert.equal(answer.error?.type, 'Unauthorized', name);
+  assert.equal(answer.error?.type, StepErrorType.Unauthorized, name);
   assert.match(answer.error!.message, message, name);
 }
 

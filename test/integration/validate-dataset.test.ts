@@ -6,6 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { StepErrorType } from '#baton-contract';
 import { createHash } from 'node:crypto';
 import type { ArtifactRef } from '#baton-contract';
 import { ArtifactStore } from '../../template/node-ts/artifacts.ts';
@@ -86,7 +87,7 @@ test('injected outliers fail validation under the `fail` policy: 422 naming the 
   const { status, body } = await callStep('validate-dataset', workflowId, { dataset: tampered, policy: { onIssue: 'fail' } });
   assert.equal(status, 422, JSON.stringify(body));
   const { error } = body as { error: { message: string; type: string; issues: { path: string; message: string }[] } };
-  assert.equal(error.type, 'InvalidInput');
+  assert.equal(error.type, StepErrorType.InvalidInput);
   assert.match(error.message, new RegExp(`^dataset "breast_cancer" version ${tampered.version} failed validation: column "${COLUMN}": 0\\.53% of values are outliers \\(3 of 569 with \\|z\\| > 6 and beyond 20×IQR\\), limit 0%`));
   const reportUri = `s3://baton-artifacts/runs/${workflowId}/validate-dataset/validation-report.json`;
   assert.ok(error.message.endsWith(`(report ${reportUri})`), error.message);

@@ -12,7 +12,7 @@
  *
  * Whatever the run asked that would have loosened the policy is listed in `notApplied`, so its result says so.
  */
-import { msToNumber } from '@temporalio/common/lib/time.js';
+import { temporalDurationMs } from '../../template/node-ts/duration.ts';
 import type { PromotionCriterion, PromotionPolicy, PromotionRequest, PromotionRules } from './policy.ts';
 
 /** The model's policy as the pipeline read it; version 0 is the default policy (none stored). */
@@ -54,8 +54,8 @@ export function applicableRules(policy: ModelPolicyInForce, run: PromotionReques
   if (asked.approverMustNotBeStarter === false && model.approval.approverMustNotBeStarter) looser('approval.approverMustNotBeStarter', false, true);
   let timeout = model.approval.timeout;
   if (asked.timeout !== undefined) {
-    if (!model.approval.required || msToNumber(asked.timeout) < msToNumber(timeout)) timeout = asked.timeout;
-    else if (msToNumber(asked.timeout) > msToNumber(timeout)) looser('approval.timeout', asked.timeout, timeout);
+    if (!model.approval.required || temporalDurationMs(asked.timeout) < temporalDurationMs(timeout)) timeout = asked.timeout;
+    else if (temporalDurationMs(asked.timeout) > temporalDurationMs(timeout)) looser('approval.timeout', asked.timeout, timeout);
   }
   return {
     rules: {

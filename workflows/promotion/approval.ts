@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, condition, defineQuery, defineSignal, defineUpdate, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
+import { describeZodError } from '#baton-contract';
 import { batonSearchAttributes } from '../search-attributes.ts';
 
 /** What an approver sends. */
@@ -53,7 +54,7 @@ export class PromotionApproval {
     setHandler(approvePromotionUpdate, (decision) => this.record(decision), {
       validator: (decision) => {
         const parsed = approvalDecision.safeParse(decision);
-        if (!parsed.success) throw new Error(`invalid decision: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
+        if (!parsed.success) throw new Error(`invalid decision: ${describeZodError(parsed.error)}`);
         if (this.status.state !== 'awaiting-approval') throw new Error(`this run is not waiting for an approval (state: ${this.status.state})`);
         const refusal = this.refusal(parsed.data);
         if (refusal) throw ApplicationFailure.create({ message: refusal, type: APPROVER_IS_STARTER, nonRetryable: true });

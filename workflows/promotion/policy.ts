@@ -3,8 +3,8 @@
  * in production, and optionally a person's approval. The rules are the model's (its policy in the registry); a run
  * may only tighten them (applicable-rules.ts). Pure code: the pipeline decides, tests check the rules.
  */
-// Temporal's own duration parser: the limit checked here is the one the workflow's timer will hold.
-import { msToNumber } from '@temporalio/common/lib/time.js';
+// Reads the texts as Temporal's timers do (ms, s, m, h, d), so the limit checked here is the one the timer holds.
+import { temporalDurationMs } from '../../template/node-ts/duration.ts';
 import { z } from 'zod';
 
 /** The longest a run waits for a person: a bound a timer can hold, and no run parked for months. */
@@ -14,7 +14,7 @@ export const MAX_APPROVAL_TIMEOUT = '30d';
 export function durationText(max: string) {
   return z.string()
     .regex(/^\d{1,9}(ms|s|m|h|d)$/, { message: 'use a number with a unit: ms, s, m, h or d (e.g. "30m")', abort: true })
-    .refine((value) => msToNumber(value) <= msToNumber(max), `must be at most ${max}`);
+    .refine((value) => temporalDurationMs(value) <= temporalDurationMs(max), `must be at most ${max}`);
 }
 
 /** What each rule may be set to; the model's policy and a run's request share these checks. */

@@ -1,6 +1,6 @@
 /** The promotion stage of a training pipeline: the model's rules (tightened by the run), then maybe a person, then the registry. */
 // The same parser Temporal applies to the `condition` timeout, so the deadline shown is the one that holds.
-import { msToNumber } from '@temporalio/common/lib/time.js';
+import { temporalDurationMs } from '../../template/node-ts/duration.ts';
 import { ActivityFailure, isCancellation, patched, proxyActivities, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import { runStep } from '../run-step.ts';
@@ -81,7 +81,7 @@ export async function promoteIfEligible(args: {
   let by = `pipeline ${workflowInfo().workflowId}`;
   if (rules.approval.required) {
     const { timeout, approverMustNotBeStarter } = rules.approval;
-    const deadline = new Date(Date.now() + msToNumber(timeout));
+    const deadline = new Date(Date.now() + temporalDurationMs(timeout));
     const decision = await args.approval.wait(modelName, version, timeout, deadline, { approverMustNotBeStarter });
     if (decision === undefined) {
       outcome.approval = { expired: true, timeout };

@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { FailureType } from '#baton-contract';
 import { fileURLToPath } from 'node:url';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -128,7 +129,7 @@ test('train-classifier calls its steps in order and passes artifacts by referenc
 
 test('a step that fails for good fails the run with the function\'s message', async () => {
   const { error } = await runWith(async (call) => {
-    if (call.step === 'train') throw ApplicationFailure.nonRetryable('function "train" rejected its input (422): bad C', 'FunctionRejectedInput');
+    if (call.step === 'train') throw ApplicationFailure.nonRetryable('function "train" rejected its input (422): bad C', FailureType.FunctionRejectedInput);
     return { output: fakeStepOutputs[call.step] };
   });
   assert.ok(error instanceof WorkflowFailedError);
@@ -153,7 +154,7 @@ test('a failed validation ends the run before training', async () => {
   const calls: string[] = [];
   const { error } = await runWith(async (call) => {
     calls.push(call.step);
-    if (call.step === 'validate-dataset') throw ApplicationFailure.nonRetryable('column "x": 3% of values are outliers', 'FunctionRejectedInput');
+    if (call.step === 'validate-dataset') throw ApplicationFailure.nonRetryable('column "x": 3% of values are outliers', FailureType.FunctionRejectedInput);
     return { output: fakeStepOutputs[call.step] };
   });
   assert.ok(error instanceof WorkflowFailedError);
@@ -267,7 +268,7 @@ test('a model whose policy cannot be read promotes nothing; the run still ends w
   const { result, error } = await runWith(async (call) => {
     calls.push(call.step);
     return { output: fakeStepOutputs[call.step] };
-  }, {}, { readModelPolicy: async () => { throw ApplicationFailure.nonRetryable('registry document models/classifier/policy.json is invalid: rules.minimum: too big', 'ModelPolicyInvalid'); } });
+  }, {}, { readModelPolicy: async () => { throw ApplicationFailure.nonRetryable('registry document models/classifier/policy.json is invalid: rules.minimum: too big', FailureType.ModelPolicyInvalid); } });
   assert.equal(error, undefined, String(error));
   assert.ok(!calls.includes('promote-model'));
   assert.ok(calls.includes('report'));

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Dispatcher } from 'undici';
-import { HttpError } from '../errors.ts';
+import { GatewayError } from './gateway-error.ts';
 import { asyncFunctionRoutes, queueStatsHandler } from './async.ts';
 import { AsyncQueue } from './async-queue.ts';
 import { basicAuth, type BasicAuthCredentials } from './auth.ts';
@@ -33,7 +33,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   const app = new Hono();
 
   app.onError((err, c) => {
-    if (err instanceof HttpError) return c.text(err.message, err.status as 400, err.headers);
+    if (err instanceof GatewayError) return c.text(err.message, err.status as 400, err.headers);
     console.error('local gateway: unexpected error:', err);
     return c.text('internal error in the local gateway', 500);
   });

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { request, type Dispatcher } from 'undici';
-import { HttpError } from '../errors.ts';
+import { GatewayError } from './gateway-error.ts';
 
 /** The header naming where the result of an asynchronous call goes (OpenFaaS' name). */
 export const CALLBACK_HEADER = 'X-Callback-Url';
@@ -16,20 +16,20 @@ export function parseCallbackUrl(value: string | undefined): URL | undefined {
   try {
     url = new URL(value.trim());
   } catch {
-    throw new HttpError(400, `${CALLBACK_HEADER}: must be an absolute http:// or https:// URL; the value given is not one`);
+    throw new GatewayError(400, `${CALLBACK_HEADER}: must be an absolute http:// or https:// URL; the value given is not one`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new HttpError(400, `${CALLBACK_HEADER}: must be an http:// or https:// URL, not ${url.protocol}`);
+    throw new GatewayError(400, `${CALLBACK_HEADER}: must be an http:// or https:// URL, not ${url.protocol}`);
   }
-  if (!url.hostname) throw new HttpError(400, `${CALLBACK_HEADER}: must name a host`);
-  if (url.username || url.password) throw new HttpError(400, `${CALLBACK_HEADER}: must not carry credentials (user:password@)`);
+  if (!url.hostname) throw new GatewayError(400, `${CALLBACK_HEADER}: must name a host`);
+  if (url.username || url.password) throw new GatewayError(400, `${CALLBACK_HEADER}: must not carry credentials (user:password@)`);
   return url;
 }
 
 /** Refuses a callback URL outside `allowed` origins, naming the setting, before anything is contacted. */
 export function assertCallbackAllowed(url: URL, allowed: readonly string[]): void {
   if (!allowed.includes(url.origin)) {
-    throw new HttpError(400, `${CALLBACK_HEADER}: ${url.origin} is not an allowed callback origin (the gateway's callbackOrigins setting; the local stack allows the gateway itself and the orchestrator's BATON_PUBLIC_URL)`);
+    throw new GatewayError(400, `${CALLBACK_HEADER}: ${url.origin} is not an allowed callback origin (the gateway's callbackOrigins setting; the local stack allows the gateway itself and the orchestrator's BATON_PUBLIC_URL)`);
   }
 }
 
@@ -40,7 +40,7 @@ export function assertCallbackAllowed(url: URL, allowed: readonly string[]): voi
  */
 export async function assertCallbackReachable(url: URL, timeoutMs: number): Promise<void> {
   const why = await tcpProbe(url, timeoutMs);
-  if (why) throw new HttpError(400, `${CALLBACK_HEADER}: callback URL ${url.origin} is unreachable (${why})`);
+  if (why) throw new GatewayError(400, `${CALLBACK_HEADER}: callback URL ${url.origin} is unreachable (${why})`);
 }
 
 /** `undefined` when a TCP connection to the URL's host and port opened within `timeoutMs`; else the reason. */

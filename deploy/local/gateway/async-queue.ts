@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { HttpError } from '../errors.ts';
+import { GatewayError } from './gateway-error.ts';
 import { copiedResponseHeaders, postCallback, type CallbackResult } from './async-callback.ts';
 import type { FunctionView, GatewayBackend } from './backend.ts';
 
@@ -128,9 +128,9 @@ export class AsyncQueue {
 
   /** Throws what enqueue would (429 full, 503 stopped), to fail fast before slower checks. */
   assertAccepting(): void {
-    if (this.stopping.signal.aborted) throw new HttpError(503, 'the local gateway is stopping: no more asynchronous calls are accepted');
+    if (this.stopping.signal.aborted) throw new GatewayError(503, 'the local gateway is stopping: no more asynchronous calls are accepted');
     if (this.waiting.length >= this.settings.capacity) {
-      throw new HttpError(429, `the asynchronous queue is full (${this.settings.capacity} calls waiting); retry later`, { 'Retry-After': '5' });
+      throw new GatewayError(429, `the asynchronous queue is full (${this.settings.capacity} calls waiting); retry later`, { 'Retry-After': '5' });
     }
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
-import { HttpError } from '../errors.ts';
+import { GatewayError } from './gateway-error.ts';
 import { assertCallbackAllowed, assertCallbackReachable, CALLBACK_HEADER, parseCallbackUrl } from './async-callback.ts';
 import type { AsyncQueue } from './async-queue.ts';
 import { FUNCTION_NAMESPACE, type GatewayBackend } from './backend.ts';
@@ -26,10 +26,10 @@ export function asyncFunctionRoutes(backend: GatewayBackend, queue: AsyncQueue):
   return new Hono().all('/*', async (c) => {
     const url = new URL(c.req.url);
     const match = ASYNC_PATH.exec(url.pathname);
-    if (!match) throw new HttpError(404, '404 page not found');
-    if (c.req.method !== 'POST') throw new HttpError(405, 'Method Not Allowed: asynchronous calls are POST requests', { Allow: 'POST' });
+    if (!match) throw new GatewayError(404, '404 page not found');
+    if (c.req.method !== 'POST') throw new GatewayError(405, 'Method Not Allowed: asynchronous calls are POST requests', { Allow: 'POST' });
     const [, name = '', subPath = '/'] = match;
-    if (!backend.getFunction(name)) throw new HttpError(404, `error finding function ${name}.${FUNCTION_NAMESPACE}: not found`);
+    if (!backend.getFunction(name)) throw new GatewayError(404, `error finding function ${name}.${FUNCTION_NAMESPACE}: not found`);
 
     const callbackUrl = parseCallbackUrl(c.req.header(CALLBACK_HEADER));
     // The gateway itself (as the caller reached it) is always a fine place for results: it routes to functions.
@@ -66,7 +66,7 @@ export function queueStatsHandler(queue: AsyncQueue) {
 
 /** The whole body, refused with 413 beyond `maxBytes` (by Content-Length when given, else while reading). */
 async function readBody(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
-  const tooLarge = () => new HttpError(413, `the body of an asynchronous call must not exceed ${maxBytes} bytes; pass large data by reference`);
+  const tooLarge = () => new GatewayError(413, `the body of an asynchronous call must not exceed ${maxBytes} bytes; pass large data by reference`);
   if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge();
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { HttpError } from '../errors.ts';
+import { GatewayError } from './gateway-error.ts';
 
 /** Credentials for the gateway's `/system/*` routes. */
 export interface BasicAuthCredentials {
@@ -19,7 +19,7 @@ export function basicAuth(credentials: BasicAuthCredentials): MiddlewareHandler 
     const match = /^Basic\s+(\S+)$/i.exec(header);
     const given = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
     if (!match || !timingSafeEqual(digest(given), expected)) {
-      throw new HttpError(401, 'invalid credentials', { 'WWW-Authenticate': 'Basic realm="Restricted"' });
+      throw new GatewayError(401, 'invalid credentials', { 'WWW-Authenticate': 'Basic realm="Restricted"' });
     }
     await next();
   };

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { HttpError } from '../errors.ts';
+import { GatewayError } from './gateway-error.ts';
 import type { LogLine } from '../log-store.ts';
 import { FUNCTION_NAMESPACE, type GatewayBackend } from './backend.ts';
 
@@ -13,7 +13,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 export function logsHandler(backend: GatewayBackend) {
   return (c: Context): Response => {
     const query = parseQuery(new URL(c.req.url).searchParams);
-    if (!backend.getFunction(query.name)) throw new HttpError(404, `function ${query.name} not found in namespace ${FUNCTION_NAMESPACE}`);
+    if (!backend.getFunction(query.name)) throw new GatewayError(404, `function ${query.name} not found in namespace ${FUNCTION_NAMESPACE}`);
     const encoder = new TextEncoder();
     const encode = (line: LogLine) =>
       encoder.encode(`${JSON.stringify({ name: line.name, namespace: FUNCTION_NAMESPACE, instance: line.instance, timestamp: line.timestamp, text: line.text })}\n`);
@@ -33,12 +33,12 @@ export function logsHandler(backend: GatewayBackend) {
 function parseQuery(params: URLSearchParams) {
   const last = (key: string) => params.getAll(key).at(-1) ?? ''; // faas-provider reads the last value
   const name = last('name');
-  if (!name) throw new HttpError(422, 'could not parse the log request: name is required');
+  if (!name) throw new GatewayError(422, 'could not parse the log request: name is required');
   const tail = last('tail');
-  if (tail && !/^-?\d+$/.test(tail)) throw new HttpError(422, `could not parse the log request: tail must be a whole number, not "${tail}"`);
+  if (tail && !/^-?\d+$/.test(tail)) throw new GatewayError(422, `could not parse the log request: tail must be a whole number, not "${tail}"`);
   const since = last('since');
   if (since && (!RFC3339.test(since) || Number.isNaN(Date.parse(since)))) {
-    throw new HttpError(422, `could not parse the log request: since must be an RFC 3339 time, not "${since}"`);
+    throw new GatewayError(422, `could not parse the log request: since must be an RFC 3339 time, not "${since}"`);
   }
   const instance = last('instance');
   return {

@@ -5,7 +5,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import { request, type Dispatcher } from 'undici';
 import { drainRequest } from '../../../functions/baton/api/body-cap.ts';
-import { HttpError } from '../errors.ts';
+import { GatewayError } from './gateway-error.ts';
 import { MAX_REQUEST_ANNOTATION } from '../stack-file.ts';
 import { FUNCTION_NAMESPACE, type GatewayBackend } from './backend.ts';
 
@@ -40,15 +40,15 @@ export function functionProxy(options: FunctionProxyOptions) {
   return async (c: Context): Promise<Response> => {
     const url = new URL(c.req.url);
     const match = FUNCTION_PATH.exec(url.pathname);
-    if (!match) throw new HttpError(404, '404 page not found');
+    if (!match) throw new GatewayError(404, '404 page not found');
     const [, name = '', subPath = '/'] = match;
     const fn = options.backend.getFunction(name);
-    if (!fn) throw new HttpError(404, `error finding function ${name}.${FUNCTION_NAMESPACE}: not found`);
+    if (!fn) throw new GatewayError(404, `error finding function ${name}.${FUNCTION_NAMESPACE}: not found`);
     options.countInvocation(name);
 
     const ids = { 'x-call-id': c.req.header('x-call-id') || randomUUID(), 'x-start-time': unixNanos() };
     const target = await options.backend.acquireReplica(name, options.replicaWaitMs, c.req.raw.signal);
-    if (!target) throw new HttpError(503, `No endpoints available for: ${name}.`, { 'X-OpenFaaS-Internal': 'proxy' });
+    if (!target) throw new GatewayError(503, `No endpoints available for: ${name}.`, { 'X-OpenFaaS-Internal': 'proxy' });
 
     const headers: Record<string, string> = { ...forwardable(c.req.raw.headers), ...ids };
     headers['x-forwarded-host'] ??= url.host;
@@ -56,7 +56,7 @@ export function functionProxy(options: FunctionProxyOptions) {
     if (remote) headers['x-forwarded-for'] ??= remote;
 
     const maxBytes = fn.spec.maxRequestBytes;
-    const tooLarge = () => new HttpError(413, `request body for ${name} is larger than ${maxBytes} bytes (its stack.yml annotation ${MAX_REQUEST_ANNOTATION})`);
+    const tooLarge = () => new GatewayError(413, `request body for ${name} is larger than ${maxBytes} bytes (its stack.yml annotation ${MAX_REQUEST_ANNOTATION})`);
     const incoming = (c.env as HttpBindings | undefined)?.incoming;
     if (Number(c.req.header('content-length') ?? 0) > maxBytes) {
       if (incoming) drainRequest(incoming);
@@ -80,7 +80,7 @@ export function functionProxy(options: FunctionProxyOptions) {
     } catch (err) {
       if (body?.overflowed()) throw tooLarge();
       const why = timeout.aborted ? `no answer within ${timeoutMs / 1000} s` : (err as Error).message;
-      throw new HttpError(502, `Can't reach service for: ${name} (${target.instance}): ${why}`, { 'X-OpenFaaS-Internal': 'proxy' });
+      throw new GatewayError(502, `Can't reach service for: ${name} (${target.instance}): ${why}`, { 'X-OpenFaaS-Internal': 'proxy' });
     }
     return passThrough(upstream, c.req.method, ids);
   };

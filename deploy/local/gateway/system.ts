@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { HttpError } from '../errors.ts';
+import { GatewayError } from './gateway-error.ts';
 import { FUNCTION_NAMESPACE, type FunctionView, type GatewayBackend } from './backend.ts';
 
 /**
@@ -48,14 +48,14 @@ export function systemRoutes(backend: GatewayBackend, invocations: (name: string
   });
   const known = (name: string): FunctionView => {
     const fn = backend.getFunction(name);
-    if (!fn) throw new HttpError(404, `function ${name} not found in namespace ${FUNCTION_NAMESPACE}`);
+    if (!fn) throw new GatewayError(404, `function ${name} not found in namespace ${FUNCTION_NAMESPACE}`);
     return fn;
   };
 
   return new Hono()
     .get('/functions', (c) => c.json(backend.listFunctions().map(status)))
     .on(['POST', 'PUT', 'DELETE'], '/functions', () => {
-      throw new HttpError(501, 'the local gateway runs the functions of the stack files: edit them and restart it to deploy');
+      throw new GatewayError(501, 'the local gateway runs the functions of the stack files: edit them and restart it to deploy');
     })
     .get('/function/:name', (c) => c.json(status(known(c.req.param('name')))))
     .post('/scale-function/:name', async (c) => {
@@ -65,10 +65,10 @@ export function systemRoutes(backend: GatewayBackend, invocations: (name: string
       if (!body.success) {
         const issue = body.error.issues[0]!;
         const field = issue.path.join('.') || 'body';
-        throw new HttpError(400, `${field}: ${field === 'body' ? 'expected a JSON object {serviceName, replicas}' : issue.message}`);
+        throw new GatewayError(400, `${field}: ${field === 'body' ? 'expected a JSON object {serviceName, replicas}' : issue.message}`);
       }
       if (body.data.serviceName && body.data.serviceName !== name) {
-        throw new HttpError(400, `serviceName: "${body.data.serviceName}" does not match the function in the path, "${name}"`);
+        throw new GatewayError(400, `serviceName: "${body.data.serviceName}" does not match the function in the path, "${name}"`);
       }
       backend.setReplicas(name, body.data.replicas);
       return c.body(null, 202);

@@ -10,13 +10,14 @@ import { codecsOf } from '../codec/decode-history.ts';
 import { codecCors, codecRoutes } from './codec-routes.ts';
 import { allowedMethods } from './allowed-methods.ts';
 import { approvalRoutes } from './approval-routes.ts';
-import { answerError, HttpError } from './http-error.ts';
+import { answerError, TriggerApiError } from './trigger-api-error.ts';
 import { keysRoutes } from './keys-routes.ts';
 import { modelsRoutes, type ModelsRegistry } from './models-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { pipelinesRoutes } from './pipelines-routes.ts';
 import { reportRoutes } from './report-routes.ts';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES, requestLimits, type RequestLimits } from './request-limits.ts';
+import { requestLimits, type RequestLimits } from './request-limits.ts';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES } from '../defaults.ts';
 import { runsRoutes } from './runs-routes.ts';
 
 /** What the trigger API needs. */
@@ -82,9 +83,9 @@ export function createApi(deps: ApiDeps): Hono<AuthEnv> {
   const methodsOf = allowedMethods();
   app.notFound((c) => {
     const allowed = methodsOf(c.req.path);
-    if (allowed.length === 0) return c.json(new HttpError(404, `no route ${c.req.method} ${c.req.path}; see GET /openapi.json`).toBody(), 404);
+    if (allowed.length === 0) return c.json(new TriggerApiError(404, `no route ${c.req.method} ${c.req.path}; see GET /openapi.json`).toBody(), 404);
     c.header('Allow', allowed.join(', '));
-    return c.json(new HttpError(405, `${c.req.path} does not take ${c.req.method}: use ${allowed.join(' or ')}`).toBody(), 405);
+    return c.json(new TriggerApiError(405, `${c.req.path} does not take ${c.req.method}: use ${allowed.join(' or ')}`).toBody(), 405);
   });
   app.onError(answerError);
   return app;

@@ -4,7 +4,7 @@ import { ApplicationFailure, WorkflowUpdateFailedError, type Client } from '@tem
 import { signedIn } from '../auth/testing.ts';
 import type { Principal } from '../auth/roles.ts';
 import { approvalRoutes } from './approval-routes.ts';
-import { answerError } from './http-error.ts';
+import { answerError } from './trigger-api-error.ts';
 
 const ann: Principal = { id: 'key:aaaaaaaaaaaa', name: 'ann', roles: ['approver'] };
 

@@ -4,7 +4,7 @@ import { ApplicationFailure, QueryNotRegisteredError, WorkflowNotFoundError, Wor
 import { toErrorIssues } from '#baton-contract';
 import { APPROVER_IS_STARTER, approvalDecision, approvePromotionUpdate, promotionStatusQuery } from '../../../workflows/promotion/approval.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
-import { HttpError } from './http-error.ts';
+import { TriggerApiError } from './trigger-api-error.ts';
 import { readJsonBody } from './json-body.ts';
 import type { RouteDocs } from './route-doc.ts';
 
@@ -26,9 +26,9 @@ export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
     try {
       return c.json({ runId, ...(await handle.query(promotionStatusQuery)) });
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new HttpError(404, `no run "${runId}"`);
+      if (error instanceof WorkflowNotFoundError) throw new TriggerApiError(404, `no run "${runId}"`);
       // The run's pipeline has no approval step (the fuzzer found this as a 500).
-      if (error instanceof QueryNotRegisteredError) throw new HttpError(404, `run "${runId}" has no promotion approval: its pipeline does not ask for one`);
+      if (error instanceof QueryNotRegisteredError) throw new TriggerApiError(404, `run "${runId}" has no promotion approval: its pipeline does not ask for one`);
       throw error;
     }
   });
@@ -36,7 +36,7 @@ export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
   app.post('/:runId/approval', async (c) => {
     const runId = c.req.param('runId');
     const body = decisionBody.safeParse(await readJsonBody(c.req.raw, '{"approved": true, "reason": "why"}'));
-    if (!body.success) throw new HttpError(400, 'invalid approval', toErrorIssues(body.error));
+    if (!body.success) throw new TriggerApiError(400, 'invalid approval', toErrorIssues(body.error));
     const { name: by, id: byId } = principalOf(c);
     const handle = deps.client.workflow.getHandle(runId);
     try {
@@ -47,7 +47,7 @@ export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
       // The run refused the decision: its own words; 403 when the model's policy wants someone other than the starter.
       if (error instanceof WorkflowUpdateFailedError) {
         const starter = error.cause instanceof ApplicationFailure && error.cause.type === APPROVER_IS_STARTER;
-        throw new HttpError(starter ? 403 : 409, error.cause?.message ?? error.message);
+        throw new TriggerApiError(starter ? 403 : 409, error.cause?.message ?? error.message);
       }
       throw error;
     }
@@ -57,12 +57,12 @@ export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
 }
 
 /** Temporal answers an update to a closed run as "not found": say which it is. */
-async function closedOrMissing(handle: WorkflowHandle, runId: string): Promise<HttpError> {
+async function closedOrMissing(handle: WorkflowHandle, runId: string): Promise<TriggerApiError> {
   try {
     const status = (await handle.describe()).status.name.toLowerCase();
-    return new HttpError(409, `run "${runId}" is ${status}: it takes no decision any more`);
+    return new TriggerApiError(409, `run "${runId}" is ${status}: it takes no decision any more`);
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return new HttpError(404, `no run "${runId}"`);
+    if (error instanceof WorkflowNotFoundError) return new TriggerApiError(404, `no run "${runId}"`);
     throw error;
   }
 }

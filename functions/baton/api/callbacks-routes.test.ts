@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { StepErrorType } from '#baton-contract';
 import { z } from 'zod';
 import { ActivityCancelledError, ActivityNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -7,7 +8,7 @@ import { deriveStepKey, signAnswer, signProgress, SIGNATURE_HEADER } from '#bato
 import { sealAttemptRef } from '../../../activities/attempt-ref.ts';
 import { defineStep } from '../../../workflows/step-definition.ts';
 import { callbacksRoutes } from './callbacks-routes.ts';
-import { answerError } from './http-error.ts';
+import { answerError } from './trigger-api-error.ts';
 
 const key = 'test-key';
 const signingKey = 'orchestrator-signing-key-0123456789abcdef';
@@ -66,7 +67,7 @@ test('a failed function fails the attempt as classified; a cancelled one reports
   await unavailable.post(`/callbacks/${token}`, { error: { message: 'boom' } }, '503');
   assert.equal((unavailable.calls[0]![1] as ApplicationFailure).nonRetryable, false);
   const cancelled = setUp();
-  await cancelled.post(`/callbacks/${token}`, { error: { message: 'stopped', type: 'Cancelled' } }, '409');
+  await cancelled.post(`/callbacks/${token}`, { error: { message: 'stopped', type: StepErrorType.Cancelled } }, '409');
   assert.deepEqual(cancelled.calls.map(([name]) => name), ['reportCancellation']);
 });
 

@@ -12,13 +12,13 @@
 import { Hono } from 'hono';
 import { ActivityCancelledError, ActivityCompletionError, ActivityNotFoundError, ActivityPausedError, ActivityResetError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { progressReport, toErrorIssues, type ProgressAnswer } from '#baton-contract';
+import { StepErrorType, progressReport, toErrorIssues, type ProgressAnswer } from '#baton-contract';
 import { SIGNATURE_HEADER, deriveStepKey, reportSignatureProblem } from '#baton-signature';
 import { openAttemptRef, type AttemptIdentity } from '../../../activities/attempt-ref.ts';
 import { classifyHttpFailure, toApplicationFailure } from '../../../activities/classify-response.ts';
 import { checkStepAnswer } from '../../../activities/step-answer.ts';
 import type { StepCatalog } from '../../../activities/step-catalog.ts';
-import { HttpError } from './http-error.ts';
+import { TriggerApiError } from './trigger-api-error.ts';
 
 /** What the callback routes need. */
 export interface CallbackDeps {
@@ -36,7 +36,7 @@ export function callbacksRoutes(deps: CallbackDeps): Hono {
   const stepKey = (fn: string) => stepKeys.get(fn) ?? stepKeys.set(fn, deriveStepKey(deps.signingKey, fn)).get(fn)!;
   const attemptOf = (ref: string): AttemptIdentity => {
     const identity = openAttemptRef(ref, deps.callbackKey);
-    if (!identity) throw new HttpError(401, 'unknown attempt reference: this orchestrator did not issue it');
+    if (!identity) throw new TriggerApiError(401, 'unknown attempt reference: this orchestrator did not issue it');
     return identity;
   };
   /** Refuses (401) a body the attempt's function did not sign; `status` only for answers. */
@@ -45,21 +45,21 @@ export function callbacksRoutes(deps: CallbackDeps): Hono {
     const problem = status === undefined
       ? reportSignatureProblem(header, { fn: identity.fn, run }, body, stepKey(identity.fn), 'progress')
       : reportSignatureProblem(header, { fn: identity.fn, run, status }, body, stepKey(identity.fn), 'answer');
-    if (problem) throw new HttpError(401, `attempt ${identity.attempt} of step "${identity.activityId}" in run "${identity.workflowId}": ${problem}`);
+    if (problem) throw new TriggerApiError(401, `attempt ${identity.attempt} of step "${identity.activityId}" in run "${identity.workflowId}": ${problem}`);
   };
   const stale = (identity: AttemptIdentity) =>
-    new HttpError(409, `attempt ${identity.attempt} of step "${identity.activityId}" in run "${identity.workflowId}" is no longer waiting (finished, retried or cancelled)`);
+    new TriggerApiError(409, `attempt ${identity.attempt} of step "${identity.activityId}" in run "${identity.workflowId}" is no longer waiting (finished, retried or cancelled)`);
 
   app.post('/callbacks/:ref', async (c) => {
     const identity = attemptOf(c.req.param('ref'));
     const status = Number(c.req.header('X-Function-Status'));
-    if (!Number.isInteger(status)) throw new HttpError(400, 'X-Function-Status is missing or not a status code');
+    if (!Number.isInteger(status)) throw new TriggerApiError(400, 'X-Function-Status is missing or not a status code');
     const fn = identity.fn;
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     assertSigned(identity, c.req.header(SIGNATURE_HEADER), bytes, status);
     const body = new TextDecoder().decode(bytes);
     const step = deps.steps.get(identity.step);
-    if (!step) throw new HttpError(400, `step "${identity.step}" is unknown to this orchestrator`);
+    if (!step) throw new TriggerApiError(400, `step "${identity.step}" is unknown to this orchestrator`);
     const completion = deps.client.activity;
     try {
       if (status >= 200 && status <= 299) {
@@ -74,7 +74,7 @@ export function callbacksRoutes(deps: CallbackDeps): Hono {
         await completion.complete(identity.taskToken, answer);
         return c.json({ accepted: true, outcome: 'completed' });
       }
-      if (status === 409 && errorType(body) === 'Cancelled') {
+      if (status === 409 && errorType(body) === StepErrorType.Cancelled) {
         await completion.reportCancellation(identity.taskToken);
         return c.json({ accepted: true, outcome: 'cancelled' });
       }
@@ -94,10 +94,10 @@ export function callbacksRoutes(deps: CallbackDeps): Hono {
     try {
       json = JSON.parse(new TextDecoder().decode(bytes));
     } catch {
-      throw new HttpError(400, 'progress report is not valid JSON');
+      throw new TriggerApiError(400, 'progress report is not valid JSON');
     }
     const report = progressReport.safeParse(json);
-    if (!report.success) throw new HttpError(400, 'invalid progress report', toErrorIssues(report.error));
+    if (!report.success) throw new TriggerApiError(400, 'invalid progress report', toErrorIssues(report.error));
     let answer: ProgressAnswer = { cancelRequested: false };
     try {
       await deps.client.activity.heartbeat(identity.taskToken, report.data);

@@ -13,7 +13,7 @@ import { toErrorIssues } from '#baton-contract';
 import { decodePayloads, encodePayloads } from '../codec/codec-chain.ts';
 import { PayloadDecryptionError } from '../codec/encryption-codec.ts';
 import { payloadFromJson, payloadJson, payloadToJson } from '../codec/payload-json.ts';
-import { HttpError } from './http-error.ts';
+import { TriggerApiError } from './trigger-api-error.ts';
 import { readJsonBody } from './json-body.ts';
 import type { RouteDocs } from './route-doc.ts';
 
@@ -58,23 +58,23 @@ export function codecRoutes(deps: CodecRoutesDeps): Hono {
   app.use(bodyLimit({
     maxSize: CODEC_MAX_BODY_BYTES,
     onError: () => {
-      throw new HttpError(413, `request body is over ${CODEC_MAX_BODY_BYTES} bytes: send fewer payloads at once`);
+      throw new TriggerApiError(413, `request body is over ${CODEC_MAX_BODY_BYTES} bytes: send fewer payloads at once`);
     },
   }));
 
   const transform = (direction: 'encode' | 'decode') => app.post(`/${direction}`, async (c) => {
     const namespace = c.req.header('X-Namespace');
     if (!namespaceHeader(deps.namespace).safeParse({ 'X-Namespace': namespace }).success) {
-      throw new HttpError(400, `X-Namespace "${namespace}" is not this codec server's namespace ("${deps.namespace}")`, [{ path: 'X-Namespace', message: `must be ${deps.namespace}` }]);
+      throw new TriggerApiError(400, `X-Namespace "${namespace}" is not this codec server's namespace ("${deps.namespace}")`, [{ path: 'X-Namespace', message: `must be ${deps.namespace}` }]);
     }
     const body = codecBody.safeParse(await readJsonBody(c.req.raw, '{"payloads": [{"metadata": {"encoding": "<base64>"}, "data": "<base64>"}]}'));
-    if (!body.success) throw new HttpError(400, `invalid ${direction} request`, toErrorIssues(body.error));
+    if (!body.success) throw new TriggerApiError(400, `invalid ${direction} request`, toErrorIssues(body.error));
     const payloads = body.data.payloads.map(payloadFromJson);
     try {
       const transformed = await (direction === 'encode' ? encodePayloads : decodePayloads)(deps.codecs, payloads);
       return c.json({ payloads: transformed.map(payloadToJson) });
     } catch (error) {
-      if (error instanceof PayloadDecryptionError) throw new HttpError(400, error.message);
+      if (error instanceof PayloadDecryptionError) throw new TriggerApiError(400, error.message);
       throw error;
     }
   });

@@ -8,7 +8,7 @@ import { toErrorIssues } from '#baton-contract';
 import { KeyStoreError, keyName, type ApiKeyInfo, type ApiKeyStore } from '../auth/key-store.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { ROLES } from '../auth/roles.ts';
-import { HttpError } from './http-error.ts';
+import { TriggerApiError } from './trigger-api-error.ts';
 import { readJsonBody } from './json-body.ts';
 import { answers, type RouteDocs } from './route-doc.ts';
 
@@ -20,7 +20,7 @@ export const createBody = z.object({
 export function keysRoutes(deps: { keys: () => ApiKeyStore }): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   const refused = (error: unknown): never => {
-    if (error instanceof KeyStoreError) throw new HttpError(error.kind === 'not-found' ? 404 : 409, error.message);
+    if (error instanceof KeyStoreError) throw new TriggerApiError(error.kind === 'not-found' ? 404 : 409, error.message);
     throw error;
   };
 
@@ -28,7 +28,7 @@ export function keysRoutes(deps: { keys: () => ApiKeyStore }): Hono<AuthEnv> {
 
   app.post('/', async (c) => {
     const body = createBody.safeParse(await readJsonBody(c.req.raw, '{"name": "ci-bot", "roles": ["trigger"]}'));
-    if (!body.success) throw new HttpError(400, 'invalid key request', toErrorIssues(body.error));
+    if (!body.success) throw new TriggerApiError(400, 'invalid key request', toErrorIssues(body.error));
     const created = await deps.keys().create(body.data.name, body.data.roles, principalOf(c)).catch(refused);
     console.log(`baton: API key ${created.info.id} ("${created.info.name}", roles ${created.info.roles.join(',')}) created by ${created.info.createdBy}`);
     return c.json({ ...created.info, key: created.key }, 201);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memoryRegistryStore, ModelRegistry, RegistryConflictError, type MemoryRegistryStore, type ModelSummary, type ModelView } from '../../../activities/registry/index.ts';
 import { signedIn, TEST_ADMIN } from '../auth/testing.ts';
-import { answerError } from './http-error.ts';
+import { answerError } from './trigger-api-error.ts';
 import { modelsRoutes, type ModelsRegistry } from './models-routes.ts';
 
 /** The models routes over a real registry on an in-memory store, holding two versions of "wine". */

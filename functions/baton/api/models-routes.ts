@@ -14,7 +14,7 @@ import type { ModelPolicyView } from '../../../activities/registry/policy.ts';
 import { promotionPolicy } from '../../../workflows/promotion/policy.ts';
 import { ArtifactStore, artifactStoreConfigFromEnv } from '../../../template/node-ts/artifacts.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
-import { HttpError } from './http-error.ts';
+import { TriggerApiError } from './trigger-api-error.ts';
 import { readJsonBody } from './json-body.ts';
 import { pathParams } from './path-params.ts';
 import { answers, type RouteDocs } from './route-doc.ts';
@@ -66,7 +66,7 @@ export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
     const text = await c.req.raw.clone().text();
     const raw = text.trim() ? await readJsonBody(c.req.raw, '{"stage": "production", "reason": "why"}') : {};
     const body = promoteBody.safeParse(raw);
-    if (!body.success) throw new HttpError(400, 'invalid promotion request', toErrorIssues(body.error));
+    if (!body.success) throw new TriggerApiError(400, 'invalid promotion request', toErrorIssues(body.error));
     const { name, version } = pathParams(versionParams, c.req.param());
     const result = await answering(registry().setStage(name, version, body.data.stage, { by: principalOf(c).name, reason: body.data.reason }));
     return c.json({ modelName: result.name, version: result.version, stage: result.stage, previousProduction: result.previousProduction, changed: result.changed });
@@ -77,7 +77,7 @@ export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
   app.put('/:name/policy', async (c) => {
     const { name } = pathParams(modelParams, c.req.param());
     const body = policyBody.safeParse(await readJsonBody(c.req.raw, '{"rules": {"minimum": 0.9, "approval": {"required": true}}, "reason": "why"}'));
-    if (!body.success) throw new HttpError(400, 'invalid promotion policy', toErrorIssues(body.error));
+    if (!body.success) throw new TriggerApiError(400, 'invalid promotion policy', toErrorIssues(body.error));
     const { policy, changed } = await answering(registry().setPolicy(name, body.data.rules, { by: principalOf(c).name, reason: body.data.reason }));
     return c.json({ ...policy, changed });
   });
@@ -91,11 +91,11 @@ async function answering<T>(call: Promise<T>): Promise<T> {
     return await call;
   } catch (error) {
     if (error instanceof RegistryNotFoundError) {
-      throw new HttpError(404, error.message, undefined, { model: error.modelName, ...(error.version ? { version: error.version } : {}) });
+      throw new TriggerApiError(404, error.message, undefined, { model: error.modelName, ...(error.version ? { version: error.version } : {}) });
     }
-    if (error instanceof RegistryConflictError) throw new HttpError(409, error.message);
+    if (error instanceof RegistryConflictError) throw new TriggerApiError(409, error.message);
     // A document broken by hand: say which, so an admin can rewrite it (PUT replaces a broken policy too).
-    if (error instanceof RegistryDocumentError) throw new HttpError(500, error.message);
+    if (error instanceof RegistryDocumentError) throw new TriggerApiError(500, error.message);
     throw error;
   }
 }

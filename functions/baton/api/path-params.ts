@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { toErrorIssues } from '#baton-contract';
-import { HttpError } from './http-error.ts';
+import { TriggerApiError } from './trigger-api-error.ts';
 
 /**
  * A route's path parameters checked against the schema its documentation shows (route-doc.ts `params`): a value
@@ -8,6 +8,6 @@ import { HttpError } from './http-error.ts';
  */
 export function pathParams<S extends z.ZodObject>(schema: S, params: Record<string, string>): z.output<S> {
   const parsed = schema.safeParse(params);
-  if (!parsed.success) throw new HttpError(400, 'invalid path parameter', toErrorIssues(parsed.error));
+  if (!parsed.success) throw new TriggerApiError(400, 'invalid path parameter', toErrorIssues(parsed.error));
   return parsed.data;
 }

@@ -7,7 +7,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { ArtifactRef } from '#baton-contract';
 import { everyoneIs } from '../auth/testing.ts';
 import { createApi } from './app.ts';
-import { answerError } from './http-error.ts';
+import { answerError } from './trigger-api-error.ts';
 import { findReport, REPORT_CSP, reportRoutes, type ReportStore } from './report-routes.ts';
 
 const page = Buffer.from('<!doctype html><title>run r1</title><svg></svg>');

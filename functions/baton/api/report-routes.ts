@@ -11,7 +11,7 @@ import type { temporal } from '@temporalio/proto';
 import { artifactRef, type ArtifactRef } from '#baton-contract';
 import { ArtifactStore, artifactStoreConfigFromEnv } from '../../../template/node-ts/artifacts.ts';
 import { codecsOf, decodeHistory } from '../codec/decode-history.ts';
-import { HttpError } from './http-error.ts';
+import { TriggerApiError } from './trigger-api-error.ts';
 import type { RouteDocs } from './route-doc.ts';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -63,13 +63,13 @@ export function reportRoutes(deps: ReportDeps): Hono {
     try {
       status = (await handle.describe()).status.name.toLowerCase();
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new HttpError(404, `no run "${runId}"`);
+      if (error instanceof WorkflowNotFoundError) throw new TriggerApiError(404, `no run "${runId}"`);
       throw error;
     }
     const history = await decodeHistory(codecsOf(deps.client), await handle.fetchHistory());
     const ref = findReport(history.events ?? []);
     if (!ref) {
-      throw new HttpError(404, status === 'running'
+      throw new TriggerApiError(404, status === 'running'
         ? `run "${runId}" has no report yet: it is still running, and its report step comes last`
         : `run "${runId}" has no report: it ended ${status} without a completed "${REPORT_ACTIVITY_ID}" step (its pipeline may have none)`,
       undefined, { runId, status });
@@ -79,7 +79,7 @@ export function reportRoutes(deps: ReportDeps): Hono {
       body = await store().getStream(ref);
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === 'NoSuchKey' || code === 'NotFound') throw new HttpError(404, `the report of run "${runId}" (${ref.uri}) is no longer in the artifact store`, undefined, { runId, status });
+      if (code === 'NoSuchKey' || code === 'NotFound') throw new TriggerApiError(404, `the report of run "${runId}" (${ref.uri}) is no longer in the artifact store`, undefined, { runId, status });
       throw error;
     }
     return new Response(Readable.toWeb(body) as unknown as ReadableStream<Uint8Array>, {

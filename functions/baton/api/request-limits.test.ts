@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Client } from 'undici';
-import { answerError } from './http-error.ts';
+import { answerError } from './trigger-api-error.ts';
 import { requestLimits } from './request-limits.ts';
 
 /** An app whose routes record how many body bytes they read, behind the limits. */

@@ -7,7 +7,7 @@ import { parseCodecKeys } from '../codec/keys.ts';
 import { batonSearchAttributes as sa } from '../../../workflows/search-attributes.ts';
 import { trainClassifierPipeline } from '../../../workflows/train-classifier/definition.ts';
 import { signedIn } from '../auth/testing.ts';
-import { answerError } from './http-error.ts';
+import { answerError } from './trigger-api-error.ts';
 import { runsRoutes, type RunSummary } from './runs-routes.ts';
 
 function execution(id: string, startedAt: string, pairs: SearchAttributePair[], closedAt?: string, status = closedAt ? 'COMPLETED' : 'RUNNING'): WorkflowExecutionInfo {

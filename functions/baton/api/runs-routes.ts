@@ -8,11 +8,12 @@ import { SCALER_WORKFLOW_ID } from '../../../workflows/system/scaler-api.ts';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { grants, type Principal } from '../auth/roles.ts';
-import { HttpError } from './http-error.ts';
+import { TriggerApiError } from './trigger-api-error.ts';
 import { readJsonBody } from './json-body.ts';
 import { answers, type RouteDocs } from './route-doc.ts';
 import { buildRunView, runStatus, type RunView } from './run-view.ts';
 import { codecsOf, decodeDescription, decodeHistory } from '../codec/decode-history.ts';
+import { DEFAULT_LIST_LIMIT } from '../defaults.ts';
 
 /** What the runs routes need. */
 export interface RunsDeps {
@@ -54,7 +55,6 @@ export const runSummary = z.object({
 });
 export type RunSummary = z.infer<typeof runSummary>;
 
-export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 1000;
 
 export const listParams = z.object({
@@ -76,7 +76,7 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
     // Exactly what was sent: `pipeline=` or `limit=` with no value is refused, as the document says (only an empty
     // `query` means none).
     const params = listParams.safeParse({ query: c.req.query('query') || undefined, pipeline: c.req.query('pipeline'), limit: c.req.query('limit') });
-    if (!params.success) throw new HttpError(400, 'invalid run list request', toErrorIssues(params.error));
+    if (!params.success) throw new TriggerApiError(400, 'invalid run list request', toErrorIssues(params.error));
     const query = listQuery(params.data.query, params.data.pipeline);
     const runs: RunSummary[] = [];
     try {
@@ -86,7 +86,7 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
       }
     } catch (error) {
       const refused = refusedQuery(error);
-      if (refused !== undefined) throw new HttpError(400, refused, undefined, { query: query ?? '' });
+      if (refused !== undefined) throw new TriggerApiError(400, refused, undefined, { query: query ?? '' });
       throw error;
     }
     // SQL visibility (the dev server's) cannot ORDER BY: it answers open runs first, then by close time. Within
@@ -97,14 +97,14 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
 
   app.post('/', async (c) => {
     const body = triggerBody.safeParse(await readJsonBody(c.req.raw, '{"pipeline": "train-classifier", "input": {}}'));
-    if (!body.success) throw new HttpError(400, 'invalid run request', toErrorIssues(body.error));
+    if (!body.success) throw new TriggerApiError(400, 'invalid run request', toErrorIssues(body.error));
     const pipeline = deps.pipelines.get(body.data.pipeline);
     if (!pipeline) {
       const known = [...deps.pipelines.keys()];
-      throw new HttpError(404, `unknown pipeline "${body.data.pipeline}"; known pipelines: ${known.join(', ')}`, undefined, { knownPipelines: known });
+      throw new TriggerApiError(404, `unknown pipeline "${body.data.pipeline}"; known pipelines: ${known.join(', ')}`, undefined, { knownPipelines: known });
     }
     const input = pipeline.input.safeParse(body.data.input);
-    if (!input.success) throw new HttpError(400, `invalid input for pipeline "${pipeline.name}"`, toErrorIssues(input.error, 'input'));
+    if (!input.success) throw new TriggerApiError(400, `invalid input for pipeline "${pipeline.name}"`, toErrorIssues(input.error, 'input'));
 
     const runId = body.data.runId ?? `${pipeline.name}-${crypto.randomUUID().slice(0, 8)}`;
     const existing = await describeOrUndefined(deps.client.workflow.getHandle(runId));
@@ -136,7 +136,7 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
     const runId = c.req.param('runId');
     const handle = deps.client.workflow.getHandle(runId);
     const description = await describeRun(handle);
-    if (!description) throw new HttpError(404, `no run "${runId}"`);
+    if (!description) throw new TriggerApiError(404, `no run "${runId}"`);
     // History and pending activities come as Temporal stores them: encrypted until the client's codecs decode them.
     const codecs = codecsOf(deps.client);
     const history = await decodeHistory(codecs, await handle.fetchHistory());
@@ -148,19 +148,19 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
     const runId = c.req.param('runId');
     const handle = deps.client.workflow.getHandle(runId);
     const description = await describeRun(handle);
-    if (!description) throw new HttpError(404, `no run "${runId}"`);
+    if (!description) throw new TriggerApiError(404, `no run "${runId}"`);
     const principal = principalOf(c);
     if (!grants(principal.roles, 'admin') && startedByOf(description)?.id !== principal.id) {
-      throw new HttpError(403, `${principal.name} may cancel only the runs it started; run "${runId}" was started by ${startedByOf(description)?.name ?? 'someone else'} (an admin may cancel any run)`);
+      throw new TriggerApiError(403, `${principal.name} may cancel only the runs it started; run "${runId}" was started by ${startedByOf(description)?.name ?? 'someone else'} (an admin may cancel any run)`);
     }
-    if (description.status.name !== 'RUNNING') throw new HttpError(409, `run "${runId}" is already ${runStatus(description)}`);
+    if (description.status.name !== 'RUNNING') throw new TriggerApiError(409, `run "${runId}" is already ${runStatus(description)}`);
     await handle.cancel();
     return c.json({ runId, status: 'cancelling', links: deps.links(runId) }, 202);
   });
 
   async function sameRunOrConflict(description: Awaited<ReturnType<WorkflowHandle['describe']>>, pipeline: PipelineDefinition, runId: string) {
     if (description.type !== pipeline.workflowType) {
-      throw new HttpError(409, `run "${runId}" already exists for another pipeline (${pipelineOf(deps.pipelines, description.type)?.name ?? description.type}); choose another runId`);
+      throw new TriggerApiError(409, `run "${runId}" already exists for another pipeline (${pipelineOf(deps.pipelines, description.type)?.name ?? description.type}); choose another runId`);
     }
     return { runId, workflowId: runId, pipeline: pipeline.name, status: runStatus(description), links: deps.links(runId) };
   }

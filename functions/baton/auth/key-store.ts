@@ -8,12 +8,11 @@ import { z } from 'zod';
 import { readDocument, updateDocument, type RegistryStore } from '../../../activities/registry/store.ts';
 import { newApiKey, parseApiKey, secretMatches } from './api-key.ts';
 import { ROLES, type Principal, type Role } from './roles.ts';
+import { DEFAULT_KEY_CACHE_MS } from '../defaults.ts';
 
 export const API_KEYS_DOCUMENT = 'system/api-keys.json';
 /** Enough for a team and its automations; a runaway script creating keys stops here. */
 export const MAX_API_KEYS = 1000;
-/** How long a replica trusts its copy of the key list: the longest a revoked key still works elsewhere. */
-export const DEFAULT_KEY_CACHE_MS = 5000;
 
 /** No trimming: what the document (OpenAPI) allows is exactly what is stored, spaces only inside the name. */
 export const keyName = z.string().min(1).max(100).regex(/^[\w.@+-]([\w .@+-]*[\w.@+-])?$/, 'use letters, digits, spaces (not first or last) and . _ @ + -');

@@ -4,7 +4,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
-import { HttpError } from '../api/http-error.ts';
+import { TriggerApiError } from '../api/trigger-api-error.ts';
 import { grants, type Principal, type Role } from './roles.ts';
 
 /**
@@ -71,10 +71,10 @@ export function routeAccess(options: AccessOptions): MiddlewareHandler<AuthEnv> 
     if (access === 'public' || access === 'step-signature') return next();
     const principal = await options.authenticate(c.req.header('authorization'));
     if (!principal) {
-      throw new HttpError(401, `${c.req.method} ${c.req.path} needs a credential: send "Authorization: Bearer <API key>" (an admin creates keys with \`npx baton keys create\`; the local stack's admin key is in .baton/secrets/baton-admin-key)`);
+      throw new TriggerApiError(401, `${c.req.method} ${c.req.path} needs a credential: send "Authorization: Bearer <API key>" (an admin creates keys with \`npx baton keys create\`; the local stack's admin key is in .baton/secrets/baton-admin-key)`);
     }
     if (!grants(principal.roles, access)) {
-      throw new HttpError(403, `${principal.name} (roles: ${principal.roles.join(', ') || 'none'}) may not ${c.req.method} ${c.req.path}: it needs the role "${access}"`);
+      throw new TriggerApiError(403, `${principal.name} (roles: ${principal.roles.join(', ') || 'none'}) may not ${c.req.method} ${c.req.path}: it needs the role "${access}"`);
     }
     c.set('principal', principal);
     return next();
@@ -84,6 +84,6 @@ export function routeAccess(options: AccessOptions): MiddlewareHandler<AuthEnv> 
 /** The caller of a route behind `routeAccess` (every route with a role). */
 export function principalOf(c: Context<AuthEnv>): Principal {
   const principal = c.get('principal');
-  if (!principal) throw new HttpError(401, 'no credential was checked for this route');
+  if (!principal) throw new TriggerApiError(401, 'no credential was checked for this route');
   return principal;
 }

@@ -22,11 +22,14 @@ from .errors import (
     ArtifactIntegrityError,
     ArtifactNotFoundError,
     ConfigError,
+    ErrorType,
     HandlerContractError,
     Issue,
     SecretNotFoundError,
     StepCancelledError,
     StepInputError,
+    StepUnavailableError,
+    describe_issues,
 )
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "ArtifactStore",
     "Checkpoints",
     "ConfigError",
+    "ErrorType",
     "HandlerContractError",
     "Issue",
     "ProductionPointer",
@@ -46,7 +50,9 @@ __all__ = [
     "StepCancelledError",
     "StepContext",
     "StepInputError",
+    "StepUnavailableError",
     "UntrustedModelError",
+    "describe_issues",
     "is_artifact_ref",
     "is_model_name",
     "load_model",

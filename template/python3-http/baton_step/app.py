@@ -1,7 +1,8 @@
 """The HTTP wrapper around one handler: checks the envelope, runs the handler, shapes answers.
 
 Answers: 200 ``{output, metrics?}``; 400 bad JSON or envelope; 422 StepInputError (paths under
-``input.``); 409 StepCancelledError (the orchestrator asked the attempt to stop); 500 any other
+``input.``); 409 StepCancelledError (the orchestrator asked the attempt to stop); 503 StepUnavailableError
+(something the handler needs is down for now; ``Retry-After`` when the error gives one: retried); 500 any other
 exception (message only: the stack goes to stderr). Secret values are scrubbed from every message
 and log line. With a ``progressUrl`` the call reports progress while the handler runs (see progress.py).
 
@@ -31,7 +32,7 @@ from .artifacts import ArtifactStore
 from .config import DEFAULT_PROGRESS_INTERVAL
 from .context import RunInfo, StepContext
 from .envelope import direct_call_envelope, envelope_issues
-from .errors import HandlerContractError, Issue, StepCancelledError, StepInputError
+from .errors import ErrorType, HandlerContractError, describe_issues, Issue, StepCancelledError, StepInputError, StepUnavailableError
 from .secrets import SecretReader
 from .signature import SIGNATURE_HEADER, sign, signature_problem
 
@@ -58,6 +59,10 @@ def _reject_constant(name: str) -> Any:
 REPLY_SIGNATURE_TTL_SECONDS = 300
 
 
+# werkzeug's names where the TypeScript wrapper answers the same status with a name of the shared vocabulary.
+_HTTP_ERROR_TYPES = {405: ErrorType.METHOD_NOT_ALLOWED, 413: ErrorType.PAYLOAD_TOO_LARGE}
+
+
 def _json(status: int, body: Any) -> Response:
     text = json.dumps(body, allow_nan=False, default=_numpy_friendly, ensure_ascii=False)
     return Response(text, status=status, mimetype="application/json")
@@ -71,7 +76,7 @@ def _error(status: int, message: str, type_: str, issues: Optional[list[Issue]] 
 
 
 def _unauthorized(message: str) -> Response:
-    response = _error(401, message, "Unauthorized")
+    response = _error(401, message, ErrorType.UNAUTHORIZED)
     response.headers["WWW-Authenticate"] = 'Bearer realm="baton"'
     return response
 
@@ -149,14 +154,14 @@ def create_app(
             holder = api_keys.holder(credential)
         except KeyCheckError as error:
             log(call_id, f"503 {error}: {error.__cause__}")
-            return _error(503, f"cannot check API keys now: {error}", "KeyCheckFailed")
+            return _error(503, f"cannot check API keys now: {error}", ErrorType.KEY_CHECK_FAILED)
         if holder is None:
             parsed = parse_api_key(credential)
             log(call_id, f"401 direct call: {f'API key {parsed[0]}' if parsed else 'a credential that is no API key'} not accepted")
             return _unauthorized(f"{function_name} did not accept the credential (unknown, revoked or not a Baton API key): {HOW_TO_GET_A_KEY}")
         if not holder.may("viewer"):
             log(call_id, f"403 API key {holder.id} has no role granting viewer")
-            return _error(403, f'API key {holder.id} has no role granting "viewer": ask an admin for a key with role viewer', "Forbidden")
+            return _error(403, f'API key {holder.id} has no role granting "viewer": ask an admin for a key with role viewer', ErrorType.FORBIDDEN)
         return None
 
     @app.get("/")
@@ -177,7 +182,7 @@ def create_app(
             body = json.loads(raw, parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError):
             log(call_id, "400 request body is not valid JSON")
-            return _error(400, "request body is not valid JSON", "InvalidEnvelope", [{"path": "(root)", "message": "invalid JSON"}])
+            return _error(400, "request body is not valid JSON", ErrorType.INVALID_ENVELOPE, [{"path": "(root)", "message": "invalid JSON"}])
         direct = direct_calls and isinstance(body, dict) and "run" not in body
         if direct:
             # Who calls comes first: a caller without a key learns nothing of the envelope's rules.
@@ -189,14 +194,14 @@ def create_app(
         else:
             issues = envelope_issues(validator, body)
         if issues:
-            log(call_id, "400 invalid step envelope: " + "; ".join(f"{i['path']}: {i['message']}" for i in issues))
-            return _error(400, "invalid step envelope", "InvalidEnvelope", issues)
+            log(call_id, "400 invalid step envelope: " + describe_issues(issues))
+            return _error(400, "invalid step envelope", ErrorType.INVALID_ENVELOPE, issues)
         # Before the handler: a pipeline call must be signed by the orchestrator with this function's key. A direct
         # call carries no run (its run is made up here): its caller's API key was checked above.
         unsigned = None if direct else signature_problem(request.headers.get(SIGNATURE_HEADER), function_name, body["run"], raw, step_key)
         if unsigned:
             log(call_id, f"401 {unsigned}")
-            return _error(401, unsigned, "Unauthorized")
+            return _error(401, unsigned, ErrorType.UNAUTHORIZED)
         sign_report: Optional[Callable[[bytes], str]] = None
         if not direct:
             # From here on every answer is signed (sign_answer) and so is every progress report: a long step's answer
@@ -228,16 +233,22 @@ def create_app(
                 raise HandlerContractError(f"handle() returned a value that is not JSON: {error}") from error
         except StepInputError as error:
             found = [{"path": _under_input(i["path"]), "message": secrets.redact(i["message"])} for i in error.issues]
-            log(call_id, "422 " + "; ".join(f"{i['path']}: {i['message']}" for i in found))
-            return _error(422, secrets.redact(error.message), "InvalidInput", found)
+            log(call_id, "422 " + describe_issues(found))
+            return _error(422, secrets.redact(error.message), ErrorType.INVALID_INPUT, found)
+        except StepUnavailableError as error:
+            log(call_id, f"503 {secrets.redact(error.message)}")
+            response = _error(503, secrets.redact(error.message), ErrorType.UNAVAILABLE)
+            if error.retry_after_seconds is not None:
+                response.headers["Retry-After"] = str(error.retry_after_seconds)
+            return response
         except StepCancelledError as error:
             log(call_id, f"409 {error}")
-            return _error(409, secrets.redact(str(error)) or "cancelled", "Cancelled")
+            return _error(409, secrets.redact(str(error)) or "cancelled", ErrorType.CANCELLED)
         except Exception as error:  # noqa: BLE001 - every other failure is a retryable 500
             cancelled = _cancellation(error)
             if cancelled is not None:
                 log(call_id, f"409 {cancelled} (raised as {type(error).__name__})")
-                return _error(409, secrets.redact(str(cancelled)) or "cancelled", "Cancelled")
+                return _error(409, secrets.redact(str(cancelled)) or "cancelled", ErrorType.CANCELLED)
             # The stack stays in the log; the caller gets the message only.
             log(call_id, f"500 {function_name} failed:\n{traceback.format_exc().rstrip()}")
             return _error(500, secrets.redact(str(error)) or type(error).__name__, type(error).__name__)
@@ -253,6 +264,6 @@ def create_app(
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         # 404, 405, 413 ... as JSON error bodies like every other answer.
-        return _error(error.code or 500, error.description or error.name, error.name.replace(" ", ""))
+        return _error(error.code or 500, error.description or error.name, _HTTP_ERROR_TYPES.get(error.code or 500, error.name.replace(" ", "")))
 
     return app

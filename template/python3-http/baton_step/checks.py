@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from .artifacts import is_artifact_ref
-from .errors import StepInputError
+from .errors import StepInputError, describe_issues
 
 MAX_SEED = 2**32 - 1  # numpy's random_state range
 DEFAULT_TEST_SIZE = 0.2
@@ -64,5 +64,5 @@ def check_split(raw: Any, issues: list) -> tuple[float, int]:
 def raise_if_issues(issues: list, step: str) -> None:
     """One StepInputError listing every problem, when there is any."""
     if issues:
-        summary = "; ".join(f"{i['path'] or 'input'}: {i['message']}" for i in issues)
+        summary = describe_issues(issues, root="input")
         raise StepInputError(f"invalid {step} input: {summary}", issues=issues)

@@ -24,6 +24,29 @@ def dotted(path: PathLike) -> str:
     return ".".join(str(part) for part in path)
 
 
+def describe_issues(issues: Iterable[Issue], separator: str = "; ", root: str = "") -> str:
+    """Issues as one text, ``path: message`` each (``root`` for an empty path); the twin of ``describeIssues`` in
+    template/node-ts/step-contract.ts."""
+    return separator.join(f"{issue['path'] or root}: {issue['message']}" for issue in issues)
+
+
+class ErrorType:
+    """The ``error.type`` a wrapper answers with: the same names as the TypeScript wrapper's ``StepErrorType``
+    (template/node-ts/failure-types.ts), held equal by a test against ``x-baton-error-types`` in
+    step_contract.schema.json. Use these, never the strings."""
+
+    INVALID_ENVELOPE = "InvalidEnvelope"
+    UNAUTHORIZED = "Unauthorized"
+    FORBIDDEN = "Forbidden"
+    METHOD_NOT_ALLOWED = "MethodNotAllowed"
+    CANCELLED = "Cancelled"
+    PAYLOAD_TOO_LARGE = "PayloadTooLarge"
+    INVALID_INPUT = "InvalidInput"
+    UNAVAILABLE = "Unavailable"
+    KEY_CHECK_FAILED = "KeyCheckFailed"
+    WRAPPER_ERROR = "WrapperError"
+
+
 class StepInputError(Exception):
     """The handler's input cannot be processed: answered 422 and never retried.
 
@@ -45,6 +68,19 @@ class StepInputError(Exception):
             ]
         else:
             self.issues = [{"path": dotted(path), "message": message}]
+
+
+class StepUnavailableError(Exception):
+    """Something the handler depends on is unavailable for now (a database, a remote service): answered 503 with
+    ``{error: {message, type: "Unavailable"}}`` and, when ``retry_after_seconds`` is given, ``Retry-After``; the
+    orchestrator retries the attempt with backoff. The TypeScript wrapper's ``StepUnavailableError`` twin."""
+
+    def __init__(self, message: str, retry_after_seconds: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if retry_after_seconds is not None and (isinstance(retry_after_seconds, bool) or not isinstance(retry_after_seconds, int) or retry_after_seconds < 0):
+            raise ValueError(f"retry_after_seconds must be a whole number of seconds >= 0, got {retry_after_seconds!r}")
+        self.retry_after_seconds = retry_after_seconds
 
 
 class ConfigError(Exception):

@@ -7,6 +7,7 @@ import types
 
 import pytest
 
+from baton_step import ErrorType
 from baton_step.api_keys import API_KEYS_DOCUMENT, ApiKeyChecker, bearer, parse_api_key
 from baton_step.app import create_app
 from baton_step.envelope import load_validator
@@ -56,7 +57,7 @@ def assert_unauthorized(response):
     assert response.status_code == 401, response.get_data(as_text=True)
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="baton"'
     error = response.get_json()["error"]
-    assert error["type"] == "Unauthorized"
+    assert error["type"] == ErrorType.UNAUTHORIZED
     assert "baton keys create --name <you> --roles viewer" in error["message"]
     assert "bootstrap admin key is for the trigger API only" in error["message"]
 
@@ -166,7 +167,7 @@ def test_a_key_whose_roles_grant_no_viewer_is_forbidden(roles):
     response = call(client, bearer_headers(key))
     assert response.status_code == 403, response.get_data(as_text=True)
     error = response.get_json()["error"]
-    assert error["type"] == "Forbidden" and parse_api_key(key)[0] in error["message"] and "viewer" in error["message"]
+    assert error["type"] == ErrorType.FORBIDDEN and parse_api_key(key)[0] in error["message"] and "viewer" in error["message"]
     assert served.calls == 0
 
 

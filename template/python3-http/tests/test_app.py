@@ -8,7 +8,7 @@ import types
 import numpy as np
 import pytest
 
-from baton_step import StepInputError
+from baton_step import ErrorType, StepInputError, StepUnavailableError
 from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.secrets import SecretReader
@@ -90,7 +90,7 @@ def test_bad_envelope_is_400_with_dotted_paths(body, path):
     response = post(make_client(echo), body)
     assert response.status_code == 400
     error = response.get_json()["error"]
-    assert error["type"] == "InvalidEnvelope"
+    assert error["type"] == ErrorType.INVALID_ENVELOPE
     assert path in [issue["path"] for issue in error["issues"]]
 
 
@@ -103,7 +103,7 @@ def test_step_input_error_is_422_under_input():
     assert response.get_json() == {
         "error": {
             "message": "C must be > 0",
-            "type": "InvalidInput",
+            "type": ErrorType.INVALID_INPUT,
             "issues": [{"path": "input.model.params.C", "message": "C must be > 0"}],
         }
     }
@@ -153,7 +153,8 @@ def test_handler_breaking_the_contract_is_500(result):
 
 def test_other_methods_and_paths_answer_json():
     client = make_client(echo)
-    assert client.put("/").status_code == 405
+    put = client.put("/")
+    assert put.status_code == 405 and put.get_json()["error"]["type"] == ErrorType.METHOD_NOT_ALLOWED
     missing = client.get("/nope")
     assert missing.status_code == 404 and "error" in missing.get_json()
 
@@ -162,6 +163,56 @@ def test_oversized_body_is_413():
     response = post(make_client(echo), {"input": "x" * (3 * 1024 * 1024), "run": RUN})
     assert response.status_code == 413
     assert response.get_json()["error"]["message"]
+    assert response.get_json()["error"]["type"] == ErrorType.PAYLOAD_TOO_LARGE
+
+
+def unavailable(retry_after_seconds=None):
+    def handle(input, ctx):
+        raise StepUnavailableError("database db.example:5432 is down", retry_after_seconds)
+
+    return handle
+
+
+def test_step_unavailable_error_is_503_with_retry_after(capsys):
+    response = post(make_client(unavailable(30)), {"input": {}, "run": RUN})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert response.get_json() == {"error": {"message": "database db.example:5432 is down", "type": ErrorType.UNAVAILABLE}}
+    assert "503 database db.example:5432 is down" in capsys.readouterr().err
+
+
+def test_step_unavailable_error_without_a_delay_sends_no_retry_after():
+    response = post(make_client(unavailable()), {"input": {}, "run": RUN})
+    assert response.status_code == 503 and "Retry-After" not in response.headers
+    assert response.get_json()["error"]["type"] == ErrorType.UNAVAILABLE
+
+
+def test_step_unavailable_error_redacts_secret_values(tmp_path):
+    (tmp_path / "postgres-password").write_text("hunter2-very-secret\n")
+
+    def handle(input, ctx):
+        ctx.secret("postgres-password")
+        raise StepUnavailableError("login with hunter2-very-secret failed", 5)
+
+    response = post(make_client(handle, tmp_path), {"input": {}, "run": RUN})
+    assert response.status_code == 503 and "hunter2-very-secret" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "10", True])
+def test_step_unavailable_error_refuses_a_delay_that_is_not_whole_seconds(bad):
+    with pytest.raises(ValueError, match="retry_after_seconds"):
+        StepUnavailableError("down", bad)
+
+
+def test_error_types_are_the_contracts():
+    """errors.ErrorType holds the names the TypeScript wrapper answers with (generated into the contract schema)."""
+    from baton_step.envelope import SCHEMA_PATH
+
+    with open(SCHEMA_PATH, encoding="utf-8") as file:
+        shared = json.load(file)["x-baton-error-types"]
+    ours = {name: value for name, value in vars(ErrorType).items() if not name.startswith("_")}
+    assert sorted(ours.values()) == sorted(shared.values())
+    assert all(key == value for key, value in shared.items())
 
 
 SIGNED_RUN = {"workflowId": "w", "runId": "r", "pipeline": "p", "step": "s", "attempt": 1}
@@ -183,7 +234,7 @@ def test_a_call_without_a_valid_signature_is_401_and_the_handler_does_not_run(na
     response = client.post("/", data=data, headers={"Content-Type": "application/json", **headers})
     assert response.status_code == 401, name
     error = response.get_json()["error"]
-    assert error["type"] == "Unauthorized"
+    assert error["type"] == ErrorType.UNAUTHORIZED
     assert message in error["message"]
     assert TEST_STEP_KEY not in response.get_data(as_text=True)
     assert ran == []

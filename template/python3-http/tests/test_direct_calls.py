@@ -8,6 +8,7 @@ import types
 
 import pytest
 
+from baton_step import ErrorType
 from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.secrets import SecretReader
@@ -90,7 +91,7 @@ def test_the_rest_of_a_direct_call_stays_checked(body, path):
     response = post(make_client(run_info, True), body)
     assert response.status_code == 400
     error = response.get_json()["error"]
-    assert error["type"] == "InvalidEnvelope"
+    assert error["type"] == ErrorType.INVALID_ENVELOPE
     assert path in [issue["path"] for issue in error["issues"]]
 
 

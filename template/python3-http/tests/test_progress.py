@@ -11,7 +11,7 @@ import types
 
 import pytest
 
-from baton_step import ArtifactIntegrityError, StepCancelledError
+from baton_step import ArtifactIntegrityError, ErrorType, StepCancelledError
 from baton_step.app import create_app
 from baton_step.config import WrapperConfig
 from baton_step.envelope import load_validator
@@ -114,7 +114,7 @@ def test_409_or_cancel_requested_stops_the_handler_with_409(answer):
         response = post(make_client(handle), {"input": {}, "run": RUN, "progressUrl": server.url})
     assert response.status_code == 409
     error = response.get_json()["error"]
-    assert error["type"] == "Cancelled" and "train" in error["message"]
+    assert error["type"] == ErrorType.CANCELLED and "train" in error["message"]
     assert reached == ["after first report"]
 
 
@@ -165,7 +165,7 @@ def test_a_wrapped_cancellation_is_still_409():
 
     with ProgressServer(lambda report: (200, {"cancelRequested": report["fraction"] > 0})) as server:
         response = post(make_client(handle), {"input": {}, "run": RUN, "progressUrl": server.url})
-    assert response.status_code == 409 and response.get_json()["error"]["type"] == "Cancelled"
+    assert response.status_code == 409 and response.get_json()["error"]["type"] == ErrorType.CANCELLED
 
 
 @pytest.mark.parametrize("status", [500, 503, 401, 404])
