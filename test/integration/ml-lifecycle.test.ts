@@ -14,6 +14,7 @@ import { startDataServer, type DataServer } from '../support/data-server.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { replicaPids, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 import { irisCsv, withOutliers } from '../support/iris.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 let stack: TestStack;
 let data: DataServer;
@@ -163,13 +164,3 @@ test('tune-classifier trains every candidate on the real functions and registers
   assert.equal(result.promotion?.promoted, true);
   assert.equal((await predict(reader, { model: 'wine-tuned', rows: [Array(13).fill(1)] })).model.version, result.model.version);
 });
-
-async function waitUntil<T>(attempt: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}

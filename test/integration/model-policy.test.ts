@@ -10,6 +10,7 @@ import { createKey } from '../../cli/keys-client.ts';
 import { getModelPolicy, setModelPolicy } from '../../cli/models-client.ts';
 import { connectTemporal } from '../support/temporal-client.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 let stack: TestStack;
 
@@ -76,7 +77,7 @@ test('with approverMustNotBeStarter the key that started the run cannot approve 
       if (error instanceof ApiError && /not waiting for an approval \(state: not-needed-yet\)/.test(error.message)) return undefined;
       return error as Error;
     }
-  });
+  }, 180_000);
   assert.ok(refusal instanceof ApiError && refusal.status === 403, String(refusal));
   assert.match(refusal.apiMessage, /policy of model "policy-four-eyes" requires an approver other than the one who started the run: carol started this run/);
 
@@ -90,13 +91,3 @@ test('with approverMustNotBeStarter the key that started the run cannot approve 
   assert.equal(result.promotion.policy.version, 1);
   assert.ok(result.promotion.policy.notApplied?.some((note) => /approverMustNotBeStarter = false would loosen/.test(note)));
 });
-
-async function waitUntil<T>(attempt: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}

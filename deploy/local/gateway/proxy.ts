@@ -62,7 +62,7 @@ export function functionProxy(options: FunctionProxyOptions) {
       if (incoming) drainRequest(incoming);
       throw tooLarge();
     }
-    const body = cappedBody(c, incoming, maxBytes);
+    const body = cappedStream(c, incoming, maxBytes);
 
     const timeoutMs = Math.max(fn.spec.timeouts.execMs, fn.spec.timeouts.writeMs) + options.upstreamTimeoutMarginMs;
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -90,7 +90,7 @@ export function functionProxy(options: FunctionProxyOptions) {
  * The request body as a stream that fails past `maxBytes`. Read from Node's request directly when there is one, so
  * a refused rest can be drained and the caller's connection survives; else (in-process calls) from the Request.
  */
-function cappedBody(c: Context, incoming: HttpBindings['incoming'] | undefined, maxBytes: number): { stream: Readable; overflowed(): boolean } | undefined {
+function cappedStream(c: Context, incoming: HttpBindings['incoming'] | undefined, maxBytes: number): { stream: Readable; overflowed(): boolean } | undefined {
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return undefined;
   const declared = c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
   const source = incoming ? (declared ? incoming : undefined) : c.req.raw.body ? Readable.fromWeb(c.req.raw.body as NodeReadableStream) : undefined;

@@ -26,7 +26,7 @@ export function cappedBody(maxBytes: number, tooLarge: () => Error): MiddlewareH
       drainRequest(incoming);
       throw tooLarge();
     }
-    const body = await readCapped(incoming, maxBytes);
+    const body = await readIncomingCapped(incoming, maxBytes);
     if (!body) throw tooLarge();
     const { url, method, headers } = c.req.raw;
     c.req.raw = new Request(url, { method, headers, body });
@@ -35,7 +35,7 @@ export function cappedBody(maxBytes: number, tooLarge: () => Error): MiddlewareH
 }
 
 /** The whole body, or undefined once it passes `maxBytes` (the rest is then drained). */
-function readCapped(incoming: IncomingMessage, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+function readIncomingCapped(incoming: IncomingMessage, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
