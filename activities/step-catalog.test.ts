@@ -29,7 +29,7 @@ test('the catalog knows every step of every pipeline, alternatives included, by 
 
 test('a step\'s function is its name unless it says otherwise', () => {
   assert.equal(ingest.function, 'ingest');
-  assert.equal(fetchCsv.function, 'csv-source');
+  assert.equal(fetchCsv.function, 'fetch-csv');
 });
 
 const lonely = defineStep({ name: 'lonely', description: 'd', input: z.object({}), output: z.object({}), preset: 'quick' });

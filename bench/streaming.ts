@@ -61,7 +61,7 @@ export async function runStreaming(ctx: BenchContext): Promise<BenchResult> {
       'RSS growth = peak − RSS before the run, of each function\'s node wrapper (where the bytes flow; the watchdog never sees them). The peak is the kernel\'s VmHWM, reset to VmRSS at the start (/proc/<pid>/clear_refs), and VmRSS sampled every 50 ms.',
       'putStream uploads one part at a time from one reused buffer of `partSizeBytes` and passes each part\'s size to the S3 client (uploadPart); the writer hashes while generating, the reader hashes while reading and fails on a size or sha256 mismatch.',
       `CPU over the round trip, in cores: ${measured.cpu.processes.map((p) => `${p.name} ${p.meanCores} (peak ${p.peakCores})`).join('; ')}; machine busy ${measured.cpu.machineBusyCores} of ${measured.cpu.cores}.`,
-      'The Python store already streams: `put_file` passes `length` and `part_size` (16 MiB) to minio-py\'s put_object, and `get_to_file` reads 1 MiB chunks (template/python3-http/baton_step/s3_backend.py).',
+      'The Python store already streams: `put_file` passes `length` and `part_size` (16 MiB) to minio-py\'s put_object, and `get_to_file` reads 1 MiB chunks (template/baton-python/baton_step/s3_backend.py).',
     ],
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StepErrorType, errorBody, progressAnswer, progressReport, stepRequest, stepResponse } from './node-ts/step-contract.ts';
+import { StepErrorType, errorBody, progressAnswer, progressReport, stepRequest, stepResponse } from './baton-node/step-contract.ts';
 
 /**
  * The step contract as one JSON Schema document (2020-12), with the request, response and error in `$defs`, and the
@@ -17,7 +17,7 @@ export function contractJsonSchema(): string {
   for (const schema of Object.values(defs)) delete (schema as { $schema?: string }).$schema;
   const document = {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $comment: 'Generated from template/node-ts/step-contract.ts by `npm run gen:contract`. Do not edit.',
+    $comment: 'Generated from template/baton-node/step-contract.ts by `npm run gen:contract`. Do not edit.',
     'x-baton-error-types': StepErrorType,
     $defs: defs,
   };

@@ -1,6 +1,6 @@
 /**
  * Where a training pipeline's data comes from: a dataset bundled with scikit-learn, a CSV file on an external
- * HTTP server (fetched by the `csv-source` function), or a table of an external PostgreSQL database. Every source
+ * HTTP server (fetched by the `fetch-csv` function), or a table of an external PostgreSQL database. Every source
  * ends as a content-addressed dataset version in the artifact store.
  */
 import { z } from 'zod';
@@ -21,8 +21,8 @@ export const datasetSource = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('csv'),
     name: datasetName.describe('The dataset name its versions are kept under.'),
-    path: z.string().min(1).optional().describe('Path of the CSV file on the csv-source server (relative to its RESOURCE_BASE_URL).'),
-    url: z.string().url().optional().describe('Or the absolute URL of the file: its host must be in csv-source\'s RESOURCE_ALLOWED_HOSTS.'),
+    path: z.string().min(1).optional().describe('Path of the CSV file on the fetch-csv server (relative to its RESOURCE_BASE_URL).'),
+    url: z.string().url().optional().describe('Or the absolute URL of the file: its host must be in fetch-csv\'s RESOURCE_ALLOWED_HOSTS.'),
     target: z.string().min(1).describe('The label column.'),
   }).strict().refine((source) => (source.path === undefined) !== (source.url === undefined), { message: 'give either path or url', path: ['path'] }),
   z.object({

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { loadStackFiles } from '../deploy/local/stack-file.ts';
-import { parseWatchdogDuration } from '../template/node-ts/duration.ts';
+import { parseWatchdogDuration } from '../template/baton-node/duration.ts';
 import { steps } from './catalog.ts';
 import { stepPresets } from './step-presets.ts';
 

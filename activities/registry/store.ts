@@ -1,10 +1,10 @@
 /** What the registry needs of an object store, and reading and updating its documents safely over it. */
 import type { z } from 'zod';
-import { describeZodError, type ArtifactRef } from '../../template/node-ts/step-contract.ts';
+import { describeZodError, type ArtifactRef } from '../../template/baton-node/step-contract.ts';
 import { RegistryConflictError, RegistryDocumentError } from './errors.ts';
 
 /**
- * The object store under the registry: the node-ts template's ArtifactStore fits as it is, tests use
+ * The object store under the registry: the baton-node template's ArtifactStore fits as it is, tests use
  * `memoryRegistryStore`. Mutable documents are rewritten with compare-and-swap on their ETag.
  */
 export interface RegistryStore {

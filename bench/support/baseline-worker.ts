@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createFunctionCallPool } from '../../activities/http-pool.ts';
 import { encryptedDataConverter } from '../../functions/baton/codec/data-converter.ts';
-import { exitWhenParentDies } from '../../template/node-ts/parent-watch.ts';
-import { readSecret } from '../../template/node-ts/secrets.ts';
-import { SIGNING_KEY_SECRET } from '../../template/node-ts/step-signature.ts';
+import { exitWhenParentDies } from '../../template/baton-node/parent-watch.ts';
+import { readSecret } from '../../template/baton-node/secrets.ts';
+import { SIGNING_KEY_SECRET } from '../../template/baton-node/step-signature.ts';
 import { createBaselineActivities } from '../fixtures/baseline/activities.ts';
 
 const address = process.env.TEMPORAL_ADDRESS;

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parseCommand, parseDockerfile, parseEnvArgs, substitute } from './dockerfile.ts';
 
 test('the templates\' Dockerfiles read into their stages, continuations joined, comments dropped', async () => {
-  const stages = parseDockerfile(await readFile(new URL('../../template/python3-http/Dockerfile', import.meta.url), 'utf8'));
+  const stages = parseDockerfile(await readFile(new URL('../../template/baton-python/Dockerfile', import.meta.url), 'utf8'));
   assert.deepEqual(stages.map((s) => [s.image, s.name]), [['ghcr.io/openfaas/of-watchdog:0.11.6', 'watchdog'], ['python:3.11.7-slim-bookworm', 'ship']]);
   const env = stages[1]!.instructions.filter((i) => i.keyword === 'ENV').map((i) => parseEnvArgs(i.args));
   assert.deepEqual(Object.fromEntries(env.flat()).fprocess, 'python3 index.py');
@@ -12,7 +12,7 @@ test('the templates\' Dockerfiles read into their stages, continuations joined, 
 });
 
 test('every template pins its base images by exact version', async () => {
-  for (const lang of ['node-ts', 'node-ts-service', 'python3-http']) {
+  for (const lang of ['baton-node', 'baton-node-service', 'baton-python']) {
     const stages = parseDockerfile(await readFile(new URL(`../../template/${lang}/Dockerfile`, import.meta.url), 'utf8'));
     for (const { image } of stages) assert.match(image, /:\d+\.\d+\.\d+(-[a-z-]+)?$/, `${lang}: ${image}`);
   }

@@ -16,8 +16,8 @@ import { WORKFLOW_BUNDLE_FILES, WORKFLOW_SOURCES } from '../../functions/baton/w
 
 /** How each TypeScript template runs a handler module (template/<lang>/). */
 const RUNNERS: Record<string, { module: string; export: string }> = {
-  'node-ts': { module: 'template/node-ts/serve-step.ts', export: 'serveStep' },
-  'node-ts-service': { module: 'template/node-ts-service/run-service.ts', export: 'runService' },
+  'baton-node': { module: 'template/baton-node/serve-step.ts', export: 'serveStep' },
+  'baton-node-service': { module: 'template/baton-node-service/run-service.ts', export: 'runService' },
 };
 
 /** The languages `npm run build` bundles. */

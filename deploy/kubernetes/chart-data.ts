@@ -76,7 +76,7 @@ function toChartFunction(spec: FunctionSpec): ChartFunction {
   };
 }
 
-/** `baton/http-resource:latest` → repository `baton/http-resource`, name `http-resource`, tag `latest`. */
+/** `baton/fetch-csv:latest` → repository `baton/fetch-csv`, name `fetch-csv`, tag `latest`. */
 export function splitImage(image: string, functionName: string): ChartFunction['image'] {
   const slash = image.lastIndexOf('/');
   const colon = image.lastIndexOf(':');

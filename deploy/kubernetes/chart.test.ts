@@ -108,8 +108,8 @@ describe('Functions derived from stack.yml', () => {
       assert.deepEqual(rendered.spec.labels ?? {}, fn.labels, `${fn.name}: labels`);
       assert.equal(rendered.spec.readOnlyRootFilesystem, true, `${fn.name}: read-only root filesystem by default`);
     }
-    // environment_file really is in there: csv-source takes S3 settings only from deploy/env/artifacts.yml.
-    assert.equal(functions.find((f) => f.spec.name === 'csv-source')!.spec.environment.S3_REGION, 'us-east-1');
+    // environment_file really is in there: fetch-csv takes S3 settings only from deploy/env/artifacts.yml.
+    assert.equal(functions.find((f) => f.spec.name === 'fetch-csv')!.spec.environment.S3_REGION, 'us-east-1');
   });
 
   test('limits, requests, constraints and a read-only root filesystem in stack.yml reach the Function; values win over them', async (t) => {
@@ -119,9 +119,9 @@ describe('Functions derived from stack.yml', () => {
     await cp(chartDir, join(dir, 'baton'), { recursive: true });
     await writeFile(join(dir, 'stack.yml'), [
       'functions:',
-      "  baton: {lang: node-ts-service, handler: ., image: baton/baton:1, secrets: [s3-access-key-baton, s3-secret-key-baton], annotations: {com.baton.storage: 'read:models/'}}",
+      "  baton: {lang: baton-node-service, handler: ., image: baton/baton:1, secrets: [s3-access-key-baton, s3-secret-key-baton], annotations: {com.baton.storage: 'read:models/'}}",
       '  train:',
-      '    lang: python3-http',
+      '    lang: baton-python',
       '    handler: .',
       '    image: baton/train:1',
       '    limits: {memory: 2Gi, cpu: 2}',
@@ -152,7 +152,7 @@ describe('Functions derived from stack.yml', () => {
     const functions = functionsOf((await render([], ['image.registry=ghcr.io/acme/baton/', 'image.tag=1.2.3', 'functions.train.image=registry.example/train@sha256:abc'])).objects);
     const image = (name: string) => functions.find((f) => f.spec.name === name)!.spec.image;
     assert.equal(image('baton'), 'ghcr.io/acme/baton/baton:1.2.3');
-    assert.equal(image('csv-source'), 'ghcr.io/acme/baton/http-resource:1.2.3');
+    assert.equal(image('fetch-csv'), 'ghcr.io/acme/baton/fetch-csv:1.2.3');
     assert.equal(image('train'), 'registry.example/train@sha256:abc');
   });
 
@@ -238,7 +238,7 @@ describe('secrets', () => {
     assert.ok(!functions.some((f) => f.spec.name === 'ingest-postgres'));
     const secretsOf = (name: string) => functions.find((f) => f.spec.name === name)!.spec.secrets;
     assert.deepEqual(secretsOf('baton'), ['baton-s3-baton', 'baton-callback', 'baton-codec', 'gateway-basic-auth', 'baton-signing', 'baton-admin-key', 'temporal-client-tls']);
-    assert.deepEqual(secretsOf('csv-source'), ['baton-s3-csv-source', 'csv-source', 'baton-step-key-csv-source']);
+    assert.deepEqual(secretsOf('fetch-csv'), ['baton-s3-fetch-csv', 'fetch-csv', 'baton-step-key-fetch-csv']);
     assert.deepEqual(secretsOf('train'), ['baton-s3-train', 'train-step-key']);
   });
 });
@@ -255,7 +255,7 @@ test('the install notes name each secret the chart did not create, as Secret and
 test('without Function resources (OpenFaaS CE deploys with faas-cli) the secrets, NetworkPolicy and Job still cover every function', async () => {
   const { objects } = await render(['temporal-cloud-api-key.yaml'], ['createFunctions=false', 'searchAttributes.enabled=true']);
   assert.equal(functionsOf(objects).length, 0);
-  assert.ok(byName(objects, 'Secret').has('csv-source-token'));
+  assert.ok(byName(objects, 'Secret').has('fetch-csv-token'));
   const policy = objects.find((o) => o.kind === 'NetworkPolicy')!;
   const selected = (policy.spec as { podSelector: { matchExpressions: { values: string[] }[] } }).podSelector.matchExpressions[0]!.values;
   assert.deepEqual(selected.sort(), stack.map((f) => f.name).sort());

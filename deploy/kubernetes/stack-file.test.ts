@@ -25,7 +25,7 @@ test('every function has a template with template.yml and Dockerfile, a handler 
     const template = join(repoRoot, 'template', fn.lang);
     assert.ok(await exists(join(template, 'template.yml')), `${fn.name}: template/${fn.lang}/template.yml`);
     assert.ok(await exists(join(template, 'Dockerfile')), `${fn.name}: template/${fn.lang}/Dockerfile`);
-    const handlerFile = fn.lang.startsWith('python') ? 'handler.py' : 'handler.ts';
+    const handlerFile = fn.lang === 'baton-python' ? 'handler.py' : 'handler.ts';
     assert.ok(await exists(join(fn.handler, handlerFile)), `${fn.name}: ${handlerFile} in ${fn.handler}`);
     assert.match(fn.image, /^[a-z0-9./-]+:[\w.-]+$/, `${fn.name}: image`);
   }

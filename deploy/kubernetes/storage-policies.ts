@@ -3,7 +3,7 @@
  * them, for creating one S3 user per function in AWS IAM or MinIO (docs/production.md, "Storage rights"):
  * `node --import tsx deploy/kubernetes/storage-policies.ts [bucket]` (default: each function's BATON_ARTIFACT_BUCKET).
  */
-import { s3CredentialSecrets } from '../../template/node-ts/secrets.ts';
+import { s3CredentialSecrets } from '../../template/baton-node/secrets.ts';
 import { loadStackFiles } from '../local/stack-file.ts';
 import { formatStorageRights } from '../local/storage-rights.ts';
 import { storageUsers } from '../local/storage-users.ts';

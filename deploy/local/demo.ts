@@ -4,7 +4,7 @@
  * production — the one just promoted, or the one already there. predict takes an issued viewer key, not the stack's
  * admin key: the demo makes its own (`demo-predict`), revoking the one of the previous start.
  */
-import { ArtifactStore } from '../../template/node-ts/artifacts.ts';
+import { ArtifactStore } from '../../template/baton-node/artifacts.ts';
 import { stepLine } from '../../cli/format.ts';
 import { createKey, listKeys, revokeKey } from '../../cli/keys-client.ts';
 import { predict, triggerRun, waitForRun, type BatonApi } from './run-client.ts';

@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deriveStepKey } from '../../template/node-ts/step-signature.ts';
+import { deriveStepKey } from '../../template/baton-node/step-signature.ts';
 import { ensureLocalSecrets, writeStepKeys, writeStorageCredentials } from './local-secrets.ts';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;

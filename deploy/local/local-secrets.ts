@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { ADMIN_KEY_SECRET } from '../../functions/baton/auth/authenticate.ts';
 import { newApiKey } from '../../functions/baton/auth/api-key.ts';
 import { CODEC_KEYS_SECRET, KEY_BYTES } from '../../functions/baton/codec/keys.ts';
-import { s3CredentialSecrets } from '../../template/node-ts/secrets.ts';
-import { SIGNING_KEY_SECRET, deriveStepKey, stepKeySecret } from '../../template/node-ts/step-signature.ts';
+import { s3CredentialSecrets } from '../../template/baton-node/secrets.ts';
+import { SIGNING_KEY_SECRET, deriveStepKey, stepKeySecret } from '../../template/baton-node/step-signature.ts';
 import type { FunctionSpec } from './stack-file.ts';
 
 /**
@@ -28,7 +28,7 @@ export interface LocalSecrets {
   signingKey: string;
   /** Password of ingest-postgres's database role (the database itself is external: tests start one with it). */
   postgresPassword: string;
-  /** Bearer token csv-source sends to its external data server (tests start one that requires it). */
+  /** Bearer token fetch-csv sends to its external data server (tests start one that requires it). */
   csvSourceToken: string;
   /** The bootstrap admin API key of the trigger API (`baton-admin-key`): it creates the other keys. */
   adminKey: string;
@@ -70,7 +70,7 @@ export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets>
     callbackKey: await secret('baton-callback-key', () => randomBytes(32).toString('base64url')),
     signingKey: await secret(SIGNING_KEY_SECRET, () => randomBytes(32).toString('base64url')),
     postgresPassword: await secret('postgres-password', () => randomBytes(18).toString('base64url')),
-    csvSourceToken: await secret('csv-source-token', () => randomBytes(24).toString('base64url')),
+    csvSourceToken: await secret('fetch-csv-token', () => randomBytes(24).toString('base64url')),
     adminKey: await secret(ADMIN_KEY_SECRET, () => newApiKey().key),
     codecKeys: await secret(CODEC_KEYS_SECRET, () => `local-${new Date().toISOString().slice(0, 10)}:${randomBytes(KEY_BYTES).toString('base64')}\n`),
   };

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parseWatchdogDuration } from '../../template/node-ts/duration.ts';
+import { parseWatchdogDuration } from '../../template/baton-node/duration.ts';
 import { checkStorageSecrets, parseStorageRights, STORAGE_ANNOTATION, type StorageRights } from './storage-rights.ts';
 
 /** One function of a stack file, with everything the local stack needs to run it. */

@@ -5,7 +5,7 @@
 `read:models/,system/api-keys.json` (predict checks API keys in that one document). The local stack turns them into one MinIO user and policy per
  * function; in production the same policy documents go to AWS IAM or MinIO (docs/production.md, "Storage rights").
  */
-import { s3CredentialSecrets } from '../../template/node-ts/secrets.ts';
+import { s3CredentialSecrets } from '../../template/baton-node/secrets.ts';
 
 /** The stack.yml annotation that declares a function's storage rights. */
 export const STORAGE_ANNOTATION = 'com.baton.storage';

@@ -55,8 +55,8 @@ function sandbox(t: { after: (fn: () => void) => void }): Sandbox {
   const src = join(root, 'deploy', 'local', 'watchdog');
   mkdirSync(src, { recursive: true });
   for (const f of ['go.mod', 'main.go', 'config.go']) copyFileSync(new URL(`../local/watchdog/${f}`, import.meta.url), join(src, f));
-  mkdirSync(join(root, 'template', 'python3-http'), { recursive: true });
-  writeFileSync(join(root, 'template', 'python3-http', 'requirements.txt'), 'fake-package==1.0\n');
+  mkdirSync(join(root, 'template', 'baton-python'), { recursive: true });
+  writeFileSync(join(root, 'template', 'baton-python', 'requirements.txt'), 'fake-package==1.0\n');
   const bin = join(base, 'bin');
   mkdirSync(bin);
   for (const [name, body] of [['go', FAKE_GO], ['python3', FAKE_PYTHON]]) {
@@ -172,7 +172,7 @@ test('changed watchdog sources or requirements give new cache folders; a partial
   const first = await ensureTools({ env: s.env(), root: s.root });
 
   writeFileSync(join(s.root, 'deploy', 'local', 'watchdog', 'main.go'), '// edited\n', { flag: 'a' });
-  writeFileSync(join(s.root, 'template', 'python3-http', 'requirements.txt'), 'fake-package==2.0\n');
+  writeFileSync(join(s.root, 'template', 'baton-python', 'requirements.txt'), 'fake-package==2.0\n');
   writeFileSync(s.log, '');
   const second = await ensureTools({ env: s.env(), root: s.root });
   assert.notEqual(second.watchdog, first.watchdog);

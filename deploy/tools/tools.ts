@@ -28,7 +28,7 @@ export interface ToolPaths {
   watchdogKind: WatchdogKind;
   /** undefined when faas-cli could not be installed; its offline checks are then skipped. */
   faasCli: string | undefined;
-  /** The virtualenv's python3, with template/python3-http/requirements.txt installed. */
+  /** The virtualenv's python3, with template/baton-python/requirements.txt installed. */
   python: string;
   /** The virtualenv's bin folder, to put first on PATH for Python functions. */
   venvBin: string;

@@ -2,7 +2,7 @@
  * The project's Python virtualenvs, each keyed by the requirements it was made from:
  * `<toolsDir>/venv/<sha256 of the requirements file, 12 hex>/`. Virtualenvs cannot be moved once made, so each is
  * built in place under a `.partial` file and only marked complete when pip has succeeded. Two exist: the
- * python3-http functions' runtime, and the test tools (schemathesis), kept apart so the functions' packages (and
+ * baton-python functions' runtime, and the test tools (schemathesis), kept apart so the functions' packages (and
  * their images) do not grow with tools that only tests use.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,8 +29,8 @@ export interface VenvSpec {
   label: string;
 }
 
-/** The python3-http functions' runtime (and pytest). */
-export const FUNCTIONS_VENV: VenvSpec = { requirements: join('template', 'python3-http', 'requirements.txt'), label: 'python venv' };
+/** The baton-python functions' runtime (and pytest). */
+export const FUNCTIONS_VENV: VenvSpec = { requirements: join('template', 'baton-python', 'requirements.txt'), label: 'python venv' };
 /** Tools only tests run (schemathesis, the OpenAPI fuzzer). */
 export const TEST_TOOLS_VENV: VenvSpec = { requirements: join('test', 'tools', 'requirements.txt'), label: 'test tools venv' };
 
@@ -88,11 +88,11 @@ export async function ensureVenv(ctx: SetupContext, spec: VenvSpec = FUNCTIONS_V
 async function basePython(ctx: SetupContext): Promise<string> {
   const python = find(ctx, 'python3');
   const fix = `install Python ${MIN_PYTHON.join('.')}+ with its venv module and make sure python3 is on PATH`;
-  if (!python) throw new ToolError('python3 is not on PATH; it is needed for the python3-http functions', fix);
+  if (!python) throw new ToolError('python3 is not on PATH; it is needed for the baton-python functions', fix);
   const result = await run(python, ['--version'], { env: ctx.env, timeoutMs: 30_000 });
   const v = pythonVersion(`${result.stdout}\n${result.stderr}`);
   if (!v || v[0] < MIN_PYTHON[0] || (v[0] === MIN_PYTHON[0] && v[1] < MIN_PYTHON[1])) {
-    throw new ToolError(`${python} is Python ${v ? v.join('.') : '(unknown version)'}; python3-http functions need ${MIN_PYTHON.join('.')}+`, fix);
+    throw new ToolError(`${python} is Python ${v ? v.join('.') : '(unknown version)'}; baton-python functions need ${MIN_PYTHON.join('.')}+`, fix);
   }
   return python;
 }

@@ -1,13 +1,13 @@
 /**
  * The orchestrator function: the trigger API and the Temporal worker in one process, so it scales like any
- * other OpenFaaS function. The `node-ts-service` template calls `start`.
+ * other OpenFaaS function. The `baton-node-service` template calls `start`.
  */
 import { serve } from '@hono/node-server';
 import { Client } from '@temporalio/client';
 import { buildStepCatalog } from '../../activities/step-catalog.ts';
-import { readSecret } from '../../template/node-ts/secrets.ts';
-import { MIN_KEY_LENGTH, SIGNING_KEY_SECRET } from '../../template/node-ts/step-signature.ts';
-import { ArtifactStore, artifactStoreConfigFromEnv } from '../../template/node-ts/artifacts.ts';
+import { readSecret } from '../../template/baton-node/secrets.ts';
+import { MIN_KEY_LENGTH, SIGNING_KEY_SECRET } from '../../template/baton-node/step-signature.ts';
+import { ArtifactStore, artifactStoreConfigFromEnv } from '../../template/baton-node/artifacts.ts';
 import { createApi } from './api/app.ts';
 import { ADMIN_KEY_SECRET, authenticator } from './auth/authenticate.ts';
 import { ApiKeyStore } from './auth/key-store.ts';
@@ -21,7 +21,7 @@ import { connectClientConnection, connectWorkerConnection } from './temporal/con
 import { checkSearchAttributes } from './temporal/search-attributes.ts';
 import { installRedactingRuntimeLogger } from './temporal/runtime-logger.ts';
 
-/** A started service, as the node-ts-service template expects. */
+/** A started service, as the baton-node-service template expects. */
 export interface Service {
   close(): Promise<void>;
 }

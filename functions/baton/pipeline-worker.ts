@@ -4,7 +4,7 @@ import { createActivities, type CallbackSettings } from '../../activities/index.
 import type { StepCatalog } from '../../activities/step-catalog.ts';
 import { createFunctionCallPool } from '../../activities/http-pool.ts';
 import { ModelRegistry } from '../../activities/registry/index.ts';
-import { ArtifactStore, artifactStoreConfigFromEnv } from '../../template/node-ts/artifacts.ts';
+import { ArtifactStore, artifactStoreConfigFromEnv } from '../../template/baton-node/artifacts.ts';
 import type { OrchestratorConfig } from './config.ts';
 import { pipelineWorkflowCode } from './workflow-code.ts';
 

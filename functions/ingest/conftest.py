@@ -3,6 +3,6 @@
 import os
 import sys
 
-TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "template", "python3-http")
+TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "template", "baton-python")
 if os.path.abspath(TEMPLATE_DIR) not in sys.path:
     sys.path.insert(0, os.path.abspath(TEMPLATE_DIR))

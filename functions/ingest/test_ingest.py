@@ -100,7 +100,7 @@ def test_through_the_wrapper():
     assert good.status_code == 200 and good.get_json()["metrics"] == {"rows": 178, "columns": 13}
 
 
-# --- source "csv": a raw CSV file stored as an artifact (by csv-source, or anyone) -------------------------------
+# --- source "csv": a raw CSV file stored as an artifact (by fetch-csv, or anyone) -------------------------------
 
 IRIS_LIKE = (
     "sepal_length,sepal_width,petals,species\r\n"

@@ -9,7 +9,7 @@ import { Client as MinioClient } from 'minio';
 import { getRun, triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
 import { allocatePort } from '../../deploy/local/ports.ts';
 import { sealAttemptRef } from '../../activities/attempt-ref.ts';
-import { SIGNATURE_HEADER, deriveStepKey, signAnswer, signProgress } from '../../template/node-ts/step-signature.ts';
+import { SIGNATURE_HEADER, deriveStepKey, signAnswer, signProgress } from '../../template/baton-node/step-signature.ts';
 import type { RunView, StepView } from '../../functions/baton/api/run-view.ts';
 import { startTestStack, stopTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
 import { startSwitchableProxy, type SwitchableProxy } from '../support/switchable-proxy.ts';

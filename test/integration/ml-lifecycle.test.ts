@@ -65,7 +65,7 @@ test('bundled dataset → validate → train → evaluate → register → promo
   assert.deepEqual(answer.predictions, [0, 2, 1]);
 });
 
-test('CSV over HTTP from a separate server (csv-source) → … → predict', async () => {
+test('CSV over HTTP from a separate server (fetch-csv) → … → predict', async () => {
   const { view, result } = await train({ source: { kind: 'csv', name: 'iris-csv', path: 'iris.csv', target: 'species' }, modelName: 'iris-csv' });
   assert.equal(view.status, 'completed', JSON.stringify(view.error));
   assert.deepEqual(view.steps.map((step) => step.name).slice(0, 3), ['fetch-csv', 'ingest', 'validate-dataset']);

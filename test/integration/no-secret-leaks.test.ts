@@ -53,7 +53,7 @@ before(async () => {
       'baton-callback-key': secretWithCanary(),
       'baton-signing-key': secretWithCanary(),
       'postgres-password': secretWithCanary(),
-      'csv-source-token': secretWithCanary(),
+      'fetch-csv-token': secretWithCanary(),
       'baton-codec-keys': `canary-test:${codecKey()}\n`,
       'baton-admin-key': secretWithCanary(),
     },

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
-import { ArtifactStore } from '../../template/node-ts/artifacts.ts';
+import { ArtifactStore } from '../../template/baton-node/artifacts.ts';
 import type { ModelSummary, ModelView } from '../../activities/registry/index.ts';
 import { bearer, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 

@@ -1,6 +1,6 @@
 /**
  * Signed step calls on the real stack: a caller that reaches the gateway but is not the orchestrator cannot make
- * register-model or csv-source act on a made-up run. Each forged call is refused with 401 before the handler runs
+ * register-model or fetch-csv act on a made-up run. Each forged call is refused with 401 before the handler runs
  * (nothing reaches the data server, nothing is written to MinIO), while the very same envelope signed with the
  * function's key goes through, so the refusal is the signature's doing.
  */
@@ -73,17 +73,17 @@ test('register-model refuses a forged run block (unsigned, replayed from another
   assert.ok((await store.list(`models/${model}/`)).length > 0, 'the signed call wrote the version');
 });
 
-test('csv-source refuses a forged call before it fetches anything: 401, no request to the data server, nothing stored', async () => {
+test('fetch-csv refuses a forged call before it fetches anything: 401, no request to the data server, nothing stored', async () => {
   const workflowId = `signed-calls-csv-${randomUUID().slice(0, 8)}`;
   const envelope = { input: { path: 'csv/wine.csv', saveAs: 'source.csv' }, run: runOf(workflowId, 'fetch-csv') };
   const body = JSON.stringify(envelope);
   const before = data!.requests.length;
-  assertRefused(await post('csv-source', body), /missing X-Baton-Signature/, 'unsigned');
-  assertRefused(await post('csv-source', body, stepSignatureHeaders(stack!.secrets.signingKey, 'register-model', body)), /not signed for csv-source/, 'signed for register-model');
+  assertRefused(await post('fetch-csv', body), /missing X-Baton-Signature/, 'unsigned');
+  assertRefused(await post('fetch-csv', body, stepSignatureHeaders(stack!.secrets.signingKey, 'register-model', body)), /not signed for fetch-csv/, 'signed for register-model');
   assert.equal(data!.requests.length, before, 'the data server saw no request');
   assert.deepEqual(await artifactStoreOf(stack!).list(`runs/${workflowId}/`), []);
 
-  const signed = await postSignedStep(stack!, 'csv-source', envelope);
+  const signed = await postSignedStep(stack!, 'fetch-csv', envelope);
   assert.equal(signed.status, 200, await signed.clone().text());
   assert.equal(data!.requests.length, before + 1);
 });

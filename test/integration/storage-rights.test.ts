@@ -112,7 +112,7 @@ test('ingest writes dataset versions but cannot touch models/', async () => {
   const ingest = await clientOf('ingest');
   await ingest.putObject(BUCKET, 'datasets/rights-probe/fedcba987654/data.csv', 'a,target\n2,y\n');
   assert.equal(await text(ingest, DATASET), 'a,target\n1,x\n');
-  assert.equal(await text(ingest, RUN_FILE), 'a,target\n1,x\n', "it reads csv-source's file from runs/");
+  assert.equal(await text(ingest, RUN_FILE), 'a,target\n1,x\n', "it reads fetch-csv's file from runs/");
 
   await denied('ingest reading models/', () => text(ingest, PRODUCTION));
   await denied('ingest listing models/', () => list(ingest, 'models/'));

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { StepErrorType } from '#baton-contract';
 import { createHash } from 'node:crypto';
 import type { ArtifactRef } from '#baton-contract';
-import { ArtifactStore } from '../../template/node-ts/artifacts.ts';
+import { ArtifactStore } from '../../template/baton-node/artifacts.ts';
 import { validateDataset } from '../../workflows/steps/validate-dataset.ts';
 import type { DatasetVersion } from '../../workflows/steps/schemas.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ArtifactRef } from '#baton-contract';
-import { ArtifactStore } from '../../template/node-ts/artifacts.ts';
+import { ArtifactStore } from '../../template/baton-node/artifacts.ts';
 import type { ReportInput } from '../../functions/report/schema.ts';
 import { fetchDecodedHistory } from '../../functions/baton/codec/decode-history.ts';
 import { connectTemporal } from './temporal-client.ts';

@@ -49,7 +49,7 @@ async function writeStackFile(dataDir: string, options: ScalingStackOptions): Pr
       labels: { 'com.openfaas.scale.min': '1', 'com.openfaas.scale.max': String(options.batonMax) },
     },
     'scaling-work': {
-      lang: 'node-ts',
+      lang: 'baton-node',
       handler: join(fixtures, 'functions/scaling-work'),
       image: 'baton-test/scaling-work:latest',
       environment_file: [join(repoRoot, 'deploy/env/artifacts.yml')],

@@ -1,9 +1,9 @@
 /**
  * Step calls made by tests as the orchestrator makes them: signed with the called function's key, derived from
- * the stack's `baton-signing-key` by the same code the invoke activity uses (template/node-ts/step-signature.ts).
+ * the stack's `baton-signing-key` by the same code the invoke activity uses (template/baton-node/step-signature.ts).
  */
-import { SIGNATURE_HEADER, deriveStepKey, signStepCall } from '../../template/node-ts/step-signature.ts';
-import type { RunContext } from '../../template/node-ts/step-contract.ts';
+import { SIGNATURE_HEADER, deriveStepKey, signStepCall } from '../../template/baton-node/step-signature.ts';
+import type { RunContext } from '../../template/baton-node/step-contract.ts';
 
 /** The signature header for `body` (a step envelope with a run) sent to `fn`, valid for `expiresInSeconds`. */
 export function stepSignatureHeaders(signingKey: string, fn: string, body: string, expiresInSeconds = 600): Record<string, string> {

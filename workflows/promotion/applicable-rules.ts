@@ -12,7 +12,7 @@
  *
  * Whatever the run asked that would have loosened the policy is listed in `notApplied`, so its result says so.
  */
-import { temporalDurationMs } from '../../template/node-ts/duration.ts';
+import { temporalDurationMs } from '../../template/baton-node/duration.ts';
 import type { PromotionCriterion, PromotionPolicy, PromotionRequest, PromotionRules } from './policy.ts';
 
 /** The model's policy as the pipeline read it; version 0 is the default policy (none stored). */

@@ -4,7 +4,7 @@
  * may only tighten them (applicable-rules.ts). Pure code: the pipeline decides, tests check the rules.
  */
 // Reads the texts as Temporal's timers do (ms, s, m, h, d), so the limit checked here is the one the timer holds.
-import { temporalDurationMs } from '../../template/node-ts/duration.ts';
+import { temporalDurationMs } from '../../template/baton-node/duration.ts';
 import { z } from 'zod';
 
 /** The longest a run waits for a person: a bound a timer can hold, and no run parked for months. */

@@ -1,6 +1,6 @@
 /** The promotion stage of a training pipeline: the model's rules (tightened by the run), then maybe a person, then the registry. */
 // The same parser Temporal applies to the `condition` timeout, so the deadline shown is the one that holds.
-import { temporalDurationMs } from '../../template/node-ts/duration.ts';
+import { temporalDurationMs } from '../../template/baton-node/duration.ts';
 import { ActivityFailure, isCancellation, patched, proxyActivities, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import { runStep } from '../run-step.ts';

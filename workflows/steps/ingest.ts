@@ -15,7 +15,7 @@ export const sklearnSource = z.object({
   dataset: z.enum(bundledDatasets).default('breast_cancer'),
 });
 
-/** A raw CSV file already stored as an artifact (e.g. by csv-source); its header names the columns. */
+/** A raw CSV file already stored as an artifact (e.g. by fetch-csv); its header names the columns. */
 export const csvSource = z.object({
   source: z.literal('csv'),
   name: datasetName,

@@ -324,10 +324,10 @@ test('train-classifier-resumable calls exactly the steps its definition plans', 
   assertPlannedStepsRan(pipeline, stepCalls);
 });
 
-test('a CSV source calls fetch-csv through the csv-source function, a step its pipelines declare as an alternative', async () => {
+test('a CSV source calls fetch-csv through the fetch-csv function, a step its pipelines declare as an alternative', async () => {
   const csv = { uri: 's3://baton-artifacts/runs/w/fetch-csv/source.csv', sha256: '3'.repeat(64), size: 100 };
   const { error, stepCalls } = await runWith(async (call) => ({ output: call.step === 'fetch-csv' ? { artifact: csv } : fakeStepOutputs[call.step] }),
     { source: { kind: 'csv', name: 'iris-csv', path: 'iris.csv', target: 'species' } });
   assert.equal(error, undefined, String(error));
-  assert.deepEqual(stepCalls.slice(0, 2), [{ step: 'fetch-csv', function: 'csv-source' }, { step: 'ingest', function: 'ingest' }]);
+  assert.deepEqual(stepCalls.slice(0, 2), [{ step: 'fetch-csv', function: 'fetch-csv' }, { step: 'ingest', function: 'ingest' }]);
 });

@@ -12,7 +12,7 @@ import type { ModelSummary, ModelVersionView, ModelView, StageChangeResult } fro
 import { modelMetadata, modelPolicyDocument, productionPointer, stageChange } from '../../../activities/registry/documents.ts';
 import type { ModelPolicyView } from '../../../activities/registry/policy.ts';
 import { promotionPolicy } from '../../../workflows/promotion/policy.ts';
-import { ArtifactStore, artifactStoreConfigFromEnv } from '../../../template/node-ts/artifacts.ts';
+import { ArtifactStore, artifactStoreConfigFromEnv } from '../../../template/baton-node/artifacts.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { TriggerApiError } from './trigger-api-error.ts';
 import { readJsonBody } from './json-body.ts';

@@ -9,7 +9,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { artifactRef, type ArtifactRef } from '#baton-contract';
-import { ArtifactStore, artifactStoreConfigFromEnv } from '../../../template/node-ts/artifacts.ts';
+import { ArtifactStore, artifactStoreConfigFromEnv } from '../../../template/baton-node/artifacts.ts';
 import { codecsOf, decodeHistory } from '../codec/decode-history.ts';
 import { TriggerApiError } from './trigger-api-error.ts';
 import type { RouteDocs } from './route-doc.ts';

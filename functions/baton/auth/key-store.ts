@@ -1,7 +1,7 @@
 /**
  * The API keys Baton issued, stored hashed in one document of the artifact bucket (`system/api-keys.json`, which
  * only the orchestrator's storage user may write; predict's may read it, to check people's keys the same way:
- * template/python3-http/baton_step/api_keys.py). Every replica reads it through a short cache, so a key created
+ * template/baton-python/baton_step/api_keys.py). Every replica reads it through a short cache, so a key created
  * or revoked on one replica is seen by all within `cacheMs`.
  */
 import { z } from 'zod';

@@ -2,7 +2,7 @@
  * The payload codec's keys, read from one secret so they can rotate: one key per line, `<key-id>:<base64 key>`,
  * the first line encrypts, every line still decrypts (payloads already in Temporal keep their key id).
  */
-import { readSecret } from '../../../template/node-ts/secrets.ts';
+import { readSecret } from '../../../template/baton-node/secrets.ts';
 
 /** The secret holding the codec's keys. */
 export const CODEC_KEYS_SECRET = 'baton-codec-keys';

@@ -6,7 +6,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { createGatewayFunctions, type GatewayCredentials } from '../../../activities/scaling/gateway-functions.ts';
 import type { StepCatalog } from '../../../activities/step-catalog.ts';
-import { readSecret } from '../../../template/node-ts/secrets.ts';
+import { readSecret } from '../../../template/baton-node/secrets.ts';
 import type { OrchestratorConfig } from '../config.ts';
 import type { PipelineWorker } from '../pipeline-worker.ts';
 import { ensureScaler, scalerSettings } from './start-scaler.ts';

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
-import { DEFAULT_SECRETS_DIR } from '../../../template/node-ts/secrets.ts';
+import { DEFAULT_SECRETS_DIR } from '../../../template/baton-node/secrets.ts';
 
 /** OpenFaaS secrets that supply a setting when its environment variable is not set. */
 export const temporalSecrets = {

@@ -2,7 +2,7 @@
  * The step contract: the one schema every step function speaks, whatever its language.
  *
  * The TypeScript wrapper and the invoke-function activity import it; the Python wrapper reads
- * `template/python3-http/step_contract.schema.json`, generated from it by `npm run gen:contract`
+ * `template/baton-python/step_contract.schema.json`, generated from it by `npm run gen:contract`
  * (a unit test fails when the two drift apart).
  */
 import { z } from 'zod';

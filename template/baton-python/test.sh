@@ -21,4 +21,4 @@ cd "$root"
 # Every function folder holding test_*.py files is collected, so a new Python function needs no edit here.
 functions=$(find functions -name 'test_*.py' -exec dirname {} \; | sort -u)
 # shellcheck disable=SC2086 # one word per folder
-exec "$python" -m pytest -p no:cacheprovider -q -rs template/python3-http $functions "$@"
+exec "$python" -m pytest -p no:cacheprovider -q -rs template/baton-python $functions "$@"

@@ -3,7 +3,7 @@
  * from source (`index.ts`) and the bundled entry `npm run build` makes for images. SIGTERM (forwarded by
  * of-watchdog) closes the service gracefully.
  */
-import { exitWhenParentDies } from '../node-ts/parent-watch.ts';
+import { exitWhenParentDies } from '../baton-node/parent-watch.ts';
 
 /** What a service handler exports. */
 export interface ServiceModule {

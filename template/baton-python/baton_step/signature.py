@@ -1,4 +1,4 @@
-"""Signed step calls: the Python side of template/node-ts/step-signature.ts (docs/contracts.md, "The step signature").
+"""Signed step calls: the Python side of template/baton-node/step-signature.ts (docs/contracts.md, "The step signature").
 
 The orchestrator signs every envelope with the called function's own key (the secret ``baton-step-key-<function>``,
 derived from its ``baton-signing-key``); the wrapper checks the signature before the handler runs. The other way

@@ -23,14 +23,14 @@ test('every setting is read, and empty values count as unset', () => {
     RESOURCE_TIMEOUT: '1m30s',
     RESOURCE_MAX_BYTES: '100MiB',
     RESOURCE_AUTH_HEADER: 'Authorization',
-    RESOURCE_AUTH_SECRET: 'csv-source-token',
+    RESOURCE_AUTH_SECRET: 'fetch-csv-token',
     RESOURCE_AUTH_SCHEME: 'Bearer',
   });
   assert.deepEqual(config.allowedHosts, [{ hostname: 'data.example.com', port: undefined }, { hostname: 'mirror.example.com', port: 8443 }]);
   assert.equal(config.method, 'POST');
   assert.equal(config.timeoutMs, 90_000);
   assert.equal(config.maxBytes, 100 * 2 ** 20);
-  assert.deepEqual(config.auth, { header: 'Authorization', secret: 'csv-source-token', scheme: 'Bearer' });
+  assert.deepEqual(config.auth, { header: 'Authorization', secret: 'fetch-csv-token', scheme: 'Bearer' });
   assert.equal(resourceConfigFromEnv({ ...base, RESOURCE_AUTH_SCHEME: '', RESOURCE_TIMEOUT: '' }).timeoutMs, 30_000);
 });
 

@@ -78,7 +78,7 @@ function fakeContext(store = memoryStore()) {
   const lines: string[] = [];
   const ctx: ResourceContext & { lines: string[]; store: typeof store } = {
     secret: (name) => {
-      if (name !== 'csv-source-token') throw new Error(`secret "${name}" is missing`);
+      if (name !== 'fetch-csv-token') throw new Error(`secret "${name}" is missing`);
       return TOKEN;
     },
     runKey: (name) => `runs/run-1/fetch-csv/${name}`,
@@ -90,13 +90,13 @@ function fakeContext(store = memoryStore()) {
   return ctx;
 }
 
-/** A handler configured like stack.yml's csv-source, against `baseUrl`; `env` adds or replaces settings. */
+/** A handler configured like stack.yml's fetch-csv, against `baseUrl`; `env` adds or replaces settings. */
 function handlerFor(baseUrl: string, env: Record<string, string> = {}) {
   const config = resourceConfigFromEnv({
     RESOURCE_BASE_URL: baseUrl,
     RESOURCE_AUTH_HEADER: 'Authorization',
     RESOURCE_AUTH_SCHEME: 'Bearer',
-    RESOURCE_AUTH_SECRET: 'csv-source-token',
+    RESOURCE_AUTH_SECRET: 'fetch-csv-token',
     ...env,
   });
   const agent = new Agent({ connectTimeout: config.timeoutMs, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });

@@ -1,5 +1,5 @@
 /**
- * Progress reports, keep-alive, cancellation and checkpoints of the node-ts wrapper, against a real node:http
+ * Progress reports, keep-alive, cancellation and checkpoints of the baton-node wrapper, against a real node:http
  * server standing in for the orchestrator and an in-memory checkpoint store.
  */
 import { test } from 'node:test';

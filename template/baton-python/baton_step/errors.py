@@ -26,13 +26,13 @@ def dotted(path: PathLike) -> str:
 
 def describe_issues(issues: Iterable[Issue], separator: str = "; ", root: str = "") -> str:
     """Issues as one text, ``path: message`` each (``root`` for an empty path); the twin of ``describeIssues`` in
-    template/node-ts/step-contract.ts."""
+    template/baton-node/step-contract.ts."""
     return separator.join(f"{issue['path'] or root}: {issue['message']}" for issue in issues)
 
 
 class ErrorType:
     """The ``error.type`` a wrapper answers with: the same names as the TypeScript wrapper's ``StepErrorType``
-    (template/node-ts/failure-types.ts), held equal by a test against ``x-baton-error-types`` in
+    (template/baton-node/failure-types.ts), held equal by a test against ``x-baton-error-types`` in
     step_contract.schema.json. Use these, never the strings."""
 
     INVALID_ENVELOPE = "InvalidEnvelope"

@@ -16,9 +16,9 @@ DEFAULT_HTTP_PORT = 5000  # of-watchdog's upstream_url in the image points here
 DEFAULT_THREADS = 4  # waitress's own default; the watchdog's max_inflight caps it when set
 DEFAULT_HANDLER_DIR = "./function"  # where faas-cli puts the handler inside the image
 DEFAULT_S3_REGION = "us-east-1"  # MinIO's default region; any value works against MinIO
-DEFAULT_BUCKET = "baton-artifacts"  # as in deploy/env/artifacts.yml and the node-ts template
+DEFAULT_BUCKET = "baton-artifacts"  # as in deploy/env/artifacts.yml and the baton-node template
 # Keep-alive period of progress reports: well under the activity's heartbeat timeout (30 s), so one lost
-# report never makes a live step look dead. Same default in the node-ts template.
+# report never makes a live step look dead. Same default in the baton-node template.
 DEFAULT_PROGRESS_INTERVAL = 5.0
 PROGRESS_INTERVAL_ENV = "BATON_PROGRESS_INTERVAL"
 MAX_PROGRESS_INTERVAL = 3600.0

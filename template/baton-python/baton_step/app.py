@@ -37,7 +37,7 @@ from .secrets import SecretReader
 from .signature import SIGNATURE_HEADER, sign, signature_problem
 
 CALL_ID_HEADER = "X-Call-Id"
-# Envelopes carry references, never artifact bytes (same limit as the node-ts wrapper).
+# Envelopes carry references, never artifact bytes (same limit as the baton-node wrapper).
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_MESSAGE_CHARS = 2000
 
@@ -168,7 +168,7 @@ def create_app(
     def describe() -> Response:
         return _json(200, {
             "function": function_name,
-            "template": "python3-http",
+            "template": "baton-python",
             "contract": "baton step v1",
             "usage": usage,
             "directCalls": direct_calls,

@@ -161,7 +161,7 @@ class ProgressServer:
         raise AssertionError(f"progress reports did not arrive as expected within {timeout}s: {self.reports}")
 
 
-# A step key for wrapper tests (never a real secret); the node-ts template's testing.ts has the same.
+# A step key for wrapper tests (never a real secret); the baton-node template's testing.ts has the same.
 TEST_STEP_KEY = "test-step-key-0123456789abcdef0123456789abcdef"
 
 
