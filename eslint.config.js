@@ -18,8 +18,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts'],
-    ignores: ['workflows/**/*.test.ts'],
+    files: ['workflows/**/*.ts', 'scaler/workflow/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [

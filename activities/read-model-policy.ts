@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '#baton-contract';
 import type { PromotionPolicy } from '../workflows/promotion/policy.ts';
-import { RegistryDocumentError, RegistryNotFoundError, type ModelRegistry } from './registry/index.ts';
+import { RegistryDocumentError, RegistryNotFoundError, type ModelRegistry } from '../registry/index.ts';
 
 /** What the activity needs: the registry, created on first use. */
 export interface ReadModelPolicyDeps {

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Dispatcher } from 'undici';
 import { createFunctionCallPool } from '../activities/http-pool.ts';
-import { triggerRun } from '../deploy/local/run-client.ts';
+import { triggerRun } from '../cli/api/run-client.ts';
 import { BASELINE_TASK_QUEUE, startBaselineWorker } from './support/baseline-process.ts';
 import { resultSkeleton, type BenchContext } from './support/bench-context.ts';
 import { replicaProcesses, type BenchStack } from './support/bench-stack.ts';

@@ -4,7 +4,7 @@
  * training replica's watchdog, and measures the time until the next attempt reports that it resumed from a
  * checkpoint, and the epochs it redid (last epoch reported before the kill − the epoch it resumed after).
  */
-import { getRun, triggerRun, waitForRun, type BatonApi } from '../deploy/local/run-client.ts';
+import { getRun, triggerRun, waitForRun, type BatonApi } from '../cli/api/run-client.ts';
 import type { StepView } from '../functions/baton/api/run-view.ts';
 import { resultSkeleton, type BenchContext } from './support/bench-context.ts';
 import { benchSignal } from './support/lifecycle.ts';

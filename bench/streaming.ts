@@ -4,7 +4,7 @@
  * sha256 on the way). Reported: MB/s each way (MB = 10^6 bytes, timed inside the handlers) and the peak RSS
  * growth of the two function wrappers over the run, which must stay bounded whatever the size.
  */
-import { triggerRun } from '../deploy/local/run-client.ts';
+import { triggerRun } from '../cli/api/run-client.ts';
 import { resultSkeleton, type BenchContext } from './support/bench-context.ts';
 import { replicaProcesses, type BenchStack } from './support/bench-stack.ts';
 import { CpuSampler, type CpuReport } from './support/cpu-sampler.ts';

@@ -6,7 +6,7 @@
  * meanwhile, so the first bottleneck shows as the busiest process, and CPU per step shows who spends it.
  */
 import { randomUUID } from 'node:crypto';
-import { triggerRun } from '../deploy/local/run-client.ts';
+import { triggerRun } from '../cli/api/run-client.ts';
 import { BASELINE_TASK_QUEUE, startBaselineWorker } from './support/baseline-process.ts';
 import { resultSkeleton, type BenchContext } from './support/bench-context.ts';
 import { stackProcesses, type BenchStack } from './support/bench-stack.ts';

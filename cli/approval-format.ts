@@ -1,5 +1,5 @@
 /** Output of the approval commands (`runs approve`, `runs reject`, `runs approval`): pure functions to lines. */
-import type { ApprovalStatus } from '../deploy/local/run-client.ts';
+import type { ApprovalStatus } from './api/run-client.ts';
 import { formatDuration, formatTime, shellQuote } from './format.ts';
 
 /** The answer to `POST /runs/{id}/approval`. */

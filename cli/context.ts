@@ -1,4 +1,4 @@
-import type { BatonApi } from '../deploy/local/run-client.ts';
+import type { BatonApi } from './api/run-client.ts';
 
 /** What a command runs with: the API and its credential, where output goes, the environment. Tests pass their own. */
 export interface CliContext {

@@ -3,7 +3,7 @@
  * exit code — 0 ok, 1 the run failed, 2 usage or bad input, 3 cannot reach the stack.
  */
 import { describeIssues } from '#baton-contract';
-import { ApiError, GatewayUnreachableError } from '../deploy/local/run-client.ts';
+import { ApiError, GatewayUnreachableError } from './api/run-client.ts';
 import { HOW_TO_GET_A_KEY, HOW_TO_GET_A_VIEWER_KEY } from './credentials.ts';
 
 export const EXIT = { ok: 0, runFailed: 1, usage: 2, unreachable: 3 } as const;

@@ -1,5 +1,5 @@
 /** Output formatting: pure functions from API answers to lines, so they are unit-tested without a stack. */
-import type { PipelineInfo, RunSummary } from '../deploy/local/run-client.ts';
+import type { PipelineInfo, RunSummary } from './api/run-client.ts';
 import type { RunView, StepView } from '../functions/baton/api/run-view.ts';
 
 /** The mark of a step status: ✓ done, … in flight, ↻ retrying, ✗ failed/timed out/cancelled, · not yet. */

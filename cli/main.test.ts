@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { batonSearchAttributes } from '../workflows/search-attributes.ts';
 import { allocatePort } from '../deploy/local/ports.ts';
-import { ApiError, GatewayUnreachableError } from '../deploy/local/run-client.ts';
+import { ApiError, GatewayUnreachableError } from './api/run-client.ts';
 import { SEARCH_ATTRIBUTES_HELP } from './commands/runs-list.ts';
 import { describeFailure, EXIT } from './errors.ts';
 import { runCliCaptured as cli, startFakeGateway } from './testing.ts';

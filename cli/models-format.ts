@@ -1,6 +1,6 @@
 /** Output of the `models` commands: pure functions from the registry's answers to lines. */
 import { formatMetrics, formatTime, table } from './format.ts';
-import type { ModelPolicyView, ModelSummary, ModelView, PromotionAnswer } from './models-client.ts';
+import type { ModelPolicyView, ModelSummary, ModelView, PromotionAnswer } from './api/models-client.ts';
 
 /** `baton models`: one row per model. */
 export function modelsTable(models: readonly ModelSummary[], timeZone?: string): string[] {

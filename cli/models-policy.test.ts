@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from './errors.ts';
-import type { ModelPolicyView } from './models-client.ts';
+import type { ModelPolicyView } from './api/models-client.ts';
 import { policyDetails } from './models-format.ts';
 import { runCliCaptured as cli, startFakeGateway, type FakeRequest } from './testing.ts';
 

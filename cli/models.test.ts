@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseCommandArgs, splitCommand } from './args.ts';
 import { modelsCommand } from './commands/models.ts';
 import { EXIT } from './errors.ts';
-import type { ModelSummary, ModelView } from './models-client.ts';
+import type { ModelSummary, ModelView } from './api/models-client.ts';
 import { modelDetails, modelsTable, promotionLine } from './models-format.ts';
 import { runCliCaptured as cli, startFakeGateway } from './testing.ts';
 

@@ -1,5 +1,5 @@
 /** Output of `baton predict`: pure functions from the `predict` function's answer to lines. */
-import type { Prediction } from '../deploy/local/run-client.ts';
+import type { Prediction } from './api/run-client.ts';
 import { formatNumber, table } from './format.ts';
 
 /** Which version served (production, or the one pinned with --version), then one line per row. */

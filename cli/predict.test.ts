@@ -4,7 +4,7 @@ import { StepErrorType } from '#baton-contract';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Prediction } from '../deploy/local/run-client.ts';
+import type { Prediction } from './api/run-client.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { predictionLines } from './predict-format.ts';
 import { readPredictRows } from './predict-input.ts';

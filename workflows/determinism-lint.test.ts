@@ -4,8 +4,8 @@ import { ESLint } from 'eslint';
 
 // Lint is what keeps workflows deterministic; this checks that it really refuses the usual mistakes.
 const eslint = new ESLint();
-const rulesHit = async (code: string) => {
-  const [result] = await eslint.lintText(code, { filePath: 'workflows/some-pipeline.ts' });
+const rulesHit = async (code: string, filePath = 'workflows/some-pipeline.ts') => {
+  const [result] = await eslint.lintText(code, { filePath });
   return result!.messages.map((message) => message.ruleId);
 };
 
@@ -19,6 +19,10 @@ test('workflows may not use fetch, the environment or Math.random', async () => 
   assert.deepEqual(await rulesHit('export const r = fetch("http://x");\n'), ['no-restricted-globals']);
   assert.deepEqual(await rulesHit('export const r = process.env.X;\n'), ['no-restricted-globals']);
   assert.deepEqual(await rulesHit('export const r = Math.random();\n'), ['no-restricted-properties']);
+});
+
+test("the scaler's workflow is held to the same rules", async () => {
+  assert.deepEqual(await rulesHit('export const r = fetch("http://x");\n', 'scaler/workflow/scaler-workflow.ts'), ['no-restricted-globals']);
 });
 
 test('activities are imported as types only, and Temporal\'s workflow API is allowed', async () => {

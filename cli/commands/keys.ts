@@ -2,7 +2,7 @@ import { ROLES, type Role } from '../../functions/baton/auth/roles.ts';
 import type { Command } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { formatTime, table } from '../format.ts';
-import { createKey, listKeys, revokeKey } from '../keys-client.ts';
+import { createKey, listKeys, revokeKey } from '../api/keys-client.ts';
 
 const ROLE_HELP = `  viewer    read runs, models, pipelines and reports
   trigger   start runs, cancel the runs it started (and read)

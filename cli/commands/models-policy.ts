@@ -1,7 +1,7 @@
 import type { Command } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import { readInput } from '../input.ts';
-import { getModelPolicy, setModelPolicy } from '../models-client.ts';
+import { getModelPolicy, setModelPolicy } from '../api/models-client.ts';
 import { policyDetails } from '../models-format.ts';
 
 export const modelsPolicyCommand: Command = {

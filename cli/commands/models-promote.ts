@@ -1,7 +1,7 @@
-import { MODEL_STAGES, type ModelStage } from '../../activities/registry/layout.ts';
+import { MODEL_STAGES, type ModelStage } from '../../registry/layout.ts';
 import type { Command } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { promoteModelVersion } from '../models-client.ts';
+import { promoteModelVersion } from '../api/models-client.ts';
 import { promotionLine } from '../models-format.ts';
 
 export const modelsPromoteCommand: Command = {

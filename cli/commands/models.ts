@@ -1,6 +1,6 @@
 import type { Command } from '../context.ts';
 import { EXIT } from '../errors.ts';
-import { getModel, listModels } from '../models-client.ts';
+import { getModel, listModels } from '../api/models-client.ts';
 import { modelDetails, modelsTable } from '../models-format.ts';
 
 export const modelsCommand: Command = {

@@ -1,4 +1,4 @@
-import { listPipelines } from '../../deploy/local/run-client.ts';
+import { listPipelines } from '../api/run-client.ts';
 import type { Command } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import { pipelineLines } from '../format.ts';

@@ -1,4 +1,4 @@
-import { predict } from '../../deploy/local/run-client.ts';
+import { predict } from '../api/run-client.ts';
 import type { Command } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import { predictionLines } from '../predict-format.ts';

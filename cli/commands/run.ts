@@ -1,4 +1,4 @@
-import { ApiError, GatewayUnreachableError, triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
+import { ApiError, GatewayUnreachableError, triggerRun, waitForRun } from '../api/run-client.ts';
 import type { Command } from '../context.ts';
 import { EXIT, exitCodeOfRun } from '../errors.ts';
 import { formatDuration, linkLines, prettyJson, StepWatcher } from '../format.ts';

@@ -1,4 +1,4 @@
-import { approvalStatus } from '../../deploy/local/run-client.ts';
+import { approvalStatus } from '../api/run-client.ts';
 import { approvalDetails } from '../approval-format.ts';
 import type { Command } from '../context.ts';
 import { EXIT } from '../errors.ts';

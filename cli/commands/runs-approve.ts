@@ -1,4 +1,4 @@
-import { ApiError, decideApproval } from '../../deploy/local/run-client.ts';
+import { ApiError, decideApproval } from '../api/run-client.ts';
 import type { ApprovalAnswer } from '../approval-format.ts';
 import { decisionLine } from '../approval-format.ts';
 import type { Command } from '../context.ts';

@@ -1,4 +1,4 @@
-import { cancelRun } from '../../deploy/local/run-client.ts';
+import { cancelRun } from '../api/run-client.ts';
 import type { Command } from '../context.ts';
 import { EXIT } from '../errors.ts';
 

@@ -1,4 +1,4 @@
-import { getRun } from '../../deploy/local/run-client.ts';
+import { getRun } from '../api/run-client.ts';
 import type { Command } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import { comparableOf, compareFields, comparison } from '../format.ts';

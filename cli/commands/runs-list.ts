@@ -1,4 +1,4 @@
-import { ApiError, listRuns } from '../../deploy/local/run-client.ts';
+import { ApiError, listRuns } from '../api/run-client.ts';
 import type { Command } from '../context.ts';
 import { integerOption } from '../args.ts';
 import { EXIT } from '../errors.ts';

@@ -6,8 +6,8 @@
  */
 import { ArtifactStore } from '../../template/baton-node/artifacts.ts';
 import { stepLine } from '../../cli/format.ts';
-import { createKey, listKeys, revokeKey } from '../../cli/keys-client.ts';
-import { predict, triggerRun, waitForRun, type BatonApi } from './run-client.ts';
+import { createKey, listKeys, revokeKey } from '../../cli/api/keys-client.ts';
+import { predict, triggerRun, waitForRun, type BatonApi } from '../../cli/api/run-client.ts';
 import type { LocalStack } from './stack.ts';
 
 /** How many dataset rows the demo asks `predict` about. */

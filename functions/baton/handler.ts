@@ -15,7 +15,7 @@ import { oidcVerifier } from './auth/oidc.ts';
 import { encryptedDataConverter } from './codec/data-converter.ts';
 import { loadOrchestratorConfig } from './config.ts';
 import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
-import { startScaling } from './scaler/scaling.ts';
+import { startScaling } from '../../scaler/worker/scaling.ts';
 import { loadCatalog } from './workflow-code.ts';
 import { connectClientConnection, connectWorkerConnection } from './temporal/connect.ts';
 import { checkSearchAttributes } from './temporal/search-attributes.ts';

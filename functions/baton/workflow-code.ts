@@ -17,7 +17,7 @@ export const WORKFLOW_BUNDLE_FILES = { pipelines: 'pipelines.js', system: 'syste
 /** The repository's workflow entry points, bundled by `npm run build` or at start. */
 export const WORKFLOW_SOURCES = {
   pipelines: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-  system: fileURLToPath(new URL('../../workflows/system/index.ts', import.meta.url)),
+  system: fileURLToPath(new URL('../../scaler/workflow/index.ts', import.meta.url)),
 } as const;
 
 type WorkflowCode = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StepInputError, type StepContext } from '#baton-step';
-import { memoryRegistryStore, ModelRegistry, type MemoryRegistryStore } from '../../activities/registry/index.ts';
+import { memoryRegistryStore, ModelRegistry, type MemoryRegistryStore } from '../../registry/index.ts';
 import { handle } from './handler.ts';
 import { promoteModelInput } from './schema.ts';
 

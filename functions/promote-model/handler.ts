@@ -3,7 +3,7 @@
  * that was in production; the same call again changes nothing, so Temporal may retry it safely.
  */
 import { StepInputError, StepUnavailableError, type StepContext, type StepResult } from '#baton-step';
-import { ModelRegistry, ModelVersionNotFoundError, RegistryConflictError, RegistryNotFoundError } from '../../activities/registry/index.ts';
+import { ModelRegistry, ModelVersionNotFoundError, RegistryConflictError, RegistryNotFoundError } from '../../registry/index.ts';
 import type { z } from 'zod';
 import { promoteModelInput, type PromoteModelOutput } from './schema.ts';
 

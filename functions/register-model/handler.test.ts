@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StepContext } from '#baton-step';
-import { memoryRegistryStore, type MemoryRegistryStore } from '../../activities/registry/index.ts';
+import { memoryRegistryStore, type MemoryRegistryStore } from '../../registry/index.ts';
 import { codeVersionFromEnv } from './code-version.ts';
 import { registerModelInput } from './schema.ts';
 

@@ -4,7 +4,7 @@
  * version, not a second one.
  */
 import type { StepContext, StepResult } from '#baton-step';
-import { ModelRegistry } from '../../activities/registry/index.ts';
+import { ModelRegistry } from '../../registry/index.ts';
 import { codeVersionFromEnv } from './code-version.ts';
 import { registerModelInput, type RegisterModelInput, type RegisterModelOutput } from './schema.ts';
 

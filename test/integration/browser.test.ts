@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
+import { triggerRun, waitForRun } from '../../cli/api/run-client.ts';
 import { launchBrowser, screenshot, type BrowserSession } from '../support/browser.ts';
 import { artifactStoreOf, callReportFunction, reportInputOf, runRecord } from '../support/run-report.ts';
 import { bearer, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { getRun, waitForRun, type RunSummary } from '../../deploy/local/run-client.ts';
+import { getRun, waitForRun, type RunSummary } from '../../cli/api/run-client.ts';
 import { allocatePort } from '../../deploy/local/ports.ts';
 import { repoRoot } from '../../deploy/local/stack-config.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';

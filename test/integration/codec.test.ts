@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { METADATA_ENCODING_KEY } from '@temporalio/common';
-import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
+import { triggerRun, waitForRun } from '../../cli/api/run-client.ts';
 import { ENCRYPTED_ENCODING } from '../../functions/baton/codec/encryption-codec.ts';
 import { payloadToJson, type PayloadJson } from '../../functions/baton/codec/payload-json.ts';
 import { connectTemporal } from '../support/temporal-client.ts';

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client as MinioClient } from 'minio';
-import { getRun, triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
+import { getRun, triggerRun, waitForRun } from '../../cli/api/run-client.ts';
 import { allocatePort } from '../../deploy/local/ports.ts';
 import { sealAttemptRef } from '../../activities/attempt-ref.ts';
 import { SIGNATURE_HEADER, deriveStepKey, signAnswer, signProgress } from '../../template/baton-node/step-signature.ts';

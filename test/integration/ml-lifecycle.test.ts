@@ -6,10 +6,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cancelRun, decideApproval, predict, triggerRun, waitForRun, type Prediction } from '../../deploy/local/run-client.ts';
+import { cancelRun, decideApproval, predict, triggerRun, waitForRun, type Prediction } from '../../cli/api/run-client.ts';
 import type { RunView } from '../../functions/baton/api/run-view.ts';
-import { createKey } from '../../cli/keys-client.ts';
-import { setModelPolicy } from '../../cli/models-client.ts';
+import { createKey } from '../../cli/api/keys-client.ts';
+import { setModelPolicy } from '../../cli/api/models-client.ts';
 import { startDataServer, type DataServer } from '../support/data-server.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { replicaPids, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';

@@ -5,9 +5,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiError, decideApproval, triggerRun, waitForRun, type BatonApi } from '../../deploy/local/run-client.ts';
-import { createKey } from '../../cli/keys-client.ts';
-import { getModelPolicy, setModelPolicy } from '../../cli/models-client.ts';
+import { ApiError, decideApproval, triggerRun, waitForRun, type BatonApi } from '../../cli/api/run-client.ts';
+import { createKey } from '../../cli/api/keys-client.ts';
+import { getModelPolicy, setModelPolicy } from '../../cli/api/models-client.ts';
 import { connectTemporal } from '../support/temporal-client.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 import { waitUntil } from '../support/wait-until.ts';

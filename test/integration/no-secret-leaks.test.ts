@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import proto from '@temporalio/proto';
-import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
+import { triggerRun, waitForRun } from '../../cli/api/run-client.ts';
 import { allocatePort } from '../../deploy/local/ports.ts';
 import { openAttemptRef } from '../../activities/attempt-ref.ts';
 import { connectTemporal } from '../support/temporal-client.ts';

@@ -15,7 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTools } from '../../deploy/tools/tools.ts';
-import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
+import { triggerRun, waitForRun } from '../../cli/api/run-client.ts';
 import { bearer, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 
 /** A finished run the fuzzer may name, so the run routes are reached with a run that exists, not only with 404s. */

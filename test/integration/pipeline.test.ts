@@ -4,7 +4,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { getRun, triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
+import { getRun, triggerRun, waitForRun } from '../../cli/api/run-client.ts';
 import { connectTemporal } from '../support/temporal-client.ts';
 import { bearer, startTestStack, stopTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
 

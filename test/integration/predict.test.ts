@@ -8,9 +8,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client as MinioClient } from 'minio';
-import { createKey, listKeys, revokeKey } from '../../cli/keys-client.ts';
+import { createKey, listKeys, revokeKey } from '../../cli/api/keys-client.ts';
 import { DEMO_PREDICT_KEY_NAME, demoPredictKey } from '../../deploy/local/demo.ts';
-import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
+import { triggerRun, waitForRun } from '../../cli/api/run-client.ts';
 import { replicaPids, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 
 const BUCKET = 'baton-artifacts';

@@ -5,9 +5,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
+import { triggerRun, waitForRun } from '../../cli/api/run-client.ts';
 import { ArtifactStore } from '../../template/baton-node/artifacts.ts';
-import type { ModelSummary, ModelView } from '../../activities/registry/index.ts';
+import type { ModelSummary, ModelView } from '../../registry/index.ts';
 import { bearer, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 
 let stack: TestStack;

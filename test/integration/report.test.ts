@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
+import { triggerRun, waitForRun } from '../../cli/api/run-client.ts';
 import type { RunView } from '../../functions/baton/api/run-view.ts';
 import { bearer, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 import { artifactStoreOf, callReportFunction, checkReportPage, reportInputOf, runRecord, type RunRecord } from '../support/run-report.ts';

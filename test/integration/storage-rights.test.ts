@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client as MinioClient } from 'minio';
-import { createKey } from '../../cli/keys-client.ts';
+import { createKey } from '../../cli/api/keys-client.ts';
 import { loadStackFiles } from '../../deploy/local/stack-file.ts';
 import { repoRoot } from '../../deploy/local/stack-config.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';

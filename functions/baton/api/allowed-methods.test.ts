@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
-import { memoryRegistryStore } from '../../../activities/registry/memory-store.ts';
+import { memoryRegistryStore } from '../../../registry/memory-store.ts';
 import { ApiKeyStore } from '../auth/key-store.ts';
 import { allowedMethods } from './allowed-methods.ts';
 import { createApi } from './app.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { memoryRegistryStore, ModelRegistry, RegistryConflictError, type MemoryRegistryStore, type ModelSummary, type ModelView } from '../../../activities/registry/index.ts';
+import { memoryRegistryStore, ModelRegistry, RegistryConflictError, type MemoryRegistryStore, type ModelSummary, type ModelView } from '../../../registry/index.ts';
 import { signedIn, TEST_ADMIN } from '../auth/testing.ts';
 import { answerError } from './trigger-api-error.ts';
 import { modelsRoutes, type ModelsRegistry } from './models-routes.ts';

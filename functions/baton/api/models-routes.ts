@@ -7,10 +7,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { toErrorIssues } from '#baton-contract';
-import { ModelRegistry, RegistryConflictError, RegistryDocumentError, RegistryNotFoundError, MODEL_NAME_PATTERN, MODEL_STAGES, MODEL_VERSION_PATTERN } from '../../../activities/registry/index.ts';
-import type { ModelSummary, ModelVersionView, ModelView, StageChangeResult } from '../../../activities/registry/index.ts';
-import { modelMetadata, modelPolicyDocument, productionPointer, stageChange } from '../../../activities/registry/documents.ts';
-import type { ModelPolicyView } from '../../../activities/registry/policy.ts';
+import { ModelRegistry, RegistryConflictError, RegistryDocumentError, RegistryNotFoundError, MODEL_NAME_PATTERN, MODEL_STAGES, MODEL_VERSION_PATTERN } from '../../../registry/index.ts';
+import type { ModelSummary, ModelVersionView, ModelView, StageChangeResult } from '../../../registry/index.ts';
+import { modelMetadata, modelPolicyDocument, productionPointer, stageChange } from '../../../registry/documents.ts';
+import type { ModelPolicyView } from '../../../registry/policy.ts';
 import { promotionPolicy } from '../../../workflows/promotion/policy.ts';
 import { ArtifactStore, artifactStoreConfigFromEnv } from '../../../template/baton-node/artifacts.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
-import { memoryRegistryStore } from '../../../activities/registry/memory-store.ts';
+import { memoryRegistryStore } from '../../../registry/memory-store.ts';
 import { ApiKeyStore } from '../auth/key-store.ts';
 import { ROUTE_ACCESS } from '../auth/route-access.ts';
 import type { Principal } from '../auth/roles.ts';

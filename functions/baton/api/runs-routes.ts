@@ -4,7 +4,7 @@ import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client, t
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { progressReport, toErrorIssues } from '#baton-contract';
 import { batonSearchAttributes } from '../../../workflows/search-attributes.ts';
-import { SCALER_WORKFLOW_ID } from '../../../workflows/system/scaler-api.ts';
+import { SCALER_WORKFLOW_ID } from '../../../scaler/workflow/scaler-api.ts';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { grants, type Principal } from '../auth/roles.ts';

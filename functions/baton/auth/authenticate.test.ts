@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { memoryRegistryStore } from '../../../activities/registry/memory-store.ts';
+import { memoryRegistryStore } from '../../../registry/memory-store.ts';
 import { newApiKey } from './api-key.ts';
 import { authenticator, BOOTSTRAP_ADMIN } from './authenticate.ts';
 import { API_KEYS_DOCUMENT, ApiKeyStore, MAX_API_KEYS } from './key-store.ts';

@@ -5,7 +5,7 @@
  * or revoked on one replica is seen by all within `cacheMs`.
  */
 import { z } from 'zod';
-import { readDocument, updateDocument, type RegistryStore } from '../../../activities/registry/store.ts';
+import { readDocument, updateDocument, type RegistryStore } from '../../../registry/store.ts';
 import { newApiKey, parseApiKey, secretMatches } from './api-key.ts';
 import { ROLES, type Principal, type Role } from './roles.ts';
 import { DEFAULT_KEY_CACHE_MS } from '../defaults.ts';

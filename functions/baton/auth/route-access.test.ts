@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
 import { createApi } from '../api/app.ts';
 import { ApiKeyStore } from './key-store.ts';
-import { memoryRegistryStore } from '../../../activities/registry/memory-store.ts';
+import { memoryRegistryStore } from '../../../registry/memory-store.ts';
 import { accessTable, ROUTE_ACCESS } from './route-access.ts';
 import type { Principal, Role } from './roles.ts';
 

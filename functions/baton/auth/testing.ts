@@ -1,6 +1,6 @@
 /** Test helpers: the trigger API's routes as a signed-in caller sees them, without real credentials. */
 import { Hono } from 'hono';
-import { memoryRegistryStore } from '../../../activities/registry/memory-store.ts';
+import { memoryRegistryStore } from '../../../registry/memory-store.ts';
 import { ApiKeyStore } from './key-store.ts';
 import type { AuthEnv } from './route-access.ts';
 import type { Principal } from './roles.ts';

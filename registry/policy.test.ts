@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FailureType } from '#baton-contract';
 import { memoryRegistryStore, ModelNotFoundError, ModelRegistry, POLICY_HISTORY_LIMIT, RegistryDocumentError } from './index.ts';
-import { createReadModelPolicy } from '../read-model-policy.ts';
+import { createReadModelPolicy } from '../activities/read-model-policy.ts';
 import { ApplicationFailure } from '@temporalio/common';
 
 function setUp() {

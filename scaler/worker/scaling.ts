@@ -4,11 +4,11 @@
  */
 import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import { createGatewayFunctions, type GatewayCredentials } from '../../../activities/scaling/gateway-functions.ts';
-import type { StepCatalog } from '../../../activities/step-catalog.ts';
-import { readSecret } from '../../../template/baton-node/secrets.ts';
-import type { OrchestratorConfig } from '../config.ts';
-import type { PipelineWorker } from '../pipeline-worker.ts';
+import { createGatewayFunctions, type GatewayCredentials } from '../activities/gateway-functions.ts';
+import type { StepCatalog } from '../../activities/step-catalog.ts';
+import { readSecret } from '../../template/baton-node/secrets.ts';
+import type { OrchestratorConfig } from '../../functions/baton/config.ts';
+import type { PipelineWorker } from '../../functions/baton/pipeline-worker.ts';
 import { ensureScaler, scalerSettings } from './start-scaler.ts';
 import { startSystemWorker } from './system-worker.ts';
 

@@ -3,7 +3,7 @@
  * new version's stage.json in staging. Every write is idempotent, so a retried registration (a Temporal retry, or
  * the same model trained twice) gives the same version and changes nothing that is already there.
  */
-import type { ArtifactRef } from '../../template/baton-node/step-contract.ts';
+import type { ArtifactRef } from '../template/baton-node/step-contract.ts';
 import { stageDocument, type ModelMetadata } from './documents.ts';
 import { MODEL_NAME_PATTERN, registryKeys, versionOf, type ModelStage } from './layout.ts';
 import { readProduction, readVersion } from './read.ts';

@@ -3,8 +3,8 @@
  * (signalWithStart is idempotent: every orchestrator replica calls it at start-up; one scaler runs).
  */
 import type { Client } from '@temporalio/client';
-import { SCALER_WORKFLOW_ID, scalerSettingsSignal, type ScalerSettings } from '../../../workflows/system/scaler-api.ts';
-import type { OrchestratorConfig } from '../config.ts';
+import { SCALER_WORKFLOW_ID, scalerSettingsSignal, type ScalerSettings } from '../workflow/scaler-api.ts';
+import type { OrchestratorConfig } from '../../functions/baton/config.ts';
 
 /** Ticks per workflow run before continueAsNew: a few hundred keeps the history small. */
 const TICKS_PER_RUN = 200;

@@ -5,12 +5,12 @@
  */
 import type { Client, Connection } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import { createScalingActivities } from '../../../activities/scaling/index.ts';
-import type { GatewayFunctions } from '../../../activities/scaling/gateway-functions.ts';
-import type { StepCatalog } from '../../../activities/step-catalog.ts';
-import type { OrchestratorConfig } from '../config.ts';
-import { runWorker, type PipelineWorker } from '../pipeline-worker.ts';
-import { systemWorkflowCode } from '../workflow-code.ts';
+import { createScalingActivities } from '../activities/index.ts';
+import type { GatewayFunctions } from '../activities/gateway-functions.ts';
+import type { StepCatalog } from '../../activities/step-catalog.ts';
+import type { OrchestratorConfig } from '../../functions/baton/config.ts';
+import { runWorker, type PipelineWorker } from '../../functions/baton/pipeline-worker.ts';
+import { systemWorkflowCode } from '../../functions/baton/workflow-code.ts';
 
 /** What the scaling activities use. */
 export interface SystemWorkerDeps {

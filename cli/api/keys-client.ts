@@ -1,7 +1,7 @@
 /** The API key routes of the trigger API (`/keys`, admin only), through the gateway. */
-import { callApi, type BatonApi } from '../deploy/local/run-client.ts';
-import type { ApiKeyInfo } from '../functions/baton/auth/key-store.ts';
-import type { Role } from '../functions/baton/auth/roles.ts';
+import { callApi, type BatonApi } from './run-client.ts';
+import type { ApiKeyInfo } from '../../functions/baton/auth/key-store.ts';
+import type { Role } from '../../functions/baton/auth/roles.ts';
 
 export type { ApiKeyInfo };
 

@@ -1,6 +1,6 @@
 /** The registry routes of the trigger API (`/models`), through the gateway. */
-import { callApi, type BatonApi } from '../deploy/local/run-client.ts';
-import type { ModelPolicyView, ModelSummary, ModelVersionView, ModelView, ModelStage } from '../activities/registry/index.ts';
+import { callApi, type BatonApi } from './run-client.ts';
+import type { ModelPolicyView, ModelSummary, ModelVersionView, ModelView, ModelStage } from '../../registry/index.ts';
 
 export type { ModelPolicyView, ModelSummary, ModelVersionView, ModelView, ModelStage };
 

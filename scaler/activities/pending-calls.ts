@@ -4,7 +4,7 @@
  * so it counts the same against the local gateway and a real OpenFaaS one.
  */
 import type { Client } from '@temporalio/client';
-import type { StepCatalog } from '../step-catalog.ts';
+import type { StepCatalog } from '../../activities/step-catalog.ts';
 
 /** The step names that call each function, from the step catalog. */
 export function stepsByFunction(steps: StepCatalog): Map<string, string[]> {

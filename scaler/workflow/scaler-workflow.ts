@@ -6,7 +6,7 @@
  * running scaler that replica's settings.
  */
 import { continueAsNew, log, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
-import type { ScalingActivities } from '../../activities/scaling/index.ts';
+import type { ScalingActivities } from '../activities/index.ts';
 import { scalerSettingsSignal, type ScalerSettings } from './scaler-api.ts';
 import { decideReplicas, type FunctionScalingMemory, type ScalingDecision } from './scaling-policy.ts';
 

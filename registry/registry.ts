@@ -1,5 +1,5 @@
 /** The model registry in the artifact bucket: one object over the reading, registering and staging functions. */
-import type { PromotionPolicyInput } from '../../workflows/promotion/policy.ts';
+import type { PromotionPolicyInput } from '../workflows/promotion/policy.ts';
 import type { ModelStage } from './layout.ts';
 import { readPolicy, writePolicy, type ModelPolicyView, type PolicyChangeRequest } from './policy.ts';
 import { readModel, readModelList, readModelVersion, type ModelSummary, type ModelVersionView, type ModelView } from './read.ts';

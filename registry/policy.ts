@@ -3,7 +3,7 @@
  * change gets the next version number and keeps the one it replaces in the history; rewrites are compare-and-swap.
  * A policy may be set before the model's first version is registered, so that version is held to it too.
  */
-import { promotionPolicy, type PromotionPolicy, type PromotionPolicyInput } from '../../workflows/promotion/policy.ts';
+import { promotionPolicy, type PromotionPolicy, type PromotionPolicyInput } from '../workflows/promotion/policy.ts';
 import { modelPolicyDocument, modelPolicyForRewrite, type ModelPolicyDocument, type PolicyRevision } from './documents.ts';
 import { ModelNotFoundError } from './errors.ts';
 import { MODEL_NAME_PATTERN, registryKeys } from './layout.ts';

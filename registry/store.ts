@@ -1,6 +1,6 @@
 /** What the registry needs of an object store, and reading and updating its documents safely over it. */
 import type { z } from 'zod';
-import { describeZodError, type ArtifactRef } from '../../template/baton-node/step-contract.ts';
+import { describeZodError, type ArtifactRef } from '../template/baton-node/step-contract.ts';
 import { RegistryConflictError, RegistryDocumentError } from './errors.ts';
 
 /**

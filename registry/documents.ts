@@ -3,7 +3,7 @@
  * and field instead of surfacing as an odd value far away. Objects stay loose, so fields a newer writer adds survive.
  */
 import { z } from 'zod';
-import { promotionPolicy } from '../../workflows/promotion/policy.ts';
+import { promotionPolicy } from '../workflows/promotion/policy.ts';
 import { MODEL_STAGES } from './layout.ts';
 
 export const modelStage = z.enum(MODEL_STAGES);

@@ -1,6 +1,6 @@
 /** An in-memory RegistryStore for tests: the same compare-and-swap semantics as S3's conditional writes. */
 import { createHash } from 'node:crypto';
-import type { ArtifactRef } from '../../template/baton-node/step-contract.ts';
+import type { ArtifactRef } from '../template/baton-node/step-contract.ts';
 import type { RegistryStore } from './store.ts';
 
 /** The store plus its objects, for tests to look at or to tamper with. */

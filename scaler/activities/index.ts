@@ -5,8 +5,8 @@
  * The scaler workflow imports this module as a type only.
  */
 import type { Client, Connection } from '@temporalio/client';
-import type { FunctionLoad, ScalingDecision } from '../../workflows/system/scaling-policy.ts';
-import type { StepCatalog } from '../step-catalog.ts';
+import type { FunctionLoad, ScalingDecision } from '../workflow/scaling-policy.ts';
+import type { StepCatalog } from '../../activities/step-catalog.ts';
 import type { GatewayFunctions } from './gateway-functions.ts';
 import { countPendingCalls, stepsByFunction } from './pending-calls.ts';
 import { scaledFunctions, type ScaledFunctionSettings } from './scaled-functions.ts';
