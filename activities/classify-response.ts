@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '#baton-contract';
 
 /**
- * Failure classification of a step call, decided here once (DESIGN.md, "The step contract"):
+ * Failure classification of a step call, decided here once (docs/design.md, "The step contract"):
  * 400/404/422 and other 4xx → not retryable; 429 and 503 with Retry-After → retry after it; 5xx, 504 and connection
  * errors → retryable with the preset's backoff.
  */

@@ -39,7 +39,7 @@ test('faas-cli build --shrinkwrap and faas-cli generate accept stack.yml', async
   }
   const work = await mkdtemp(join(tmpdir(), 'baton-faas-cli-'));
   try {
-    for (const entry of ['stack.yml', 'template', 'functions', 'workflows', 'activities', 'deploy']) {
+    for (const entry of ['stack.yml', 'template', 'functions', 'workflows', 'activities', 'registry', 'scaler', 'deploy']) {
       await cp(join(repoRoot, entry), join(work, entry), { recursive: true });
     }
     await run(faasCli, ['build', '--shrinkwrap', '-f', 'stack.yml'], { cwd: work });

@@ -1,6 +1,6 @@
 /**
  * The tools Baton's local stack needs, each with its pinned version, how to recognise a fitting copy on
- * PATH, and the `go install` that puts it in the cache. Versions come from docs/contracts.md and DESIGN.md.
+ * PATH, and the `go install` that puts it in the cache. Versions come from docs/contracts.md and docs/design.md.
  */
 import { faasCliVersion, minioFits, minioRelease, ofWatchdogVersion, semverFits, temporalVersion } from './versions.ts';
 
@@ -30,7 +30,7 @@ export interface GoTool {
 export const temporal: GoTool = {
   name: 'temporal',
   label: '1.5.1',
-  // Later tags carry a replace directive and cannot be go-installed (DESIGN.md).
+  // Later tags carry a replace directive and cannot be go-installed (docs/design.md).
   version: 'v1.5.1',
   module: 'github.com/temporalio/cli/cmd/temporal',
   binary: 'temporal',
