@@ -31,3 +31,6 @@ export type StepDeclaration<I extends z.ZodType, O extends z.ZodType> = Omit<Ste
 export function defineStep<I extends z.ZodType, O extends z.ZodType>(step: StepDeclaration<I, O>): StepDefinition<I, O> {
   return { ...step, function: step.function ?? step.name };
 }
+
+/** What a step gives back, as its output schema describes it. */
+export type StepOutput<S> = S extends StepDefinition<z.ZodType, infer O> ? z.output<O> : never;

@@ -5,11 +5,11 @@ import { ingest } from '../steps/ingest.ts';
 import { trainEpochs } from '../steps/train-epochs.ts';
 import { evaluate } from '../steps/evaluate.ts';
 import { registerModel } from '../steps/register-model.ts';
-import type { TrainClassifierResult } from '../train-classifier/workflow.ts';
+import { trainingResult, type TrainingResult } from '../training-result.ts';
 import { resumableInput, type ResumableInput } from './input.ts';
 
 /** ingest → train-epochs (long, resumable) → evaluate → register-model → report. */
-export async function trainClassifierResumable(rawInput: ResumableInput): Promise<TrainClassifierResult> {
+export async function trainClassifierResumable(rawInput: ResumableInput): Promise<TrainingResult> {
   const input = resumableInput.parse(rawInput);
   const { dataset } = await runStep(ingest, { source: 'sklearn', dataset: input.dataset });
   const trained = await runStep(trainEpochs, { dataset, epochs: input.epochs, secondsPerEpoch: input.secondsPerEpoch, alpha: input.alpha, split: input.split });
@@ -17,9 +17,5 @@ export async function trainClassifierResumable(rawInput: ResumableInput): Promis
   const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation });
   recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
   await reportRun({ pipeline: 'train-classifier-resumable', parameters: input, dataset, model: trained.model, curve: trained.curve, evaluation, registered });
-  return {
-    dataset: { name: dataset.name, version: dataset.version },
-    model: { name: registered.modelName, version: registered.version, uri: registered.model.uri },
-    metrics: evaluation.metrics,
-  };
+  return trainingResult({ dataset, evaluation, registered });
 }

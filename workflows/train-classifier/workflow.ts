@@ -1,7 +1,7 @@
 import { patched } from '@temporalio/workflow';
 import { acquireDataset } from '../dataset-source.ts';
 import { PromotionApproval } from '../promotion/approval.ts';
-import { promoteIfEligible, type PromotionOutcome } from '../promotion/promote.ts';
+import { promoteIfEligible } from '../promotion/promote.ts';
 import { recordTrainingOutcome } from '../run-record.ts';
 import { reportRun } from '../run-report.ts';
 import { runStep } from '../run-step.ts';
@@ -9,26 +9,11 @@ import { train } from '../steps/train.ts';
 import { evaluate } from '../steps/evaluate.ts';
 import { registerModel } from '../steps/register-model.ts';
 import { validateDataset } from '../steps/validate-dataset.ts';
-import type { EvaluationMetrics } from '../steps/schemas.ts';
+import { trainingResult, type TrainingResult } from '../training-result.ts';
 import { trainClassifierInput, type TrainClassifierInput } from './input.ts';
 
-/** The data checks' verdict, in short (the full report is an artifact). */
-export interface ValidationSummary {
-  status: 'passed' | 'warned';
-  issues: number;
-  report: string;
-}
-
 /** What a train-classifier run returns. */
-export interface TrainClassifierResult {
-  dataset: { name: string; version: string };
-  model: { name: string; version: string; uri: string };
-  metrics: EvaluationMetrics;
-  /** Absent on runs started before validation existed. */
-  validation?: ValidationSummary;
-  /** Absent on runs started before promotion existed. */
-  promotion?: PromotionOutcome;
-}
+export type TrainClassifierResult = TrainingResult;
 
 /** Runs started before these steps existed replay without them. */
 const VALIDATION_PATCH = 'baton-validate-v1';
@@ -51,11 +36,5 @@ export async function trainClassifier(rawInput: TrainClassifierInput): Promise<T
     ? await promoteIfEligible({ request: input.promotion ?? {}, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null })
     : undefined;
   await reportRun({ pipeline: 'train-classifier', parameters: input, dataset, model: trained.model, evaluation, registered, validation, promotion });
-  return {
-    dataset: { name: dataset.name, version: dataset.version },
-    model: { name: registered.modelName, version: registered.version, uri: registered.model.uri },
-    metrics: evaluation.metrics,
-    ...(validation ? { validation: { status: validation.status, issues: validation.issues.length, report: validation.report.uri } } : {}),
-    ...(promotion ? { promotion } : {}),
-  };
+  return trainingResult({ dataset, evaluation, registered, validation, promotion });
 }

@@ -10,7 +10,7 @@ import { evaluate } from '../steps/evaluate.ts';
 import { registerModel } from '../steps/register-model.ts';
 import { validateDataset } from '../steps/validate-dataset.ts';
 import type { ModelSpec } from '../steps/schemas.ts';
-import type { TrainClassifierResult } from '../train-classifier/workflow.ts';
+import { trainingResult, type TrainingResult } from '../training-result.ts';
 import { tuneClassifierInput, type TuneClassifierInput } from './input.ts';
 
 /** One tried candidate in the result. */
@@ -21,7 +21,7 @@ export interface CandidateScore {
 }
 
 /** What a tune-classifier run returns: the registered best, and every candidate's score. */
-export interface TuneClassifierResult extends TrainClassifierResult {
+export interface TuneClassifierResult extends TrainingResult {
   best: number;
   candidates: CandidateScore[];
 }
@@ -48,11 +48,7 @@ export async function tuneClassifier(rawInput: TuneClassifierInput): Promise<Tun
   const promotion = await promoteIfEligible({ request: input.promotion ?? {}, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null });
   await reportRun({ pipeline: 'tune-classifier', parameters: input, dataset, model: trained.model, evaluation, registered, validation, promotion });
   return {
-    dataset: { name: dataset.name, version: dataset.version },
-    model: { name: registered.modelName, version: registered.version, uri: registered.model.uri },
-    metrics: evaluation.metrics,
-    validation: { status: validation.status, issues: validation.issues.length, report: validation.report.uri },
-    promotion,
+    ...trainingResult({ dataset, evaluation, registered, validation, promotion }),
     best,
     candidates: tried.map(({ evaluation: scored }, index) => ({ index, model: input.candidates[index]!, metrics: { accuracy: scored.metrics.accuracy, f1: scored.metrics.f1 } })),
   };
