@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memoryRegistryStore, ModelRegistry, RegistryConflictError, type MemoryRegistryStore, type ModelSummary, type ModelView } from '../../../registry/index.ts';
-import { signedIn, TEST_ADMIN } from '../auth/testing.ts';
+import { signedIn, TEST_ADMIN, unusedRegistry } from '../auth/testing.ts';
 import { answerError } from './trigger-api-error.ts';
-import { modelsRoutes, type ModelsRegistry } from './models-routes.ts';
+import { modelsRoutes } from './models-routes.ts';
 
 /** The models routes over a real registry on an in-memory store, holding two versions of "wine". */
 async function setUp() {
@@ -98,11 +98,7 @@ test('a bad promotion body answers 400 naming the field, and changes nothing', a
 });
 
 test('a promotion that keeps losing races answers 409', async () => {
-  const conflicted: ModelsRegistry = {
-    listModels: async () => [], getModel: async () => { throw new Error('unused'); }, getVersion: async () => { throw new Error('unused'); },
-    setStage: async () => { throw new RegistryConflictError('models/wine/production.json'); },
-    getPolicy: async () => { throw new Error('unused'); }, setPolicy: async () => { throw new Error('unused'); },
-  };
+  const conflicted = unusedRegistry({ setStage: async () => { throw new RegistryConflictError('models/wine/production.json'); } });
   const app = signedIn(modelsRoutes({ registry: () => conflicted })).onError(answerError);
   const response = await app.request('/wine/versions/0123456789ab/promote', post('{}'));
   assert.equal(response.status, 409);

@@ -6,6 +6,7 @@ import { memoryRegistryStore } from '../../../registry/memory-store.ts';
 import { ApiKeyStore } from '../auth/key-store.ts';
 import { ROUTE_ACCESS } from '../auth/route-access.ts';
 import type { Principal } from '../auth/roles.ts';
+import { unusedRegistry } from '../auth/testing.ts';
 import { definePipeline } from '../../../workflows/pipeline-definition.ts';
 import { createApi, type ApiDeps } from './app.ts';
 import { decisionBody } from './approval-routes.ts';
@@ -123,7 +124,7 @@ function apiDeps(): ApiDeps {
     publicUrl: 'http://gw/function/baton', temporalUiUrl: undefined, health: () => ({}),
     authenticate: async (authorization) => ({ 'Bearer admin': admin, 'Bearer viewer': viewer })[authorization ?? ''],
     keys: () => new ApiKeyStore(store),
-    registry: () => ({ listModels: async () => [], getModel: async () => { throw new Error('unused'); }, getVersion: async () => { throw new Error('unused'); }, setStage: async () => { throw new Error('unused'); }, getPolicy: async () => { throw new Error('unused'); }, setPolicy: async () => { throw new Error('unused'); } }),
+    registry: () => unusedRegistry(),
   };
 }
 

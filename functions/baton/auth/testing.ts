@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { memoryRegistryStore } from '../../../registry/memory-store.ts';
 import { ApiKeyStore } from './key-store.ts';
+import type { ModelsRegistry } from '../api/models-routes.ts';
 import type { AuthEnv } from './route-access.ts';
 import type { Principal } from './roles.ts';
 
@@ -18,4 +19,15 @@ export function signedIn(routes: Hono<AuthEnv>, principal: Principal = TEST_ADMI
     c.set('principal', principal);
     await next();
   }).route('/', routes);
+}
+
+/** A models registry whose every method throws, but for the ones a test gives. */
+export function unusedRegistry(overrides: Partial<ModelsRegistry> = {}): ModelsRegistry {
+  const unused = async (): Promise<never> => {
+    throw new Error('unused');
+  };
+  return {
+    listModels: async () => [], getModel: unused, getVersion: unused, setStage: unused, getPolicy: unused, setPolicy: unused,
+    ...overrides,
+  };
 }
