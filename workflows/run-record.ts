@@ -10,14 +10,19 @@ import type { EvaluationMetrics } from './steps/schemas.ts';
 const PATCH = 'baton-run-record-v1';
 
 /** Records a registered model and its holdout metrics on the run. */
-export function recordTrainingOutcome(outcome: { datasetVersion: string; modelVersion: string; metrics: EvaluationMetrics }): void {
+export function recordTrainingOutcome(outcome: {
+  dataset: { version: string };
+  registered: { version: string };
+  evaluation: { metrics: EvaluationMetrics };
+}): void {
   if (!patched(PATCH)) return;
+  const { metrics } = outcome.evaluation;
   upsertSearchAttributes([
-    { key: batonSearchAttributes.datasetVersion, value: outcome.datasetVersion },
-    { key: batonSearchAttributes.modelVersion, value: outcome.modelVersion },
-    { key: batonSearchAttributes.accuracy, value: outcome.metrics.accuracy },
+    { key: batonSearchAttributes.datasetVersion, value: outcome.dataset.version },
+    { key: batonSearchAttributes.modelVersion, value: outcome.registered.version },
+    { key: batonSearchAttributes.accuracy, value: metrics.accuracy },
     // A freshly registered version waits in staging until it is promoted.
     { key: batonSearchAttributes.stage, value: 'staging' },
   ]);
-  upsertMemo({ metrics: outcome.metrics });
+  upsertMemo({ metrics });
 }

@@ -15,7 +15,7 @@ export async function trainClassifierResumable(rawInput: ResumableInput): Promis
   const trained = await runStep(trainEpochs, { dataset, epochs: input.epochs, secondsPerEpoch: input.secondsPerEpoch, alpha: input.alpha, split: input.split });
   const evaluation = await runStep(evaluate, { model: trained.model, holdout: trained.holdout });
   const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation });
-  recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
+  recordTrainingOutcome({ dataset, registered, evaluation });
   await reportRun({ pipeline: 'train-classifier-resumable', parameters: input, dataset, model: trained.model, curve: trained.curve, evaluation, registered });
   return trainingResult({ dataset, evaluation, registered });
 }

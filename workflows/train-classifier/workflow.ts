@@ -31,7 +31,7 @@ export async function trainClassifier(rawInput: TrainClassifierInput): Promise<T
   const trained = await runStep(train, { dataset, model: input.model, split: input.split });
   const evaluation = await runStep(evaluate, { model: trained.model, holdout: trained.holdout, compareWith: { modelName: input.modelName } });
   const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation, parameters: input });
-  recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
+  recordTrainingOutcome({ dataset, registered, evaluation });
   const promotion = patched(PROMOTION_PATCH)
     ? await promoteIfEligible({ request: input.promotion ?? {}, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null })
     : undefined;

@@ -44,7 +44,7 @@ export async function tuneClassifier(rawInput: TuneClassifierInput): Promise<Tun
     candidate.evaluation.metrics[input.metric] > tried[bestIndex]!.evaluation.metrics[input.metric] ? index : bestIndex, 0);
   const { trained, evaluation } = tried[best]!;
   const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation, parameters: { ...input, chosen: best } });
-  recordTrainingOutcome({ datasetVersion: dataset.version, modelVersion: registered.version, metrics: evaluation.metrics });
+  recordTrainingOutcome({ dataset, registered, evaluation });
   const promotion = await promoteIfEligible({ request: input.promotion ?? {}, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null });
   await reportRun({ pipeline: 'tune-classifier', parameters: input, dataset, model: trained.model, evaluation, registered, validation, promotion });
   return {
