@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { PidFiles } from './pid-files.ts';
 
 /** A server process of the local stack (Temporal, MinIO), its output kept in a log file. */
 export interface ManagedProcess {
@@ -17,10 +18,11 @@ export function startManagedProcess(
   name: string,
   command: string,
   args: string[],
-  options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string) => void },
+  options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string) => void; pids?: PidFiles },
 ): ManagedProcess {
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) options.pids?.record(name, child.pid, { group: false });
   for (const stream of [child.stdout!, child.stderr!]) {
     stream.pipe(log, { end: false });
     if (options.onLine) createInterface({ input: stream }).on('line', options.onLine);
@@ -28,6 +30,7 @@ export function startManagedProcess(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('error', () => resolve({ code: null, signal: null }));
     child.once('exit', (code, signal) => {
+      options.pids?.forget(name);
       log.end();
       resolve({ code, signal });
     });

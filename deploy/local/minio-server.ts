@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { startManagedProcess, waitUntil, type ManagedProcess } from './managed-process.ts';
+import type { PidFiles } from './pid-files.ts';
 
 /** The MinIO server of the local stack: artifacts, checkpoints and models under the data folder. */
 export interface MinioServer {
@@ -16,6 +17,8 @@ export async function startMinioServer(options: {
   rootUser: string;
   rootPassword: string;
   onLine?: (line: string) => void;
+  /** Where the process is recorded, so that a later stack can stop it if this one dies without doing so. */
+  pids?: PidFiles;
 }): Promise<MinioServer> {
   const url = `http://127.0.0.1:${options.port}`;
   const process = startManagedProcess('minio', options.binary, [
@@ -28,7 +31,13 @@ export async function startMinioServer(options: {
     // Credentials go through the environment, never the command line (visible in `ps`).
     env: { ...globalThis.process.env, MINIO_ROOT_USER: options.rootUser, MINIO_ROOT_PASSWORD: options.rootPassword, MINIO_BROWSER: 'off' },
     onLine: options.onLine,
+    pids: options.pids,
   });
-  await waitUntil(process, `MinIO was ready at ${url}`, async () => (await fetch(`${url}/minio/health/ready`)).ok, 60_000);
+  await waitUntil(process, `MinIO was ready at ${url}`, async () => (await fetch(`${url}/minio/health/ready`)).ok, 60_000).catch(
+    async (error: unknown) => {
+      await process.stop(); // a server that never got ready must not stay behind
+      throw error;
+    },
+  );
   return { url, process };
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { PidFiles } from './pid-files.ts';
 import { allocatePort } from './ports.ts';
 
 /** Where a replica is in its life. `crashed`: its process ended unexpectedly and a restart is scheduled. */
@@ -33,6 +34,8 @@ export interface ReplicaOptions {
   backoff: RestartBackoff;
   /** Time between SIGTERM and SIGKILL when stopping. */
   stopGraceMs: number;
+  /** Where the running process group is recorded, so that a later stack can stop it if this one dies first. */
+  pids?: PidFiles;
 }
 
 /**
@@ -102,7 +105,10 @@ export class Replica {
     });
     this.child = child;
     this.runStartedAt = Date.now();
-    if (child.pid !== undefined) trackGroup(child.pid);
+    if (child.pid !== undefined) {
+      trackGroup(child.pid);
+      this.options.pids?.record(this.id, child.pid, { group: true });
+    }
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.options.log(line));
     }
@@ -135,6 +141,7 @@ export class Replica {
   }
 
   private onEnd(child: ChildProcess, how: string): void {
+    this.options.pids?.forget(this.id);
     const pid = child.pid;
     if (pid !== undefined) {
       signalGroup(pid, 'SIGKILL'); // the wrapper, if it outlived its watchdog

@@ -9,7 +9,9 @@ import { promisify } from 'node:util';
 import type { ToolPaths } from '../tools/tools.ts';
 import { startLocalGateway } from './local-gateway.ts';
 import { ensureLocalSecrets, writeStorageCredentials, type LocalSecrets } from './local-secrets.ts';
+import { KeptServer, type StartedServer } from './kept-server.ts';
 import { startMinioServer, type MinioServer } from './minio-server.ts';
+import { PidFiles } from './pid-files.ts';
 import { allocatePort } from './ports.ts';
 import { assertPortsFree, type StackPorts } from './stack-config.ts';
 import { createStorageUsers, storageUsers } from './storage-users.ts';
@@ -45,8 +47,10 @@ export interface LocalStack {
   minioUrl: string;
   secrets: LocalSecrets;
   gateway: Awaited<ReturnType<typeof startLocalGateway>>;
-  temporal: TemporalServer;
-  minio: MinioServer;
+  /** The running Temporal server: restarted (same port and SQLite file) when it dies, so this may change. */
+  readonly temporal: TemporalServer;
+  /** The running MinIO server: restarted (same port and data) when it dies, so this may change. */
+  readonly minio: MinioServer;
   /** Stops the Temporal server and starts it again on the same port and SQLite file (fault tests). */
   restartTemporal(): Promise<void>;
   /** Stops the functions, then the servers; no process of the stack survives it. */
@@ -56,6 +60,10 @@ export interface LocalStack {
 /** Starts everything and waits until every function has its minimum replicas ready. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
+  // A stack on this data folder that died without stopping (SIGKILL) left its servers and replicas running.
+  const pids = new PidFiles(join(options.dataDir, 'run'));
+  const leftovers = await pids.stopLeftovers();
+  if (leftovers.length) log(`stopped ${leftovers.length} processes a previous stack on ${options.dataDir} left running: ${leftovers.join(', ')}`);
   await assertPortsFree(options.ports);
   const ports = await resolvePorts(options.ports);
   await mkdir(join(options.dataDir, 'logs'), { recursive: true });
@@ -71,15 +79,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
     // The UI decodes the encrypted payloads in the browser through the orchestrator's codec server.
     const codecEndpoint = `${gatewayUrl}/function/baton/codec`;
-    const temporalOptions = { binary: options.tools.temporal, dataDir: options.dataDir, port: ports.temporal, uiPort: ports.temporalUi, codecEndpoint };
-    let temporal: TemporalServer | undefined;
-    stoppers.push(async () => temporal?.process.stop());
-    const [, minio] = await Promise.all([
-      startTemporalServer(temporalOptions).then((server) => (temporal = server)),
-      startMinioServer({ binary: options.tools.minio, dataDir: options.dataDir, port: ports.minio, consolePort: ports.minioConsole, rootUser: secrets.s3AccessKey, rootPassword: secrets.s3SecretKey })
-        .then((server) => (stoppers.push(() => server.process.stop()), server)),
+    const temporalOptions = { binary: options.tools.temporal, dataDir: options.dataDir, port: ports.temporal, uiPort: ports.temporalUi, codecEndpoint, pids };
+    const minioOptions = { binary: options.tools.minio, dataDir: options.dataDir, port: ports.minio, consolePort: ports.minioConsole, rootUser: secrets.s3AccessKey, rootPassword: secrets.s3SecretKey, pids };
+    // Both are kept running: a server that dies is started again, as a cluster restarts a pod.
+    const keep = <S extends StartedServer>(name: string, start: () => Promise<S>) =>
+      KeptServer.start({ name, start, log }).then((kept) => (stoppers.push(() => kept.stop()), kept));
+    // Both settle before a failure is thrown, so the one that did start is among the stoppers.
+    const [temporalStart, minioStart] = await Promise.allSettled([
+      keep('temporal', () => startTemporalServer(temporalOptions)),
+      keep('minio', () => startMinioServer(minioOptions)),
     ]);
-    if (!temporal) throw new Error('Temporal did not start');
+    if (temporalStart.status === 'rejected') throw temporalStart.reason;
+    if (minioStart.status === 'rejected') throw minioStart.reason;
+    const [temporalKept, minioKept] = [temporalStart.value, minioStart.value];
+    const temporal = temporalKept.server;
+    const minio = minioKept.server;
     log(`Temporal on ${temporal.address} (UI ${temporal.uiUrl}), MinIO on ${minio.url}`);
 
     const envOverrides = {
@@ -119,16 +133,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stoppers.push(() => gateway.stop());
     log(`gateway on ${gatewayUrl}; waiting for function replicas…`);
     await gateway.waitUntilReady(180_000);
-    const running = temporal;
     return {
-      gatewayUrl, token: secrets.adminKey, temporalAddress: running.address, temporalUiUrl: running.uiUrl, minioUrl: minio.url, secrets, gateway, minio, stop,
+      gatewayUrl, token: secrets.adminKey, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, minioUrl: minio.url, secrets, gateway, stop,
       get temporal() {
-        return temporal ?? running;
+        return temporalKept.server;
       },
-      async restartTemporal() {
-        await temporal?.process.stop();
-        temporal = await startTemporalServer(temporalOptions);
+      get minio() {
+        return minioKept.server;
       },
+      restartTemporal: () => temporalKept.restart(),
     };
   } catch (error) {
     await stop();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FunctionView, GatewayBackend, ReplicaTarget } from './gateway/backend.ts';
 import { LogStore } from './log-store.ts';
+import { PidFiles } from './pid-files.ts';
 import { DEFAULT_RESTART_BACKOFF, Replica, type ReplicaState, type RestartBackoff } from './replica.ts';
 import { replicaEnv } from './replica-env.ts';
 import { prepareSecrets } from './secrets.ts';
@@ -69,8 +70,11 @@ export class Supervisor implements GatewayBackend {
   private readonly running = new Map<string, Running>();
   private readonly retiring = new Set<Promise<void>>();
   private stopped = false;
+  /** Every replica's process group, on disk: what a later stack stops if this supervisor dies without stopping them. */
+  private readonly pids: PidFiles;
 
   constructor(private readonly options: SupervisorOptions) {
+    this.pids = new PidFiles(options.runDir);
     this.logs = options.logs ?? new LogStore();
   }
 
@@ -184,6 +188,7 @@ export class Supervisor implements GatewayBackend {
       log,
       backoff: { ...DEFAULT_RESTART_BACKOFF, ...this.options.restartBackoff },
       stopGraceMs: this.options.stopGraceMs ?? 5_000,
+      pids: this.pids,
     });
     replica.start();
     return replica;

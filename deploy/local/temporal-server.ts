@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeRegistrations } from '../../workflows/search-attributes.ts';
 import { startManagedProcess, waitUntil, type ManagedProcess } from './managed-process.ts';
+import type { PidFiles } from './pid-files.ts';
 
 /** The Temporal dev server of the local stack: state in a SQLite file, so runs survive restarts. */
 export interface TemporalServer {
@@ -19,6 +20,8 @@ export async function startTemporalServer(options: {
   /** The codec server the Web UI decodes payloads with (Baton's orchestrator's `/codec`). */
   codecEndpoint?: string;
   onLine?: (line: string) => void;
+  /** Where the process is recorded, so that a later stack can stop it if this one dies without doing so. */
+  pids?: PidFiles;
 }): Promise<TemporalServer> {
   const args = [
     'server', 'start-dev',
@@ -36,7 +39,7 @@ export async function startTemporalServer(options: {
     ...searchAttributeRegistrations().flatMap((pair) => ['--search-attribute', pair]),
     ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
   ];
-  const process = startManagedProcess('temporal', options.binary, args, { logFile: join(options.dataDir, 'logs', 'temporal.log'), onLine: options.onLine });
+  const process = startManagedProcess('temporal', options.binary, args, { logFile: join(options.dataDir, 'logs', 'temporal.log'), onLine: options.onLine, pids: options.pids });
   const address = `127.0.0.1:${options.port}`;
   await waitUntil(process, `Temporal answered on ${address}`, async () => {
     const connection = await Connection.connect({ address, connectTimeout: 1000 });
@@ -46,6 +49,9 @@ export async function startTemporalServer(options: {
     } finally {
       await connection.close();
     }
-  }, 120_000); // usually about 1 s; a start under heavy disk load was once seen to take 58 s
+  }, 120_000).catch(async (error: unknown) => { // usually about 1 s; a start under heavy disk load once took 58 s
+    await process.stop(); // a server that never got ready must not stay behind
+    throw error;
+  });
   return { address, uiUrl: `http://127.0.0.1:${options.uiPort}`, process };
 }

@@ -1,6 +1,6 @@
 /**
  * Long, resumable trainings on the real stack, with real faults: a killed training replica, a killed
- * orchestrator, a restarted Temporal server, a lost callback, and forged or stale callbacks. Each run must
+ * orchestrator, a restarted Temporal server, a killed MinIO and Temporal server (the stack starts them again), a lost callback, and forged or stale callbacks. Each run must
  * complete, resume from its last checkpoint instead of starting over, and register exactly one model.
  */
 import { test, before, after } from 'node:test';
@@ -105,6 +105,19 @@ test('a restarted Temporal server (same SQLite file): the run completes', async 
   await expectCompleted(run.runId);
   await expectOneModel('after-temporal-restart', run.runId);
 });
+
+for (const server of ['minio', 'temporal'] as const) {
+  test(`a SIGKILLed ${server} server: the stack starts it again (same port and data) and the run completes`, async () => {
+    const modelName = `after-${server}-kill`;
+    const run = await startTraining(modelName, 8);
+    await waitForEpoch(run.runId, 2);
+    const killed = stack[server].process.child.pid!;
+    process.kill(killed, 'SIGKILL');
+    await expectCompleted(run.runId);
+    assert.notEqual(stack[server].process.child.pid, killed, `a new ${server} process serves`);
+    await expectOneModel(modelName, run.runId);
+  });
+}
 
 test('a lost callback: the heartbeat timeout retries, resuming from the checkpoint, and the run completes', async () => {
   const epochs = 5;

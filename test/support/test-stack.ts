@@ -33,11 +33,14 @@ export interface TestStackOptions {
   say?: (line: string) => void;
   /** Secret values to use instead of generated ones, by secret name (written to `<data>/secrets/` before start). */
   secrets?: Record<string, string>;
+  /** A data folder to use, and keep after stop (default: a new temporary one, removed after stop). */
+  dataDir?: string;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const tools = await ensureTools();
-  const dataDir = await mkdtemp(join(tmpdir(), 'baton-test-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'baton-test-')));
+  const removeDataDir = () => (options.dataDir ? Promise.resolve() : rm(dataDir, { recursive: true, force: true }));
   const verbose = options.verbose || process.env.BATON_TEST_VERBOSE === '1';
   const say = options.say ?? ((line: string) => console.log(line));
   try {
@@ -64,11 +67,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       dataDir,
       async stop() {
         await stopStack();
-        await rm(dataDir, { recursive: true, force: true });
+        await removeDataDir();
       },
     });
   } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir();
     throw error;
   }
 }

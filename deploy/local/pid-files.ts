@@ -1,0 +1,107 @@
+/**
+ * What the local stack has running, on disk: one file per process under `<dataDir>/run/pids/`, holding its pid and
+ * its start time as the kernel counts it. A stack whose supervisor was SIGKILLed leaves its servers and replicas
+ * running; the next stack on the same data folder finds them here and stops them before it starts its own. The
+ * start time is checked against `/proc` first, so a pid the kernel has since given to another process is never
+ * signalled.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** One recorded process. */
+export interface PidRecord {
+  pid: number;
+  /** Field 22 of `/proc/<pid>/stat`: clock ticks since boot when the process started. */
+  startTicks: string;
+  /** The process leads its own group (replicas: the watchdog and its wrapper); the group is signalled. */
+  group: boolean;
+}
+
+/** The kernel's start time of `pid`, or undefined when no such process runs (or `/proc` is not there). */
+export function processStartTicks(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid files of one stack, in `<runDir>/pids/` (`runDir` is `<dataDir>/run`). */
+export class PidFiles {
+  readonly dir: string;
+
+  constructor(runDir: string) {
+    this.dir = join(runDir, 'pids');
+  }
+
+  /** Notes a started process under `name` (unique in the stack, e.g. `minio` or a replica id). */
+  record(name: string, pid: number, options: { group: boolean }): void {
+    const startTicks = processStartTicks(pid);
+    if (startTicks === undefined) return; // already gone, or no /proc: nothing a later stack could check
+    mkdirSync(this.dir, { recursive: true });
+    const record: PidRecord = { pid, startTicks, group: options.group };
+    writeFileSync(join(this.dir, `${name}.json`), JSON.stringify(record));
+  }
+
+  /** Forgets a process that ended or was stopped. */
+  forget(name: string): void {
+    rmSync(join(this.dir, `${name}.json`), { force: true });
+  }
+
+  /**
+   * Stops every recorded process that still runs as the same process (SIGTERM, SIGKILL after `graceMs`) and removes
+   * every pid file. Returns the names of the processes it stopped.
+   */
+  async stopLeftovers(graceMs = 5_000): Promise<string[]> {
+    let files: string[];
+    try {
+      files = readdirSync(this.dir).filter((file) => file.endsWith('.json'));
+    } catch {
+      return [];
+    }
+    const alive: { name: string; record: PidRecord }[] = [];
+    for (const file of files) {
+      const record = readRecord(join(this.dir, file));
+      if (record && processStartTicks(record.pid) === record.startTicks) alive.push({ name: file.slice(0, -'.json'.length), record });
+      rmSync(join(this.dir, file), { force: true });
+    }
+    for (const { record } of alive) signal(record, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (alive.some(({ record }) => running(record)) && Date.now() < deadline) await sleep(50);
+    for (const { record } of alive) if (running(record)) signal(record, 'SIGKILL');
+    return alive.map(({ name }) => name);
+  }
+}
+
+function readRecord(path: string): PidRecord | undefined {
+  try {
+    const record = JSON.parse(readFileSync(path, 'utf8')) as Partial<PidRecord>;
+    if (Number.isInteger(record.pid) && record.pid! > 1 && typeof record.startTicks === 'string') {
+      return { pid: record.pid!, startTicks: record.startTicks, group: record.group === true };
+    }
+  } catch {
+    // an unreadable file names no process we could check: ignore it
+  }
+  return undefined;
+}
+
+/**
+ * Whether the process (or its group) still runs. A group's id is not given to a new process while any member
+ * lives, so once the leader was checked, signalling the group reaches only what it started.
+ */
+function running(record: PidRecord): boolean {
+  if (!record.group) return processStartTicks(record.pid) === record.startTicks;
+  return signal(record, 0);
+}
+
+function signal(record: PidRecord, name: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(record.group ? -record.pid : record.pid, name);
+    return true;
+  } catch {
+    return false; // ESRCH: gone meanwhile
+  }
+}
