@@ -14,7 +14,8 @@ export function mainUsage(commands: readonly Command[]): string {
   const long = width > 70;
   return [
     'baton: start and inspect Baton pipeline runs, decide promotion approvals, manage registered models and get',
-    'predictions, through the gateway (the trigger API and the predict function)',
+    'predictions, through the gateway (the trigger API and the predict function); scaffold steps and pipelines',
+    'in a Baton checkout (baton new)',
     '',
     'Usage:',
     ...commands.flatMap((command) => (long ? [`  ${command.synopsis}`, `      ${command.summary}`] : [`  ${command.synopsis.padEnd(width)}  ${command.summary}`])),
@@ -33,6 +34,7 @@ export function mainUsage(commands: readonly Command[]): string {
     '  baton models wine-forest',
     '  baton models promote wine-forest <version> --reason "best accuracy"',
     '  baton predict iris --rows \'[[5.1, 3.5, 1.4, 0.2]]\'',
+    '  baton new pipeline score-daily && baton new step score --lang python --pipeline score-daily   # in the checkout',
   ].join('\n');
 }
 

@@ -19,7 +19,9 @@ for (const folder of catalogs) {
 
 test('the built-in pipelines keep their workflow types: runs in flight and recorded histories name them', async () => {
   const { pipelines } = await import('./catalog.ts');
-  assert.deepEqual(Object.fromEntries(pipelines.map((pipeline) => [pipeline.name, pipeline.workflowType])), {
+  // Only these: a pipeline added since (`baton new pipeline`) has a type of its own.
+  const types = Object.fromEntries(pipelines.map((pipeline) => [pipeline.name, pipeline.workflowType]));
+  assert.deepEqual({ 'train-classifier': types['train-classifier'], 'train-classifier-resumable': types['train-classifier-resumable'], 'tune-classifier': types['tune-classifier'] }, {
     'train-classifier': 'trainClassifier',
     'train-classifier-resumable': 'trainClassifierResumable',
     'tune-classifier': 'tuneClassifier',

@@ -2,6 +2,7 @@
 import type { Command } from '../context.ts';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './keys.ts';
 import { modelsCommand } from './models.ts';
+import { newPipelineCommand, newStepCommand } from './new.ts';
 import { modelsPolicyCommand } from './models-policy.ts';
 import { modelsPromoteCommand } from './models-promote.ts';
 import { pipelinesCommand } from './pipelines.ts';
@@ -17,7 +18,8 @@ import { runsShowCommand } from './runs-show.ts';
 export const commands: readonly Command[] = [
   runCommand, runsListCommand, runsShowCommand, runsCompareCommand, runsCancelCommand, runsApprovalCommand, runsApproveCommand, runsRejectCommand,
   pipelinesCommand, modelsCommand, modelsPromoteCommand, modelsPolicyCommand, predictCommand, keysCreateCommand, keysListCommand, keysRevokeCommand,
+  newStepCommand, newPipelineCommand,
 ];
 
 /** Words that take a sub-command (`runs list`). */
-export const commandGroups = ['runs', 'models', 'keys'];
+export const commandGroups = ['runs', 'models', 'keys', 'new'];

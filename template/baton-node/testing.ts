@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { parseS3Uri, sha256 } from './artifacts.ts';
 import type { ArtifactRef, ProgressReport, RunContext } from './step-contract.ts';
 import { SIGNATURE_HEADER, signStepCall } from './step-signature.ts';
-import type { CheckpointStore } from './step-context.ts';
+import { createStepContext, type CheckpointStore, type StepContext } from './step-context.ts';
 
 export const TEST_BUCKET = 'baton-test';
 
@@ -108,4 +108,13 @@ export function signatureHeaders(fn: string, body: string, key = TEST_STEP_KEY, 
   const { run } = JSON.parse(body) as { run: RunContext };
   const expires = Math.floor(Date.now() / 1000) + expiresInSeconds;
   return { [SIGNATURE_HEADER]: signStepCall({ fn, run, expires }, body, key) };
+}
+
+/** A StepContext for calling `handle(input, ctx)` in a test, as Python's `make_context`; `logs` keeps what it logged. */
+export function makeContext(options: { step?: string; workflowId?: string; checkpointStore?: CheckpointStore } = {}): StepContext & { logs: string[] } {
+  const run: RunContext = { workflowId: options.workflowId ?? 'wf-test', runId: 'run-test', pipeline: 'test', step: options.step ?? 'step', attempt: 1 };
+  const store = options.checkpointStore ?? memoryCheckpointStore();
+  const logs: string[] = [];
+  const context = createStepContext(run, 'call-test', { checkpointStore: () => store });
+  return Object.assign(context, { log: (message: string) => void logs.push(message), logs });
 }

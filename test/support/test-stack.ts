@@ -27,6 +27,11 @@ export interface TestStackOptions {
   stackFiles?: (dataDir: string) => Promise<string[]>;
   /** The pipelines the orchestrator bundles (default: the fixtures' workflows, which include the real ones). */
   workflowsDir?: string;
+  /**
+   * Another checkout to run (e.g. a copy a test scaffolded into): its stack.yml, templates and own workflows
+   * (default: this repository with the fixtures' stack and workflows).
+   */
+  repoRoot?: string;
   /** Print every line of the stack and its functions (also BATON_TEST_VERBOSE=1). */
   verbose?: boolean;
   /** Where those lines go (default console.log). */
@@ -49,14 +54,17 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await mkdir(join(dataDir, 'secrets'), { mode: 0o700 });
       for (const [name, value] of Object.entries(options.secrets)) await writeFile(join(dataDir, 'secrets', name), value, { mode: 0o600 });
     }
+    const root = options.repoRoot ?? repoRoot;
     const stack = await startLocalStack({
-      repoRoot,
+      repoRoot: root,
       dataDir,
       ports: { gateway: 0, temporal: 0, temporalUi: 0, minio: 0, minioConsole: 0, ...options.ports },
       functionEnv: options.functionEnv,
       tools,
-      stackFiles: options.stackFiles ? await options.stackFiles(dataDir) : [join(repoRoot, 'stack.yml'), join(fixtures, 'stack.yml')],
-      workflowsDir: options.workflowsDir ?? join(fixtures, 'workflows'),
+      stackFiles: options.stackFiles ? await options.stackFiles(dataDir)
+        : options.repoRoot ? [join(root, 'stack.yml')] : [join(repoRoot, 'stack.yml'), join(fixtures, 'stack.yml')],
+      workflowsDir: options.workflowsDir ?? (options.repoRoot ? undefined : join(fixtures, 'workflows')),
+      ...(options.repoRoot ? { templateDirs: [join(root, 'template')] } : {}),
       gatewayAuth: true,
       log: verbose ? (line) => say(`[stack] ${line}`) : undefined,
       onFunctionLog: verbose ? (fn, instance, line) => say(`[${fn}/${instance}] ${line}`) : undefined,

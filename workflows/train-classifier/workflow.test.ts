@@ -1,48 +1,24 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { FailureType } from '#baton-contract';
-import { fileURLToPath } from 'node:url';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
-import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ensureTools } from '../../deploy/tools/tools.ts';
-import { allocatePort } from '../../deploy/local/ports.ts';
-import { startTemporalServer, type TemporalServer } from '../../deploy/local/temporal-server.ts';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { approvePromotionUpdate, promotionStatusQuery } from '../promotion/approval.ts';
 import { batonSearchAttributes } from '../search-attributes.ts';
 import type { InvokeFunctionRequest, ModelPolicyReading } from '../../activities/index.ts';
 import { promotionPolicy, type PromotionPolicyInput } from '../promotion/policy.ts';
 import { trainClassifierInput } from './input.ts';
 import { fakeStepOutputs } from '../../test/support/fake-step-outputs.ts';
-import { assertCallsDeclared, assertPlannedStepsRan, type RecordedStepCall } from '../../test/support/declared-steps.ts';
+import { assertPlannedStepsRan } from '../../test/support/declared-steps.ts';
+import { startWorkflowTestServer, type WorkflowTestServer } from '../../test/support/workflow-test-server.ts';
 import { pipelines } from '../catalog.ts';
 
-// Workflow tests with fake activities on a real Temporal dev server, started the way the local stack starts it
-// (Baton's search attributes registered; a generous readiness wait, as a busy CI machine may need it).
-let server: TemporalServer | undefined;
-let dataDir: string;
-let nativeConnection: NativeConnection;
-let connection: Connection;
-let client: Client;
-const workflowsPath = fileURLToPath(new URL('../index.ts', import.meta.url));
-
+let server: WorkflowTestServer;
 before(async () => {
-  const tools = await ensureTools();
-  dataDir = await mkdtemp(join(tmpdir(), 'baton-workflow-test-'));
-  await mkdir(join(dataDir, 'logs'));
-  server = await startTemporalServer({ binary: tools.temporal, dataDir, port: await allocatePort(), uiPort: await allocatePort() });
-  nativeConnection = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection });
+  server = await startWorkflowTestServer();
 });
 after(async () => {
-  await nativeConnection?.close();
-  await connection?.close();
-  await server?.process.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 async function runWith(
@@ -56,33 +32,10 @@ async function runWith(
     memo?: Record<string, unknown>;
   } = {},
 ) {
-  const taskQueue = `test-${crypto.randomUUID()}`;
-  const readModelPolicy = options.readModelPolicy ?? (async () => ({ version: 0, rules: promotionPolicy.parse({}) }));
   const workflowType = options.workflowType ?? 'trainClassifier';
   const pipeline = pipelines.find((candidate) => candidate.workflowType === workflowType);
   assert.ok(pipeline, `no pipeline runs workflow type ${workflowType}`);
-  // Every run checks that the steps its workflow calls are the ones its pipeline declares.
-  const stepCalls: RecordedStepCall[] = [];
-  const recordingInvoke = (call: InvokeFunctionRequest) => {
-    stepCalls.push({ step: call.step, function: call.function });
-    return invokeFunction(call);
-  };
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath, activities: { invokeFunction: recordingInvoke, readModelPolicy } });
-  const workflowId = `wf-${crypto.randomUUID()}`;
-  const outcome = await worker.runUntil(async () => {
-    const handle = await client.workflow.start(workflowType, {
-      taskQueue, workflowId, args: [input], ...(options.memo ? { memo: options.memo } : {}),
-      typedSearchAttributes: [{ key: batonSearchAttributes.pipeline, value: 'train-classifier' }],
-    });
-    await options.whileRunning?.(handle);
-    try {
-      return { result: await handle.result(), description: await handle.describe() };
-    } catch (error) {
-      return { error, description: await handle.describe() };
-    }
-  });
-  assertCallsDeclared(pipeline, stepCalls);
-  return { ...outcome, pipeline, stepCalls };
+  return { ...(await server.run(pipeline, input, invokeFunction, options)), pipeline };
 }
 
 /** The fake outputs, with evaluate's comparison against production as given. */
