@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { triggerRun, waitForRun } from '../../deploy/local/run-client.ts';
+import { triggerRun, waitForRun } from '../../cli/api/run-client.ts';
 import { ensureTools } from '../../deploy/tools/tools.ts';
 import { STARTER_OUTPUT } from '../../cli/scaffold/step-sources.ts';
 import { copyCheckout } from '../support/checkout-copy.ts';
