@@ -3,12 +3,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { access } from 'node:fs/promises';
 import { FUNCTION_NAMESPACE, type FunctionDeployment, type FunctionView, type GatewayBackend, type ReplicaTarget } from './gateway/backend.ts';
+import { deployedSpec } from './gateway/deployments.ts';
 import { GatewayError } from './gateway/gateway-error.ts';
 import { LogStore } from './log-store.ts';
 import { DEFAULT_RESTART_BACKOFF, Replica, type ReplicaState, type RestartBackoff } from './replica.ts';
 import { configuredEnv, replicaEnv } from './replica-env.ts';
 import { prepareSecrets } from './secrets.ts';
-import { specFromDeployment, type FunctionSpec } from './stack-file.ts';
+import type { FunctionSpec } from './stack-file.ts';
 import { STORAGE_ANNOTATION } from './storage-rights.ts';
 import type { FunctionTemplate } from './templates.ts';
 
@@ -111,12 +112,7 @@ export class Supervisor implements GatewayBackend {
     if (this.stopped) throw new GatewayError(503, 'the local stack is stopping');
     const fn = mode === 'update' ? this.running.get(name) : this.removed.get(name);
     if (!fn) throw this.deployRefusal(name, mode);
-    let spec: FunctionSpec;
-    try {
-      spec = specFromDeployment(fn.spec, deployment);
-    } catch (err) {
-      throw new GatewayError(400, (err as Error).message);
-    }
+    const spec = deployedSpec(fn.spec, deployment);
     if (spec.annotations[STORAGE_ANNOTATION] !== fn.spec.annotations[STORAGE_ANNOTATION]) {
       throw new GatewayError(
         422,

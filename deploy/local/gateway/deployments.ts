@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { specFromDeployment, type FunctionSpec } from '../stack-file.ts';
 import type { FunctionDeployment, GatewayBackend } from './backend.ts';
 import { GatewayError } from './gateway-error.ts';
 import { assertKnownNamespace } from './namespace.ts';
@@ -83,4 +84,13 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, shape: string): z
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.');
   throw new GatewayError(400, field ? `${field}: ${issue.message}` : `expected a JSON object ${shape}`);
+}
+
+/** `base` as `deployment` redefines it (see specFromDeployment); a 400 naming the request's field when it does not hold. */
+export function deployedSpec(base: FunctionSpec, deployment: FunctionDeployment): FunctionSpec {
+  try {
+    return specFromDeployment(base, deployment);
+  } catch (err) {
+    throw new GatewayError(400, (err as Error).message);
+  }
 }

@@ -1,8 +1,9 @@
 /** Test helpers for the gateway's in-process tests: a function spec and a backend without processes. */
 import { LogStore } from '../log-store.ts';
-import { specFromDeployment, type FunctionSpec } from '../stack-file.ts';
+import type { FunctionSpec } from '../stack-file.ts';
 import { clampReplicas } from '../supervisor.ts';
 import { FUNCTION_NAMESPACE, type FunctionDeployment, type FunctionView, type GatewayBackend, type ReplicaTarget } from './backend.ts';
+import { deployedSpec } from './deployments.ts';
 import { GatewayError } from './gateway-error.ts';
 
 /** A function spec as a stack file would give it; `overrides` replace whole fields. */
@@ -66,7 +67,7 @@ export class FakeBackend implements GatewayBackend {
     const current = (mode === 'update' ? this.views : this.removed).get(name);
     if (!current) throw new GatewayError(mode === 'update' ? 404 : this.views.has(name) ? 409 : 400, `function ${name}: cannot ${mode}`);
     this.deployments.push({ deployment, mode });
-    const spec = specFromDeployment(current.spec, deployment);
+    const spec = deployedSpec(current.spec, deployment);
     this.removed.delete(name);
     this.views.set(name, this.view(spec, mode === 'update' ? current.replicas : spec.minReplicas));
   }
