@@ -25,6 +25,8 @@ export interface TestStackOptions {
   functionEnv?: Record<string, string>;
   /** The stack files, given the stack's data folder (default: the repository's stack.yml plus the fixtures'). */
   stackFiles?: (dataDir: string) => Promise<string[]>;
+  /** Template folders searched before the repository's (default: the repository's only). */
+  templateDirs?: string[];
   /** The pipelines the orchestrator bundles (default: the fixtures' workflows, which include the real ones). */
   workflowsDir?: string;
   /** Print every line of the stack and its functions (also BATON_TEST_VERBOSE=1). */
@@ -54,6 +56,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       tools,
       stackFiles: options.stackFiles ? await options.stackFiles(dataDir) : [join(repoRoot, 'stack.yml'), join(fixtures, 'stack.yml')],
       workflowsDir: options.workflowsDir ?? join(fixtures, 'workflows'),
+      ...(options.templateDirs && { templateDirs: [...options.templateDirs, join(repoRoot, 'template')] }),
       gatewayAuth: true,
       log: verbose ? (line) => say(`[stack] ${line}`) : undefined,
       onFunctionLog: verbose ? (fn, instance, line) => say(`[${fn}/${instance}] ${line}`) : undefined,
