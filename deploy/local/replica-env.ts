@@ -19,29 +19,44 @@ export interface ReplicaEnvInput {
   inherited?: NodeJS.ProcessEnv;
 }
 
+/** What a replica's configured environment depends on: everything but the per-run ports and the inherited environment. */
+export type ConfiguredEnvInput = Omit<ReplicaEnvInput, 'port' | 'httpPort' | 'inherited'>;
+
 /**
- * The environment of one watchdog process, in increasing precedence: the inherited environment, the function's
- * `environment` (with its `environment_file`s), the stack-wide overrides, then the contract's own variables.
+ * The environment a replica is configured with, as `describe` shows it: the function's `environment` (with its
+ * `environment_file`s), the stack-wide overrides over them, then the contract's own variables. Leaves out what
+ * changes per run (ports) and what the process inherits (PATH, the user's shell): those are not the function's.
+ */
+export function configuredEnv(input: ConfiguredEnvInput): Record<string, string> {
+  const { spec, template } = input;
+  return {
+    ...spec.environment,
+    ...input.envOverrides,
+    mode: 'http',
+    fprocess: template.fprocess,
+    prefix_logs: 'false',
+    BATON_FUNCTION: spec.name,
+    BATON_HANDLER_DIR: spec.handler,
+    BATON_SECRETS_DIR: input.secretsDir,
+  };
+}
+
+/**
+ * The environment of one watchdog process, in increasing precedence: the inherited environment, the configured
+ * environment (see configuredEnv), then this run's ports and PATH.
  */
 export function replicaEnv(input: ReplicaEnvInput): Record<string, string> {
-  const { spec, template, port, httpPort, venvBin } = input;
+  const { port, httpPort, venvBin } = input;
   const inherited = Object.fromEntries(
     Object.entries(input.inherited ?? process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
   const pathVar = [venvBin, inherited.PATH].filter(Boolean).join(path.delimiter);
   return {
     ...inherited,
-    ...spec.environment,
-    ...input.envOverrides,
-    mode: 'http',
+    ...configuredEnv(input),
     port: String(port),
     upstream_url: `http://127.0.0.1:${httpPort}`,
-    fprocess: template.fprocess,
-    prefix_logs: 'false',
     http_port: String(httpPort),
-    BATON_FUNCTION: spec.name,
-    BATON_HANDLER_DIR: spec.handler,
-    BATON_SECRETS_DIR: input.secretsDir,
     PATH: pathVar,
   };
 }

@@ -137,6 +137,48 @@ async function toSpec(file: string, name: string, raw: RawFunction): Promise<Fun
     Object.assign(environment, values);
   }
   Object.assign(environment, raw.environment);
+  return buildSpec(file, name, { ...raw, handler: path.resolve(path.dirname(file), raw.handler) }, environment, where);
+}
+
+/** What faas-cli deploy sends (faas-provider's `types.FunctionDeployment`), as far as a spec is made of it. */
+export interface DeploymentFields {
+  image: string;
+  envVars?: Record<string, string>;
+  secrets?: string[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  limits?: { memory?: string; cpu?: string };
+  requests?: { memory?: string; cpu?: string };
+  constraints?: string[];
+  readOnlyRootFilesystem?: boolean;
+}
+
+/**
+ * The spec of `base` as a deployment request redefines it: environment, labels, annotations, secrets, image and
+ * resources come from the request (checked as a stack file's are; errors name the request's field), the language,
+ * handler folder and stack file stay those of `base`, since the local stack runs the handler, not the image.
+ */
+export function specFromDeployment(base: FunctionSpec, deployment: DeploymentFields): FunctionSpec {
+  const field: Record<string, string> = { environment: 'envVars', readonly_root_filesystem: 'readOnlyRootFilesystem' };
+  const where = (...keys: (string | number)[]) =>
+    keys.length === 0 ? `deployment of ${base.name}: request` : `deployment of ${base.name}: ${keyPath([field[String(keys[0])] ?? keys[0]!, ...keys.slice(1)])}`;
+  const raw: RawFunction = {
+    lang: base.lang,
+    handler: base.handler,
+    image: deployment.image,
+    labels: deployment.labels ?? {},
+    annotations: deployment.annotations ?? {},
+    secrets: deployment.secrets ?? [],
+    ...(deployment.limits && { limits: deployment.limits }),
+    ...(deployment.requests && { requests: deployment.requests }),
+    ...(deployment.constraints && { constraints: deployment.constraints }),
+    ...(deployment.readOnlyRootFilesystem !== undefined && { readonly_root_filesystem: deployment.readOnlyRootFilesystem }),
+  };
+  return buildSpec(base.stackFile, base.name, raw, { ...deployment.envVars }, where);
+}
+
+/** A spec from a function's raw fields (handler already absolute) and its merged environment. */
+function buildSpec(file: string, name: string, raw: RawFunction, environment: Record<string, string>, where: (...keys: (string | number)[]) => string): FunctionSpec {
   const labels = raw.labels ?? {};
   const minReplicas = wholeNumber(labels[MIN_SCALE_LABEL], DEFAULT_MIN_REPLICAS, where('labels', MIN_SCALE_LABEL));
   const maxReplicas = wholeNumber(labels[MAX_SCALE_LABEL], DEFAULT_MAX_REPLICAS, where('labels', MAX_SCALE_LABEL));
@@ -159,7 +201,7 @@ async function toSpec(file: string, name: string, raw: RawFunction): Promise<Fun
   return {
     name,
     lang: raw.lang,
-    handler: path.resolve(path.dirname(file), raw.handler),
+    handler: raw.handler,
     image: raw.image,
     environment,
     labels,

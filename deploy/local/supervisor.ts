@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FunctionView, GatewayBackend, ReplicaTarget } from './gateway/backend.ts';
+import { access } from 'node:fs/promises';
+import { FUNCTION_NAMESPACE, type FunctionDeployment, type FunctionView, type GatewayBackend, type ReplicaTarget } from './gateway/backend.ts';
+import { deployedSpec } from './gateway/deployments.ts';
+import { GatewayError } from './gateway/gateway-error.ts';
 import { LogStore } from './log-store.ts';
 import { PidFiles } from './pid-files.ts';
 import { DEFAULT_RESTART_BACKOFF, Replica, type ReplicaState, type RestartBackoff } from './replica.ts';
-import { replicaEnv } from './replica-env.ts';
+import { configuredEnv, replicaEnv } from './replica-env.ts';
 import { prepareSecrets } from './secrets.ts';
 import type { FunctionSpec } from './stack-file.ts';
+import { STORAGE_ANNOTATION } from './storage-rights.ts';
 import type { FunctionTemplate } from './templates.ts';
 
 /** A function to run, with its template resolved. */
@@ -68,6 +72,8 @@ interface Running extends SupervisedFunction {
 export class Supervisor implements GatewayBackend {
   readonly logs: LogStore;
   private readonly running = new Map<string, Running>();
+  /** Functions `faas-cli remove` stopped: kept so that a later deploy can bring them back. */
+  private readonly removed = new Map<string, Running>();
   private readonly retiring = new Set<Promise<void>>();
   private stopped = false;
   /** Every replica's process group, on disk: what a later stack stops if this supervisor dies without stopping them. */
@@ -96,7 +102,81 @@ export class Supervisor implements GatewayBackend {
     const fn = this.running.get(name);
     if (!fn) return undefined;
     const availableReplicas = fn.replicas.filter((r) => r.state === 'ready').length;
-    return { spec: fn.spec, envProcess: fn.template.fprocess, replicas: fn.desired, availableReplicas, createdAt: fn.createdAt };
+    const environment = configuredEnv({ spec: fn.spec, template: fn.template, secretsDir: fn.secretsDir, envOverrides: this.options.envOverrides });
+    return { spec: fn.spec, envProcess: fn.template.fprocess, environment, replicas: fn.desired, availableReplicas, createdAt: fn.createdAt };
+  }
+
+  /**
+   * Gives a function the configuration of a deployment request (see GatewayBackend.deployFunction): its replicas are
+   * retired (SIGTERM, as a scale-down) and new ones start with the new environment, reading the handler from disk.
+   * The handler folder, template and S3 user stay those of the stack file; what would change them is refused.
+   */
+  async deployFunction(deployment: FunctionDeployment, mode: 'create' | 'update'): Promise<void> {
+    const name = deployment.service;
+    if (this.stopped) throw new GatewayError(503, 'the local stack is stopping');
+    const fn = mode === 'update' ? this.running.get(name) : this.removed.get(name);
+    if (!fn) throw this.deployRefusal(name, mode);
+    const spec = deployedSpec(fn.spec, deployment);
+    if (spec.annotations[STORAGE_ANNOTATION] !== fn.spec.annotations[STORAGE_ANNOTATION]) {
+      throw new GatewayError(
+        422,
+        `annotations["${STORAGE_ANNOTATION}"]: the local stack makes ${name}'s S3 user with the rights of ${fn.spec.stackFile} when it starts; ` +
+          'change them there and restart the stack',
+      );
+    }
+    await this.assertSecretsExist(name, spec.secrets);
+    // Another deploy of the same function may have finished while this one checked the secrets.
+    if ((mode === 'update' ? this.running.get(name) : this.removed.get(name)) !== fn) throw this.deployRefusal(name, mode);
+    const desired = mode === 'update' ? fn.desired : spec.minReplicas;
+    for (const replica of fn.replicas.slice()) this.retire(fn, replica, this.scaleDownGrace(fn.spec));
+    fn.spec = spec;
+    await prepareSecrets(name, spec.secrets, this.options.secretsDir, fn.secretsDir);
+    this.removed.delete(name);
+    this.running.set(name, fn);
+    if (mode === 'create') fn.createdAt = new Date();
+    // The stack's local overrides (S3_ENDPOINT, TEMPORAL_ADDRESS, ...) win over the request's values, as at start.
+    const kept = Object.keys(spec.environment).filter((key) => key in (this.options.envOverrides ?? {}));
+    const keptNote = kept.length > 0 ? `; the local stack keeps its own ${kept.join(', ')}` : '';
+    this.note(fn, `[supervisor] deployed (${mode}): replicas restart with the new configuration${keptNote}`);
+    this.setReplicas(name, desired);
+  }
+
+  /** Stops every replica of `name` and takes it out of the gateway until a deploy brings it back. */
+  async removeFunction(name: string): Promise<void> {
+    const fn = this.running.get(name);
+    if (!fn) throw new GatewayError(404, `function ${name} not found in namespace ${FUNCTION_NAMESPACE}`);
+    this.running.delete(name);
+    this.removed.set(name, fn);
+    fn.desired = 0;
+    this.note(fn, '[supervisor] removed: stopping its replicas');
+    for (const replica of fn.replicas.slice()) this.retire(fn, replica, this.scaleDownGrace(fn.spec));
+  }
+
+  private deployRefusal(name: string, mode: 'create' | 'update'): GatewayError {
+    if (mode === 'update' && this.removed.has(name)) return new GatewayError(404, `function ${name} was removed: deploy it again to create it`);
+    if (mode === 'create' && this.running.has(name)) {
+      return new GatewayError(409, `function ${name} already exists: update it with PUT /system/functions (faas-cli deploy does by default)`);
+    }
+    const known = [...this.running.keys(), ...this.removed.keys()].sort().join(', ');
+    const why =
+      `function ${name} is not in the local stack's stack files, and the local stack runs only the handler folders ` +
+      `they name (${known}): add it to stack.yml and restart the stack`;
+    return new GatewayError(mode === 'update' ? 404 : 400, why);
+  }
+
+  private async assertSecretsExist(name: string, secrets: string[]): Promise<void> {
+    for (const secret of secrets) {
+      const plain = secret === path.basename(secret) && !secret.startsWith('.');
+      const present = plain && (await access(path.join(this.options.secretsDir, secret)).then(() => true, () => false));
+      if (!present) {
+        throw new GatewayError(422, `secrets: function ${name} asks for the secret "${secret}", which the local stack does not have in ${this.options.secretsDir}`);
+      }
+    }
+  }
+
+  private note(fn: Running, text: string): void {
+    this.logs.append(fn.spec.name, 'gateway', text);
+    this.options.onLog?.(fn.spec.name, 'gateway', text);
   }
 
   /** The replicas of `name` now (empty for an unknown function). */

@@ -25,6 +25,8 @@ export interface TestStackOptions {
   functionEnv?: Record<string, string>;
   /** The stack files, given the stack's data folder (default: the repository's stack.yml plus the fixtures'). */
   stackFiles?: (dataDir: string) => Promise<string[]>;
+  /** Template folders searched before the repository's (default: the repository's only). */
+  templateDirs?: string[];
   /** The pipelines the orchestrator bundles (default: the fixtures' workflows, which include the real ones). */
   workflowsDir?: string;
   /**
@@ -64,7 +66,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       stackFiles: options.stackFiles ? await options.stackFiles(dataDir)
         : options.repoRoot ? [join(root, 'stack.yml')] : [join(repoRoot, 'stack.yml'), join(fixtures, 'stack.yml')],
       workflowsDir: options.workflowsDir ?? (options.repoRoot ? undefined : join(fixtures, 'workflows')),
-      ...(options.repoRoot ? { templateDirs: [join(root, 'template')] } : {}),
+      ...((options.templateDirs || options.repoRoot) && { templateDirs: [...(options.templateDirs ?? []), join(root, 'template')] }),
       gatewayAuth: true,
       log: verbose ? (line) => say(`[stack] ${line}`) : undefined,
       onFunctionLog: verbose ? (fn, instance, line) => say(`[${fn}/${instance}] ${line}`) : undefined,

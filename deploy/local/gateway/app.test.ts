@@ -2,60 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { LogStore } from '../log-store.ts';
-import type { FunctionSpec } from '../stack-file.ts';
-import { clampReplicas } from '../supervisor.ts';
 import { createGatewayApp, type GatewayAppOptions } from './app.ts';
-import type { FunctionView, GatewayBackend, ReplicaTarget } from './backend.ts';
-
-function spec(name: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec {
-  return {
-    name,
-    lang: 'echo',
-    handler: `/fn/${name}`,
-    image: `baton/${name}:test`,
-    environment: { exec_timeout: '5s' },
-    labels: { 'com.openfaas.scale.min': '1', 'com.openfaas.scale.max': '3' },
-    annotations: {},
-    maxRequestBytes: 1024 * 1024,
-    secrets: ['s3-access-key'],
-    limits: {},
-    minReplicas: 1,
-    maxReplicas: 3,
-    timeouts: { execMs: 5_000, readMs: 5_000, writeMs: 5_000 },
-    stackFile: '/repo/stack.yml',
-    ...overrides,
-  };
-}
-
-/** A backend without processes: fixed functions, a settable replica target, clamping as the supervisor does. */
-class FakeBackend implements GatewayBackend {
-  readonly logs = new LogStore();
-  readonly waits: number[] = [];
-  target: ReplicaTarget | undefined;
-  private readonly views = new Map<string, FunctionView>();
-
-  constructor(specs: FunctionSpec[]) {
-    for (const s of specs) {
-      this.views.set(s.name, { spec: s, envProcess: 'node echo.mjs', replicas: s.minReplicas, availableReplicas: 0, createdAt: new Date(0) });
-    }
-  }
-  listFunctions() {
-    return [...this.views.values()];
-  }
-  getFunction(name: string) {
-    return this.views.get(name);
-  }
-  setReplicas(name: string, replicas: number) {
-    const view = this.views.get(name)!;
-    view.replicas = clampReplicas(view.spec, replicas);
-    return view.replicas;
-  }
-  async acquireReplica(_name: string, waitMs: number) {
-    this.waits.push(waitMs);
-    return this.target;
-  }
-}
+import { FakeBackend, testSpec as spec } from './testing.ts';
 
 const auth = { user: 'admin', password: 's3cret-pass' };
 const authHeader = { Authorization: `Basic ${Buffer.from('admin:s3cret-pass').toString('base64')}` };
@@ -129,7 +77,7 @@ describe('gateway routes', () => {
         image: 'baton/echo:test',
         namespace: 'openfaas-fn',
         envProcess: 'node echo.mjs',
-        envVars: { exec_timeout: '5s' },
+        envVars: { exec_timeout: '5s', BATON_FUNCTION: 'echo' }, // the backend's environment, not the stack file's alone
         secrets: ['s3-access-key'],
         labels: { 'com.openfaas.scale.min': '1', 'com.openfaas.scale.max': '3' },
         annotations: {},

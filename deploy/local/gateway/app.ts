@@ -6,6 +6,7 @@ import { AsyncQueue } from './async-queue.ts';
 import { basicAuth, type BasicAuthCredentials } from './auth.ts';
 import type { GatewayBackend } from './backend.ts';
 import { logsHandler } from './logs.ts';
+import type { GatewayVersion } from './info.ts';
 import { functionProxy } from './proxy.ts';
 import { systemRoutes } from './system.ts';
 
@@ -22,11 +23,13 @@ export interface GatewayAppOptions {
   dispatcher?: Dispatcher;
   /** The queue behind `/async-function/*` (default: one with default settings); its owner stops it. */
   asyncQueue?: AsyncQueue;
+  /** What `/system/info` reports (default release `dev`, no sha). */
+  version?: GatewayVersion;
 }
 
 /**
- * The local gateway's routes: the subset of the OpenFaaS gateway API Baton uses (see the design map). Errors are
- * text/plain, as OpenFaaS answers them.
+ * The local gateway's routes: the OpenFaaS gateway and provider API for functions and the system API, as faas-cli
+ * calls it (see docs/design.md, "The OpenFaaS gateway API"). Errors are text/plain, as OpenFaaS answers them.
  */
 export function createGatewayApp(options: GatewayAppOptions): Hono {
   const invocations = new Map<string, number>();
@@ -42,7 +45,8 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   app.on(['GET', 'HEAD'], '/healthz', (c) => c.text('OK'));
 
   if (options.basicAuth) app.use('/system/*', basicAuth(options.basicAuth));
-  app.route('/system', systemRoutes(options.backend, (name) => invocations.get(name) ?? 0));
+  const version = options.version ?? { release: 'dev', sha: '' };
+  app.route('/system', systemRoutes(options.backend, (name) => invocations.get(name) ?? 0, version));
   app.get('/system/logs', logsHandler(options.backend));
   const asyncQueue = options.asyncQueue ?? new AsyncQueue({ backend: options.backend, dispatcher: options.dispatcher });
   app.get('/system/queue', queueStatsHandler(asyncQueue));

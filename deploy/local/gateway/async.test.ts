@@ -7,60 +7,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { LogStore } from '../log-store.ts';
 import type { FunctionSpec } from '../stack-file.ts';
 import { createGatewayApp } from './app.ts';
 import { AsyncQueue, type AsyncQueueSettings } from './async-queue.ts';
-import type { FunctionView, GatewayBackend, ReplicaTarget } from './backend.ts';
+import { FakeBackend, testSpec } from './testing.ts';
 
-function spec(name: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec {
-  return {
-    name,
-    lang: 'echo',
-    handler: `/fn/${name}`,
-    image: `baton/${name}:test`,
-    environment: {},
-    labels: {},
-    annotations: {},
-    maxRequestBytes: 1024 * 1024,
-    secrets: [],
-    limits: {},
-    minReplicas: 1,
-    maxReplicas: 3,
-    timeouts: { execMs: 5_000, readMs: 5_000, writeMs: 5_000 },
-    stackFile: '/repo/stack.yml',
-    ...overrides,
-  };
-}
-
-/** A backend without processes: fixed functions, one settable replica target, settable ready replicas. */
-class FakeBackend implements GatewayBackend {
-  readonly logs = new LogStore();
-  target: ReplicaTarget | undefined;
-  private readonly views = new Map<string, FunctionView>();
-
-  constructor(specs: FunctionSpec[]) {
-    for (const s of specs) {
-      this.views.set(s.name, { spec: s, envProcess: 'node echo.mjs', replicas: 1, availableReplicas: 1, createdAt: new Date(0) });
-    }
-  }
-  listFunctions() {
-    return [...this.views.values()];
-  }
-  getFunction(name: string) {
-    return this.views.get(name);
-  }
-  setReplicas(name: string, replicas: number) {
-    this.views.get(name)!.replicas = replicas;
-    return replicas;
-  }
-  async acquireReplica() {
-    return this.target;
-  }
-  gatewayLines(name: string): string[] {
-    return this.logs.query({ name, instance: 'gateway' }).map((l) => l.text);
-  }
-}
+/** A function without environment, labels or secrets of its own. */
+const spec = (name: string, overrides: Partial<FunctionSpec> = {}) => testSpec(name, { environment: {}, labels: {}, secrets: [], ...overrides });
 
 interface Received {
   url: string;
@@ -146,7 +99,7 @@ describe('/async-function/{name}', () => {
   beforeEach(() => {
     upstream.received.length = 0;
     callbacks.received.length = 0;
-    backend = new FakeBackend([spec('echo'), spec('quick', { timeouts: { execMs: 100, readMs: 100, writeMs: 200 } })]);
+    backend = new FakeBackend([spec('echo'), spec('quick', { timeouts: { execMs: 100, readMs: 100, writeMs: 200 } })], { availableReplicas: 1 });
     app = make();
   });
   const submit = (path: string, headers: Record<string, string> = {}, body = '{"input":1}') =>
@@ -337,7 +290,7 @@ describe('/async-function/{name}', () => {
   });
 
   it('runs max_inflight calls per ready replica of a function, within the global cap', async () => {
-    backend = new FakeBackend([spec('echo', { environment: { max_inflight: '2' } }), spec('quick')]);
+    backend = new FakeBackend([spec('echo', { environment: { max_inflight: '2' } }), spec('quick')], { availableReplicas: 1 });
     backend.getFunction('echo')!.availableReplicas = 2;
     app = make({ maxInFlight: 3 });
     backend.target = { instance: 'echo-1', url: upstream.url };

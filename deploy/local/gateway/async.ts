@@ -5,6 +5,7 @@ import { GatewayError } from './gateway-error.ts';
 import { assertCallbackAllowed, assertCallbackReachable, CALLBACK_HEADER, parseCallbackUrl } from './async-callback.ts';
 import type { AsyncQueue } from './async-queue.ts';
 import { FUNCTION_NAMESPACE, type GatewayBackend } from './backend.ts';
+import { assertKnownNamespace, splitQualifiedName } from './namespace.ts';
 
 /** Hop-by-hop headers (RFC 7230) and those the queued request recomputes: not kept with a queued call. */
 const DROPPED_HEADERS = new Set([
@@ -12,12 +13,12 @@ const DROPPED_HEADERS = new Set([
   'transfer-encoding', 'upgrade', 'expect', 'host', 'content-length',
 ]);
 
-/** Function names as the OpenFaaS gateway routes them (the same pattern as `/function/*`). */
+/** Function names as the OpenFaaS gateway routes them, `name` or `name.namespace` (the same pattern as `/function/*`). */
 const ASYNC_PATH = /^\/async-function\/([-a-zA-Z_0-9.]+)(\/.*)?$/;
 
 /**
- * `/async-function/{name}[/{path}]`, the OpenFaaS gateway's queued invocation: POST only (405 otherwise), 404 for an
- * unknown function, 400 for a bad or unreachable `X-Callback-Url` (optional: without it the call is fire and
+ * `/async-function/{name}[.{namespace}][/{path}]`, the OpenFaaS gateway's queued invocation: POST only (405 otherwise),
+ * 404 for an unknown function or namespace, 400 for a bad or unreachable `X-Callback-Url` (optional: without it the call is fire and
  * forget), 413 for a body beyond `maxBodyBytes`, 429 when the queue is full. Otherwise the request (method, sub-path,
  * query, headers, body) is queued and the answer is 202 with `X-Call-Id` (the caller's, else a new one) and no body;
  * the queue runs it later and POSTs the result to the callback URL (see AsyncQueue).
@@ -28,7 +29,9 @@ export function asyncFunctionRoutes(backend: GatewayBackend, queue: AsyncQueue):
     const match = ASYNC_PATH.exec(url.pathname);
     if (!match) throw new GatewayError(404, '404 page not found');
     if (c.req.method !== 'POST') throw new GatewayError(405, 'Method Not Allowed: asynchronous calls are POST requests', { Allow: 'POST' });
-    const [, name = '', subPath = '/'] = match;
+    const [, qualified = '', subPath = '/'] = match;
+    const { name, namespace } = splitQualifiedName(qualified);
+    assertKnownNamespace(namespace);
     if (!backend.getFunction(name)) throw new GatewayError(404, `error finding function ${name}.${FUNCTION_NAMESPACE}: not found`);
 
     const callbackUrl = parseCallbackUrl(c.req.header(CALLBACK_HEADER));

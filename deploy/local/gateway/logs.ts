@@ -2,11 +2,12 @@ import type { Context } from 'hono';
 import { GatewayError } from './gateway-error.ts';
 import type { LogLine } from '../log-store.ts';
 import { FUNCTION_NAMESPACE, type GatewayBackend } from './backend.ts';
+import { assertKnownNamespace } from './namespace.ts';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /**
- * `GET /system/logs?name=&instance=&tail=&since=&follow=` as faas-provider's log handler answers it (and
+ * `GET /system/logs?name=&namespace=&instance=&tail=&since=&follow=` as faas-provider's log handler answers it (and
  * `faas-cli logs` reads it): one JSON `logs.Message` per line, `application/x-ndjson`. With `follow=true` new lines
  * keep coming until the client disconnects. Unparsable parameters: 422 naming the parameter.
  */
@@ -32,6 +33,7 @@ export function logsHandler(backend: GatewayBackend) {
 
 function parseQuery(params: URLSearchParams) {
   const last = (key: string) => params.getAll(key).at(-1) ?? ''; // faas-provider reads the last value
+  assertKnownNamespace(params.get('namespace') ?? undefined);
   const name = last('name');
   if (!name) throw new GatewayError(422, 'could not parse the log request: name is required');
   const tail = last('tail');

@@ -8,6 +8,7 @@ import { drainRequest } from '../../../functions/baton/api/body-cap.ts';
 import { GatewayError } from './gateway-error.ts';
 import { MAX_REQUEST_ANNOTATION } from '../stack-file.ts';
 import { FUNCTION_NAMESPACE, type GatewayBackend } from './backend.ts';
+import { assertKnownNamespace, splitQualifiedName } from './namespace.ts';
 
 /** Options of the `/function/{name}[/{path}]` pass-through. */
 export interface FunctionProxyOptions {
@@ -27,11 +28,12 @@ const HOP_HEADERS = new Set([
   'transfer-encoding', 'upgrade', 'expect', 'host',
 ]);
 
-/** Function names as the OpenFaaS gateway routes them. */
+/** Function names as the OpenFaaS gateway routes them: `name` or `name.namespace`. */
 const FUNCTION_PATH = /^\/function\/([-a-zA-Z_0-9.]+)(\/.*)?$/;
 
 /**
- * Streams a call to a ready replica of the function, round-robin, like the OpenFaaS gateway: keeps the caller's
+ * Streams a call to `/function/{name}[.{namespace}][/{path}]` to a ready replica of the function, round-robin, like
+ * the OpenFaaS gateway (404 naming an unknown namespace): keeps the caller's
  * `X-Call-Id` (or makes one), sets `X-Start-Time` (Unix nanoseconds) on the request and the response, and passes
  * the sub-path and query string. 404 for an unknown function; 503 with `X-OpenFaaS-Internal: proxy` when no
  * replica is ready in time; 502 when the replica cannot be reached or does not answer within the upstream timeout.
@@ -41,7 +43,9 @@ export function functionProxy(options: FunctionProxyOptions) {
     const url = new URL(c.req.url);
     const match = FUNCTION_PATH.exec(url.pathname);
     if (!match) throw new GatewayError(404, '404 page not found');
-    const [, name = '', subPath = '/'] = match;
+    const [, qualified = '', subPath = '/'] = match;
+    const { name, namespace } = splitQualifiedName(qualified);
+    assertKnownNamespace(namespace);
     const fn = options.backend.getFunction(name);
     if (!fn) throw new GatewayError(404, `error finding function ${name}.${FUNCTION_NAMESPACE}: not found`);
     options.countInvocation(name);

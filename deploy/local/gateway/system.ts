@@ -2,6 +2,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { GatewayError } from './gateway-error.ts';
 import { FUNCTION_NAMESPACE, type FunctionView, type GatewayBackend } from './backend.ts';
+import { deployHandler, removeHandler } from './deployments.ts';
+import { infoHandler, type GatewayVersion } from './info.ts';
+import { assertKnownNamespace, namespaceQuery } from './namespace.ts';
 
 /**
  * faas-provider's `types.FunctionStatus` as the local gateway fills it. Unlike Go's `omitempty`, zero counts are
@@ -12,7 +15,9 @@ export interface FunctionStatus {
   image: string;
   namespace: string;
   envProcess: string;
+  /** The environment the replicas really run with (see FunctionView.environment). */
   envVars: Record<string, string>;
+  /** Names only: a secret's value is never shown. */
   secrets: string[];
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -29,14 +34,18 @@ const scaleRequestSchema = z.object({
   namespace: z.string().optional(),
 });
 
-/** `/system/functions`, `/system/function/{name}`, `/system/scale-function/{name}` (basic auth is applied by the app). */
-export function systemRoutes(backend: GatewayBackend, invocations: (name: string) => number): Hono {
+/**
+ * The provider's system API (basic auth is applied by the app): `/functions` (GET list, POST deploy, PUT update,
+ * DELETE remove), `/function/{name}`, `/scale-function/{name}`, `/info`, `/namespaces`, `/namespace/{name}`. Every
+ * route takes `?namespace=`; a namespace other than `openfaas-fn` is a 404 naming it.
+ */
+export function systemRoutes(backend: GatewayBackend, invocations: (name: string) => number, version: GatewayVersion): Hono {
   const status = (fn: FunctionView): FunctionStatus => ({
     name: fn.spec.name,
     image: fn.spec.image,
     namespace: FUNCTION_NAMESPACE,
     envProcess: fn.envProcess,
-    envVars: fn.spec.environment,
+    envVars: fn.environment,
     secrets: fn.spec.secrets,
     labels: fn.spec.labels,
     annotations: fn.spec.annotations,
@@ -53,11 +62,21 @@ export function systemRoutes(backend: GatewayBackend, invocations: (name: string
   };
 
   return new Hono()
+    .use('*', namespaceQuery())
     .get('/functions', (c) => c.json(backend.listFunctions().map(status)))
-    .on(['POST', 'PUT', 'DELETE'], '/functions', () => {
-      throw new GatewayError(501, 'the local gateway runs the functions of the stack files: edit them and restart it to deploy');
-    })
+    .post('/functions', deployHandler(backend, 'create'))
+    .put('/functions', deployHandler(backend, 'update'))
+    .delete('/functions', removeHandler(backend))
     .get('/function/:name', (c) => c.json(status(known(c.req.param('name')))))
+    .get('/info', infoHandler(version))
+    .get('/namespaces', (c) => c.json([FUNCTION_NAMESPACE]))
+    .get('/namespace/:name', (c) => {
+      assertKnownNamespace(c.req.param('name'));
+      return c.json({ name: FUNCTION_NAMESPACE });
+    })
+    .on(['POST', 'PUT', 'DELETE'], '/namespace/:name', () => {
+      throw new GatewayError(501, `the local gateway has one namespace, ${FUNCTION_NAMESPACE}: namespaces cannot be created, changed or removed`);
+    })
     .post('/scale-function/:name', async (c) => {
       const name = c.req.param('name');
       known(name);
@@ -70,6 +89,7 @@ export function systemRoutes(backend: GatewayBackend, invocations: (name: string
       if (body.data.serviceName && body.data.serviceName !== name) {
         throw new GatewayError(400, `serviceName: "${body.data.serviceName}" does not match the function in the path, "${name}"`);
       }
+      assertKnownNamespace(body.data.namespace);
       backend.setReplicas(name, body.data.replicas);
       return c.body(null, 202);
     });
