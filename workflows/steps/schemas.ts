@@ -2,17 +2,27 @@
 import { z } from 'zod';
 import { artifactRef } from '#baton-contract';
 
-/** A dataset version written by an ingest step (content-addressed in the artifact store). */
+/**
+ * A dataset's name or version as a storage-key segment (`datasets/<name>/<version>/`): no slash, no "..", nothing that
+ * leaves the dataset's folder.
+ */
+const keySegment = z.string().regex(/^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a name like "wine" or a version like "0a1b2c3d4e5f" (letters, digits, "_", "-", "."; no "..")');
+
+/**
+ * A dataset version written by an ingest step (content-addressed in the artifact store). Extra keys are let through:
+ * ingest's output may grow. The feature columns are distinct and exclude the target: the steps reading a dataset check
+ * that (JSON Schema cannot say it).
+ */
 export const datasetVersion = z.object({
-  name: z.string(),
-  version: z.string(),
+  name: keySegment,
+  version: keySegment,
   data: artifactRef,
   schema: artifactRef,
   rows: z.number().int().nonnegative(),
-  columns: z.array(z.string()),
-  target: z.string(),
+  columns: z.array(z.string().min(1)).min(1),
+  target: z.string().min(1),
   /** The version this dataset name had before this ingest (validate-dataset compares against it); null for the first. */
-  previousVersion: z.string().nullable().optional(),
+  previousVersion: keySegment.nullable().optional(),
 });
 export type DatasetVersion = z.infer<typeof datasetVersion>;
 

@@ -47,7 +47,7 @@ export type ValidationIssue = z.infer<typeof validationIssue>;
 export const validateDataset = defineStep({
   name: 'validate-dataset',
   description: 'Checks schema, types, missing values, changes since the previous version and outliers; writes a report.',
-  input: z.object({ dataset: datasetVersion, policy: validationPolicy.prefault({}) }),
+  input: z.object({ dataset: datasetVersion, policy: validationPolicy.prefault({}) }).strict(),
   output: z.object({
     status: z.enum(['passed', 'warned']),
     issues: z.array(validationIssue),

@@ -23,7 +23,7 @@ export const tuneClassifierInput = z.object({
     .describe('The estimators and hyperparameters to try; each is one train + evaluate.'),
   maxConcurrent: z.number().int().min(1).max(16).default(2).describe('At most this many trainings run at once.'),
   metric: z.enum(['accuracy', 'f1']).default('f1').describe('The holdout metric that picks the best candidate.'),
-  split: splitSpec.default({ testSize: 0.2, seed: 42 }),
+  split: splitSpec.prefault({}),
   modelName: modelName.default('classifier'),
   promotion: promotionRequest.optional().describe('Rules this run adds to the model\'s promotion policy: stricter only.'),
 });
