@@ -27,7 +27,8 @@ test('a step function without a declaration, or a declaration without a function
 
 test('input schemas carry the defaults and leave defaulted fields optional', async () => {
   const train = JSON.parse(readFileSync(new URL('../functions/train/step.schema.json', import.meta.url), 'utf8'));
-  assert.deepEqual(train.input.required, ['dataset', 'model']);
+  assert.deepEqual(train.input.required, ['dataset']);
+  assert.deepEqual(train.input.properties.model.default, { type: 'logistic_regression' });
   assert.equal(train.input.properties.split.properties.testSize.default, 0.2);
   assert.equal(train.input.additionalProperties, false);
 });

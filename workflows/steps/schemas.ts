@@ -26,23 +26,24 @@ export const datasetVersion = z.object({
 });
 export type DatasetVersion = z.infer<typeof datasetVersion>;
 
-/** The model families the train step knows, with their hyperparameters' allowed ranges. */
+/** The model families the train step knows, with their hyperparameters' allowed ranges and defaults. */
 export const modelSpec = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('logistic_regression'),
     params: z.object({
-      C: z.number().positive().optional(),
-      max_iter: z.number().int().min(1).max(10_000).optional(),
-    }).strict().default({}),
-  }),
+      C: z.number().positive().default(1),
+      // 1000, not scikit-learn's 100: lbfgs may stop short on wider datasets (digits) and only warn.
+      max_iter: z.number().int().min(1).max(10_000).default(1000),
+    }).strict().prefault({}),
+  }).strict(),
   z.object({
     type: z.literal('random_forest'),
     params: z.object({
-      n_estimators: z.number().int().min(1).max(1000).optional(),
-      max_depth: z.number().int().min(1).max(100).nullable().optional(),
-      min_samples_leaf: z.number().int().min(1).optional(),
-    }).strict().default({}),
-  }),
+      n_estimators: z.number().int().min(1).max(1000).default(100),
+      max_depth: z.number().int().min(1).max(100).nullable().default(null),
+      min_samples_leaf: z.number().int().min(1).default(1),
+    }).strict().prefault({}),
+  }).strict(),
 ]);
 export type ModelSpec = z.infer<typeof modelSpec>;
 

@@ -12,7 +12,7 @@ export const splitSpec = z.object({
 export const train = defineStep({
   name: 'train',
   description: 'Splits the dataset, fits scaler + estimator, saves the model (skops) and the holdout rows.',
-  input: z.object({ dataset: datasetVersion, model: modelSpec, split: splitSpec.prefault({}) }).strict(),
+  input: z.object({ dataset: datasetVersion, model: modelSpec.prefault({ type: 'logistic_regression' }), split: splitSpec.prefault({}) }).strict(),
   output: z.object({
     model: trainedModel,
     holdout: artifactRef,
