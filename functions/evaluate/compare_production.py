@@ -6,8 +6,9 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from baton_step import ArtifactStore, RegistryError, StepInputError, UntrustedModelError, load_model, model_metadata, production
-from baton_step.registry import metadata_key
+from baton_step import ArtifactStore, StepInputError
+from baton_ml import RegistryError, UntrustedModelError, load_model, model_metadata, production
+from baton_ml.registry import metadata_key
 
 from evaluate_scores import score
 

@@ -16,9 +16,10 @@ import os
 import tempfile
 from typing import Any, Optional
 
-from baton_step import ArtifactRef, StepContext, StepInputError, describe_issues, UntrustedModelError, is_artifact_ref, is_model_name, load_trusted_model
-from baton_step.registry import MODEL_NAME_HINT
-from baton_step.tables import read_table
+from baton_step import ArtifactRef, StepContext, StepInputError, describe_issues, is_artifact_ref
+from baton_ml import UntrustedModelError, is_model_name, load_trusted_model
+from baton_ml.registry import MODEL_NAME_HINT
+from baton_ml.tables import read_table
 
 from compare_production import production_scores
 from evaluate_scores import score

@@ -14,7 +14,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from baton_step import ArtifactIntegrityError, StepInputError
 from baton_step.handler_loader import load_handler
-from baton_step.testing import make_context, memory_store
+from baton_step.testing import call_step, make_context, memory_store
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ingest = load_handler(os.path.join(HERE, "..", "ingest"), module_name="ingest_handler")
@@ -29,7 +29,7 @@ def store():
 
 def run_pipeline(store, dataset="breast_cancer", model=None):
     data = ingest.handle({"dataset": dataset}, make_context(store, step="ingest"))["output"]["dataset"]
-    trained = train.handle({"dataset": data, **({"model": model} if model else {})}, make_context(store, step="train"))["output"]
+    trained = call_step(train, {"dataset": data, **({"model": model} if model else {})}, make_context(store, step="train"))["output"]
     result = evaluate.handle({"model": trained["model"], "holdout": trained["holdout"]}, make_context(store, step="evaluate"))
     return trained, result
 
@@ -116,8 +116,8 @@ def evaluate_against(store, trained, name="wine"):
 def wine(store):
     """Two models trained on the same wine split: a weak one in production and a random forest as the candidate."""
     data = ingest.handle({"dataset": "wine"}, make_context(store, step="ingest"))["output"]["dataset"]
-    weak = train.handle({"dataset": data, "model": {"type": "logistic_regression", "params": {"C": 0.0005}}}, make_context(store, step="train-weak"))["output"]
-    candidate = train.handle({"dataset": data, "model": {"type": "random_forest", "params": {"n_estimators": 50}}}, make_context(store, step="train"))["output"]
+    weak = call_step(train, {"dataset": data, "model": {"type": "logistic_regression", "params": {"C": 0.0005}}}, make_context(store, step="train-weak"))["output"]
+    candidate = call_step(train, {"dataset": data, "model": {"type": "random_forest", "params": {"n_estimators": 50}}}, make_context(store, step="train"))["output"]
     return weak, candidate
 
 
@@ -154,8 +154,8 @@ def test_the_candidate_itself_in_production_is_not_compared(store, wine, capsys)
 def test_a_production_model_with_other_features_gives_null_and_says_why(store, capsys):
     iris = ingest.handle({"dataset": "iris"}, make_context(store, step="ingest"))["output"]["dataset"]
     wine = ingest.handle({"dataset": "wine"}, make_context(store, step="ingest"))["output"]["dataset"]
-    other = train.handle({"dataset": iris}, make_context(store, step="train-iris"))["output"]
-    candidate = train.handle({"dataset": wine}, make_context(store, step="train"))["output"]
+    other = call_step(train, {"dataset": iris}, make_context(store, step="train-iris"))["output"]
+    candidate = call_step(train, {"dataset": wine}, make_context(store, step="train"))["output"]
     register(store, "wine", other["model"])
     assert evaluate_against(store, candidate)["output"]["production"] is None
     assert "not compared" in capsys.readouterr().err

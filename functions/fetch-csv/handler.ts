@@ -6,11 +6,8 @@
  */
 import { resourceConfigFromEnv } from './config.ts';
 import { createResourceHandler } from './resource-step.ts';
-import { httpResourceInput } from './schema.ts';
 
 // Read once at start-up: a misconfigured function fails here, naming the key, instead of on every call.
 const config = resourceConfigFromEnv();
-
-export const input = httpResourceInput;
 
 export const handle = createResourceHandler(config);

@@ -1,5 +1,4 @@
-"""Makes baton_step (from the template) importable, as it is inside the function's image, and offers a real,
-throwaway PostgreSQL server (Debian's binaries under /usr/lib/postgresql) to the tests that need one; those tests
+"""Offers a real, throwaway PostgreSQL server (Debian's binaries under /usr/lib/postgresql) to the tests that need one; those tests
 are skipped when no server is installed. The integration tests (test/ingest-sources.test.ts) never skip."""
 
 import glob
@@ -16,9 +15,6 @@ from dataclasses import dataclass
 
 import pytest
 
-TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "template", "baton-python")
-if os.path.abspath(TEMPLATE_DIR) not in sys.path:
-    sys.path.insert(0, os.path.abspath(TEMPLATE_DIR))
 
 
 @dataclass(frozen=True)

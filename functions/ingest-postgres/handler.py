@@ -17,8 +17,8 @@ import os
 from typing import Any, Optional
 
 from baton_step import StepContext
-from baton_step.checks import raise_if_issues
-from baton_step.datasets import DATASET_NAME, write_dataset_version
+from baton_step.errors import raise_if_issues
+from baton_ml.datasets import DATASET_NAME, write_dataset_version
 
 from postgres_settings import ALLOWED_TABLES_KEY, PASSWORD_SECRET, PostgresSettings, settings_from_env
 from postgres_table import IDENTIFIER, connect, describe_table, read_rows, select_query, table_columns

@@ -1,4 +1,4 @@
-"""Reads one table of a PostgreSQL database as typed columns and rows for ``baton_step.datasets``.
+"""Reads one table of a PostgreSQL database as typed columns and rows for ``baton_ml.datasets``.
 
 Names never become SQL text by themselves: the schema and table are checked against a plain-identifier pattern,
 looked up in the catalog as query parameters, and every name that goes into the SELECT is quoted by psycopg's
@@ -14,7 +14,7 @@ import psycopg
 from psycopg import errors, sql
 
 from baton_step import StepInputError
-from baton_step.datasets import FLOAT64, INT64, STRING, Column
+from baton_ml.datasets import FLOAT64, INT64, STRING, Column
 
 from postgres_settings import PostgresSettings
 

@@ -4,7 +4,7 @@ Input  {"source": "sklearn", "dataset": "breast_cancer" | "iris" | "wine" | "dig
        {"source": "csv", "name": <dataset name>, "csv": {uri, sha256, size}, "target": <column>}
 Output {"dataset": {name, version, data, schema, rows, columns, target, previousVersion}}; metrics {rows, columns}
 Keys   datasets/<name>/<version>/data.csv and schema.json, version = first 12 hex of data.csv's sha256;
-       datasets/<name>/latest.json points at the newest version and the one before (see baton_step.datasets).
+       datasets/<name>/latest.json points at the newest version and the one before (see baton_ml.datasets).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import tempfile
 from typing import Any
 
 from baton_step import ArtifactIntegrityError, ArtifactNotFoundError, StepContext, StepInputError, is_artifact_ref
-from baton_step.checks import raise_if_issues
-from baton_step.datasets import DATASET_NAME, write_dataset_version
+from baton_step.errors import raise_if_issues
+from baton_ml.datasets import DATASET_NAME, write_dataset_version
 
 from ingest_csv import read_csv_table
 from ingest_sklearn import LOADERS, load_table

@@ -1,4 +1,4 @@
-"""A raw CSV file (as a data server or a person wrote it) as typed columns and rows for ``baton_step.datasets``.
+"""A raw CSV file (as a data server or a person wrote it) as typed columns and rows for ``baton_ml.datasets``.
 
 The first row names the columns. A column whose values are all integers is ``int64``, all numbers ``float64``,
 anything else ``string``; an empty cell is a missing value in any of them. The file is read twice, streaming:
@@ -12,7 +12,7 @@ import re
 from typing import Any, Callable, Iterator, Optional
 
 from baton_step import StepInputError
-from baton_step.datasets import FLOAT64, INT64, STRING, Column
+from baton_ml.datasets import FLOAT64, INT64, STRING, Column
 
 _INT = re.compile(r"[+-]?[0-9]+")
 _FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:inf|infinity|nan)", re.IGNORECASE)

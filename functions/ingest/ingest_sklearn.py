@@ -1,4 +1,4 @@
-"""The datasets bundled with scikit-learn, as columns and rows for ``baton_step.datasets``."""
+"""The datasets bundled with scikit-learn, as columns and rows for ``baton_ml.datasets``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any, Callable, Iterator
 
 from sklearn import datasets
 
-from baton_step.datasets import FLOAT64, INT64, Column
+from baton_ml.datasets import FLOAT64, INT64, Column
 
 TARGET = "target"
 # Only datasets shipped inside scikit-learn: no network access needed (fetch_* would download).

@@ -20,7 +20,7 @@ from typing import Any
 
 from baton_step import StepContext
 
-from predict_input import feature_matrix, parse_request
+from feature_rows import feature_matrix, one_source
 from served_models import resolve
 
 # People call this function directly: {"input": {...}} without a run, with a viewer API key (see the template's app.py).
@@ -29,9 +29,9 @@ DIRECT_CALLS = True
 
 def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
     """Finds the version to serve, loads it (or takes it from memory), scores the rows."""
-    request = parse_request(input)
-    served = resolve(ctx.artifacts, request.model, request.version, ctx.log)
-    x = feature_matrix(request, served.features)
+    one_source(input)  # the rest of the input's shape was checked by the wrapper (step.schema.json)
+    served = resolve(ctx.artifacts, input["model"], input.get("version"), ctx.log)
+    x = feature_matrix(input, served.features)
     pipeline = served.pipeline
     output: dict[str, Any] = {
         "model": {"name": served.name, "version": served.version},

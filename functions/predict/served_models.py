@@ -12,8 +12,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from baton_step import ArtifactStore, RegistryError, StepInputError, load_model, model_metadata, production
-from baton_step.registry import metadata_key
+from baton_step import ArtifactStore, StepInputError
+from baton_ml import RegistryError, load_model, model_metadata, production
+from baton_ml.registry import metadata_key
 
 # A few versions: production, the one it replaced (a rollback is instant), and some pinned ones.
 CACHE_SIZE = 4

@@ -17,12 +17,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from baton_step import ArtifactIntegrityError, RegistryError, StepInputError, UntrustedModelError
+from baton_step import ArtifactIntegrityError, StepInputError
+from baton_ml import RegistryError, UntrustedModelError
 from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.handler_loader import load_handler
 from baton_step.secrets import SecretReader
-from baton_step.testing import TEST_STEP_KEY, bearer_headers, issue_api_key, signing_client, make_context, memory_store
+from baton_step.step_schema import load_step_schema
+from baton_step.testing import call_step, TEST_STEP_KEY, bearer_headers, issue_api_key, signing_client, make_context, memory_store
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 predict = load_handler(HERE, module_name="predict_handler")
@@ -88,7 +90,7 @@ def registry():
 
 
 def call(store, input):
-    return predict.handle(input, make_context(store, step="predict"))
+    return call_step(predict, input, make_context(store, step="predict"))
 
 
 def test_serves_the_production_version(registry):
@@ -158,7 +160,8 @@ def test_bad_rows_name_the_row_and_column(registry, rows, path):
         ({"rows": [[1, 2, 3, 4]]}, "model"),
         ({"model": "Iris!", "rows": [[1, 2, 3, 4]]}, "model"),
         ({"model": "iris"}, "rows"),
-        ({"model": "iris", "rows": [[1, 2, 3, 4]], "instances": []}, "rows"),
+        ({"model": "iris", "rows": [[1, 2, 3, 4]], "instances": []}, "instances"),  # the schema: empty
+        ({"model": "iris", "rows": [[1, 2, 3, 4]], "instances": [{"a": 1}]}, "rows"),  # the handler: both
         ({"model": "iris", "rows": []}, "rows"),
         ({"model": "iris", "rows": [[1, 2, 3, 4]], "version": "latest"}, "version"),
         ({"model": "iris", "rows": [[1, 2, 3, 4]], "extra": 1}, "extra"),
@@ -172,7 +175,7 @@ def test_bad_requests_name_the_field(registry, input, path):
 
 def test_more_rows_than_the_limit_are_refused_before_any_read(registry):
     gets = count_gets(registry.store)
-    with pytest.raises(StepInputError, match="at most 10000 rows") as caught:
+    with pytest.raises(StepInputError, match="rows: at most 10000 items") as caught:
         call(registry.store, {"model": "iris", "rows": [[1, 2, 3, 4]] * 10_001})
     assert caught.value.issues[0]["path"] == "rows"
     assert gets == []
@@ -231,7 +234,8 @@ def test_a_malformed_production_pointer_is_a_registry_error(registry, pointer, c
 
 
 def test_people_call_it_directly_through_the_wrapper(registry):
-    app = create_app(predict, load_validator(), SecretReader("/nonexistent"), lambda: registry.store, "predict", step_key=TEST_STEP_KEY)
+    app = create_app(predict, load_validator(), SecretReader("/nonexistent"), lambda: registry.store, "predict", step_key=TEST_STEP_KEY,
+                     input_schema=load_step_schema(HERE))
     client = signing_client(app)
     assert client.get("/").get_json()["directCalls"] is True
     rows = {"input": {"model": "iris", "rows": [[5.1, 3.5, 1.4, 0.2]]}}

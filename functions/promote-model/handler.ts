@@ -5,9 +5,7 @@
 import { StepInputError, StepUnavailableError, type StepContext, type StepResult } from '#baton-step';
 import { ModelRegistry, ModelVersionNotFoundError, RegistryConflictError, RegistryNotFoundError } from '../../registry/index.ts';
 import type { z } from 'zod';
-import { promoteModelInput, type PromoteModelOutput } from './schema.ts';
-
-export const input = promoteModelInput;
+import type { promoteModelInput, PromoteModelOutput } from './schema.ts';
 
 export async function handle(request: z.output<typeof promoteModelInput>, ctx: StepContext): Promise<StepResult<PromoteModelOutput>> {
   const registry = new ModelRegistry(ctx.artifacts());

@@ -2,10 +2,12 @@
 import { z } from 'zod';
 import { modelName, modelStage } from '../register-model/schema.ts';
 
+/** A registered version: the first 12 hex of its model file's sha256 (the registry's MODEL_VERSION_PATTERN). */
+export const modelVersion = z.string().regex(/^[0-9a-f]{12}$/, 'a registry version is 12 lowercase hex digits');
+
 export const promoteModelInput = z.object({
   modelName,
-  /** A registered version: the first 12 hex of its model file's sha256. */
-  version: z.string().regex(/^[0-9a-f]{12}$/, 'a registry version is 12 lowercase hex digits'),
+  version: modelVersion,
   stage: modelStage.default('production'),
   /** Why; recorded in the version's stage history (and in production.json on a promotion). */
   reason: z.string().max(2000),

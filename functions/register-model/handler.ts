@@ -6,9 +6,7 @@
 import type { StepContext, StepResult } from '#baton-step';
 import { ModelRegistry } from '../../registry/index.ts';
 import { codeVersionFromEnv } from './code-version.ts';
-import { registerModelInput, type RegisterModelInput, type RegisterModelOutput } from './schema.ts';
-
-export const input = registerModelInput;
+import { type RegisterModelInput, type RegisterModelOutput } from './schema.ts';
 
 /** Read once: a bad value stops the function at start-up, naming the key. */
 const codeVersion = codeVersionFromEnv();

@@ -5,9 +5,7 @@
  */
 import { StepInputError, type ArtifactRef, type StepContext, type StepResult } from '#baton-step';
 import { renderReport } from './report-page.ts';
-import { reportInput, trainingCurve, type CurvePoint, type ReportOutput, type ReportRequest } from './schema.ts';
-
-export const input = reportInput;
+import { trainingCurve, type CurvePoint, type ReportOutput, type ReportRequest } from './schema.ts';
 
 /** What the handler reads of the artifact store (the real one, or a fake in tests). */
 export interface CurveStore {

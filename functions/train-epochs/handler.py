@@ -26,6 +26,7 @@ import math
 import os
 import tempfile
 import time
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import numpy as np
@@ -35,15 +36,35 @@ from sklearn.metrics import log_loss
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from baton_step import ArtifactIntegrityError, ArtifactNotFoundError, StepContext
-from baton_step.tables import load_stratified_split
-from baton_step.trained import store_trained_model
-
-from epochs_input import EpochsRequest, parse_input
+from baton_step import ArtifactIntegrityError, ArtifactNotFoundError, ArtifactRef, StepContext
+from baton_ml.tables import load_stratified_split
+from baton_ml.datasets import feature_columns
+from baton_ml.trained import store_trained_model
 
 CHECKPOINT_FORMAT = "baton/train-epochs-checkpoint/1"
 MODEL_TYPE = "sgd_classifier"
 PAD_SLICE_SECONDS = 0.25  # while padding, a cancellation is noticed within this long (plus the keep-alive period)
+
+
+@dataclass(frozen=True)
+class EpochsRequest:
+    """The input, already checked against step.schema.json (defaults filled in) by the wrapper, as typed fields."""
+
+    data: ArtifactRef
+    features: list[str]
+    target: str
+    epochs: int
+    seconds_per_epoch: float
+    alpha: float
+    test_size: float
+    seed: int
+
+    @classmethod
+    def of(cls, input: dict[str, Any]) -> "EpochsRequest":
+        """Reads the checked input; only the columns-vs-target rule is checked here (JSON Schema cannot say it)."""
+        dataset, split = input["dataset"], input["split"]
+        return cls(dataset["data"], feature_columns(dataset), dataset["target"], input["epochs"], float(input["secondsPerEpoch"]),
+                   float(input["alpha"]), float(split["testSize"]), split["seed"])
 
 
 def _fingerprint(request: EpochsRequest) -> dict[str, Any]:
@@ -134,7 +155,7 @@ def _pad(ctx: StepContext, started: float, seconds: float) -> None:
 
 def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
     """Trains epoch by epoch from the envelope's checkpoint (if any), then uploads model.skops and holdout.csv."""
-    request = parse_input(input)
+    request = EpochsRequest.of(input)
     store = ctx.artifacts
     with tempfile.TemporaryDirectory(prefix="baton-train-epochs-") as tmp:
         x_train, x_test, y_train, y_test = load_stratified_split(

@@ -18,7 +18,8 @@ from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.handler_loader import load_handler
 from baton_step.secrets import SecretReader
-from baton_step.testing import TEST_STEP_KEY, signing_client, ProgressServer, make_context, memory_store
+from baton_step.step_schema import load_step_schema
+from baton_step.testing import call_step, TEST_STEP_KEY, signing_client, ProgressServer, make_context, memory_store
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ingest = load_handler(os.path.join(HERE, "..", "ingest"), module_name="ingest_handler")
@@ -58,7 +59,7 @@ def coefficients(store, ref, tmp_path, name):
 def test_five_epochs_report_five_checkpoints_and_progress(store, dataset, tmp_path):
     with ProgressServer() as server:
         with make_context(store, step="fit", workflow_id="wf-e", progress_url=server.url) as ctx:
-            result = train_epochs.handle({"dataset": dataset, "epochs": 5}, ctx)
+            result = call_step(train_epochs, {"dataset": dataset, "epochs": 5}, ctx)
         reports = server.reports
     assert not [e for r in reports for e in REPORT_SCHEMA.iter_errors(r)]
     saved = [k for k in store.backend.puts if "/checkpoints/" in k]
@@ -98,7 +99,7 @@ def test_five_epochs_report_five_checkpoints_and_progress(store, dataset, tmp_pa
 
 def test_a_killed_attempt_resumes_after_its_last_checkpoint_with_the_same_result(store, dataset, tmp_path):
     request = {"dataset": dataset, "epochs": 6, "split": {"seed": 7}}
-    uninterrupted = train_epochs.handle(request, make_context(store, step="whole", workflow_id="wf-a"))
+    uninterrupted = call_step(train_epochs, request, make_context(store, step="whole", workflow_id="wf-a"))
 
     with ProgressServer() as server:
         # Attempt 1 dies after epoch 3 (its checkpoint saved and reported).
@@ -113,14 +114,14 @@ def test_a_killed_attempt_resumes_after_its_last_checkpoint_with_the_same_result
 
         first.checkpoint.save_file = save_then_die
         with first, pytest.raises(Killed):
-            train_epochs.handle(request, first)
+            call_step(train_epochs, request, first)
         # What the orchestrator keeps: the newest report; the next attempt's envelope carries its checkpoint.
         checkpoint = server.reports[-1]["checkpoint"]
         assert checkpoint["uri"].endswith("/wf-b/fit/checkpoints/epoch-3.skops")
         count = len(server.reports)
 
         with make_context(store, step="fit", workflow_id="wf-b", progress_url=server.url, checkpoint=checkpoint, attempt=2) as second:
-            resumed = train_epochs.handle(request, second)
+            resumed = call_step(train_epochs, request, second)
         later = server.reports[count:]
 
     assert later[0] == {"fraction": 0.0, "checkpoint": checkpoint}  # alive at once, still naming epoch 3
@@ -152,9 +153,9 @@ def test_a_killed_attempt_resumes_after_its_last_checkpoint_with_the_same_result
 
 def test_a_checkpoint_of_other_settings_is_not_resumed(store, dataset, capsys):
     first = make_context(store, step="fit")
-    train_epochs.handle({"dataset": dataset, "epochs": 2}, first)
+    call_step(train_epochs, {"dataset": dataset, "epochs": 2}, first)
     checkpoint = first.checkpoint.latest
-    result = train_epochs.handle({"dataset": dataset, "epochs": 2, "alpha": 0.01}, make_context(store, step="fit", checkpoint=checkpoint))
+    result = call_step(train_epochs, {"dataset": dataset, "epochs": 2, "alpha": 0.01}, make_context(store, step="fit", checkpoint=checkpoint))
     assert "resumedFromEpoch" not in result["metrics"]
     assert "trained on other data, split or alpha" in capsys.readouterr().err
 
@@ -162,13 +163,13 @@ def test_a_checkpoint_of_other_settings_is_not_resumed(store, dataset, capsys):
 def test_a_checkpoint_without_a_curve_resumes_and_the_curve_starts_after_it(store, dataset, tmp_path, capsys):
     # A checkpoint written before the curve existed: same state, no "curve" key.
     first = make_context(store, step="fit", workflow_id="wf-old")
-    train_epochs.handle({"dataset": dataset, "epochs": 2}, first)
+    call_step(train_epochs, {"dataset": dataset, "epochs": 2}, first)
     state = skops.io.load(store.get_to_file(first.checkpoint.latest, str(tmp_path / "new.skops")), trusted=[])
     del state["curve"]
     skops.io.dump(state, str(tmp_path / "old.skops"))
     old = store.put_file("runs/wf-old/fit/checkpoints/epoch-2.skops", str(tmp_path / "old.skops"))
 
-    result = train_epochs.handle({"dataset": dataset, "epochs": 4}, make_context(store, step="fit", workflow_id="wf-old", checkpoint=old, attempt=2))
+    result = call_step(train_epochs, {"dataset": dataset, "epochs": 4}, make_context(store, step="fit", workflow_id="wf-old", checkpoint=old, attempt=2))
     assert result["metrics"]["resumedFromEpoch"] == 2
     assert [p["epoch"] for p in read_json(store, result["output"]["curve"], tmp_path, "curve.json")] == [3, 4]
     assert "checkpoint has no curve of epochs 1..2: curve.json starts at epoch 3" in capsys.readouterr().err
@@ -176,24 +177,25 @@ def test_a_checkpoint_without_a_curve_resumes_and_the_curve_starts_after_it(stor
 
 def test_a_tampered_checkpoint_means_starting_over(store, dataset, capsys):
     first = make_context(store, step="fit")
-    train_epochs.handle({"dataset": dataset, "epochs": 2}, first)
+    call_step(train_epochs, {"dataset": dataset, "epochs": 2}, first)
     checkpoint = first.checkpoint.latest
     store.put_bytes(checkpoint["uri"].split("/", 3)[3], b"not the checkpoint")
-    result = train_epochs.handle({"dataset": dataset, "epochs": 2}, make_context(store, step="fit", checkpoint=checkpoint))
+    result = call_step(train_epochs, {"dataset": dataset, "epochs": 2}, make_context(store, step="fit", checkpoint=checkpoint))
     assert "resumedFromEpoch" not in result["metrics"] and result["metrics"]["epochs"] == 2
     assert "does not match its reference" in capsys.readouterr().err
 
 
 def test_seconds_per_epoch_pads_each_epoch(store, dataset):
     started = time.monotonic()
-    train_epochs.handle({"dataset": dataset, "epochs": 3, "secondsPerEpoch": 0.3}, make_context(store))
+    call_step(train_epochs, {"dataset": dataset, "epochs": 3, "secondsPerEpoch": 0.3}, make_context(store))
     assert time.monotonic() - started >= 0.9
 
 
 def test_through_the_wrapper_a_cancel_stops_the_training_with_409(store, dataset):
     module = types.ModuleType("handler")
     module.handle = train_epochs.handle
-    app = create_app(module, load_validator(), SecretReader("/nonexistent"), lambda: store, "train-epochs", progress_interval=0.05, step_key=TEST_STEP_KEY)
+    app = create_app(module, load_validator(), SecretReader("/nonexistent"), lambda: store, "train-epochs", progress_interval=0.05, step_key=TEST_STEP_KEY,
+                     input_schema=load_step_schema(HERE))
     run = {"workflowId": "wf-c", "runId": "r", "pipeline": "p", "step": "fit", "attempt": 1}
     # The orchestrator asks to cancel while epoch 1 pads for 10 s: the keep-alive hears it, the padding stops.
     with ProgressServer() as server:
@@ -229,19 +231,19 @@ def test_through_the_wrapper_a_cancel_stops_the_training_with_409(store, dataset
 def test_bad_input_names_the_field(store, dataset, patch, path):
     before = list(store.backend.puts)
     with pytest.raises(StepInputError) as caught:
-        train_epochs.handle({"dataset": dataset, **patch}, make_context(store))
+        call_step(train_epochs, {"dataset": dataset, **patch}, make_context(store))
     assert [issue["path"] for issue in caught.value.issues] == [path]
     assert store.backend.puts == before  # refused before any work
 
 
 def test_integral_floats_and_defaults(store, dataset):
-    result = train_epochs.handle({"dataset": dataset, "epochs": 2.0, "split": {"seed": 3.0}}, make_context(store))
+    result = call_step(train_epochs, {"dataset": dataset, "epochs": 2.0, "split": {"seed": 3.0}}, make_context(store))
     assert result["output"]["model"]["params"]["epochs"] == 2
 
 
 @pytest.mark.parametrize("name", ["iris", "wine"])
 def test_multiclass_model_is_scored_by_evaluate(store, name):
     data = ingest.handle({"dataset": name}, make_context(store, step="ingest"))["output"]["dataset"]
-    out = train_epochs.handle({"dataset": data, "epochs": 10}, make_context(store, step="fit"))["output"]
+    out = call_step(train_epochs, {"dataset": data, "epochs": 10}, make_context(store, step="fit"))["output"]
     scored = evaluate.handle({"model": out["model"], "holdout": out["holdout"]}, make_context(store, step="evaluate"))
     assert scored["metrics"]["accuracy"] > 0.8 and out["model"]["classes"] == [0, 1, 2]

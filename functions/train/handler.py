@@ -17,24 +17,27 @@ from sklearn.preprocessing import StandardScaler
 
 from baton_step import StepContext
 
-from train_input import parse_input
+from baton_ml.datasets import feature_columns
+from baton_ml.tables import load_stratified_split
+from baton_ml.trained import store_trained_model
+
 from train_params import build_estimator
-from baton_step.tables import load_stratified_split
-from baton_step.trained import store_trained_model
 
 
 def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
-    """Downloads data.csv (sha256-checked), trains, uploads model.skops and holdout.csv."""
-    request = parse_input(input)
+    """Downloads data.csv (sha256-checked), trains, uploads model.skops and holdout.csv. ``input`` is checked
+    against step.schema.json, with its defaults, by the wrapper."""
+    dataset, model, split = input["dataset"], input["model"], input["split"]
+    features, target, model_type, params, seed = feature_columns(dataset), dataset["target"], model["type"], model["params"], split["seed"]
     store = ctx.artifacts
     with tempfile.TemporaryDirectory(prefix="baton-train-") as tmp:
         x_train, x_test, y_train, y_test = load_stratified_split(
-            store, request.data, request.features, request.target, request.test_size, request.seed, tmp
+            store, dataset["data"], features, target, split["testSize"], seed, tmp
         )
 
         pipeline = Pipeline([
             ("scaler", StandardScaler()),
-            ("model", build_estimator(request.model_type, request.params, request.seed)),
+            ("model", build_estimator(model_type, params, seed)),
         ])
         # catch_warnings is process-global; fine here because train runs one call at a time (max_inflight 1).
         with warnings.catch_warnings(record=True) as caught:
@@ -46,11 +49,11 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
 
         output = store_trained_model(
             ctx, pipeline,
-            {"type": request.model_type, "params": request.params, "features": request.features, "target": request.target},
+            {"type": model_type, "params": params, "features": features, "target": target},
             x_train, x_test, y_test, tmp,
         )
 
-    ctx.log(f"train {request.model_type}: {len(y_train)} rows, train accuracy {train_accuracy:.4f}")
+    ctx.log(f"train {model_type}: {len(y_train)} rows, train accuracy {train_accuracy:.4f}")
     return {
         "output": output,
         "metrics": {"trainAccuracy": train_accuracy},

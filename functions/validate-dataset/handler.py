@@ -2,7 +2,7 @@
 
 Input  {"dataset": <ingest's dataset version>, "policy": {onIssue, maxMissingFraction, maxRowCountChange,
         maxSizeChange, outliers: {zScore, iqrFactor, maxOutlierFraction, isolationForest: {enabled,
-        maxAnomalyFraction, seed}}}} (policy optional; defaults in policy_defaults.json)
+        maxAnomalyFraction, seed}}}} (policy optional; defaults from step.schema.json, filled in by the wrapper)
 Output {"status": "passed" | "warned", "issues": [{check, column?, severity, message, value?, limit?}],
         "report": ArtifactRef}; metrics {issues, errors, warnings, rows}
 Keys   runs/<workflowId>/<step>/validation-report.json, written on every call that read the data, also a
@@ -23,7 +23,7 @@ from typing import Any
 
 from baton_step import ArtifactIntegrityError, ArtifactNotFoundError, StepContext, StepInputError
 
-from validation_input import DatasetVersion, parse_input
+from validation_request import DatasetVersion, ValidateRequest
 from validation_issues import ERROR, failure_issues, failure_message
 from validation_outliers import column_outliers, row_anomalies
 from validation_previous import compare_with_previous, load_previous
@@ -36,7 +36,7 @@ MAX_OUTPUT_ISSUES = 100  # the step output travels through Temporal's history; t
 
 def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
     """Runs every check, writes the report, then passes, warns or fails as the policy says."""
-    request = parse_input(input)
+    request = ValidateRequest.of(input)
     dataset, policy = request.dataset, request.policy
     store = ctx.artifacts
     try:

@@ -17,7 +17,8 @@ from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.handler_loader import load_handler
 from baton_step.secrets import SecretReader
-from baton_step.testing import TEST_STEP_KEY, signing_client, make_context, memory_store
+from baton_step.step_schema import load_step_schema
+from baton_step.testing import call_step, TEST_STEP_KEY, signing_client, make_context, memory_store
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ingest = load_handler(os.path.join(HERE, "..", "ingest"), module_name="ingest_handler")
@@ -81,7 +82,7 @@ def inject(rows, column, count, sigmas=50.0):
 
 def run(store, dataset, policy=None):
     payload = {"dataset": dataset, **({"policy": policy} if policy is not None else {})}
-    return validate.handle(payload, make_context(store, step="validate-dataset"))
+    return call_step(validate, payload, make_context(store, step="validate-dataset"))
 
 
 def report(store):
@@ -317,13 +318,14 @@ def test_a_bad_policy_names_the_field(store, policy, path):
 def test_a_bad_dataset_names_the_field(store, change, path):
     with pytest.raises(StepInputError) as caught:
         run(store, {**ingested(store, "iris"), **change})
-    assert path in [i["path"] for i in caught.value.issues]
+    assert any(i["path"] == path or i["path"].startswith(path + ".") for i in caught.value.issues), caught.value.issues
 
 
 def test_through_the_wrapper_422_names_the_column_and_200_warns(store):
     clean = ingested(store, "iris")
     tampered = store_version(store, clean, inject(read_rows(store, clean), "petal width (cm)", 2))
-    app = create_app(validate, load_validator(), SecretReader("/nonexistent"), lambda: store, "validate-dataset", step_key=TEST_STEP_KEY)
+    app = create_app(validate, load_validator(), SecretReader("/nonexistent"), lambda: store, "validate-dataset", step_key=TEST_STEP_KEY,
+                     input_schema=load_step_schema(HERE))
     run_info = {"workflowId": "wf", "runId": "r", "pipeline": "p", "step": "validate-dataset", "attempt": 1}
     failed = signing_client(app).post("/", json={"input": {"dataset": tampered}, "run": run_info})
     assert failed.status_code == 422
@@ -337,14 +339,19 @@ def test_through_the_wrapper_422_names_the_column_and_200_warns(store):
     assert bad.status_code == 422 and bad.get_json()["error"]["issues"][0]["path"] == "input.policy.onIssue"
 
 
-def test_an_absent_policy_is_the_shared_defaults_file():
-    # The pipeline's zod schema declares the same defaults; workflows/steps/validate-dataset.test.ts compares it with this file.
-    from validation_input import parse_policy
+# The calibrated defaults (see validation_outliers.py), declared once in workflows/steps/validate-dataset.ts.
+DEFAULT_POLICY = {
+    "onIssue": "fail", "maxMissingFraction": 0, "maxRowCountChange": 0.5, "maxSizeChange": 0.5,
+    "outliers": {"zScore": 6, "iqrFactor": 20, "maxOutlierFraction": 0,
+                 "isolationForest": {"enabled": True, "maxAnomalyFraction": 0.3, "seed": 42}},
+}
 
-    issues: list = []
-    with open(os.path.join(HERE, "policy_defaults.json"), encoding="utf-8") as file:
-        assert parse_policy(None, issues).as_json() == json.load(file)
-    assert issues == []
+
+def test_an_absent_policy_gets_the_declared_defaults_from_the_generated_schema(store):
+    run(store, ingested(store, "iris"))
+    assert report(store)["policy"] == DEFAULT_POLICY
+    run(store, ingested(store, "iris"), {"outliers": {"isolationForest": {"seed": 7}}})
+    assert report(store)["policy"]["outliers"] == {**DEFAULT_POLICY["outliers"], "isolationForest": {**DEFAULT_POLICY["outliers"]["isolationForest"], "seed": 7}}
 
 
 def test_unreadable_data_is_a_422_naming_the_field(store):

@@ -1,6 +1,6 @@
 """Outliers: per column by z-score and IQR together, per row by IsolationForest (fixed seed, deterministic).
 
-Calibration of the defaults (``policy_defaults.json``; the tests hold both sides of it):
+Calibration of the defaults (declared in workflows/steps/validate-dataset.ts; the tests hold both sides of it):
 - A value counts as an outlier only when |z| > 6 AND it lies more than 20 IQRs outside the quartiles.
   Each rule alone misfires on the bundled scikit-learn datasets: breast_cancer's heavy tails reach |z| 12
   and 18 IQRs, and digits' sparse pixel columns reach |z| 42 (the most one value in 1797 can reach).
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from validation_input import OutlierPolicy
+from validation_request import OutlierPolicy
 from validation_issues import WARNING, issue, number, percent
 from validation_table import NumericColumn
 

@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from baton_step import ArtifactStore
 
-from validation_input import DatasetVersion, Policy
+from validation_request import DatasetVersion, Policy
 from validation_issues import ERROR, WARNING, issue, percent
 from validation_schema import schema_columns
 

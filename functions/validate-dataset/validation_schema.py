@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from validation_input import DatasetVersion
+from validation_request import DatasetVersion
 from validation_issues import ERROR, WARNING, issue, percent
 from validation_table import CsvTable, NumericColumn, missing_mask
 

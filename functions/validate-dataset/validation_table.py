@@ -1,6 +1,6 @@
 """Reads a dataset CSV as text, column by column, so bad data can be described instead of refused.
 
-The training steps read data.csv strictly (``baton_step.tables``: numbers only). Here every cell is kept:
+The training steps read data.csv strictly (``baton_ml.tables``: numbers only). Here every cell is kept:
 an empty cell is missing, a cell that is not a finite number is counted and one example is kept, so
 a check can say which column is wrong and why.
 """

@@ -21,7 +21,10 @@ export interface StepResult<O = unknown> {
 
 /** The module a function's `handler.ts` is: an optional input schema, and `handle`. */
 export interface StepHandlerModule<I = unknown, O = unknown> {
-  /** When exported, the wrapper validates the input with it and answers 422 naming the field. */
+  /**
+   * The input schema the server validates with (422 naming the field). Handlers do not export it: `serveStep` sets
+   * it from the function's step declaration in workflows/steps/.
+   */
   input?: ZodType<I>;
   handle(input: I, ctx: StepContext): Promise<StepResult<O>>;
 }

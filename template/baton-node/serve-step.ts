@@ -7,8 +7,22 @@ import { exitWhenParentDies } from './parent-watch.ts';
 import { progressIntervalFromEnv } from './progress.ts';
 import { readStepKey } from './secrets.ts';
 import type { StepHandlerModule } from './sdk.ts';
+import type { StepDefinition } from '../../workflows/step-definition.ts';
+import { functionSteps } from '../../workflows/steps/index.ts';
 
-/** Checks `handler` (loaded from `handlerPath`, named in errors) and serves it on `http_port` until SIGTERM. */
+/**
+ * The step declaration whose input a function's calls are checked against: the one calling `functionName` in
+ * workflows/steps/ (the same zod schema its step.schema.json is generated from), or undefined for a function no
+ * declaration calls (test fixtures; every function of stack.yml has one: template/step-json-schemas.test.ts).
+ */
+export function declarationFor(functionName: string, declarations: readonly StepDefinition[] = functionSteps): StepDefinition | undefined {
+  return declarations.find((candidate) => candidate.function === functionName);
+}
+
+/**
+ * Checks `handler` (loaded from `handlerPath`, named in errors) and serves it on `http_port` until SIGTERM. Every
+ * input is checked (defaults applied) with the function's step declaration before `handle` sees it.
+ */
 export function serveStep(handler: StepHandlerModule, handlerPath: string, env: NodeJS.ProcessEnv = process.env): void {
   const port = Number(env.http_port || 3000);
   if (!Number.isInteger(port) || port <= 0) throw new Error(`http_port must be a port number, got "${env.http_port}"`);
@@ -19,7 +33,10 @@ export function serveStep(handler: StepHandlerModule, handlerPath: string, env: 
   if (typeof handler.handle !== 'function') throw new Error(`${handlerPath} must export "handle(input, ctx)"`);
 
   exitWhenParentDies();
-  const server = createStepServer(handler, functionName, { progressIntervalSeconds, stepKey: stepKey.key });
+  const declared = declarationFor(functionName)?.input;
+  if (!declared && !handler.input) console.warn(`${functionName}: no step in workflows/steps/ calls this function: its input is not checked`);
+  const checked: StepHandlerModule = { ...handler, input: declared ?? handler.input };
+  const server = createStepServer(checked, functionName, { progressIntervalSeconds, stepKey: stepKey.key });
   server.keepAliveTimeout = 65_000; // longer than the caller's pool keeps idle sockets
   server.listen(port, '127.0.0.1', () => console.log(`${functionName}: listening on 127.0.0.1:${port}`));
   process.on('SIGTERM', () => server.close(() => process.exit(0)));

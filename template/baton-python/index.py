@@ -21,6 +21,7 @@ from baton_step.parent_watch import watch_parent
 from baton_step.s3_backend import SharedStore
 from baton_step.secrets import SecretReader
 from baton_step.signature import read_step_key
+from baton_step.step_schema import STEP_SCHEMA_FILE, load_step_schema
 
 
 def main() -> int:
@@ -30,6 +31,10 @@ def main() -> int:
     try:
         config = WrapperConfig.from_env(env)
         handler = load_handler(config.handler_dir)
+        input_schema = load_step_schema(config.handler_dir)
+        if input_schema is None:
+            # Without it no input would be checked: the handler would see whatever a caller sent.
+            raise ConfigError(f"no {STEP_SCHEMA_FILE} in {config.handler_dir}: declare the step in workflows/steps/ and run `npm run gen:contract`")
     except ConfigError as error:
         print(f"{os.path.basename(__file__)}: {error}", file=sys.stderr, flush=True)
         return 2
@@ -41,7 +46,7 @@ def main() -> int:
         print(f"{os.path.basename(__file__)}: {error}", file=sys.stderr, flush=True)
         return 2
     app = create_app(handler, load_validator(), secrets, SharedStore(env, secrets), function_name, config.progress_interval,
-                     step_key=step_key)
+                     step_key=step_key, input_schema=input_schema)
     watch_parent()
     print(
         f"{function_name}: listening on 127.0.0.1:{config.http_port} "

@@ -151,7 +151,7 @@ test('predict names the failing field; a step function without direct calls stil
 
   const tooMany = await callPredict({ model: MODEL, rows: Array.from({ length: 10_001 }, () => ROWS[0]) });
   assert.equal(tooMany.status, 422);
-  assert.match((tooMany.body as ErrorAnswer).error.message, /at most 10000 rows/);
+  assert.match((tooMany.body as ErrorAnswer).error.message, /rows: at most 10000 items/);
 
   const noRun = await fetch(`${stack.gatewayUrl}/function/evaluate`, { method: 'POST', body: JSON.stringify({ input: {} }) });
   assert.equal(noRun.status, 400);

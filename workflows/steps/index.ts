@@ -7,6 +7,7 @@ import { evaluate } from './evaluate.ts';
 import { fetchCsv } from './fetch-csv.ts';
 import { ingest } from './ingest.ts';
 import { ingestPostgres } from './ingest-postgres.ts';
+import { predict } from './predict.ts';
 import { promoteModel } from './promote-model.ts';
 import { registerModel } from './register-model.ts';
 import { report } from './report.ts';
@@ -17,3 +18,10 @@ import { validateDataset } from './validate-dataset.ts';
 export const steps: readonly StepDefinition[] = [
   fetchCsv, ingest, ingestPostgres, validateDataset, train, trainEpochs, evaluate, registerModel, promoteModel, report,
 ];
+
+/**
+ * Every declaration a function's input is checked against: the pipeline steps, plus `predict`, which people call
+ * directly and no pipeline does (so it stays out of the worker's catalog). `npm run gen:contract` writes each one's
+ * JSON Schemas into its function's folder; the TypeScript wrapper finds its function's declaration here.
+ */
+export const functionSteps: readonly StepDefinition[] = [...steps, predict];

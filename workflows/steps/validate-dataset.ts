@@ -7,8 +7,8 @@ const fraction = z.number().min(0).max(1);
 
 /**
  * What validate-dataset counts as an issue, and what an issue does: `fail` stops the run (the step answers 422,
- * naming the columns), `warn` lets it go on with status `warned`. Every field has a default, the same as the
- * function's `functions/validate-dataset/policy_defaults.json` (a test keeps them equal). The defaults are
+ * naming the columns), `warn` lets it go on with status `warned`. Every field has a default; the function gets them
+ * through its generated step.schema.json (`npm run gen:contract`). The defaults are
  * calibrated so the bundled scikit-learn datasets pass without an issue while a few values 50 standard deviations
  * out fail their column (see functions/validate-dataset/validation_outliers.py).
  */
@@ -47,7 +47,7 @@ export type ValidationIssue = z.infer<typeof validationIssue>;
 export const validateDataset = defineStep({
   name: 'validate-dataset',
   description: 'Checks schema, types, missing values, changes since the previous version and outliers; writes a report.',
-  input: z.object({ dataset: datasetVersion, policy: validationPolicy.prefault({}) }),
+  input: z.object({ dataset: datasetVersion, policy: validationPolicy.prefault({}) }).strict(),
   output: z.object({
     status: z.enum(['passed', 'warned']),
     issues: z.array(validationIssue),

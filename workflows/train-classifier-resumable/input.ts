@@ -9,7 +9,7 @@ export const resumableInput = z.object({
   epochs: z.number().int().min(1).max(1000).default(10).describe('Passes over the training rows; one checkpoint each.'),
   secondsPerEpoch: z.number().min(0).max(600).default(0).describe('Minimum wall time per epoch (to make a training last).'),
   alpha: z.number().positive().default(0.0001),
-  split: splitSpec.default({ testSize: 0.2, seed: 42 }),
+  split: splitSpec.prefault({}),
   modelName: modelName.default('classifier-sgd'),
 });
 export type ResumableInput = z.input<typeof resumableInput>;

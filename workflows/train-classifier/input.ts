@@ -12,8 +12,8 @@ export const trainClassifierInput = z.object({
   dataset: z.enum(bundledDatasets).default('breast_cancer').describe('Shorthand for source {kind: "sklearn", dataset}.'),
   source: datasetSource.optional().describe('Where the data comes from (sklearn, csv or postgres); default: the bundled `dataset`.'),
   validation: validationPolicy.prefault({}).describe('Data checks and whether a finding fails the run or warns.'),
-  model: modelSpec.default({ type: 'logistic_regression', params: {} }).describe('Estimator and hyperparameters.'),
-  split: splitSpec.default({ testSize: 0.2, seed: 42 }),
+  model: modelSpec.prefault({ type: 'logistic_regression', params: {} }).describe('Estimator and hyperparameters.'),
+  split: splitSpec.prefault({}),
   modelName: modelName.default('classifier').describe('Registry name of the trained model.'),
   promotion: promotionRequest.optional().describe('Rules this run adds to the model\'s promotion policy: stricter only (see README, "Promotion rules belong to the model").'),
 });

@@ -4,11 +4,11 @@ import { datasetSource } from '../dataset-source.ts';
 import { promotionRequest } from '../promotion/policy.ts';
 import { validationPolicy } from '../steps/validate-dataset.ts';
 import { splitSpec } from '../steps/train.ts';
-import { modelSpec, type ModelSpec } from '../steps/schemas.ts';
+import { modelSpec } from '../steps/schemas.ts';
 import { modelName } from '../../functions/register-model/schema.ts';
 
 /** A small default search: three regularisation strengths and two forests. */
-const defaultCandidates = (): ModelSpec[] => [
+const defaultCandidates = (): z.input<typeof modelSpec>[] => [
   { type: 'logistic_regression', params: { C: 0.1 } },
   { type: 'logistic_regression', params: { C: 1 } },
   { type: 'logistic_regression', params: { C: 10 } },
@@ -19,11 +19,11 @@ const defaultCandidates = (): ModelSpec[] => [
 export const tuneClassifierInput = z.object({
   source: datasetSource.prefault({ kind: 'sklearn' }).describe('Where the data comes from (sklearn, csv or postgres).'),
   validation: validationPolicy.prefault({}),
-  candidates: z.array(modelSpec).min(1).max(50).default(defaultCandidates)
+  candidates: z.array(modelSpec).min(1).max(50).prefault(defaultCandidates)
     .describe('The estimators and hyperparameters to try; each is one train + evaluate.'),
   maxConcurrent: z.number().int().min(1).max(16).default(2).describe('At most this many trainings run at once.'),
   metric: z.enum(['accuracy', 'f1']).default('f1').describe('The holdout metric that picks the best candidate.'),
-  split: splitSpec.default({ testSize: 0.2, seed: 42 }),
+  split: splitSpec.prefault({}),
   modelName: modelName.default('classifier'),
   promotion: promotionRequest.optional().describe('Rules this run adds to the model\'s promotion policy: stricter only.'),
 });

@@ -35,6 +35,7 @@ from .envelope import direct_call_envelope, envelope_issues
 from .errors import ErrorType, HandlerContractError, describe_issues, Issue, StepCancelledError, StepInputError, StepUnavailableError
 from .secrets import SecretReader
 from .signature import SIGNATURE_HEADER, sign, signature_problem
+from .step_schema import StepInputSchema
 
 CALL_ID_HEADER = "X-Call-Id"
 # Envelopes carry references, never artifact bytes (same limit as the baton-node wrapper).
@@ -127,10 +128,13 @@ def create_app(
     *,
     step_key: str,
     api_keys: Optional[ApiKeyChecker] = None,
+    input_schema: Optional[StepInputSchema] = None,
 ) -> Flask:
     """Builds the Flask app serving ``handler.handle(input, ctx)`` at ``POST /``; only calls signed with
     ``step_key`` for ``function_name`` (or a ``DIRECT_CALLS`` function's calls without ``run`` that carry a viewer
-    API key, checked by ``api_keys``, by default against the store of ``store_provider``) reach it."""
+    API key, checked by ``api_keys``, by default against the store of ``store_provider``) reach it. With
+    ``input_schema`` (the step's generated schema) the input is checked and its defaults filled in first: 422 naming
+    each bad field."""
     app = Flask(function_name)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     # Only True itself counts: a truthy string or object set by mistake does not open the function to people.
@@ -222,9 +226,10 @@ def create_app(
             sign_report=sign_report,
         )
         try:
+            step_input = body["input"] if input_schema is None else input_schema.apply(body["input"])
             try:
                 ctx.start()  # first progress report + keep-alive (only with a progressUrl)
-                result = _check_result(handler.handle(body["input"], ctx))
+                result = _check_result(handler.handle(step_input, ctx))
             finally:
                 ctx.close()  # no progress report follows the answer
             try:

@@ -49,9 +49,34 @@ def _path(parts: list) -> str:
     return ".".join(str(part) for part in parts) or "(root)"
 
 
+def _branch_errors(error: ValidationError) -> list[ValidationError] | None:
+    """For a oneOf/anyOf miss (a zod union): the errors of the one branch whose discriminator (a ``const``) matched,
+    or None when no single branch did."""
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context or []:
+        branches.setdefault(sub.schema_path[0], []).append(sub)
+    matched = [errors for errors in branches.values() if not any(sub.validator == "const" for sub in errors)]
+    return matched[0] if len(matched) == 1 and len(branches) == len(error.validator_value) else None
+
+
+def _discriminator_issue(error: ValidationError, base: list) -> list[Issue] | None:
+    """When every branch failed on the same ``const`` field: that field, naming the accepted values."""
+    consts = [sub for sub in error.context or [] if sub.validator == "const"]
+    paths = {tuple(sub.absolute_path) for sub in consts}
+    if len(paths) != 1 or len(consts) != len(error.validator_value):
+        return None
+    accepted = ", ".join(json.dumps(sub.validator_value) for sub in consts)
+    return [{"path": _path(list(consts[0].absolute_path)), "message": f"must be one of {accepted}"}]
+
+
 def _issues_of(error: ValidationError) -> list[Issue]:
     base = list(error.absolute_path)
     kind, expected, instance = error.validator, error.validator_value, error.instance
+    if kind in ("oneOf", "anyOf"):
+        branch = _branch_errors(error)
+        if branch is not None:
+            return [issue for sub in branch for issue in _issues_of(sub)]
+        return _discriminator_issue(error, base) or [{"path": _path(base), "message": "matches none of the accepted shapes"}]
     # Point at the field itself (run.attempt), as zod does, not at the object holding it.
     if kind == "required":
         return [{"path": _path(base + [name]), "message": "required"} for name in expected if name not in instance]
@@ -62,6 +87,12 @@ def _issues_of(error: ValidationError) -> list[Issue]:
         "type": f"expected {expected}, got {_json_type(instance)}",
         "minimum": f"must be >= {expected}",
         "maximum": f"must be <= {expected}",
+        "exclusiveMinimum": f"must be > {expected}",
+        "exclusiveMaximum": f"must be < {expected}",
+        "minItems": "must be a non-empty list" if expected == 1 else f"must have at least {expected} items",
+        "maxItems": f"at most {expected} items, got {len(instance) if isinstance(instance, list) else '?'}",
+        "enum": "must be one of " + ", ".join(json.dumps(value) for value in expected) if isinstance(expected, list) else "not allowed",
+        "const": f"must be {json.dumps(expected)}",
         "minLength": "must not be empty" if expected == 1 else f"must have at least {expected} characters",
         "pattern": f"must match {expected}",
         "format": f"must be a {expected}",
@@ -74,7 +105,8 @@ def envelope_issues(validator: Draft202012Validator, body: Any) -> list[Issue]:
     """All problems of a request body as ``{path, message}`` with dotted paths; empty when valid."""
     issues: list[Issue] = []
     for error in sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]):
-        issues.extend(_issues_of(error))
+        # One "required" error per missing key, each listing all of them: keep each issue once.
+        issues.extend(issue for issue in _issues_of(error) if issue not in issues)
     return issues
 
 

@@ -107,3 +107,9 @@ class StepCancelledError(Exception):
 
 class HandlerContractError(Exception):
     """The handler returned something that is not ``{"output": ..., "metrics"?: {...}}``."""
+
+
+def raise_if_issues(issues: list[Issue], step: str) -> None:
+    """One StepInputError listing every problem, when there is any (for checks a step's schema cannot express)."""
+    if issues:
+        raise StepInputError(f"invalid {step} input: {describe_issues(issues, root='input')}", issues=issues)

@@ -22,8 +22,19 @@ from .context import RunInfo, StepContext
 from .errors import ArtifactNotFoundError
 from .secrets import SecretReader
 from .signature import SIGNATURE_HEADER, sign
+from .step_schema import STEP_SCHEMA_FILE, load_step_schema
 
 TEST_BUCKET = "baton-test"
+
+
+def call_step(handler: Any, input: Any, ctx: StepContext) -> dict[str, Any]:
+    """Calls ``handler.handle`` as the wrapper does: the input checked against the ``step.schema.json`` beside the
+    handler module, defaults filled in (StepInputError naming each bad field otherwise), then ``handle``."""
+    folder = os.path.dirname(os.path.abspath(handler.__file__))
+    schema = load_step_schema(folder)
+    if schema is None:
+        raise AssertionError(f"no {STEP_SCHEMA_FILE} in {folder}: run `npm run gen:contract`")
+    return handler.handle(schema.apply(input), ctx)
 
 
 class MemoryBackend:

@@ -1,4 +1,4 @@
-"""baton_step.datasets: deterministic CSV, content-addressed keys, schema statistics and the latest pointer."""
+"""baton_ml.datasets: deterministic CSV, content-addressed keys, schema statistics and the latest pointer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import statistics
 import pytest
 
 from baton_step import StepInputError
-from baton_step.datasets import FLOAT64, INT64, STRING, Column, format_value, latest_key, write_dataset_version
+from baton_ml.datasets import FLOAT64, INT64, STRING, Column, format_value, latest_key, write_dataset_version
 from baton_step.testing import memory_store
 
 COLUMNS = [Column("colour", STRING), Column("label", INT64), Column("size", FLOAT64), Column("count", INT64)]

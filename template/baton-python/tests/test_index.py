@@ -34,8 +34,14 @@ def handler_dir(tmp_path):
     return str(tmp_path)
 
 
+# As `npm run gen:contract` writes it: one field with a default and a bound, the rest open.
+ECHO_SCHEMA = {"step": "echo", "input": {"type": "object", "properties": {"times": {"default": 1, "type": "integer", "minimum": 1}}}}
+
+
 def wrapper_env(handler_dir, port):
-    """The environment of one wrapper; its secrets folder holds echo's step key."""
+    """The environment of one wrapper; its secrets folder holds echo's step key, its folder echo's step schema."""
+    with open(os.path.join(handler_dir, "step.schema.json"), "w", encoding="utf-8") as file:
+        json.dump(ECHO_SCHEMA, file)
     secrets_dir = os.path.join(handler_dir, "secrets")
     os.makedirs(secrets_dir, exist_ok=True)
     with open(os.path.join(secrets_dir, "baton-step-key-echo"), "w", encoding="utf-8") as file:
@@ -62,7 +68,9 @@ def test_serves_the_envelope_over_http(handler_dir):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         wait_http(f"http://127.0.0.1:{port}/", proc)
-        assert post(port, {"input": {"a": 1}, "run": RUN}) == (200, {"output": {"echo": {"a": 1}, "callId": "c-1"}, "metrics": {"one": 1}})
+        assert post(port, {"input": {"a": 1}, "run": RUN}) == (200, {"output": {"echo": {"a": 1, "times": 1}, "callId": "c-1"}, "metrics": {"one": 1}})
+        status, body = post(port, {"input": {"times": 0}, "run": RUN})
+        assert status == 422 and body["error"]["issues"] == [{"path": "input.times", "message": "must be >= 1"}]
         status, body = post(port, {"input": {"fail": True}, "run": RUN})
         assert status == 422 and body["error"]["issues"][0]["path"] == "input.fail"
         status, body = post(port, {"input": {}, "run": {**RUN, "attempt": 0}})
@@ -103,6 +111,13 @@ def test_bad_configuration_exits_with_the_key_named(tmp_path):
     result = subprocess.run([sys.executable, "index.py"], cwd=TEMPLATE_DIR, capture_output=True, text=True, timeout=60,
                             env={**os.environ, "BATON_HANDLER_DIR": str(tmp_path), "http_port": "x"})
     assert result.returncode == 2 and "http_port" in result.stderr
+
+
+def test_without_its_step_schema_the_function_does_not_start(handler_dir):
+    env = wrapper_env(handler_dir, free_port())
+    os.remove(os.path.join(handler_dir, "step.schema.json"))
+    done = subprocess.run([sys.executable, "index.py"], cwd=TEMPLATE_DIR, env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2 and "no step.schema.json in" in done.stderr and "npm run gen:contract" in done.stderr
 
 
 def test_exits_when_its_parent_dies(handler_dir):

@@ -13,16 +13,9 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from baton_step import (
-    ArtifactIntegrityError,
-    ArtifactNotFoundError,
-    RegistryError,
-    UntrustedModelError,
-    load_model,
-    model_metadata,
-    production,
-)
-from baton_step.registry import metadata_key, model_key, production_key
+from baton_step import ArtifactIntegrityError, ArtifactNotFoundError
+from baton_ml import RegistryError, UntrustedModelError, load_model, model_metadata, production
+from baton_ml.registry import metadata_key, model_key, production_key
 from baton_step.testing import memory_store
 
 X, Y = load_iris(return_X_y=True)

@@ -3,7 +3,7 @@
 import pytest
 
 from baton_step import StepInputError
-from baton_step.tables import read_table
+from baton_ml.tables import read_table
 
 
 def _csv(tmp_path, text):

@@ -19,7 +19,7 @@ import re
 import tempfile
 from typing import Any, Optional, TypedDict
 
-from .artifacts import ArtifactRef, ArtifactStore, is_artifact_ref, parse_uri
+from baton_step.artifacts import ArtifactRef, ArtifactStore, is_artifact_ref, parse_uri
 from .trained import load_trusted_model
 
 MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import StepInputError
+from baton_step.errors import StepInputError
 
 
 def read_table(path: str, features: list[str], target: str, field: str) -> tuple[np.ndarray, np.ndarray]:

@@ -32,8 +32,8 @@ from typing import Any, Iterable, Optional, Sequence
 
 import numpy as np
 
-from .artifacts import ArtifactStore
-from .errors import StepInputError
+from baton_step.artifacts import ArtifactStore
+from baton_step.errors import StepInputError
 
 INT64, FLOAT64, STRING = "int64", "float64", "string"
 DTYPES = (INT64, FLOAT64, STRING)
@@ -246,3 +246,14 @@ def write_dataset_version(store: ArtifactStore, name: str, columns: Sequence[Col
         "target": target,
         "previousVersion": previous,
     }
+
+
+def feature_columns(dataset: dict[str, Any]) -> list[str]:
+    """The feature columns of a dataset version (a step's schema-checked ``dataset`` input): distinct, and without
+    the target, which a JSON Schema cannot say; StepInputError naming ``dataset.columns`` / ``dataset.target``."""
+    columns, target = list(dataset["columns"]), dataset["target"]
+    if len(set(columns)) != len(columns):
+        raise StepInputError("dataset.columns must name each feature once", path="dataset.columns")
+    if target in columns:
+        raise StepInputError(f'dataset.target "{target}" is a feature column too: the target must not be a feature', path="dataset.target")
+    return columns

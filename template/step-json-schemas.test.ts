@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { defineStep } from '../workflows/step-definition.ts';
+import { functionSteps } from '../workflows/steps/index.ts';
+import { stepSchemaFiles } from './step-json-schemas.ts';
+
+const stackFile = fileURLToPath(new URL('../stack.yml', import.meta.url));
+
+test('every step function holds its step\'s schemas, as generated from the zod declarations now', async () => {
+  const files = await stepSchemaFiles(stackFile);
+  assert.ok(files.length >= functionSteps.length);
+  for (const file of files) {
+    assert.ok(existsSync(file.path), `${file.path} is missing: run \`npm run gen:contract\` and commit the result`);
+    assert.equal(readFileSync(file.path, 'utf8'), file.text, `${file.path} is stale: run \`npm run gen:contract\` and commit the result`);
+  }
+});
+
+test('a step function without a declaration, or a declaration without a function, is an error naming it', async () => {
+  const withoutTrain = functionSteps.filter((step) => step.function !== 'train');
+  await assert.rejects(stepSchemaFiles(stackFile, withoutTrain), /function train \(baton-python\) has no step declaration/);
+  const stray = defineStep({ name: 'nowhere', description: '', input: z.object({}), output: z.object({}), preset: 'quick' });
+  await assert.rejects(stepSchemaFiles(stackFile, [...functionSteps, stray]), /step "nowhere" calls function "nowhere", which stack.yml does not define/);
+});
+
+test('input schemas carry the defaults and leave defaulted fields optional', async () => {
+  const train = JSON.parse(readFileSync(new URL('../functions/train/step.schema.json', import.meta.url), 'utf8'));
+  assert.deepEqual(train.input.required, ['dataset']);
+  assert.deepEqual(train.input.properties.model.default, { type: 'logistic_regression' });
+  assert.equal(train.input.properties.split.properties.testSize.default, 0.2);
+  assert.equal(train.input.additionalProperties, false);
+});
