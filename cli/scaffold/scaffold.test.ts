@@ -46,7 +46,7 @@ test('a name taken by a function, a step or a pipeline is refused through the CL
   const cases: [string[], RegExp][] = [
     [['new', 'step', 'ingest', '--lang', 'python'], /step name "ingest" is taken: the folder functions\/ingest exists/],
     [['new', 'step', 'fetch-csv', '--lang', 'ts'], /workflows\/steps\/fetch-csv\.ts exists/],
-    [['new', 'step', 'predict', '--lang', 'python'], /stack\.yml already has a function "predict"/],
+    [['new', 'step', 'baton', '--lang', 'python'], /stack\.yml already has a function "baton"/],
     [['new', 'step', 'Bad_Name', '--lang', 'python'], /not a valid function name/],
     [['new', 'step', 'fresh', '--lang', 'go'], /--lang must be python or ts, not "go"/],
     [['new', 'step', 'fresh', '--lang', 'python', '--pipeline', 'nowhere'], /no pipeline "nowhere": .*baton new pipeline nowhere/],
@@ -78,7 +78,6 @@ test('a new pipeline and a step in it: every file written and wired', async () =
 
   assert.equal(await text('functions/score/handler.py'), await readFile(join(repoRoot, 'template/baton-python/function/handler.py'), 'utf8'), 'the starter, as it is');
   await stat(join(root, 'functions/score/test_score.py'));
-  await stat(join(root, 'functions/score/conftest.py'));
   await stat(join(root, 'functions/score-node/handler.test.ts'));
   assert.match(await text('workflows/steps/score.ts'), /name: 'score',/);
   assert.match(await text('workflows/steps/index.ts'), /import \{ scoreNode \} from '\.\/score-node\.ts';[\s\S]*report, score, scoreNode,\n\];/);

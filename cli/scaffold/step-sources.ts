@@ -50,37 +50,32 @@ import pytest
 
 from baton_step import StepInputError
 from baton_step.handler_loader import load_handler
-from baton_step.testing import make_context
+from baton_step.testing import call_step, make_context
 
+# call_step checks the input against step.schema.json (generated from workflows/steps/${name}.ts) and fills in its
+# defaults, as the wrapper does, before calling handle.
 ${module} = load_handler(os.path.dirname(os.path.abspath(__file__)), module_name="${module}_handler")
 
 
 def test_greets_by_name():
-    result = ${module}.handle({"name": "Ada"}, make_context(step="${name}"))
+    result = call_step(${module}, {"name": "Ada"}, make_context(step="${name}"))
     assert result == {"output": {"greeting": "Hello, Ada!"}, "metrics": {"characters": 11}}
 
 
 def test_greets_the_world_by_default():
-    assert ${module}.handle({}, make_context(step="${name}"))["output"] == {"greeting": "Hello, world!"}
+    assert call_step(${module}, {}, make_context(step="${name}"))["output"] == {"greeting": "Hello, world!"}
+
+
+def test_input_the_schema_refuses_never_reaches_the_handler():
+    with pytest.raises(StepInputError) as refused:
+        call_step(${module}, {"name": ""}, make_context(step="${name}"))
+    assert [issue["path"] for issue in refused.value.issues] == ["input.name"]
 
 
 def test_a_blank_name_is_refused_naming_the_field():
     with pytest.raises(StepInputError) as refused:
-        ${module}.handle({"name": "  "}, make_context(step="${name}"))
+        call_step(${module}, {"name": "  "}, make_context(step="${name}"))
     assert refused.value.issues == [{"path": "name", "message": "name must not be blank"}]
-`;
-}
-
-/** `functions/<name>/conftest.py`: makes baton_step importable, as it is inside the function's image. */
-export function pythonConftest(): string {
-  return `"""Makes baton_step (from the template) importable, as it is inside the function's image."""
-
-import os
-import sys
-
-TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "template", "baton-python")
-if os.path.abspath(TEMPLATE_DIR) not in sys.path:
-    sys.path.insert(0, os.path.abspath(TEMPLATE_DIR))
 `;
 }
 

@@ -1,7 +1,7 @@
 /**
- * `baton new step`: the function's folder (the template's starter handler, a conftest for Python, an in-process
- * test), the step's declaration and its place in the list of every step, its `stack.yml` entry and, with a
- * pipeline, the step's place in that pipeline.
+ * `baton new step`: the function's folder (the template's starter handler, an in-process test; functions/conftest.py
+ * makes the Python template importable for every function's tests), the step's declaration and its place in the
+ * list of every step, its `stack.yml` entry and, with a pipeline, the step's place in that pipeline.
  */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { UsageError } from '../errors.ts';
 import { camelCase, checkName, snakeCase } from './names.ts';
 import { addImport, appendToList, insertAboveMarker, readText, type FileChange, type Plan } from './plan.ts';
 import { FAKE_OUTPUT_MARKER, STEP_CALL_MARKER } from './pipeline-sources.ts';
-import { LANGS, pythonConftest, pythonTest, stackEntry, STARTER_OUTPUT, STARTER_OUTPUT_TS, stepDeclaration, tsTest, type Lang } from './step-sources.ts';
+import { LANGS, pythonTest, stackEntry, STARTER_OUTPUT, STARTER_OUTPUT_TS, stepDeclaration, tsTest, type Lang } from './step-sources.ts';
 import { stepNameTaken } from './taken.ts';
 
 export const NEW_STEP = 'new step';
@@ -39,7 +39,6 @@ export async function planStep(root: string, step: NewStep): Promise<Plan> {
     changes.push({ path: `${folder}/${file}`, text: await readText(root, join(starter, file)), action: 'create' });
   }
   if (step.lang === 'python') {
-    changes.push({ path: `${folder}/conftest.py`, text: pythonConftest(), action: 'create' });
     changes.push({ path: `${folder}/test_${snakeCase(step.name)}.py`, text: pythonTest(step.name), action: 'create' });
   } else {
     changes.push({ path: `${folder}/handler.test.ts`, text: tsTest(step.name), action: 'create' });

@@ -14,7 +14,7 @@ from baton_step import StepContext, StepInputError
 
 def handle(input: dict[str, Any], ctx: StepContext) -> dict[str, Any]:
     """Greets ``input["name"]``; returns ``{"output": ..., "metrics": ...}`` (metrics: numbers only)."""
-    name = input.get("name", "world")
+    name = input["name"]  # the wrapper has checked the input against the step's schema and filled in its defaults
     if not name.strip():
         # Bad input is the caller's mistake: 422, naming the field, and the run does not retry it.
         raise StepInputError("name must not be blank", path="name")
