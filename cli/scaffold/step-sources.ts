@@ -69,7 +69,7 @@ def test_greets_the_world_by_default():
 def test_input_the_schema_refuses_never_reaches_the_handler():
     with pytest.raises(StepInputError) as refused:
         call_step(${module}, {"name": ""}, make_context(step="${name}"))
-    assert [issue["path"] for issue in refused.value.issues] == ["input.name"]
+    assert [issue["path"] for issue in refused.value.issues] == ["name"]
 
 
 def test_a_blank_name_is_refused_naming_the_field():
