@@ -89,6 +89,7 @@ export const minio: GoTool = {
   purpose: 'the local object store',
 };
 
+/** Looked for on PATH only, to say why the local stack does not run it (deploy/tools/watchdog.ts). */
 export const ofWatchdog: GoTool = {
   name: 'of-watchdog',
   label: '0.11.6',

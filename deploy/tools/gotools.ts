@@ -96,14 +96,16 @@ export async function tryGoTool(ctx: SetupContext, tool: GoTool): Promise<Option
   return { path: undefined, status: `could not be installed: ${reason}${note}` };
 }
 
-interface PathProbe {
+/** What PATH holds of a tool: a fitting copy, or a description of one that does not fit. */
+export interface PathProbe {
   path?: string;
   version?: string;
   /** A copy on PATH that does not fit, described for the progress line. */
   ignored?: string;
 }
 
-async function probePath(ctx: SetupContext, tool: GoTool): Promise<PathProbe> {
+/** The first copy of the tool on PATH whose version fits; runs each candidate's version command. */
+export async function probePath(ctx: SetupContext, tool: GoTool): Promise<PathProbe> {
   let ignored: string | undefined;
   for (const name of tool.pathNames) {
     const path = find(ctx, name);

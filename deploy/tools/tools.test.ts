@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTools, ToolError } from './tools.ts';
 import { sha12 } from './layout.ts';
-import { standInHash } from './watchdog.ts';
+import { realWatchdogNote, standInHash } from './watchdog.ts';
 import { temporal } from './catalog.ts';
 import { ensureGoTool } from './gotools.ts';
 import { elapsed } from './heartbeat.ts';
@@ -106,14 +106,14 @@ test('cold run installs into the cache layout; a warm run runs nothing and is fa
   for (const expected of [
     'go install github.com/temporalio/cli/cmd/temporal@v1.5.1',
     'go install github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c',
-    'go install github.com/openfaas/of-watchdog@0.11.6',
     'go install github.com/openfaas/faas-cli@0.18.12',
     `python3 -m venv ${venv}`,
   ]) assert.ok(calls.includes(expected), `expected call: ${expected}\n${calls.join('\n')}`);
   assert.ok(calls.some((c) => c.startsWith('go build -buildvcs=false -o ')));
   assert.ok(calls.some((c) => c.includes('-m pip install --disable-pip-version-check -r')));
   const text = lines.join('\n');
-  assert.match(text, /of-watchdog 0\.11\.6 … could not be installed: .*403 Forbidden → using Baton's stand-in/);
+  assert.ok(!calls.some((c) => c.includes('of-watchdog')), 'the real of-watchdog is not built: the local stack cannot run it');
+  assert.ok(!/of-watchdog/.test(text), 'nothing to say when no of-watchdog is on PATH');
   assert.match(text, /faas-cli 0\.18\.12 … could not be installed: .*403 Forbidden → faas-cli checks are skipped/);
   assert.ok(!existsSync(join(venv, '.partial')));
   assert.ok(!existsSync(join(s.tools, '.setup.lock')));
@@ -130,7 +130,7 @@ test('cold run installs into the cache layout; a warm run runs nothing and is fa
   assert.deepEqual(s.calls(), []);
   assert.ok(took < 500, `warm run took ${took.toFixed(0)} ms`);
   assert.match(warmLines.join('\n'), /temporal 1\.5\.1 … cached \(0\.0s\)/);
-  assert.match(warmLines.join('\n'), /of-watchdog 0\.11\.6 … not installable: .*tried 0 min ago/);
+  assert.match(warmLines.join('\n'), /faas-cli 0\.18\.12 … not installable: .*tried 0 min ago/);
 });
 
 test('a failed build leaves no binary, no marker and no temporary folder', async (t) => {
@@ -151,7 +151,7 @@ test('Go missing is a clear error', async (t) => {
   await assert.rejects(ensureTools({ env: s.env(), root: s.root }), /Go is not on PATH[\s\S]*fix: install Go 1\.22\+/);
 });
 
-test('a fitting tool on PATH is used, an unfitting one is ignored', async (t) => {
+test('a fitting tool on PATH is used, an unfitting one is ignored; a real of-watchdog on PATH is named once and not run', async (t) => {
   const s = sandbox(t);
   writeFileSync(join(s.bin, 'temporal'), '#!/bin/sh\necho "temporal version 1.5.3 (Server 1.29.1, UI 2.42.1)"\n');
   writeFileSync(join(s.bin, 'minio'), '#!/bin/sh\necho "minio version RELEASE.2022-01-01T00-00-00Z (commit-id=x)"\n');
@@ -160,11 +160,15 @@ test('a fitting tool on PATH is used, an unfitting one is ignored', async (t) =>
   const lines: string[] = [];
   const paths = await ensureTools({ env: s.env(), root: s.root, progress: (l) => lines.push(l) });
   assert.equal(paths.temporal, join(s.bin, 'temporal'));
-  assert.equal(paths.watchdog, join(s.bin, 'fwatchdog'));
-  assert.equal(paths.watchdogKind, 'of-watchdog');
+  // Several real of-watchdogs on one machine clash on :8081 and /tmp/.lock: the stack runs the stand-in, says why once.
+  assert.equal(paths.watchdog, join(s.tools, 'baton-watchdog', standInHash(join(s.root, 'deploy', 'local', 'watchdog')), 'baton-watchdog'));
+  assert.equal(paths.watchdogKind, 'baton-stand-in');
+  const why = lines.filter((l) => l.includes('fwatchdog'));
+  assert.equal(why.length, 1, lines.join('\n'));
+  assert.match(why[0]!, /^\[setup\] of-watchdog 0\.11\.6 … found on PATH: .*fwatchdog \(version 0\.11\.6\), not used by the local stack: .*:8081 .*\/tmp\/\.lock.* → replicas run Baton's stand-in/);
   assert.equal(paths.minio, join(s.tools, 'minio', 'v0.0.0-20260212201848-7aac2a2c5b7c', 'minio'));
   assert.match(lines.join('\n'), /minio .* ignored .*minio \(version 2022-01-01T00-00-00Z, need/);
-  assert.ok(!s.calls().some((c) => c.includes('temporal@') || c.includes('of-watchdog@') || c.startsWith('go build')));
+  assert.ok(!s.calls().some((c) => c.includes('temporal@') || c.includes('of-watchdog@')));
 });
 
 test('a binary already in the cache folder without a marker is adopted, not rebuilt', async (t) => {
@@ -315,4 +319,10 @@ test('elapsed time reads as people say it', () => {
   assert.equal(elapsed(9_999), '9s');
   assert.equal(elapsed(80_000), '1m20s');
   assert.equal(elapsed(725_000), '12m05s');
+});
+
+test('the note on a real of-watchdog: none without one, the reason with one that fits or not', () => {
+  assert.equal(realWatchdogNote({}), undefined);
+  assert.match(realWatchdogNote({ path: '/usr/local/bin/of-watchdog', version: '0.11.6' })!, /found on PATH: \/usr\/local\/bin\/of-watchdog \(version 0\.11\.6\), not used by the local stack: each replica would bind its fixed metrics port :8081/);
+  assert.match(realWatchdogNote({ ignored: '/opt/fwatchdog (version 0.9.0, need 0.11.6)' })!, /found on PATH: \/opt\/fwatchdog \(version 0\.9\.0, need 0\.11\.6\), not used/);
 });

@@ -24,7 +24,10 @@ export interface ToolPaths {
   minio: string;
   /** The watchdog binary for function replicas; which one it is, is in `watchdogKind`. */
   watchdog: string;
-  /** `of-watchdog`: the real one; `baton-stand-in`: deploy/local/watchdog (same environment contract). */
+  /**
+   * `baton-stand-in`: deploy/local/watchdog (of-watchdog's mode=http contract), what the local stack runs;
+   * `of-watchdog` is kept for a stack that isolates each replica, which none does yet.
+   */
   watchdogKind: WatchdogKind;
   /** undefined when faas-cli could not be installed; its offline checks are then skipped. */
   faasCli: string | undefined;
@@ -53,7 +56,7 @@ const defaultRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Finds or installs every tool. Throws a ToolError (message + fix) when a required tool cannot be had;
- * the real of-watchdog and faas-cli are optional (stand-in / skipped checks).
+ * faas-cli is optional (its checks are skipped without it).
  */
 export async function ensureTools(options: EnsureToolsOptions = {}): Promise<ToolPaths> {
   const env = options.env ?? process.env;
