@@ -8,6 +8,7 @@
  * Needs root (mounts).
  */
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -121,6 +122,33 @@ export async function waitForHttp(image: RunningImage, url: string, what: string
     await sleep(50);
   }
   throw new Error(`${what}: ${url} did not answer 200 within ${timeoutMs / 1000} s; its last lines:\n${image.tail()}`);
+}
+
+/**
+ * Resolves once something accepts TCP connections on 127.0.0.1:`port`; rejects like waitForHttp. For a wrapper
+ * behind the watchdog, whose /_/ready answers 200 before the wrapper listens (as of-watchdog's does).
+ */
+export async function waitForPort(image: RunningImage, port: number, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let ended: string | undefined;
+  void image.exited.then((how) => (ended = how));
+  while (Date.now() < deadline) {
+    if (ended) throw new Error(`${what} ${ended} before port ${port} accepted connections; its last lines:\n${image.tail()}`);
+    if (await accepts(port)) return;
+    await sleep(50);
+  }
+  throw new Error(`${what}: port ${port} did not accept connections within ${timeoutMs / 1000} s; its last lines:\n${image.tail()}`);
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1', timeout: 1_000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true)).once('error', () => done(false)).once('timeout', () => done(false));
+  });
 }
 
 /** Single-quotes a word for /bin/sh. */

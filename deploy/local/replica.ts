@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -94,9 +95,15 @@ export class Replica {
   private async launch(): Promise<void> {
     const [port, httpPort] = await Promise.all([allocatePort(), allocatePort()]);
     if (this.state === 'stopping' || this.state === 'stopped') return;
+    const env = this.options.env({ port, httpPort });
+    const tmp = env.TMPDIR;
+    if (tmp) {
+      rmSync(tmp, { recursive: true, force: true }); // a stale lock file from a killed run on the same port
+      mkdirSync(tmp, { recursive: true });
+    }
     const child = spawn(this.options.watchdogBinary, [], {
       cwd: this.options.cwd,
-      env: this.options.env({ port, httpPort }),
+      env,
       detached: true, // its own process group, so stop() reaches the wrapper and anything it started
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -108,7 +115,10 @@ export class Replica {
     }
     let ended = false; // 'error' and 'exit' may both come
     const end = (how: string) => {
-      if (!ended) this.onEnd(child, how);
+      if (!ended) {
+        this.onEnd(child, how);
+        if (tmp) rmSync(tmp, { recursive: true, force: true }); // its group is gone (onEnd killed it)
+      }
       ended = true;
     };
     child.once('error', (err) => end(`could not start ${this.options.watchdogBinary}: ${err.message}`));
