@@ -8,13 +8,13 @@
  * Needs root (mounts).
  */
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { acceptsConnections } from '../local/ports.ts';
 import type { ImageLayout } from './image-layers.ts';
 
 export interface ImageRunOptions {
@@ -134,21 +134,10 @@ export async function waitForPort(image: RunningImage, port: number, what: strin
   void image.exited.then((how) => (ended = how));
   while (Date.now() < deadline) {
     if (ended) throw new Error(`${what} ${ended} before port ${port} accepted connections; its last lines:\n${image.tail()}`);
-    if (await accepts(port)) return;
+    if (await acceptsConnections(port)) return;
     await sleep(50);
   }
   throw new Error(`${what}: port ${port} did not accept connections within ${timeoutMs / 1000} s; its last lines:\n${image.tail()}`);
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1', timeout: 1_000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true)).once('error', () => done(false)).once('timeout', () => done(false));
-  });
 }
 
 /** Single-quotes a word for /bin/sh. */

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { allocatePort } from './ports.ts';
+import { acceptsConnections, allocatePort } from './ports.ts';
 
 /** Where a replica is in its life. `crashed`: its process ended unexpectedly and a restart is scheduled. */
 export type ReplicaState = 'starting' | 'ready' | 'crashed' | 'stopping' | 'stopped';
@@ -133,7 +132,7 @@ export class Replica {
    */
   private async awaitReady(child: ChildProcess, url: string, httpPort: number): Promise<void> {
     for (let attempt = 0; this.child === child && this.state === 'starting'; attempt++) {
-      if ((await probe(`${url}/_/ready`)) && (await accepts(httpPort))) {
+      if ((await probe(`${url}/_/ready`)) && (await acceptsConnections(httpPort))) {
         if (this.child === child && this.state === 'starting') {
           this.url = url;
           this.state = 'ready';
@@ -161,17 +160,6 @@ export class Replica {
     this.restartTimer = setTimeout(() => void this.launch(), delay);
     this.state = 'crashed';
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1', timeout: 1_000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true)).once('error', () => done(false)).once('timeout', () => done(false));
-  });
 }
 
 async function probe(url: string): Promise<boolean> {

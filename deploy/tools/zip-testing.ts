@@ -11,23 +11,21 @@ export function writeZip(path: string, files: Record<string, string | Buffer>, d
     const data = Buffer.from(content);
     const stored = deflate ? deflateRawSync(data) : data;
     const nameBytes = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(deflate ? 8 : 0, 8);
-    local.writeUInt32LE(crc32(data), 14);
-    local.writeUInt32LE(stored.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    const entry = Buffer.alloc(46);
-    entry.writeUInt32LE(0x02014b50, 0);
-    entry.writeUInt16LE(20, 4);
+    // Both headers hold method, CRC, both sizes and the name's length in the same order, from `at` on.
+    const header = (size: number, signature: number, at: number) => {
+      const b = Buffer.alloc(size);
+      b.writeUInt32LE(signature, 0);
+      b.writeUInt16LE(20, 4);
+      b.writeUInt16LE(deflate ? 8 : 0, at);
+      b.writeUInt32LE(crc32(data), at + 6);
+      b.writeUInt32LE(stored.length, at + 10);
+      b.writeUInt32LE(data.length, at + 14);
+      b.writeUInt16LE(nameBytes.length, at + 18);
+      return b;
+    };
+    const local = header(30, 0x04034b50, 8);
+    const entry = header(46, 0x02014b50, 10);
     entry.writeUInt16LE(20, 6);
-    entry.writeUInt16LE(deflate ? 8 : 0, 10);
-    entry.writeUInt32LE(crc32(data), 16);
-    entry.writeUInt32LE(stored.length, 20);
-    entry.writeUInt32LE(data.length, 24);
-    entry.writeUInt16LE(nameBytes.length, 28);
     entry.writeUInt32LE(offset, 42);
     locals.push(local, nameBytes, stored);
     central.push(entry, nameBytes);

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -137,6 +138,22 @@ func (r *replica) status(path string) int {
 
 // waitHealthy waits for /_/health to answer 200 and for the function process to listen: of-watchdog's health
 // says nothing about the upstream, so requests sent before it listens would fail with 500.
+// getLater sends a GET in the background; the channel gets "<status> <body>", or the error.
+func (r *replica) getLater(path string) <-chan string {
+	out := make(chan string, 1)
+	go func() {
+		res, err := r.client.Get(r.url(path))
+		if err != nil {
+			out <- err.Error()
+			return
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		out <- res.Status + " " + string(body)
+	}()
+	return out
+}
+
 func (r *replica) waitHealthy() {
 	r.t.Helper()
 	r.waitFor("watchdog healthy", func() bool { return r.status("/_/health") == http.StatusOK })

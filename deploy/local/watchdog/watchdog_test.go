@@ -235,17 +235,7 @@ func TestWriteTimeoutCutsTheResponse(t *testing.T) {
 func TestMaxInflightAnswers429(t *testing.T) {
 	r := startReplica(t, "max_inflight=1")
 	r.waitHealthy()
-	blocked := make(chan string, 1)
-	go func() {
-		res, err := r.client.Get(r.url("/block"))
-		if err != nil {
-			blocked <- err.Error()
-			return
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		blocked <- string(body)
-	}()
+	blocked := r.getLater("/block")
 	r.waitFor("/_/ready to report the limit", func() bool { return r.status("/_/ready") == http.StatusTooManyRequests })
 
 	res, err := r.client.Get(r.url("/echo"))
@@ -265,7 +255,7 @@ func TestMaxInflightAnswers429(t *testing.T) {
 	if _, err := r.client.Get(r.upstreamURL("/release")); err != nil {
 		t.Fatal(err)
 	}
-	if got := <-blocked; got != "released" {
+	if got := <-blocked; got != "200 OK released" {
 		t.Fatalf("blocked request: %q", got)
 	}
 	r.waitFor("/_/ready back to 200", func() bool { return r.status("/_/ready") == http.StatusOK })
@@ -299,17 +289,7 @@ func TestWatchdogExitsWhenTheFunctionFails(t *testing.T) {
 func TestSigtermDrainsInFlightRequests(t *testing.T) {
 	r := startReplica(t, "write_timeout=10s", "healthcheck_interval=1s")
 	r.waitHealthy()
-	done := make(chan string, 1)
-	go func() {
-		res, err := r.client.Get(r.url("/sleep?ms=2500"))
-		if err != nil {
-			done <- err.Error()
-			return
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		done <- res.Status + " " + string(body)
-	}()
+	done := r.getLater("/sleep?ms=2500")
 	r.waitFor("request in flight", func() bool { return r.stdout.has("upstream: sleeping") })
 	started := time.Now()
 
@@ -340,16 +320,7 @@ func TestStandInSignalsTheFunctionAfterTheDrain(t *testing.T) {
 	standInOnly(t)
 	r := startReplica(t, "write_timeout=10s")
 	r.waitHealthy()
-	done := make(chan int, 1)
-	go func() {
-		res, err := r.client.Get(r.url("/block"))
-		if err != nil {
-			done <- 0
-			return
-		}
-		res.Body.Close()
-		done <- res.StatusCode
-	}()
+	done := r.getLater("/block")
 	r.waitFor("request in flight", func() bool { return r.stdout.has("upstream: blocking") })
 	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -362,8 +333,8 @@ func TestStandInSignalsTheFunctionAfterTheDrain(t *testing.T) {
 	if _, err := r.client.Get(r.upstreamURL("/release")); err != nil {
 		t.Fatal(err)
 	}
-	if got := <-done; got != http.StatusOK {
-		t.Fatalf("in-flight request finished with %d, want 200", got)
+	if got := <-done; got != "200 OK released" {
+		t.Fatalf("in-flight request: %q, want 200 released", got)
 	}
 	if code := r.exitCode(5 * time.Second); code != 0 {
 		t.Fatalf("exit code %d, want 0", code)
@@ -371,24 +342,28 @@ func TestStandInSignalsTheFunctionAfterTheDrain(t *testing.T) {
 	r.waitFor("function stopped after the drain", func() bool { return r.stdout.has("upstream: got SIGTERM") })
 }
 
-func TestWriteTimeoutZeroIsRefused(t *testing.T) {
-	r := startReplica(t, "write_timeout=0")
-	if code := r.exitCode(5 * time.Second); code != 1 {
-		t.Fatalf("exit code %d, want 1", code)
+// A configuration the watchdog cannot run with ends it with status 1 and says why.
+func TestBadConfigurationExits1(t *testing.T) {
+	cases := []struct {
+		env, says   string
+		standInOnly bool // of-watchdog would start in mode=streaming instead; the stand-in names the key
+	}{
+		{"write_timeout=0", "must be over 0s", false},
+		{"mode=streaming", "env mode:", true},
 	}
-	if !r.stderr.has("must be over 0s") {
-		t.Fatalf("stderr: %q", r.stderr)
-	}
-}
-
-func TestStandInRefusesBadConfigurationNamingTheKey(t *testing.T) {
-	standInOnly(t) // of-watchdog would start in mode=streaming instead
-	r := startReplica(t, "mode=streaming")
-	if code := r.exitCode(5 * time.Second); code != 1 {
-		t.Fatalf("exit code %d, want 1", code)
-	}
-	if !r.stderr.has("env mode:") {
-		t.Fatalf("stderr does not name the key: %q", r.stderr)
+	for _, c := range cases {
+		t.Run(c.env, func(t *testing.T) {
+			if c.standInOnly {
+				standInOnly(t)
+			}
+			r := startReplica(t, c.env)
+			if code := r.exitCode(5 * time.Second); code != 1 {
+				t.Fatalf("exit code %d, want 1", code)
+			}
+			if !r.stderr.has(c.says) {
+				t.Fatalf("stderr does not say %q: %q", c.says, r.stderr)
+			}
+		})
 	}
 }
 
