@@ -160,12 +160,12 @@ test('a fitting tool on PATH is used, an unfitting one is ignored; a real of-wat
   const lines: string[] = [];
   const paths = await ensureTools({ env: s.env(), root: s.root, progress: (l) => lines.push(l) });
   assert.equal(paths.temporal, join(s.bin, 'temporal'));
-  // Several real of-watchdogs on one machine clash on :8081 and /tmp/.lock: the stack runs the stand-in, says why once.
+  // Several real of-watchdogs on one machine clash on :8081: the stack runs the stand-in, and says why once.
   assert.equal(paths.watchdog, join(s.tools, 'baton-watchdog', standInHash(join(s.root, 'deploy', 'local', 'watchdog')), 'baton-watchdog'));
   assert.equal(paths.watchdogKind, 'baton-stand-in');
   const why = lines.filter((l) => l.includes('fwatchdog'));
   assert.equal(why.length, 1, lines.join('\n'));
-  assert.match(why[0]!, /^\[setup\] of-watchdog 0\.11\.6 … found on PATH: .*fwatchdog \(version 0\.11\.6\), not used by the local stack: .*:8081 .*\/tmp\/\.lock.* → replicas run Baton's stand-in/);
+  assert.match(why[0]!, /^\[setup\] of-watchdog 0\.11\.6 … found on PATH: .*fwatchdog \(version 0\.11\.6\), not used by the local stack: .*fixed metrics port :8081, so all but one would crash-loop → replicas run Baton's stand-in/);
   assert.equal(paths.minio, join(s.tools, 'minio', 'v0.0.0-20260212201848-7aac2a2c5b7c', 'minio'));
   assert.match(lines.join('\n'), /minio .* ignored .*minio \(version 2022-01-01T00-00-00Z, need/);
   assert.ok(!s.calls().some((c) => c.includes('temporal@') || c.includes('of-watchdog@')));

@@ -1,8 +1,9 @@
 /**
  * The watchdog every function replica of the local stack runs: Baton's stand-in built from deploy/local/watchdog
  * (of-watchdog's mode=http contract, held to it by its conformance suite, see docs/contracts.md). A real
- * of-watchdog on PATH is not used: it binds the fixed metrics port :8081 and shares /tmp/.lock, so on one machine
- * every replica after the first would crash and restart in a loop; setup says so once.
+ * of-watchdog on PATH is not used: it binds the fixed metrics port :8081, so on one machine every replica after the
+ * first would crash and restart in a loop (the lock file is not the problem: each replica has its own TMPDIR);
+ * setup says so once.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,15 +52,15 @@ export async function ensureWatchdog(ctx: SetupContext): Promise<WatchdogFound |
 
 /**
  * The one line that says why a real of-watchdog on PATH is not what replicas run, or undefined when there is
- * none. Isolating each replica (a network namespace and a /tmp of its own, as a pod has) would let it run, but
- * the gateway would then need a veth pair per replica: not cheap, and not possible without privileges.
+ * none. Isolating each replica in a network namespace of its own, as a pod is, would let it run, but the gateway
+ * would then need a veth pair per replica to reach it: not cheap, and not possible without privileges.
  */
 export function realWatchdogNote(onPath: PathProbe): string | undefined {
   const found = onPath.path ? `${onPath.path} (version ${onPath.version})` : onPath.ignored;
   if (!found) return undefined;
   return line(`of-watchdog ${ofWatchdog.label}`,
-    `found on PATH: ${found}, not used by the local stack: each replica would bind its fixed metrics port :8081 and share ` +
-      `/tmp/.lock, so all but one would crash-loop → replicas run Baton's stand-in (same mode=http contract; ` +
+    `found on PATH: ${found}, not used by the local stack: each replica would bind its fixed metrics port :8081, so ` +
+      `all but one would crash-loop → replicas run Baton's stand-in (same mode=http contract; ` +
       `BATON_WATCHDOG_BIN=<path> npm run test:watchdog checks a binary against it)`);
 }
 
