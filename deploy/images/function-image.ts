@@ -9,7 +9,7 @@ import { toolsDir } from '../tools/layout.ts';
 import { allocatePort } from '../local/ports.ts';
 import type { FunctionSpec } from '../local/stack-file.ts';
 import { layOutImage, type ImageLayout } from './image-layers.ts';
-import { startImage, waitForHttp, type RunningImage } from './image-run.ts';
+import { startImage, waitForHttp, waitForPort, type RunningImage } from './image-run.ts';
 
 /** Where image layers are cached: beside the tools cache (`~/.cache/baton/image-layers`). */
 export function imageLayersDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -39,7 +39,10 @@ export interface FunctionImage {
   url: string;
   image: RunningImage;
   layout: ImageLayout;
-  /** Resolves when `<url><readyPath>` answers 200; rejects with the process's last lines if it ends first. */
+  /**
+   * Resolves when `<url><readyPath>` answers 200 and the wrapper accepts connections; rejects with the process's
+   * last lines if it ends first.
+   */
   ready(readyPath?: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -71,7 +74,12 @@ export async function startFunctionImage(options: FunctionImageOptions): Promise
     url,
     image,
     layout,
-    ready: (readyPath = '/_/ready', timeoutMs = 60_000) => waitForHttp(image, `${url}${readyPath}`, `function ${options.spec.name} (from its image)`, timeoutMs),
+    ready: async (readyPath = '/_/ready', timeoutMs = 60_000) => {
+      const what = `function ${options.spec.name} (from its image)`;
+      await waitForHttp(image, `${url}${readyPath}`, what, timeoutMs);
+      // The watchdog's /_/ready answers 200 once it runs, before its wrapper listens (of-watchdog's behaviour).
+      await waitForPort(image, httpPort, what, timeoutMs);
+    },
     stop: () => image.stop(),
   };
 }

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { acceptsConnections } from '../local/ports.ts';
 import type { ImageLayout } from './image-layers.ts';
 
 export interface ImageRunOptions {
@@ -121,6 +122,22 @@ export async function waitForHttp(image: RunningImage, url: string, what: string
     await sleep(50);
   }
   throw new Error(`${what}: ${url} did not answer 200 within ${timeoutMs / 1000} s; its last lines:\n${image.tail()}`);
+}
+
+/**
+ * Resolves once something accepts TCP connections on 127.0.0.1:`port`; rejects like waitForHttp. For a wrapper
+ * behind the watchdog, whose /_/ready answers 200 before the wrapper listens (as of-watchdog's does).
+ */
+export async function waitForPort(image: RunningImage, port: number, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let ended: string | undefined;
+  void image.exited.then((how) => (ended = how));
+  while (Date.now() < deadline) {
+    if (ended) throw new Error(`${what} ${ended} before port ${port} accepted connections; its last lines:\n${image.tail()}`);
+    if (await acceptsConnections(port)) return;
+    await sleep(50);
+  }
+  throw new Error(`${what}: port ${port} did not accept connections within ${timeoutMs / 1000} s; its last lines:\n${image.tail()}`);
 }
 
 /** Single-quotes a word for /bin/sh. */

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import type { FunctionSpec } from './stack-file.ts';
 import type { FunctionTemplate } from './templates.ts';
@@ -56,7 +57,18 @@ export function replicaEnv(input: ReplicaEnvInput): Record<string, string> {
     ...configuredEnv(input),
     port: String(port),
     upstream_url: `http://127.0.0.1:${httpPort}`,
+    // A temporary folder of its own, as a pod has: the watchdog keeps its lock file there ($TMPDIR/.lock, removed on
+    // SIGTERM, and /_/health answers 503 without it), so replicas must not share one.
+    TMPDIR: replicaTmpDir(port),
     http_port: String(httpPort),
     PATH: pathVar,
   };
+}
+
+/**
+ * The replica's own `TMPDIR`, named after its watchdog port (unique among live replicas on this machine): short, so
+ * Unix socket paths under it stay within limits. The replica creates it empty and removes it when its run ends.
+ */
+export function replicaTmpDir(port: number): string {
+  return path.join(os.tmpdir(), `baton-replica-${port}`);
 }

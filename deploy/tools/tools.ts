@@ -24,7 +24,10 @@ export interface ToolPaths {
   minio: string;
   /** The watchdog binary for function replicas; which one it is, is in `watchdogKind`. */
   watchdog: string;
-  /** `of-watchdog`: the real one; `baton-stand-in`: deploy/local/watchdog (same environment contract). */
+  /**
+   * `baton-stand-in`: deploy/local/watchdog (of-watchdog's mode=http contract), what the local stack runs;
+   * `of-watchdog` is kept for a stack that isolates each replica, which none does yet.
+   */
   watchdogKind: WatchdogKind;
   /** undefined when faas-cli could not be installed; its offline checks are then skipped. */
   faasCli: string | undefined;
@@ -45,18 +48,20 @@ export interface EnsureToolsOptions {
   root?: string;
   /** Also the tools only tests run (`npm run setup` and the tests that use them ask; `npm start` does not). */
   testTools?: boolean;
+  /** Time between two `still …` lines while a tool builds or downloads (default 10 s). */
+  heartbeatMs?: number;
 }
 
 const defaultRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Finds or installs every tool. Throws a ToolError (message + fix) when a required tool cannot be had;
- * the real of-watchdog and faas-cli are optional (stand-in / skipped checks).
+ * faas-cli is optional (its checks are skipped without it).
  */
 export async function ensureTools(options: EnsureToolsOptions = {}): Promise<ToolPaths> {
   const env = options.env ?? process.env;
   const progress = options.progress ?? (() => {});
-  const base = { env, dir: toolsDir(env), root: options.root ?? defaultRoot, progress };
+  const base = { env, dir: toolsDir(env), root: options.root ?? defaultRoot, progress, heartbeatMs: options.heartbeatMs };
 
   // Read-only pass first: on a warm cache it finds everything without taking the lock.
   const testTools = options.testTools ?? false;

@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { find, line, type SetupContext } from './context.ts';
 import { ToolError } from './errors.ts';
 import { run, tail } from './exec.ts';
+import { withHeartbeat } from './heartbeat.ts';
 import { markerPath, readJson, sha12, writeFileAtomic } from './layout.ts';
 import { pythonVersion } from './versions.ts';
 
@@ -70,10 +71,11 @@ export async function ensureVenv(ctx: SetupContext, spec: VenvSpec = FUNCTIONS_V
   }
   if (hasRequirements(requirements)) {
     ctx.progress(line(subject, `pip install -r ${relative(ctx.root, reqFile)} (first time, a minute or two)`));
-    const pip = await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', reqFile], {
-      env: { ...ctx.env, PIP_NO_INPUT: '1' },
-      timeoutMs: PIP_TIMEOUT_MS,
-    });
+    const pip = await withHeartbeat(ctx, `installing ${spec.label} packages`, () =>
+      run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', reqFile], {
+        env: { ...ctx.env, PIP_NO_INPUT: '1' },
+        timeoutMs: PIP_TIMEOUT_MS,
+      }));
     if (pip.code !== 0) {
       throw new ToolError(`pip install -r ${relative(ctx.root, reqFile)} failed${pip.failure ? ` (${pip.failure})` : ''}:\n${tail(pip, 15)}`,
         'check the pins in that file and that the package index is reachable (pip config list), then run npm run setup again');

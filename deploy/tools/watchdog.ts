@@ -1,6 +1,9 @@
 /**
- * The watchdog every function replica runs: the real of-watchdog when it is on PATH or can be installed,
- * else Baton's stand-in built from deploy/local/watchdog (see docs/contracts.md, "Tool availability").
+ * The watchdog every function replica of the local stack runs: Baton's stand-in built from deploy/local/watchdog
+ * (of-watchdog's mode=http contract, held to it by its conformance suite, see docs/contracts.md). A real
+ * of-watchdog on PATH is not used: it binds the fixed metrics port :8081, so on one machine every replica after the
+ * first would crash and restart in a loop (the lock file is not the problem: each replica has its own TMPDIR);
+ * setup says so once.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +12,7 @@ import { line, type SetupContext } from './context.ts';
 import { ToolError } from './errors.ts';
 import { run } from './exec.ts';
 import { buildInto } from './go.ts';
-import { tryGoTool } from './gotools.ts';
+import { type PathProbe, probePath } from './gotools.ts';
 import { cachedBinary, isComplete, sha12 } from './layout.ts';
 import { STAND_IN_VERSION_LINE } from './versions.ts';
 
@@ -41,15 +44,24 @@ export function standInHash(sourceDir: string): string {
 }
 
 export async function ensureWatchdog(ctx: SetupContext): Promise<WatchdogFound | undefined> {
-  const real = await tryGoTool(ctx, ofWatchdog);
-  if (!real) return undefined;
-  const subject = `of-watchdog ${ofWatchdog.label}`;
-  if (real.path) return { path: real.path, kind: 'of-watchdog', subject, status: real.status, before: [] };
-
   const standIn = await ensureStandIn(ctx);
   if (!standIn) return undefined;
-  const why = line(subject, `${real.status} → using Baton's stand-in watchdog (deploy/local/watchdog, same env contract)`);
-  return { ...standIn, kind: 'baton-stand-in', before: [why] };
+  const why = realWatchdogNote(await probePath(ctx, ofWatchdog));
+  return { ...standIn, kind: 'baton-stand-in', before: why ? [why] : [] };
+}
+
+/**
+ * The one line that says why a real of-watchdog on PATH is not what replicas run, or undefined when there is
+ * none. Isolating each replica in a network namespace of its own, as a pod is, would let it run, but the gateway
+ * would then need a veth pair per replica to reach it: not cheap, and not possible without privileges.
+ */
+export function realWatchdogNote(onPath: PathProbe): string | undefined {
+  const found = onPath.path ? `${onPath.path} (version ${onPath.version})` : onPath.ignored;
+  if (!found) return undefined;
+  return line(`of-watchdog ${ofWatchdog.label}`,
+    `found on PATH: ${found}, not used by the local stack: each replica would bind its fixed metrics port :8081, so ` +
+      `all but one would crash-loop → replicas run Baton's stand-in (same mode=http contract; ` +
+      `BATON_WATCHDOG_BIN=<path> npm run test:watchdog checks a binary against it)`);
 }
 
 async function ensureStandIn(ctx: SetupContext): Promise<{ path: string; subject: string; status: string } | undefined> {

@@ -30,6 +30,7 @@ type Config struct {
 	ReadyPath           string // ready_path: when set, /_/ready is proxied to this upstream path
 	BufferHTTPBody      bool   // http_buffer_req_body (alias buffer_http)
 	LogCallID           bool   // log_callid
+	SuppressLock        bool   // suppress_lock: no lock file in $TMPDIR, the probes do not wait for one
 }
 
 const (
@@ -58,6 +59,7 @@ func ParseConfig(env []string) (Config, error) {
 		ReadyPath:           vars["ready_path"],
 		BufferHTTPBody:      p.flag("http_buffer_req_body") || p.flag("buffer_http"),
 		LogCallID:           p.flag("log_callid"),
+		SuppressLock:        p.flag("suppress_lock"),
 	}
 
 	switch cfg.Mode {

@@ -1,39 +1,23 @@
 package main
 
 import (
-	"net"
 	"net/http"
-	"net/url"
 	"sync/atomic"
-	"time"
 )
 
-// dialTimeout bounds one readiness probe's connection attempt to the (local) upstream.
-const dialTimeout = time.Second
-
-// probes answers /_/health and /_/ready.
-// of-watchdog 0.11.6 (pkg/watchdog.go, pkg/readiness.go) answers both with 200 as soon as it has started and
-// written its lock file, without looking at the upstream, unless ready_path is set. The stand-in also requires
-// the upstream to accept TCP connections, so a replica is only routed to once its wrapper listens.
+// probes answers /_/health and /_/ready as of-watchdog 0.11.6 does (pkg/watchdog.go, pkg/readiness.go): 200 once
+// the server listens and its lock file is present, without looking at the upstream (unless ready_path is set);
+// 503 before that, once SIGTERM has removed the lock file, or whenever someone else removed it.
 type probes struct {
-	accepting    atomic.Bool // false before start and once shutdown begins
-	upstreamAddr string      // host:port
-	limit        *inflight
-	readyPath    string
-	proxy        http.Handler // used for ready_path, bypassing the limiter as of-watchdog does
-}
-
-func (p *probes) upstreamUp() bool {
-	conn, err := net.DialTimeout("tcp", p.upstreamAddr, dialTimeout)
-	if err != nil {
-		return false
-	}
-	conn.Close()
-	return true
+	accepting atomic.Bool // false before start and once shutdown begins
+	lock      *lockFile
+	limit     *inflight
+	readyPath string
+	proxy     http.Handler // used for ready_path, bypassing the limiter as of-watchdog does
 }
 
 func (p *probes) live() bool {
-	return p.accepting.Load() && p.upstreamUp()
+	return p.accepting.Load() && p.lock.present()
 }
 
 // Health: 200 "OK" when live, 503 otherwise; only GET (405 else).
@@ -68,13 +52,4 @@ func (p *probes) Ready(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.WriteHeader(http.StatusOK)
 	}
-}
-
-// hostPort gives the address to dial for an http URL, adding the default port when it has none.
-func hostPort(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = "80"
-	}
-	return net.JoinHostPort(u.Hostname(), port)
 }

@@ -83,7 +83,11 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("X-Duration-Seconds", seconds(time.Since(start)))
 	w.WriteHeader(res.StatusCode)
-	if err := copyFlushing(w, res.Body); err != nil {
+	copyBody := copyPlain
+	if streaming(r) {
+		copyBody = copyFlushing
+	}
+	if err := copyBody(w, res.Body); err != nil {
 		log.Printf("Error copying response body: %s", err)
 	}
 	p.logRequest(r, res, time.Since(start))
@@ -99,8 +103,7 @@ func (p *proxy) deadline(r *http.Request) (context.Context, context.CancelFunc) 
 			timeout = d
 		}
 	}
-	accept := strings.ToLower(r.Header.Get("Accept"))
-	if strings.Contains(accept, "text/event-stream") || strings.Contains(accept, "application/x-ndjson") {
+	if streaming(r) {
 		timeout = 0
 	}
 	if timeout <= 0 {
@@ -110,17 +113,17 @@ func (p *proxy) deadline(r *http.Request) (context.Context, context.CancelFunc) 
 }
 
 // upstreamRequest copies method, URI, headers and Host. The body is streamed with an unknown length, so the
-// upstream sees Transfer-Encoding: chunked exactly as behind the real of-watchdog, unless
-// http_buffer_req_body asks to read it whole first (for servers that cannot take chunked bodies).
+// upstream sees Transfer-Encoding: chunked exactly as behind the real of-watchdog. http_buffer_req_body reads
+// it whole first but, as in of-watchdog 0.11.6 (whose io.NopCloser hides the buffer's length), still sends it
+// chunked: a function server that cannot take chunked bodies fails here as it would in production.
 func (p *proxy) upstreamRequest(ctx context.Context, r *http.Request) (*http.Request, error) {
 	body := io.Reader(r.Body)
-	var length int64
 	if p.bufferBody {
 		buf, err := io.ReadAll(r.Body)
 		if err != nil {
 			return nil, fmt.Errorf("reading request body: %w", err)
 		}
-		body, length = bytes.NewReader(buf), int64(len(buf))
+		body = io.NopCloser(bytes.NewReader(buf))
 	}
 	out, err := http.NewRequestWithContext(ctx, r.Method, p.upstream+r.RequestURI, body)
 	if err != nil {
@@ -128,14 +131,26 @@ func (p *proxy) upstreamRequest(ctx context.Context, r *http.Request) (*http.Req
 	}
 	out.Header = r.Header.Clone()
 	out.Host = r.Host
-	if p.bufferBody {
-		out.ContentLength = length
-	}
 	return out, nil
 }
 
-// copyFlushing streams the upstream's body, flushing each piece so progress lines and event streams reach
-// the caller as they are written rather than when a buffer fills.
+// streaming is of-watchdog's requiresStdlibProxy: requests for event streams or NDJSON (or a WebSocket upgrade,
+// which the stand-in does not support) go through a reverse proxy that flushes as the upstream writes, with no
+// exec_timeout.
+func streaming(r *http.Request) bool {
+	accept := strings.ToLower(r.Header.Get("Accept"))
+	return strings.Contains(accept, "text/event-stream") || strings.Contains(accept, "application/x-ndjson")
+}
+
+// copyPlain is of-watchdog's io.Copy for other requests: the server's write buffer holds small pieces until it
+// fills or the response ends, so a function cannot rely on streaming without asking for it (Accept above).
+func copyPlain(w http.ResponseWriter, src io.Reader) error {
+	_, err := io.Copy(w, src)
+	return err
+}
+
+// copyFlushing streams the upstream's body, flushing each piece so event streams reach the caller as they are
+// written rather than when a buffer fills.
 func copyFlushing(w http.ResponseWriter, src io.Reader) error {
 	rc := http.NewResponseController(w)
 	buf := make([]byte, 32*1024)

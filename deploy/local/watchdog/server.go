@@ -37,7 +37,8 @@ func run(cfg Config) int {
 
 	limit := &inflight{max: int64(cfg.MaxInflight)}
 	fwd := newProxy(cfg)
-	health := &probes{upstreamAddr: hostPort(cfg.UpstreamURL), limit: limit, readyPath: cfg.ReadyPath, proxy: fwd}
+	lock := newLockFile(cfg.SuppressLock)
+	health := &probes{lock: lock, limit: limit, readyPath: cfg.ReadyPath, proxy: fwd}
 	mux := http.NewServeMux()
 	mux.Handle("/", limit.Wrap(fwd))
 	mux.HandleFunc("/_/health", health.Health)
@@ -55,6 +56,11 @@ func run(cfg Config) int {
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	if err := lock.create(); err != nil {
+		log.Printf("Error: cannot write %s. To disable lock-file set env suppress_lock=true: %s", lock.path, err)
+		fn.stop(childStopGrace)
+		return 1
+	}
 	health.accepting.Store(true)
 
 	select {
@@ -76,6 +82,7 @@ func run(cfg Config) int {
 // of-watchdog, which forwards SIGTERM to it at once, so requests in flight would lose their upstream.
 func shutdown(sig os.Signal, cfg Config, srv *http.Server, health *probes, limit *inflight, fn *child) {
 	health.accepting.Store(false)
+	health.lock.remove()
 	if cfg.HealthcheckInterval > 0 {
 		log.Printf("%s: no new connections in %s", sig, cfg.HealthcheckInterval)
 		time.Sleep(cfg.HealthcheckInterval)

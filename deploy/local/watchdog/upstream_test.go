@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,11 +20,16 @@ func runTestUpstream() {
 	fmt.Println("upstream: hello stdout")
 	fmt.Fprintln(os.Stderr, "upstream: hello stderr")
 
+	// On SIGTERM it drains like a well-behaved function server: requests in flight finish, then it exits 0.
+	// (of-watchdog passes SIGTERM on at once; the stand-in only after its own drain.)
+	srv := &http.Server{Addr: "127.0.0.1:" + os.Getenv("http_port")}
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM)
 	go func() {
 		<-signals
 		fmt.Println("upstream: got SIGTERM")
+		_ = srv.Shutdown(context.Background())
+		fmt.Println("upstream: drained")
 		os.Exit(0)
 	}()
 
@@ -39,13 +45,18 @@ func runTestUpstream() {
 	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("X-Upstream", "yes")
+		w.Header().Add("X-Reply", "one")
+		w.Header().Add("X-Reply", "two")
+		w.WriteHeader(http.StatusCreated)
 		_ = json.NewEncoder(w).Encode(map[string]any{
 			"method": r.Method, "uri": r.RequestURI, "host": r.Host, "callId": r.Header.Get("X-Call-Id"),
-			"transferEncoding": r.TransferEncoding, "contentLength": r.ContentLength, "body": string(body),
+			"multi": r.Header["X-Multi"], "transferEncoding": r.TransferEncoding, "contentLength": r.ContentLength,
+			"body": string(body),
 		})
 	})
 	mux.HandleFunc("/sleep", func(w http.ResponseWriter, r *http.Request) {
 		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+		fmt.Println("upstream: sleeping")
 		select {
 		case <-time.After(time.Duration(ms) * time.Millisecond):
 			fmt.Fprint(w, "slept")
@@ -59,6 +70,7 @@ func runTestUpstream() {
 		fmt.Fprint(w, "released")
 	})
 	mux.HandleFunc("/stream", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-ndjson")
 		fmt.Fprint(w, "first\n")
 		w.(http.Flusher).Flush()
 		<-waitRelease()
@@ -77,8 +89,10 @@ func runTestUpstream() {
 		go func() { time.Sleep(50 * time.Millisecond); os.Exit(3) }()
 	})
 
-	if err := http.ListenAndServe("127.0.0.1:"+os.Getenv("http_port"), mux); err != nil {
+	srv.Handler = mux
+	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
 		fmt.Fprintln(os.Stderr, "upstream:", err)
 		os.Exit(2)
 	}
+	select {} // the SIGTERM goroutine exits once the drain is done
 }
