@@ -1,5 +1,5 @@
 /**
- * `/async-function/*` with REAL replicas: the watchdog binary (BATON_WATCHDOG_BINARY, else the one
+ * `/async-function/*` with REAL replicas: the watchdog binary (BATON_WATCHDOG_BIN, else the one
  * `npm run setup` provides) running the "echo" fixture template of test/fixtures/gateway, and a callback server on
  * loopback.
  */

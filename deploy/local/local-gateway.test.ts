@@ -1,5 +1,5 @@
 /**
- * The local gateway with REAL replicas: the watchdog binary (BATON_WATCHDOG_BINARY, else the one
+ * The local gateway with REAL replicas: the watchdog binary (BATON_WATCHDOG_BIN, else the one
  * `npm run setup` provides) running the "echo" fixture template of test/fixtures/gateway.
  */
 import assert from 'node:assert/strict';
