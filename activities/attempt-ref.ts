@@ -46,7 +46,12 @@ function sealKey(callbackKey: string): Buffer {
 /** Seals an attempt into a URL-safe reference (base64url of iv | ciphertext | tag). */
 export function sealAttemptRef(identity: AttemptIdentity, callbackKey: string): string {
   const wire: Wire = {
-    w: identity.workflowId, r: identity.runId, a: identity.activityId, s: identity.step, f: identity.fn, n: identity.attempt,
+    w: identity.workflowId,
+    r: identity.runId,
+    a: identity.activityId,
+    s: identity.step,
+    f: identity.fn,
+    n: identity.attempt,
     t: Buffer.from(identity.taskToken).toString('base64url'),
   };
   const iv = randomBytes(IV_BYTES);
@@ -63,10 +68,18 @@ export function openAttemptRef(ref: string, callbackKey: string): AttemptIdentit
   try {
     const decipher = createDecipheriv('aes-256-gcm', sealKey(callbackKey), bytes.subarray(0, IV_BYTES));
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-    const plain = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+    const plain = Buffer.concat([
+      decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)),
+      decipher.final(),
+    ]);
     const wire = JSON.parse(plain.toString('utf8')) as Wire;
     return {
-      workflowId: wire.w, runId: wire.r, activityId: wire.a, step: wire.s, fn: wire.f, attempt: wire.n,
+      workflowId: wire.w,
+      runId: wire.r,
+      activityId: wire.a,
+      step: wire.s,
+      fn: wire.f,
+      attempt: wire.n,
       taskToken: new Uint8Array(Buffer.from(wire.t, 'base64url')),
     };
   } catch {

@@ -12,9 +12,13 @@ test('bad input and unknown functions are not retried', () => {
 });
 
 test('unavailability, timeouts and lost connections are retried', () => {
-  for (const status of [500, 502, 503, 504]) assert.equal(classifyHttpFailure('train', status, undefined, '').retryable, true, String(status));
+  for (const status of [500, 502, 503, 504])
+    assert.equal(classifyHttpFailure('train', status, undefined, '').retryable, true, String(status));
   assert.equal(classifyHttpFailure('train', 504, undefined, '').type, FailureType.FunctionTimeout);
-  const refused = classifyConnectionError('train', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+  const refused = classifyConnectionError(
+    'train',
+    Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+  );
   assert.equal(refused.retryable, true);
   assert.match(refused.message, /function "train" could not be reached \(ECONNREFUSED\)/);
 });
@@ -28,17 +32,27 @@ test('429 is retried after Retry-After, in seconds or as a date', () => {
   assert.equal(parseRetryAfter('soon', now), undefined);
 });
 
-test('a 503 with Retry-After (a step\'s StepUnavailableError) is retried after it; without one, with backoff', () => {
-  const later = classifyHttpFailure('ingest-postgres', 503, '30', '{"error":{"message":"database down","type":"Unavailable"}}');
+test("a 503 with Retry-After (a step's StepUnavailableError) is retried after it; without one, with backoff", () => {
+  const later = classifyHttpFailure(
+    'ingest-postgres',
+    503,
+    '30',
+    '{"error":{"message":"database down","type":"Unavailable"}}',
+  );
   assert.deepEqual([later.retryable, later.type, later.retryAfterMs], [true, FailureType.FunctionUnavailable, 30_000]);
   assert.equal(classifyHttpFailure('train', 503, undefined, '').retryAfterMs, undefined);
   assert.equal(classifyHttpFailure('train', 500, '30', '').retryAfterMs, undefined);
 });
 
-test('the function\'s own error message and failing fields reach the failure message', () => {
-  const body = JSON.stringify({ error: { message: 'invalid input for train', issues: [{ path: 'input.model.params.C', message: 'must be > 0' }] } });
+test("the function's own error message and failing fields reach the failure message", () => {
+  const body = JSON.stringify({
+    error: { message: 'invalid input for train', issues: [{ path: 'input.model.params.C', message: 'must be > 0' }] },
+  });
   const failure = classifyHttpFailure('train', 422, undefined, body);
-  assert.equal(failure.message, 'function "train" rejected its input (422): invalid input for train (input.model.params.C: must be > 0)');
+  assert.equal(
+    failure.message,
+    'function "train" rejected its input (422): invalid input for train (input.model.params.C: must be > 0)',
+  );
   const long = classifyHttpFailure('train', 500, undefined, 'x'.repeat(5000));
   assert.ok(long.message.length < 600, 'long bodies are cut');
 });

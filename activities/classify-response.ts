@@ -21,30 +21,64 @@ export interface CallFailure {
 const MAX_DETAIL_CHARS = 500;
 
 /** Classifies a non-2xx HTTP answer of a function. */
-export function classifyHttpFailure(fn: string, status: number, retryAfter: string | undefined, body: string, now = Date.now()): CallFailure {
+export function classifyHttpFailure(
+  fn: string,
+  status: number,
+  retryAfter: string | undefined,
+  body: string,
+  now = Date.now(),
+): CallFailure {
   const detail = errorDetail(body);
   const said = detail ? `: ${detail}` : '';
   if (status === 429) {
-    return { retryable: true, type: FailureType.FunctionRateLimited, message: `function "${fn}" is busy (429)${said}`, retryAfterMs: parseRetryAfter(retryAfter, now) };
+    return {
+      retryable: true,
+      type: FailureType.FunctionRateLimited,
+      message: `function "${fn}" is busy (429)${said}`,
+      retryAfterMs: parseRetryAfter(retryAfter, now),
+    };
   }
-  if (status === 404) return { retryable: false, type: FailureType.FunctionNotFound, message: `function "${fn}" was not found (404)${said}` };
+  if (status === 404)
+    return {
+      retryable: false,
+      type: FailureType.FunctionNotFound,
+      message: `function "${fn}" was not found (404)${said}`,
+    };
   if (status === 400 || status === 422) {
-    return { retryable: false, type: FailureType.FunctionRejectedInput, message: `function "${fn}" rejected its input (${status})${said}` };
+    return {
+      retryable: false,
+      type: FailureType.FunctionRejectedInput,
+      message: `function "${fn}" rejected its input (${status})${said}`,
+    };
   }
-  if (status === 504) return { retryable: true, type: FailureType.FunctionTimeout, message: `function "${fn}" timed out (504)${said}` };
+  if (status === 504)
+    return { retryable: true, type: FailureType.FunctionTimeout, message: `function "${fn}" timed out (504)${said}` };
   if (status >= 500) {
     // A step's StepUnavailableError (503) may say when to come back; other 5xx take the preset's backoff.
     const retryAfterMs = status === 503 ? parseRetryAfter(retryAfter, now) : undefined;
-    return { retryable: true, type: FailureType.FunctionUnavailable, message: `function "${fn}" failed (${status})${said}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    return {
+      retryable: true,
+      type: FailureType.FunctionUnavailable,
+      message: `function "${fn}" failed (${status})${said}`,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
   }
-  return { retryable: false, type: FailureType.FunctionRejectedCall, message: `function "${fn}" refused the call (${status})${said}` };
+  return {
+    retryable: false,
+    type: FailureType.FunctionRejectedCall,
+    message: `function "${fn}" refused the call (${status})${said}`,
+  };
 }
 
 /** Classifies an error thrown before any answer arrived (refused connection, reset socket...). */
 export function classifyConnectionError(fn: string, error: unknown): CallFailure {
   const code = (error as { code?: string }).code;
   const text = error instanceof Error ? error.message : String(error);
-  return { retryable: true, type: FailureType.FunctionUnreachable, message: `function "${fn}" could not be reached${code ? ` (${code})` : ''}: ${text}` };
+  return {
+    retryable: true,
+    type: FailureType.FunctionUnreachable,
+    message: `function "${fn}" could not be reached${code ? ` (${code})` : ''}: ${text}`,
+  };
 }
 
 /** Milliseconds to wait from a Retry-After header: delay-seconds or an HTTP date. */

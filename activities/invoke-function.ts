@@ -1,7 +1,14 @@
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { request, type Dispatcher } from 'undici';
-import { CALL_ID_HEADER, FailureType, describeIssues, toErrorIssues, type ProgressReport, type StepRequest } from '#baton-contract';
+import {
+  CALL_ID_HEADER,
+  FailureType,
+  describeIssues,
+  toErrorIssues,
+  type ProgressReport,
+  type StepRequest,
+} from '#baton-contract';
 import { SIGNATURE_HEADER, deriveStepKey, signStepCall } from '#baton-signature';
 import { sealAttemptRef } from './attempt-ref.ts';
 import { AnswerTooLargeError, readCapped } from './read-capped.ts';
@@ -61,17 +68,32 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
     const context = Context.current();
     const { info } = context;
     const step = deps.steps.get(call.step);
-    if (!step) throw ApplicationFailure.nonRetryable(`step "${call.step}" is unknown to this worker`, FailureType.UnknownStep);
+    if (!step)
+      throw ApplicationFailure.nonRetryable(`step "${call.step}" is unknown to this worker`, FailureType.UnknownStep);
     const input = step.input.safeParse(call.input);
     if (!input.success) {
       const issues = toErrorIssues(input.error, 'input');
-      throw ApplicationFailure.nonRetryable(`invalid input for step "${call.step}": ${describeIssues(issues)}`, FailureType.InvalidStepInput, { issues });
+      throw ApplicationFailure.nonRetryable(
+        `invalid input for step "${call.step}": ${describeIssues(issues)}`,
+        FailureType.InvalidStepInput,
+        { issues },
+      );
     }
     const execution = info.workflowExecution;
-    if (!execution) throw ApplicationFailure.nonRetryable('invokeFunction runs only as a workflow\'s activity', FailureType.NotInWorkflow);
+    if (!execution)
+      throw ApplicationFailure.nonRetryable(
+        "invokeFunction runs only as a workflow's activity",
+        FailureType.NotInWorkflow,
+      );
     const envelope: StepRequest = {
       input: input.data,
-      run: { workflowId: execution.workflowId, runId: execution.runId, pipeline: call.pipeline, step: info.activityId, attempt: info.attempt },
+      run: {
+        workflowId: execution.workflowId,
+        runId: execution.runId,
+        pipeline: call.pipeline,
+        step: info.activityId,
+        attempt: info.attempt,
+      },
     };
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -79,13 +101,27 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
     };
 
     if (step.mode === 'async') {
-      if (!deps.callbacks) throw ApplicationFailure.nonRetryable(`step "${call.step}" is long, but this worker has no callback settings`, FailureType.NoCallbackSettings);
+      if (!deps.callbacks)
+        throw ApplicationFailure.nonRetryable(
+          `step "${call.step}" is long, but this worker has no callback settings`,
+          FailureType.NoCallbackSettings,
+        );
       // The last progress of a dead attempt: the new attempt resumes from its checkpoint.
       const previous = info.heartbeatDetails as ProgressReport | undefined;
       if (previous?.checkpoint) envelope.checkpoint = previous.checkpoint;
       // The URLs name the attempt by a sealed reference, not a credential: queue-workers log them. The function
       // proves its answer and its reports with its own step key (callbacks-routes.ts).
-      const ref = sealAttemptRef({ ...execution, activityId: info.activityId, step: call.step, fn: call.function, attempt: info.attempt, taskToken: info.taskToken }, deps.callbacks.key);
+      const ref = sealAttemptRef(
+        {
+          ...execution,
+          activityId: info.activityId,
+          step: call.step,
+          fn: call.function,
+          attempt: info.attempt,
+          taskToken: info.taskToken,
+        },
+        deps.callbacks.key,
+      );
       envelope.progressUrl = `${deps.callbacks.baseUrl}/progress/${ref}`;
       headers['X-Callback-Url'] = `${deps.callbacks.baseUrl}/callbacks/${ref}`;
       await post(`${gateway}/async-function/${encodeURIComponent(call.function)}`);
@@ -104,16 +140,36 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
         const body = JSON.stringify(envelope);
         const timeoutMs = info.startToCloseTimeoutMs ?? info.scheduleToCloseTimeoutMs ?? 3_600_000;
         const expires = Math.ceil((Date.now() + timeoutMs + SIGNATURE_SLACK_MS) / 1000);
-        headers[SIGNATURE_HEADER] = signStepCall({ fn: call.function, run: envelope.run, expires }, body, stepKey(call.function));
-        const response = await request(url, { method: 'POST', headers, body, dispatcher: deps.dispatcher, signal: context.cancellationSignal });
+        headers[SIGNATURE_HEADER] = signStepCall(
+          { fn: call.function, run: envelope.run, expires },
+          body,
+          stepKey(call.function),
+        );
+        const response = await request(url, {
+          method: 'POST',
+          headers,
+          body,
+          dispatcher: deps.dispatcher,
+          signal: context.cancellationSignal,
+        });
         const retryAfter = response.headers['retry-after'];
         const answer = await readCapped(response.body, deps.maxAnswerBytes).catch((error: unknown) => {
           if (!(error instanceof AnswerTooLargeError)) throw error;
           // Retrying would fetch the same oversized answer: outputs belong in artifacts, passed by reference.
-          throw ApplicationFailure.nonRetryable(`function "${call.function}" answered step "${call.step}" with more than ${deps.maxAnswerBytes} bytes: write large outputs as artifacts and return their references`, FailureType.StepAnswerTooLarge);
+          throw ApplicationFailure.nonRetryable(
+            `function "${call.function}" answered step "${call.step}" with more than ${deps.maxAnswerBytes} bytes: write large outputs as artifacts and return their references`,
+            FailureType.StepAnswerTooLarge,
+          );
         });
         if (response.statusCode < 200 || response.statusCode > 299) {
-          throw toApplicationFailure(classifyHttpFailure(call.function, response.statusCode, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, answer));
+          throw toApplicationFailure(
+            classifyHttpFailure(
+              call.function,
+              response.statusCode,
+              Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+              answer,
+            ),
+          );
         }
         return answer;
       } catch (error) {

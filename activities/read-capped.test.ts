@@ -22,7 +22,10 @@ test('an answer over the cap is refused while streaming, before the rest is read
   try {
     assert.equal(await readCapped((await request(`${url}/small`)).body, 1024), '{"output": {"ok": true}}');
     const huge = await request(`${url}/huge`);
-    await assert.rejects(readCapped(huge.body, 1024 * 1024), (error: unknown) => error instanceof AnswerTooLargeError && error.maxBytes === 1024 * 1024);
+    await assert.rejects(
+      readCapped(huge.body, 1024 * 1024),
+      (error: unknown) => error instanceof AnswerTooLargeError && error.maxBytes === 1024 * 1024,
+    );
     assert.ok(written < 64 * 1024 * 1024, `the server could write only ${written} bytes before the reader stopped`);
   } finally {
     server.closeAllConnections();

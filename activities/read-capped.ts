@@ -12,7 +12,10 @@ export class AnswerTooLargeError extends Error {
  * The body as text, read chunk by chunk; past `maxBytes` the stream is destroyed (the connection is not reused)
  * and AnswerTooLargeError is thrown.
  */
-export async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown }, maxBytes: number): Promise<string> {
+export async function readCapped(
+  body: AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown },
+  maxBytes: number,
+): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {

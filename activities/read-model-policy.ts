@@ -25,8 +25,10 @@ export function createReadModelPolicy(deps: ReadModelPolicyDeps) {
       const policy = await deps.modelPolicies().getPolicy(request.modelName);
       return { version: policy.version, rules: policy.rules };
     } catch (error) {
-      if (error instanceof RegistryDocumentError) throw ApplicationFailure.nonRetryable(error.message, FailureType.ModelPolicyInvalid);
-      if (error instanceof RegistryNotFoundError) throw ApplicationFailure.nonRetryable(error.message, FailureType.ModelNameInvalid);
+      if (error instanceof RegistryDocumentError)
+        throw ApplicationFailure.nonRetryable(error.message, FailureType.ModelPolicyInvalid);
+      if (error instanceof RegistryNotFoundError)
+        throw ApplicationFailure.nonRetryable(error.message, FailureType.ModelNameInvalid);
       throw error;
     }
   };

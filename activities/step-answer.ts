@@ -25,24 +25,39 @@ export function checkStepAnswer(
 ): StepAnswer {
   const size = Buffer.byteLength(body);
   if (size > OUTPUT_MAX_BYTES) {
-    throw ApplicationFailure.nonRetryable(`function "${call.function}" returned ${size} bytes: outputs must pass large data by reference ({uri, sha256, size})`, FailureType.OutputTooLarge);
+    throw ApplicationFailure.nonRetryable(
+      `function "${call.function}" returned ${size} bytes: outputs must pass large data by reference ({uri, sha256, size})`,
+      FailureType.OutputTooLarge,
+    );
   }
-  if (size > OUTPUT_WARN_BYTES) warn(`function "${call.function}" returned ${size} bytes; pass large data by reference`);
+  if (size > OUTPUT_WARN_BYTES)
+    warn(`function "${call.function}" returned ${size} bytes; pass large data by reference`);
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
-    throw ApplicationFailure.nonRetryable(`function "${call.function}" answered with a body that is not JSON`, FailureType.InvalidStepOutput);
+    throw ApplicationFailure.nonRetryable(
+      `function "${call.function}" answered with a body that is not JSON`,
+      FailureType.InvalidStepOutput,
+    );
   }
   const response = stepResponse.safeParse(json);
   if (!response.success) {
     const issues = toErrorIssues(response.error);
-    throw ApplicationFailure.nonRetryable(`function "${call.function}" returned an invalid answer for step "${call.step}": ${describeIssues(issues)}`, FailureType.InvalidStepOutput, { issues });
+    throw ApplicationFailure.nonRetryable(
+      `function "${call.function}" returned an invalid answer for step "${call.step}": ${describeIssues(issues)}`,
+      FailureType.InvalidStepOutput,
+      { issues },
+    );
   }
   const output = schema.safeParse(response.data.output);
   if (!output.success) {
     const issues = toErrorIssues(output.error, 'output');
-    throw ApplicationFailure.nonRetryable(`function "${call.function}" returned an invalid output for step "${call.step}": ${describeIssues(issues)}`, FailureType.InvalidStepOutput, { issues });
+    throw ApplicationFailure.nonRetryable(
+      `function "${call.function}" returned an invalid output for step "${call.step}": ${describeIssues(issues)}`,
+      FailureType.InvalidStepOutput,
+      { issues },
+    );
   }
   return { output: output.data, ...(response.data.metrics ? { metrics: response.data.metrics } : {}) };
 }

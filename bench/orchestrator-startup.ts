@@ -29,7 +29,10 @@ import type { BenchResult } from './support/results.ts';
 import { median, round, summarize } from './support/stats.ts';
 
 type Mode = 'source' | 'image';
-interface Marks { firstPollMs: number; healthzMs: number }
+interface Marks {
+  firstPollMs: number;
+  healthzMs: number;
+}
 
 /** A replica that takes longer than this is counted as failed. */
 const ROUND_TIMEOUT_MS = 60_000;
@@ -42,7 +45,12 @@ export async function runOrchestratorStartup(ctx: BenchContext): Promise<BenchRe
   const removeData = onStop('orchestrator start-up data folder', () => rm(dataDir, { recursive: true, force: true }));
   try {
     await mkdir(join(dataDir, 'logs'));
-    const temporal = await startTemporalServer({ binary: tools.temporal, dataDir, port: await allocatePort(), uiPort: await allocatePort() });
+    const temporal = await startTemporalServer({
+      binary: tools.temporal,
+      dataDir,
+      port: await allocatePort(),
+      uiPort: await allocatePort(),
+    });
     const stopTemporal = onStop('Temporal dev server', () => temporal.process.stop());
     const secrets = await ensureLocalSecrets(dataDir);
     ctx.say('npm run build baton (into a temporary folder) and laying out its image…');
@@ -67,7 +75,14 @@ export async function runOrchestratorStartup(ctx: BenchContext): Promise<BenchRe
       let url: string;
       let stop: () => Promise<void>;
       if (mode === 'image') {
-        const image = await startFunctionImage({ spec, context: built!.context, layout, watchdogBinary: tools.watchdog, secretsDir: secrets.dir, env: overrides });
+        const image = await startFunctionImage({
+          spec,
+          context: built!.context,
+          layout,
+          watchdogBinary: tools.watchdog,
+          secretsDir: secrets.dir,
+          env: overrides,
+        });
         url = image.url;
         stop = () => image.stop();
       } else {
@@ -92,13 +107,27 @@ export async function runOrchestratorStartup(ctx: BenchContext): Promise<BenchRe
       const removeReplica = onStop(`orchestrator replica (${mode})`, stop);
       try {
         const [firstPollMs, healthzMs] = await Promise.all([
-          until(async () => {
-            const { pollers } = await connection.workflowService.describeTaskQueue({
-              namespace: 'default', taskQueue: { name: queue }, taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-            });
-            return (pollers ?? []).length > 0;
-          }, started, `${mode}: first poll of ${queue}`),
-          until(async () => (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) }).then(async (res) => (await res.body?.cancel(), res.status), () => 0)) === 200, started, `${mode}: /healthz`),
+          until(
+            async () => {
+              const { pollers } = await connection.workflowService.describeTaskQueue({
+                namespace: 'default',
+                taskQueue: { name: queue },
+                taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+              });
+              return (pollers ?? []).length > 0;
+            },
+            started,
+            `${mode}: first poll of ${queue}`,
+          ),
+          until(
+            async () =>
+              (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) }).then(
+                async (res) => (await res.body?.cancel(), res.status),
+                () => 0,
+              )) === 200,
+            started,
+            `${mode}: /healthz`,
+          ),
         ]);
         return { firstPollMs, healthzMs };
       } finally {
@@ -115,7 +144,9 @@ export async function runOrchestratorStartup(ctx: BenchContext): Promise<BenchRe
       for (const mode of (i % 2 === 0 ? ['source', 'image'] : ['image', 'source']) as Mode[]) {
         const marks = await measure(mode);
         samples[mode].push(marks);
-        ctx.say(`round ${i + 1}/${rounds} ${mode}: first poll ${marks.firstPollMs.toFixed(0)} ms, /healthz ${marks.healthzMs.toFixed(0)} ms`);
+        ctx.say(
+          `round ${i + 1}/${rounds} ${mode}: first poll ${marks.firstPollMs.toFixed(0)} ms, /healthz ${marks.healthzMs.toFixed(0)} ms`,
+        );
       }
     }
     closeConnection();
@@ -125,7 +156,12 @@ export async function runOrchestratorStartup(ctx: BenchContext): Promise<BenchRe
 
     const m = (mode: Mode, mark: keyof Marks) => round(median(samples[mode].map((s) => s[mark])), 0);
     return {
-      ...resultSkeleton(ctx, 'orchestrator-startup', 'orchestrator replica start-up: from source vs from its image', startedAt),
+      ...resultSkeleton(
+        ctx,
+        'orchestrator-startup',
+        'orchestrator replica start-up: from source vs from its image',
+        startedAt,
+      ),
       config: { rounds, order: 'interleaved, alternating which goes first', warmup: 'one unmeasured start of each' },
       metrics: {
         imageFirstPollMs: m('image', 'firstPollMs'),
@@ -134,11 +170,21 @@ export async function runOrchestratorStartup(ctx: BenchContext): Promise<BenchRe
         sourceHealthzMs: m('source', 'healthzMs'),
         ratioSourceToImageFirstPoll: round(m('source', 'firstPollMs') / m('image', 'firstPollMs'), 2),
       },
-      targets: [{ metric: 'imageFirstPollMs', op: '<=', value: 1500 }, { metric: 'imageHealthzMs', op: '<=', value: 1500 }],
-      samples: Object.fromEntries((['source', 'image'] as Mode[]).flatMap((mode) => (['firstPollMs', 'healthzMs'] as const).map((mark) => [`${mode}${mark[0]!.toUpperCase()}${mark.slice(1)}`, summarize(samples[mode].map((s) => s[mark]))]))),
+      targets: [
+        { metric: 'imageFirstPollMs', op: '<=', value: 1500 },
+        { metric: 'imageHealthzMs', op: '<=', value: 1500 },
+      ],
+      samples: Object.fromEntries(
+        (['source', 'image'] as Mode[]).flatMap((mode) =>
+          (['firstPollMs', 'healthzMs'] as const).map((mark) => [
+            `${mode}${mark[0]!.toUpperCase()}${mark.slice(1)}`,
+            summarize(samples[mode].map((s) => s[mark])),
+          ]),
+        ),
+      ),
       details: { imageBundleBytes: built!.bundle?.bytes, imageLayers: layout.layers.length },
       notes: [
-        'From spawning the watchdog (the stand-in) to the first poll of the replica\'s own task queue (DescribeTaskQueue lists a poller; only this replica polls that queue) and to GET /healthz answering 200 through the watchdog; both polled every 25 ms.',
+        "From spawning the watchdog (the stand-in) to the first poll of the replica's own task queue (DescribeTaskQueue lists a poller; only this replica polls that queue) and to GET /healthz answering 200 through the watchdog; both polled every 25 ms.",
         '"source": as the local stack runs the orchestrator (fprocess `node --import tsx index.ts`, the workflows bundled by webpack in Worker.create). "image": the tree `npm run build` + the Dockerfile give (fprocess `node index.mjs`, BATON_WORKFLOW_BUNDLE_DIR with the prebuilt bundles), started in its private mount namespace (deploy/images/image-run.ts).',
         'Scaler off (BATON_SCALER_ENABLED=false): the system worker still starts, as in every replica. The Temporal dev server runs on the same 2 cores.',
       ],

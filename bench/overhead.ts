@@ -41,7 +41,14 @@ export async function runOverhead(ctx: BenchContext): Promise<BenchResult> {
   const rounds = ctx.options.quick ? 5 : 30;
   const warmup = ctx.options.quick ? 1 : 3;
   ctx.say('starting the plain-Temporal baseline worker…');
-  await startBaselineWorker({ temporalAddress: bench.stack.temporalAddress, gatewayUrl: bench.stack.gatewayUrl, secretsDir: bench.stack.secrets.dir, verbose: ctx.options.verbose, say: ctx.say, profileDir: ctx.options.profileDir });
+  await startBaselineWorker({
+    temporalAddress: bench.stack.temporalAddress,
+    gatewayUrl: bench.stack.gatewayUrl,
+    secretsDir: bench.stack.secrets.dir,
+    verbose: ctx.options.verbose,
+    say: ctx.say,
+    profileDir: ctx.options.profileDir,
+  });
   const replica = replicaProcesses(bench.stack, 'noop')[0];
   if (!replica) throw new Error('the noop function has no ready replica');
   const wrapperPort = environmentOf(replica.wrapper, 'http_port');
@@ -63,31 +70,60 @@ export async function runOverhead(ctx: BenchContext): Promise<BenchResult> {
       for (const variant of order) {
         if (variant === 'baton' || variant === 'invoke' || variant === 'plain') {
           const timing = variant === 'baton' ? await batonChain(bench) : await startedChain(bench.client, variant);
-          if (timing.steps.length !== STEPS) throw new Error(`${variant} run ${timing.workflowId} completed ${timing.steps.length} of ${STEPS} steps`);
+          if (timing.steps.length !== STEPS)
+            throw new Error(`${variant} run ${timing.workflowId} completed ${timing.steps.length} of ${STEPS} steps`);
           runs[variant] = timing;
           costs[variant] = timing.steps.map((step) => step.completedMs - step.scheduledMs - handlerMsOf(step.result));
         } else {
-          costs[variant] = (await directCalls(urls[variant], pool, bench.stack.secrets.signingKey)).map((call) => call.wallMs - call.handlerMs);
+          costs[variant] = (await directCalls(urls[variant], pool, bench.stack.secrets.signingKey)).map(
+            (call) => call.wallMs - call.handlerMs,
+          );
         }
       }
       const label = n < 0 ? `warm-up ${n + warmup + 1}/${warmup}` : `round ${n + 1}/${rounds}`;
-      ctx.say(`${label}: step p50 ${VARIANTS.map((variant) => `${variant} ${median(costs[variant]).toFixed(2)}`).join(', ')} ms`);
+      ctx.say(
+        `${label}: step p50 ${VARIANTS.map((variant) => `${variant} ${median(costs[variant]).toFixed(2)}`).join(', ')} ms`,
+      );
       if (n < 0) continue;
 
       const gateway = median(costs.gateway);
       const plain = median(costs.plain);
       for (const variant of VARIANTS) add(variant, costs[variant]);
-      add('overhead', costs.baton.map((cost) => cost - gateway));
-      add('batonOverPlain', costs.baton.map((cost) => cost - plain));
-      add('plainOverGateway', costs.plain.map((cost) => cost - gateway));
+      add(
+        'overhead',
+        costs.baton.map((cost) => cost - gateway),
+      );
+      add(
+        'batonOverPlain',
+        costs.baton.map((cost) => cost - plain),
+      );
+      add(
+        'plainOverGateway',
+        costs.plain.map((cost) => cost - gateway),
+      );
       const invoke = median(costs.invoke);
-      add('batonOverInvoke', costs.baton.map((cost) => cost - invoke));
-      add('invokeOverPlain', costs.invoke.map((cost) => cost - plain));
+      add(
+        'batonOverInvoke',
+        costs.baton.map((cost) => cost - invoke),
+      );
+      add(
+        'invokeOverPlain',
+        costs.invoke.map((cost) => cost - plain),
+      );
       for (const variant of ['baton', 'invoke', 'plain'] as const) {
         const { steps, startedMs, closedMs } = runs[variant];
-        add(`${variant}Cycle`, steps.map((step, i) => step.completedMs - (i === 0 ? startedMs : steps[i - 1]!.completedMs)));
-        add(`${variant}ScheduleToStart`, steps.map((step) => step.startedMs - step.scheduledMs));
-        add(`${variant}StartToClose`, steps.map((step) => step.completedMs - step.startedMs));
+        add(
+          `${variant}Cycle`,
+          steps.map((step, i) => step.completedMs - (i === 0 ? startedMs : steps[i - 1]!.completedMs)),
+        );
+        add(
+          `${variant}ScheduleToStart`,
+          steps.map((step) => step.startedMs - step.scheduledMs),
+        );
+        add(
+          `${variant}StartToClose`,
+          steps.map((step) => step.completedMs - step.startedMs),
+        );
         add(`${variant}Pipeline`, [closedMs - startedMs]);
         add(`${variant}Retried`, [steps.filter((step) => step.attempt > 1).length]);
       }
@@ -96,7 +132,13 @@ export async function runOverhead(ctx: BenchContext): Promise<BenchResult> {
     await pool.close();
   }
 
-  const p = (name: string, q: number) => round(quantile([...samples[name]!].sort((a, b) => a - b), q));
+  const p = (name: string, q: number) =>
+    round(
+      quantile(
+        [...samples[name]!].sort((a, b) => a - b),
+        q,
+      ),
+    );
   const metrics: Record<string, number> = {
     overheadP50Ms: p('overhead', 0.5),
     overheadP99Ms: p('overhead', 0.99),
@@ -155,13 +197,13 @@ export async function runOverhead(ctx: BenchContext): Promise<BenchResult> {
     samples: Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, summarize(values)])),
     details: {},
     notes: [
-      'Step time of a Temporal step (Baton, plain) = ActivityTaskScheduled → ActivityTaskCompleted in the history (server clock) − the handler\'s own time (`metrics.handlerMs` of the noop function); a direct call\'s = its wall time seen by the caller − the same.',
-      '`overhead*` = Baton step time − the median direct call through the gateway in the same round; `batonOverPlain*` = Baton − plain Temporal (same function, same gateway, activity with undici and no validation): what Baton\'s runStep and invoke activity add over bare Temporal.',
-      '`invoke*` (diagnostic): Baton\'s invoke activity with the same preset, called by a workflow without runStep (so without the per-step BatonStep upsert); `batonOverInvoke*` = what runStep adds, `invokeOverPlain*` = what the invoke activity (validation, heartbeat timeout, its worker) adds over the bare one.',
-      '`*StepCycle*` = from one step\'s completion to the next one\'s (the first from the workflow start): adds the workflow task between steps, which the step time leaves out. `*Pipeline*` = workflow start → close of the 20-step run.',
-      '`*ScheduleToStart*` = ActivityTaskScheduled → ActivityTaskStarted (matching and the worker\'s poll); `*StartToClose*` = the activity running, including the HTTP call and reporting completion.',
-      '`*RetriedSteps` = steps that needed more than one attempt: a dispatch the dev server lost (it logs `Fail to process task … context deadline exceeded` under I/O pressure) is retried after Baton\'s 30 s heartbeat timeout, or the baseline\'s 30 s start-to-close timeout; such steps show in p99 and max.',
-      'Direct calls: `gateway` = POST /function/noop on the local gateway (which lives in the bench process); `replica` = straight to the replica\'s watchdog; `wrapper` = straight to the node wrapper behind it. Baton and plain runs also pass through the gateway.',
+      "Step time of a Temporal step (Baton, plain) = ActivityTaskScheduled → ActivityTaskCompleted in the history (server clock) − the handler's own time (`metrics.handlerMs` of the noop function); a direct call's = its wall time seen by the caller − the same.",
+      "`overhead*` = Baton step time − the median direct call through the gateway in the same round; `batonOverPlain*` = Baton − plain Temporal (same function, same gateway, activity with undici and no validation): what Baton's runStep and invoke activity add over bare Temporal.",
+      "`invoke*` (diagnostic): Baton's invoke activity with the same preset, called by a workflow without runStep (so without the per-step BatonStep upsert); `batonOverInvoke*` = what runStep adds, `invokeOverPlain*` = what the invoke activity (validation, heartbeat timeout, its worker) adds over the bare one.",
+      "`*StepCycle*` = from one step's completion to the next one's (the first from the workflow start): adds the workflow task between steps, which the step time leaves out. `*Pipeline*` = workflow start → close of the 20-step run.",
+      "`*ScheduleToStart*` = ActivityTaskScheduled → ActivityTaskStarted (matching and the worker's poll); `*StartToClose*` = the activity running, including the HTTP call and reporting completion.",
+      "`*RetriedSteps` = steps that needed more than one attempt: a dispatch the dev server lost (it logs `Fail to process task … context deadline exceeded` under I/O pressure) is retried after Baton's 30 s heartbeat timeout, or the baseline's 30 s start-to-close timeout; such steps show in p99 and max.",
+      "Direct calls: `gateway` = POST /function/noop on the local gateway (which lives in the bench process); `replica` = straight to the replica's watchdog; `wrapper` = straight to the node wrapper behind it. Baton and plain runs also pass through the gateway.",
     ],
   };
 }
@@ -180,7 +222,8 @@ async function batonChain(bench: BenchStack): Promise<RunTiming> {
 /** A run of the same chain started directly: plain Temporal on the baseline worker, or the invoke-only twin on Baton's. */
 async function startedChain(client: Client, variant: 'invoke' | 'plain'): Promise<RunTiming> {
   const workflowId = `${variant}-noop-chain-${randomUUID().slice(0, 8)}`;
-  const [workflowType, taskQueue] = variant === 'plain' ? ['plainNoopChain', BASELINE_TASK_QUEUE] : ['benchNoopChainNoUpsert', BATON_TASK_QUEUE];
+  const [workflowType, taskQueue] =
+    variant === 'plain' ? ['plainNoopChain', BASELINE_TASK_QUEUE] : ['benchNoopChainNoUpsert', BATON_TASK_QUEUE];
   const handle = await client.workflow.start(workflowType, { taskQueue, workflowId, args: [{ steps: STEPS }] });
   await handle.result();
   return runTiming(client, workflowId);

@@ -31,18 +31,36 @@ export async function runResume(ctx: BenchContext): Promise<BenchResult> {
     if (!victim) throw new Error('no ready train-epochs replica to kill');
     const killedAt = performance.now();
     process.kill(victim, 'SIGKILL');
-    const after = await poll(stack, run.runId, (step) => step.attempt >= 2 && step.progress?.resumedFromEpoch !== undefined);
+    const after = await poll(
+      stack,
+      run.runId,
+      (step) => step.attempt >= 2 && step.progress?.resumedFromEpoch !== undefined,
+    );
     const seconds = (performance.now() - killedAt) / 1000;
     const redone = (before.progress?.epoch ?? 0) - (after.progress?.resumedFromEpoch ?? 0);
     resumeSeconds.push(seconds);
     epochsRedone.push(redone);
-    ctx.say(`round ${round_}/${rounds}: resumed ${seconds.toFixed(2)} s after SIGKILL, from epoch ${after.progress?.resumedFromEpoch} (last reported ${before.progress?.epoch}): ${redone} epoch(s) redone`);
+    ctx.say(
+      `round ${round_}/${rounds}: resumed ${seconds.toFixed(2)} s after SIGKILL, from epoch ${after.progress?.resumedFromEpoch} (last reported ${before.progress?.epoch}): ${redone} epoch(s) redone`,
+    );
     const view = await waitForRun(stack, run.runId, { timeoutMs: 180_000 });
     if (view.status !== 'completed') throw new Error(`run ${run.runId} ended ${view.status}: ${view.error?.message}`);
   }
   return {
-    ...resultSkeleton(ctx, 'resume', 'resume: a SIGKILLed training replica, until training resumes from its checkpoint', startedAt),
-    config: { rounds, epochs: 10, secondsPerEpoch: 1, killAfterEpoch: KILL_AFTER_EPOCH, heartbeatTimeout: '6s (longTraining preset)', pollMs: POLL_MS },
+    ...resultSkeleton(
+      ctx,
+      'resume',
+      'resume: a SIGKILLed training replica, until training resumes from its checkpoint',
+      startedAt,
+    ),
+    config: {
+      rounds,
+      epochs: 10,
+      secondsPerEpoch: 1,
+      killAfterEpoch: KILL_AFTER_EPOCH,
+      heartbeatTimeout: '6s (longTraining preset)',
+      pollMs: POLL_MS,
+    },
     metrics: {
       resumeSecondsP50: round(median(resumeSeconds)),
       resumeSecondsMax: round(Math.max(...resumeSeconds)),
@@ -64,7 +82,10 @@ async function poll(api: BatonApi, runId: string, done: (step: StepView) => bool
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     benchSignal.throwIfAborted();
-    const step = await getRun(api, runId).then((run) => run.steps.find((s) => s.name === 'train-epochs'), () => undefined);
+    const step = await getRun(api, runId).then(
+      (run) => run.steps.find((s) => s.name === 'train-epochs'),
+      () => undefined,
+    );
     if (step && done(step)) return step;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

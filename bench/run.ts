@@ -42,27 +42,46 @@ let failed = 0;
 try {
   const { benches, options: parsed } = parseBenchArgs(process.argv.slice(2));
   stopOnSignals(log);
-  const options: BenchOptions = { ...parsed, ...(parsed.profile ? { profileDir: await mkdtemp(join(tmpdir(), 'baton-bench-profiles-')) } : {}) };
+  const options: BenchOptions = {
+    ...parsed,
+    ...(parsed.profile ? { profileDir: await mkdtemp(join(tmpdir(), 'baton-bench-profiles-')) } : {}),
+  };
   log(`benchmarks: ${benches.join(', ')}`);
   const tools = await ensureTools({ progress: sayFor('setup') });
   const base = { options, machine: machineInfo(), versions: versionsOf(tools) };
-  log(`machine: ${base.machine.cores} cores, ${base.machine.memoryGiB} GiB, ${base.machine.cpuModel}, load ${base.machine.loadAverage1m}; watchdog: ${tools.watchdogKind}`);
+  log(
+    `machine: ${base.machine.cores} cores, ${base.machine.memoryGiB} GiB, ${base.machine.cpuModel}, load ${base.machine.loadAverage1m}; watchdog: ${tools.watchdogKind}`,
+  );
 
   const withStack = benches.filter((name) => benchmarks[name].needsStack);
   if (withStack.length > 0) {
     log('starting the bench stack…');
-    const stack = await startBenchStack({ tools, say: sayFor('stack'), verbose: options.verbose, profileDir: options.profileDir, temporalArgs: options.temporalArgs, keepData: options.keepData });
-    log(`bench stack up: gateway ${stack.stack.gatewayUrl}, Temporal ${stack.stack.temporalAddress}, data ${stack.dataDir}`);
+    const stack = await startBenchStack({
+      tools,
+      say: sayFor('stack'),
+      verbose: options.verbose,
+      profileDir: options.profileDir,
+      temporalArgs: options.temporalArgs,
+      keepData: options.keepData,
+    });
+    log(
+      `bench stack up: gateway ${stack.stack.gatewayUrl}, Temporal ${stack.stack.temporalAddress}, data ${stack.dataDir}`,
+    );
     for (const name of withStack) failed += await runOne(name, { ...base, stack, say: sayFor(name) });
     log('stopping the bench stack…');
     await stopAll(log);
-    if (options.profileDir) log(`CPU profiles of the baton and noop wrappers and the baseline worker: ${options.profileDir} (open in Chrome DevTools or speedscope)`);
+    if (options.profileDir)
+      log(
+        `CPU profiles of the baton and noop wrappers and the baseline worker: ${options.profileDir} (open in Chrome DevTools or speedscope)`,
+      );
   }
-  for (const name of benches.filter((n) => !benchmarks[n].needsStack)) failed += await runOne(name, { ...base, say: sayFor(name) });
+  for (const name of benches.filter((n) => !benchmarks[n].needsStack))
+    failed += await runOne(name, { ...base, say: sayFor(name) });
   log(`results table: ${await writeReadme(resultsDir)}`);
 } catch (error) {
   const message = (error as Error).message;
-  if (message.startsWith('usage:')) console.log(message); // --help
+  if (message.startsWith('usage:'))
+    console.log(message); // --help
   else {
     failed++;
     say('bench', `failed: ${message}`);
@@ -80,7 +99,9 @@ async function runOne(name: BenchName, ctx: BenchContext): Promise<number> {
     const result = await benchmarks[name].run(ctx);
     const file = await writeResult(resultsDir, result);
     for (const target of result.targets) {
-      ctx.say(`${target.metric} = ${result.metrics[target.metric]} (target ${target.op} ${target.value}: ${meets(result, target) ? 'met' : 'MISSED'})`);
+      ctx.say(
+        `${target.metric} = ${result.metrics[target.metric]} (target ${target.op} ${target.value}: ${meets(result, target) ? 'met' : 'MISSED'})`,
+      );
     }
     for (const note of result.notes.filter((n) => n.startsWith('First bottleneck'))) ctx.say(note);
     ctx.say(`wrote ${file}`);

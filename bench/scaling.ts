@@ -33,19 +33,44 @@ export async function runScaling(ctx: BenchContext): Promise<BenchResult> {
   const startedAt = new Date();
   const rounds = ctx.options.quick ? 1 : 3;
   const scaled = await runVariant(ctx, 'scaled', rounds, {
-    batonEnv: { ...limits, BATON_SCALER_ENABLED: 'true', BATON_SCALER_INTERVAL_SECONDS: '1', BATON_SCALER_TARGET: '4', BATON_SCALER_COOLDOWN_SECONDS: String(COOL_DOWN_S) },
-    batonMax: 3, workMaxInflight: 8, workMax: 2,
+    batonEnv: {
+      ...limits,
+      BATON_SCALER_ENABLED: 'true',
+      BATON_SCALER_INTERVAL_SECONDS: '1',
+      BATON_SCALER_TARGET: '4',
+      BATON_SCALER_COOLDOWN_SECONDS: String(COOL_DOWN_S),
+    },
+    batonMax: 3,
+    workMaxInflight: 8,
+    workMax: 2,
   });
   const fixed = await runVariant(ctx, 'fixed', rounds, {
     batonEnv: { ...limits, BATON_SCALER_ENABLED: 'false' },
-    batonMax: 1, workMaxInflight: 8, workMax: 1,
+    batonMax: 1,
+    workMaxInflight: 8,
+    workMax: 1,
   });
   const drainScaled = median(scaled.map((r) => r.drainMs));
   const drainFixed = median(fixed.map((r) => r.drainMs));
   const reactions = scaled.flatMap((r) => (r.reactionMs === undefined ? [] : [r.reactionMs]));
   return {
-    ...resultSkeleton(ctx, 'scaling', `Drain of ${RUNS} short runs with the scaler on vs a fixed single replica, and the scaler's reaction time`, startedAt),
-    config: { runs: RUNS, stepMs: STEP_MS, rounds, scalerIntervalS: 1, targetPerReplica: 4, coolDownS: COOL_DOWN_S, batonMax: 3, workMax: 2, perReplicaLimits: limits },
+    ...resultSkeleton(
+      ctx,
+      'scaling',
+      `Drain of ${RUNS} short runs with the scaler on vs a fixed single replica, and the scaler's reaction time`,
+      startedAt,
+    ),
+    config: {
+      runs: RUNS,
+      stepMs: STEP_MS,
+      rounds,
+      scalerIntervalS: 1,
+      targetPerReplica: 4,
+      coolDownS: COOL_DOWN_S,
+      batonMax: 3,
+      workMax: 2,
+      perReplicaLimits: limits,
+    },
     metrics: {
       drainMsScaled: Math.round(drainScaled),
       drainMsFixed: Math.round(drainFixed),
@@ -72,7 +97,12 @@ export async function runScaling(ctx: BenchContext): Promise<BenchResult> {
   };
 }
 
-async function runVariant(ctx: BenchContext, name: string, rounds: number, options: Parameters<typeof startScalingStack>[0]): Promise<Round[]> {
+async function runVariant(
+  ctx: BenchContext,
+  name: string,
+  rounds: number,
+  options: Parameters<typeof startScalingStack>[0],
+): Promise<Round[]> {
   ctx.say(`${name}: starting a stack…`);
   const stack = await startScalingStack({ ...options, verbose: ctx.options.verbose, say: ctx.say });
   const unregister = onStop(`scaling stack (${name})`, () => stack.stop());
@@ -96,9 +126,16 @@ async function runVariant(ctx: BenchContext, name: string, rounds: number, optio
         peakWork: peakReplicas(samples, 'scaling-work'),
       };
       results.push(result);
-      ctx.say(`${name} round ${round}/${rounds}: drained in ${(result.drainMs / 1000).toFixed(1)} s, reaction ${result.reactionMs ?? '-'} ms, peak replicas baton ${result.peakBaton}, scaling-work ${result.peakWork}`);
+      ctx.say(
+        `${name} round ${round}/${rounds}: drained in ${(result.drainMs / 1000).toFixed(1)} s, reaction ${result.reactionMs ?? '-'} ms, peak replicas baton ${result.peakBaton}, scaling-work ${result.peakWork}`,
+      );
       // Start each round from min replicas.
-      await waitForReplicas(stack, (r) => r.baton === 1 && r['scaling-work'] === 1, (COOL_DOWN_S + 120) * 1000, 'replicas back to min');
+      await waitForReplicas(
+        stack,
+        (r) => r.baton === 1 && r['scaling-work'] === 1,
+        (COOL_DOWN_S + 120) * 1000,
+        'replicas back to min',
+      );
     }
   } finally {
     await connection.close();

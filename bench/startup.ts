@@ -27,25 +27,42 @@ const MARKS = [
 type Mark = (typeof MARKS)[number][0] | 'exited';
 
 /** Measured on this machine with an empty tools cache (`npm run setup`, BATON_TOOLS_DIR=/tmp/cold/tools). */
-const DOCUMENTED_COLD = 'cold tools cache, measured once on this machine (2 cores, `npm run setup` into an empty BATON_TOOLS_DIR): 529.7 s in all (8 min 50 s wall) — temporal go install 281.7 s, minio go install 216.3 s, Python venv 30.2 s, stand-in watchdog go build 1.1 s; then add the warm start-up below';
+const DOCUMENTED_COLD =
+  'cold tools cache, measured once on this machine (2 cores, `npm run setup` into an empty BATON_TOOLS_DIR): 529.7 s in all (8 min 50 s wall) — temporal go install 281.7 s, minio go install 216.3 s, Python venv 30.2 s, stand-in watchdog go build 1.1 s; then add the warm start-up below';
 
 /** Runs the benchmark; starts and stops its own stacks (no bench stack may run meanwhile). */
 export async function runStartup(ctx: BenchContext): Promise<BenchResult> {
   const startedAt = new Date();
   const cold = ctx.options.cold;
   const rounds = cold || ctx.options.quick ? 1 : 3;
-  const times: Record<Mark, number[]> = { toolsReady: [], serversReady: [], stackReady: [], demoStarted: [], firstRunCompleted: [], exited: [] };
+  const times: Record<Mark, number[]> = {
+    toolsReady: [],
+    serversReady: [],
+    stackReady: [],
+    demoStarted: [],
+    firstRunCompleted: [],
+    exited: [],
+  };
   for (let i = 0; i < rounds; i++) {
     benchSignal.throwIfAborted();
-    ctx.say(`round ${i + 1}/${rounds}: node deploy/local/start.ts --demo-once${cold ? ' with an empty tools cache' : ''}…`);
+    ctx.say(
+      `round ${i + 1}/${rounds}: node deploy/local/start.ts --demo-once${cold ? ' with an empty tools cache' : ''}…`,
+    );
     const marks = await startOnce(ctx, cold);
     for (const [mark, seconds] of Object.entries(marks) as [Mark, number][]) times[mark].push(seconds);
-    ctx.say(`round ${i + 1}/${rounds}: stack ready after ${marks.stackReady.toFixed(1)} s, first run completed after ${marks.firstRunCompleted.toFixed(1)} s, all stopped after ${marks.exited.toFixed(1)} s`);
+    ctx.say(
+      `round ${i + 1}/${rounds}: stack ready after ${marks.stackReady.toFixed(1)} s, first run completed after ${marks.firstRunCompleted.toFixed(1)} s, all stopped after ${marks.exited.toFixed(1)} s`,
+    );
   }
   const m = (mark: Mark) => round(median(times[mark]), 2);
   const prefix = cold ? 'cold' : 'warm';
   return {
-    ...resultSkeleton(ctx, 'startup', `start-up to the first completed demo run (${cold ? 'cold' : 'warm'} tools cache)`, startedAt),
+    ...resultSkeleton(
+      ctx,
+      'startup',
+      `start-up to the first completed demo run (${cold ? 'cold' : 'warm'} tools cache)`,
+      startedAt,
+    ),
     config: { rounds, toolsCache: cold ? 'empty (temporary BATON_TOOLS_DIR)' : 'warm' },
     metrics: {
       [`${prefix}StartupToFirstRunS`]: m('firstRunCompleted'),
@@ -62,7 +79,9 @@ export async function runStartup(ctx: BenchContext): Promise<BenchResult> {
     notes: [
       'Seconds from spawning `node --import tsx deploy/local/start.ts --demo-once` to the line that ends each phase: tools checked (`[stack] starting Temporal and MinIO`), Temporal and MinIO answering, every function replica ready (`Baton is up.`), the demo run triggered and completed (`demo: completed`), and the process gone after stopping everything.',
       `Each round has its own free ports and empty data folder: a fresh Temporal database and MinIO, so the demo's ingest really downloads and stores its dataset.`,
-      cold ? 'Measured with an empty tools cache in this run (Go\'s own module and build caches, GOMODCACHE and GOCACHE, stay as they are: on a new machine they are empty too).' : `Not re-measured here: ${DOCUMENTED_COLD}. \`npm run bench -- startup --cold\` measures it again.`,
+      cold
+        ? "Measured with an empty tools cache in this run (Go's own module and build caches, GOMODCACHE and GOCACHE, stay as they are: on a new machine they are empty too)."
+        : `Not re-measured here: ${DOCUMENTED_COLD}. \`npm run bench -- startup --cold\` measures it again.`,
     ],
   };
 }
@@ -107,7 +126,10 @@ async function startOnce(ctx: BenchContext, cold: boolean): Promise<Record<Mark,
     const code = await exited;
     marks.exited = (performance.now() - started) / 1000;
     const missing = MARKS.filter(([mark]) => marks[mark] === undefined).map(([mark]) => mark);
-    if (code !== 0 || missing.length > 0) throw new Error(`start.ts --demo-once exited with ${code}${missing.length ? ` before ${missing.join(', ')}` : ''}:\n${tail.join('\n')}`);
+    if (code !== 0 || missing.length > 0)
+      throw new Error(
+        `start.ts --demo-once exited with ${code}${missing.length ? ` before ${missing.join(', ')}` : ''}:\n${tail.join('\n')}`,
+      );
     return marks as Record<Mark, number>;
   } finally {
     stopChild();

@@ -38,7 +38,9 @@ export async function runStreaming(ctx: BenchContext): Promise<BenchResult> {
   ctx.say(`measuring: a ${(streamBytes / MiB).toFixed(0)} MiB round trip in ${partBytes / MiB} MiB parts…`);
   const measured = await roundTrip(ctx, bench, streamBytes, partBytes);
   const growth = (fn: string) => measured.memory.find((m) => m.name === fn)!.growthMiB;
-  ctx.say(`write ${measured.writeMBps.toFixed(0)} MB/s, read ${measured.readMBps.toFixed(0)} MB/s; RSS growth: ${measured.memory.map((m) => `${m.name} +${m.growthMiB} MiB`).join(', ')}`);
+  ctx.say(
+    `write ${measured.writeMBps.toFixed(0)} MB/s, read ${measured.readMBps.toFixed(0)} MB/s; RSS growth: ${measured.memory.map((m) => `${m.name} +${m.growthMiB} MiB`).join(', ')}`,
+  );
 
   return {
     ...resultSkeleton(ctx, 'streaming', 'streaming a large artifact through MinIO, step to step', startedAt),
@@ -58,39 +60,56 @@ export async function runStreaming(ctx: BenchContext): Promise<BenchResult> {
     details: { memory: measured.memory, cpu: measured.cpu },
     notes: [
       'MB/s = 10^6 bytes per second, timed inside the handlers (`writeMs`, `readMs`); the step times (history: scheduled → completed) add Temporal and the HTTP call.',
-      'RSS growth = peak − RSS before the run, of each function\'s node wrapper (where the bytes flow; the watchdog never sees them). The peak is the kernel\'s VmHWM, reset to VmRSS at the start (/proc/<pid>/clear_refs), and VmRSS sampled every 50 ms.',
-      'putStream uploads one part at a time from one reused buffer of `partSizeBytes` and passes each part\'s size to the S3 client (uploadPart); the writer hashes while generating, the reader hashes while reading and fails on a size or sha256 mismatch.',
+      "RSS growth = peak − RSS before the run, of each function's node wrapper (where the bytes flow; the watchdog never sees them). The peak is the kernel's VmHWM, reset to VmRSS at the start (/proc/<pid>/clear_refs), and VmRSS sampled every 50 ms.",
+      "putStream uploads one part at a time from one reused buffer of `partSizeBytes` and passes each part's size to the S3 client (uploadPart); the writer hashes while generating, the reader hashes while reading and fails on a size or sha256 mismatch.",
       `CPU over the round trip, in cores: ${measured.cpu.processes.map((p) => `${p.name} ${p.meanCores} (peak ${p.peakCores})`).join('; ')}; machine busy ${measured.cpu.machineBusyCores} of ${measured.cpu.cores}.`,
-      'The Python store already streams: `put_file` passes `length` and `part_size` (16 MiB) to minio-py\'s put_object, and `get_to_file` reads 1 MiB chunks (template/baton-python/baton_step/s3_backend.py).',
+      "The Python store already streams: `put_file` passes `length` and `part_size` (16 MiB) to minio-py's put_object, and `get_to_file` reads 1 MiB chunks (template/baton-python/baton_step/s3_backend.py).",
     ],
   };
 }
 
 /** Runs one write → read pipeline of `sizeBytes`, watching both wrappers' memory. */
-async function roundTrip(ctx: BenchContext, bench: BenchStack, sizeBytes: number, partSizeBytes: number): Promise<RoundTrip> {
+async function roundTrip(
+  ctx: BenchContext,
+  bench: BenchStack,
+  sizeBytes: number,
+  partSizeBytes: number,
+): Promise<RoundTrip> {
   const wrapperOf = (fn: string) => {
     const replica = replicaProcesses(bench.stack, fn)[0];
     if (!replica) throw new Error(`the ${fn} function has no ready replica`);
     return replica.wrapper;
   };
   const sampler = new RssSampler({ 'blob-write': wrapperOf('blob-write'), 'blob-read': wrapperOf('blob-read') });
-  const cpuSampler = new CpuSampler({ minio: [bench.stack.minio.process.child.pid!], 'blob-write wrapper': [wrapperOf('blob-write')], 'blob-read wrapper': [wrapperOf('blob-read')] });
+  const cpuSampler = new CpuSampler({
+    minio: [bench.stack.minio.process.child.pid!],
+    'blob-write wrapper': [wrapperOf('blob-write')],
+    'blob-read wrapper': [wrapperOf('blob-read')],
+  });
   sampler.start();
   cpuSampler.start();
   const started = performance.now();
   const ticker = setInterval(() => {
     const rss = sampler.current();
-    ctx.say(`  ${((performance.now() - started) / 1000).toFixed(0)} s: RSS ${Object.entries(rss).map(([name, mib]) => `${name} ${mib} MiB`).join(', ')}`);
+    ctx.say(
+      `  ${((performance.now() - started) / 1000).toFixed(0)} s: RSS ${Object.entries(rss)
+        .map(([name, mib]) => `${name} ${mib} MiB`)
+        .join(', ')}`,
+    );
   }, 5000);
   try {
-    const run = await triggerRun(bench.stack, { pipeline: 'bench-blob-round-trip', input: { sizeBytes, partSizeBytes, seed: `bench-${sizeBytes}` } });
+    const run = await triggerRun(bench.stack, {
+      pipeline: 'bench-blob-round-trip',
+      input: { sizeBytes, partSizeBytes, seed: `bench-${sizeBytes}` },
+    });
     const result = (await bench.client.workflow.getHandle(run.runId).result()) as { bytesRead: number };
     if (result.bytesRead !== sizeBytes) throw new Error(`read ${result.bytesRead} of ${sizeBytes} bytes`);
     const memory = sampler.stop();
     const cpu = cpuSampler.stop();
     const timing = await runTiming(bench.client, run.runId);
     const step = (id: string) => timing.steps.find((s) => s.activityId === id)!;
-    const metric = (id: string, name: string) => (step(id).result as { metrics: Record<string, number> }).metrics[name]!;
+    const metric = (id: string, name: string) =>
+      (step(id).result as { metrics: Record<string, number> }).metrics[name]!;
     const mb = sizeBytes / 1e6;
     return {
       writeMBps: mb / (metric('blob-write', 'writeMs') / 1000),

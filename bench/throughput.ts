@@ -41,7 +41,14 @@ export async function runThroughput(ctx: BenchContext): Promise<BenchResult> {
   const bench = ctx.stack!;
   const rounds = ctx.options.quick ? 1 : 3;
   ctx.say('starting the plain-Temporal baseline worker…');
-  const baselinePid = await startBaselineWorker({ temporalAddress: bench.stack.temporalAddress, gatewayUrl: bench.stack.gatewayUrl, secretsDir: bench.stack.secrets.dir, verbose: ctx.options.verbose, say: ctx.say, profileDir: ctx.options.profileDir });
+  const baselinePid = await startBaselineWorker({
+    temporalAddress: bench.stack.temporalAddress,
+    gatewayUrl: bench.stack.gatewayUrl,
+    secretsDir: bench.stack.secrets.dir,
+    verbose: ctx.options.verbose,
+    say: ctx.say,
+    profileDir: ctx.options.profileDir,
+  });
   const processes = (variant: Variant) => {
     const groups = stackProcesses(bench.stack, ['baton', 'noop']);
     if (variant === 'plain') groups['plain worker (node)'] = [baselinePid];
@@ -58,11 +65,18 @@ export async function runThroughput(ctx: BenchContext): Promise<BenchResult> {
       benchSignal.throwIfAborted();
       const sampler = new CpuSampler(processes(variant));
       sampler.start();
-      const timings = await runAll(bench, variant, PIPELINES, (done) => ctx.say(`round ${i + 1}/${rounds} (${variant}): ${done}/${PIPELINES} pipelines done`));
+      const timings = await runAll(bench, variant, PIPELINES, (done) =>
+        ctx.say(`round ${i + 1}/${rounds} (${variant}): ${done}/${PIPELINES} pipelines done`),
+      );
       const result = measure(timings, sampler.stop());
       results[variant].push(result);
-      const top = result.cpu.processes.slice(0, 3).map((p) => `${p.name} ${p.meanCores}`).join(', ');
-      ctx.say(`round ${i + 1}/${rounds} (${variant}): ${result.sustained.toFixed(1)} steps/s sustained (${result.overall.toFixed(1)} overall); cores: ${top}; machine busy ${result.cpu.machineBusyCores}/${result.cpu.cores}`);
+      const top = result.cpu.processes
+        .slice(0, 3)
+        .map((p) => `${p.name} ${p.meanCores}`)
+        .join(', ');
+      ctx.say(
+        `round ${i + 1}/${rounds} (${variant}): ${result.sustained.toFixed(1)} steps/s sustained (${result.overall.toFixed(1)} overall); cores: ${top}; machine busy ${result.cpu.machineBusyCores}/${result.cpu.cores}`,
+      );
     }
   }
 
@@ -95,10 +109,19 @@ export async function runThroughput(ctx: BenchContext): Promise<BenchResult> {
     otherProcessesCores: baton.cpu.otherCores,
     ...Object.fromEntries(baton.cpu.processes.map((process) => [`cores_${camel(process.name)}`, process.meanCores])),
   };
-  const perStep = (summary: ReturnType<typeof summarizeVariant>) => Object.entries(summary.cpuMsPerStep).map(([name, ms]) => `${name} ${ms}`).join('; ');
+  const perStep = (summary: ReturnType<typeof summarizeVariant>) =>
+    Object.entries(summary.cpuMsPerStep)
+      .map(([name, ms]) => `${name} ${ms}`)
+      .join('; ');
   return {
     ...resultSkeleton(ctx, 'throughput', 'sustained steps per second, many pipelines at once', startedAt),
-    config: { pipelines: PIPELINES, stepsPerPipeline: STEPS, rounds, warmupPipelines: WARMUP_PIPELINES, order: 'Baton and plain Temporal alternate' },
+    config: {
+      pipelines: PIPELINES,
+      stepsPerPipeline: STEPS,
+      rounds,
+      warmupPipelines: WARMUP_PIPELINES,
+      order: 'Baton and plain Temporal alternate',
+    },
     metrics,
     targets: [{ metric: 'stepsPerSecond', op: '>=', value: 150 }],
     samples: {
@@ -109,7 +132,14 @@ export async function runThroughput(ctx: BenchContext): Promise<BenchResult> {
       plainStepUnderLoadMs: summarize(results.plain.flatMap((result) => result.stepMs)),
       batonScheduleToStartUnderLoadMs: summarize(results.baton.flatMap((result) => result.scheduleToStartMs)),
     },
-    details: { batonCpu: baton.cpu, invokeCpu: invoke.cpu, plainCpu: plain.cpu, batonCpuMsPerStep: baton.cpuMsPerStep, invokeCpuMsPerStep: invoke.cpuMsPerStep, plainCpuMsPerStep: plain.cpuMsPerStep },
+    details: {
+      batonCpu: baton.cpu,
+      invokeCpu: invoke.cpu,
+      plainCpu: plain.cpu,
+      batonCpuMsPerStep: baton.cpuMsPerStep,
+      invokeCpuMsPerStep: invoke.cpuMsPerStep,
+      plainCpuMsPerStep: plain.cpuMsPerStep,
+    },
     notes: [
       `Pipelines are triggered through the API (POST /function/baton/runs) all at once, each running ${STEPS} no-op steps in a row; the plain baseline starts as many plain Temporal workflows (the overhead benchmark's) on its own worker, the invoke twin as many benchNoopChainNoUpsert runs on Baton's worker. \`stepsPerSecond\` = median over rounds of the steps completed between the 10th and 90th percentile completion times / that span; \`*Overall\` = all steps / (first start → last step done).`,
       `CPU while Baton ran, in cores (1.0 = one core busy all along; the machine has ${baton.cpu.cores}): ${baton.cpu.processes.map((p) => `${p.name} ${p.meanCores} (peak ${p.peakCores})`).join('; ')}; machine busy ${baton.cpu.machineBusyCores}, of which ${baton.cpu.otherCores} by processes outside the stack.`,
@@ -120,21 +150,32 @@ export async function runThroughput(ctx: BenchContext): Promise<BenchResult> {
 }
 
 /** Starts `count` noop-chain pipelines at once (through the API for Baton) and returns their timings once all are done. */
-async function runAll(bench: BenchStack, variant: Variant, count: number, progress?: (done: number) => void): Promise<RunTiming[]> {
-  const ids = await Promise.all(Array.from({ length: count }, async () => {
-    if (variant === 'baton') return (await triggerRun(bench.stack, { pipeline: 'bench-noop-chain', input: { steps: STEPS } })).runId;
-    const workflowId = `${variant}-noop-chain-${randomUUID().slice(0, 8)}`;
-    const [workflowType, taskQueue] = variant === 'plain' ? ['plainNoopChain', BASELINE_TASK_QUEUE] : ['benchNoopChainNoUpsert', BATON_TASK_QUEUE];
-    await bench.client.workflow.start(workflowType, { taskQueue, workflowId, args: [{ steps: STEPS }] });
-    return workflowId;
-  }));
+async function runAll(
+  bench: BenchStack,
+  variant: Variant,
+  count: number,
+  progress?: (done: number) => void,
+): Promise<RunTiming[]> {
+  const ids = await Promise.all(
+    Array.from({ length: count }, async () => {
+      if (variant === 'baton')
+        return (await triggerRun(bench.stack, { pipeline: 'bench-noop-chain', input: { steps: STEPS } })).runId;
+      const workflowId = `${variant}-noop-chain-${randomUUID().slice(0, 8)}`;
+      const [workflowType, taskQueue] =
+        variant === 'plain' ? ['plainNoopChain', BASELINE_TASK_QUEUE] : ['benchNoopChainNoUpsert', BATON_TASK_QUEUE];
+      await bench.client.workflow.start(workflowType, { taskQueue, workflowId, args: [{ steps: STEPS }] });
+      return workflowId;
+    }),
+  );
   let done = 0;
   const ticker = progress && setInterval(() => progress(done), 2000);
   try {
-    await Promise.all(ids.map(async (id) => {
-      await bench.client.workflow.getHandle(id).result();
-      done++;
-    }));
+    await Promise.all(
+      ids.map(async (id) => {
+        await bench.client.workflow.getHandle(id).result();
+        done++;
+      }),
+    );
   } finally {
     clearInterval(ticker);
   }
@@ -143,7 +184,8 @@ async function runAll(bench: BenchStack, variant: Variant, count: number, progre
 
 function measure(timings: RunTiming[], cpu: CpuReport): RoundResult {
   const steps = timings.flatMap((timing) => timing.steps);
-  if (steps.length !== timings.length * STEPS) throw new Error(`${steps.length} of ${timings.length * STEPS} steps completed`);
+  if (steps.length !== timings.length * STEPS)
+    throw new Error(`${steps.length} of ${timings.length * STEPS} steps completed`);
   const completions = steps.map((step) => step.completedMs).sort((a, b) => a - b);
   const low = Math.floor(completions.length * 0.1);
   const high = Math.floor(completions.length * 0.9);
@@ -163,7 +205,9 @@ function measure(timings: RunTiming[], cpu: CpuReport): RoundResult {
 function summarizeVariant(rounds: RoundResult[]) {
   const cpu = mergeCpuReports(rounds.map((result) => result.cpu));
   const steps = rounds.reduce((sum, result) => sum + result.steps, 0);
-  const cpuMsPerStep = Object.fromEntries(cpu.processes.map((process) => [process.name, round((process.meanCores * cpu.wallSeconds * 1000) / steps, 2)]));
+  const cpuMsPerStep = Object.fromEntries(
+    cpu.processes.map((process) => [process.name, round((process.meanCores * cpu.wallSeconds * 1000) / steps, 2)]),
+  );
   const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
   return {
     stepsPerSecond: round(median(rounds.map((result) => result.sustained)), 1),
@@ -172,7 +216,10 @@ function summarizeVariant(rounds: RoundResult[]) {
     scheduleToStartP50: round(quantile(sorted(rounds.flatMap((result) => result.scheduleToStartMs)), 0.5)),
     cpu,
     cpuMsPerStep,
-    cpuMsPerStepTotal: round(Object.values(cpuMsPerStep).reduce((sum, ms) => sum + ms, 0), 2),
+    cpuMsPerStepTotal: round(
+      Object.values(cpuMsPerStep).reduce((sum, ms) => sum + ms, 0),
+      2,
+    ),
   };
 }
 

@@ -39,10 +39,14 @@ export interface ParsedArgs {
  * that is a command itself (`models`, given in `commandNames`) takes the next word only when that makes a known
  * command (`models promote`); otherwise the word is the group command's argument (`models wine`).
  */
-export function splitCommand(argv: readonly string[], groups: readonly string[], commandNames: readonly string[] = []): { name?: string; rest: string[] } {
+export function splitCommand(
+  argv: readonly string[],
+  groups: readonly string[],
+  commandNames: readonly string[] = [],
+): { name?: string; rest: string[] } {
   const rest = [...argv];
   const words: string[] = [];
-  for (let i = 0; i < rest.length;) {
+  for (let i = 0; i < rest.length; ) {
     const token = rest[i]!;
     if (token === '--') break;
     if (token.startsWith('-')) {
@@ -54,8 +58,13 @@ export function splitCommand(argv: readonly string[], groups: readonly string[],
     rest.splice(i, 1);
     // `runs list`: a group takes the next word, if one follows at once.
     const groupIsCommand = commandNames.includes(token);
-    if (words.length === 1 && groups.includes(token) && rest[i] !== undefined && !rest[i]!.startsWith('-')
-      && (!groupIsCommand || commandNames.includes(`${token} ${rest[i]}`))) {
+    if (
+      words.length === 1 &&
+      groups.includes(token) &&
+      rest[i] !== undefined &&
+      !rest[i]!.startsWith('-') &&
+      (!groupIsCommand || commandNames.includes(`${token} ${rest[i]}`))
+    ) {
       words.push(rest[i]!);
       rest.splice(i, 1);
     }
@@ -65,10 +74,19 @@ export function splitCommand(argv: readonly string[], groups: readonly string[],
 }
 
 /** Parses a command's arguments strictly; throws UsageError naming the problem. */
-export function parseCommandArgs(spec: CommandSpec, args: readonly string[], env: Record<string, string | undefined>): ParsedArgs {
+export function parseCommandArgs(
+  spec: CommandSpec,
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+): ParsedArgs {
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...args], options: { ...commonOptions, ...spec.options }, allowPositionals: true, strict: true }) as typeof parsed;
+    parsed = parseArgs({
+      args: [...args],
+      options: { ...commonOptions, ...spec.options },
+      allowPositionals: true,
+      strict: true,
+    }) as typeof parsed;
   } catch (error) {
     throw new UsageError(parseErrorMessage(error), spec.name);
   }
@@ -78,26 +96,42 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[], env
     const missing = spec.positionals.slice(parsed.positionals.length);
     if (missing.length > 0) throw new UsageError(`missing ${missing.map((name) => `<${name}>`).join(' ')}`, spec.name);
     const extra = parsed.positionals.slice(spec.positionals.length + (spec.optionalPositionals?.length ?? 0));
-    if (extra.length > 0) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((word) => `"${word}"`).join(' ')}`, spec.name);
+    if (extra.length > 0)
+      throw new UsageError(
+        `unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((word) => `"${word}"`).join(' ')}`,
+        spec.name,
+      );
   }
   return { values: parsed.values, positionals: parsed.positionals, help, gateway };
 }
 
 /** The gateway: `--gateway`, else `BATON_GATEWAY_URL`, else the local default; no trailing slash. */
 export function gatewayUrl(option: string | undefined, env: Record<string, string | undefined>): string {
-  const [value, from] = option !== undefined ? [option, '--gateway'] : env.BATON_GATEWAY_URL ? [env.BATON_GATEWAY_URL, 'BATON_GATEWAY_URL'] : [DEFAULT_GATEWAY, 'default'];
+  const [value, from] =
+    option !== undefined
+      ? [option, '--gateway']
+      : env.BATON_GATEWAY_URL
+        ? [env.BATON_GATEWAY_URL, 'BATON_GATEWAY_URL']
+        : [DEFAULT_GATEWAY, 'default'];
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw new UsageError(`${from} "${value}" is not a URL: give one like ${DEFAULT_GATEWAY}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${from} "${value}" is not an http(s) URL: give one like ${DEFAULT_GATEWAY}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`${from} "${value}" is not an http(s) URL: give one like ${DEFAULT_GATEWAY}`);
   return value.replace(/\/+$/, '');
 }
 
 /** A positive integer option, within bounds. */
-export function integerOption(value: string | boolean | undefined, name: string, min: number, max: number, command: string): number | undefined {
+export function integerOption(
+  value: string | boolean | undefined,
+  name: string,
+  min: number,
+  max: number,
+  command: string,
+): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (typeof value !== 'string' || !/^\d+$/.test(value.trim()) || number < min || number > max) {
@@ -113,7 +147,8 @@ function parseErrorMessage(error: unknown): string {
   const option = /'(?:-\w, )?([^' ]+)/.exec(message)?.[1] ?? '?';
   if (/^Unknown option/.test(message)) return `unknown option ${option}`;
   if (/argument missing/.test(message)) return `option ${option} needs a value`;
-  if (/argument is ambiguous/.test(message)) return `option ${option} needs a value (one that starts with "-" goes as ${option}=-…)`;
+  if (/argument is ambiguous/.test(message))
+    return `option ${option} needs a value (one that starts with "-" goes as ${option}=-…)`;
   if (/does not take an argument/.test(message)) return `option ${option} takes no value`;
   return message.split('\n')[0]!;
 }

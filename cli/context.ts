@@ -29,5 +29,8 @@ export interface Command {
   positionals: readonly string[];
   /** Positional arguments that may follow the required ones. */
   optionalPositionals?: readonly string[];
-  run(ctx: CliContext, args: { values: Record<string, string | boolean | undefined>; positionals: string[] }): Promise<number>;
+  run(
+    ctx: CliContext,
+    args: { values: Record<string, string | boolean | undefined>; positionals: string[] },
+  ): Promise<number>;
 }

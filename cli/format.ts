@@ -5,11 +5,19 @@ import type { RunView, StepView } from '../functions/baton/api/run-view.ts';
 /** The mark of a step status: ✓ done, … in flight, ↻ retrying, ✗ failed/timed out/cancelled, · not yet. */
 export function stepMark(status: StepView['status']): string {
   switch (status) {
-    case 'completed': return '✓';
-    case 'scheduled': case 'running': return '…';
-    case 'retrying': return '↻';
-    case 'failed': case 'timed_out': case 'cancelled': return '✗';
-    default: return '·';
+    case 'completed':
+      return '✓';
+    case 'scheduled':
+    case 'running':
+      return '…';
+    case 'retrying':
+      return '↻';
+    case 'failed':
+    case 'timed_out':
+    case 'cancelled':
+      return '✗';
+    default:
+      return '·';
   }
 }
 
@@ -27,7 +35,14 @@ export function formatTime(iso: string, timeZone?: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat('sv-SE', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
   }).format(date);
 }
 
@@ -38,7 +53,9 @@ export function formatNumber(value: number): string {
 
 /** `loss=0.31 accuracy=0.82` */
 export function formatMetrics(metrics: Record<string, unknown> | undefined): string {
-  return Object.entries(metrics ?? {}).map(([name, value]) => `${name}=${typeof value === 'number' ? formatNumber(value) : JSON.stringify(value)}`).join(' ');
+  return Object.entries(metrics ?? {})
+    .map(([name, value]) => `${name}=${typeof value === 'number' ? formatNumber(value) : JSON.stringify(value)}`)
+    .join(' ');
 }
 
 /** A long step's progress: `epoch 12 · 40% · loss=0.2 accuracy=0.9 · resumed after epoch 9`. */
@@ -49,16 +66,20 @@ export function formatProgress(progress: NonNullable<StepView['progress']>): str
     formatMetrics(progress.metrics) || undefined,
     progress.resumedFromEpoch !== undefined ? `resumed after epoch ${progress.resumedFromEpoch}` : undefined,
     progress.message,
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** One line per step: mark, name, duration or state, attempt, then progress, metrics or the error. */
 export function stepLine(step: StepView, nameWidth: number): string {
   const inFlight = ['scheduled', 'running', 'retrying'].includes(step.status);
-  const state = step.durationMs !== undefined && !inFlight ? formatDuration(step.durationMs) : step.status.replace('_', ' ');
+  const state =
+    step.durationMs !== undefined && !inFlight ? formatDuration(step.durationMs) : step.status.replace('_', ' ');
   const parts = [`${stepMark(step.status)} ${step.name.padEnd(nameWidth)}  ${state.padEnd(9)}`];
   if (step.attempt > 0) parts.push(`attempt ${step.attempt}`);
-  if (step.status !== 'completed' && step.durationMs !== undefined && !inFlight) parts.push(step.status.replace('_', ' '));
+  if (step.status !== 'completed' && step.durationMs !== undefined && !inFlight)
+    parts.push(step.status.replace('_', ' '));
   if (step.progress && inFlight) parts.push(formatProgress(step.progress));
   if (step.metrics && step.status === 'completed') parts.push(formatMetrics(step.metrics));
   if (step.error) parts.push(step.status === 'retrying' ? `last error: ${step.error}` : step.error);
@@ -88,14 +109,21 @@ export class StepWatcher {
 
 function stepKey(step: StepView): string {
   const phase = step.status === 'scheduled' ? 'running' : step.status;
-  const progress = step.progress && phase === 'running' ? (step.progress.epoch ?? Math.floor(step.progress.fraction * 10)) : '';
+  const progress =
+    step.progress && phase === 'running' ? (step.progress.epoch ?? Math.floor(step.progress.fraction * 10)) : '';
   return `${phase}/${step.attempt}/${progress}`;
 }
 
 /** Left-aligned columns, two spaces apart, with a header row. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -116,7 +144,9 @@ export function runsTable(runs: readonly RunSummary[], timeZone?: string): strin
 
 /** JSON for people, indented by `indent` spaces. */
 export function prettyJson(value: unknown, indent = 2): string[] {
-  return JSON.stringify(value, null, 2).split('\n').map((line) => `${' '.repeat(indent)}${line}`);
+  return JSON.stringify(value, null, 2)
+    .split('\n')
+    .map((line) => `${' '.repeat(indent)}${line}`);
 }
 
 /** `runs show`: the run, its step timeline, its result or error, and where to see it in the Temporal UI. */
@@ -157,9 +187,11 @@ export interface ComparedField {
  * has; nested objects become dotted paths (`model.params.n_estimators`), arrays and scalars are compared whole.
  */
 export function compareFields(a: unknown, b: unknown, prefix = ''): ComparedField[] {
-  const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    value !== null && typeof value === 'object' && !Array.isArray(value);
   const nonEmpty = (value: unknown) => isObject(value) && Object.keys(value).length > 0;
-  const walk = (isObject(a) || a === undefined) && (isObject(b) || b === undefined) && (nonEmpty(a) || nonEmpty(b) || !prefix);
+  const walk =
+    (isObject(a) || a === undefined) && (isObject(b) || b === undefined) && (nonEmpty(a) || nonEmpty(b) || !prefix);
   if (!walk) return [{ path: prefix, a, b, differs: JSON.stringify(a) !== JSON.stringify(b) }];
   const left = (a ?? {}) as Record<string, unknown>;
   const right = (b ?? {}) as Record<string, unknown>;
@@ -170,7 +202,11 @@ export function compareFields(a: unknown, b: unknown, prefix = ''): ComparedFiel
 /** What a run is compared on: its input (memo) and its final metrics (memo, else the result's `metrics`). */
 export function comparableOf(run: RunView): { input: unknown; metrics: Record<string, unknown> | undefined } {
   const resultMetrics = (run.result as { metrics?: unknown } | undefined)?.metrics;
-  const metrics = run.metrics ?? (resultMetrics && typeof resultMetrics === 'object' && !Array.isArray(resultMetrics) ? resultMetrics as Record<string, unknown> : undefined);
+  const metrics =
+    run.metrics ??
+    (resultMetrics && typeof resultMetrics === 'object' && !Array.isArray(resultMetrics)
+      ? (resultMetrics as Record<string, unknown>)
+      : undefined);
   return { input: run.input, metrics };
 }
 
@@ -178,21 +214,39 @@ export function comparableOf(run: RunView): { input: unknown; metrics: Record<st
 export function comparison(a: RunView, b: RunView): string[] {
   const left = comparableOf(a);
   const right = comparableOf(b);
-  const show = (value: unknown) => (value === undefined ? '-' : typeof value === 'string' ? value : typeof value === 'number' ? formatNumber(value) : JSON.stringify(value));
+  const show = (value: unknown) =>
+    value === undefined
+      ? '-'
+      : typeof value === 'string'
+        ? value
+        : typeof value === 'number'
+          ? formatNumber(value)
+          : JSON.stringify(value);
   const section = (title: string, x: unknown, y: unknown): { rows: string[][]; differences: number } => {
-    if (x === undefined && y === undefined) return { rows: [[' ', title, '(not recorded)', '(not recorded)']], differences: 0 };
+    if (x === undefined && y === undefined)
+      return { rows: [[' ', title, '(not recorded)', '(not recorded)']], differences: 0 };
     const fields = compareFields(x ?? {}, y ?? {});
     return {
-      rows: [[' ', title, '', ''], ...fields.map((field) => [field.differs ? '≠' : ' ', `  ${field.path}`, show(field.a), show(field.b)])],
+      rows: [
+        [' ', title, '', ''],
+        ...fields.map((field) => [field.differs ? '≠' : ' ', `  ${field.path}`, show(field.a), show(field.b)]),
+      ],
       differences: fields.filter((field) => field.differs).length,
     };
   };
   const input = section('input', left.input, right.input);
   const metrics = section('metrics', left.metrics, right.metrics);
-  const header = [[' ', 'run', a.runId, b.runId], [a.pipeline !== b.pipeline ? '≠' : ' ', 'pipeline', a.pipeline, b.pipeline], [a.status !== b.status ? '≠' : ' ', 'status', a.status, b.status]];
+  const header = [
+    [' ', 'run', a.runId, b.runId],
+    [a.pipeline !== b.pipeline ? '≠' : ' ', 'pipeline', a.pipeline, b.pipeline],
+    [a.status !== b.status ? '≠' : ' ', 'status', a.status, b.status],
+  ];
   const lines = table(['', '', 'A', 'B'], [...header, ...input.rows, ...metrics.rows]).slice(1);
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-  lines.push('', `${count(input.differences, 'difference')} in input, ${count(metrics.differences, 'difference')} in metrics`);
+  lines.push(
+    '',
+    `${count(input.differences, 'difference')} in input, ${count(metrics.differences, 'difference')} in metrics`,
+  );
   return lines;
 }
 
@@ -208,8 +262,10 @@ export function pipelineLines(pipeline: PipelineInfo, index: number): string[] {
     ...(index > 0 ? [''] : []),
     `${pipeline.name}  ${pipeline.description}`,
     `  steps     ${pipeline.steps.map((step) => step.name).join(' → ')}`,
-    ...Object.entries(pipeline.examples).map(([name, input], i) =>
-      `  ${i === 0 ? 'examples' : '        '}  ${name.padEnd(width)}  baton run ${pipeline.name}${exampleInput(input)}`),
+    ...Object.entries(pipeline.examples).map(
+      ([name, input], i) =>
+        `  ${i === 0 ? 'examples' : '        '}  ${name.padEnd(width)}  baton run ${pipeline.name}${exampleInput(input)}`,
+    ),
   ];
 }
 

@@ -23,6 +23,12 @@ test('--input takes inline JSON, a file relative to the working directory, or - 
 });
 
 test('bad input says how to give it right', async () => {
-  await assert.rejects(readInput('{bad', '/', noStdin), /--input is not valid JSON \(.+\); for example '\{"dataset": "wine"\}'/);
-  await assert.rejects(readInput('missing.json', '/nowhere', noStdin), /--input "missing.json": no such file; give a JSON file, inline JSON such as '\{"dataset": "wine"\}', or - for stdin/);
+  await assert.rejects(
+    readInput('{bad', '/', noStdin),
+    /--input is not valid JSON \(.+\); for example '\{"dataset": "wine"\}'/,
+  );
+  await assert.rejects(
+    readInput('missing.json', '/nowhere', noStdin),
+    /--input "missing.json": no such file; give a JSON file, inline JSON such as '\{"dataset": "wine"\}', or - for stdin/,
+  );
 });

@@ -12,7 +12,13 @@ export interface JsonOption {
 }
 
 /** Inline when it looks like JSON (starts with `{`, `[` or `"`), stdin for `-`, else a file path. */
-export async function readInput(value: string, cwd: string, readStdin: () => Promise<string>, command = 'run', option: JsonOption = { name: '--input', example: EXAMPLE }): Promise<unknown> {
+export async function readInput(
+  value: string,
+  cwd: string,
+  readStdin: () => Promise<string>,
+  command = 'run',
+  option: JsonOption = { name: '--input', example: EXAMPLE },
+): Promise<unknown> {
   const trimmed = value.trim();
   const { name, example } = option;
   if (/^[{["]/.test(trimmed)) return parseJson(trimmed, name, command, example);
@@ -23,7 +29,10 @@ export async function readInput(value: string, cwd: string, readStdin: () => Pro
   } catch (error) {
     const code = (error as { code?: string }).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (error as Error).message;
-    throw new UsageError(`${name} "${value}": ${why}; give a JSON file, inline JSON such as ${example}, or - for stdin`, command);
+    throw new UsageError(
+      `${name} "${value}": ${why}; give a JSON file, inline JSON such as ${example}, or - for stdin`,
+      command,
+    );
   }
   return parseJson(text, `${name} file "${value}"`, command, example);
 }

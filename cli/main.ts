@@ -14,7 +14,11 @@ export type CliIo = Omit<CliContext, 'api'>;
 
 /** Runs the command line `argv` (without `node` and the script); answers the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const { name, rest } = splitCommand(argv, commandGroups, commands.map((candidate) => candidate.name));
+  const { name, rest } = splitCommand(
+    argv,
+    commandGroups,
+    commands.map((candidate) => candidate.name),
+  );
   const command = commands.find((candidate) => candidate.name === name);
   const wantsHelp = rest.some((token) => token === '--help' || token === '-h');
 
@@ -28,11 +32,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.usage;
     }
     const group = commandGroups.find((candidate) => candidate === name || name.startsWith(`${candidate} `));
-    if (group && (name === group && wantsHelp)) {
+    if (group && name === group && wantsHelp) {
       io.out(groupUsage(group, commands));
       return EXIT.ok;
     }
-    const what = group ? (name === group ? `"${group}" needs a command` : `unknown command "${name}"`) : `unknown command "${name}"`;
+    const what = group
+      ? name === group
+        ? `"${group}" needs a command`
+        : `unknown command "${name}"`
+      : `unknown command "${name}"`;
     io.err(`${usageFailure(what)}\n\n${group ? groupUsage(group, commands) : mainUsage(commands)}`);
     return EXIT.usage;
   }

@@ -27,7 +27,13 @@ export function modelDetails(model: ModelView, timeZone?: string): string[] {
     '',
     ...table(
       ['VERSION', 'STAGE', 'REGISTERED', 'TYPE', 'METRICS'],
-      model.versions.map((version) => [version.version, version.stage, formatTime(version.registeredAt, timeZone), version.model.type, formatMetrics(version.metrics) || '-']),
+      model.versions.map((version) => [
+        version.version,
+        version.stage,
+        formatTime(version.registeredAt, timeZone),
+        version.model.type,
+        formatMetrics(version.metrics) || '-',
+      ]),
     ),
   ];
   for (const version of model.versions) {
@@ -44,7 +50,9 @@ export function modelDetails(model: ModelView, timeZone?: string): string[] {
       `  model       ${version.model.uri}`,
     );
     for (const change of version.stageHistory) {
-      lines.push(`  ${formatTime(change.at, timeZone)}  → ${change.stage.padEnd(10)} by ${change.by}${change.reason ? `: ${change.reason}` : ''}`);
+      lines.push(
+        `  ${formatTime(change.at, timeZone)}  → ${change.stage.padEnd(10)} by ${change.by}${change.reason ? `: ${change.reason}` : ''}`,
+      );
     }
   }
   return lines;
@@ -53,8 +61,12 @@ export function modelDetails(model: ModelView, timeZone?: string): string[] {
 /** What a promotion did, in one line. */
 export function promotionLine(answer: PromotionAnswer): string {
   if (!answer.changed) return `${answer.modelName} ${answer.version} is already in ${answer.stage}; nothing changed`;
-  const replaced = answer.stage === 'production' && answer.previousProduction ? `; ${answer.previousProduction} archived` : '';
-  const left = answer.stage !== 'production' && answer.previousProduction === answer.version ? '; no version is in production now' : '';
+  const replaced =
+    answer.stage === 'production' && answer.previousProduction ? `; ${answer.previousProduction} archived` : '';
+  const left =
+    answer.stage !== 'production' && answer.previousProduction === answer.version
+      ? '; no version is in production now'
+      : '';
   return `${answer.modelName} ${answer.version} → ${answer.stage}${replaced}${left}`;
 }
 
@@ -67,13 +79,15 @@ export function policyDetails(policy: ModelPolicyView, timeZone?: string): strin
     `policy      ${policy.stored ? `version ${policy.version}, set ${formatTime(policy.updatedAt, timeZone)} by ${policy.updatedBy}${policy.reason ? ` (${policy.reason})` : ''}` : 'the default policy (version 0): none stored'}`,
     `promotion   ${rules.enabled ? 'enabled' : 'disabled: versions stay in staging'}`,
     `metric      ${rules.metric} ≥ ${rules.minimum}${rules.mustBeatProduction ? ', and above the production version' : ''}`,
-    `approval    ${approval.required ? `required within ${approval.timeout}${approval.approverMustNotBeStarter ? ', by someone other than the run\'s starter' : ''}` : 'not required'}`,
+    `approval    ${approval.required ? `required within ${approval.timeout}${approval.approverMustNotBeStarter ? ", by someone other than the run's starter" : ''}` : 'not required'}`,
   ];
   if (policy.stored) {
     for (const earlier of [...policy.history].reverse()) {
-      lines.push(`  v${earlier.version}  ${formatTime(earlier.updatedAt, timeZone)} by ${earlier.updatedBy}${earlier.reason ? `: ${earlier.reason}` : ''}  ${JSON.stringify(earlier.rules)}`);
+      lines.push(
+        `  v${earlier.version}  ${formatTime(earlier.updatedAt, timeZone)} by ${earlier.updatedBy}${earlier.reason ? `: ${earlier.reason}` : ''}  ${JSON.stringify(earlier.rules)}`,
+      );
     }
   }
-  lines.push('', 'A run\'s input may make these rules stricter, never looser.');
+  lines.push('', "A run's input may make these rules stricter, never looser.");
   return lines;
 }

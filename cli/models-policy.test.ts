@@ -8,24 +8,46 @@ import type { ModelPolicyView } from './api/models-client.ts';
 import { policyDetails } from './models-format.ts';
 import { runCliCaptured as cli, startFakeGateway, type FakeRequest } from './testing.ts';
 
-const defaults = { enabled: true, metric: 'accuracy' as const, minimum: 0.8, mustBeatProduction: true, approval: { required: false, timeout: '1h', approverMustNotBeStarter: false } };
+const defaults = {
+  enabled: true,
+  metric: 'accuracy' as const,
+  minimum: 0.8,
+  mustBeatProduction: true,
+  approval: { required: false, timeout: '1h', approverMustNotBeStarter: false },
+};
 const stored: ModelPolicyView = {
-  name: 'iris', stored: true, version: 2, updatedAt: '2026-01-02T00:00:00Z', updatedBy: 'root', reason: 'four eyes',
+  name: 'iris',
+  stored: true,
+  version: 2,
+  updatedAt: '2026-01-02T00:00:00Z',
+  updatedBy: 'root',
+  reason: 'four eyes',
   rules: { ...defaults, minimum: 0.9, approval: { required: true, timeout: '2h', approverMustNotBeStarter: true } },
-  history: [{ version: 1, rules: { minimum: 0.85 }, updatedAt: '2026-01-01T00:00:00Z', updatedBy: 'root', reason: 'launch' }],
+  history: [
+    { version: 1, rules: { minimum: 0.85 }, updatedAt: '2026-01-01T00:00:00Z', updatedBy: 'root', reason: 'launch' },
+  ],
 };
 
 /** A stand-in gateway: iris has `stored`, wine none; a PUT answers the rules it got as version 3. */
-const fakeGateway = () => startFakeGateway(({ method, url, body }: FakeRequest) => {
-  if (method === 'GET' && url === '/function/baton/models/iris/policy') return { status: 200, body: stored };
-  if (method === 'GET' && url === '/function/baton/models/wine/policy') return { status: 200, body: { name: 'wine', stored: false, version: 0, rules: defaults } };
-  if (method === 'PUT' && url === '/function/baton/models/iris/policy') {
-    const { rules, reason } = body as { rules: object; reason?: string };
-    return { status: 200, body: { ...stored, version: 3, rules: { ...defaults, ...rules }, reason: reason ?? '', changed: true } };
-  }
-  if (method === 'PUT') return { status: 403, body: { error: { message: 'tom (roles: trigger) may not PUT /models/wine/policy: it needs the role "admin"' } } };
-  return undefined;
-});
+const fakeGateway = () =>
+  startFakeGateway(({ method, url, body }: FakeRequest) => {
+    if (method === 'GET' && url === '/function/baton/models/iris/policy') return { status: 200, body: stored };
+    if (method === 'GET' && url === '/function/baton/models/wine/policy')
+      return { status: 200, body: { name: 'wine', stored: false, version: 0, rules: defaults } };
+    if (method === 'PUT' && url === '/function/baton/models/iris/policy') {
+      const { rules, reason } = body as { rules: object; reason?: string };
+      return {
+        status: 200,
+        body: { ...stored, version: 3, rules: { ...defaults, ...rules }, reason: reason ?? '', changed: true },
+      };
+    }
+    if (method === 'PUT')
+      return {
+        status: 403,
+        body: { error: { message: 'tom (roles: trigger) may not PUT /models/wine/policy: it needs the role "admin"' } },
+      };
+    return undefined;
+  });
 
 test('the policy shows version, author, rules and earlier versions; the default policy says so', () => {
   assert.deepEqual(policyDetails(stored, 'UTC'), [
@@ -33,10 +55,10 @@ test('the policy shows version, author, rules and earlier versions; the default 
     'policy      version 2, set 2026-01-02 00:00:00 by root (four eyes)',
     'promotion   enabled',
     'metric      accuracy ≥ 0.9, and above the production version',
-    'approval    required within 2h, by someone other than the run\'s starter',
+    "approval    required within 2h, by someone other than the run's starter",
     '  v1  2026-01-01 00:00:00 by root: launch  {"minimum":0.85}',
     '',
-    'A run\'s input may make these rules stricter, never looser.',
+    "A run's input may make these rules stricter, never looser.",
   ]);
   const fallback = policyDetails({ name: 'wine', stored: false, version: 0, rules: defaults }, 'UTC');
   assert.equal(fallback[1], 'policy      the default policy (version 0): none stored');
@@ -50,17 +72,31 @@ test('baton models policy <name> shows it; --set sends inline JSON or a file wit
     const shown = await cli(['models', 'policy', 'iris'], gateway.env);
     assert.equal(shown.code, EXIT.ok);
     assert.match(shown.out, /^model {7}iris\npolicy {6}version 2/);
-    assert.deepEqual(JSON.parse((await cli(['models', 'policy', 'wine', '--json'], gateway.env)).out), { name: 'wine', stored: false, version: 0, rules: defaults });
+    assert.deepEqual(JSON.parse((await cli(['models', 'policy', 'wine', '--json'], gateway.env)).out), {
+      name: 'wine',
+      stored: false,
+      version: 0,
+      rules: defaults,
+    });
 
-    const set = await cli(['models', 'policy', 'iris', '--set', '{"minimum": 0.95}', '--reason', 'stricter'], gateway.env);
+    const set = await cli(
+      ['models', 'policy', 'iris', '--set', '{"minimum": 0.95}', '--reason', 'stricter'],
+      gateway.env,
+    );
     assert.equal(set.code, EXIT.ok, set.err);
     assert.match(set.out, /policy {6}version 3, .*\(stricter\)\n.*\nmetric {6}accuracy ≥ 0\.95/);
-    assert.deepEqual(gateway.requests.at(-1), { method: 'PUT', url: '/function/baton/models/iris/policy', body: { rules: { minimum: 0.95 }, reason: 'stricter' } });
+    assert.deepEqual(gateway.requests.at(-1), {
+      method: 'PUT',
+      url: '/function/baton/models/iris/policy',
+      body: { rules: { minimum: 0.95 }, reason: 'stricter' },
+    });
 
     await writeFile(join(dir, 'policy.json'), '{"approval": {"required": true, "approverMustNotBeStarter": true}}');
     const fromFile = await cli(['models', 'policy', 'iris', '--set', 'policy.json'], gateway.env, { cwd: dir });
     assert.equal(fromFile.code, EXIT.ok, fromFile.err);
-    assert.deepEqual(gateway.requests.at(-1)!.body, { rules: { approval: { required: true, approverMustNotBeStarter: true } } });
+    assert.deepEqual(gateway.requests.at(-1)!.body, {
+      rules: { approval: { required: true, approverMustNotBeStarter: true } },
+    });
 
     const requests = gateway.requests.length;
     const badJson = await cli(['models', 'policy', 'iris', '--set', '{minimum: 1}'], gateway.env);

@@ -5,7 +5,7 @@ import type { Command } from './context.ts';
 const COMMON = [
   'Options of every command:',
   `  --gateway <url>   the Baton gateway (default: $BATON_GATEWAY_URL, else ${DEFAULT_GATEWAY})`,
-  '  -h, --help        help; baton <command> --help for a command\'s',
+  "  -h, --help        help; baton <command> --help for a command's",
 ];
 
 /** `baton --help`. */
@@ -18,7 +18,11 @@ export function mainUsage(commands: readonly Command[]): string {
     'in a Baton checkout (baton new)',
     '',
     'Usage:',
-    ...commands.flatMap((command) => (long ? [`  ${command.synopsis}`, `      ${command.summary}`] : [`  ${command.synopsis.padEnd(width)}  ${command.summary}`])),
+    ...commands.flatMap((command) =>
+      long
+        ? [`  ${command.synopsis}`, `      ${command.summary}`]
+        : [`  ${command.synopsis.padEnd(width)}  ${command.summary}`],
+    ),
     '',
     ...COMMON,
     '',
@@ -33,7 +37,7 @@ export function mainUsage(commands: readonly Command[]): string {
     '  baton runs approve <runId> --by alice --reason "checked the report"',
     '  baton models wine-forest',
     '  baton models promote wine-forest <version> --reason "best accuracy"',
-    '  baton predict iris --rows \'[[5.1, 3.5, 1.4, 0.2]]\'',
+    "  baton predict iris --rows '[[5.1, 3.5, 1.4, 0.2]]'",
     '  baton new pipeline score-daily && baton new step score --lang python --pipeline score-daily   # in the checkout',
   ].join('\n');
 }
@@ -41,12 +45,25 @@ export function mainUsage(commands: readonly Command[]): string {
 /** Groups' help (`baton runs --help`): the commands of the group. */
 export function groupUsage(group: string, commands: readonly Command[]): string {
   const members = commands.filter((command) => command.name.startsWith(`${group} `));
-  return ['Usage:', ...members.flatMap((command) => [`  ${command.synopsis}`, `      ${command.summary}`]), '', ...COMMON].join('\n');
+  return [
+    'Usage:',
+    ...members.flatMap((command) => [`  ${command.synopsis}`, `      ${command.summary}`]),
+    '',
+    ...COMMON,
+  ].join('\n');
 }
 
 /** `baton <command> --help`. */
 export function commandUsage(command: Command): string {
-  return [`Usage: ${command.synopsis}`, '', `${command.summary[0]!.toUpperCase()}${command.summary.slice(1)}.`, '', command.details, '', ...COMMON].join('\n');
+  return [
+    `Usage: ${command.synopsis}`,
+    '',
+    `${command.summary[0]!.toUpperCase()}${command.summary.slice(1)}.`,
+    '',
+    command.details,
+    '',
+    ...COMMON,
+  ].join('\n');
 }
 
 /** After a usage error: the synopsis and where the details are. */

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 test('every docs/*.md the code and the docs refer to exists', () => {
-  const tracked = execFileSync('git', ['ls-files'], { cwd: repoRoot, encoding: 'utf8' }).split('\n').filter((file) => /\.(ts|py|md|ya?ml|go|sh)$/.test(file));
+  const tracked = execFileSync('git', ['ls-files'], { cwd: repoRoot, encoding: 'utf8' })
+    .split('\n')
+    .filter((file) => /\.(ts|py|md|ya?ml|go|sh)$/.test(file));
   const missing: string[] = [];
   for (const file of tracked) {
     if (!existsSync(join(repoRoot, file))) continue;

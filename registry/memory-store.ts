@@ -17,7 +17,11 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 export function memoryRegistryStore(bucket = 'baton-test'): MemoryRegistryStore {
   const objects = new Map<string, Buffer>();
   const writes: string[] = [];
-  const refOf = (key: string, bytes: Buffer): ArtifactRef => ({ uri: `s3://${bucket}/${key}`, sha256: sha256(bytes), size: bytes.length });
+  const refOf = (key: string, bytes: Buffer): ArtifactRef => ({
+    uri: `s3://${bucket}/${key}`,
+    sha256: sha256(bytes),
+    size: bytes.length,
+  });
   const keyOf = (uri: string) => {
     const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
     if (!match || match[1] !== bucket) throw new Error(`not an artifact of bucket ${bucket}: ${uri}`);

@@ -4,7 +4,12 @@
  * A policy may be set before the model's first version is registered, so that version is held to it too.
  */
 import { promotionPolicy, type PromotionPolicy, type PromotionPolicyInput } from '../workflows/promotion/policy.ts';
-import { modelPolicyDocument, modelPolicyForRewrite, type ModelPolicyDocument, type PolicyRevision } from './documents.ts';
+import {
+  modelPolicyDocument,
+  modelPolicyForRewrite,
+  type ModelPolicyDocument,
+  type PolicyRevision,
+} from './documents.ts';
 import { ModelNotFoundError } from './errors.ts';
 import { MODEL_NAME_PATTERN, registryKeys } from './layout.ts';
 import { readDocument, updateDocument, type RegistryStore } from './store.ts';
@@ -40,14 +45,29 @@ export async function readPolicy(store: RegistryStore, name: string): Promise<Mo
  * change nothing (`changed: false`), so a retried request does not add a version. A stored policy whose rules this
  * code cannot read is replaced all the same (it stays in the history as it was).
  */
-export async function writePolicy(store: RegistryStore, name: string, rules: PromotionPolicyInput, request: PolicyChangeRequest, now: () => Date): Promise<{ policy: ModelPolicyView; changed: boolean }> {
+export async function writePolicy(
+  store: RegistryStore,
+  name: string,
+  rules: PromotionPolicyInput,
+  request: PolicyChangeRequest,
+  now: () => Date,
+): Promise<{ policy: ModelPolicyView; changed: boolean }> {
   checkName(name);
   const parsed = promotionPolicy.parse(rules);
   let written: ModelPolicyDocument | undefined;
   const changed = await updateDocument(store, registryKeys.policy(name), modelPolicyForRewrite, (current) => {
     if (current && JSON.stringify(current.rules) === JSON.stringify(parsed)) return undefined;
     const earlier: PolicyRevision[] = current
-      ? [...current.history, { version: current.version, rules: current.rules, updatedAt: current.updatedAt, updatedBy: current.updatedBy, reason: current.reason }]
+      ? [
+          ...current.history,
+          {
+            version: current.version,
+            rules: current.rules,
+            updatedAt: current.updatedAt,
+            updatedBy: current.updatedBy,
+            reason: current.reason,
+          },
+        ]
       : [];
     written = {
       version: (current?.version ?? 0) + 1,

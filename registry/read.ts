@@ -3,7 +3,15 @@
  * what serves: a version's stage.json that still says "production" while the pointer names another version (a
  * promotion stopped halfway, or two raced) reads as "archived", which is what the unfinished promotion meant.
  */
-import { modelMetadata, productionPointer, stageDocument, type ModelMetadata, type ProductionPointer, type StageChange, type StageDocument } from './documents.ts';
+import {
+  modelMetadata,
+  productionPointer,
+  stageDocument,
+  type ModelMetadata,
+  type ProductionPointer,
+  type StageChange,
+  type StageDocument,
+} from './documents.ts';
 import { ModelNotFoundError, ModelVersionNotFoundError } from './errors.ts';
 import { MODEL_NAME_PATTERN, MODELS_PREFIX, registryKeys, type ModelStage } from './layout.ts';
 import { readDocument, type RegistryStore } from './store.ts';
@@ -33,7 +41,11 @@ export interface ModelSummary {
 }
 
 /** The stage a version is in, given its stage.json (absent for versions registered before stages) and the pointer. */
-export function effectiveStage(metadata: ModelMetadata, stage: StageDocument | undefined, pointer: ProductionPointer | undefined): { stage: ModelStage; changedAt: string } {
+export function effectiveStage(
+  metadata: ModelMetadata,
+  stage: StageDocument | undefined,
+  pointer: ProductionPointer | undefined,
+): { stage: ModelStage; changedAt: string } {
   if (pointer?.version === metadata.version) {
     return { stage: 'production', changedAt: stage?.stage === 'production' ? stage.changedAt : pointer.promotedAt };
   }
@@ -44,7 +56,11 @@ export function effectiveStage(metadata: ModelMetadata, stage: StageDocument | u
 /** The names of the registered models (those with at least one folder under models/), sorted. */
 export async function modelNames(store: RegistryStore): Promise<string[]> {
   const entries = await store.list(MODELS_PREFIX);
-  return entries.filter((entry) => entry.endsWith('/')).map((entry) => entry.slice(0, -1)).filter((name) => MODEL_NAME_PATTERN.test(name)).sort();
+  return entries
+    .filter((entry) => entry.endsWith('/'))
+    .map((entry) => entry.slice(0, -1))
+    .filter((name) => MODEL_NAME_PATTERN.test(name))
+    .sort();
 }
 
 /** The version folders of a model (whether or not their registration finished). */
@@ -59,14 +75,24 @@ export async function readProduction(store: RegistryStore, name: string): Promis
 }
 
 /** One version's view, or undefined when it has no model.json (never registered, or still registering). */
-export async function readVersion(store: RegistryStore, name: string, version: string, pointer: ProductionPointer | undefined): Promise<ModelVersionView | undefined> {
+export async function readVersion(
+  store: RegistryStore,
+  name: string,
+  version: string,
+  pointer: ProductionPointer | undefined,
+): Promise<ModelVersionView | undefined> {
   const [metadata, stage] = await Promise.all([
     readDocument(store, registryKeys.metadata(name, version), modelMetadata),
     readDocument(store, registryKeys.stage(name, version), stageDocument),
   ]);
   if (!metadata) return undefined;
   const current = effectiveStage(metadata.value, stage?.value, pointer);
-  return { ...metadata.value, stage: current.stage, stageChangedAt: current.changedAt, stageHistory: stage?.value.history ?? [] };
+  return {
+    ...metadata.value,
+    stage: current.stage,
+    stageChangedAt: current.changedAt,
+    stageHistory: stage?.value.history ?? [],
+  };
 }
 
 /** A model with every registered version, newest first; ModelNotFoundError when it has none. */
@@ -92,20 +118,37 @@ export async function readModelVersion(store: RegistryStore, name: string, versi
 
 /** Every model, with its production and latest version. */
 export async function readModelList(store: RegistryStore): Promise<ModelSummary[]> {
-  const models = await Promise.all((await modelNames(store)).map((name) => readModel(store, name).catch((error: unknown) => {
-    if (error instanceof ModelNotFoundError) return undefined; // a folder without a finished registration
-    throw error;
-  })));
+  const models = await Promise.all(
+    (await modelNames(store)).map((name) =>
+      readModel(store, name).catch((error: unknown) => {
+        if (error instanceof ModelNotFoundError) return undefined; // a folder without a finished registration
+        throw error;
+      }),
+    ),
+  );
   return models.filter((model): model is ModelView => model !== undefined).map(summarize);
 }
 
 function summarize(model: ModelView): ModelSummary {
   const latest = model.versions[0]!;
-  const production = model.production ? model.versions.find((version) => version.version === model.production!.version) : undefined;
+  const production = model.production
+    ? model.versions.find((version) => version.version === model.production!.version)
+    : undefined;
   return {
     name: model.name,
     versionCount: model.versions.length,
-    production: model.production ? { version: model.production.version, promotedAt: model.production.promotedAt, metrics: production?.metrics ?? {} } : null,
-    latest: { version: latest.version, registeredAt: latest.registeredAt, stage: latest.stage, metrics: latest.metrics },
+    production: model.production
+      ? {
+          version: model.production.version,
+          promotedAt: model.production.promotedAt,
+          metrics: production?.metrics ?? {},
+        }
+      : null,
+    latest: {
+      version: latest.version,
+      registeredAt: latest.registeredAt,
+      stage: latest.stage,
+      metrics: latest.metrics,
+    },
   };
 }

@@ -48,9 +48,14 @@ export interface Registration {
   stage: ModelStage;
 }
 
-export async function registerVersion(store: RegistryStore, request: RegistrationRequest, now: () => Date): Promise<Registration> {
+export async function registerVersion(
+  store: RegistryStore,
+  request: RegistrationRequest,
+  now: () => Date,
+): Promise<Registration> {
   const { name } = request;
-  if (!MODEL_NAME_PATTERN.test(name)) throw new RangeError(`model name "${name}" must be lowercase letters, digits and dashes (at most 63)`);
+  if (!MODEL_NAME_PATTERN.test(name))
+    throw new RangeError(`model name "${name}" must be lowercase letters, digits and dashes (at most 63)`);
   const version = versionOf(request.artifact.sha256);
   const registeredAt = now().toISOString();
   const model = await store.copy(request.artifact, registryKeys.modelFile(name, version));
@@ -69,12 +74,25 @@ export async function registerVersion(store: RegistryStore, request: Registratio
   };
   // Written once: when it is already there (a retry, or a concurrent twin), the first registration stands.
   const written = await store.putJsonIf(metadataKey, metadata, null);
-  const metadataRef = written ?? await store.ref(metadataKey);
-  await updateDocument(store, registryKeys.stage(name, version), stageDocument, (current) => (current ? undefined : {
-    stage: 'staging' as const,
-    changedAt: registeredAt,
-    history: [{ stage: 'staging' as const, at: registeredAt, by: request.by, reason: request.reason ?? 'registered' }],
-  }));
+  const metadataRef = written ?? (await store.ref(metadataKey));
+  await updateDocument(store, registryKeys.stage(name, version), stageDocument, (current) =>
+    current
+      ? undefined
+      : {
+          stage: 'staging' as const,
+          changedAt: registeredAt,
+          history: [
+            { stage: 'staging' as const, at: registeredAt, by: request.by, reason: request.reason ?? 'registered' },
+          ],
+        },
+  );
   const view = await readVersion(store, name, version, await readProduction(store, name));
-  return { name, version, model, metadata: metadataRef, created: written !== undefined, stage: view?.stage ?? 'staging' };
+  return {
+    name,
+    version,
+    model,
+    metadata: metadataRef,
+    created: written !== undefined,
+    stage: view?.stage ?? 'staging',
+  };
 }

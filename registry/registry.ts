@@ -2,7 +2,14 @@
 import type { PromotionPolicyInput } from '../workflows/promotion/policy.ts';
 import type { ModelStage } from './layout.ts';
 import { readPolicy, writePolicy, type ModelPolicyView, type PolicyChangeRequest } from './policy.ts';
-import { readModel, readModelList, readModelVersion, type ModelSummary, type ModelVersionView, type ModelView } from './read.ts';
+import {
+  readModel,
+  readModelList,
+  readModelVersion,
+  type ModelSummary,
+  type ModelVersionView,
+  type ModelView,
+} from './read.ts';
 import { registerVersion, type Registration, type RegistrationRequest } from './register.ts';
 import { changeStage, type StageChangeResult, type StageRequest } from './stages.ts';
 import type { RegistryStore } from './store.ts';
@@ -56,7 +63,11 @@ export class ModelRegistry {
   }
 
   /** Sets the model's promotion policy as its next version (the same rules again change nothing). */
-  setPolicy(name: string, rules: PromotionPolicyInput, request: PolicyChangeRequest): Promise<{ policy: ModelPolicyView; changed: boolean }> {
+  setPolicy(
+    name: string,
+    rules: PromotionPolicyInput,
+    request: PolicyChangeRequest,
+  ): Promise<{ policy: ModelPolicyView; changed: boolean }> {
     return writePolicy(this.store, name, rules, request, this.now);
   }
 }

@@ -26,22 +26,42 @@ export interface StageChangeResult {
   changed: boolean;
 }
 
-export async function changeStage(store: RegistryStore, name: string, version: string, stage: ModelStage, request: StageRequest, now: () => Date): Promise<StageChangeResult> {
+export async function changeStage(
+  store: RegistryStore,
+  name: string,
+  version: string,
+  stage: ModelStage,
+  request: StageRequest,
+  now: () => Date,
+): Promise<StageChangeResult> {
   const view = await readModelVersion(store, name, version); // NotFound errors for unknown models and versions
   const at = now().toISOString();
   const reason = request.reason ?? '';
   const entry = (target: ModelStage, why = reason): StageChange => ({ stage: target, at, by: request.by, reason: why });
   const setStage = (target: ModelStage, change: StageChange) => (current: StageDocument | undefined) =>
-    current?.stage === target ? undefined : { ...current, stage: target, changedAt: at, history: [...(current?.history ?? []), change] };
+    current?.stage === target
+      ? undefined
+      : { ...current, stage: target, changedAt: at, history: [...(current?.history ?? []), change] };
 
   if (stage === 'production') {
     let replaced: string | null = null;
     const pointed = await updateDocument(store, registryKeys.production(name), productionPointer, (current) => {
       replaced = current && current.version !== version ? current.version : null;
       if (current?.version === version) return undefined;
-      return { version, model: { uri: view.model.uri, sha256: view.model.sha256, size: view.model.size }, promotedAt: at, by: request.by, reason };
+      return {
+        version,
+        model: { uri: view.model.uri, sha256: view.model.sha256, size: view.model.size },
+        promotedAt: at,
+        by: request.by,
+        reason,
+      };
     });
-    const staged = await updateDocument(store, registryKeys.stage(name, version), stageDocument, setStage('production', entry('production')));
+    const staged = await updateDocument(
+      store,
+      registryKeys.stage(name, version),
+      stageDocument,
+      setStage('production', entry('production')),
+    );
     // Whatever else still says "production" has left it, unless a racing promotion made it the pointer meanwhile.
     const serving = (await readProduction(store, name))?.version;
     let archivedAny = false;
@@ -49,7 +69,8 @@ export async function changeStage(store: RegistryStore, name: string, version: s
       if (other === version || other === serving) continue;
       const why = `replaced in production by ${version}${reason ? `: ${reason}` : ''}`;
       const archived = await updateDocument(store, registryKeys.stage(name, other), stageDocument, (current) =>
-        current?.stage === 'production' ? setStage('archived', entry('archived', why))(current) : undefined);
+        current?.stage === 'production' ? setStage('archived', entry('archived', why))(current) : undefined,
+      );
       if (archived) {
         archivedAny = true;
         replaced ??= other;
@@ -60,7 +81,12 @@ export async function changeStage(store: RegistryStore, name: string, version: s
 
   // Out of production: the version's own stage first, so that a call stopped halfway leaves the pointer (the truth)
   // still naming it, and a retry completes the demotion.
-  const staged = await updateDocument(store, registryKeys.stage(name, version), stageDocument, setStage(stage, entry(stage)));
+  const staged = await updateDocument(
+    store,
+    registryKeys.stage(name, version),
+    stageDocument,
+    setStage(stage, entry(stage)),
+  );
   const pointer = await readProduction(store, name);
   const demoted = pointer?.version === version;
   // S3 has no conditional delete: a promotion landing between this read and the removal would be undone (see docs).

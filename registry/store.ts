@@ -30,7 +30,11 @@ export interface StoredDocument<T> {
 }
 
 /** Reads the document at `key` and checks it; undefined when absent, RegistryDocumentError when malformed. */
-export async function readDocument<S extends z.ZodType>(store: RegistryStore, key: string, schema: S): Promise<StoredDocument<z.infer<S>> | undefined> {
+export async function readDocument<S extends z.ZodType>(
+  store: RegistryStore,
+  key: string,
+  schema: S,
+): Promise<StoredDocument<z.infer<S>> | undefined> {
   const stored = await store.readJson(key);
   if (!stored) return undefined;
   const parsed = schema.safeParse(stored.value);

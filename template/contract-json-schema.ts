@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { StepErrorType, errorBody, progressAnswer, progressReport, stepRequest, stepResponse } from './baton-node/step-contract.ts';
+import {
+  StepErrorType,
+  errorBody,
+  progressAnswer,
+  progressReport,
+  stepRequest,
+  stepResponse,
+} from './baton-node/step-contract.ts';
 
 /**
  * The step contract as one JSON Schema document (2020-12), with the request, response and error in `$defs`, and the

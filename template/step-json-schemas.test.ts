@@ -9,20 +9,36 @@ import { stepSchemaFiles } from './step-json-schemas.ts';
 
 const stackFile = fileURLToPath(new URL('../stack.yml', import.meta.url));
 
-test('every step function holds its step\'s schemas, as generated from the zod declarations now', async () => {
+test("every step function holds its step's schemas, as generated from the zod declarations now", async () => {
   const files = await stepSchemaFiles(stackFile);
   assert.ok(files.length >= functionSteps.length);
   for (const file of files) {
     assert.ok(existsSync(file.path), `${file.path} is missing: run \`npm run gen:contract\` and commit the result`);
-    assert.equal(readFileSync(file.path, 'utf8'), file.text, `${file.path} is stale: run \`npm run gen:contract\` and commit the result`);
+    assert.equal(
+      readFileSync(file.path, 'utf8'),
+      file.text,
+      `${file.path} is stale: run \`npm run gen:contract\` and commit the result`,
+    );
   }
 });
 
 test('a step function without a declaration, or a declaration without a function, is an error naming it', async () => {
   const withoutTrain = functionSteps.filter((step) => step.function !== 'train');
-  await assert.rejects(stepSchemaFiles(stackFile, withoutTrain), /function train \(baton-python\) has no step declaration/);
-  const stray = defineStep({ name: 'nowhere', description: '', input: z.object({}), output: z.object({}), preset: 'quick' });
-  await assert.rejects(stepSchemaFiles(stackFile, [...functionSteps, stray]), /step "nowhere" calls function "nowhere", which stack.yml does not define/);
+  await assert.rejects(
+    stepSchemaFiles(stackFile, withoutTrain),
+    /function train \(baton-python\) has no step declaration/,
+  );
+  const stray = defineStep({
+    name: 'nowhere',
+    description: '',
+    input: z.object({}),
+    output: z.object({}),
+    preset: 'quick',
+  });
+  await assert.rejects(
+    stepSchemaFiles(stackFile, [...functionSteps, stray]),
+    /step "nowhere" calls function "nowhere", which stack.yml does not define/,
+  );
 });
 
 test('input schemas carry the defaults and leave defaulted fields optional', async () => {

@@ -47,24 +47,38 @@ export function stepSchemaDocument(step: StepDefinition): string {
  * naming the step when its function is not in the stack file, the function when two declarations call it, and the
  * function when a step template's function has no declaration.
  */
-export async function stepSchemaFiles(stackFile: string, declarations: readonly StepDefinition[] = functionSteps): Promise<StepSchemaFile[]> {
+export async function stepSchemaFiles(
+  stackFile: string,
+  declarations: readonly StepDefinition[] = functionSteps,
+): Promise<StepSchemaFile[]> {
   const { functions } = await loadStackFiles([stackFile]);
   const byFunction = new Map<string, StepDefinition>();
   for (const step of declarations) {
     if (byFunction.has(step.function)) {
-      throw new Error(`function ${step.function} is called by steps "${byFunction.get(step.function)?.name}" and "${step.name}": one schema file per function holds one step's`);
+      throw new Error(
+        `function ${step.function} is called by steps "${byFunction.get(step.function)?.name}" and "${step.name}": one schema file per function holds one step's`,
+      );
     }
     byFunction.set(step.function, step);
   }
   const files: StepSchemaFile[] = [];
   for (const step of declarations) {
     const spec = functions.find((fn) => fn.name === step.function);
-    if (!spec) throw new Error(`step "${step.name}" calls function "${step.function}", which ${path.basename(stackFile)} does not define`);
-    files.push({ function: spec.name, path: path.join(spec.handler, STEP_SCHEMA_FILE), text: stepSchemaDocument(step) });
+    if (!spec)
+      throw new Error(
+        `step "${step.name}" calls function "${step.function}", which ${path.basename(stackFile)} does not define`,
+      );
+    files.push({
+      function: spec.name,
+      path: path.join(spec.handler, STEP_SCHEMA_FILE),
+      text: stepSchemaDocument(step),
+    });
   }
   for (const spec of functions) {
     if (STEP_TEMPLATES.includes(spec.lang) && !byFunction.has(spec.name)) {
-      throw new Error(`function ${spec.name} (${spec.lang}) has no step declaration: declare it in workflows/steps/ and list it in workflows/steps/index.ts`);
+      throw new Error(
+        `function ${spec.name} (${spec.lang}) has no step declaration: declare it in workflows/steps/ and list it in workflows/steps/index.ts`,
+      );
     }
   }
   return files;

@@ -8,4 +8,8 @@ import { trainClassifierResumablePipeline } from './train-classifier-resumable/d
 import { tuneClassifierPipeline } from './tune-classifier/definition.ts';
 
 export { steps } from './steps/index.ts';
-export const pipelines: PipelineDefinition[] = [trainClassifierPipeline, trainClassifierResumablePipeline, tuneClassifierPipeline];
+export const pipelines: PipelineDefinition[] = [
+  trainClassifierPipeline,
+  trainClassifierResumablePipeline,
+  tuneClassifierPipeline,
+];

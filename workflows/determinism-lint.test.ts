@@ -11,7 +11,11 @@ const rulesHit = async (code: string, filePath = 'workflows/some-pipeline.ts') =
 
 test('workflows may not import I/O modules or the Temporal client', async () => {
   for (const module of ['node:fs', 'undici', 'minio', '@temporalio/client', 'fs']) {
-    assert.deepEqual(await rulesHit(`import * as m from '${module}';\nexport const x = m;\n`), ['@typescript-eslint/no-restricted-imports'], module);
+    assert.deepEqual(
+      await rulesHit(`import * as m from '${module}';\nexport const x = m;\n`),
+      ['@typescript-eslint/no-restricted-imports'],
+      module,
+    );
   }
 });
 
@@ -22,10 +26,20 @@ test('workflows may not use fetch, the environment or Math.random', async () => 
 });
 
 test("the scaler's workflow is held to the same rules", async () => {
-  assert.deepEqual(await rulesHit('export const r = fetch("http://x");\n', 'scaler/workflow/scaler-workflow.ts'), ['no-restricted-globals']);
+  assert.deepEqual(await rulesHit('export const r = fetch("http://x");\n', 'scaler/workflow/scaler-workflow.ts'), [
+    'no-restricted-globals',
+  ]);
 });
 
-test('activities are imported as types only, and Temporal\'s workflow API is allowed', async () => {
-  assert.deepEqual(await rulesHit("import { createActivities } from '../activities/index.ts';\nexport const c = createActivities;\n"), ['@typescript-eslint/no-restricted-imports']);
-  assert.deepEqual(await rulesHit("import type { Activities } from '../activities/index.ts';\nimport { sleep } from '@temporalio/workflow';\nexport type A = Activities;\nexport const s = sleep;\n"), []);
+test("activities are imported as types only, and Temporal's workflow API is allowed", async () => {
+  assert.deepEqual(
+    await rulesHit("import { createActivities } from '../activities/index.ts';\nexport const c = createActivities;\n"),
+    ['@typescript-eslint/no-restricted-imports'],
+  );
+  assert.deepEqual(
+    await rulesHit(
+      "import type { Activities } from '../activities/index.ts';\nimport { sleep } from '@temporalio/workflow';\nexport type A = Activities;\nexport const s = sleep;\n",
+    ),
+    [],
+  );
 });

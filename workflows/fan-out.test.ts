@@ -17,12 +17,18 @@ test('never runs more than the limit at once, and keeps the order of results', a
 });
 
 test('a failure rejects the whole fan-out', async () => {
-  await assert.rejects(mapWithLimit([1, 2, 3], 3, async (n) => {
-    if (n === 2) throw new Error('boom');
-    return n;
-  }), /boom/);
+  await assert.rejects(
+    mapWithLimit([1, 2, 3], 3, async (n) => {
+      if (n === 2) throw new Error('boom');
+      return n;
+    }),
+    /boom/,
+  );
 });
 
 test('refuses a limit that is not a positive integer', async () => {
-  await assert.rejects(mapWithLimit([1], 0, async (n) => n), /positive integer/);
+  await assert.rejects(
+    mapWithLimit([1], 0, async (n) => n),
+    /positive integer/,
+  );
 });

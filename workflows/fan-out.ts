@@ -3,7 +3,11 @@
  * order. Deterministic under replay: which call starts next depends only on completions, which Temporal replays
  * in their recorded order.
  */
-export async function mapWithLimit<T, R>(items: readonly T[], limit: number, call: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapWithLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  call: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
   const results = new Array<R>(items.length);
   let next = 0;

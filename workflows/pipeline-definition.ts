@@ -39,6 +39,9 @@ export function allSteps(pipeline: PipelineDefinition): StepDefinition[] {
  */
 export function definePipeline<I extends z.ZodType>(pipeline: PipelineDeclaration<I>): PipelineDefinition<I> {
   const workflowType = pipeline.workflow.name;
-  if (!workflowType) throw new Error(`pipeline ${pipeline.name}: \`workflow\` must be a named function (its name is the workflow type); pass the exported workflow function, not an arrow function`);
+  if (!workflowType)
+    throw new Error(
+      `pipeline ${pipeline.name}: \`workflow\` must be a named function (its name is the workflow type); pass the exported workflow function, not an arrow function`,
+    );
   return { ...pipeline, workflowType };
 }

@@ -16,7 +16,9 @@ const historiesDir = fileURLToPath(new URL('../test/histories/', import.meta.url
 const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
 const histories = readdirSync(historiesDir).filter((name) => name.endsWith('.json'));
 // As in production, with the payload codec: histories recorded before encryption pass through it unchanged.
-const dataConverter = { payloadCodecs: [new EncryptionCodec(parseCodecKeys(`replay:${randomBytes(32).toString('base64')}`))] };
+const dataConverter = {
+  payloadCodecs: [new EncryptionCodec(parseCodecKeys(`replay:${randomBytes(32).toString('base64')}`))],
+};
 
 test('recorded histories exist', () => assert.ok(histories.length > 0));
 

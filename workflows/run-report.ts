@@ -38,22 +38,37 @@ export async function reportRun(run: {
     runId: workflowId,
     parameters: run.parameters,
     dataset: { name: run.dataset.name, version: run.dataset.version, uri: run.dataset.data.uri },
-    model: { name: run.registered.modelName, version: run.registered.version, uri: run.registered.model.uri, type: run.model.type, params: run.model.params },
+    model: {
+      name: run.registered.modelName,
+      version: run.registered.version,
+      uri: run.registered.model.uri,
+      type: run.model.type,
+      params: run.model.params,
+    },
     evaluation: {
-      metrics: evaluation.metrics, confusionMatrix: evaluation.confusionMatrix, labels: evaluation.labels,
+      metrics: evaluation.metrics,
+      confusionMatrix: evaluation.confusionMatrix,
+      labels: evaluation.labels,
       ...(evaluation.production !== undefined ? { production: evaluation.production } : {}),
     },
     ...(run.curve ? { curve: run.curve } : {}),
-    ...(validation ? { validation: { status: validation.status, issues: validation.issues, report: validation.report } } : {}),
-    ...(promotion ? {
-      promotion: {
-        promoted: promotion.promoted, modelName: promotion.modelName, version: promotion.version, reasons: promotion.reasons,
-        ...(promotion.approval ? { approval: promotion.approval } : {}),
-        ...(promotion.previousProduction !== undefined ? { previousProduction: promotion.previousProduction } : {}),
-        ...(promotion.policy?.version !== undefined ? { policyVersion: promotion.policy.version } : {}),
-        ...(promotion.policy?.notApplied ? { notApplied: promotion.policy.notApplied } : {}),
-      },
-    } : {}),
+    ...(validation
+      ? { validation: { status: validation.status, issues: validation.issues, report: validation.report } }
+      : {}),
+    ...(promotion
+      ? {
+          promotion: {
+            promoted: promotion.promoted,
+            modelName: promotion.modelName,
+            version: promotion.version,
+            reasons: promotion.reasons,
+            ...(promotion.approval ? { approval: promotion.approval } : {}),
+            ...(promotion.previousProduction !== undefined ? { previousProduction: promotion.previousProduction } : {}),
+            ...(promotion.policy?.version !== undefined ? { policyVersion: promotion.policy.version } : {}),
+            ...(promotion.policy?.notApplied ? { notApplied: promotion.policy.notApplied } : {}),
+          },
+        }
+      : {}),
     temporalUiPath: `/namespaces/${namespace}/workflows/${workflowId}`,
   });
 }

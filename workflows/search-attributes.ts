@@ -15,7 +15,14 @@ export const batonSearchAttributes = {
   trigger: defineSearchAttributeKey('BatonTrigger', SearchAttributeType.KEYWORD),
 } as const;
 
-const cliTypeNames: Record<string, string> = { KEYWORD: 'Keyword', DOUBLE: 'Double', INT: 'Int', TEXT: 'Text', BOOL: 'Bool', DATETIME: 'Datetime' };
+const cliTypeNames: Record<string, string> = {
+  KEYWORD: 'Keyword',
+  DOUBLE: 'Double',
+  INT: 'Int',
+  TEXT: 'Text',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+};
 
 /** `Name=Type` pairs, as `temporal server start-dev --search-attribute` and `temporal operator` take them. */
 export function searchAttributeRegistrations(): string[] {

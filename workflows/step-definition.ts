@@ -22,13 +22,17 @@ export interface StepDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
 }
 
 /** What `defineStep` takes: a step whose function has its name may leave `function` out. */
-export type StepDeclaration<I extends z.ZodType, O extends z.ZodType> = Omit<StepDefinition<I, O>, 'function'> & { function?: string };
+export type StepDeclaration<I extends z.ZodType, O extends z.ZodType> = Omit<StepDefinition<I, O>, 'function'> & {
+  function?: string;
+};
 
 /**
  * Declares a step; keeps the schema types so pipelines get typed inputs and outputs. The function called is the
  * step's name unless `function` says otherwise (a step that calls a shared or wrapping function).
  */
-export function defineStep<I extends z.ZodType, O extends z.ZodType>(step: StepDeclaration<I, O>): StepDefinition<I, O> {
+export function defineStep<I extends z.ZodType, O extends z.ZodType>(
+  step: StepDeclaration<I, O>,
+): StepDefinition<I, O> {
   return { ...step, function: step.function ?? step.name };
 }
 

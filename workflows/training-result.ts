@@ -40,7 +40,9 @@ export function trainingResult(outcome: {
     dataset: { name: dataset.name, version: dataset.version },
     model: { name: registered.modelName, version: registered.version, uri: registered.model.uri },
     metrics: evaluation.metrics,
-    ...(validation ? { validation: { status: validation.status, issues: validation.issues.length, report: validation.report.uri } } : {}),
+    ...(validation
+      ? { validation: { status: validation.status, issues: validation.issues.length, report: validation.report.uri } }
+      : {}),
     ...(promotion ? { promotion } : {}),
   };
 }

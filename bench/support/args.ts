@@ -3,7 +3,15 @@ import { parseArgs } from 'node:util';
 import type { BenchOptions } from './bench-context.ts';
 
 /** The benchmarks, in the order they run. */
-export const BENCH_NAMES = ['overhead', 'throughput', 'streaming', 'resume', 'startup', 'scaling', 'orchestrator-startup'] as const;
+export const BENCH_NAMES = [
+  'overhead',
+  'throughput',
+  'streaming',
+  'resume',
+  'startup',
+  'scaling',
+  'orchestrator-startup',
+] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export const USAGE = `usage: npm run bench [-- [${BENCH_NAMES.join('] [')}] [options]]
@@ -20,7 +28,10 @@ export const USAGE = `usage: npm run bench [-- [${BENCH_NAMES.join('] [')}] [opt
   --verbose            print every line of every function replica`;
 
 /** Parses the arguments; throws with the usage on a mistake. */
-export function parseBenchArgs(argv: string[]): { benches: BenchName[]; options: Omit<BenchOptions, 'profileDir'> & { profile: boolean } } {
+export function parseBenchArgs(argv: string[]): {
+  benches: BenchName[];
+  options: Omit<BenchOptions, 'profileDir'> & { profile: boolean };
+} {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -42,8 +53,9 @@ export function parseBenchArgs(argv: string[]): { benches: BenchName[]; options:
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}\n${USAGE}`);
   const benches = positionals.length > 0 ? BENCH_NAMES.filter((name) => positionals.includes(name)) : [...BENCH_NAMES];
   const partBytes = bytes('--part-size', values['part-size']);
-  if (partBytes < 5 * 1024 * 1024) throw new Error('--part-size must be at least 5MiB (S3\'s smallest part)');
-  if (values.label !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(values.label)) throw new Error('--label must be lowercase letters, digits and "-"');
+  if (partBytes < 5 * 1024 * 1024) throw new Error("--part-size must be at least 5MiB (S3's smallest part)");
+  if (values.label !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(values.label))
+    throw new Error('--label must be lowercase letters, digits and "-"');
   return {
     benches,
     options: {
@@ -60,13 +72,23 @@ export function parseBenchArgs(argv: string[]): { benches: BenchName[]; options:
   };
 }
 
-const UNITS: Record<string, number> = { '': 1, B: 1, KB: 1e3, MB: 1e6, GB: 1e9, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  KIB: 1024,
+  MIB: 1024 ** 2,
+  GIB: 1024 ** 3,
+};
 
 /** `2GiB` → 2147483648; `100MB` → 100000000; `4096` → 4096. */
 export function bytes(flag: string, text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([A-Za-z]*)$/.exec(text.trim());
   const unit = UNITS[match?.[2]?.toUpperCase() ?? 'x'];
-  if (!match || unit === undefined) throw new Error(`${flag}: "${text}" is not a size like 2GiB, 512MiB, 100MB or 4096`);
+  if (!match || unit === undefined)
+    throw new Error(`${flag}: "${text}" is not a size like 2GiB, 512MiB, 100MB or 4096`);
   const value = Math.round(Number(match[1]) * unit);
   if (value <= 0) throw new Error(`${flag} must be more than 0 bytes`);
   return value;

@@ -11,11 +11,24 @@ export const BASELINE_TASK_QUEUE = 'bench-plain';
  * Spawns the worker and resolves with its pid once it polls; it is stopped with everything else (lifecycle.ts).
  * With `profileDir`, it writes a CPU profile there when it exits.
  */
-export async function startBaselineWorker(options: { temporalAddress: string; gatewayUrl: string; secretsDir: string; verbose: boolean; say: (line: string) => void; profileDir?: string }): Promise<number> {
+export async function startBaselineWorker(options: {
+  temporalAddress: string;
+  gatewayUrl: string;
+  secretsDir: string;
+  verbose: boolean;
+  say: (line: string) => void;
+  profileDir?: string;
+}): Promise<number> {
   const entry = fileURLToPath(new URL('./baseline-worker.ts', import.meta.url));
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
-    env: { ...process.env, TEMPORAL_ADDRESS: options.temporalAddress, BENCH_GATEWAY_URL: options.gatewayUrl, BENCH_TASK_QUEUE: BASELINE_TASK_QUEUE, BATON_SECRETS_DIR: options.secretsDir },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: options.temporalAddress,
+      BENCH_GATEWAY_URL: options.gatewayUrl,
+      BENCH_TASK_QUEUE: BASELINE_TASK_QUEUE,
+      BATON_SECRETS_DIR: options.secretsDir,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -33,7 +46,10 @@ export async function startBaselineWorker(options: { temporalAddress: string; ga
     if (options.verbose) options.say(`[baseline worker] ${line}`);
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the baseline worker was not ready within 120 s:\n${tail.join('\n')}`)), 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the baseline worker was not ready within 120 s:\n${tail.join('\n')}`)),
+      120_000,
+    );
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (options.verbose) options.say(`[baseline worker] ${line}`);
       if (line === 'ready') {

@@ -15,7 +15,8 @@ import { createBaselineActivities } from '../fixtures/baseline/activities.ts';
 const address = process.env.TEMPORAL_ADDRESS;
 const gatewayUrl = process.env.BENCH_GATEWAY_URL;
 const taskQueue = process.env.BENCH_TASK_QUEUE;
-if (!address || !gatewayUrl || !taskQueue) throw new Error('set TEMPORAL_ADDRESS, BENCH_GATEWAY_URL and BENCH_TASK_QUEUE');
+if (!address || !gatewayUrl || !taskQueue)
+  throw new Error('set TEMPORAL_ADDRESS, BENCH_GATEWAY_URL and BENCH_TASK_QUEUE');
 
 exitWhenParentDies();
 const connection = await NativeConnection.connect({ address });

@@ -35,7 +35,12 @@ export interface BenchContext {
 }
 
 /** The parts of a result every benchmark fills the same way. */
-export function resultSkeleton(ctx: BenchContext, name: string, title: string, startedAt: Date): Pick<BenchResult, 'name' | 'title' | 'startedAt' | 'finishedAt' | 'machine' | 'versions' | 'experiment'> {
+export function resultSkeleton(
+  ctx: BenchContext,
+  name: string,
+  title: string,
+  startedAt: Date,
+): Pick<BenchResult, 'name' | 'title' | 'startedAt' | 'finishedAt' | 'machine' | 'versions' | 'experiment'> {
   const { label, temporalArgs } = ctx.options;
   return {
     name: label ? `${name}-${label}` : name,

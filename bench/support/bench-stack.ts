@@ -60,8 +60,17 @@ async function startOnce(options: BenchStackOptions): Promise<BenchStack> {
   if (options.keepData) onStop(`local stack (data kept in ${dataDir})`, async () => {});
   else onStop(`data folder ${dataDir}`, () => rm(dataDir, { recursive: true, force: true }));
   const stackFiles = [join(repoRoot, 'stack.yml'), join(fixtures, 'stack.yml')];
-  if (options.profileDir) stackFiles.push(await profilingStackFile(dataDir, options.profileDir, [[stackFiles[0]!, 'baton'], [stackFiles[1]!, 'noop']]));
-  const tools = options.temporalArgs.length > 0 ? { ...options.tools, temporal: await temporalWithArgs(dataDir, options.tools.temporal, options.temporalArgs) } : options.tools;
+  if (options.profileDir)
+    stackFiles.push(
+      await profilingStackFile(dataDir, options.profileDir, [
+        [stackFiles[0]!, 'baton'],
+        [stackFiles[1]!, 'noop'],
+      ]),
+    );
+  const tools =
+    options.temporalArgs.length > 0
+      ? { ...options.tools, temporal: await temporalWithArgs(dataDir, options.tools.temporal, options.temporalArgs) }
+      : options.tools;
   const starting = startLocalStack({
     repoRoot,
     dataDir,
@@ -78,7 +87,12 @@ async function startOnce(options: BenchStackOptions): Promise<BenchStack> {
   const stack = await starting;
   const connection = await Connection.connect({ address: stack.temporalAddress });
   onStop('Temporal client', () => connection.close());
-  return { stack, client: new Client({ connection, dataConverter: encryptedDataConverter(stack.secrets.dir) }), dataDir, tools: options.tools };
+  return {
+    stack,
+    client: new Client({ connection, dataConverter: encryptedDataConverter(stack.secrets.dir) }),
+    dataDir,
+    tools: options.tools,
+  };
 }
 
 /** A ready replica of a function: its watchdog, the wrapper the watchdog started, and the watchdog's URL. */
@@ -120,13 +134,22 @@ export function stackProcesses(stack: LocalStack, functions: string[]): Record<s
 async function profilingStackFile(dataDir: string, profileDir: string, functions: [string, string][]): Promise<string> {
   const redefined: Record<string, unknown> = {};
   for (const [stackFile, name] of functions) {
-    const fn = (parseYaml(await readFile(stackFile, 'utf8'), { merge: true }) as { functions: Record<string, Record<string, unknown>> }).functions[name]!;
+    const fn = (
+      parseYaml(await readFile(stackFile, 'utf8'), { merge: true }) as {
+        functions: Record<string, Record<string, unknown>>;
+      }
+    ).functions[name]!;
     const base = dirname(stackFile);
     redefined[name] = {
       ...fn,
       handler: resolve(base, fn.handler as string),
-      ...(fn.environment_file ? { environment_file: (fn.environment_file as string[]).map((file) => resolve(base, file)) } : {}),
-      environment: { ...(fn.environment as Record<string, string> | undefined), fprocess: `node --cpu-prof --cpu-prof-dir=${profileDir} --import tsx index.ts` },
+      ...(fn.environment_file
+        ? { environment_file: (fn.environment_file as string[]).map((file) => resolve(base, file)) }
+        : {}),
+      environment: {
+        ...(fn.environment as Record<string, string> | undefined),
+        fprocess: `node --cpu-prof --cpu-prof-dir=${profileDir} --import tsx index.ts`,
+      },
     };
   }
   const file = join(dataDir, 'profiling-stack.yml');

@@ -39,7 +39,10 @@ export class CpuSampler {
   private readonly peaks = new Map<string, number>();
   private lastSampleAt = 0;
 
-  constructor(private readonly groups: Record<string, number[]>, private readonly intervalMs = 1000) {}
+  constructor(
+    private readonly groups: Record<string, number[]>,
+    private readonly intervalMs = 1000,
+  ) {}
 
   start(): void {
     this.started = this.lastSampleAt = performance.now();
@@ -58,13 +61,26 @@ export class CpuSampler {
     this.sample();
     const wallSeconds = (performance.now() - this.started) / 1000;
     const cores = cpus().length;
-    const processes = Object.keys(this.groups).map((name) => {
-      const meanCores = (this.last.get(name)! - this.first.get(name)!) / wallSeconds;
-      return { name, meanCores: round(meanCores), peakCores: round(this.peaks.get(name)!), shareOfMachine: round(meanCores / cores) };
-    }).sort((a, b) => b.meanCores - a.meanCores);
+    const processes = Object.keys(this.groups)
+      .map((name) => {
+        const meanCores = (this.last.get(name)! - this.first.get(name)!) / wallSeconds;
+        return {
+          name,
+          meanCores: round(meanCores),
+          peakCores: round(this.peaks.get(name)!),
+          shareOfMachine: round(meanCores / cores),
+        };
+      })
+      .sort((a, b) => b.meanCores - a.meanCores);
     const machineBusyCores = (machineTicks().busy - this.machineStart) / wallSeconds;
     const ours = processes.reduce((sum, process) => sum + process.meanCores, 0);
-    return { wallSeconds: round(wallSeconds), cores, machineBusyCores: round(machineBusyCores), otherCores: round(Math.max(0, machineBusyCores - ours)), processes };
+    return {
+      wallSeconds: round(wallSeconds),
+      cores,
+      machineBusyCores: round(machineBusyCores),
+      otherCores: round(Math.max(0, machineBusyCores - ours)),
+      processes,
+    };
   }
 
   private sample(): void {
@@ -88,13 +104,27 @@ export class CpuSampler {
 /** Merges the reports of several windows into one, weighting each by its length. */
 export function mergeCpuReports(reports: CpuReport[]): CpuReport {
   const wall = reports.reduce((sum, report) => sum + report.wallSeconds, 0);
-  const weighted = (pick: (report: CpuReport) => number) => round(reports.reduce((sum, report) => sum + pick(report) * report.wallSeconds, 0) / wall);
+  const weighted = (pick: (report: CpuReport) => number) =>
+    round(reports.reduce((sum, report) => sum + pick(report) * report.wallSeconds, 0) / wall);
   const names = reports[0]?.processes.map((process) => process.name) ?? [];
   const cores = reports[0]?.cores ?? cpus().length;
-  const processes = names.map((name) => {
-    const of = (report: CpuReport) => report.processes.find((process) => process.name === name)!;
-    const meanCores = weighted((report) => of(report).meanCores);
-    return { name, meanCores, peakCores: Math.max(...reports.map((report) => of(report).peakCores)), shareOfMachine: round(meanCores / cores) };
-  }).sort((a, b) => b.meanCores - a.meanCores);
-  return { wallSeconds: round(wall), cores, machineBusyCores: weighted((report) => report.machineBusyCores), otherCores: weighted((report) => report.otherCores), processes };
+  const processes = names
+    .map((name) => {
+      const of = (report: CpuReport) => report.processes.find((process) => process.name === name)!;
+      const meanCores = weighted((report) => of(report).meanCores);
+      return {
+        name,
+        meanCores,
+        peakCores: Math.max(...reports.map((report) => of(report).peakCores)),
+        shareOfMachine: round(meanCores / cores),
+      };
+    })
+    .sort((a, b) => b.meanCores - a.meanCores);
+  return {
+    wallSeconds: round(wall),
+    cores,
+    machineBusyCores: weighted((report) => report.machineBusyCores),
+    otherCores: weighted((report) => report.otherCores),
+    processes,
+  };
 }

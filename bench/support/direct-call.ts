@@ -12,7 +12,12 @@ export interface CallTiming {
  * POSTs a step envelope with `input` to `url` (the gateway's /function/noop, a watchdog or a wrapper), signed for
  * noop with a key derived from `signingKey` as the orchestrator signs (signing is timed, as in the invoke activity).
  */
-export async function timedStepCall(url: string, input: unknown, dispatcher: Dispatcher, signingKey: string): Promise<CallTiming> {
+export async function timedStepCall(
+  url: string,
+  input: unknown,
+  dispatcher: Dispatcher,
+  signingKey: string,
+): Promise<CallTiming> {
   const run = { workflowId: 'bench-direct', runId: 'bench-direct', pipeline: 'direct', step: 'noop', attempt: 1 };
   const started = performance.now();
   const body = JSON.stringify({ input, run });

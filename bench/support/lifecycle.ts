@@ -34,7 +34,10 @@ export function stopAll(say: (line: string) => void): Promise<void> {
 /** On SIGINT/SIGTERM: abort the benchmarks, stop everything, exit 130/143. */
 export function stopOnSignals(say: (line: string) => void): void {
   let signalled = false;
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.on(signal, () => {
       if (signalled) process.exit(code);
       signalled = true;

@@ -30,7 +30,12 @@ export interface Versions {
 /** The machine's cores, memory, CPU model and current load. */
 export function machineInfo(): MachineInfo {
   const list = cpus();
-  return { cores: list.length, memoryGiB: round(totalmem() / 1024 ** 3, 1), cpuModel: list[0]?.model.trim() ?? 'unknown', loadAverage1m: round(loadavg()[0]!, 2) };
+  return {
+    cores: list.length,
+    memoryGiB: round(totalmem() / 1024 ** 3, 1),
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    loadAverage1m: round(loadavg()[0]!, 2),
+  };
 }
 
 /** Versions of Node, the Temporal CLI and server, MinIO, the watchdog, and the checkout. */

@@ -35,7 +35,10 @@ export function parentPid(pid: number): number | undefined {
 
 /** Pids whose parent is `pid`. */
 export function childPids(pid: number): number[] {
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number).filter((child) => parentPid(child) === pid);
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((child) => parentPid(child) === pid);
 }
 
 /** Resident memory now (VmRSS) and its peak (VmHWM), in KiB; undefined when the process is gone. */
@@ -62,7 +65,9 @@ export function resetPeakRss(pid: number): boolean {
 /** One variable of a process's environment. */
 export function environmentOf(pid: number, name: string): string | undefined {
   try {
-    const entry = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((kv) => kv.startsWith(`${name}=`));
+    const entry = readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .find((kv) => kv.startsWith(`${name}=`));
     return entry?.slice(name.length + 1);
   } catch {
     return undefined;

@@ -57,9 +57,13 @@ const ORDER = ['overhead', 'throughput', 'streaming', 'resume', 'startup', 'scal
 
 /** Rebuilds `<dir>/README.md` from every `<name>.json` in `dir`. */
 export async function writeReadme(dir: string): Promise<string> {
-  const names = (await readdir(dir)).filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -'.json'.length));
+  const names = (await readdir(dir))
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length));
   names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  const results = await Promise.all(names.map(async (name) => JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')) as BenchResult));
+  const results = await Promise.all(
+    names.map(async (name) => JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')) as BenchResult),
+  );
   const file = join(dir, 'README.md');
   await writeFile(file, renderReadme(results));
   return file;
@@ -86,7 +90,9 @@ export function renderReadme(results: BenchResult[]): string {
   ];
   for (const result of results) {
     for (const target of result.targets) {
-      lines.push(`| ${result.name} | \`${target.metric}\` | ${format(result.metrics[target.metric])} | ${target.op} ${target.value} | ${meets(result, target) ? 'yes' : '**no**'} |`);
+      lines.push(
+        `| ${result.name} | \`${target.metric}\` | ${format(result.metrics[target.metric])} | ${target.op} ${target.value} | ${meets(result, target) ? 'yes' : '**no**'} |`,
+      );
     }
   }
   for (const result of results) {
@@ -99,8 +105,15 @@ export function renderReadme(results: BenchResult[]): string {
         `node ${versions.node}, Temporal CLI ${versions.temporalCli}, server ${versions.temporalServer}, watchdog ${versions.watchdogKind}, ` +
         `baton ${versions.batonCommit.slice(0, 12)}${versions.batonCommit.endsWith('+dirty') ? '+dirty' : ''}`,
       '',
-      `Settings: ${Object.entries(result.config).map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(', ')}`,
-      ...(result.experiment ? ['', `**Experiment** (not the stack as shipped): temporal server start-dev ${result.experiment.temporalArgs.join(' ') || '(unchanged)'}`] : []),
+      `Settings: ${Object.entries(result.config)
+        .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
+        .join(', ')}`,
+      ...(result.experiment
+        ? [
+            '',
+            `**Experiment** (not the stack as shipped): temporal server start-dev ${result.experiment.temporalArgs.join(' ') || '(unchanged)'}`,
+          ]
+        : []),
       '',
       '| metric | value |',
       '|---|---:|',

@@ -25,7 +25,10 @@ export class RssSampler {
   private readonly sampledPeak = new Map<string, number>();
   private readonly reset = new Map<string, boolean>();
 
-  constructor(private readonly processes: Record<string, number>, private readonly intervalMs = 50) {}
+  constructor(
+    private readonly processes: Record<string, number>,
+    private readonly intervalMs = 50,
+  ) {}
 
   start(): void {
     for (const [name, pid] of Object.entries(this.processes)) {
@@ -39,7 +42,9 @@ export class RssSampler {
 
   /** Current RSS of each process in MiB, for progress lines. */
   current(): Record<string, number> {
-    return Object.fromEntries(Object.entries(this.processes).map(([name, pid]) => [name, round((memoryKiB(pid)?.rss ?? Number.NaN) / 1024, 1)]));
+    return Object.fromEntries(
+      Object.entries(this.processes).map(([name, pid]) => [name, round((memoryKiB(pid)?.rss ?? Number.NaN) / 1024, 1)]),
+    );
   }
 
   stop(): RssGrowth[] {
@@ -47,10 +52,17 @@ export class RssSampler {
     this.sample();
     return Object.entries(this.processes).map(([name, pid]) => {
       const kernelPeak = this.reset.get(name)!;
-      const hwm = kernelPeak ? memoryKiB(pid)?.hwm ?? 0 : 0;
+      const hwm = kernelPeak ? (memoryKiB(pid)?.hwm ?? 0) : 0;
       const peak = Math.max(hwm, this.sampledPeak.get(name)!);
       const baseline = this.baseline.get(name)!;
-      return { name, pid, baselineMiB: round(baseline / 1024, 1), peakMiB: round(peak / 1024, 1), growthMiB: round((peak - baseline) / 1024, 1), kernelPeak };
+      return {
+        name,
+        pid,
+        baselineMiB: round(baseline / 1024, 1),
+        peakMiB: round(peak / 1024, 1),
+        growthMiB: round((peak - baseline) / 1024, 1),
+        kernelPeak,
+      };
     });
   }
 

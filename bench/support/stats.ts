@@ -22,7 +22,10 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 /** Median of unsorted values. */
 export function median(values: readonly number[]): number {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** n, min, p50, p90, p99, max and mean of unsorted values, rounded to 3 decimals. */

@@ -28,8 +28,18 @@ export async function getModel(api: BatonApi, name: string): Promise<ModelView> 
 }
 
 /** Moves a version to a stage (`POST /models/{name}/versions/{version}/promote`). */
-export async function promoteModelVersion(api: BatonApi, name: string, version: string, body: { stage?: ModelStage; reason?: string }): Promise<PromotionAnswer> {
-  return callApi<PromotionAnswer>(api, 'POST', `/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}/promote`, body);
+export async function promoteModelVersion(
+  api: BatonApi,
+  name: string,
+  version: string,
+  body: { stage?: ModelStage; reason?: string },
+): Promise<PromotionAnswer> {
+  return callApi<PromotionAnswer>(
+    api,
+    'POST',
+    `/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}/promote`,
+    body,
+  );
 }
 
 /** A model's promotion policy (`GET /models/{name}/policy`): the stored one, or the default policy (version 0). */
@@ -38,6 +48,10 @@ export async function getModelPolicy(api: BatonApi, name: string): Promise<Model
 }
 
 /** Sets a model's promotion policy as its next version (`PUT /models/{name}/policy`, admin). */
-export async function setModelPolicy(api: BatonApi, name: string, body: { rules: unknown; reason?: string }): Promise<PolicyAnswer> {
+export async function setModelPolicy(
+  api: BatonApi,
+  name: string,
+  body: { rules: unknown; reason?: string },
+): Promise<PolicyAnswer> {
   return callApi<PolicyAnswer>(api, 'PUT', `/models/${encodeURIComponent(name)}/policy`, body);
 }

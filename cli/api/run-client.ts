@@ -75,12 +75,24 @@ export interface BatonApi {
 }
 
 /** Calls the trigger API at `{gateway}/function/baton{path}` and answers its JSON; throws ApiError or GatewayUnreachableError. */
-export async function callApi<T>(api: BatonApi, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+export async function callApi<T>(
+  api: BatonApi,
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   return callFunction<T>(api.gatewayUrl, 'baton', method, path, body, api.token);
 }
 
 /** Calls `{gateway}/function/{fn}{path}` and answers its JSON; throws ApiError or GatewayUnreachableError. */
-async function callFunction<T>(gatewayUrl: string, fn: string, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, token?: string): Promise<T> {
+async function callFunction<T>(
+  gatewayUrl: string,
+  fn: string,
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<T> {
   const request = `${method} ${fn === 'baton' ? '' : `/function/${fn}`}${path.replace(/\?.*$/, '') || '/'}`;
   const headers: Record<string, string> = {
     ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -104,12 +116,20 @@ async function callFunction<T>(gatewayUrl: string, fn: string, method: 'GET' | '
     json = undefined;
   }
   if (response.ok) {
-    if (json === undefined) throw new ApiError(request, response.status, `the answer is not JSON: ${text.slice(0, 200)}`, [], false);
+    if (json === undefined)
+      throw new ApiError(request, response.status, `the answer is not JSON: ${text.slice(0, 200)}`, [], false);
     return json as T;
   }
   const error = (json as { error?: { message?: unknown; issues?: ApiIssue[] } } | undefined)?.error;
   if (error && typeof error.message === 'string') {
-    throw new ApiError(request, response.status, error.message, Array.isArray(error.issues) ? error.issues : [], true, error as Record<string, unknown>);
+    throw new ApiError(
+      request,
+      response.status,
+      error.message,
+      Array.isArray(error.issues) ? error.issues : [],
+      true,
+      error as Record<string, unknown>,
+    );
   }
   throw new ApiError(request, response.status, text.trim() || response.statusText || 'no message', [], false);
 }
@@ -128,7 +148,10 @@ function networkReason(error: unknown): string {
 }
 
 /** Starts a run; throws ApiError with the API's message (and failing fields) on a non-2xx answer. */
-export async function triggerRun(api: BatonApi, body: { pipeline: string; input?: unknown; runId?: string }): Promise<TriggeredRun> {
+export async function triggerRun(
+  api: BatonApi,
+  body: { pipeline: string; input?: unknown; runId?: string },
+): Promise<TriggeredRun> {
   return callApi<TriggeredRun>(api, 'POST', '/runs', body);
 }
 
@@ -138,7 +161,10 @@ export async function getRun(api: BatonApi, runId: string): Promise<RunView> {
 }
 
 /** Lists runs matching a Temporal visibility query and/or a pipeline, newest first (`GET /runs`). */
-export async function listRuns(api: BatonApi, options: { query?: string; pipeline?: string; limit?: number } = {}): Promise<RunSummary[]> {
+export async function listRuns(
+  api: BatonApi,
+  options: { query?: string; pipeline?: string; limit?: number } = {},
+): Promise<RunSummary[]> {
   const params = new URLSearchParams();
   if (options.query) params.set('query', options.query);
   if (options.pipeline) params.set('pipeline', options.pipeline);
@@ -148,12 +174,19 @@ export async function listRuns(api: BatonApi, options: { query?: string; pipelin
 }
 
 /** Asks Temporal to cancel a running run (`POST /runs/{id}/cancel`); 409 when it is already closed. */
-export async function cancelRun(api: BatonApi, runId: string): Promise<{ runId: string; status: string; links: TriggeredRun['links'] }> {
+export async function cancelRun(
+  api: BatonApi,
+  runId: string,
+): Promise<{ runId: string; status: string; links: TriggeredRun['links'] }> {
   return callApi(api, 'POST', `/runs/${encodeURIComponent(runId)}/cancel`);
 }
 
 /** A person's decision about promoting the model of a run waiting for approval (`POST /runs/{id}/approval`). */
-export async function decideApproval(api: BatonApi, runId: string, decision: { approved: boolean; reason?: string }): Promise<{ runId: string; version: string; approved: boolean; by: string }> {
+export async function decideApproval(
+  api: BatonApi,
+  runId: string,
+  decision: { approved: boolean; reason?: string },
+): Promise<{ runId: string; version: string; approved: boolean; by: string }> {
   return callApi(api, 'POST', `/runs/${encodeURIComponent(runId)}/approval`, decision);
 }
 
@@ -174,8 +207,12 @@ export interface Prediction {
  * Asks the `predict` function for predictions of the production version of `model` (a direct call, no run), with
  * `api.token`: an issued API key granting viewer (predict refuses the bootstrap admin key with 401).
  */
-export async function predict(api: BatonApi, input: { model: string; rows?: number[][]; instances?: Record<string, number>[]; version?: string }): Promise<Prediction> {
-  return (await callFunction<{ output: Prediction }>(api.gatewayUrl, 'predict', 'POST', '', { input }, api.token)).output;
+export async function predict(
+  api: BatonApi,
+  input: { model: string; rows?: number[][]; instances?: Record<string, number>[]; version?: string },
+): Promise<Prediction> {
+  return (await callFunction<{ output: Prediction }>(api.gatewayUrl, 'predict', 'POST', '', { input }, api.token))
+    .output;
 }
 
 /** What can be run (`GET /pipelines`). */
@@ -221,8 +258,12 @@ export async function waitForRun(api: BatonApi, runId: string, options: WaitOpti
     }
     if (run.status !== 'running') return run;
     if (Date.now() > deadline) {
-      const steps = run.steps.map((step) => `${step.name}: ${step.status}, attempt ${step.attempt}${step.error ? `, ${step.error}` : ''}`);
-      throw new Error(`run ${runId} still running after ${Math.round((options.timeoutMs ?? 600_000) / 1000)} s (${steps.join('; ')})`);
+      const steps = run.steps.map(
+        (step) => `${step.name}: ${step.status}, attempt ${step.attempt}${step.error ? `, ${step.error}` : ''}`,
+      );
+      throw new Error(
+        `run ${runId} still running after ${Math.round((options.timeoutMs ?? 600_000) / 1000)} s (${steps.join('; ')})`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
   }

@@ -16,9 +16,24 @@ import { runsListCommand } from './runs-list.ts';
 import { runsShowCommand } from './runs-show.ts';
 
 export const commands: readonly Command[] = [
-  runCommand, runsListCommand, runsShowCommand, runsCompareCommand, runsCancelCommand, runsApprovalCommand, runsApproveCommand, runsRejectCommand,
-  pipelinesCommand, modelsCommand, modelsPromoteCommand, modelsPolicyCommand, predictCommand, keysCreateCommand, keysListCommand, keysRevokeCommand,
-  newStepCommand, newPipelineCommand,
+  runCommand,
+  runsListCommand,
+  runsShowCommand,
+  runsCompareCommand,
+  runsCancelCommand,
+  runsApprovalCommand,
+  runsApproveCommand,
+  runsRejectCommand,
+  pipelinesCommand,
+  modelsCommand,
+  modelsPromoteCommand,
+  modelsPolicyCommand,
+  predictCommand,
+  keysCreateCommand,
+  keysListCommand,
+  keysRevokeCommand,
+  newStepCommand,
+  newPipelineCommand,
 ];
 
 /** Words that take a sub-command (`runs list`). */

@@ -28,16 +28,26 @@ export const keysCreateCommand: Command = {
   async run(ctx, { values }) {
     const name = typeof values.name === 'string' ? values.name.trim() : '';
     if (!name) throw new UsageError('--name is required: say who uses the key, e.g. --name ci-bot', 'keys create');
-    const roles = (typeof values.roles === 'string' ? values.roles : '').split(',').map((role) => role.trim()).filter(Boolean);
-    if (roles.length === 0) throw new UsageError(`--roles is required: one or more of ${ROLES.join(', ')}, comma-separated`, 'keys create');
+    const roles = (typeof values.roles === 'string' ? values.roles : '')
+      .split(',')
+      .map((role) => role.trim())
+      .filter(Boolean);
+    if (roles.length === 0)
+      throw new UsageError(`--roles is required: one or more of ${ROLES.join(', ')}, comma-separated`, 'keys create');
     const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
-    if (unknown.length > 0) throw new UsageError(`--roles: unknown role ${unknown.map((role) => `"${role}"`).join(', ')}; the roles are ${ROLES.join(', ')}`, 'keys create');
+    if (unknown.length > 0)
+      throw new UsageError(
+        `--roles: unknown role ${unknown.map((role) => `"${role}"`).join(', ')}; the roles are ${ROLES.join(', ')}`,
+        'keys create',
+      );
     const created = await createKey(ctx.api, name, roles as Role[]);
     if (values.json === true) {
       ctx.out(JSON.stringify(created, null, 2));
     } else {
       ctx.out(created.key);
-      ctx.err(`key ${created.id} for "${created.name}" (${created.roles.join(', ')}): shown this once, keep it secret; revoke it with: baton keys revoke ${created.id}`);
+      ctx.err(
+        `key ${created.id} for "${created.name}" (${created.roles.join(', ')}): shown this once, keep it secret; revoke it with: baton keys revoke ${created.id}`,
+      );
     }
     return EXIT.ok;
   },
@@ -56,10 +66,21 @@ export const keysListCommand: Command = {
       ctx.out(JSON.stringify(keys, null, 2));
       return EXIT.ok;
     }
-    ctx.out(keys.length === 0 ? 'no API keys yet: make one with `baton keys create --name <name> --roles <roles>`' : table(
-      ['ID', 'NAME', 'ROLES', 'CREATED', 'BY', 'REVOKED'],
-      keys.map((key) => [key.id, key.name, key.roles.join(','), formatTime(key.createdAt, ctx.timeZone), key.createdBy, key.revokedAt ? formatTime(key.revokedAt, ctx.timeZone) : '']),
-    ).join('\n'));
+    ctx.out(
+      keys.length === 0
+        ? 'no API keys yet: make one with `baton keys create --name <name> --roles <roles>`'
+        : table(
+            ['ID', 'NAME', 'ROLES', 'CREATED', 'BY', 'REVOKED'],
+            keys.map((key) => [
+              key.id,
+              key.name,
+              key.roles.join(','),
+              formatTime(key.createdAt, ctx.timeZone),
+              key.createdBy,
+              key.revokedAt ? formatTime(key.revokedAt, ctx.timeZone) : '',
+            ]),
+          ).join('\n'),
+    );
     return EXIT.ok;
   },
 };
@@ -68,7 +89,8 @@ export const keysRevokeCommand: Command = {
   name: 'keys revoke',
   synopsis: 'baton keys revoke <id>',
   summary: 'revoke an API key (admin): refused everywhere within seconds',
-  details: 'POST /keys/{id}/revoke. The key stops working at once on the replica that took the call and within 5 s on the others.',
+  details:
+    'POST /keys/{id}/revoke. The key stops working at once on the replica that took the call and within 5 s on the others.',
   options: {},
   positionals: ['id'],
   async run(ctx, { positionals }) {

@@ -11,20 +11,24 @@ export const modelsPromoteCommand: Command = {
   details: [
     'POST /models/{name}/versions/{version}/promote. Promoting to production archives the version that was in',
     'production; moving the production version to staging or archived leaves no version in production. The',
-    'same stage again changes nothing. Needs the admin role; the stage history records your credential\'s name.',
+    "same stage again changes nothing. Needs the admin role; the stage history records your credential's name.",
     '',
     'Options:',
     `  --stage <stage>   ${MODEL_STAGES.join(', ')} (default production)`,
-    '  --reason <text>   why, kept in the version\'s stage history',
+    "  --reason <text>   why, kept in the version's stage history",
     '  --json            print the answer as the API gives it',
   ].join('\n'),
   options: { stage: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } },
   positionals: ['name', 'version'],
   async run(ctx, { values, positionals }) {
     const stage = values.stage === undefined ? 'production' : String(values.stage);
-    if (!(MODEL_STAGES as readonly string[]).includes(stage)) throw new UsageError(`--stage must be one of ${MODEL_STAGES.join(', ')}, not "${stage}"`, 'models promote');
+    if (!(MODEL_STAGES as readonly string[]).includes(stage))
+      throw new UsageError(`--stage must be one of ${MODEL_STAGES.join(', ')}, not "${stage}"`, 'models promote');
     const reason = typeof values.reason === 'string' ? values.reason : undefined;
-    const answer = await promoteModelVersion(ctx.api, positionals[0]!, positionals[1]!, { stage: stage as ModelStage, ...(reason !== undefined ? { reason } : {}) });
+    const answer = await promoteModelVersion(ctx.api, positionals[0]!, positionals[1]!, {
+      stage: stage as ModelStage,
+      ...(reason !== undefined ? { reason } : {}),
+    });
     ctx.out(values.json === true ? JSON.stringify(answer, null, 2) : promotionLine(answer));
     return EXIT.ok;
   },

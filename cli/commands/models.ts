@@ -6,7 +6,7 @@ import { modelDetails, modelsTable } from '../models-format.ts';
 export const modelsCommand: Command = {
   name: 'models',
   synopsis: 'baton models [<name>] [--json]',
-  summary: 'the model registry: every model, or one model\'s versions, stages, metrics and lineage',
+  summary: "the model registry: every model, or one model's versions, stages, metrics and lineage",
   details: [
     'Without <name>: every registered model through GET /models, with its production and latest version.',
     'With <name>: GET /models/{name}: the production version, then each version with its stage, metrics,',
@@ -29,7 +29,8 @@ export const modelsCommand: Command = {
     }
     const models = await listModels(ctx.api);
     if (values.json === true) ctx.out(JSON.stringify(models, null, 2));
-    else if (models.length === 0) ctx.err('no models registered yet: a training pipeline registers one (baton run train-classifier)');
+    else if (models.length === 0)
+      ctx.err('no models registered yet: a training pipeline registers one (baton run train-classifier)');
     else ctx.out(modelsTable(models, ctx.timeZone).join('\n'));
     return EXIT.ok;
   },

@@ -12,7 +12,7 @@ export const pipelinesCommand: Command = {
     'commands.',
     '',
     'Options:',
-    '  --json   print the API\'s answer, input JSON Schemas included',
+    "  --json   print the API's answer, input JSON Schemas included",
   ].join('\n'),
   options: { json: { type: 'boolean' } },
   positionals: [],

@@ -17,22 +17,31 @@ export const runCommand: Command = {
     '',
     'Options:',
     '  --input <value>   the run\'s input: a JSON file, inline JSON (\'{"dataset": "wine"}\') or - for stdin',
-    '  --run-id <id>     the run\'s id; repeating a run id returns that run instead of starting another',
+    "  --run-id <id>     the run's id; repeating a run id returns that run instead of starting another",
     '  --wait            follow the run: one line per step change (✓ done, … running, ↻ retrying, ✗ failed),',
     '                    then the result or the error; the exit code tells how the run ended',
-    '  --json            print the API\'s answer (with --wait: the finished run) as JSON',
+    "  --json            print the API's answer (with --wait: the finished run) as JSON",
     '',
     'Exit codes: 0 started (with --wait: completed), 1 with --wait: failed, cancelled, terminated or timed out,',
-    '2 bad input (the server\'s message names the failing fields), 3 cannot reach the stack.',
+    "2 bad input (the server's message names the failing fields), 3 cannot reach the stack.",
   ].join('\n'),
-  options: { input: { type: 'string' }, 'run-id': { type: 'string' }, wait: { type: 'boolean' }, json: { type: 'boolean' } },
+  options: {
+    input: { type: 'string' },
+    'run-id': { type: 'string' },
+    wait: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
   positionals: ['pipeline'],
   async run(ctx, { values, positionals }) {
     const pipeline = positionals[0]!;
     const input = typeof values.input === 'string' ? await readInput(values.input, ctx.cwd, ctx.readStdin) : undefined;
     const runId = typeof values['run-id'] === 'string' ? values['run-id'] : undefined;
     const json = values.json === true;
-    const started = await triggerRun(ctx.api, { pipeline, ...(input !== undefined ? { input } : {}), ...(runId ? { runId } : {}) });
+    const started = await triggerRun(ctx.api, {
+      pipeline,
+      ...(input !== undefined ? { input } : {}),
+      ...(runId ? { runId } : {}),
+    });
 
     if (values.wait !== true) {
       if (json) {
@@ -40,11 +49,13 @@ export const runCommand: Command = {
         return EXIT.ok;
       }
       ctx.out(started.runId);
-      ctx.err([
-        `${started.status === 'running' ? 'started' : `already ${started.status}:`} ${started.pipeline} run ${started.runId}`,
-        `follow it   baton runs show ${started.runId}`,
-        ...linkLines(started.links),
-      ].join('\n'));
+      ctx.err(
+        [
+          `${started.status === 'running' ? 'started' : `already ${started.status}:`} ${started.pipeline} run ${started.runId}`,
+          `follow it   baton runs show ${started.runId}`,
+          ...linkLines(started.links),
+        ].join('\n'),
+      );
       return EXIT.ok;
     }
 
@@ -52,7 +63,9 @@ export const runCommand: Command = {
     const watcher = new StepWatcher();
     let lostSince: number | undefined;
     const stopFollowing = ctx.onInterrupt(() => {
-      ctx.err(`\nstopped following; the run goes on: baton runs show ${started.runId}   (cancel it: baton runs cancel ${started.runId})`);
+      ctx.err(
+        `\nstopped following; the run goes on: baton runs show ${started.runId}   (cancel it: baton runs cancel ${started.runId})`,
+      );
     });
     try {
       const began = Date.now();
@@ -77,12 +90,16 @@ export const runCommand: Command = {
         ctx.out(JSON.stringify(run, null, 2));
         return exitCodeOfRun(run.status);
       }
-      const took = formatDuration(run.closedAt ? Date.parse(run.closedAt) - Date.parse(run.startedAt) : Date.now() - began);
+      const took = formatDuration(
+        run.closedAt ? Date.parse(run.closedAt) - Date.parse(run.startedAt) : Date.now() - began,
+      );
       if (run.status === 'completed') {
         ctx.out(`✓ ${run.runId} completed in ${took}`);
         if (run.result !== undefined) ctx.out(['result', ...prettyJson(run.result)].join('\n'));
       } else {
-        ctx.out(`✗ ${run.runId} ${run.status.replace('_', ' ')} after ${took}${run.error ? `: ${run.error.message}` : ''}`);
+        ctx.out(
+          `✗ ${run.runId} ${run.status.replace('_', ' ')} after ${took}${run.error ? `: ${run.error.message}` : ''}`,
+        );
       }
       ctx.out(linkLines(run.links).join('\n'));
       return exitCodeOfRun(run.status);

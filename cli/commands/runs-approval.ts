@@ -6,7 +6,7 @@ import { EXIT } from '../errors.ts';
 export const runsApprovalCommand: Command = {
   name: 'runs approval',
   synopsis: 'baton runs approval <runId> [--json]',
-  summary: 'where a run\'s promotion approval stands: waiting (until when), approved, rejected or expired',
+  summary: "where a run's promotion approval stands: waiting (until when), approved, rejected or expired",
   details: [
     'GET /runs/{runId}/approval: the state (not-needed-yet, awaiting-approval, approved, rejected, expired), the',
     'model version waiting for promotion, the deadline and the decision. Decide with `baton runs approve <runId>`',

@@ -37,7 +37,9 @@ function decisionCommand(verb: 'approve' | 'reject'): Command {
       } catch (error) {
         if (error instanceof ApiError && error.fromApi && error.status === 409) {
           // The run refused the decision: its own words, then where to see its state.
-          ctx.err(`baton: ${error.apiMessage}\n  see where its approval stands: baton runs approval ${shellQuote(runId)}`);
+          ctx.err(
+            `baton: ${error.apiMessage}\n  see where its approval stands: baton runs approval ${shellQuote(runId)}`,
+          );
           return EXIT.usage;
         }
         throw error;

@@ -6,9 +6,9 @@ import { runsTable } from '../format.ts';
 
 /** Baton's search attributes, as `--where` can use them (a unit test keeps this in step with workflows/search-attributes.ts). */
 export const SEARCH_ATTRIBUTES_HELP = [
-  '                     Baton\'s search attributes: BatonPipeline, BatonStep, BatonDatasetVersion,',
+  "                     Baton's search attributes: BatonPipeline, BatonStep, BatonDatasetVersion,",
   '                     BatonModelVersion, BatonStage, BatonTrigger (Keyword) and BatonAccuracy (Double);',
-  '                     Temporal\'s own: ExecutionStatus, StartTime, CloseTime, WorkflowType...',
+  "                     Temporal's own: ExecutionStatus, StartTime, CloseTime, WorkflowType...",
 ].join('\n');
 
 export const runsListCommand: Command = {
@@ -25,7 +25,12 @@ export const runsListCommand: Command = {
     '  --limit <n>        at most n runs, 1 to 1000 (default 50)',
     '  --json             print the runs as JSON',
   ].join('\n'),
-  options: { where: { type: 'string' }, pipeline: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    where: { type: 'string' },
+    pipeline: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   positionals: [],
   async run(ctx, { values }) {
     const limit = integerOption(values.limit, 'limit', 1, 1000, 'runs list');
@@ -35,7 +40,13 @@ export const runsListCommand: Command = {
     try {
       runs = await listRuns(ctx.api, { query, pipeline, limit });
     } catch (error) {
-      if (error instanceof ApiError && error.fromApi && error.status === 400 && query && typeof error.body.query === 'string') {
+      if (
+        error instanceof ApiError &&
+        error.fromApi &&
+        error.status === 400 &&
+        query &&
+        typeof error.body.query === 'string'
+      ) {
         // The server refused the query: its message, then what can be queried.
         ctx.err(`baton: ${error.apiMessage}\n  in: ${query}\n${SEARCH_ATTRIBUTES_HELP.replace(/^ +/gm, '  ')}`);
         return EXIT.usage;
@@ -45,7 +56,9 @@ export const runsListCommand: Command = {
     if (values.json === true) {
       ctx.out(JSON.stringify(runs, null, 2));
     } else if (runs.length === 0) {
-      ctx.err(`no runs${query || pipeline ? ' match' : ' yet'}${query ? ` ${query}` : ''}${pipeline ? `${query ? ' and' : ''} pipeline ${pipeline}` : ''}`);
+      ctx.err(
+        `no runs${query || pipeline ? ' match' : ' yet'}${query ? ` ${query}` : ''}${pipeline ? `${query ? ' and' : ''} pipeline ${pipeline}` : ''}`,
+      );
     } else {
       ctx.out(runsTable(runs, ctx.timeZone).join('\n'));
     }

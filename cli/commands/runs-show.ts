@@ -6,7 +6,7 @@ import { runDetails } from '../format.ts';
 export const runsShowCommand: Command = {
   name: 'runs show',
   synopsis: 'baton runs show <runId> [--json]',
-  summary: 'a run\'s step timeline, result or error, and its Temporal UI link',
+  summary: "a run's step timeline, result or error, and its Temporal UI link",
   details: [
     'Shows a run through GET /runs/{runId}: every step with its duration, attempt, error and, for a long step,',
     'its progress (epoch, fraction, metrics); then the result or the error and the Temporal UI link.',

@@ -5,7 +5,13 @@
 import { UsageError } from '../errors.ts';
 import { checkName } from './names.ts';
 import { addImport, appendToList, readText, type Plan } from './plan.ts';
-import { pipelineDefinition, pipelineInput, pipelineNames, pipelineWorkflow, pipelineWorkflowTest } from './pipeline-sources.ts';
+import {
+  pipelineDefinition,
+  pipelineInput,
+  pipelineNames,
+  pipelineWorkflow,
+  pipelineWorkflowTest,
+} from './pipeline-sources.ts';
 import { pipelineNameTaken } from './taken.ts';
 
 export const NEW_PIPELINE = 'new pipeline';
@@ -15,10 +21,22 @@ export async function planPipeline(root: string, name: string): Promise<Plan> {
   checkName('pipeline', name, NEW_PIPELINE);
   const names = pipelineNames(name);
   const taken = await pipelineNameTaken(root, name, names.fn);
-  if (taken) throw new UsageError(`pipeline name "${name}" is taken: ${taken}. Choose another name (or remove what holds it)`, NEW_PIPELINE);
+  if (taken)
+    throw new UsageError(
+      `pipeline name "${name}" is taken: ${taken}. Choose another name (or remove what holds it)`,
+      NEW_PIPELINE,
+    );
 
-  const catalog = appendToList(await readText(root, 'workflows/catalog.ts'), /export const pipelines\b[^=]*=\s*\[/, names.definition);
-  if (catalog === undefined) throw new UsageError(`workflows/catalog.ts has no list \`export const pipelines = [...]\` to add "${names.definition}" to: restore it (git checkout workflows/catalog.ts) and run again`, NEW_PIPELINE);
+  const catalog = appendToList(
+    await readText(root, 'workflows/catalog.ts'),
+    /export const pipelines\b[^=]*=\s*\[/,
+    names.definition,
+  );
+  if (catalog === undefined)
+    throw new UsageError(
+      `workflows/catalog.ts has no list \`export const pipelines = [...]\` to add "${names.definition}" to: restore it (git checkout workflows/catalog.ts) and run again`,
+      NEW_PIPELINE,
+    );
   const index = await readText(root, 'workflows/index.ts');
   const dir = `workflows/${name}`;
   return {
@@ -27,8 +45,16 @@ export async function planPipeline(root: string, name: string): Promise<Plan> {
       { path: `${dir}/definition.ts`, text: pipelineDefinition(name), action: 'create' },
       { path: `${dir}/workflow.ts`, text: pipelineWorkflow(name), action: 'create' },
       { path: `${dir}/workflow.test.ts`, text: pipelineWorkflowTest(name), action: 'create' },
-      { path: 'workflows/catalog.ts', text: addImport(catalog, `import { ${names.definition} } from './${name}/definition.ts';`), action: 'update' },
-      { path: 'workflows/index.ts', text: `${index}${index.endsWith('\n') ? '' : '\n'}export { ${names.fn} } from './${name}/workflow.ts';\n`, action: 'update' },
+      {
+        path: 'workflows/catalog.ts',
+        text: addImport(catalog, `import { ${names.definition} } from './${name}/definition.ts';`),
+        action: 'update',
+      },
+      {
+        path: 'workflows/index.ts',
+        text: `${index}${index.endsWith('\n') ? '' : '\n'}export { ${names.fn} } from './${name}/workflow.ts';\n`,
+        action: 'update',
+      },
     ],
     byHand: [],
   };

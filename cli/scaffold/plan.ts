@@ -27,7 +27,8 @@ export function readText(root: string, path: string): Promise<string> {
 /** Writes every change; creates folders as needed. Refuses to overwrite a file a `create` change names. */
 export async function applyPlan(root: string, plan: Plan): Promise<void> {
   for (const change of plan.changes) {
-    if (change.action === 'create' && existsSync(join(root, change.path))) throw new Error(`${change.path} appeared while scaffolding: nothing overwritten`);
+    if (change.action === 'create' && existsSync(join(root, change.path)))
+      throw new Error(`${change.path} appeared while scaffolding: nothing overwritten`);
   }
   for (const change of plan.changes) {
     await mkdir(dirname(join(root, change.path)), { recursive: true });
@@ -74,7 +75,10 @@ export function appendToList(text: string, opening: RegExp, item: string): strin
   const trimmed = body.trimEnd();
   let next: string;
   if (trimmed.trim() === '') next = body.includes('\n') ? `\n  ${item},\n` : item;
-  else if (body.includes('\n')) next = `${trimmed.replace(/,?$/, ',')} ${item},\n`;
-  else next = `${trimmed.replace(/,\s*$/, '')}, ${item}`;
+  else if (body.includes('\n')) {
+    // One item per line (as the formatter writes a list too long for one): a line of its own, indented alike.
+    const indent = /\n([ \t]*)\S[^\n]*$/.exec(trimmed)?.[1] ?? '  ';
+    next = `${trimmed.replace(/,?$/, ',')}\n${indent}${item},\n`;
+  } else next = `${trimmed.replace(/,\s*$/, '')}, ${item}`;
   return text.slice(0, start) + next + text.slice(close);
 }

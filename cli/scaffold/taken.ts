@@ -7,7 +7,9 @@ import { readText } from './plan.ts';
 
 /** The functions `stack.yml` declares. */
 export async function stackFunctions(root: string): Promise<string[]> {
-  const stack = parse(await readText(root, 'stack.yml'), { merge: true }) as { functions?: Record<string, unknown> } | null;
+  const stack = parse(await readText(root, 'stack.yml'), { merge: true }) as {
+    functions?: Record<string, unknown>;
+  } | null;
   return Object.keys(stack?.functions ?? {});
 }
 
@@ -24,17 +26,24 @@ export async function stepNameTaken(root: string, name: string, exportName: stri
   if (existsSync(join(root, 'functions', name))) return `the folder functions/${name} exists`;
   if (existsSync(join(root, 'workflows', 'steps', `${name}.ts`))) return `workflows/steps/${name}.ts exists`;
   if ((await stackFunctions(root)).includes(name)) return `stack.yml already has a function "${name}"`;
-  const stepFiles = (await readdir(join(root, 'workflows', 'steps'))).filter((file) => file.endsWith('.ts')).map((file) => `workflows/steps/${file}`);
+  const stepFiles = (await readdir(join(root, 'workflows', 'steps')))
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => `workflows/steps/${file}`);
   const steps = await declaring(root, stepFiles, name);
   if (steps.length > 0) return `${steps[0]} already declares a step "${name}"`;
   const exporting = [];
-  for (const file of stepFiles) if (new RegExp(`export const ${exportName}\\b`).test(await readText(root, file))) exporting.push(file);
+  for (const file of stepFiles)
+    if (new RegExp(`export const ${exportName}\\b`).test(await readText(root, file))) exporting.push(file);
   if (exporting.length > 0) return `${exporting[0]} already exports "${exportName}", the new step's TypeScript name`;
   return undefined;
 }
 
 /** Why `name` cannot be a new pipeline's name, or undefined when it is free. */
-export async function pipelineNameTaken(root: string, name: string, workflowFunction: string): Promise<string | undefined> {
+export async function pipelineNameTaken(
+  root: string,
+  name: string,
+  workflowFunction: string,
+): Promise<string | undefined> {
   if (existsSync(join(root, 'workflows', name))) return `the folder workflows/${name} exists`;
   const definitions = (await pipelineFolders(root)).map((folder) => `workflows/${folder}/definition.ts`);
   const pipelines = await declaring(root, definitions, name);
@@ -48,5 +57,7 @@ export async function pipelineNameTaken(root: string, name: string, workflowFunc
 /** Folders of workflows/ holding a pipeline definition. */
 export async function pipelineFolders(root: string): Promise<string[]> {
   const entries = await readdir(join(root, 'workflows'), { withFileTypes: true });
-  return entries.filter((entry) => entry.isDirectory() && existsSync(join(root, 'workflows', entry.name, 'definition.ts'))).map((entry) => entry.name);
+  return entries
+    .filter((entry) => entry.isDirectory() && existsSync(join(root, 'workflows', entry.name, 'definition.ts')))
+    .map((entry) => entry.name);
 }

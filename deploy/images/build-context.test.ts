@@ -17,8 +17,13 @@ test('a context is laid out as faas-cli --shrinkwrap lays it out', async () => {
     await mkdir(path.join(root, 'shared'));
     await writeFile(path.join(root, 'shared/util.py'), '');
     const context = await createBuildContext({
-      name: 'f', lang: 'py', handler: path.join(root, 'fn'), templateDir: path.join(root, 'template'), buildDir: path.join(root, 'build'),
-      copyPaths: ['./shared'], scopeDir: root,
+      name: 'f',
+      lang: 'py',
+      handler: path.join(root, 'fn'),
+      templateDir: path.join(root, 'template'),
+      buildDir: path.join(root, 'build'),
+      copyPaths: ['./shared'],
+      scopeDir: root,
     });
     assert.equal(context, path.join(root, 'build/f'));
     assert.deepEqual((await readdir(context)).sort(), ['Dockerfile', 'function', 'index.py']);

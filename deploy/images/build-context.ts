@@ -37,16 +37,29 @@ export async function createBuildContext(input: BuildContextInput): Promise<stri
   await mkdir(handlerDst, { recursive: true });
 
   const template = path.join(input.templateDir, input.lang);
-  await cp(template, context, { recursive: true, dereference: true, filter: keep }).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`function ${input.name}: cannot copy template ${input.lang} from ${template}: ${error.code ?? error.message}`, { cause: error });
-  });
+  await cp(template, context, { recursive: true, dereference: true, filter: keep }).catch(
+    (error: NodeJS.ErrnoException) => {
+      throw new Error(
+        `function ${input.name}: cannot copy template ${input.lang} from ${template}: ${error.code ?? error.message}`,
+        { cause: error },
+      );
+    },
+  );
   for (const entry of await readdir(input.handler)) {
     if (entry === 'build' || entry === 'template') continue; // as faas-cli: never nested contexts or templates
-    await cp(path.join(input.handler, entry), path.join(handlerDst, entry), { recursive: true, dereference: true, filter: keep });
+    await cp(path.join(input.handler, entry), path.join(handlerDst, entry), {
+      recursive: true,
+      dereference: true,
+      filter: keep,
+    });
   }
   for (const extra of input.copyPaths) {
     const source = pathInScope(extra, input.scopeDir);
-    await cp(source, path.join(handlerDst, path.normalize(extra)), { recursive: true, dereference: true, filter: keep });
+    await cp(source, path.join(handlerDst, path.normalize(extra)), {
+      recursive: true,
+      dereference: true,
+      filter: keep,
+    });
   }
   return context;
 }
@@ -55,7 +68,9 @@ export async function createBuildContext(input: BuildContextInput): Promise<stri
 export function pathInScope(extra: string, scopeDir: string): string {
   const scope = path.resolve(scopeDir);
   const abs = path.resolve(scope, extra);
-  if (abs === scope) throw new Error(`configuration.copy: "${extra}" is the whole project folder; name the folders the functions need`);
-  if (!abs.startsWith(scope + path.sep)) throw new Error(`configuration.copy: "${extra}" is outside the project folder ${scope}`);
+  if (abs === scope)
+    throw new Error(`configuration.copy: "${extra}" is the whole project folder; name the folders the functions need`);
+  if (!abs.startsWith(scope + path.sep))
+    throw new Error(`configuration.copy: "${extra}" is outside the project folder ${scope}`);
   return abs;
 }

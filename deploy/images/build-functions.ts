@@ -43,19 +43,38 @@ export async function buildFunctions(options: BuildOptions): Promise<BuiltFuncti
   const { functions } = await loadStackFiles([stackFile]);
   const copyPaths = await loadStackCopyPaths(stackFile);
   const unknown = (options.only ?? []).filter((name) => !functions.some((fn) => fn.name === name));
-  if (unknown.length > 0) throw new Error(`not in ${stackFile}: ${unknown.join(', ')} (functions: ${functions.map((fn) => fn.name).join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `not in ${stackFile}: ${unknown.join(', ')} (functions: ${functions.map((fn) => fn.name).join(', ')})`,
+    );
 
   const built: BuiltFunction[] = [];
   for (const fn of functions.filter((f) => !options.only || options.only.includes(f.name))) {
     const started = performance.now();
     const context = await createBuildContext({
-      name: fn.name, lang: fn.lang, handler: fn.handler, templateDir, buildDir, copyPaths, scopeDir: path.dirname(stackFile),
+      name: fn.name,
+      lang: fn.lang,
+      handler: fn.handler,
+      templateDir,
+      buildDir,
+      copyPaths,
+      scopeDir: path.dirname(stackFile),
     });
     const bundle = bundledLanguages.includes(fn.lang)
-      ? await bundleNodeFunction({ name: fn.name, lang: fn.lang, handler: fn.handler, repoRoot: options.repoRoot, outDir: path.join(context, 'dist') })
+      ? await bundleNodeFunction({
+          name: fn.name,
+          lang: fn.lang,
+          handler: fn.handler,
+          repoRoot: options.repoRoot,
+          outDir: path.join(context, 'dist'),
+        })
       : undefined;
-    const what = bundle ? `bundled ${(bundle.bytes / 2 ** 20).toFixed(1)} MiB (${bundle.files.join(', ')})` : 'template + handler';
-    log(`${fn.name} (${fn.lang}): ${path.relative(options.repoRoot, context)}/ — ${what} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const what = bundle
+      ? `bundled ${(bundle.bytes / 2 ** 20).toFixed(1)} MiB (${bundle.files.join(', ')})`
+      : 'template + handler';
+    log(
+      `${fn.name} (${fn.lang}): ${path.relative(options.repoRoot, context)}/ — ${what} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     built.push({ name: fn.name, lang: fn.lang, image: fn.image, context, bundle });
   }
   await writeFaasCliStack(buildDir, built);
@@ -69,11 +88,17 @@ export async function buildFunctions(options: BuildOptions): Promise<BuiltFuncti
  * into `build/build/<fn>/` and runs `docker build` there.
  */
 async function writeFaasCliStack(buildDir: string, built: BuiltFunction[]): Promise<void> {
-  const functions = Object.fromEntries(built.map((fn) => [fn.name, { lang: 'dockerfile', handler: `./${fn.name}`, image: fn.image }]));
-  const header = '# Written by `npm run build`: builds the prebuilt contexts with faas-cli (run it in this folder):\n' +
+  const functions = Object.fromEntries(
+    built.map((fn) => [fn.name, { lang: 'dockerfile', handler: `./${fn.name}`, image: fn.image }]),
+  );
+  const header =
+    '# Written by `npm run build`: builds the prebuilt contexts with faas-cli (run it in this folder):\n' +
     '#   faas-cli build -f stack.yml   |   faas-cli publish -f stack.yml --platforms linux/amd64,linux/arm64\n' +
-    '# Deploy with the repository\'s stack.yml (same image names): faas-cli deploy -f stack.yml\n';
-  await writeFile(path.join(buildDir, 'stack.yml'), header + toYaml({ version: '1.0', provider: { name: 'openfaas' }, functions }));
+    "# Deploy with the repository's stack.yml (same image names): faas-cli deploy -f stack.yml\n";
+  await writeFile(
+    path.join(buildDir, 'stack.yml'),
+    header + toYaml({ version: '1.0', provider: { name: 'openfaas' }, functions }),
+  );
   const template = path.join(buildDir, 'template', 'dockerfile');
   await mkdir(template, { recursive: true });
   await writeFile(path.join(template, 'template.yml'), 'language: dockerfile\nfprocess: ""\n');

@@ -61,7 +61,11 @@ export function parseEnvArgs(args: string): [string, string][] {
     const match = pattern.exec(args);
     if (!match) throw new Error(`ENV ${args}: cannot read from "${args.slice(position)}"`);
     const raw = match[2]!;
-    const value = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw.startsWith("'") ? raw.slice(1, -1) : raw;
+    const value = raw.startsWith('"')
+      ? raw.slice(1, -1).replace(/\\(.)/g, '$1')
+      : raw.startsWith("'")
+        ? raw.slice(1, -1)
+        : raw;
     pairs.push([match[1]!, value]);
     position = pattern.lastIndex;
   }
@@ -76,5 +80,8 @@ export function parseCommand(args: string): string[] {
 
 /** Replaces `$NAME` and `${NAME}` with values (unknown names become empty, as in Docker). */
 export function substitute(text: string, values: Record<string, string>): string {
-  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced: string | undefined, bare: string | undefined) => values[(braced ?? bare)!] ?? '');
+  return text.replace(
+    /\$\{(\w+)\}|\$(\w+)/g,
+    (_, braced: string | undefined, bare: string | undefined) => values[(braced ?? bare)!] ?? '',
+  );
 }

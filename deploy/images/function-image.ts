@@ -48,8 +48,15 @@ export interface FunctionImage {
 }
 
 /** Lays out a function's image (cached layers). */
-export function layOutFunctionImage(options: Pick<FunctionImageOptions, 'context' | 'watchdogBinary' | 'cacheDir' | 'log'>): Promise<ImageLayout> {
-  return layOutImage({ context: options.context, watchdogBinary: options.watchdogBinary, cacheDir: options.cacheDir ?? imageLayersDir(), log: options.log });
+export function layOutFunctionImage(
+  options: Pick<FunctionImageOptions, 'context' | 'watchdogBinary' | 'cacheDir' | 'log'>,
+): Promise<ImageLayout> {
+  return layOutImage({
+    context: options.context,
+    watchdogBinary: options.watchdogBinary,
+    cacheDir: options.cacheDir ?? imageLayersDir(),
+    log: options.log,
+  });
 }
 
 /** Starts the function's image; returns once its process is spawned (then await `ready()`). */
@@ -58,14 +65,22 @@ export async function startFunctionImage(options: FunctionImageOptions): Promise
   const secrets: Record<string, string> = {};
   for (const name of options.spec.secrets) {
     secrets[name] = await readFile(path.join(options.secretsDir, name), 'utf8').catch(() => {
-      throw new Error(`function ${options.spec.name} declares the secret ${name}, but ${options.secretsDir} has no file of that name`);
+      throw new Error(
+        `function ${options.spec.name} declares the secret ${name}, but ${options.secretsDir} has no file of that name`,
+      );
     });
   }
   const [port, httpPort] = await Promise.all([allocatePort(), allocatePort()]);
   const image = await startImage({
     layout,
     secrets,
-    env: { ...options.spec.environment, ...options.env, port: String(port), http_port: String(httpPort), upstream_url: `http://127.0.0.1:${httpPort}` },
+    env: {
+      ...options.spec.environment,
+      ...options.env,
+      port: String(port),
+      http_port: String(httpPort),
+      upstream_url: `http://127.0.0.1:${httpPort}`,
+    },
     onLine: options.onLine,
   });
   const url = `http://127.0.0.1:${port}`;

@@ -38,8 +38,15 @@ test('a Dockerfile is followed into cached layers: files, whiteouts, user, envir
     assert.equal(first.env.fprocess, 'node index.mjs');
     assert.match(first.env.PATH!, /\/usr\/local\/bin/);
     const top = first.layers.at(-1)!;
-    assert.ok((await lstat(path.join(top, 'home/app/test_a.js'))).isCharacterDevice(), 'rm -f leaves an overlayfs whiteout');
-    const watchdogs = (await Promise.all(first.layers.map((layer) => lstat(path.join(layer, 'usr/bin/fwatchdog')).catch(() => undefined)))).filter((info) => info !== undefined);
+    assert.ok(
+      (await lstat(path.join(top, 'home/app/test_a.js'))).isCharacterDevice(),
+      'rm -f leaves an overlayfs whiteout',
+    );
+    const watchdogs = (
+      await Promise.all(
+        first.layers.map((layer) => lstat(path.join(layer, 'usr/bin/fwatchdog')).catch(() => undefined)),
+      )
+    ).filter((info) => info !== undefined);
     assert.equal(watchdogs.length, 2, 'COPY, then chmod copies it up');
     assert.equal(watchdogs[0]!.mode & 0o111, 0);
     assert.equal(watchdogs[1]!.mode & 0o111, 0o111);
@@ -76,10 +83,19 @@ test('layers unused for days are pruned, recent ones kept', async () => {
 test('an instruction the layout cannot follow is an error naming its line', async () => {
   const root = await mkdtemp(path.join(tmpdir(), 'baton-layers-'));
   try {
-    await writeFile(path.join(root, 'Dockerfile'), 'FROM node:20.20.2-bookworm-slim\nRUN curl -o x https://example.org\n');
-    await assert.rejects(layOutImage({ context: root, watchdogBinary: '/bin/true', cacheDir: path.join(root, 'cache') }), /Dockerfile:2: RUN curl/);
+    await writeFile(
+      path.join(root, 'Dockerfile'),
+      'FROM node:20.20.2-bookworm-slim\nRUN curl -o x https://example.org\n',
+    );
+    await assert.rejects(
+      layOutImage({ context: root, watchdogBinary: '/bin/true', cacheDir: path.join(root, 'cache') }),
+      /Dockerfile:2: RUN curl/,
+    );
     await writeFile(path.join(root, 'Dockerfile'), 'FROM alpine:3.20\n');
-    await assert.rejects(layOutImage({ context: root, watchdogBinary: '/bin/true', cacheDir: path.join(root, 'cache') }), /FROM alpine:3.20: no host runtime stands in for it/);
+    await assert.rejects(
+      layOutImage({ context: root, watchdogBinary: '/bin/true', cacheDir: path.join(root, 'cache') }),
+      /FROM alpine:3.20: no host runtime stands in for it/,
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -11,7 +11,20 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, cp, lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  cp,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseCommand, parseDockerfile, parseEnvArgs, substitute, type Instruction, type Stage } from './dockerfile.ts';
@@ -34,8 +47,18 @@ interface BaseRuntime {
 }
 
 const BASE_RUNTIMES: BaseRuntime[] = [
-  { image: /^python:3\.11(\.\d+)?-slim(-bookworm)?$/, env: { PATH: IMAGE_PATH, LANG: 'C.UTF-8' }, program: '/usr/bin/python3', version: 'Python 3.11.' },
-  { image: /^node:20(\.\d+){0,2}-bookworm-slim$/, env: { PATH: IMAGE_PATH }, program: '/usr/bin/node', version: 'v20.' },
+  {
+    image: /^python:3\.11(\.\d+)?-slim(-bookworm)?$/,
+    env: { PATH: IMAGE_PATH, LANG: 'C.UTF-8' },
+    program: '/usr/bin/python3',
+    version: 'Python 3.11.',
+  },
+  {
+    image: /^node:20(\.\d+){0,2}-bookworm-slim$/,
+    env: { PATH: IMAGE_PATH },
+    program: '/usr/bin/node',
+    version: 'v20.',
+  },
 ];
 
 /** The of-watchdog stage's binary, replaced by the watchdog given to `layOutImage`. */
@@ -105,14 +128,26 @@ class LayoutState {
   }
 
   async start(): Promise<void> {
-    this.layers.push(await this.layer('skeleton', async (fs) => {
-      for (const dir of ['usr', 'etc', 'proc', 'dev', 'sys', 'tmp', 'var', 'home', 'root', 'run']) await mkdir(path.join(fs, dir));
-      for (const link of ['bin', 'lib', 'lib64', 'sbin']) await symlink(`usr/${link}`, path.join(fs, link)); // merged /usr, as Debian
-    }));
+    this.layers.push(
+      await this.layer('skeleton', async (fs) => {
+        for (const dir of ['usr', 'etc', 'proc', 'dev', 'sys', 'tmp', 'var', 'home', 'root', 'run'])
+          await mkdir(path.join(fs, dir));
+        for (const link of ['bin', 'lib', 'lib64', 'sbin']) await symlink(`usr/${link}`, path.join(fs, link)); // merged /usr, as Debian
+      }),
+    );
   }
 
   result(base: string): ImageLayout {
-    return { base, layers: this.layers, env: this.env, user: this.user, workdir: this.workdir, cmd: this.cmd, cached: this.cached, built: this.built };
+    return {
+      base,
+      layers: this.layers,
+      env: this.env,
+      user: this.user,
+      workdir: this.workdir,
+      cmd: this.cmd,
+      cached: this.cached,
+      built: this.built,
+    };
   }
 
   async apply(instruction: Instruction): Promise<void> {
@@ -129,11 +164,16 @@ class LayoutState {
         return this.note(`ENV ${JSON.stringify(this.env)}`);
       case 'WORKDIR':
         this.workdir = path.posix.resolve(this.workdir, args);
-        this.layers.push(await this.layer(`WORKDIR ${this.workdir}`, (fs) => mkdir(path.join(fs, this.workdir), { recursive: true }).then(() => {})));
+        this.layers.push(
+          await this.layer(`WORKDIR ${this.workdir}`, (fs) =>
+            mkdir(path.join(fs, this.workdir), { recursive: true }).then(() => {}),
+          ),
+        );
         return;
       case 'USER': {
         const home = this.users.get(args);
-        if (home === undefined && args !== 'root') throw new Error(`${where}: USER ${args} was not created by a useradd/adduser before it`);
+        if (home === undefined && args !== 'root')
+          throw new Error(`${where}: USER ${args} was not created by a useradd/adduser before it`);
         this.user = args === 'root' ? undefined : { name: args, uid: IMAGE_USER_ID, gid: IMAGE_USER_ID, home: home! };
         return this.note(`USER ${args}`);
       }
@@ -146,7 +186,10 @@ class LayoutState {
       case 'CMD':
         this.cmd = parseCommand(args);
         return;
-      case 'EXPOSE': case 'HEALTHCHECK': case 'LABEL': case 'STOPSIGNAL':
+      case 'EXPOSE':
+      case 'HEALTHCHECK':
+      case 'LABEL':
+      case 'STOPSIGNAL':
         return; // metadata only: nothing in the filesystem or the process's environment
       default:
         throw new Error(`${where}: the image smoke layout does not follow ${instruction.keyword}`);
@@ -172,7 +215,10 @@ class LayoutState {
     await mkdir(path.join(partial, 'fs'), { recursive: true });
     try {
       await fill(path.join(partial, 'fs'));
-      await writeFile(path.join(partial, 'layer.json'), JSON.stringify({ what: what.slice(0, 500), madeAt: new Date().toISOString() }) + '\n');
+      await writeFile(
+        path.join(partial, 'layer.json'),
+        JSON.stringify({ what: what.slice(0, 500), madeAt: new Date().toISOString() }) + '\n',
+      );
       await rename(partial, dir).catch(async (error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
         await rm(partial, { recursive: true, force: true }); // another run made it meanwhile: the same content
@@ -208,18 +254,24 @@ class LayoutState {
       files = [];
       for (const source of sources) {
         const matches = await globInContext(this.options.context, source);
-        if (matches.length === 0) throw new Error(`${where}: COPY ${source}: no such file in the build context ${this.options.context}`);
+        if (matches.length === 0)
+          throw new Error(`${where}: COPY ${source}: no such file in the build context ${this.options.context}`);
         for (const match of matches) {
           const isDir = (await stat(match)).isDirectory();
           const intoDir = isDir || dest.endsWith('/') || sources.length > 1 || matches.length > 1;
-          files.push({ from: match, to: isDir ? target : intoDir ? path.posix.join(target, path.basename(match)) : target });
+          files.push({
+            from: match,
+            to: isDir ? target : intoDir ? path.posix.join(target, path.basename(match)) : target,
+          });
         }
       }
     }
     const inputs = await Promise.all(files.map(async (f) => `${f.to} ${await treeHash(f.from)}`));
-    this.layers.push(await this.layer(`COPY ${inputs.join(' ')}`, async (fs) => {
-      for (const file of files) await cp(file.from, path.join(fs, file.to), { recursive: true, dereference: true });
-    }));
+    this.layers.push(
+      await this.layer(`COPY ${inputs.join(' ')}`, async (fs) => {
+        for (const file of files) await cp(file.from, path.join(fs, file.to), { recursive: true, dereference: true });
+      }),
+    );
   }
 
   /** Carries out one RUN's command into the layer folder `fs`. */
@@ -228,7 +280,10 @@ class LayoutState {
     const conditional = /^if\s+\[\s+(-[nf])\s+("[^"]*"|\S+)\s+\];\s*then\s+(.*?);?\s*fi$/s.exec(text);
     if (conditional) {
       const operand = conditional[2]!.replace(/^"|"$/g, '');
-      const holds = conditional[1] === '-n' ? operand !== '' : (await this.lookup(fs, path.posix.resolve(this.workdir, operand)))?.isFile === true;
+      const holds =
+        conditional[1] === '-n'
+          ? operand !== ''
+          : (await this.lookup(fs, path.posix.resolve(this.workdir, operand)))?.isFile === true;
       if (holds) await this.shell(conditional[3]!, fs, where);
       return;
     }
@@ -263,7 +318,9 @@ class LayoutState {
       }
       return;
     }
-    throw new Error(`${where}: RUN ${text.slice(0, 80)}: the smoke layout follows only pip install -r, chmod, useradd/groupadd, rm -f, if [ -f|-n ] and &&`);
+    throw new Error(
+      `${where}: RUN ${text.slice(0, 80)}: the smoke layout follows only pip install -r, chmod, useradd/groupadd, rm -f, if [ -f|-n ] and &&`,
+    );
   }
 
   private async pipInstall(requirements: string, fs: string, where: string): Promise<void> {
@@ -274,12 +331,29 @@ class LayoutState {
     await mkdir(target, { recursive: true });
     this.options.log?.(`pip install -r ${requirements} into ${site} (once; cached by the requirements' hash)`);
     // The host's pip (same Python minor version) installs into the base image's site-packages folder.
-    await run('python3', ['-m', 'pip', 'install', '--no-input', '--disable-pip-version-check', '--quiet', '--target', target, '-r', found.at], {
-      env: { ...process.env, PIP_NO_INPUT: '1' },
-      maxBuffer: 64 * 2 ** 20,
-      timeout: 30 * 60_000,
-    }).catch((error: { stderr?: string; message: string }) => {
-      throw new Error(`${where}: pip install -r ${requirements} failed:\n${(error.stderr ?? error.message).trim().split('\n').slice(-15).join('\n')}`);
+    await run(
+      'python3',
+      [
+        '-m',
+        'pip',
+        'install',
+        '--no-input',
+        '--disable-pip-version-check',
+        '--quiet',
+        '--target',
+        target,
+        '-r',
+        found.at,
+      ],
+      {
+        env: { ...process.env, PIP_NO_INPUT: '1' },
+        maxBuffer: 64 * 2 ** 20,
+        timeout: 30 * 60_000,
+      },
+    ).catch((error: { stderr?: string; message: string }) => {
+      throw new Error(
+        `${where}: pip install -r ${requirements} failed:\n${(error.stderr ?? error.message).trim().split('\n').slice(-15).join('\n')}`,
+      );
     });
   }
 
@@ -330,20 +404,29 @@ export async function pruneImageLayers(cacheDir: string, now = Date.now()): Prom
 
 /** The users a RUN's useradd/adduser commands create, with their home folders. */
 function usersCreatedBy(command: string): { name: string; home: string }[] {
-  return command.split('&&').map((part) => part.trim().split(/\s+/)).filter((words) => words[0] === 'useradd' || words[0] === 'adduser').map((words) => {
-    const name = words.at(-1)!;
-    const homeFlag = words.findIndex((w) => w === '--home-dir' || w === '-d' || w === '-h');
-    return { name, home: homeFlag >= 0 ? words[homeFlag + 1]! : `/home/${name}` };
-  });
+  return command
+    .split('&&')
+    .map((part) => part.trim().split(/\s+/))
+    .filter((words) => words[0] === 'useradd' || words[0] === 'adduser')
+    .map((words) => {
+      const name = words.at(-1)!;
+      const homeFlag = words.findIndex((w) => w === '--home-dir' || w === '-d' || w === '-h');
+      return { name, home: homeFlag >= 0 ? words[homeFlag + 1]! : `/home/${name}` };
+    });
 }
 
 /** Which host runtime stands in for `image`; an error says which images the smoke layout knows. */
 async function baseRuntime(image: string, dockerfile: string): Promise<BaseRuntime & { id: string }> {
   const runtime = BASE_RUNTIMES.find((r) => r.image.test(image));
-  if (!runtime) throw new Error(`${dockerfile}: FROM ${image}: no host runtime stands in for it (known: ${BASE_RUNTIMES.map((r) => r.image.source).join(', ')})`);
+  if (!runtime)
+    throw new Error(
+      `${dockerfile}: FROM ${image}: no host runtime stands in for it (known: ${BASE_RUNTIMES.map((r) => r.image.source).join(', ')})`,
+    );
   const { stdout } = await run(runtime.program, ['--version']).catch(() => ({ stdout: '' }));
   if (!stdout.trim().startsWith(runtime.version)) {
-    throw new Error(`${dockerfile}: FROM ${image} needs ${runtime.program} (${runtime.version}x) on the host to stand in for the image's runtime; found ${stdout.trim() || 'none'}`);
+    throw new Error(
+      `${dockerfile}: FROM ${image} needs ${runtime.program} (${runtime.version}x) on the host to stand in for the image's runtime; found ${stdout.trim() || 'none'}`,
+    );
   }
   return { ...runtime, id: `${image} on ${runtime.program} ${stdout.trim()}` };
 }
@@ -354,7 +437,10 @@ const siteCache = new Map<string, Promise<string>>();
 function sitePackages(python: string): Promise<string> {
   let found = siteCache.get(python);
   if (!found) {
-    found = run(python, ['-c', "import site; print([p for p in site.getsitepackages() if p.startswith('/usr/local/')][0])"]).then(({ stdout }) => stdout.trim());
+    found = run(python, [
+      '-c',
+      "import site; print([p for p in site.getsitepackages() if p.startswith('/usr/local/')][0])",
+    ]).then(({ stdout }) => stdout.trim());
     siteCache.set(python, found);
   }
   return found;
@@ -374,11 +460,19 @@ async function globInContext(context: string, source: string): Promise<string[]>
   if (!rel.includes('*')) return (await exists(abs)) ? [abs] : [];
   const dir = path.dirname(abs);
   const names = await readdir(dir).catch(() => []);
-  return names.filter((name) => matchesGlob(name, path.basename(abs))).sort().map((name) => path.join(dir, name));
+  return names
+    .filter((name) => matchesGlob(name, path.basename(abs)))
+    .sort()
+    .map((name) => path.join(dir, name));
 }
 
 function matchesGlob(name: string, pattern: string): boolean {
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(name);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(name);
 }
 
 /** Hash of a file or folder: names, modes and contents. */
@@ -390,7 +484,10 @@ async function treeHash(at: string): Promise<string> {
       hash.update(`d ${rel} ${info.mode}\n`);
       for (const name of (await readdir(p)).sort()) await walk(path.join(p, name), `${rel}/${name}`);
     } else {
-      hash.update(`f ${rel} ${info.mode} `).update(await readFile(p)).update('\n');
+      hash
+        .update(`f ${rel} ${info.mode} `)
+        .update(await readFile(p))
+        .update('\n');
     }
   };
   await walk(at, '.');
@@ -402,5 +499,8 @@ function sha256(text: string): string {
 }
 
 async function exists(p: string): Promise<boolean> {
-  return lstat(p).then(() => true, () => false);
+  return lstat(p).then(
+    () => true,
+    () => false,
+  );
 }

@@ -44,18 +44,25 @@ export const SECRETS_MOUNT = '/var/openfaas/secrets';
 /** Starts the image's CMD; returns at once (wait with `waitForHttp`). */
 export async function startImage(options: ImageRunOptions): Promise<RunningImage> {
   const { layout } = options;
-  if (process.getuid?.() !== 0) throw new Error('starting an image tree needs root (mount namespaces and overlayfs): run the image smoke test as root');
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      'starting an image tree needs root (mount namespaces and overlayfs): run the image smoke test as root',
+    );
   const runDir = await mkdtemp(path.join(tmpdir(), 'baton-image-'));
   const dirs = Object.fromEntries(['root', 'upper', 'work', 'secrets'].map((name) => [name, path.join(runDir, name)]));
   for (const dir of Object.values(dirs)) await mkdir(dir);
-  for (const [name, value] of Object.entries(options.secrets)) await writeFile(path.join(dirs.secrets!, name), value, { mode: 0o444 });
+  for (const [name, value] of Object.entries(options.secrets))
+    await writeFile(path.join(dirs.secrets!, name), value, { mode: 0o444 });
   await chmod(dirs.secrets!, 0o555);
 
   const lowerFirst = [...layout.layers].reverse(); // overlayfs lists the top layer first
-  const under = (sub: string, host: string) => [...lowerFirst.map((layer) => path.join(layer, sub)).filter((dir) => existsSync(dir)), host].join(':');
+  const under = (sub: string, host: string) =>
+    [...lowerFirst.map((layer) => path.join(layer, sub)).filter((dir) => existsSync(dir)), host].join(':');
   const root = dirs.root!;
   const env = { ...layout.env, ...(layout.user ? { HOME: layout.user.home } : { HOME: '/root' }), ...options.env };
-  const user = layout.user ? ['/usr/bin/setpriv', `--reuid=${layout.user.uid}`, `--regid=${layout.user.gid}`, '--clear-groups', '--'] : [];
+  const user = layout.user
+    ? ['/usr/bin/setpriv', `--reuid=${layout.user.uid}`, `--regid=${layout.user.gid}`, '--clear-groups', '--']
+    : [];
   const script = [
     'set -eu',
     `mount -t overlay overlay -o ${q(`lowerdir=${lowerFirst.join(':')},upperdir=${dirs.upper},workdir=${dirs.work}`)} ${q(root)}`,
@@ -70,12 +77,28 @@ export async function startImage(options: ImageRunOptions): Promise<RunningImage
     `mount -o remount,bind,ro ${q(`${root}${SECRETS_MOUNT}`)}`,
     `exec chroot ${q(root)} ${user.map(q).join(' ')} /usr/bin/env -i --chdir=${q(layout.workdir)} "$@"`,
   ].join('\n');
-  const child = spawn('unshare', ['--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '/bin/sh', '-c', script, 'image',
-    ...Object.entries(env).map(([key, value]) => `${key}=${value}`), ...layout.cmd], {
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-    detached: true, // its own process group: stop() reaches everything in it
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'unshare',
+    [
+      '--mount',
+      '--pid',
+      '--fork',
+      '--kill-child',
+      '--propagation',
+      'private',
+      '/bin/sh',
+      '-c',
+      script,
+      'image',
+      ...Object.entries(env).map(([key, value]) => `${key}=${value}`),
+      ...layout.cmd,
+    ],
+    {
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      detached: true, // its own process group: stop() reaches everything in it
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const lines: string[] = [];
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
@@ -93,17 +116,18 @@ export async function startImage(options: ImageRunOptions): Promise<RunningImage
     pid: child.pid ?? -1,
     tail: () => lines.join('\n'),
     exited,
-    stop: () => (stopped ??= (async () => {
-      if (child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGKILL'); // unshare and everything in its PID namespace
-        } catch {
-          // already gone
+    stop: () =>
+      (stopped ??= (async () => {
+        if (child.pid !== undefined) {
+          try {
+            process.kill(-child.pid, 'SIGKILL'); // unshare and everything in its PID namespace
+          } catch {
+            // already gone
+          }
         }
-      }
-      await exited;
-      await rm(runDir, { recursive: true, force: true });
-    })()),
+        await exited;
+        await rm(runDir, { recursive: true, force: true });
+      })()),
   };
 }
 
@@ -117,7 +141,10 @@ export async function waitForHttp(image: RunningImage, url: string, what: string
   void image.exited.then((how) => (ended = how));
   while (Date.now() < deadline) {
     if (ended) throw new Error(`${what} ${ended} before ${url} answered; its last lines:\n${image.tail()}`);
-    const status = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(async (res) => (await res.body?.cancel(), res.status), () => 0);
+    const status = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
+      async (res) => (await res.body?.cancel(), res.status),
+      () => 0,
+    );
     if (status === 200) return;
     await sleep(50);
   }
@@ -133,11 +160,14 @@ export async function waitForPort(image: RunningImage, port: number, what: strin
   let ended: string | undefined;
   void image.exited.then((how) => (ended = how));
   while (Date.now() < deadline) {
-    if (ended) throw new Error(`${what} ${ended} before port ${port} accepted connections; its last lines:\n${image.tail()}`);
+    if (ended)
+      throw new Error(`${what} ${ended} before port ${port} accepted connections; its last lines:\n${image.tail()}`);
     if (await acceptsConnections(port)) return;
     await sleep(50);
   }
-  throw new Error(`${what}: port ${port} did not accept connections within ${timeoutMs / 1000} s; its last lines:\n${image.tail()}`);
+  throw new Error(
+    `${what}: port ${port} did not accept connections within ${timeoutMs / 1000} s; its last lines:\n${image.tail()}`,
+  );
 }
 
 /** Single-quotes a word for /bin/sh. */

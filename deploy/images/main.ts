@@ -12,8 +12,15 @@ const stackFile = fileFlag >= 0 ? path.resolve(args[fileFlag + 1] ?? '') : undef
 const only = args.filter((arg, i) => !arg.startsWith('-') && (fileFlag < 0 || i !== fileFlag + 1));
 try {
   const started = performance.now();
-  const built = await buildFunctions({ repoRoot, stackFile, only: only.length > 0 ? only : undefined, log: (line) => console.log(`[build] ${line}`) });
-  console.log(`[build] ${built.length} build context(s) in ${path.relative(process.cwd(), path.join(repoRoot, 'build')) || 'build'}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const built = await buildFunctions({
+    repoRoot,
+    stackFile,
+    only: only.length > 0 ? only : undefined,
+    log: (line) => console.log(`[build] ${line}`),
+  });
+  console.log(
+    `[build] ${built.length} build context(s) in ${path.relative(process.cwd(), path.join(repoRoot, 'build')) || 'build'}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 } catch (error) {
   console.error(`[build] failed: ${(error as Error).message}`);
   process.exitCode = 1;

@@ -63,7 +63,10 @@ export interface NodeBundle {
 /** Bundles one function; the error names the function and what esbuild could not resolve. */
 export async function bundleNodeFunction(input: NodeBundleInput): Promise<NodeBundle> {
   const runner = RUNNERS[input.lang];
-  if (!runner) throw new Error(`function ${input.name}: lang ${input.lang} is not bundled (bundled: ${bundledLanguages.join(', ')})`);
+  if (!runner)
+    throw new Error(
+      `function ${input.name}: lang ${input.lang} is not bundled (bundled: ${bundledLanguages.join(', ')})`,
+    );
   await mkdir(input.outDir, { recursive: true });
   const entry = [
     `import * as handler from ${JSON.stringify(path.join(input.handler, 'handler.ts'))};`,
@@ -83,7 +86,9 @@ export async function bundleNodeFunction(input: NodeBundleInput): Promise<NodeBu
   if (uses('@temporalio/worker/lib/workflow/threaded-vm.js')) {
     // Started with `new Worker(require.resolve('./workflow-worker-thread'))`: resolved next to index.mjs.
     const thread = await esbuildOnce(input, {
-      entryPoints: [path.join(input.repoRoot, 'node_modules/@temporalio/worker/lib/workflow/workflow-worker-thread.js')],
+      entryPoints: [
+        path.join(input.repoRoot, 'node_modules/@temporalio/worker/lib/workflow/workflow-worker-thread.js'),
+      ],
       outfile: path.join(input.outDir, 'workflow-worker-thread.js'),
       format: 'cjs',
     });
@@ -143,12 +148,15 @@ async function esbuildOnce(input: NodeBundleInput, options: Parameters<typeof bu
     return result.metafile!; // metafile: true
   } catch (error) {
     const errors = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors;
-    const detail = errors?.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`).join('\n  ') ?? (error as Error).message;
+    const detail =
+      errors?.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`).join('\n  ') ??
+      (error as Error).message;
     throw new Error(`function ${input.name}: bundling failed:\n  ${detail}`, { cause: error });
   }
 }
 
-const notInImage = (what: string) => `${what} is not in this image: it runs prebuilt workflow bundles (BATON_WORKFLOW_BUNDLE_DIR) and never bundles at start`;
+const notInImage = (what: string) =>
+  `${what} is not in this image: it runs prebuilt workflow bundles (BATON_WORKFLOW_BUNDLE_DIR) and never bundles at start`;
 
 /**
  * The worker's bundler module is replaced as a whole (it resolves files at load time, and loads webpack), and
@@ -159,7 +167,7 @@ const stubStartTimeBundler: Plugin = {
   setup(b) {
     b.onLoad({ filter: /[\\/]@temporalio[\\/]worker[\\/]lib[\\/]workflow[\\/]bundler\.js$/ }, () => ({
       loader: 'js',
-      contents: `const fail = () => { throw new Error(${JSON.stringify(notInImage('@temporalio/worker\'s workflow bundler'))}); };
+      contents: `const fail = () => { throw new Error(${JSON.stringify(notInImage("@temporalio/worker's workflow bundler"))}); };
         exports.defaultWorkflowInterceptorModules = [];
         exports.bundleWorkflowCode = fail;
         exports.WorkflowCodeBundler = class { constructor() { fail(); } };`,

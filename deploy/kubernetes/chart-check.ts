@@ -34,10 +34,15 @@ export interface Manifest {
 
 function exec(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(file, args, { env: env ?? process.env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr: stderr || (err && code !== 0 && !stderr ? String(err.message) : '') });
-    });
+    execFile(
+      file,
+      args,
+      { env: env ?? process.env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr: stderr || (err && code !== 0 && !stderr ? String(err.message) : '') });
+      },
+    );
   });
 }
 
@@ -60,10 +65,18 @@ export async function chartChecker(tools: KubernetesToolPaths) {
       exec(tools.helm, ['lint', '--strict', chartDir, ...valueArgs(valueFiles, set)], helmEnv),
     /** `helm template` (hooks included, as `helm install` would apply them); `chart` for a copy of the chart. */
     template: (valueFiles: string[] = [], set: string[] = [], chart = chartDir) =>
-      exec(tools.helm, ['template', 'baton', chart, '--namespace', 'openfaas-fn', ...valueArgs(valueFiles, set)], helmEnv),
+      exec(
+        tools.helm,
+        ['template', 'baton', chart, '--namespace', 'openfaas-fn', ...valueArgs(valueFiles, set)],
+        helmEnv,
+      ),
     /** The NOTES `helm install` prints, from a client-side dry run (no cluster). */
     async notes(valueFiles: string[] = [], set: string[] = []): Promise<string> {
-      const out = await exec(tools.helm, ['install', 'baton', chartDir, '--namespace', 'openfaas-fn', '--dry-run=client', ...valueArgs(valueFiles, set)], helmEnv);
+      const out = await exec(
+        tools.helm,
+        ['install', 'baton', chartDir, '--namespace', 'openfaas-fn', '--dry-run=client', ...valueArgs(valueFiles, set)],
+        helmEnv,
+      );
       if (out.code !== 0) throw new Error(`helm install --dry-run=client failed:\n${out.stderr}`);
       return out.stdout.slice(out.stdout.indexOf('NOTES:'));
     },
@@ -72,10 +85,16 @@ export async function chartChecker(tools: KubernetesToolPaths) {
       const file = join(scratch, `manifest-${++manifests}.yaml`);
       await writeFile(file, yamlText);
       return exec(tools.kubeconform, [
-        '-strict', '-summary', '-output', 'text',
-        '-kubernetes-version', KUBERNETES_VERSION,
-        '-schema-location', schemasDir,
-        '-schema-location', join(schemasDir, 'crds/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'),
+        '-strict',
+        '-summary',
+        '-output',
+        'text',
+        '-kubernetes-version',
+        KUBERNETES_VERSION,
+        '-schema-location',
+        schemasDir,
+        '-schema-location',
+        join(schemasDir, 'crds/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'),
         file,
       ]);
     },
@@ -95,5 +114,8 @@ export function parseManifests(yamlText: string): Manifest[] {
 
 /** The manifests back as YAML, e.g. after a test broke one on purpose. */
 export function toYamlText(manifests: unknown[]): string {
-  return manifests.map((m) => JSON.stringify(m)).map((json) => `---\n${json}\n`).join('');
+  return manifests
+    .map((m) => JSON.stringify(m))
+    .map((json) => `---\n${json}\n`)
+    .join('');
 }

@@ -81,7 +81,9 @@ export function splitImage(image: string, functionName: string): ChartFunction['
   const slash = image.lastIndexOf('/');
   const colon = image.lastIndexOf(':');
   if (image.includes('@') || colon <= slash) {
-    throw new Error(`stack.yml: functions.${functionName}.image must be <repository>:<tag> (the chart swaps registry and tag), not ${JSON.stringify(image)}`);
+    throw new Error(
+      `stack.yml: functions.${functionName}.image must be <repository>:<tag> (the chart swaps registry and tag), not ${JSON.stringify(image)}`,
+    );
   }
   const repository = image.slice(0, colon);
   return { repository, name: repository.slice(slash + 1), tag: image.slice(colon + 1) };

@@ -15,7 +15,11 @@ import { repoRoot } from '../local/stack-config.ts';
 import { ensureTools } from '../tools/tools.ts';
 
 const run = promisify(execFile);
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 const stackFile = join(repoRoot, 'stack.yml');
 
 test('every function has a template with template.yml and Dockerfile, a handler and an image', async () => {
@@ -39,7 +43,16 @@ test('faas-cli build --shrinkwrap and faas-cli generate accept stack.yml', async
   }
   const work = await mkdtemp(join(tmpdir(), 'baton-faas-cli-'));
   try {
-    for (const entry of ['stack.yml', 'template', 'functions', 'workflows', 'activities', 'registry', 'scaler', 'deploy']) {
+    for (const entry of [
+      'stack.yml',
+      'template',
+      'functions',
+      'workflows',
+      'activities',
+      'registry',
+      'scaler',
+      'deploy',
+    ]) {
       await cp(join(repoRoot, entry), join(work, entry), { recursive: true });
     }
     await run(faasCli, ['build', '--shrinkwrap', '-f', 'stack.yml'], { cwd: work });

@@ -13,8 +13,13 @@ const bucket = process.argv[2];
 const { functions } = await loadStackFiles([stackFile]);
 const placeholders = new Map(functions.map((fn) => [fn.name, { accessKey: '', secretKey: '' }]));
 const users = storageUsers(functions, placeholders, bucket ? { BATON_ARTIFACT_BUCKET: bucket } : {});
-const out = Object.fromEntries(users.map((user) => {
-  const fn = functions.find((f) => f.name === user.fn)!;
-  return [user.fn, { rights: formatStorageRights(fn.storage!), secrets: s3CredentialSecrets(user.fn), policy: user.document }];
-}));
+const out = Object.fromEntries(
+  users.map((user) => {
+    const fn = functions.find((f) => f.name === user.fn)!;
+    return [
+      user.fn,
+      { rights: formatStorageRights(fn.storage!), secrets: s3CredentialSecrets(user.fn), policy: user.document },
+    ];
+  }),
+);
 console.log(JSON.stringify(out, null, 2));

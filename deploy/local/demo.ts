@@ -44,14 +44,21 @@ export async function runDemo(stack: LocalStack, say: (line: string) => void): P
   const viewer = { gatewayUrl: stack.gatewayUrl, token: await demoPredictKey(stack) };
   const answer = await predict(viewer, { model: result.model.name, instances: sample.instances });
   say(`demo: predict served ${answer.model.name} version ${answer.model.version} (production):`);
-  sample.labels.forEach((label, index) => say(`  row ${index + 1}: predicted ${String(answer.predictions[index])}, actual ${label}`));
+  sample.labels.forEach((label, index) =>
+    say(`  row ${index + 1}: predicted ${String(answer.predictions[index])}, actual ${label}`),
+  );
   say('demo: call it yourself with a viewer key: KEY=$(npx baton keys create --name <you> --roles viewer)');
-  say(`  curl -s ${stack.gatewayUrl}/function/predict -H "authorization: Bearer $KEY" -H 'content-type: application/json' -d '{"input": {"model": "${result.model.name}", "instances": [${JSON.stringify(sample.instances[0])}]}}'`);
+  say(
+    `  curl -s ${stack.gatewayUrl}/function/predict -H "authorization: Bearer $KEY" -H 'content-type: application/json' -d '{"input": {"model": "${result.model.name}", "instances": [${JSON.stringify(sample.instances[0])}]}}'`,
+  );
   return true;
 }
 
 /** The first rows of the run's dataset version, as feature objects plus their labels. */
-async function sampleRows(stack: LocalStack, dataset: { name: string; version: string }): Promise<{ instances: Record<string, number>[]; labels: string[] }> {
+async function sampleRows(
+  stack: LocalStack,
+  dataset: { name: string; version: string },
+): Promise<{ instances: Record<string, number>[]; labels: string[] }> {
   const store = new ArtifactStore({
     endpoint: new URL(stack.minioUrl),
     region: 'us-east-1',
@@ -59,7 +66,9 @@ async function sampleRows(stack: LocalStack, dataset: { name: string; version: s
     accessKey: stack.secrets.s3AccessKey,
     secretKey: stack.secrets.s3SecretKey,
   });
-  const csv = (await store.getBytes(await store.ref(`datasets/${dataset.name}/${dataset.version}/data.csv`))).toString('utf8');
+  const csv = (await store.getBytes(await store.ref(`datasets/${dataset.name}/${dataset.version}/data.csv`))).toString(
+    'utf8',
+  );
   const [header, ...lines] = csv.split('\n').filter(Boolean);
   const columns = header!.split(',');
   const target = columns.length - 1; // ingest writes the target last

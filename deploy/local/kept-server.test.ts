@@ -23,7 +23,9 @@ test('a server that dies is started again with a line saying why; stop() ends it
   const lines: string[] = [];
   const kept = await KeptServer.start({
     name: 'sleeper',
-    start: async () => ({ process: startManagedProcess('sleeper', 'sleep', ['60'], { logFile: join(dir, 'sleeper.log') }) }),
+    start: async () => ({
+      process: startManagedProcess('sleeper', 'sleep', ['60'], { logFile: join(dir, 'sleeper.log') }),
+    }),
     log: (line) => lines.push(line),
     backoff,
   });
@@ -58,12 +60,15 @@ test('a restart that fails is tried again, later each time', async (t) => {
   t.after(() => kept.stop());
   process.kill(kept.server.process.child.pid!, 'SIGKILL');
   await until('the fourth start', () => starts === 4 && lines.some((line) => line === 'flaky is back'));
-  assert.deepEqual(lines.map((line) => line.replace(/ \(restart.*/, '')), [
-    'flaky was killed by SIGKILL; restarting it in 50 ms',
-    'flaky did not start again (port still busy); restarting it in 100 ms',
-    'flaky did not start again (port still busy); restarting it in 200 ms',
-    'flaky is back',
-  ]);
+  assert.deepEqual(
+    lines.map((line) => line.replace(/ \(restart.*/, '')),
+    [
+      'flaky was killed by SIGKILL; restarting it in 50 ms',
+      'flaky did not start again (port still busy); restarting it in 100 ms',
+      'flaky did not start again (port still busy); restarting it in 200 ms',
+      'flaky is back',
+    ],
+  );
 });
 
 test('restart() replaces the server without the watch starting a second one', async (t) => {
@@ -72,7 +77,9 @@ test('restart() replaces the server without the watch starting a second one', as
   let starts = 0;
   const kept = await KeptServer.start({
     name: 'replaced',
-    start: async () => (starts++, { process: startManagedProcess('replaced', 'sleep', ['60'], { logFile: join(dir, 'r.log') }) }),
+    start: async () => (
+      starts++, { process: startManagedProcess('replaced', 'sleep', ['60'], { logFile: join(dir, 'r.log') }) }
+    ),
     log: () => {},
     backoff,
   });

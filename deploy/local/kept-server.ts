@@ -35,7 +35,10 @@ export class KeptServer<S extends StartedServer> {
   private readonly backoff: RestartBackoff;
   private delayMs: number;
 
-  private constructor(private readonly options: KeptServerOptions<S>, first: S) {
+  private constructor(
+    private readonly options: KeptServerOptions<S>,
+    first: S,
+  ) {
     this.backoff = { ...DEFAULT_RESTART_BACKOFF, ...options.backoff };
     this.delayMs = this.backoff.initialMs;
     this.current = first;

@@ -51,10 +51,12 @@ describe('async calls through the local gateway with real replicas', { skip: wat
   const callbacks: { url: string; headers: IncomingHttpHeaders; body: string }[] = [];
   const callbackServer = createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-      callbacks.push({ url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
-      res.end();
-    });
+    req
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => {
+        callbacks.push({ url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+        res.end();
+      });
   });
   let callbackUrl: string;
 
@@ -89,7 +91,11 @@ describe('async calls through the local gateway with real replicas', { skip: wat
     fetch(`${gw.url}/async-function/echo${subPath}`, { method: 'POST', headers, body: '{"input":{"epochs":3}}' });
 
   it('runs a queued call on a replica and POSTs its answer to the callback server', async () => {
-    const res = await submit('/train?x=1', { 'X-Call-Id': 'real-1', 'X-Callback-Url': `${callbackUrl}/callbacks/tok`, 'Content-Type': 'application/json' });
+    const res = await submit('/train?x=1', {
+      'X-Call-Id': 'real-1',
+      'X-Callback-Url': `${callbackUrl}/callbacks/tok`,
+      'Content-Type': 'application/json',
+    });
     assert.equal(res.status, 202);
     assert.equal(res.headers.get('X-Call-Id'), 'real-1');
 
@@ -101,7 +107,13 @@ describe('async calls through the local gateway with real replicas', { skip: wat
     assert.equal(cb!.headers['x-function-name'], 'echo');
     assert.match(String(cb!.headers['x-duration-seconds']), /^\d+\.\d{6}$/);
     assert.equal(cb!.headers['content-type'], 'application/json');
-    const seen = JSON.parse(cb!.body) as { method: string; url: string; body: string; headers: Record<string, string>; env: Record<string, string> };
+    const seen = JSON.parse(cb!.body) as {
+      method: string;
+      url: string;
+      body: string;
+      headers: Record<string, string>;
+      env: Record<string, string>;
+    };
     assert.equal(seen.method, 'POST');
     assert.equal(seen.url, '/train?x=1');
     assert.equal(seen.body, '{"input":{"epochs":3}}');
@@ -111,13 +123,20 @@ describe('async calls through the local gateway with real replicas', { skip: wat
     await until('the outcome is logged', () => logged.some((l) => l.startsWith('echo gateway async call real-1:')));
     const line = logged.find((l) => l.startsWith('echo gateway async call real-1:'))!;
     assert.match(line, new RegExp(`echo answered 200 in [\\d.]+ s; callback to ${callbackUrl} answered 200$`));
-    const stats = { queued: 0, inFlight: 0, capacity: 2, maxInFlight: 16, perFunction: { echo: { queued: 0, inFlight: 0, maxInFlight: 2 } } };
+    const stats = {
+      queued: 0,
+      inFlight: 0,
+      capacity: 2,
+      maxInFlight: 16,
+      perFunction: { echo: { queued: 0, inFlight: 0, maxInFlight: 2 } },
+    };
     assert.deepEqual(gw.queueStats(), stats, 'one call at a time per ready replica (2 ready)');
     assert.deepEqual(await (await fetch(`${gw.url}/system/queue`, { headers: authHeader })).json(), stats);
   });
 
   it('stop() drops queued calls and aborts running ones promptly, and no process survives', async () => {
-    for (let i = 0; i < 4; i++) assert.equal((await submit('/sleep/20000', { 'X-Callback-Url': `${callbackUrl}/callbacks/late` })).status, 202);
+    for (let i = 0; i < 4; i++)
+      assert.equal((await submit('/sleep/20000', { 'X-Callback-Url': `${callbackUrl}/callbacks/late` })).status, 202);
     assert.equal((await submit('/sleep/20000')).status, 429, 'capacity 2: two run, two wait, the fifth is refused');
     assert.deepEqual(gw.queueStats().perFunction.echo, { queued: 2, inFlight: 2, maxInFlight: 2 });
     assert.equal((await processesWith('BATON_TEST_RUN', run)).length, 4, 'two replicas: watchdog + wrapper each');
@@ -125,7 +144,11 @@ describe('async calls through the local gateway with real replicas', { skip: wat
     const started = Date.now();
     await gw.stop();
     assert.ok(Date.now() - started < 10_000, `stop() took ${Date.now() - started} ms, not the 20 s of the calls`);
-    assert.ok(logged.includes('echo gateway async queue stopped: dropped 2 queued call(s), aborted 2 call(s) in flight; no callback is sent for them'));
+    assert.ok(
+      logged.includes(
+        'echo gateway async queue stopped: dropped 2 queued call(s), aborted 2 call(s) in flight; no callback is sent for them',
+      ),
+    );
     assert.equal(callbacks.filter((c) => c.url === '/callbacks/late').length, 0);
     assert.deepEqual(await processesWith('BATON_TEST_RUN', run), []);
   });

@@ -80,7 +80,9 @@ describe('local gateway with real replicas', { skip: watchdog.skip, timeout: 180
   const replicas = () => gw.supervisor.replicas('echo');
 
   before(async () => {
-    gw = await startLocalGateway(await options([path.join(repo, 'stack.yml'), path.join(fixtures, 'stack.yml')], { functions: ['echo'] }));
+    gw = await startLocalGateway(
+      await options([path.join(repo, 'stack.yml'), path.join(fixtures, 'stack.yml')], { functions: ['echo'] }),
+    );
     await gw.waitUntilReady(30_000);
   });
   after(() => gw?.stop());
@@ -90,7 +92,10 @@ describe('local gateway with real replicas', { skip: watchdog.skip, timeout: 180
     const res = await call('/hello?x=1', { method: 'POST', body: 'hi', headers: { 'X-Call-Id': 'call-1' } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('X-Call-Id'), 'call-1');
-    const seen = (await res.json()) as Record<string, unknown> & { env: Record<string, string>; headers: Record<string, string> };
+    const seen = (await res.json()) as Record<string, unknown> & {
+      env: Record<string, string>;
+      headers: Record<string, string>;
+    };
     assert.equal(seen.method, 'POST');
     assert.equal(seen.url, '/hello?x=1');
     assert.equal(seen.body, 'hi');
@@ -115,7 +120,9 @@ describe('local gateway with real replicas', { skip: watchdog.skip, timeout: 180
   });
 
   it('restarts a replica whose watchdog is killed, and calls succeed again', async () => {
-    const watchdogs = (await processesWith({ BATON_FUNCTION: 'echo', BATON_TEST_RUN: run })).filter((p) => p.ppid === process.pid);
+    const watchdogs = (await processesWith({ BATON_FUNCTION: 'echo', BATON_TEST_RUN: run })).filter(
+      (p) => p.ppid === process.pid,
+    );
     assert.equal(watchdogs.length, 2, 'one watchdog per replica, children of this process');
     process.kill(watchdogs[0]!.pid, 'SIGKILL');
     await until('the replica is restarted and ready', () => {
@@ -123,8 +130,14 @@ describe('local gateway with real replicas', { skip: watchdog.skip, timeout: 180
       return now.some((r) => r.restarts === 1) && now.filter((r) => r.state === 'ready').length === 2;
     });
     for (let i = 0; i < 4; i++) assert.equal((await call('/')).status, 200);
-    assert.ok(logged.some((line) => /\[supervisor\] killed by SIGKILL; restart 1/.test(line)), 'the restart is logged');
-    await until('the killed replica left no wrapper behind', async () => (await processesWith({ BATON_TEST_RUN: run })).length === 4);
+    assert.ok(
+      logged.some((line) => /\[supervisor\] killed by SIGKILL; restart 1/.test(line)),
+      'the restart is logged',
+    );
+    await until(
+      'the killed replica left no wrapper behind',
+      async () => (await processesWith({ BATON_TEST_RUN: run })).length === 4,
+    );
   });
 
   it('restarts a replica whose function process crashes on a request', async () => {
@@ -133,14 +146,20 @@ describe('local gateway with real replicas', { skip: watchdog.skip, timeout: 180
     assert.ok(crashed.status >= 500, `a crash answers 5xx (got ${crashed.status})`);
     await until('the crashed replica is back', () => {
       const now = replicas();
-      return now.reduce((sum, r) => sum + r.restarts, 0) === restartsBefore + 1 && now.every((r) => r.state === 'ready');
+      return (
+        now.reduce((sum, r) => sum + r.restarts, 0) === restartsBefore + 1 && now.every((r) => r.state === 'ready')
+      );
     });
     for (let i = 0; i < 4; i++) assert.equal((await call('/')).status, 200);
   });
 
   it('scales up and down within the scale labels, as /system/functions shows', async () => {
     const scale = (n: number) =>
-      fetch(`${gw.url}/system/scale-function/echo`, { method: 'POST', headers: authHeader, body: JSON.stringify({ serviceName: 'echo', replicas: n }) });
+      fetch(`${gw.url}/system/scale-function/echo`, {
+        method: 'POST',
+        headers: authHeader,
+        body: JSON.stringify({ serviceName: 'echo', replicas: n }),
+      });
     assert.equal((await scale(3)).status, 202);
     await until('3 replicas are available', async () => (await status()).availableReplicas === 3);
     const pids = new Set(await Promise.all([echoPid(), echoPid(), echoPid()]));
@@ -155,7 +174,10 @@ describe('local gateway with real replicas', { skip: watchdog.skip, timeout: 180
 
   it('serves the replicas’ logs as ndjson, and follows them', async () => {
     const res = await fetch(`${gw.url}/system/logs?name=echo&tail=1000`, { headers: authHeader });
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
     assert.ok(lines.some((l) => /^echo listening on \d+$/.test(l.text!)));
     for (const line of lines) {
       assert.deepEqual(Object.keys(line), ['name', 'namespace', 'instance', 'timestamp', 'text']);
@@ -163,7 +185,10 @@ describe('local gateway with real replicas', { skip: watchdog.skip, timeout: 180
     }
 
     const follow = new AbortController();
-    const stream = await fetch(`${gw.url}/system/logs?name=echo&tail=0&follow=true`, { headers: authHeader, signal: follow.signal });
+    const stream = await fetch(`${gw.url}/system/logs?name=echo&tail=0&follow=true`, {
+      headers: authHeader,
+      signal: follow.signal,
+    });
     try {
       const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
       await call('/followed');
@@ -176,12 +201,18 @@ describe('local gateway with real replicas', { skip: watchdog.skip, timeout: 180
 
   it('rejects waitUntilReady naming a function that does not come up, with its last log lines', async () => {
     const stackFile = path.join(tmp, 'broken.yml');
-    await writeFile(stackFile, `functions:\n  broken:\n    lang: echo\n    handler: ${path.join(fixtures, 'functions/echo')}\n    image: x\n` +
-      '    environment:\n      fprocess: node missing-server.mjs\n');
+    await writeFile(
+      stackFile,
+      `functions:\n  broken:\n    lang: echo\n    handler: ${path.join(fixtures, 'functions/echo')}\n    image: x\n` +
+        '    environment:\n      fprocess: node missing-server.mjs\n',
+    );
     const broken = await startLocalGateway(await options([stackFile]));
     try {
       await assert.rejects(broken.waitUntilReady(20_000), (err: Error) => {
-        assert.match(err.message, /^functions not ready, a replica keeps crashing:\nbroken \(0 of 1 ready; broken-[0-9a-f]{6} \w+, \d+ restarts, last exited with code 1\)/);
+        assert.match(
+          err.message,
+          /^functions not ready, a replica keeps crashing:\nbroken \(0 of 1 ready; broken-[0-9a-f]{6} \w+, \d+ restarts, last exited with code 1\)/,
+        );
         assert.match(err.message, /\[broken-[0-9a-f]{6}\] .*Cannot find module/);
         return true;
       });

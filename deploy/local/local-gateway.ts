@@ -70,7 +70,9 @@ export interface LocalGateway {
  */
 function callbackOrigins(o: LocalGatewayOptions, specs: readonly FunctionSpec[]): string[] {
   const urls = [o.envOverrides?.BATON_PUBLIC_URL, ...specs.map((spec) => spec.environment.BATON_PUBLIC_URL)];
-  return [...new Set(urls.filter((url): url is string => !!url && URL.canParse(url)).map((url) => new URL(url).origin))];
+  return [
+    ...new Set(urls.filter((url): url is string => !!url && URL.canParse(url)).map((url) => new URL(url).origin)),
+  ];
 }
 
 export async function startLocalGateway(o: LocalGatewayOptions): Promise<LocalGateway> {
@@ -83,7 +85,10 @@ export async function startLocalGateway(o: LocalGatewayOptions): Promise<LocalGa
   const functions: SupervisedFunction[] = [];
   for (const spec of specs) {
     await assertHandlerDir(spec);
-    functions.push({ spec, template: await resolveTemplate(spec, o.templateDirs ?? [path.join(repoRoot, 'template')]) });
+    functions.push({
+      spec,
+      template: await resolveTemplate(spec, o.templateDirs ?? [path.join(repoRoot, 'template')]),
+    });
   }
 
   const supervisor = new Supervisor({
@@ -98,7 +103,13 @@ export async function startLocalGateway(o: LocalGatewayOptions): Promise<LocalGa
     stopGraceMs: o.stopGraceMs,
   });
   const dispatcher = new Agent({ keepAliveTimeout: 5_000 });
-  const asyncQueue = new AsyncQueue({ callbackOrigins: callbackOrigins(o, specs), ...o.asyncQueue, backend: supervisor, dispatcher, onLog: o.onLog });
+  const asyncQueue = new AsyncQueue({
+    callbackOrigins: callbackOrigins(o, specs),
+    ...o.asyncQueue,
+    backend: supervisor,
+    dispatcher,
+    onLog: o.onLog,
+  });
   const stopAll = async () => {
     await asyncQueue.stop();
     await supervisor.stop();
@@ -106,7 +117,13 @@ export async function startLocalGateway(o: LocalGatewayOptions): Promise<LocalGa
   };
   try {
     await supervisor.start();
-    const app = createGatewayApp({ backend: supervisor, basicAuth: o.basicAuth, replicaWaitMs: o.replicaWaitMs, dispatcher, asyncQueue });
+    const app = createGatewayApp({
+      backend: supervisor,
+      basicAuth: o.basicAuth,
+      replicaWaitMs: o.replicaWaitMs,
+      dispatcher,
+      asyncQueue,
+    });
     const server = await listen(app, o.port);
     let stopped: Promise<void> | undefined;
     return {
@@ -115,7 +132,11 @@ export async function startLocalGateway(o: LocalGatewayOptions): Promise<LocalGa
       supervisor,
       queueStats: () => asyncQueue.stats(),
       waitUntilReady: (timeoutMs) => supervisor.waitUntilReady(timeoutMs),
-      stop: () => (stopped ??= asyncQueue.stop().then(() => server.close()).then(stopAll)),
+      stop: () =>
+        (stopped ??= asyncQueue
+          .stop()
+          .then(() => server.close())
+          .then(stopAll)),
     };
   } catch (err) {
     await stopAll();
@@ -127,7 +148,9 @@ function selectFunctions(all: FunctionSpec[], wanted: string[] | undefined): Fun
   if (!wanted) return all;
   const unknown = wanted.filter((name) => !all.some((spec) => spec.name === name));
   if (unknown.length > 0) {
-    throw new Error(`functions: ${unknown.join(', ')} not in the stack files; available: ${all.map((s) => s.name).join(', ')}`);
+    throw new Error(
+      `functions: ${unknown.join(', ')} not in the stack files; available: ${all.map((s) => s.name).join(', ')}`,
+    );
   }
   return all.filter((spec) => wanted.includes(spec.name));
 }
@@ -139,6 +162,9 @@ async function assertExecutable(file: string): Promise<void> {
 }
 
 async function assertHandlerDir(spec: FunctionSpec): Promise<void> {
-  const isDir = await stat(spec.handler).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(spec.handler).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) throw new Error(`${spec.stackFile}: functions.${spec.name}.handler: ${spec.handler} is not a folder`);
 }

@@ -31,13 +31,16 @@ test('looser modes found are tightened, values kept; an empty secret file is an 
   chmodSync(dataDir, 0o755);
   const secrets = await ensureLocalSecrets(dataDir);
   assert.equal(secrets.callbackKey, 'kept-value-123');
-  assert.deepEqual([modeOf(dataDir), modeOf(secrets.dir), modeOf(join(secrets.dir, 'baton-callback-key'))], [0o700, 0o700, 0o600]);
+  assert.deepEqual(
+    [modeOf(dataDir), modeOf(secrets.dir), modeOf(join(secrets.dir, 'baton-callback-key'))],
+    [0o700, 0o700, 0o600],
+  );
 
   writeFileSync(join(secrets.dir, 'basic-auth-password'), '');
   await assert.rejects(ensureLocalSecrets(dataDir), /secret file .*basic-auth-password is empty/);
 });
 
-test('each function that declares its step key gets the key derived from the stack\'s signing key, and no other', async (t) => {
+test("each function that declares its step key gets the key derived from the stack's signing key, and no other", async (t) => {
   const data = await mkdtemp(join(tmpdir(), 'baton-secrets-'));
   t.after(() => rm(data, { recursive: true, force: true }));
   const secrets = await ensureLocalSecrets(data);
@@ -50,7 +53,10 @@ test('each function that declares its step key gets the key derived from the sta
   ]);
   const files = (await readdir(secrets.dir)).filter((name) => name.startsWith('baton-step-key-')).sort();
   assert.deepEqual(files, ['baton-step-key-predict', 'baton-step-key-register-model']);
-  assert.equal(await readFile(join(secrets.dir, 'baton-step-key-register-model'), 'utf8'), deriveStepKey(secrets.signingKey, 'register-model'));
+  assert.equal(
+    await readFile(join(secrets.dir, 'baton-step-key-register-model'), 'utf8'),
+    deriveStepKey(secrets.signingKey, 'register-model'),
+  );
   assert.equal((await stat(join(secrets.dir, 'baton-step-key-predict'))).mode & 0o777, 0o600);
 });
 
@@ -58,15 +64,21 @@ test('a declared step key without a signing key to derive it from is an error na
   const dir = await mkdtemp(join(tmpdir(), 'baton-secrets-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await writeStepKeys(dir, [{ name: 'echo', secrets: [] }]); // nothing declared: nothing needed
-  await assert.rejects(writeStepKeys(dir, [{ name: 'predict', secrets: ['baton-step-key-predict'] }]), /no "baton-signing-key"/);
+  await assert.rejects(
+    writeStepKeys(dir, [{ name: 'predict', secrets: ['baton-step-key-predict'] }]),
+    /no "baton-signing-key"/,
+  );
 });
 
 test("MinIO's root credentials live outside the functions' secrets folder; an old data folder's are moved there, values kept", async (t) => {
   const fresh = await mkdtemp(join(tmpdir(), 'baton-secrets-'));
   t.after(() => rm(fresh, { recursive: true, force: true }));
   const made = await ensureLocalSecrets(fresh);
-  assert.ok(!(await readdir(made.dir)).some((name) => name.startsWith('s3-') || name.startsWith('minio-')), 'no storage credential in secrets/');
-  assert.equal((await readFile(join(fresh, 'admin', 'minio-root-password'), 'utf8')), made.s3SecretKey);
+  assert.ok(
+    !(await readdir(made.dir)).some((name) => name.startsWith('s3-') || name.startsWith('minio-')),
+    'no storage credential in secrets/',
+  );
+  assert.equal(await readFile(join(fresh, 'admin', 'minio-root-password'), 'utf8'), made.s3SecretKey);
   assert.equal(modeOf(join(fresh, 'admin')), 0o700);
 
   const old = await mkdtemp(join(tmpdir(), 'baton-secrets-'));
@@ -76,7 +88,9 @@ test("MinIO's root credentials live outside the functions' secrets folder; an ol
   writeFileSync(join(old, 'secrets', 's3-secret-key'), 'old-root-password', { mode: 0o600 });
   const moved = await ensureLocalSecrets(old);
   assert.deepEqual([moved.s3AccessKey, moved.s3SecretKey], ['baton-0123456789ab', 'old-root-password']);
-  assert.ok(!(await readdir(moved.dir)).includes('s3-access-key') && !(await readdir(moved.dir)).includes('s3-secret-key'));
+  assert.ok(
+    !(await readdir(moved.dir)).includes('s3-access-key') && !(await readdir(moved.dir)).includes('s3-secret-key'),
+  );
 });
 
 test('each function with storage rights gets its own S3 credentials, kept across starts; others get none', async (t) => {

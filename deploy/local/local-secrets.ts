@@ -57,7 +57,10 @@ export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets>
       await writeFile(file, value, { mode: 0o600 });
       return value;
     }
-    if (!value) throw new Error(`secret file ${file} is empty: put the secret's value in it, or delete the file to have a new one made`);
+    if (!value)
+      throw new Error(
+        `secret file ${file} is empty: put the secret's value in it, or delete the file to have a new one made`,
+      );
     await tighten(file, 0o600);
     return value;
   };
@@ -72,7 +75,10 @@ export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets>
     postgresPassword: await secret('postgres-password', () => randomBytes(18).toString('base64url')),
     csvSourceToken: await secret('fetch-csv-token', () => randomBytes(24).toString('base64url')),
     adminKey: await secret(ADMIN_KEY_SECRET, () => newApiKey().key),
-    codecKeys: await secret(CODEC_KEYS_SECRET, () => `local-${new Date().toISOString().slice(0, 10)}:${randomBytes(KEY_BYTES).toString('base64')}\n`),
+    codecKeys: await secret(
+      CODEC_KEYS_SECRET,
+      () => `local-${new Date().toISOString().slice(0, 10)}:${randomBytes(KEY_BYTES).toString('base64')}\n`,
+    ),
   };
 }
 
@@ -87,14 +93,21 @@ const MINIO_ROOT_PASSWORD = 'minio-root-password';
  * stays theirs), so no function can be given them again.
  */
 async function moveLegacyRootCredentials(secretsDir: string, adminDir: string): Promise<void> {
-  const moves: [string, string][] = [['s3-access-key', MINIO_ROOT_USER], ['s3-secret-key', MINIO_ROOT_PASSWORD]];
+  const moves: [string, string][] = [
+    ['s3-access-key', MINIO_ROOT_USER],
+    ['s3-secret-key', MINIO_ROOT_PASSWORD],
+  ];
   for (const [legacy, name] of moves) {
-    if (await exists(join(adminDir, name)) || !(await exists(join(secretsDir, legacy)))) continue;
+    if ((await exists(join(adminDir, name))) || !(await exists(join(secretsDir, legacy)))) continue;
     await rename(join(secretsDir, legacy), join(adminDir, name));
   }
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Removes the group and other bits of `path` when it has any (never widens what the owner set). */
 async function tighten(path: string, mode: number): Promise<void> {
@@ -106,16 +119,22 @@ async function tighten(path: string, mode: number): Promise<void> {
  * `baton-signing-key` (what an operator does once per function in production; docs/contracts.md). Each replica
  * still gets copies of its declared secrets only, so no function holds another's key.
  */
-export async function writeStepKeys(secretsDir: string, functions: Pick<FunctionSpec, 'name' | 'secrets'>[]): Promise<void> {
+export async function writeStepKeys(
+  secretsDir: string,
+  functions: Pick<FunctionSpec, 'name' | 'secrets'>[],
+): Promise<void> {
   const declaring = functions.filter((fn) => fn.secrets.includes(stepKeySecret(fn.name)));
   if (declaring.length === 0) return;
   let signingKey: string;
   try {
     signingKey = (await readFile(join(secretsDir, SIGNING_KEY_SECRET), 'utf8')).trim();
   } catch {
-    throw new Error(`${declaring[0]!.name} declares its step key, but the secrets folder ${secretsDir} has no "${SIGNING_KEY_SECRET}" to derive it from`);
+    throw new Error(
+      `${declaring[0]!.name} declares its step key, but the secrets folder ${secretsDir} has no "${SIGNING_KEY_SECRET}" to derive it from`,
+    );
   }
-  for (const fn of declaring) await writeFile(join(secretsDir, stepKeySecret(fn.name)), deriveStepKey(signingKey, fn.name), { mode: 0o600 });
+  for (const fn of declaring)
+    await writeFile(join(secretsDir, stepKeySecret(fn.name)), deriveStepKey(signingKey, fn.name), { mode: 0o600 });
 }
 
 /**
@@ -123,7 +142,10 @@ export async function writeStepKeys(secretsDir: string, functions: Pick<Function
  * its own MinIO user (access key `baton-<fn>`) and a random password, made once and kept. Answers each function's
  * credentials, for the stack to create the users with (storage-users.ts).
  */
-export async function writeStorageCredentials(secretsDir: string, functions: Pick<FunctionSpec, 'name' | 'storage'>[]): Promise<Map<string, { accessKey: string; secretKey: string }>> {
+export async function writeStorageCredentials(
+  secretsDir: string,
+  functions: Pick<FunctionSpec, 'name' | 'storage'>[],
+): Promise<Map<string, { accessKey: string; secretKey: string }>> {
   const credentials = new Map<string, { accessKey: string; secretKey: string }>();
   for (const fn of functions) {
     if (!fn.storage) continue;
@@ -138,7 +160,10 @@ export async function writeStorageCredentials(secretsDir: string, functions: Pic
 
 /** The value in `file`, or a new one written there with mode 0600. */
 async function keptOrMade(file: string, make: () => string): Promise<string> {
-  const kept = await readFile(file, 'utf8').then((text) => text.trim(), () => '');
+  const kept = await readFile(file, 'utf8').then(
+    (text) => text.trim(),
+    () => '',
+  );
   if (kept) return kept;
   const value = make();
   await writeFile(file, value, { mode: 0o600 });

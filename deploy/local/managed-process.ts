@@ -21,7 +21,11 @@ export function startManagedProcess(
   options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string) => void; pids?: PidFiles },
 ): ManagedProcess {
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (child.pid !== undefined) options.pids?.record(name, child.pid, { group: false });
   for (const stream of [child.stdout!, child.stderr!]) {
     stream.pipe(log, { end: false });
@@ -50,7 +54,12 @@ export function startManagedProcess(
 }
 
 /** Polls `check` until it returns true; fails with `what` and the process's exit if it dies first. */
-export async function waitUntil(process: ManagedProcess, what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitUntil(
+  process: ManagedProcess,
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   void process.exited.then((value) => (exit = value));

@@ -21,23 +21,39 @@ export async function startMinioServer(options: {
   pids?: PidFiles;
 }): Promise<MinioServer> {
   const url = `http://127.0.0.1:${options.port}`;
-  const process = startManagedProcess('minio', options.binary, [
-    'server', join(options.dataDir, 'minio'),
-    '--address', `127.0.0.1:${options.port}`,
-    '--console-address', `127.0.0.1:${options.consolePort}`,
-    '--quiet',
-  ], {
-    logFile: join(options.dataDir, 'logs', 'minio.log'),
-    // Credentials go through the environment, never the command line (visible in `ps`).
-    env: { ...globalThis.process.env, MINIO_ROOT_USER: options.rootUser, MINIO_ROOT_PASSWORD: options.rootPassword, MINIO_BROWSER: 'off' },
-    onLine: options.onLine,
-    pids: options.pids,
-  });
-  await waitUntil(process, `MinIO was ready at ${url}`, async () => (await fetch(`${url}/minio/health/ready`)).ok, 60_000).catch(
-    async (error: unknown) => {
-      await process.stop(); // a server that never got ready must not stay behind
-      throw error;
+  const process = startManagedProcess(
+    'minio',
+    options.binary,
+    [
+      'server',
+      join(options.dataDir, 'minio'),
+      '--address',
+      `127.0.0.1:${options.port}`,
+      '--console-address',
+      `127.0.0.1:${options.consolePort}`,
+      '--quiet',
+    ],
+    {
+      logFile: join(options.dataDir, 'logs', 'minio.log'),
+      // Credentials go through the environment, never the command line (visible in `ps`).
+      env: {
+        ...globalThis.process.env,
+        MINIO_ROOT_USER: options.rootUser,
+        MINIO_ROOT_PASSWORD: options.rootPassword,
+        MINIO_BROWSER: 'off',
+      },
+      onLine: options.onLine,
+      pids: options.pids,
     },
   );
+  await waitUntil(
+    process,
+    `MinIO was ready at ${url}`,
+    async () => (await fetch(`${url}/minio/health/ready`)).ok,
+    60_000,
+  ).catch(async (error: unknown) => {
+    await process.stop(); // a server that never got ready must not stay behind
+    throw error;
+  });
   return { url, process };
 }

@@ -65,7 +65,8 @@ export class PidFiles {
     const alive: { name: string; record: PidRecord }[] = [];
     for (const file of files) {
       const record = readRecord(join(this.dir, file));
-      if (record && processStartTicks(record.pid) === record.startTicks) alive.push({ name: file.slice(0, -'.json'.length), record });
+      if (record && processStartTicks(record.pid) === record.startTicks)
+        alive.push({ name: file.slice(0, -'.json'.length), record });
       rmSync(join(this.dir, file), { force: true });
     }
     for (const { record } of alive) signal(record, 'SIGTERM');

@@ -16,7 +16,14 @@ import type { FunctionSpec } from './stack-file.ts';
 test('replicaEnv gives every replica its own TMPDIR, named after its watchdog port', () => {
   const spec = { name: 'train', handler: '/h', environment: { TMPDIR: '/shared' } } as unknown as FunctionSpec;
   const template = { lang: 'baton-node', dir: '/t', fprocess: 'node index.js' };
-  const a = replicaEnv({ spec, template, port: 41001, httpPort: 41002, secretsDir: '/s', inherited: { TMPDIR: '/tmp' } });
+  const a = replicaEnv({
+    spec,
+    template,
+    port: 41001,
+    httpPort: 41002,
+    secretsDir: '/s',
+    inherited: { TMPDIR: '/tmp' },
+  });
   const b = replicaEnv({ spec, template, port: 41003, httpPort: 41004, secretsDir: '/s', inherited: {} });
   assert.equal(a.TMPDIR, join(tmpdir(), 'baton-replica-41001'));
   assert.equal(a.TMPDIR, replicaTmpDir(41001));
@@ -37,8 +44,13 @@ test('a replica creates its TMPDIR empty, and removes it when it stops', async (
   writeFileSync(join(tmp, '.lock'), '');
 
   const replica = new Replica({
-    id: 'fake-1', watchdogBinary: watchdog, cwd: base, env: () => ({ PATH: '/usr/bin:/bin', TMPDIR: tmp }),
-    log: () => {}, backoff: DEFAULT_RESTART_BACKOFF, stopGraceMs: 2_000,
+    id: 'fake-1',
+    watchdogBinary: watchdog,
+    cwd: base,
+    env: () => ({ PATH: '/usr/bin:/bin', TMPDIR: tmp }),
+    log: () => {},
+    backoff: DEFAULT_RESTART_BACKOFF,
+    stopGraceMs: 2_000,
   });
   replica.start();
   for (let i = 0; i < 100 && !existsSync(seen); i++) await sleep(50);

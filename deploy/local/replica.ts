@@ -159,7 +159,8 @@ export class Replica {
     this.url = undefined;
     this.lastExit = how;
     if (this.state === 'stopping' || this.state === 'stopped') return;
-    if (Date.now() - this.runStartedAt >= this.options.backoff.resetAfterMs) this.nextDelayMs = this.options.backoff.initialMs;
+    if (Date.now() - this.runStartedAt >= this.options.backoff.resetAfterMs)
+      this.nextDelayMs = this.options.backoff.initialMs;
     const delay = this.nextDelayMs;
     this.nextDelayMs = Math.min(delay * 2, this.options.backoff.maxMs);
     this.restarts++;

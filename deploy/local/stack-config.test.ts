@@ -8,8 +8,10 @@ test('a port already taken is named with the setting that changes it', async () 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   try {
-    await assert.rejects(assertPortsFree({ gateway: 0, temporal: port, temporalUi: 0, minio: 0, minioConsole: 0 }),
-      new RegExp(`port ${port} is already in use: stop what listens there or set BATON_TEMPORAL_PORT to a free port`));
+    await assert.rejects(
+      assertPortsFree({ gateway: 0, temporal: port, temporalUi: 0, minio: 0, minioConsole: 0 }),
+      new RegExp(`port ${port} is already in use: stop what listens there or set BATON_TEMPORAL_PORT to a free port`),
+    );
   } finally {
     server.close();
   }
@@ -24,6 +26,11 @@ test('settings come from the environment, and a wrong one is named', () => {
 });
 
 test('BATON_FUNCTION_ENV_<KEY> gives every function <KEY>', () => {
-  const config = loadStackConfig({ BATON_FUNCTION_ENV_RESOURCE_BASE_URL: 'http://data.lan/csv/', BATON_FUNCTION_ENV_PGHOST: 'db.lan', BATON_FUNCTION_ENV_: 'ignored', PGHOST: 'not-this' });
+  const config = loadStackConfig({
+    BATON_FUNCTION_ENV_RESOURCE_BASE_URL: 'http://data.lan/csv/',
+    BATON_FUNCTION_ENV_PGHOST: 'db.lan',
+    BATON_FUNCTION_ENV_: 'ignored',
+    PGHOST: 'not-this',
+  });
   assert.deepEqual(config.functionEnv, { RESOURCE_BASE_URL: 'http://data.lan/csv/', PGHOST: 'db.lan' });
 });

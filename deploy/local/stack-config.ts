@@ -61,11 +61,24 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
   return {
     repoRoot,
     dataDir: resolve(e.BATON_DATA_DIR),
-    ports: { gateway: e.BATON_GATEWAY_PORT, temporal: e.BATON_TEMPORAL_PORT, temporalUi: e.BATON_TEMPORAL_UI_PORT, minio: e.BATON_MINIO_PORT, minioConsole: e.BATON_MINIO_CONSOLE_PORT },
+    ports: {
+      gateway: e.BATON_GATEWAY_PORT,
+      temporal: e.BATON_TEMPORAL_PORT,
+      temporalUi: e.BATON_TEMPORAL_UI_PORT,
+      minio: e.BATON_MINIO_PORT,
+      minioConsole: e.BATON_MINIO_CONSOLE_PORT,
+    },
     gatewayAuth: e.BATON_GATEWAY_AUTH === 'on',
-    functionEnv: Object.fromEntries(Object.entries(env)
-      .filter((entry): entry is [string, string] => entry[0].startsWith(FUNCTION_ENV_PREFIX) && entry[0].length > FUNCTION_ENV_PREFIX.length && entry[1] !== undefined)
-      .map(([key, value]) => [key.slice(FUNCTION_ENV_PREFIX.length), value])),
+    functionEnv: Object.fromEntries(
+      Object.entries(env)
+        .filter(
+          (entry): entry is [string, string] =>
+            entry[0].startsWith(FUNCTION_ENV_PREFIX) &&
+            entry[0].length > FUNCTION_ENV_PREFIX.length &&
+            entry[1] !== undefined,
+        )
+        .map(([key, value]) => [key.slice(FUNCTION_ENV_PREFIX.length), value]),
+    ),
   };
 }
 
@@ -73,7 +86,8 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
 export async function assertPortsFree(ports: StackPorts): Promise<void> {
   const taken: string[] = [];
   for (const [name, value] of Object.entries(ports) as [keyof StackPorts, number][]) {
-    if (value !== 0 && !(await isFree(value))) taken.push(`port ${value} is already in use: stop what listens there or set ${portKeys[name]} to a free port`);
+    if (value !== 0 && !(await isFree(value)))
+      taken.push(`port ${value} is already in use: stop what listens there or set ${portKeys[name]} to a free port`);
   }
   if (taken.length > 0) throw new Error(taken.join('\n'));
 }

@@ -35,14 +35,25 @@ describe('loadStackFiles', () => {
     assert.deepEqual(train.timeouts, { execMs: 600_000, readMs: 600_000, writeMs: 600_000 });
     assert.deepEqual([train.minReplicas, train.maxReplicas], [1, 4]);
     assert.deepEqual(train.secrets, ['s3-access-key-train', 's3-secret-key-train', 'baton-step-key-train']);
-    assert.deepEqual(train.storage, { read: ['datasets/'], write: ['runs/'], delete: [] }, 'from annotations["com.baton.storage"]');
+    assert.deepEqual(
+      train.storage,
+      { read: ['datasets/'], write: ['runs/'], delete: [] },
+      'from annotations["com.baton.storage"]',
+    );
     const predict = functions.find((f) => f.name === 'predict')!;
-    assert.deepEqual(predict.storage, { read: ['models/', 'system/api-keys.json'], write: [], delete: [] }, 'predict only reads the registry and the API keys\' hashes');
+    assert.deepEqual(
+      predict.storage,
+      { read: ['models/', 'system/api-keys.json'], write: [], delete: [] },
+      "predict only reads the registry and the API keys' hashes",
+    );
     const ingest = functions.find((f) => f.name === 'ingest')!;
     assert.deepEqual(ingest.storage?.write, ['datasets/'], 'ingest writes dataset versions only');
     for (const f of functions) {
       assert.ok(f.storage, `${f.name} declares its storage rights`);
-      assert.ok(!f.secrets.includes('s3-access-key') && !f.secrets.includes('s3-secret-key'), `${f.name} has no shared S3 credentials`);
+      assert.ok(
+        !f.secrets.includes('s3-access-key') && !f.secrets.includes('s3-secret-key'),
+        `${f.name} has no shared S3 credentials`,
+      );
     }
     const baton = functions.find((f) => f.name === 'baton')!;
     assert.equal(baton.environment.TEMPORAL_NAMESPACE, 'default', 'from the second environment_file');
@@ -51,52 +62,65 @@ describe('loadStackFiles', () => {
 
   it('reads shared settings through YAML anchors and merge keys as if each function spelled them out', async () => {
     await writeFile(path.join(dir, 'shared.yml'), 'environment:\n  SHARED: "yes"\n');
-    const anchored = await stackFile('anchored.yml', [
-      'x-defaults: &defaults',
-      '  environment_file: [shared.yml]',
-      '  labels: {com.openfaas.scale.min: "1", com.openfaas.scale.max: "4"}',
-      'functions:',
-      '  a:',
-      '    <<: *defaults',
-      '    lang: echo',
-      '    handler: ./a',
-      '    image: a:1',
-      '    secrets: [baton-step-key-a]',
-      '  b:',
-      '    <<: *defaults',
-      '    lang: echo',
-      '    handler: ./b',
-      '    image: b:1',
-      '    labels: {com.openfaas.scale.min: "2", com.openfaas.scale.max: "3"}',
-      '',
-    ].join('\n'));
-    const expanded = await stackFile('expanded.yml', [
-      'functions:',
-      '  a:',
-      '    lang: echo',
-      '    handler: ./a',
-      '    image: a:1',
-      '    environment_file: [shared.yml]',
-      '    labels: {com.openfaas.scale.min: "1", com.openfaas.scale.max: "4"}',
-      '    secrets: [baton-step-key-a]',
-      '  b:',
-      '    lang: echo',
-      '    handler: ./b',
-      '    image: b:1',
-      '    environment_file: [shared.yml]',
-      '    labels: {com.openfaas.scale.min: "2", com.openfaas.scale.max: "3"}',
-      '',
-    ].join('\n'));
+    const anchored = await stackFile(
+      'anchored.yml',
+      [
+        'x-defaults: &defaults',
+        '  environment_file: [shared.yml]',
+        '  labels: {com.openfaas.scale.min: "1", com.openfaas.scale.max: "4"}',
+        'functions:',
+        '  a:',
+        '    <<: *defaults',
+        '    lang: echo',
+        '    handler: ./a',
+        '    image: a:1',
+        '    secrets: [baton-step-key-a]',
+        '  b:',
+        '    <<: *defaults',
+        '    lang: echo',
+        '    handler: ./b',
+        '    image: b:1',
+        '    labels: {com.openfaas.scale.min: "2", com.openfaas.scale.max: "3"}',
+        '',
+      ].join('\n'),
+    );
+    const expanded = await stackFile(
+      'expanded.yml',
+      [
+        'functions:',
+        '  a:',
+        '    lang: echo',
+        '    handler: ./a',
+        '    image: a:1',
+        '    environment_file: [shared.yml]',
+        '    labels: {com.openfaas.scale.min: "1", com.openfaas.scale.max: "4"}',
+        '    secrets: [baton-step-key-a]',
+        '  b:',
+        '    lang: echo',
+        '    handler: ./b',
+        '    image: b:1',
+        '    environment_file: [shared.yml]',
+        '    labels: {com.openfaas.scale.min: "2", com.openfaas.scale.max: "3"}',
+        '',
+      ].join('\n'),
+    );
     const [fromAnchors, spelledOut] = await Promise.all([loadStackFiles([anchored]), loadStackFiles([expanded])]);
     const settings = (functions: typeof spelledOut.functions) => functions.map(({ stackFile: _, ...fn }) => fn);
     assert.deepEqual(settings(fromAnchors.functions), settings(spelledOut.functions));
     const [a, b] = fromAnchors.functions;
     assert.equal(a!.environment.SHARED, 'yes', 'the shared environment_file applies');
-    assert.deepEqual([a!.minReplicas, a!.maxReplicas, b!.minReplicas, b!.maxReplicas], [1, 4, 2, 3], 'a function\'s own key replaces the shared one');
+    assert.deepEqual(
+      [a!.minReplicas, a!.maxReplicas, b!.minReplicas, b!.maxReplicas],
+      [1, 4, 2, 3],
+      "a function's own key replaces the shared one",
+    );
   });
 
   it('merges files: the environment wins over environment_file, a later file replaces a function and says so', async () => {
-    const redefined = await stackFile('echo-again.yml', 'functions:\n  echo:\n    lang: echo\n    handler: ./h\n    image: other:1\n');
+    const redefined = await stackFile(
+      'echo-again.yml',
+      'functions:\n  echo:\n    lang: echo\n    handler: ./h\n    image: other:1\n',
+    );
     const { functions, overridden } = await loadStackFiles([repoStack, fixtureStack, redefined]);
     const { functions: repoFunctions } = await loadStackFiles([repoStack]);
     assert.equal(functions.length, repoFunctions.length + 1, 'the fixture adds echo; redefining it adds nothing');
@@ -105,7 +129,10 @@ describe('loadStackFiles', () => {
     assert.equal(echo.handler, path.join(dir, 'h'), 'relative to the file that defines it');
     assert.equal(overridden.length, 1);
     assert.equal(overridden[0]!.name, 'echo');
-    assert.match(overridden[0]!.note, /echo-again\.yml: functions\.echo replaces the one in .*test\/fixtures\/gateway\/stack\.yml/);
+    assert.match(
+      overridden[0]!.note,
+      /echo-again\.yml: functions\.echo replaces the one in .*test\/fixtures\/gateway\/stack\.yml/,
+    );
 
     const fixture = (await loadStackFiles([fixtureStack])).functions[0]!;
     assert.equal(fixture.environment.GREETING, 'from-stack');
@@ -114,9 +141,12 @@ describe('loadStackFiles', () => {
   });
 
   it('defaults: 1 to 20 replicas, 30 s timeouts, numbers and booleans read as strings', async () => {
-    const file = await stackFile('defaults.yml', 'functions:\n  f:\n    lang: x\n    handler: .\n    image: f\n    environment:\n      N: 3\n      B: true\n' +
-      '  g:\n    lang: x\n    handler: .\n    image: g\n    limits:\n      memory: 512Mi\n      cpu: 1\n    requests:\n      memory: 64Mi\n' +
-      '    constraints:\n      - disktype=ssd\n    readonly_root_filesystem: false\n');
+    const file = await stackFile(
+      'defaults.yml',
+      'functions:\n  f:\n    lang: x\n    handler: .\n    image: f\n    environment:\n      N: 3\n      B: true\n' +
+        '  g:\n    lang: x\n    handler: .\n    image: g\n    limits:\n      memory: 512Mi\n      cpu: 1\n    requests:\n      memory: 64Mi\n' +
+        '    constraints:\n      - disktype=ssd\n    readonly_root_filesystem: false\n',
+    );
     const [f, g] = (await loadStackFiles([file])).functions;
     assert.deepEqual([f!.minReplicas, f!.maxReplicas], [1, 20]);
     assert.deepEqual([f!.limits, g!.limits], [{}, { memory: '512Mi', cpu: '1' }]);
@@ -129,25 +159,59 @@ describe('loadStackFiles', () => {
 
   const fn = (extra: string) => `functions:\n  train:\n    lang: x\n    handler: .\n    image: t\n${extra}`;
   const cases: [string, string, RegExp][] = [
-    ['a scale label that is not a whole number', fn('    labels:\n      com.openfaas.scale.min: two\n'),
-      /^bad\.yml: functions\.train\.labels\["com\.openfaas\.scale\.min"\] must be a whole number, not "two"$/],
-    ['min above max', fn('    labels:\n      com.openfaas.scale.min: 5\n      com.openfaas.scale.max: 2\n'),
-      /functions\.train\.labels\["com\.openfaas\.scale\.min"\] \(5\) must not exceed labels\["com\.openfaas\.scale\.max"\] \(2\)/],
-    ['a missing key', 'functions:\n  train:\n    handler: .\n    image: t\n', /^bad\.yml: functions\.train\.lang is required$/],
-    ['a key of the wrong type', fn('    secrets: s3-access-key\n'), /^bad\.yml: functions\.train\.secrets must be a list$/],
-    ['a timeout that is no duration', fn('    environment:\n      exec_timeout: soon\n'),
-      /^bad\.yml: functions\.train\.environment\.exec_timeout must be a duration like "60s" or whole seconds, not "soon"$/],
-    ['a missing environment_file', fn('    environment_file:\n      - nope.yml\n'),
-      /^bad\.yml: functions\.train\.environment_file\[0\]: .*nope\.yml does not exist$/],
-    ['a function name OpenFaaS would refuse', 'functions:\n  Train_1:\n    lang: x\n    handler: .\n    image: t\n',
-      /^bad\.yml: functions\.Train_1 is not a valid function name/],
+    [
+      'a scale label that is not a whole number',
+      fn('    labels:\n      com.openfaas.scale.min: two\n'),
+      /^bad\.yml: functions\.train\.labels\["com\.openfaas\.scale\.min"\] must be a whole number, not "two"$/,
+    ],
+    [
+      'min above max',
+      fn('    labels:\n      com.openfaas.scale.min: 5\n      com.openfaas.scale.max: 2\n'),
+      /functions\.train\.labels\["com\.openfaas\.scale\.min"\] \(5\) must not exceed labels\["com\.openfaas\.scale\.max"\] \(2\)/,
+    ],
+    [
+      'a missing key',
+      'functions:\n  train:\n    handler: .\n    image: t\n',
+      /^bad\.yml: functions\.train\.lang is required$/,
+    ],
+    [
+      'a key of the wrong type',
+      fn('    secrets: s3-access-key\n'),
+      /^bad\.yml: functions\.train\.secrets must be a list$/,
+    ],
+    [
+      'a timeout that is no duration',
+      fn('    environment:\n      exec_timeout: soon\n'),
+      /^bad\.yml: functions\.train\.environment\.exec_timeout must be a duration like "60s" or whole seconds, not "soon"$/,
+    ],
+    [
+      'a missing environment_file',
+      fn('    environment_file:\n      - nope.yml\n'),
+      /^bad\.yml: functions\.train\.environment_file\[0\]: .*nope\.yml does not exist$/,
+    ],
+    [
+      'a function name OpenFaaS would refuse',
+      'functions:\n  Train_1:\n    lang: x\n    handler: .\n    image: t\n',
+      /^bad\.yml: functions\.Train_1 is not a valid function name/,
+    ],
     ['no functions map', 'version: 1.0\n', /^bad\.yml: functions is required$/],
-    ['storage rights it cannot parse', fn('    secrets: [s3-access-key-train, s3-secret-key-train]\n    annotations:\n      com.baton.storage: "list:models/"\n'),
-      /^bad\.yml: functions\.train\.annotations\["com\.baton\.storage"\]: "list:models\/" must be <right>:<prefix>/],
-    ['storage rights without the own S3 secrets', fn('    annotations:\n      com.baton.storage: "read:models/"\n'),
-      /^bad\.yml: functions\.train\.annotations\["com\.baton\.storage"\] gives storage rights, but secrets lacks "s3-access-key-train" and "s3-secret-key-train"/],
-    ['the shared S3 secrets', fn('    secrets: [s3-access-key, s3-secret-key]\n'),
-      /^bad\.yml: functions\.train\.secrets lists "s3-access-key", "s3-secret-key": declare the function's own "s3-access-key-train"/],
+    [
+      'storage rights it cannot parse',
+      fn(
+        '    secrets: [s3-access-key-train, s3-secret-key-train]\n    annotations:\n      com.baton.storage: "list:models/"\n',
+      ),
+      /^bad\.yml: functions\.train\.annotations\["com\.baton\.storage"\]: "list:models\/" must be <right>:<prefix>/,
+    ],
+    [
+      'storage rights without the own S3 secrets',
+      fn('    annotations:\n      com.baton.storage: "read:models/"\n'),
+      /^bad\.yml: functions\.train\.annotations\["com\.baton\.storage"\] gives storage rights, but secrets lacks "s3-access-key-train" and "s3-secret-key-train"/,
+    ],
+    [
+      'the shared S3 secrets',
+      fn('    secrets: [s3-access-key, s3-secret-key]\n'),
+      /^bad\.yml: functions\.train\.secrets lists "s3-access-key", "s3-secret-key": declare the function's own "s3-access-key-train"/,
+    ],
   ];
   for (const [what, yaml, expected] of cases) {
     it(`names the file and key for ${what}`, async () => {

@@ -47,7 +47,9 @@ function byteCount(value: string | undefined, fallback: number, key: string): nu
   if (value === undefined) return fallback;
   const bytes = Number(value);
   if (!/^\d+$/.test(value.trim()) || bytes < 1 || bytes > MAX_REQUEST_CEILING) {
-    throw new Error(`${key} must be a whole number of bytes from 1 to ${MAX_REQUEST_CEILING}, not ${JSON.stringify(value)}`);
+    throw new Error(
+      `${key} must be a whole number of bytes from 1 to ${MAX_REQUEST_CEILING}, not ${JSON.stringify(value)}`,
+    );
   }
   return bytes;
 }
@@ -120,7 +122,9 @@ async function loadStackFile(file: string): Promise<FunctionSpec[]> {
   const specs: FunctionSpec[] = [];
   for (const [name, raw] of Object.entries(doc.functions)) {
     if (!FUNCTION_NAME.test(name)) {
-      throw new Error(`${shown(file)}: ${keyPath(['functions', name])} is not a valid function name (lowercase letters, digits and '-', like a DNS label)`);
+      throw new Error(
+        `${shown(file)}: ${keyPath(['functions', name])} is not a valid function name (lowercase letters, digits and '-', like a DNS label)`,
+      );
     }
     specs.push(await toSpec(file, name, raw));
   }
@@ -161,7 +165,9 @@ export interface DeploymentFields {
 export function specFromDeployment(base: FunctionSpec, deployment: DeploymentFields): FunctionSpec {
   const field: Record<string, string> = { environment: 'envVars', readonly_root_filesystem: 'readOnlyRootFilesystem' };
   const where = (...keys: (string | number)[]) =>
-    keys.length === 0 ? `deployment of ${base.name}: request` : `deployment of ${base.name}: ${keyPath([field[String(keys[0])] ?? keys[0]!, ...keys.slice(1)])}`;
+    keys.length === 0
+      ? `deployment of ${base.name}: request`
+      : `deployment of ${base.name}: ${keyPath([field[String(keys[0])] ?? keys[0]!, ...keys.slice(1)])}`;
   const raw: RawFunction = {
     lang: base.lang,
     handler: base.handler,
@@ -172,32 +178,50 @@ export function specFromDeployment(base: FunctionSpec, deployment: DeploymentFie
     ...(deployment.limits && { limits: deployment.limits }),
     ...(deployment.requests && { requests: deployment.requests }),
     ...(deployment.constraints && { constraints: deployment.constraints }),
-    ...(deployment.readOnlyRootFilesystem !== undefined && { readonly_root_filesystem: deployment.readOnlyRootFilesystem }),
+    ...(deployment.readOnlyRootFilesystem !== undefined && {
+      readonly_root_filesystem: deployment.readOnlyRootFilesystem,
+    }),
   };
   return buildSpec(base.stackFile, base.name, raw, { ...deployment.envVars }, where);
 }
 
 /** A spec from a function's raw fields (handler already absolute) and its merged environment. */
-function buildSpec(file: string, name: string, raw: RawFunction, environment: Record<string, string>, where: (...keys: (string | number)[]) => string): FunctionSpec {
+function buildSpec(
+  file: string,
+  name: string,
+  raw: RawFunction,
+  environment: Record<string, string>,
+  where: (...keys: (string | number)[]) => string,
+): FunctionSpec {
   const labels = raw.labels ?? {};
   const minReplicas = wholeNumber(labels[MIN_SCALE_LABEL], DEFAULT_MIN_REPLICAS, where('labels', MIN_SCALE_LABEL));
   const maxReplicas = wholeNumber(labels[MAX_SCALE_LABEL], DEFAULT_MAX_REPLICAS, where('labels', MAX_SCALE_LABEL));
   if (maxReplicas < 1) throw new Error(`${where('labels', MAX_SCALE_LABEL)} must be at least 1`);
   if (minReplicas > maxReplicas) {
-    throw new Error(`${where('labels', MIN_SCALE_LABEL)} (${minReplicas}) must not exceed ${keyPath(['labels', MAX_SCALE_LABEL])} (${maxReplicas})`);
+    throw new Error(
+      `${where('labels', MIN_SCALE_LABEL)} (${minReplicas}) must not exceed ${keyPath(['labels', MAX_SCALE_LABEL])} (${maxReplicas})`,
+    );
   }
   const timeout = (key: string) => {
     const value = environment[key];
     if (value === undefined) return DEFAULT_WATCHDOG_TIMEOUT_MS;
     const ms = parseWatchdogDuration(value);
-    if (ms === undefined) throw new Error(`${where('environment', key)} must be a duration like "60s" or whole seconds, not ${JSON.stringify(value)}`);
+    if (ms === undefined)
+      throw new Error(
+        `${where('environment', key)} must be a duration like "60s" or whole seconds, not ${JSON.stringify(value)}`,
+      );
     return ms;
   };
   const annotations = raw.annotations ?? {};
   const storageValue = annotations[STORAGE_ANNOTATION];
-  const storage = storageValue === undefined ? undefined : parseStorageRights(storageValue, where('annotations', STORAGE_ANNOTATION));
+  const storage =
+    storageValue === undefined ? undefined : parseStorageRights(storageValue, where('annotations', STORAGE_ANNOTATION));
   checkStorageSecrets(name, storage, raw.secrets ?? [], where());
-  const maxRequestBytes = byteCount(annotations[MAX_REQUEST_ANNOTATION], DEFAULT_MAX_REQUEST_BYTES, where('annotations', MAX_REQUEST_ANNOTATION));
+  const maxRequestBytes = byteCount(
+    annotations[MAX_REQUEST_ANNOTATION],
+    DEFAULT_MAX_REQUEST_BYTES,
+    where('annotations', MAX_REQUEST_ANNOTATION),
+  );
   return {
     name,
     lang: raw.lang,
@@ -220,7 +244,9 @@ function buildSpec(file: string, name: string, raw: RawFunction, environment: Re
   };
 }
 
-const copySchema = z.looseObject({ configuration: z.looseObject({ copy: z.array(z.string().min(1)).optional() }).optional() });
+const copySchema = z.looseObject({
+  configuration: z.looseObject({ copy: z.array(z.string().min(1)).optional() }).optional(),
+});
 
 /**
  * The stack file's `configuration.copy` paths (faas-cli copies them into every function's build context, under
@@ -240,7 +266,9 @@ async function readYaml(file: string): Promise<unknown> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${shown(file)} does not exist` : `${shown(file)}: cannot read (${code})`, { cause: err });
+    throw new Error(code === 'ENOENT' ? `${shown(file)} does not exist` : `${shown(file)}: cannot read (${code})`, {
+      cause: err,
+    });
   }
   try {
     return parseYaml(text, { merge: true }); // stack.yml shares settings through merge keys (<<: *anchor), as faas-cli reads them
@@ -271,14 +299,16 @@ function wholeNumber(value: string | undefined, fallback: number, where: string)
 
 /** `['functions', 'train', 'labels', 'com.openfaas.scale.min']` → `functions.train.labels["com.openfaas.scale.min"]`. */
 export function keyPath(keys: readonly PropertyKey[]): string {
-  return keys
-    .map((key, i) => {
-      if (typeof key === 'number') return `[${key}]`;
-      const text = String(key);
-      if (/^[A-Za-z_][\w-]*$/.test(text)) return i === 0 ? text : `.${text}`;
-      return `[${JSON.stringify(text)}]`;
-    })
-    .join('') || '(top level)';
+  return (
+    keys
+      .map((key, i) => {
+        if (typeof key === 'number') return `[${key}]`;
+        const text = String(key);
+        if (/^[A-Za-z_][\w-]*$/.test(text)) return i === 0 ? text : `.${text}`;
+        return `[${JSON.stringify(text)}]`;
+      })
+      .join('') || '(top level)'
+  );
 }
 
 /** A path as the user would type it: relative to the working directory when inside it. */

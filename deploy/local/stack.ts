@@ -63,14 +63,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // A stack on this data folder that died without stopping (SIGKILL) left its servers and replicas running.
   const pids = new PidFiles(join(options.dataDir, 'run'));
   const leftovers = await pids.stopLeftovers();
-  if (leftovers.length) log(`stopped ${leftovers.length} processes a previous stack on ${options.dataDir} left running: ${leftovers.join(', ')}`);
+  if (leftovers.length)
+    log(
+      `stopped ${leftovers.length} processes a previous stack on ${options.dataDir} left running: ${leftovers.join(', ')}`,
+    );
   await assertPortsFree(options.ports);
   const ports = await resolvePorts(options.ports);
   await mkdir(join(options.dataDir, 'logs'), { recursive: true });
   const secrets = await ensureLocalSecrets(options.dataDir);
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
-    for (const stopOne of stoppers.reverse()) await stopOne().catch((error: unknown) => log(`stop failed: ${(error as Error).message}`));
+    for (const stopOne of stoppers.reverse())
+      await stopOne().catch((error: unknown) => log(`stop failed: ${(error as Error).message}`));
     stoppers.length = 0;
   };
 
@@ -79,8 +83,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
     // The UI decodes the encrypted payloads in the browser through the orchestrator's codec server.
     const codecEndpoint = `${gatewayUrl}/function/baton/codec`;
-    const temporalOptions = { binary: options.tools.temporal, dataDir: options.dataDir, port: ports.temporal, uiPort: ports.temporalUi, codecEndpoint, pids };
-    const minioOptions = { binary: options.tools.minio, dataDir: options.dataDir, port: ports.minio, consolePort: ports.minioConsole, rootUser: secrets.s3AccessKey, rootPassword: secrets.s3SecretKey, pids };
+    const temporalOptions = {
+      binary: options.tools.temporal,
+      dataDir: options.dataDir,
+      port: ports.temporal,
+      uiPort: ports.temporalUi,
+      codecEndpoint,
+      pids,
+    };
+    const minioOptions = {
+      binary: options.tools.minio,
+      dataDir: options.dataDir,
+      port: ports.minio,
+      consolePort: ports.minioConsole,
+      rootUser: secrets.s3AccessKey,
+      rootPassword: secrets.s3SecretKey,
+      pids,
+    };
     // Both are kept running: a server that dies is started again, as a cluster restarts a pod.
     const keep = <S extends StartedServer>(name: string, start: () => Promise<S>) =>
       KeptServer.start({ name, start, log }).then((kept) => (stoppers.push(() => kept.stop()), kept));
@@ -124,8 +143,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // Each function gets its own S3 user, limited to its declared prefixes; the root credentials stay here.
       prepare: async (functions) => {
         const users = storageUsers(functions, await writeStorageCredentials(secrets.dir, functions), envOverrides);
-        const { removed } = await createStorageUsers(options.tools.python, { url: minio.url, rootUser: secrets.s3AccessKey, rootPassword: secrets.s3SecretKey }, users);
-        log(`storage: ${users.length} function users in MinIO${removed.length ? `; removed ${removed.join(', ')} (no longer in the stack)` : ''}`);
+        const { removed } = await createStorageUsers(
+          options.tools.python,
+          { url: minio.url, rootUser: secrets.s3AccessKey, rootPassword: secrets.s3SecretKey },
+          users,
+        );
+        log(
+          `storage: ${users.length} function users in MinIO${removed.length ? `; removed ${removed.join(', ')} (no longer in the stack)` : ''}`,
+        );
       },
       basicAuth: options.gatewayAuth ? { user: secrets.gatewayUser, password: secrets.gatewayPassword } : undefined,
       onLog: options.onFunctionLog,
@@ -134,7 +159,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log(`gateway on ${gatewayUrl}; waiting for function replicas…`);
     await gateway.waitUntilReady(180_000);
     return {
-      gatewayUrl, token: secrets.adminKey, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, minioUrl: minio.url, secrets, gateway, stop,
+      gatewayUrl,
+      token: secrets.adminKey,
+      temporalAddress: temporal.address,
+      temporalUiUrl: temporal.uiUrl,
+      minioUrl: minio.url,
+      secrets,
+      gateway,
+      stop,
       get temporal() {
         return temporalKept.server;
       },
@@ -159,7 +191,8 @@ async function resolvePorts(ports: StackPorts): Promise<StackPorts> {
 
 /** The checkout's commit for model lineage: short sha, "-dirty" when the tree has changes; "unknown" outside git. */
 export async function codeVersionOf(repoRoot: string): Promise<string> {
-  const git = (...args: string[]) => promisify(execFile)('git', args, { cwd: repoRoot, timeout: 10_000 }).then(({ stdout }) => stdout.trim());
+  const git = (...args: string[]) =>
+    promisify(execFile)('git', args, { cwd: repoRoot, timeout: 10_000 }).then(({ stdout }) => stdout.trim());
   try {
     const [sha, changes] = await Promise.all([git('rev-parse', '--short', 'HEAD'), git('status', '--porcelain')]);
     return changes ? `${sha}-dirty` : sha;

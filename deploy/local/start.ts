@@ -36,7 +36,8 @@ try {
     ...config,
     tools,
     log: (line) => say(`[stack] ${line}`),
-    onFunctionLog: (fn, instance, line) => appendFileSync(functionsLog, `${new Date().toISOString()} ${fn}/${instance} ${line}\n`),
+    onFunctionLog: (fn, instance, line) =>
+      appendFileSync(functionsLog, `${new Date().toISOString()} ${fn}/${instance} ${line}\n`),
   });
   say(`
 Baton is up.

@@ -42,18 +42,26 @@ export function parseStorageRights(value: string, where: string): StorageRights 
   const seen = new Set<Right>();
   const clauses = value.trim().split(/\s+/).filter(Boolean);
   const example = 'e.g. "read:runs/,datasets/ write:datasets/"';
-  if (clauses.length === 0) throw new Error(`${where} is empty: name what the function may do, ${example}; or remove the annotation and the function's S3 secrets`);
+  if (clauses.length === 0)
+    throw new Error(
+      `${where} is empty: name what the function may do, ${example}; or remove the annotation and the function's S3 secrets`,
+    );
   for (const clause of clauses) {
     const colon = clause.indexOf(':');
     const right = clause.slice(0, colon) as Right;
     if (colon < 0 || !RIGHTS.includes(right)) {
-      throw new Error(`${where}: "${clause}" must be <right>:<prefix>[,<prefix>...] with right read, write or delete, ${example}`);
+      throw new Error(
+        `${where}: "${clause}" must be <right>:<prefix>[,<prefix>...] with right read, write or delete, ${example}`,
+      );
     }
-    if (seen.has(right)) throw new Error(`${where}: "${right}" is given twice; list all its prefixes in one clause, separated by commas`);
+    if (seen.has(right))
+      throw new Error(`${where}: "${right}" is given twice; list all its prefixes in one clause, separated by commas`);
     seen.add(right);
     for (const prefix of clause.slice(colon + 1).split(',')) {
       if (!PREFIX.test(prefix) && !OBJECT_KEY.test(prefix)) {
-        throw new Error(`${where}: ${right} prefix "${prefix}" must be folder names ending with "/", like "models/" or "runs/", or one object's key, like "system/api-keys.json" (lowercase letters, digits, ".", "_", "-"; not the whole bucket)`);
+        throw new Error(
+          `${where}: ${right} prefix "${prefix}" must be folder names ending with "/", like "models/" or "runs/", or one object's key, like "system/api-keys.json" (lowercase letters, digits, ".", "_", "-"; not the whole bucket)`,
+        );
       }
       rights[right].push(prefix);
     }
@@ -64,7 +72,9 @@ export function parseStorageRights(value: string, where: string): StorageRights 
 
 /** The rights as the annotation writes them (parseStorageRights' inverse). */
 export function formatStorageRights(rights: StorageRights): string {
-  return RIGHTS.filter((right) => rights[right].length > 0).map((right) => `${right}:${rights[right].join(',')}`).join(' ');
+  return RIGHTS.filter((right) => rights[right].length > 0)
+    .map((right) => `${right}:${rights[right].join(',')}`)
+    .join(' ');
 }
 
 /**
@@ -72,7 +82,12 @@ export function formatStorageRights(rights: StorageRights): string {
  * annotation ⇔ the secrets `s3-access-key-<fn>` and `s3-secret-key-<fn>`. A shared `s3-access-key` is refused when
  * the function has rights (it would bypass them). Errors start with `where` (the file and `functions.<fn>`).
  */
-export function checkStorageSecrets(fn: string, rights: StorageRights | undefined, secrets: string[], where: string): void {
+export function checkStorageSecrets(
+  fn: string,
+  rights: StorageRights | undefined,
+  secrets: string[],
+  where: string,
+): void {
   const own = s3CredentialSecrets(fn);
   const s3Secrets = secrets.filter((secret) => /^s3-(access|secret)-key(-|$)/.test(secret));
   const foreign = s3Secrets.filter((secret) => secret !== own.accessKey && secret !== own.secretKey);
@@ -84,10 +99,14 @@ export function checkStorageSecrets(fn: string, rights: StorageRights | undefine
   }
   const missing = [own.accessKey, own.secretKey].filter((secret) => !secrets.includes(secret));
   if (rights && missing.length > 0) {
-    throw new Error(`${where}.annotations["${STORAGE_ANNOTATION}"] gives storage rights, but secrets lacks ${missing.map((s) => `"${s}"`).join(' and ')}: add them, or remove the annotation`);
+    throw new Error(
+      `${where}.annotations["${STORAGE_ANNOTATION}"] gives storage rights, but secrets lacks ${missing.map((s) => `"${s}"`).join(' and ')}: add them, or remove the annotation`,
+    );
   }
   if (!rights && missing.length < 2) {
-    throw new Error(`${where}.secrets lists the function's S3 credentials, but annotations["${STORAGE_ANNOTATION}"] is missing: say what it may touch, e.g. "read:models/"`);
+    throw new Error(
+      `${where}.secrets lists the function's S3 credentials, but annotations["${STORAGE_ANNOTATION}"] is missing: say what it may touch, e.g. "read:models/"`,
+    );
   }
 }
 
@@ -115,15 +134,28 @@ export function storagePolicy(bucket: string, rights: StorageRights): PolicyDocu
   if (rights.read.length > 0) {
     statements.push({ Sid: 'ReadObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: objects(rights.read) });
     statements.push({
-      Sid: 'ListReadPrefixes', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`],
+      Sid: 'ListReadPrefixes',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [`arn:aws:s3:::${bucket}`],
       Condition: { StringLike: { 's3:prefix': rights.read.map(pattern) } },
     });
   }
   if (rights.write.length > 0) {
-    statements.push({ Sid: 'WriteObjects', Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: objects(rights.write) });
+    statements.push({
+      Sid: 'WriteObjects',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      Resource: objects(rights.write),
+    });
   }
   if (rights.delete.length > 0) {
-    statements.push({ Sid: 'DeleteObjects', Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: objects(rights.delete) });
+    statements.push({
+      Sid: 'DeleteObjects',
+      Effect: 'Allow',
+      Action: ['s3:DeleteObject'],
+      Resource: objects(rights.delete),
+    });
   }
   return { Version: '2012-10-17', Statement: statements };
 }

@@ -39,8 +39,15 @@ export function storageUsers(
     if (!fn.storage) continue;
     const own = credentials.get(fn.name);
     if (!own) throw new Error(`function ${fn.name} has storage rights but no S3 credentials were written for it`);
-    const bucket = envOverrides.BATON_ARTIFACT_BUCKET || fn.environment.BATON_ARTIFACT_BUCKET || DEFAULT_ARTIFACT_BUCKET;
-    users.push({ fn: fn.name, ...own, policy: `${USER_PREFIX}${fn.name}`, document: storagePolicy(bucket, fn.storage), bucket });
+    const bucket =
+      envOverrides.BATON_ARTIFACT_BUCKET || fn.environment.BATON_ARTIFACT_BUCKET || DEFAULT_ARTIFACT_BUCKET;
+    users.push({
+      fn: fn.name,
+      ...own,
+      policy: `${USER_PREFIX}${fn.name}`,
+      document: storagePolicy(bucket, fn.storage),
+      bucket,
+    });
   }
   return users;
 }
@@ -58,7 +65,12 @@ export interface MinioAdminTarget {
  * `baton-*` users and policies of functions no longer in the stack. Runs the virtualenv's `python` (the pinned
  * `minio` package's MinioAdmin). Answers the users it removed. Errors say what failed, never a credential.
  */
-export async function createStorageUsers(python: string, target: MinioAdminTarget, users: StorageUser[], timeoutMs = 60_000): Promise<{ removed: string[] }> {
+export async function createStorageUsers(
+  python: string,
+  target: MinioAdminTarget,
+  users: StorageUser[],
+  timeoutMs = 60_000,
+): Promise<{ removed: string[] }> {
   const plan = {
     endpoint: new URL(target.url).host,
     rootUser: target.rootUser,
@@ -81,7 +93,10 @@ export async function createStorageUsers(python: string, target: MinioAdminTarge
   try {
     code = await exit;
   } catch (error) {
-    throw new Error(`creating the functions' S3 users in MinIO: cannot run ${python} (${(error as Error).message}); run npm run setup`, { cause: error });
+    throw new Error(
+      `creating the functions' S3 users in MinIO: cannot run ${python} (${(error as Error).message}); run npm run setup`,
+      { cause: error },
+    );
   }
   if (code !== 0) {
     const why = stderr.trim().split('\n').at(-1) || `exit code ${code ?? 'none (timed out)'}`;

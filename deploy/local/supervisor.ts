@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { access } from 'node:fs/promises';
-import { FUNCTION_NAMESPACE, type FunctionDeployment, type FunctionView, type GatewayBackend, type ReplicaTarget } from './gateway/backend.ts';
+import {
+  FUNCTION_NAMESPACE,
+  type FunctionDeployment,
+  type FunctionView,
+  type GatewayBackend,
+  type ReplicaTarget,
+} from './gateway/backend.ts';
 import { deployedSpec } from './gateway/deployments.ts';
 import { GatewayError } from './gateway/gateway-error.ts';
 import { LogStore } from './log-store.ts';
@@ -102,8 +108,20 @@ export class Supervisor implements GatewayBackend {
     const fn = this.running.get(name);
     if (!fn) return undefined;
     const availableReplicas = fn.replicas.filter((r) => r.state === 'ready').length;
-    const environment = configuredEnv({ spec: fn.spec, template: fn.template, secretsDir: fn.secretsDir, envOverrides: this.options.envOverrides });
-    return { spec: fn.spec, envProcess: fn.template.fprocess, environment, replicas: fn.desired, availableReplicas, createdAt: fn.createdAt };
+    const environment = configuredEnv({
+      spec: fn.spec,
+      template: fn.template,
+      secretsDir: fn.secretsDir,
+      envOverrides: this.options.envOverrides,
+    });
+    return {
+      spec: fn.spec,
+      envProcess: fn.template.fprocess,
+      environment,
+      replicas: fn.desired,
+      availableReplicas,
+      createdAt: fn.createdAt,
+    };
   }
 
   /**
@@ -126,7 +144,8 @@ export class Supervisor implements GatewayBackend {
     }
     await this.assertSecretsExist(name, spec.secrets);
     // Another deploy of the same function may have finished while this one checked the secrets.
-    if ((mode === 'update' ? this.running.get(name) : this.removed.get(name)) !== fn) throw this.deployRefusal(name, mode);
+    if ((mode === 'update' ? this.running.get(name) : this.removed.get(name)) !== fn)
+      throw this.deployRefusal(name, mode);
     const desired = mode === 'update' ? fn.desired : spec.minReplicas;
     for (const replica of fn.replicas.slice()) this.retire(fn, replica, this.scaleDownGrace(fn.spec));
     fn.spec = spec;
@@ -153,9 +172,13 @@ export class Supervisor implements GatewayBackend {
   }
 
   private deployRefusal(name: string, mode: 'create' | 'update'): GatewayError {
-    if (mode === 'update' && this.removed.has(name)) return new GatewayError(404, `function ${name} was removed: deploy it again to create it`);
+    if (mode === 'update' && this.removed.has(name))
+      return new GatewayError(404, `function ${name} was removed: deploy it again to create it`);
     if (mode === 'create' && this.running.has(name)) {
-      return new GatewayError(409, `function ${name} already exists: update it with PUT /system/functions (faas-cli deploy does by default)`);
+      return new GatewayError(
+        409,
+        `function ${name} already exists: update it with PUT /system/functions (faas-cli deploy does by default)`,
+      );
     }
     const known = [...this.running.keys(), ...this.removed.keys()].sort().join(', ');
     const why =
@@ -167,9 +190,17 @@ export class Supervisor implements GatewayBackend {
   private async assertSecretsExist(name: string, secrets: string[]): Promise<void> {
     for (const secret of secrets) {
       const plain = secret === path.basename(secret) && !secret.startsWith('.');
-      const present = plain && (await access(path.join(this.options.secretsDir, secret)).then(() => true, () => false));
+      const present =
+        plain &&
+        (await access(path.join(this.options.secretsDir, secret)).then(
+          () => true,
+          () => false,
+        ));
       if (!present) {
-        throw new GatewayError(422, `secrets: function ${name} asks for the secret "${secret}", which the local stack does not have in ${this.options.secretsDir}`);
+        throw new GatewayError(
+          422,
+          `secrets: function ${name} asks for the secret "${secret}", which the local stack does not have in ${this.options.secretsDir}`,
+        );
       }
     }
   }
@@ -227,11 +258,15 @@ export class Supervisor implements GatewayBackend {
     const deadline = Date.now() + timeoutMs;
     const crashLoop = this.options.crashLoopRestarts ?? 5;
     for (;;) {
-      const waiting = [...this.running.values()].filter((fn) => this.getFunction(fn.spec.name)!.availableReplicas < fn.spec.minReplicas);
+      const waiting = [...this.running.values()].filter(
+        (fn) => this.getFunction(fn.spec.name)!.availableReplicas < fn.spec.minReplicas,
+      );
       if (waiting.length === 0) return;
       const looping = waiting.some((fn) => fn.replicas.some((r) => r.state !== 'ready' && r.restarts >= crashLoop));
       if (looping || Date.now() >= deadline) {
-        const why = looping ? 'not ready, a replica keeps crashing' : `not ready after ${Math.round(timeoutMs / 1000)} s`;
+        const why = looping
+          ? 'not ready, a replica keeps crashing'
+          : `not ready after ${Math.round(timeoutMs / 1000)} s`;
         throw new Error(`functions ${why}:\n${waiting.map((fn) => this.describe(fn)).join('\n')}`);
       }
       await sleep(100);
@@ -297,7 +332,9 @@ export class Supervisor implements GatewayBackend {
 
   private describe(fn: Running): string {
     const ready = fn.replicas.filter((r) => r.state === 'ready').length;
-    const states = fn.replicas.map((r) => `${r.id} ${r.state}${r.restarts ? `, ${r.restarts} restarts, last ${r.lastExit}` : ''}`);
+    const states = fn.replicas.map(
+      (r) => `${r.id} ${r.state}${r.restarts ? `, ${r.restarts} restarts, last ${r.lastExit}` : ''}`,
+    );
     const lines = this.logs.query({ name: fn.spec.name, tail: 15 }).map((l) => `  [${l.instance}] ${l.text}`);
     return (
       `${fn.spec.name} (${ready} of ${fn.spec.minReplicas} ready; ${states.join('; ') || 'no replicas'})\n` +

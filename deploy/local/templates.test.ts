@@ -10,11 +10,18 @@ const dirs = [fixtureTemplates, path.join(repo, 'template')];
 describe('resolveTemplate', () => {
   it("finds the template's folder and fprocess in the search path", async () => {
     const template = await resolveTemplate({ name: 'echo', lang: 'echo', environment: {} }, dirs);
-    assert.deepEqual(template, { lang: 'echo', dir: path.join(fixtureTemplates, 'echo'), fprocess: 'node echo-server.mjs' });
+    assert.deepEqual(template, {
+      lang: 'echo',
+      dir: path.join(fixtureTemplates, 'echo'),
+      fprocess: 'node echo-server.mjs',
+    });
   });
 
   it("lets the function's environment.fprocess override the template's", async () => {
-    const template = await resolveTemplate({ name: 'echo', lang: 'echo', environment: { fprocess: 'node other.mjs' } }, dirs);
+    const template = await resolveTemplate(
+      { name: 'echo', lang: 'echo', environment: { fprocess: 'node other.mjs' } },
+      dirs,
+    );
     assert.equal(template.fprocess, 'node other.mjs');
   });
 

@@ -45,7 +45,11 @@ async function listTemplates(templateDir: string): Promise<string[]> {
   const found = await Promise.all(
     entries
       .filter((entry) => entry.isDirectory())
-      .map(async (entry) => ((await readFile(path.join(templateDir, entry.name, 'template.yml')).catch(() => undefined)) ? entry.name : undefined)),
+      .map(async (entry) =>
+        (await readFile(path.join(templateDir, entry.name, 'template.yml')).catch(() => undefined))
+          ? entry.name
+          : undefined,
+      ),
   );
   return found.filter((name): name is string => name !== undefined);
 }

@@ -70,6 +70,9 @@ export function which(name: string, env: NodeJS.ProcessEnv): string | undefined 
 
 /** The last non-empty lines of a command's output, for error messages. */
 export function tail(result: RunResult, lines = 12): string {
-  const all = `${result.stdout}\n${result.stderr}`.split('\n').map((l) => l.trimEnd()).filter(Boolean);
+  const all = `${result.stdout}\n${result.stderr}`
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter(Boolean);
   return all.slice(-lines).join('\n');
 }

@@ -24,13 +24,17 @@ export async function requireGo(ctx: SetupContext, forWhat: string): Promise<str
   if (known) return known;
   const go = find(ctx, 'go');
   if (!go) {
-    throw new ToolError(`Go is not on PATH; it is needed to build ${forWhat}`,
-      `install Go ${MIN_GO.join('.')}+ (https://go.dev/dl/) and make sure \`go\` is on PATH, then run npm run setup again`);
+    throw new ToolError(
+      `Go is not on PATH; it is needed to build ${forWhat}`,
+      `install Go ${MIN_GO.join('.')}+ (https://go.dev/dl/) and make sure \`go\` is on PATH, then run npm run setup again`,
+    );
   }
   const v = goVersion((await run(go, ['version'], { env: ctx.env, timeoutMs: 30_000 })).stdout);
   if (!v || v[0] < MIN_GO[0] || (v[0] === MIN_GO[0] && v[1] < MIN_GO[1])) {
-    throw new ToolError(`${go} is Go ${v ? v.join('.') : '(unknown version)'}; building ${forWhat} needs Go ${MIN_GO.join('.')}+`,
-      `install Go ${MIN_GO.join('.')}+ (https://go.dev/dl/) first on PATH`);
+    throw new ToolError(
+      `${go} is Go ${v ? v.join('.') : '(unknown version)'}; building ${forWhat} needs Go ${MIN_GO.join('.')}+`,
+      `install Go ${MIN_GO.join('.')}+ (https://go.dev/dl/) first on PATH`,
+    );
   }
   goChecked.set(ctx, go);
   return go;
@@ -60,10 +64,15 @@ export async function buildInto(
   return withStaging(destination, async (tmp) => {
     const { args, env, cwd, binaryName } = command(tmp);
     const result = await withHeartbeat(ctx, `building ${marker.tool}`, () =>
-      run(go, args, { env: { ...ctx.env, ...env }, cwd: cwd ?? tmp, timeoutMs: BUILD_TIMEOUT_MS }));
+      run(go, args, { env: { ...ctx.env, ...env }, cwd: cwd ?? tmp, timeoutMs: BUILD_TIMEOUT_MS }),
+    );
     const built = join(tmp, binaryName);
     if (result.code !== 0 || !existsSync(built)) {
-      return { ok: false, reason: firstGoError(result.stderr) ?? result.failure ?? `go exited with ${result.code}`, output: tail(result) };
+      return {
+        ok: false,
+        reason: firstGoError(result.stderr) ?? result.failure ?? `go exited with ${result.code}`,
+        output: tail(result),
+      };
     }
     const wrong = await verify?.(built);
     if (wrong) return { ok: false, reason: wrong };
@@ -89,20 +98,33 @@ export async function withStaging<T>(destination: string, work: (tmp: string) =>
 }
 
 /** Moves a checked binary into the cache and writes its completion marker, last. */
-export function place(binary: string, destination: string, marker: { tool: string; version: string; source: string }): void {
+export function place(
+  binary: string,
+  destination: string,
+  marker: { tool: string; version: string; source: string },
+): void {
   mkdirSync(dirname(destination), { recursive: true });
   renameSync(binary, destination);
   markComplete(destination, marker.tool, marker.version, marker.source);
 }
 
 /** `GOBIN=<tmp> go install <module>@<version>` into the cache. */
-export function goInstall(ctx: SetupContext, destination: string, tool: { name: string; module: string; version: string; binary: string }): Promise<BuildResult> {
+export function goInstall(
+  ctx: SetupContext,
+  destination: string,
+  tool: { name: string; module: string; version: string; binary: string },
+): Promise<BuildResult> {
   const spec = `${tool.module}@${tool.version}`;
-  return buildInto(ctx, destination, { tool: tool.name, version: tool.version, source: `go install ${spec}` }, (tmp) => ({
-    args: ['install', spec],
-    env: { GOBIN: tmp },
-    binaryName: tool.binary,
-  }));
+  return buildInto(
+    ctx,
+    destination,
+    { tool: tool.name, version: tool.version, source: `go install ${spec}` },
+    (tmp) => ({
+      args: ['install', spec],
+      env: { GOBIN: tmp },
+      binaryName: tool.binary,
+    }),
+  );
 }
 
 /** Leftovers of interrupted builds; only called under the setup lock, so none of them is in use. */
@@ -114,7 +136,10 @@ function removeStaleTemps(parent: string): void {
 
 /** The first line Go printed about the failure, shortened: no "go: ", no repeated `module@version: `. */
 function firstGoError(stderr: string): string | undefined {
-  const first = stderr.split('\n').map((l) => l.trim()).find(Boolean);
+  const first = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .find(Boolean);
   return first
     ?.replace(/^go: /, '')
     .replace(/^(\S+@\S+: )+/, '')

@@ -40,7 +40,12 @@ interface Lookup {
 async function lookup(ctx: SetupContext, tool: GoTool): Promise<Lookup> {
   const dest = cachedBinary(ctx.dir, tool.name, tool.version, tool.binary);
   const onPath = await probePath(ctx, tool);
-  if (onPath.path) return { dest, note: '', found: { path: onPath.path, status: `on PATH, version ${onPath.version}: ${onPath.path}` } };
+  if (onPath.path)
+    return {
+      dest,
+      note: '',
+      found: { path: onPath.path, status: `on PATH, version ${onPath.version}: ${onPath.path}` },
+    };
   const note = onPath.ignored ? `; ignored ${onPath.ignored}` : '';
   if (isComplete(dest)) return { dest, note, found: { path: dest, status: `cached${note}` } };
   if (ctx.install && existsSync(dest) && (await adopt(ctx, tool, dest))) {
@@ -80,14 +85,19 @@ export async function tryGoTool(ctx: SetupContext, tool: GoTool): Promise<Option
   const { found, dest, note } = await lookup(ctx, tool);
   if (found) return found;
   const memo = recentFailure(ctx, tool);
-  if (memo) return { path: undefined, status: `not installable: ${memo.reason} (tried ${ago(memo.at)}, retried daily; delete ${memoPath(ctx, tool)} to retry now)${note}` };
+  if (memo)
+    return {
+      path: undefined,
+      status: `not installable: ${memo.reason} (tried ${ago(memo.at)}, retried daily; delete ${memoPath(ctx, tool)} to retry now)${note}`,
+    };
   if (!ctx.install) return undefined;
 
   let built;
   try {
     built = await goInstall(ctx, dest, tool);
   } catch (err) {
-    if (err instanceof ToolError) return { path: undefined, status: `not installed: ${err.message.split('\n')[0]}${note}` };
+    if (err instanceof ToolError)
+      return { path: undefined, status: `not installed: ${err.message.split('\n')[0]}${note}` };
     throw err;
   }
   if (built.ok) return { path: dest, status: `built${note}` };
@@ -150,5 +160,8 @@ function ago(iso: string): string {
 }
 
 function indent(text: string): string {
-  return text.split('\n').map((l) => `    ${l}`).join('\n');
+  return text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 }

@@ -21,7 +21,10 @@ export function elapsed(ms: number): string {
  */
 export async function withHeartbeat<T>(ctx: SetupContext, activity: string, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
-  const timer = setInterval(() => ctx.progress(`[setup] still ${activity} (${elapsed(performance.now() - started)})…`), ctx.heartbeatMs ?? HEARTBEAT_MS);
+  const timer = setInterval(
+    () => ctx.progress(`[setup] still ${activity} (${elapsed(performance.now() - started)})…`),
+    ctx.heartbeatMs ?? HEARTBEAT_MS,
+  );
   timer.unref();
   try {
     return await work();

@@ -32,10 +32,21 @@ test('helm and kubeconform are go-installed once at their pinned versions, then 
   const cold = await ensureKubernetesTools({ env, progress: (l) => lines.push(l) });
   assert.equal(cold.helm, join(base, 'tools', 'helm', helm.version, 'helm'));
   assert.equal(cold.kubeconform, join(base, 'tools', 'kubeconform', kubeconform.version, 'kubeconform'));
-  const installs = readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('go install'));
-  assert.deepEqual(installs, ['go install helm.sh/helm/v4/cmd/helm@v4.3.2', 'go install github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0']);
-  assert.ok(lines.some((l) => /helm 4\.3\.2 … building with go install/.test(l)), lines.join('\n'));
-  assert.ok(lines.some((l) => /kubeconform 0\.8\.0 … built/.test(l)), lines.join('\n'));
+  const installs = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('go install'));
+  assert.deepEqual(installs, [
+    'go install helm.sh/helm/v4/cmd/helm@v4.3.2',
+    'go install github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0',
+  ]);
+  assert.ok(
+    lines.some((l) => /helm 4\.3\.2 … building with go install/.test(l)),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some((l) => /kubeconform 0\.8\.0 … built/.test(l)),
+    lines.join('\n'),
+  );
   assert.ok(!existsSync(join(base, 'tools', '.k8s-tools.lock')), 'the lock is released');
 
   writeFileSync(log, '');

@@ -35,7 +35,12 @@ test('a second holder waits until the first releases', async (t) => {
 
 test('the lock is released when the work fails', async (t) => {
   const lock = tempLock(t);
-  await assert.rejects(withLock(lock, async () => { throw new Error('boom'); }), /boom/);
+  await assert.rejects(
+    withLock(lock, async () => {
+      throw new Error('boom');
+    }),
+    /boom/,
+  );
   assert.ok(!existsSync(lock));
 });
 
@@ -43,7 +48,10 @@ test('a lock whose owner process is gone is broken at once', async (t) => {
   const lock = tempLock(t);
   const dead = spawnSync(process.execPath, ['-e', '']).pid!;
   mkdirSync(lock);
-  writeFileSync(join(lock, 'owner.json'), JSON.stringify({ pid: dead, host: hostname(), at: new Date().toISOString() }));
+  writeFileSync(
+    join(lock, 'owner.json'),
+    JSON.stringify({ pid: dead, host: hostname(), at: new Date().toISOString() }),
+  );
   const lines: string[] = [];
   const started = Date.now();
   await withLock(lock, async () => {}, { progress: (l) => lines.push(l), timeoutMs: 2000 });
@@ -54,11 +62,17 @@ test('a lock whose owner process is gone is broken at once', async (t) => {
 test('an old lock is stale even if its pid is alive, an ownerless fresh one is not', async (t) => {
   const lock = tempLock(t);
   mkdirSync(lock);
-  writeFileSync(join(lock, 'owner.json'), JSON.stringify({ pid: process.pid, host: hostname(), at: new Date(Date.now() - 3 * 3600_000).toISOString() }));
+  writeFileSync(
+    join(lock, 'owner.json'),
+    JSON.stringify({ pid: process.pid, host: hostname(), at: new Date(Date.now() - 3 * 3600_000).toISOString() }),
+  );
   await withLock(lock, async () => {}, { timeoutMs: 2000 });
 
   mkdirSync(lock); // just created by someone who has not written owner.json yet
-  await assert.rejects(withLock(lock, async () => {}, { timeoutMs: 100, pollMs: 10 }), /held .* for too long/);
+  await assert.rejects(
+    withLock(lock, async () => {}, { timeoutMs: 100, pollMs: 10 }),
+    /held .* for too long/,
+  );
   const old = new Date(Date.now() - 60_000);
   utimesSync(lock, old, old); // ...or who crashed before writing it
   await withLock(lock, async () => {}, { timeoutMs: 2000 });

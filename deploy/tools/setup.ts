@@ -11,7 +11,8 @@ process.once('SIGTERM', () => process.exit(143));
 try {
   console.log(`[setup] tools cache: ${toolsDir()}`);
   const tools = await ensureTools({ progress: (l) => console.log(l), testTools: true });
-  const watchdog = tools.watchdogKind === 'of-watchdog' ? 'the real of-watchdog' : "Baton's stand-in watchdog (deploy/local/watchdog)";
+  const watchdog =
+    tools.watchdogKind === 'of-watchdog' ? 'the real of-watchdog' : "Baton's stand-in watchdog (deploy/local/watchdog)";
   // performance.now() counts from process start, so this includes Node's own startup.
   console.log(`[setup] done in ${(performance.now() / 1000).toFixed(1)}s; function replicas use ${watchdog}`);
   const rows: [string, string | undefined][] = [

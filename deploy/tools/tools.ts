@@ -61,7 +61,13 @@ const defaultRoot = fileURLToPath(new URL('../../', import.meta.url));
 export async function ensureTools(options: EnsureToolsOptions = {}): Promise<ToolPaths> {
   const env = options.env ?? process.env;
   const progress = options.progress ?? (() => {});
-  const base = { env, dir: toolsDir(env), root: options.root ?? defaultRoot, progress, heartbeatMs: options.heartbeatMs };
+  const base = {
+    env,
+    dir: toolsDir(env),
+    root: options.root ?? defaultRoot,
+    progress,
+    heartbeatMs: options.heartbeatMs,
+  };
 
   // Read-only pass first: on a warm cache it finds everything without taking the lock.
   const testTools = options.testTools ?? false;
@@ -71,19 +77,34 @@ export async function ensureTools(options: EnsureToolsOptions = {}): Promise<Too
     return warm.paths;
   }
   mkdirSync(base.dir, { recursive: true });
-  const cold = await withLock(join(base.dir, '.setup.lock'), () => resolveAll({ ...base, install: true }, true, testTools), { progress });
+  const cold = await withLock(
+    join(base.dir, '.setup.lock'),
+    () => resolveAll({ ...base, install: true }, true, testTools),
+    { progress },
+  );
   if (!cold) throw new Error('setup: the install pass left a tool unresolved'); // each step installs or throws
   return cold.paths;
 }
 
 /** Runs every step in order; undefined (on the read-only pass) as soon as one needs installing. */
-async function resolveAll(ctx: SetupContext, live: boolean, testTools: boolean): Promise<{ paths: ToolPaths; lines: string[] } | undefined> {
+async function resolveAll(
+  ctx: SetupContext,
+  live: boolean,
+  testTools: boolean,
+): Promise<{ paths: ToolPaths; lines: string[] } | undefined> {
   const lines: string[] = [];
-  const step = async <T extends { status: string }>(subject: string | ((r: T) => string), work: () => Promise<T | undefined>, before?: (r: T) => string[]) => {
+  const step = async <T extends { status: string }>(
+    subject: string | ((r: T) => string),
+    work: () => Promise<T | undefined>,
+    before?: (r: T) => string[],
+  ) => {
     const t0 = performance.now();
     const result = await work();
     if (!result) return undefined;
-    const out = [...(before?.(result) ?? []), line(typeof subject === 'string' ? subject : subject(result), result.status, (performance.now() - t0) / 1000)];
+    const out = [
+      ...(before?.(result) ?? []),
+      line(typeof subject === 'string' ? subject : subject(result), result.status, (performance.now() - t0) / 1000),
+    ];
     if (live) out.forEach((l) => ctx.progress(l));
     lines.push(...out);
     return result;
@@ -93,21 +114,39 @@ async function resolveAll(ctx: SetupContext, live: boolean, testTools: boolean):
   if (!t) return undefined;
   const m = await step(`minio ${minio.label}`, () => ensureGoTool(ctx, minio));
   if (!m) return undefined;
-  const w = await step((r) => r.subject, () => ensureWatchdog(ctx), (r) => r.before);
+  const w = await step(
+    (r) => r.subject,
+    () => ensureWatchdog(ctx),
+    (r) => r.before,
+  );
   if (!w) return undefined;
   const f = await step(`faas-cli ${faasCli.label}`, async () => {
     const r = await tryGoTool(ctx, faasCli);
     return r && (r.path ? r : { ...r, status: `${r.status} → faas-cli checks are skipped` });
   });
   if (!f) return undefined;
-  const v = await step((r) => r.subject, () => ensureVenv(ctx));
+  const v = await step(
+    (r) => r.subject,
+    () => ensureVenv(ctx),
+  );
   if (!v) return undefined;
-  const tt = testTools ? await step((r) => r.subject, () => ensureVenv(ctx, TEST_TOOLS_VENV)) : undefined;
+  const tt = testTools
+    ? await step(
+        (r) => r.subject,
+        () => ensureVenv(ctx, TEST_TOOLS_VENV),
+      )
+    : undefined;
   if (testTools && !tt) return undefined;
 
   return {
     paths: {
-      temporal: t.path, minio: m.path, watchdog: w.path, watchdogKind: w.kind, faasCli: f.path, python: v.python, venvBin: v.bin,
+      temporal: t.path,
+      minio: m.path,
+      watchdog: w.path,
+      watchdogKind: w.kind,
+      faasCli: f.path,
+      python: v.python,
+      venvBin: v.bin,
       ...(tt ? { testToolsBin: tt.bin } : {}),
     },
     lines,

@@ -31,9 +31,15 @@ export interface VenvSpec {
 }
 
 /** The baton-python functions' runtime (and pytest). */
-export const FUNCTIONS_VENV: VenvSpec = { requirements: join('template', 'baton-python', 'requirements.txt'), label: 'python venv' };
+export const FUNCTIONS_VENV: VenvSpec = {
+  requirements: join('template', 'baton-python', 'requirements.txt'),
+  label: 'python venv',
+};
 /** Tools only tests run (schemathesis, the OpenAPI fuzzer). */
-export const TEST_TOOLS_VENV: VenvSpec = { requirements: join('test', 'tools', 'requirements.txt'), label: 'test tools venv' };
+export const TEST_TOOLS_VENV: VenvSpec = {
+  requirements: join('test', 'tools', 'requirements.txt'),
+  label: 'test tools venv',
+};
 
 /** The requirements file the functions' venv is made from. */
 export function requirementsPath(root: string): string {
@@ -66,8 +72,10 @@ export async function ensureVenv(ctx: SetupContext, spec: VenvSpec = FUNCTIONS_V
 
   const created = await run(base, ['-m', 'venv', dir], { env: ctx.env, timeoutMs: 5 * 60_000 });
   if (created.code !== 0) {
-    throw new ToolError(`creating the Python virtualenv ${dir} failed:\n${tail(created)}`,
-      'install the venv module for python3 (Debian/Ubuntu: apt-get install python3-venv) and run npm run setup again');
+    throw new ToolError(
+      `creating the Python virtualenv ${dir} failed:\n${tail(created)}`,
+      'install the venv module for python3 (Debian/Ubuntu: apt-get install python3-venv) and run npm run setup again',
+    );
   }
   if (hasRequirements(requirements)) {
     ctx.progress(line(subject, `pip install -r ${relative(ctx.root, reqFile)} (first time, a minute or two)`));
@@ -75,13 +83,19 @@ export async function ensureVenv(ctx: SetupContext, spec: VenvSpec = FUNCTIONS_V
       run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', reqFile], {
         env: { ...ctx.env, PIP_NO_INPUT: '1' },
         timeoutMs: PIP_TIMEOUT_MS,
-      }));
+      }),
+    );
     if (pip.code !== 0) {
-      throw new ToolError(`pip install -r ${relative(ctx.root, reqFile)} failed${pip.failure ? ` (${pip.failure})` : ''}:\n${tail(pip, 15)}`,
-        'check the pins in that file and that the package index is reachable (pip config list), then run npm run setup again');
+      throw new ToolError(
+        `pip install -r ${relative(ctx.root, reqFile)} failed${pip.failure ? ` (${pip.failure})` : ''}:\n${tail(pip, 15)}`,
+        'check the pins in that file and that the package index is reachable (pip config list), then run npm run setup again',
+      );
     }
   }
-  writeFileAtomic(markerPath(dir, true), JSON.stringify({ requirementsSha12: sha12(requirements), base, at: new Date().toISOString() }, null, 2) + '\n');
+  writeFileAtomic(
+    markerPath(dir, true),
+    JSON.stringify({ requirementsSha12: sha12(requirements), base, at: new Date().toISOString() }, null, 2) + '\n',
+  );
   rmSync(join(dir, '.partial'), { force: true });
   return { python, bin, subject, status: `created${absent}` };
 }
@@ -94,7 +108,10 @@ async function basePython(ctx: SetupContext): Promise<string> {
   const result = await run(python, ['--version'], { env: ctx.env, timeoutMs: 30_000 });
   const v = pythonVersion(`${result.stdout}\n${result.stderr}`);
   if (!v || v[0] < MIN_PYTHON[0] || (v[0] === MIN_PYTHON[0] && v[1] < MIN_PYTHON[1])) {
-    throw new ToolError(`${python} is Python ${v ? v.join('.') : '(unknown version)'}; baton-python functions need ${MIN_PYTHON.join('.')}+`, fix);
+    throw new ToolError(
+      `${python} is Python ${v ? v.join('.') : '(unknown version)'}; baton-python functions need ${MIN_PYTHON.join('.')}+`,
+      fix,
+    );
   }
   return python;
 }

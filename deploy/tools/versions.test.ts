@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { faasCli, minio, ofWatchdog, temporal } from './catalog.ts';
 import {
-  faasCliVersion, goVersion, minioRelease, ofWatchdogVersion, parseSemver, pythonVersion, semverFits, STAND_IN_VERSION_LINE,
+  faasCliVersion,
+  goVersion,
+  minioRelease,
+  ofWatchdogVersion,
+  parseSemver,
+  pythonVersion,
+  semverFits,
+  STAND_IN_VERSION_LINE,
   temporalVersion,
 } from './versions.ts';
 import { readFileSync } from 'node:fs';
@@ -15,7 +22,10 @@ test('temporal: release builds say their version, source builds do not', () => {
 });
 
 test('minio: RELEASE dates are compared, source builds are unknown', () => {
-  assert.equal(minioRelease('minio version RELEASE.2025-04-22T22-12-26Z (commit-id=abc)\nRuntime: go1.24'), '2025-04-22T22-12-26Z');
+  assert.equal(
+    minioRelease('minio version RELEASE.2025-04-22T22-12-26Z (commit-id=abc)\nRuntime: go1.24'),
+    '2025-04-22T22-12-26Z',
+  );
   assert.equal(minioRelease('minio version DEVELOPMENT.GOGET (commit-id=DEVELOPMENT.GOGET)'), undefined);
   assert.ok(minio.fits('2025-04-22T22-12-26Z'));
   assert.ok(!minio.fits('2023-12-31T23-59-59Z'));

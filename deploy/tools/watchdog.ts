@@ -58,16 +58,23 @@ export async function ensureWatchdog(ctx: SetupContext): Promise<WatchdogFound |
 export function realWatchdogNote(onPath: PathProbe): string | undefined {
   const found = onPath.path ? `${onPath.path} (version ${onPath.version})` : onPath.ignored;
   if (!found) return undefined;
-  return line(`of-watchdog ${ofWatchdog.label}`,
+  return line(
+    `of-watchdog ${ofWatchdog.label}`,
     `found on PATH: ${found}, not used by the local stack: each replica would bind its fixed metrics port :8081, so ` +
       `all but one would crash-loop → replicas run Baton's stand-in (same mode=http contract; ` +
-      `BATON_WATCHDOG_BIN=<path> npm run test:watchdog checks a binary against it)`);
+      `BATON_WATCHDOG_BIN=<path> npm run test:watchdog checks a binary against it)`,
+  );
 }
 
-async function ensureStandIn(ctx: SetupContext): Promise<{ path: string; subject: string; status: string } | undefined> {
+async function ensureStandIn(
+  ctx: SetupContext,
+): Promise<{ path: string; subject: string; status: string } | undefined> {
   const source = standInSource(ctx.root);
   if (!existsSync(join(source, 'go.mod'))) {
-    throw new ToolError(`the stand-in watchdog's sources are missing: ${source}`, 'run setup from a complete Baton checkout');
+    throw new ToolError(
+      `the stand-in watchdog's sources are missing: ${source}`,
+      'run setup from a complete Baton checkout',
+    );
   }
   const hash = standInHash(source);
   const dest = cachedBinary(ctx.dir, 'baton-watchdog', hash, 'baton-watchdog');
@@ -79,15 +86,23 @@ async function ensureStandIn(ctx: SetupContext): Promise<{ path: string; subject
     ctx,
     dest,
     { tool: 'baton-watchdog', version: hash, source: 'go build deploy/local/watchdog' },
-    (tmp) => ({ args: ['build', '-buildvcs=false', '-o', join(tmp, 'baton-watchdog'), '.'], cwd: source, binaryName: 'baton-watchdog' }),
+    (tmp) => ({
+      args: ['build', '-buildvcs=false', '-o', join(tmp, 'baton-watchdog'), '.'],
+      cwd: source,
+      binaryName: 'baton-watchdog',
+    }),
     async (binary) => {
       const out = (await run(binary, ['--version'], { env: ctx.env, timeoutMs: 20_000 })).stdout.trim();
-      return out === STAND_IN_VERSION_LINE ? undefined : `the built binary answered --version with ${JSON.stringify(out)}`;
+      return out === STAND_IN_VERSION_LINE
+        ? undefined
+        : `the built binary answered --version with ${JSON.stringify(out)}`;
     },
   );
   if (!built.ok) {
-    throw new ToolError(`building the stand-in watchdog failed: ${built.reason}${built.output ? `\n${built.output}` : ''}`,
-      'run `go vet ./... && go build ./...` in deploy/local/watchdog to see and fix the error');
+    throw new ToolError(
+      `building the stand-in watchdog failed: ${built.reason}${built.output ? `\n${built.output}` : ''}`,
+      'run `go vet ./... && go build ./...` in deploy/local/watchdog to see and fix the error',
+    );
   }
   return { path: dest, subject, status: 'built with go build' };
 }

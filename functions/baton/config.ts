@@ -3,7 +3,11 @@ import { describeIssue, toErrorIssues } from '#baton-contract';
 import type { OidcSettings } from './auth/oidc.ts';
 import type { RequestLimits } from './api/request-limits.ts';
 import * as defaults from './defaults.ts';
-import { loadTemporalConnectSettings, TemporalSettingsError, type TemporalConnectSettings } from './temporal/connect-settings.ts';
+import {
+  loadTemporalConnectSettings,
+  TemporalSettingsError,
+  type TemporalConnectSettings,
+} from './temporal/connect-settings.ts';
 
 /** The orchestrator's settings, read once from its environment. */
 export interface OrchestratorConfig {
@@ -63,13 +67,27 @@ const flag = z.enum(['true', 'false']);
 const flagText = (value: boolean): z.infer<typeof flag> => (value ? 'true' : 'false');
 const url = z.string().url('must be a URL like http://127.0.0.1:8080');
 const seconds = z.coerce.number().min(0, 'must be seconds (0 or more)');
-const bytes = z.coerce.number().int('must be a whole number of bytes').min(1024, 'must be at least 1024 bytes').max(64 * 1024 * 1024, 'must be at most 64 MiB');
+const bytes = z.coerce
+  .number()
+  .int('must be a whole number of bytes')
+  .min(1024, 'must be at least 1024 bytes')
+  .max(64 * 1024 * 1024, 'must be at most 64 MiB');
 /** Comma-separated browser origins (`scheme://host[:port]`); an entry with a path or anything else is named. */
-const originList = z.string().transform((value, ctx) => value.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
-  const parsed = URL.canParse(entry) ? new URL(entry) : undefined;
-  if (!parsed || parsed.origin !== entry.replace(/\/+$/, '')) ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin like https://ui.example.com (scheme, host and port only)` });
-  return parsed?.origin ?? entry;
-}));
+const originList = z.string().transform((value, ctx) =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const parsed = URL.canParse(entry) ? new URL(entry) : undefined;
+      if (!parsed || parsed.origin !== entry.replace(/\/+$/, ''))
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${entry}" is not an origin like https://ui.example.com (scheme, host and port only)`,
+        });
+      return parsed?.origin ?? entry;
+    }),
+);
 
 const schema = z.object({
   BATON_TASK_QUEUE: z.string().min(1).default(defaults.DEFAULT_TASK_QUEUE),
@@ -80,11 +98,18 @@ const schema = z.object({
   BATON_WORKFLOW_BUNDLE_DIR: z.string().min(1).optional(),
   BATON_RUN_WORKER: flag.default(flagText(defaults.DEFAULT_RUN_WORKER)),
   BATON_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(defaults.DEFAULT_MAX_CONCURRENT_ACTIVITIES),
-  BATON_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(defaults.DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS),
+  BATON_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(defaults.DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS),
   BATON_SHUTDOWN_GRACE_SECONDS: seconds.default(defaults.DEFAULT_SHUTDOWN_GRACE_SECONDS),
   BATON_SYSTEM_TASK_QUEUE: z.string().min(1).default(defaults.DEFAULT_SYSTEM_TASK_QUEUE),
   BATON_SCALER_ENABLED: flag.default(flagText(defaults.DEFAULT_SCALER_ENABLED)),
-  BATON_SCALER_FUNCTION: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a function name like baton').default(defaults.DEFAULT_SCALER_FUNCTION),
+  BATON_SCALER_FUNCTION: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a function name like baton')
+    .default(defaults.DEFAULT_SCALER_FUNCTION),
   BATON_SCALER_INTERVAL_SECONDS: seconds.min(0.5).default(defaults.DEFAULT_SCALER_INTERVAL_SECONDS),
   BATON_SCALER_TARGET: z.coerce.number().positive('must be above 0').default(defaults.DEFAULT_SCALER_TARGET),
   BATON_SCALER_COOLDOWN_SECONDS: seconds.default(defaults.DEFAULT_SCALER_COOLDOWN_SECONDS),
@@ -114,14 +139,19 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
     if (!(error instanceof TemporalSettingsError)) throw error;
     problems.unshift(...error.problems);
   }
-  if (!parsed.success || !temporal) throw new Error(`orchestrator configuration is invalid:\n  ${problems.join('\n  ')}`);
+  if (!parsed.success || !temporal)
+    throw new Error(`orchestrator configuration is invalid:\n  ${problems.join('\n  ')}`);
   const e = parsed.data;
   if (e.BATON_WORKFLOWS_DIR && e.BATON_WORKFLOW_BUNDLE_DIR) {
-    throw new Error('orchestrator configuration is invalid:\n  BATON_WORKFLOWS_DIR and BATON_WORKFLOW_BUNDLE_DIR exclude each other: set one (sources bundled at start, or a prebuilt bundle)');
+    throw new Error(
+      'orchestrator configuration is invalid:\n  BATON_WORKFLOWS_DIR and BATON_WORKFLOW_BUNDLE_DIR exclude each other: set one (sources bundled at start, or a prebuilt bundle)',
+    );
   }
   const oidcSet = OIDC_KEYS.filter((key) => e[key] !== undefined);
   if (oidcSet.length > 0 && oidcSet.length < OIDC_KEYS.length) {
-    throw new Error(`orchestrator configuration is invalid:\n  ${OIDC_KEYS.filter((key) => e[key] === undefined).join(', ')}: needed too when ${oidcSet.join(', ')} is set (OpenID Connect sign-in needs issuer, audience and JWKS URL)`);
+    throw new Error(
+      `orchestrator configuration is invalid:\n  ${OIDC_KEYS.filter((key) => e[key] === undefined).join(', ')}: needed too when ${oidcSet.join(', ')} is set (OpenID Connect sign-in needs issuer, audience and JWKS URL)`,
+    );
   }
   const gatewayUrl = e.BATON_GATEWAY_URL.replace(/\/+$/, '');
   const publicUrl = (e.BATON_PUBLIC_URL ?? `${gatewayUrl}/function/baton`).replace(/\/+$/, '');
@@ -152,12 +182,20 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
       maxBodyBytes: e.BATON_MAX_BODY_BYTES,
       maxCallbackBytes: e.BATON_MAX_CALLBACK_BYTES,
       // The Temporal UI's pages call the codec server: their origin is allowed like the API's own.
-      allowedOrigins: [...new Set([new URL(publicUrl).origin, ...e.BATON_ALLOWED_ORIGINS, ...e.BATON_CODEC_CORS_ORIGINS])],
+      allowedOrigins: [
+        ...new Set([new URL(publicUrl).origin, ...e.BATON_ALLOWED_ORIGINS, ...e.BATON_CODEC_CORS_ORIGINS]),
+      ],
     },
     codecCorsOrigins: e.BATON_CODEC_CORS_ORIGINS,
     codecPublic: e.BATON_CODEC_PUBLIC === 'true',
-    oidc: e.BATON_OIDC_ISSUER && e.BATON_OIDC_AUDIENCE && e.BATON_OIDC_JWKS_URL
-      ? { issuer: e.BATON_OIDC_ISSUER, audience: e.BATON_OIDC_AUDIENCE, jwksUrl: e.BATON_OIDC_JWKS_URL, rolesClaim: e.BATON_OIDC_ROLES_CLAIM }
-      : undefined,
+    oidc:
+      e.BATON_OIDC_ISSUER && e.BATON_OIDC_AUDIENCE && e.BATON_OIDC_JWKS_URL
+        ? {
+            issuer: e.BATON_OIDC_ISSUER,
+            audience: e.BATON_OIDC_AUDIENCE,
+            jwksUrl: e.BATON_OIDC_JWKS_URL,
+            rolesClaim: e.BATON_OIDC_ROLES_CLAIM,
+          }
+        : undefined,
   };
 }

@@ -80,13 +80,24 @@ export async function start({ port }: { port: number }): Promise<Service> {
   });
   let scaling: Awaited<ReturnType<typeof startScaling>> | undefined;
   try {
-    worker = config.runWorker ? await startPipelineWorker(config, workerConnection, steps, { baseUrl: config.publicUrl, key: callbackKey }, signingKey, dataConverter) : undefined;
+    worker = config.runWorker
+      ? await startPipelineWorker(
+          config,
+          workerConnection,
+          steps,
+          { baseUrl: config.publicUrl, key: callbackKey },
+          signingKey,
+          dataConverter,
+        )
+      : undefined;
     worker?.done.catch((error: unknown) => {
       // A crashed worker makes this replica useless: exit so the platform restarts it.
       console.error('Temporal worker stopped with an error:', error);
       process.exit(1);
     });
-    scaling = config.runWorker ? await startScaling(config, { client, connection, workerConnection, steps }) : undefined;
+    scaling = config.runWorker
+      ? await startScaling(config, { client, connection, workerConnection, steps })
+      : undefined;
   } catch (error) {
     // Nothing may keep polling for a replica that failed to start.
     await worker?.stop();
@@ -94,13 +105,19 @@ export async function start({ port }: { port: number }): Promise<Service> {
     throw error;
   }
   const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
-  console.log(`baton: trigger API on 127.0.0.1:${port}, worker ${worker ? `polling "${config.taskQueue}"` : 'disabled'}, ${pipelines.length} pipeline(s)`);
+  console.log(
+    `baton: trigger API on 127.0.0.1:${port}, worker ${worker ? `polling "${config.taskQueue}"` : 'disabled'}, ${pipelines.length} pipeline(s)`,
+  );
 
   return {
     // SIGTERM (scale-down): both workers stop polling at once and finish or hand back what they hold within
     // the shutdown grace, while the HTTP server finishes its requests; then the connection closes.
     async close() {
-      await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), worker?.stop(), scaling?.stop()]);
+      await Promise.all([
+        new Promise<void>((resolve) => server.close(() => resolve())),
+        worker?.stop(),
+        scaling?.stop(),
+      ]);
       await Promise.all([connection.close(), workerConnection.close()]);
     },
   };

@@ -42,7 +42,15 @@ export async function startPipelineWorker(
     taskQueue: config.taskQueue,
     ...pipelineWorkflowCode(config),
     dataConverter,
-    activities: createActivities({ gatewayUrl: config.gatewayUrl, steps, dispatcher: pool, callbacks, signingKey, modelPolicies, maxAnswerBytes: config.limits.maxCallbackBytes }),
+    activities: createActivities({
+      gatewayUrl: config.gatewayUrl,
+      steps,
+      dispatcher: pool,
+      callbacks,
+      signingKey,
+      modelPolicies,
+      maxAnswerBytes: config.limits.maxCallbackBytes,
+    }),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
     // On SIGTERM: stop polling at once, let running activities finish for this long, then cancel them so

@@ -24,13 +24,15 @@ type WorkflowCode = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>;
 
 /** The pipeline worker's workflows. */
 export function pipelineWorkflowCode(config: OrchestratorConfig): WorkflowCode {
-  if (config.workflowBundleDir) return { workflowBundle: { codePath: join(config.workflowBundleDir, WORKFLOW_BUNDLE_FILES.pipelines) } };
+  if (config.workflowBundleDir)
+    return { workflowBundle: { codePath: join(config.workflowBundleDir, WORKFLOW_BUNDLE_FILES.pipelines) } };
   return { workflowsPath: config.workflowsDir ? join(config.workflowsDir, 'index.ts') : WORKFLOW_SOURCES.pipelines };
 }
 
 /** The system worker's workflows (the scaler). */
 export function systemWorkflowCode(config: OrchestratorConfig): WorkflowCode {
-  if (config.workflowBundleDir) return { workflowBundle: { codePath: join(config.workflowBundleDir, WORKFLOW_BUNDLE_FILES.system) } };
+  if (config.workflowBundleDir)
+    return { workflowBundle: { codePath: join(config.workflowBundleDir, WORKFLOW_BUNDLE_FILES.system) } };
   return { workflowsPath: WORKFLOW_SOURCES.system };
 }
 
@@ -45,7 +47,10 @@ export async function loadCatalog(config: OrchestratorConfig): Promise<WorkflowC
   const file = config.workflowsDir ? join(config.workflowsDir, 'catalog.ts') : undefined;
   const catalog = (file ? await import(file) : await import('../../workflows/catalog.ts')) as Partial<WorkflowCatalog>;
   for (const key of ['pipelines', 'steps'] as const) {
-    if (!Array.isArray(catalog[key])) throw new Error(`${file ?? 'workflows/catalog.ts'} must export \`${key}\`, an array (BATON_WORKFLOWS_DIR's catalog exports its pipelines and every step they call)`);
+    if (!Array.isArray(catalog[key]))
+      throw new Error(
+        `${file ?? 'workflows/catalog.ts'} must export \`${key}\`, an array (BATON_WORKFLOWS_DIR's catalog exports its pipelines and every step they call)`,
+      );
   }
   return catalog as WorkflowCatalog;
 }

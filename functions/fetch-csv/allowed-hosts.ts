@@ -30,7 +30,11 @@ export function parseAllowedHost(entry: string): AllowedHost {
 
 /** Parses a comma-separated list; empty entries are ignored. */
 export function parseAllowedHosts(list: string): AllowedHost[] {
-  return list.split(',').map((entry) => entry.trim()).filter(Boolean).map(parseAllowedHost);
+  return list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map(parseAllowedHost);
 }
 
 /** The allow-list entry that admits exactly the host and port of `url`. */

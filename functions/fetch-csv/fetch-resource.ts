@@ -43,11 +43,19 @@ export interface ResourceRequest {
 
 /** The connection pool of a function: connect, answer and body-silence timeouts all RESOURCE_TIMEOUT. */
 export function createResourceAgent(config: Pick<ResourceConfig, 'timeoutMs'>): Agent {
-  return new Agent({ connectTimeout: config.timeoutMs, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
+  return new Agent({
+    connectTimeout: config.timeoutMs,
+    headersTimeout: config.timeoutMs,
+    bodyTimeout: config.timeoutMs,
+  });
 }
 
 /** Sends the request and follows allowed redirects; answers the first 2xx response, or throws a classified error. */
-export async function openResource(config: ResourceConfig, dispatcher: Dispatcher, call: ResourceRequest): Promise<OpenedResource> {
+export async function openResource(
+  config: ResourceConfig,
+  dispatcher: Dispatcher,
+  call: ResourceRequest,
+): Promise<OpenedResource> {
   let { url, method, body } = call;
   for (let redirects = 0; ; redirects++) {
     const headers = {
@@ -67,7 +75,10 @@ export async function openResource(config: ResourceConfig, dispatcher: Dispatche
       return {
         status,
         contentType: header(response.headers, 'content-type') || 'application/octet-stream',
-        contentLength: header(response.headers, 'content-length') !== undefined && Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+        contentLength:
+          header(response.headers, 'content-length') !== undefined && Number.isSafeInteger(length) && length >= 0
+            ? length
+            : undefined,
         url,
         redirects,
         body: response.body,
@@ -76,8 +87,12 @@ export async function openResource(config: ResourceConfig, dispatcher: Dispatche
     await response.body.dump().catch(() => {}); // frees the connection; the body of a non-2xx answer is never kept
     if (REDIRECT_STATUSES.has(status)) {
       const location = header(response.headers, 'location');
-      if (!location) throw new StepInputError(`${shown(url)} answered ${status} without a Location header`, { path: call.field });
-      if (redirects >= MAX_REDIRECTS) throw new StepInputError(`${shown(call.url)} redirected more than ${MAX_REDIRECTS} times`, { path: call.field });
+      if (!location)
+        throw new StepInputError(`${shown(url)} answered ${status} without a Location header`, { path: call.field });
+      if (redirects >= MAX_REDIRECTS)
+        throw new StepInputError(`${shown(call.url)} redirected more than ${MAX_REDIRECTS} times`, {
+          path: call.field,
+        });
       const next = redirectTarget(config, url, location, call.field);
       call.onRedirect?.(url, next, status);
       // As browsers and undici's redirect handler do: 303 always, and 301/302 after a POST, continue with a GET.
@@ -89,18 +104,28 @@ export async function openResource(config: ResourceConfig, dispatcher: Dispatche
       continue;
     }
     if (status >= 500 || RETRYABLE_CLIENT_STATUSES.has(status)) {
-      throw new StepUnavailableError(`${shown(url)} answered ${status}: the resource is unavailable for now`, retryAfterSeconds(header(response.headers, 'retry-after')));
+      throw new StepUnavailableError(
+        `${shown(url)} answered ${status}: the resource is unavailable for now`,
+        retryAfterSeconds(header(response.headers, 'retry-after')),
+      );
     }
     // The body is not quoted: a resource's error page may echo what it was sent, credentials included.
-    throw new StepInputError(`${shown(url)} answered ${status}${status === 401 || status === 403 ? ' (check the secret named by RESOURCE_AUTH_SECRET)' : ''}`, { path: call.field });
+    throw new StepInputError(
+      `${shown(url)} answered ${status}${status === 401 || status === 403 ? ' (check the secret named by RESOURCE_AUTH_SECRET)' : ''}`,
+      { path: call.field },
+    );
   }
 }
 
 /** A thrown request error as a retryable one, naming the URL and the error code (never the request's headers). */
 export function unreachable(url: URL, error: unknown): Error {
   const code = (error as { code?: string }).code;
-  if (code === 'UND_ERR_INVALID_ARG') return new Error(`the request to ${shown(url)} could not be built: check RESOURCE_AUTH_HEADER, RESOURCE_AUTH_SCHEME and the secret's value`);
-  const timedOut = code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+  if (code === 'UND_ERR_INVALID_ARG')
+    return new Error(
+      `the request to ${shown(url)} could not be built: check RESOURCE_AUTH_HEADER, RESOURCE_AUTH_SCHEME and the secret's value`,
+    );
+  const timedOut =
+    code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
   const what = timedOut ? 'did not answer within RESOURCE_TIMEOUT' : 'could not be reached';
   return new StepUnavailableError(`${shown(url)} ${what}${code ? ` (${code})` : ''}: ${(error as Error).message}`);
 }

@@ -18,7 +18,12 @@ const TOKEN = 'tok-SECRET-1234';
 const CSV = 'a,b,label\n1,2,x\n3,4,y\n';
 
 type Route = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-interface SeenRequest { method: string; url: string; headers: IncomingHttpHeaders; body: string }
+interface SeenRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
 
 /** A real HTTP server on a free loopback port, answering from a route table and recording every request. */
 async function startServer(routes: Record<string, Route>) {
@@ -55,7 +60,10 @@ after(async () => {
   for (const agent of agents) await agent.close();
 });
 
-const csv = (text = CSV): Route => (_req, res) => res.writeHead(200, { 'content-type': 'text/csv' }).end(text);
+const csv =
+  (text = CSV): Route =>
+  (_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/csv' }).end(text);
 
 /** An artifact store in memory that reads the source whole and checks it gives exactly `size` bytes, as the real one does. */
 function memoryStore() {
@@ -66,7 +74,8 @@ function memoryStore() {
       const chunks: Buffer[] = [];
       for await (const chunk of source) chunks.push(Buffer.from(chunk));
       const bytes = Buffer.concat(chunks);
-      if (bytes.length !== size) throw new Error(`putStream ${key}: got ${bytes.length} of the ${size} bytes announced`);
+      if (bytes.length !== size)
+        throw new Error(`putStream ${key}: got ${bytes.length} of the ${size} bytes announced`);
       objects.set(key, { bytes, contentType: options.contentType });
       return { uri: `s3://baton-test/${key}`, sha256: createHash('sha256').update(bytes).digest('hex'), size };
     },
@@ -99,7 +108,11 @@ function handlerFor(baseUrl: string, env: Record<string, string> = {}) {
     RESOURCE_AUTH_SECRET: 'fetch-csv-token',
     ...env,
   });
-  const agent = new Agent({ connectTimeout: config.timeoutMs, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
+  const agent = new Agent({
+    connectTimeout: config.timeoutMs,
+    headersTimeout: config.timeoutMs,
+    bodyTimeout: config.timeoutMs,
+  });
   agents.push(agent);
   return createResourceHandler(config, agent);
 }
@@ -110,26 +123,46 @@ function call(handle: ReturnType<typeof handlerFor>, input: unknown, ctx = fakeC
 }
 
 /** Asserts a rejection with `type` on input `path`, whose message matches. */
-async function rejects(promise: Promise<unknown>, type: typeof StepInputError | typeof StepUnavailableError, message: RegExp, path?: string) {
+async function rejects(
+  promise: Promise<unknown>,
+  type: typeof StepInputError | typeof StepUnavailableError,
+  message: RegExp,
+  path?: string,
+) {
   await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof type, `a ${type.name}, got ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    assert.ok(
+      error instanceof type,
+      `a ${type.name}, got ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    );
     assert.match(error.message, message);
-    if (path !== undefined) assert.deepEqual((error as StepInputError).issues.map((issue) => issue.path), [path]);
+    if (path !== undefined)
+      assert.deepEqual(
+        (error as StepInputError).issues.map((issue) => issue.path),
+        [path],
+      );
     assert.ok(!error.message.includes(TOKEN), 'the secret is never in an error');
     return true;
   });
 }
 
-test('the body is streamed into the run\'s artifact; the output carries the reference, the status, type and URL without query', async () => {
+test("the body is streamed into the run's artifact; the output carries the reference, the status, type and URL without query", async () => {
   const server = await startServer({ '/data/wine.csv': csv() });
   const ctx = fakeContext();
-  const result = await call(handlerFor(`${server.url}/data/`), { path: 'wine.csv', query: { version: '2' }, saveAs: 'source.csv' }, ctx);
+  const result = await call(
+    handlerFor(`${server.url}/data/`),
+    { path: 'wine.csv', query: { version: '2' }, saveAs: 'source.csv' },
+    ctx,
+  );
   const output = httpResourceOutput.parse(result.output);
   assert.deepEqual(output, {
     status: 200,
     contentType: 'text/csv',
     url: `${server.url}/data/wine.csv`,
-    artifact: { uri: 's3://baton-test/runs/run-1/fetch-csv/source.csv', sha256: createHash('sha256').update(CSV).digest('hex'), size: CSV.length },
+    artifact: {
+      uri: 's3://baton-test/runs/run-1/fetch-csv/source.csv',
+      sha256: createHash('sha256').update(CSV).digest('hex'),
+      size: CSV.length,
+    },
   });
   assert.equal(ctx.store.objects.get('runs/run-1/fetch-csv/source.csv')?.bytes.toString('utf8'), CSV);
   assert.equal(ctx.store.objects.get('runs/run-1/fetch-csv/source.csv')?.contentType, 'text/csv');
@@ -145,23 +178,34 @@ test('the auth header carries the secret to the resource, and the secret is in n
   const result = await call(handlerFor(`${server.url}/`), { path: 'x.csv' }, ctx);
   assert.equal(server.requests[0]!.headers.authorization, `Bearer ${TOKEN}`);
   assert.ok(ctx.lines.length > 0, 'the call is logged');
-  assert.ok(ctx.lines.every((line) => !line.includes(TOKEN)), ctx.lines.join('\n'));
+  assert.ok(
+    ctx.lines.every((line) => !line.includes(TOKEN)),
+    ctx.lines.join('\n'),
+  );
   assert.ok(!JSON.stringify(result).includes(TOKEN));
 
   // Without RESOURCE_AUTH_*, no header is sent (a custom header without a scheme works too).
-  await call(handlerFor(`${server.url}/`, { RESOURCE_AUTH_HEADER: 'X-Api-Key', RESOURCE_AUTH_SCHEME: '' }), { path: 'x.csv' });
+  await call(handlerFor(`${server.url}/`, { RESOURCE_AUTH_HEADER: 'X-Api-Key', RESOURCE_AUTH_SCHEME: '' }), {
+    path: 'x.csv',
+  });
   assert.equal(server.requests[1]!.headers['x-api-key'], TOKEN);
   assert.equal(server.requests[1]!.headers.authorization, undefined);
 });
 
-test('the auth header goes only to the base URL\'s origin: an allowed other host gets the call without it', async () => {
+test("the auth header goes only to the base URL's origin: an allowed other host gets the call without it", async () => {
   const base = await startServer({ '/x.csv': csv() });
   const other = await startServer({ '/x.csv': csv() });
-  const handle = handlerFor(`${base.url}/`, { RESOURCE_ALLOWED_HOSTS: `127.0.0.1:${base.port},127.0.0.1:${other.port}` });
+  const handle = handlerFor(`${base.url}/`, {
+    RESOURCE_ALLOWED_HOSTS: `127.0.0.1:${base.port},127.0.0.1:${other.port}`,
+  });
   assert.equal((await call(handle, { url: `${other.url}/x.csv` })).output.status, 200);
   assert.equal(other.requests[0]!.headers.authorization, undefined, 'no credential for another origin');
   await call(handle, { url: `${base.url}/x.csv` });
-  assert.equal(base.requests[0]!.headers.authorization, `Bearer ${TOKEN}`, 'the base origin gets it, by url as by path');
+  assert.equal(
+    base.requests[0]!.headers.authorization,
+    `Bearer ${TOKEN}`,
+    'the base origin gets it, by url as by path',
+  );
 });
 
 test('a body without Content-Length (chunked) is stored whole', async () => {
@@ -178,22 +222,42 @@ test('a body without Content-Length (chunked) is stored whole', async () => {
   assert.equal(result.output.artifact.size, 8);
   assert.equal(ctx.store.objects.get('runs/run-1/fetch-csv/response')?.bytes.toString('utf8'), 'a,b\n1,2\n');
   const empty = await call(handlerFor(`${server.url}/`), { path: 'empty' }, ctx);
-  assert.deepEqual([empty.output.status, empty.output.artifact.size, empty.output.contentType], [204, 0, 'application/octet-stream']);
+  assert.deepEqual(
+    [empty.output.status, empty.output.artifact.size, empty.output.contentType],
+    [204, 0, 'application/octet-stream'],
+  );
 });
 
 test('the SSRF guard refuses a disallowed host (another port on loopback too): 422 naming the host, and nothing is requested', async () => {
   const allowed = await startServer({ '/x.csv': csv() });
   const other = await startServer({ '/x.csv': csv() });
   const handle = handlerFor(`${allowed.url}/`);
-  await rejects(call(handle, { url: `${other.url}/x.csv` }), StepInputError, new RegExp(`host 127\\.0\\.0\\.1:${other.port} is not allowed.*RESOURCE_ALLOWED_HOSTS`), 'url');
-  await rejects(call(handle, { url: 'http://169.254.169.254/latest/meta-data/' }), StepInputError, /host 169\.254\.169\.254 is not allowed/, 'url');
-  await rejects(call(handle, { url: `ftp://127.0.0.1:${allowed.port}/x.csv` }), StepInputError, /must use http or https/, 'url');
+  await rejects(
+    call(handle, { url: `${other.url}/x.csv` }),
+    StepInputError,
+    new RegExp(`host 127\\.0\\.0\\.1:${other.port} is not allowed.*RESOURCE_ALLOWED_HOSTS`),
+    'url',
+  );
+  await rejects(
+    call(handle, { url: 'http://169.254.169.254/latest/meta-data/' }),
+    StepInputError,
+    /host 169\.254\.169\.254 is not allowed/,
+    'url',
+  );
+  await rejects(
+    call(handle, { url: `ftp://127.0.0.1:${allowed.port}/x.csv` }),
+    StepInputError,
+    /must use http or https/,
+    'url',
+  );
   await rejects(call(handle, { path: '../x.csv' }), StepInputError, /"\.\." segments/, 'path');
   await rejects(call(handle, { path: `//127.0.0.1:${other.port}/x.csv` }), StepInputError, /scheme-relative/, 'path');
   assert.equal(other.requests.length, 0);
   assert.equal(allowed.requests.length, 0);
   // Listed, it is reachable.
-  const widened = handlerFor(`${allowed.url}/`, { RESOURCE_ALLOWED_HOSTS: `127.0.0.1:${allowed.port},127.0.0.1:${other.port}` });
+  const widened = handlerFor(`${allowed.url}/`, {
+    RESOURCE_ALLOWED_HOSTS: `127.0.0.1:${allowed.port},127.0.0.1:${other.port}`,
+  });
   assert.equal((await call(widened, { url: `${other.url}/x.csv` })).output.status, 200);
   assert.equal(other.requests.length, 1);
 });
@@ -210,19 +274,45 @@ test('a same-host redirect is followed (the auth header goes along); one to anot
   });
   const ctx = fakeContext();
   // localhost:<target> is allowed for `url`, but never as a redirect target.
-  const handle = handlerFor(`${server.url}/`, { RESOURCE_ALLOWED_HOSTS: `127.0.0.1:${server.port},localhost:${target.port}` });
+  const handle = handlerFor(`${server.url}/`, {
+    RESOURCE_ALLOWED_HOSTS: `127.0.0.1:${server.port},localhost:${target.port}`,
+  });
   const followed = await call(handle, { path: 'moved.csv' }, ctx);
   assert.equal(followed.output.url, `${server.url}/files/x.csv`);
   assert.equal(followed.metrics?.redirects, 1);
-  assert.deepEqual(server.requests.map((request) => [request.url, request.headers.authorization]), [['/moved.csv', `Bearer ${TOKEN}`], ['/files/x.csv', `Bearer ${TOKEN}`]]);
-  assert.ok(ctx.lines.some((line) => line.includes('redirected (301)')), ctx.lines.join('\n'));
+  assert.deepEqual(
+    server.requests.map((request) => [request.url, request.headers.authorization]),
+    [
+      ['/moved.csv', `Bearer ${TOKEN}`],
+      ['/files/x.csv', `Bearer ${TOKEN}`],
+    ],
+  );
+  assert.ok(
+    ctx.lines.some((line) => line.includes('redirected (301)')),
+    ctx.lines.join('\n'),
+  );
 
-  await rejects(call(handle, { path: 'elsewhere.csv' }), StepInputError, new RegExp(`redirected to another host, localhost:${target.port}.*RESOURCE_ALLOWED_HOSTS`), 'path');
-  await rejects(call(handle, { path: 'other-port.csv' }), StepInputError, new RegExp(`another host, 127\\.0\\.0\\.1:${target.port}`), 'path');
+  await rejects(
+    call(handle, { path: 'elsewhere.csv' }),
+    StepInputError,
+    new RegExp(`redirected to another host, localhost:${target.port}.*RESOURCE_ALLOWED_HOSTS`),
+    'path',
+  );
+  await rejects(
+    call(handle, { path: 'other-port.csv' }),
+    StepInputError,
+    new RegExp(`another host, 127\\.0\\.0\\.1:${target.port}`),
+    'path',
+  );
   assert.equal(target.requests.length, 0, 'the redirect targets were never requested');
 
   const before = server.requests.length;
-  await rejects(call(handle, { path: 'loop' }), StepInputError, new RegExp(`redirected more than ${MAX_REDIRECTS} times`), 'path');
+  await rejects(
+    call(handle, { path: 'loop' }),
+    StepInputError,
+    new RegExp(`redirected more than ${MAX_REDIRECTS} times`),
+    'path',
+  );
   assert.equal(server.requests.length - before, MAX_REDIRECTS + 1);
   await rejects(call(handle, { path: 'nowhere' }), StepInputError, /302 without a Location/, 'path');
 });
@@ -235,13 +325,27 @@ test('POST sends the JSON body (kept on 307, dropped on 303); a body with GET is
   });
   const handle = handlerFor(`${server.url}/`, { RESOURCE_METHOD: 'POST' });
   await call(handle, { path: 'keep', body: { sql: 'select 1' } });
-  assert.deepEqual(server.requests.map((r) => [r.method, r.url, r.headers['content-type'], r.body]), [
-    ['POST', '/keep', 'application/json', '{"sql":"select 1"}'],
-    ['POST', '/query', 'application/json', '{"sql":"select 1"}'],
-  ]);
+  assert.deepEqual(
+    server.requests.map((r) => [r.method, r.url, r.headers['content-type'], r.body]),
+    [
+      ['POST', '/keep', 'application/json', '{"sql":"select 1"}'],
+      ['POST', '/query', 'application/json', '{"sql":"select 1"}'],
+    ],
+  );
   await call(handle, { path: 'see-other', body: { sql: 'select 1' } });
-  assert.deepEqual(server.requests.slice(2).map((r) => [r.method, r.body]), [['POST', '{"sql":"select 1"}'], ['GET', '']]);
-  await rejects(call(handlerFor(`${server.url}/`), { path: 'query', body: { sql: 'x' } }), StepInputError, /RESOURCE_METHOD would have to be POST/, 'body');
+  assert.deepEqual(
+    server.requests.slice(2).map((r) => [r.method, r.body]),
+    [
+      ['POST', '{"sql":"select 1"}'],
+      ['GET', ''],
+    ],
+  );
+  await rejects(
+    call(handlerFor(`${server.url}/`), { path: 'query', body: { sql: 'x' } }),
+    StepInputError,
+    /RESOURCE_METHOD would have to be POST/,
+    'body',
+  );
 });
 
 test('upstream 4xx → StepInputError naming the status; 5xx and 429 → StepUnavailableError (retried)', async () => {
@@ -252,7 +356,12 @@ test('upstream 4xx → StepInputError naming the status; 5xx and 429 → StepUna
   });
   const handle = handlerFor(`${server.url}/`);
   await rejects(call(handle, { path: 'missing.csv' }), StepInputError, /missing\.csv answered 404/, 'path');
-  await rejects(call(handle, { path: 'forbidden' }), StepInputError, /answered 403 \(check the secret named by RESOURCE_AUTH_SECRET\)/, 'path');
+  await rejects(
+    call(handle, { path: 'forbidden' }),
+    StepInputError,
+    /answered 403 \(check the secret named by RESOURCE_AUTH_SECRET\)/,
+    'path',
+  );
   await rejects(call(handle, { path: 'broken' }), StepUnavailableError, /broken answered 500/);
   await assert.rejects(call(handle, { path: 'busy' }), (error: StepUnavailableError) => error.retryAfterSeconds === 7);
 });
@@ -267,15 +376,27 @@ test('a resource that does not answer within RESOURCE_TIMEOUT, or stalls while s
   });
   const handle = handlerFor(`${server.url}/`, { RESOURCE_TIMEOUT: '300ms' });
   const started = Date.now();
-  await rejects(call(handle, { path: 'slow' }), StepUnavailableError, /did not answer within RESOURCE_TIMEOUT \(UND_ERR_HEADERS_TIMEOUT\)/);
+  await rejects(
+    call(handle, { path: 'slow' }),
+    StepUnavailableError,
+    /did not answer within RESOURCE_TIMEOUT \(UND_ERR_HEADERS_TIMEOUT\)/,
+  );
   assert.ok(Date.now() - started < 2500, 'gave up after the timeout, not after the answer');
   const ctx = fakeContext();
-  await rejects(call(handle, { path: 'stall' }, ctx), StepUnavailableError, /did not answer within RESOURCE_TIMEOUT \(UND_ERR_BODY_TIMEOUT\)/);
+  await rejects(
+    call(handle, { path: 'stall' }, ctx),
+    StepUnavailableError,
+    /did not answer within RESOURCE_TIMEOUT \(UND_ERR_BODY_TIMEOUT\)/,
+  );
   assert.equal(ctx.store.objects.size, 0, 'nothing stored');
 
   const down = await startServer({});
   await down.close();
-  await rejects(call(handlerFor(`${down.url}/`), { path: 'x.csv' }), StepUnavailableError, /could not be reached \(ECONNREFUSED\)/);
+  await rejects(
+    call(handlerFor(`${down.url}/`), { path: 'x.csv' }),
+    StepUnavailableError,
+    /could not be reached \(ECONNREFUSED\)/,
+  );
 });
 
 test('a body over RESOURCE_MAX_BYTES is refused (422), whether announced by Content-Length or not; nothing is stored', async () => {
@@ -291,8 +412,18 @@ test('a body over RESOURCE_MAX_BYTES is refused (422), whether announced by Cont
   });
   const ctx = fakeContext();
   const handle = handlerFor(`${server.url}/`, { RESOURCE_MAX_BYTES: '1KiB' });
-  await rejects(call(handle, { path: 'announced' }, ctx), StepInputError, /sent 2048 bytes, more than RESOURCE_MAX_BYTES \(1024 bytes\)/, 'path');
-  await rejects(call(handle, { path: 'chunked' }, ctx), StepInputError, /more than RESOURCE_MAX_BYTES \(1024 bytes\)/, 'path');
+  await rejects(
+    call(handle, { path: 'announced' }, ctx),
+    StepInputError,
+    /sent 2048 bytes, more than RESOURCE_MAX_BYTES \(1024 bytes\)/,
+    'path',
+  );
+  await rejects(
+    call(handle, { path: 'chunked' }, ctx),
+    StepInputError,
+    /more than RESOURCE_MAX_BYTES \(1024 bytes\)/,
+    'path',
+  );
   assert.equal(ctx.store.objects.size, 0);
   assert.equal((await call(handle, { path: 'fits' }, ctx)).output.artifact.size, 1024);
 });

@@ -17,7 +17,12 @@ import { resolveTarget, shown, targetField } from './target-url.ts';
 
 /** What a call needs of the artifact store (the real one, or an in-memory one in tests). */
 export interface ResourceStore {
-  putStream(key: string, source: AsyncIterable<Uint8Array>, size: number, options?: { contentType?: string }): Promise<ArtifactRef>;
+  putStream(
+    key: string,
+    source: AsyncIterable<Uint8Array>,
+    size: number,
+    options?: { contentType?: string },
+  ): Promise<ArtifactRef>;
 }
 
 /** What a call needs of its context. */
@@ -25,23 +30,34 @@ export type ResourceContext = Pick<StepContext, 'secret' | 'runKey' | 'log'> & {
 
 /** The step handler of one configured function; `dispatcher` defaults to a pool with the configured timeouts. */
 export function createResourceHandler(config: ResourceConfig, dispatcher: Dispatcher = createResourceAgent(config)) {
-  return async function handle(input: HttpResourceInput, ctx: ResourceContext): Promise<StepResult<HttpResourceOutput>> {
+  return async function handle(
+    input: HttpResourceInput,
+    ctx: ResourceContext,
+  ): Promise<StepResult<HttpResourceOutput>> {
     const field = targetField(input);
     if (input.body !== undefined && config.method !== 'POST') {
-      throw new StepInputError(`this function sends ${config.method} requests, which carry no body (RESOURCE_METHOD would have to be POST)`, { path: 'body' });
+      throw new StepInputError(
+        `this function sends ${config.method} requests, which carry no body (RESOURCE_METHOD would have to be POST)`,
+        { path: 'body' },
+      );
     }
     const url = resolveTarget(config, input);
     const resource = await openResource(config, dispatcher, {
       url,
       method: config.method,
       headers: { accept: '*/*', 'user-agent': 'baton-http-resource' },
-      credentials: config.auth && { origin: config.baseUrl.origin, headers: authHeader(config.auth, ctx.secret(config.auth.secret)) },
+      credentials: config.auth && {
+        origin: config.baseUrl.origin,
+        headers: authHeader(config.auth, ctx.secret(config.auth.secret)),
+      },
       body: input.body === undefined ? undefined : JSON.stringify(input.body),
       field,
       onRedirect: (from, to, status) => ctx.log(`${shown(from)} redirected (${status}) to ${shown(to)}`),
     });
     const artifact = await storeBody(resource, ctx.artifacts(), ctx.runKey(input.saveAs), config.maxBytes, field);
-    ctx.log(`${config.method} ${shown(resource.url)} → ${resource.status} ${resource.contentType}, ${artifact.size} bytes → ${artifact.uri}`);
+    ctx.log(
+      `${config.method} ${shown(resource.url)} → ${resource.status} ${resource.contentType}, ${artifact.size} bytes → ${artifact.uri}`,
+    );
     return {
       output: { status: resource.status, contentType: resource.contentType, url: shown(resource.url), artifact },
       metrics: { responseBytes: artifact.size, redirects: resource.redirects },
@@ -58,13 +74,23 @@ function authHeader(auth: NonNullable<ResourceConfig['auth']>, secret: string): 
  * Streams the body into the store. With a Content-Length it goes straight through (memory stays at the store's
  * two parts); without one it is spooled to a temporary file first, because the store needs the size up front.
  */
-async function storeBody(resource: OpenedResource, store: ResourceStore, key: string, maxBytes: number, field: string): Promise<ArtifactRef> {
-  const tooLarge = (size: string) => new StepInputError(
-    `${shown(resource.url)} sent ${size}, more than RESOURCE_MAX_BYTES (${maxBytes} bytes)`, { path: field });
+async function storeBody(
+  resource: OpenedResource,
+  store: ResourceStore,
+  key: string,
+  maxBytes: number,
+  field: string,
+): Promise<ArtifactRef> {
+  const tooLarge = (size: string) =>
+    new StepInputError(`${shown(resource.url)} sent ${size}, more than RESOURCE_MAX_BYTES (${maxBytes} bytes)`, {
+      path: field,
+    });
   try {
     if (resource.contentLength !== undefined) {
       if (resource.contentLength > maxBytes) throw tooLarge(`${resource.contentLength} bytes`);
-      return await store.putStream(key, checkedBody(resource, maxBytes, tooLarge), resource.contentLength, { contentType: resource.contentType });
+      return await store.putStream(key, checkedBody(resource, maxBytes, tooLarge), resource.contentLength, {
+        contentType: resource.contentType,
+      });
     }
     const dir = await mkdtemp(join(tmpdir(), 'http-resource-'));
     try {
@@ -88,7 +114,11 @@ function discard(body: OpenedResource['body']): void {
 }
 
 /** The body's chunks, refused past `maxBytes`; a broken or silent connection becomes a retryable error (503). */
-async function* checkedBody(resource: OpenedResource, maxBytes: number, tooLarge: (size: string) => Error): AsyncGenerator<Buffer> {
+async function* checkedBody(
+  resource: OpenedResource,
+  maxBytes: number,
+  tooLarge: (size: string) => Error,
+): AsyncGenerator<Buffer> {
   let size = 0;
   try {
     for await (const chunk of resource.body) {

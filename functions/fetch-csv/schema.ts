@@ -4,22 +4,32 @@ import { artifactRef } from '#baton-contract';
 
 /** Names between slashes start with a letter, digit or "_": no "." or ".." segment, no absolute name. */
 const NAME_SEGMENT = '[A-Za-z0-9_][A-Za-z0-9._-]*';
-const artifactName = z.string()
+const artifactName = z
+  .string()
   .max(200)
-  .regex(new RegExp(`^${NAME_SEGMENT}(/${NAME_SEGMENT})*$`), 'use letters, digits, ".", "_", "-" and "/" between names (like "source.csv"), no "." or ".." segment');
+  .regex(
+    new RegExp(`^${NAME_SEGMENT}(/${NAME_SEGMENT})*$`),
+    'use letters, digits, ".", "_", "-" and "/" between names (like "source.csv"), no "." or ".." segment',
+  );
 
-export const httpResourceInput = z.object({
-  /** Path relative to the function's RESOURCE_BASE_URL (no `..`, no `//host`, no query: use `query`). */
-  path: z.string().min(1).optional(),
-  /** An absolute http(s) URL instead of `path`; its host must be in RESOURCE_ALLOWED_HOSTS. */
-  url: z.string().min(1).optional(),
-  /** Query parameters added to the URL. */
-  query: z.record(z.string(), z.string()).optional(),
-  /** A JSON body, sent when the function's RESOURCE_METHOD is POST. */
-  body: z.unknown().optional(),
-  /** Name of the stored response under the run's keys (`runs/<workflowId>/<step>/<saveAs>`). */
-  saveAs: artifactName.default('response'),
-}).strict().refine((input) => input.path === undefined || input.url === undefined, { message: 'give either path or url, not both', path: ['url'] });
+export const httpResourceInput = z
+  .object({
+    /** Path relative to the function's RESOURCE_BASE_URL (no `..`, no `//host`, no query: use `query`). */
+    path: z.string().min(1).optional(),
+    /** An absolute http(s) URL instead of `path`; its host must be in RESOURCE_ALLOWED_HOSTS. */
+    url: z.string().min(1).optional(),
+    /** Query parameters added to the URL. */
+    query: z.record(z.string(), z.string()).optional(),
+    /** A JSON body, sent when the function's RESOURCE_METHOD is POST. */
+    body: z.unknown().optional(),
+    /** Name of the stored response under the run's keys (`runs/<workflowId>/<step>/<saveAs>`). */
+    saveAs: artifactName.default('response'),
+  })
+  .strict()
+  .refine((input) => input.path === undefined || input.url === undefined, {
+    message: 'give either path or url, not both',
+    path: ['url'],
+  });
 export type HttpResourceInput = z.output<typeof httpResourceInput>;
 
 export const httpResourceOutput = z.object({

@@ -8,7 +8,9 @@ export function codeVersionFromEnv(env: NodeJS.ProcessEnv = process.env): string
   const value = env.BATON_CODE_VERSION?.trim();
   if (!value) return UNKNOWN_CODE_VERSION;
   if (!/^[\w.+-]{1,64}$/.test(value)) {
-    throw new Error(`BATON_CODE_VERSION must be a short version text (letters, digits, "._+-", at most 64), got "${value.slice(0, 80)}"`);
+    throw new Error(
+      `BATON_CODE_VERSION must be a short version text (letters, digits, "._+-", at most 64), got "${value.slice(0, 80)}"`,
+    );
   }
   return value;
 }

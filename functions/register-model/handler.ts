@@ -33,9 +33,17 @@ export async function handle(request: RegisterModelInput, ctx: StepContext): Pro
     by: `run ${ctx.run.workflowId}`,
     reason: `registered by ${ctx.run.pipeline} (step ${ctx.run.step})`,
   });
-  ctx.log(`registered ${registered.name} version ${registered.version} (${registered.created ? 'new, in staging' : `already registered, ${registered.stage}`})`);
+  ctx.log(
+    `registered ${registered.name} version ${registered.version} (${registered.created ? 'new, in staging' : `already registered, ${registered.stage}`})`,
+  );
   return {
-    output: { modelName: registered.name, version: registered.version, model: registered.model, metadata: registered.metadata, stage: registered.stage },
+    output: {
+      modelName: registered.name,
+      version: registered.version,
+      model: registered.model,
+      metadata: registered.metadata,
+      stage: registered.stage,
+    },
     metrics: { modelBytes: registered.model.size },
   };
 }

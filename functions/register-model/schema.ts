@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { artifactRef } from '#baton-contract';
 
 /** Model names become storage keys and registry paths: keep them boring (the registry's MODEL_NAME_PATTERN). */
-export const modelName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use lowercase letters, digits and dashes (at most 63)');
+export const modelName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use lowercase letters, digits and dashes (at most 63)');
 
 /** The stages of a registered version (the registry's MODEL_STAGES). */
 export const modelStage = z.enum(['staging', 'production', 'archived']);

@@ -22,7 +22,9 @@ export async function handle(request: ReportRequest, ctx: StepContext): Promise<
     generatedAt: new Date().toISOString(),
   });
   const report = await store.putBytes(ctx.runKey('report.html'), Buffer.from(page, 'utf8'), 'text/html; charset=utf-8');
-  ctx.log(`report of ${request.pipeline} run ${request.runId}: ${report.uri} (${report.size} bytes${curve ? `, ${curve.length} epochs` : ''})`);
+  ctx.log(
+    `report of ${request.pipeline} run ${request.runId}: ${report.uri} (${report.size} bytes${curve ? `, ${curve.length} epochs` : ''})`,
+  );
   return { output: { report }, metrics: { reportBytes: report.size, curvePoints: curve?.length ?? 0 } };
 }
 
@@ -36,8 +38,10 @@ export async function loadCurve(store: CurveStore, ref: ArtifactRef): Promise<Cu
     bytes = await store.getBytes(ref);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'NoSuchKey' || code === 'NotFound') throw new StepInputError(`curve ${ref.uri} does not exist`, { path: 'curve' });
-    if (/does not match its reference/.test((error as Error).message)) throw new StepInputError((error as Error).message, { path: 'curve' });
+    if (code === 'NoSuchKey' || code === 'NotFound')
+      throw new StepInputError(`curve ${ref.uri} does not exist`, { path: 'curve' });
+    if (/does not match its reference/.test((error as Error).message))
+      throw new StepInputError((error as Error).message, { path: 'curve' });
     throw error; // the store is unreachable, say: retried
   }
   let json: unknown;
@@ -50,7 +54,9 @@ export async function loadCurve(store: CurveStore, ref: ArtifactRef): Promise<Cu
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.length ? ` (at ${issue.path.join('.')})` : '';
-    throw new StepInputError(`curve ${ref.uri} is not a list of {epoch, loss, accuracy}${where}: ${issue.message}`, { path: 'curve' });
+    throw new StepInputError(`curve ${ref.uri} is not a list of {epoch, loss, accuracy}${where}: ${issue.message}`, {
+      path: 'curve',
+    });
   }
   return parsed.data;
 }
@@ -59,7 +65,11 @@ export async function loadCurve(store: CurveStore, ref: ArtifactRef): Promise<Cu
  * The report's link to the run in the Temporal UI: an absolute URL as given; a path joined to TEMPORAL_UI_URL (kept
  * relative when that is unset); without either, the run's page under TEMPORAL_UI_URL, or no link at all.
  */
-export function temporalUiLink(pathOrUrl: string | undefined, workflowId: string, env: NodeJS.ProcessEnv): string | undefined {
+export function temporalUiLink(
+  pathOrUrl: string | undefined,
+  workflowId: string,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
   const base = env.TEMPORAL_UI_URL?.replace(/\/+$/, '');
   if (pathOrUrl && /^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
   if (pathOrUrl) return base ? `${base}${pathOrUrl}` : pathOrUrl;

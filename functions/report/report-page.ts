@@ -88,7 +88,8 @@ function trainingCurve(data: ReportPageData): SafeHtml {
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /** A measured value or limit of an issue: numbers formatted, strings as they are, nothing when absent. */
-const measuredValue = (value: number | string | null | undefined) => (value === null || value === undefined ? '' : formatValue(value));
+const measuredValue = (value: number | string | null | undefined) =>
+  value === null || value === undefined ? '' : formatValue(value);
 
 /** The candidate's holdout metrics, beside the production version's on the same rows when evaluate compared them. */
 function metricsTable(evaluation: ReportPageData['evaluation'], metrics: [string, number][]): SafeHtml {
@@ -102,9 +103,9 @@ ${production === null ? html`<p class="note" id="no-production">Not compared wit
   const theirs = (key: string) => production.metrics[key];
   return html`<table id="production-comparison"><thead><tr><th>metric</th><th class="num">this run</th><th class="num">production <code>${production.version}</code></th><th class="num">change</th></tr></thead><tbody>
 ${metrics.map(([key, value]) => {
-    const other = theirs(key);
-    return html`<tr><td>${key}</td><td class="num">${formatNumber(value)}</td><td class="num">${other === undefined ? '' : formatNumber(other)}</td><td class="num">${other === undefined ? '' : formatChange(value - other)}</td></tr>`;
-  })}
+  const other = theirs(key);
+  return html`<tr><td>${key}</td><td class="num">${formatNumber(value)}</td><td class="num">${other === undefined ? '' : formatNumber(other)}</td><td class="num">${other === undefined ? '' : formatChange(value - other)}</td></tr>`;
+})}
 </tbody></table>
 <p class="note">Production: version <code>${production.version}</code> of the registered model, scored on the same holdout rows.</p>`;
 }
@@ -119,16 +120,20 @@ function formatChange(difference: number): string {
 function dataChecks(validation: ValidationSummary): SafeHtml {
   const { issues } = validation;
   const errors = issues.filter((issue) => issue.severity === 'error').length;
-  const shown = [...issues].sort((a, b) => Number(b.severity === 'error') - Number(a.severity === 'error')).slice(0, MAX_ISSUE_ROWS);
+  const shown = [...issues]
+    .sort((a, b) => Number(b.severity === 'error') - Number(a.severity === 'error'))
+    .slice(0, MAX_ISSUE_ROWS);
   const summary = issues.length
     ? `${plural(issues.length, 'issue')}: ${plural(errors, 'error')}, ${plural(issues.length - errors, 'warning')}.`
     : 'No issues.';
   return html`<p id="validation-status"><span class="badge ${validation.status === 'passed' ? 'good' : 'warn'}">${validation.status}</span> ${summary}</p>
-${shown.length
+${
+  shown.length
     ? html`<table id="validation-issues"><thead><tr><th>severity</th><th>check</th><th>column</th><th>message</th><th class="num">value</th><th class="num">limit</th></tr></thead><tbody>
 ${shown.map((issue) => html`<tr><td><span class="badge ${issue.severity === 'error' ? 'bad' : 'warn'}">${issue.severity}</span></td><td>${issue.check}</td><td>${issue.column === undefined ? '' : html`<code>${issue.column}</code>`}</td><td>${issue.message}</td><td class="num">${measuredValue(issue.value)}</td><td class="num">${measuredValue(issue.limit)}</td></tr>`)}
 </tbody></table>`
-    : null}
+    : null
+}
 ${issues.length > shown.length ? html`<p class="note" id="more-issues">and ${issues.length - shown.length} more in the validation report.</p>` : null}
 <p class="note">Validation report: <code>${validation.report.uri}</code></p>`;
 }
@@ -139,23 +144,39 @@ function promotionDecision(promotion: PromotionSummary): SafeHtml {
   const candidate = `${promotion.modelName}@${promotion.version}`;
   let approvalNote: SafeHtml;
   if (!approval) approvalNote = html`No person's approval was asked for.`;
-  else if ('expired' in approval) approvalNote = html`No approval came within <strong>${approval.timeout}</strong>: the wait expired.`;
-  else approvalNote = html`${approval.approved ? 'Approved' : 'Rejected'} by <strong>${approval.by}</strong>${approval.reason ? html`: ${approval.reason}` : '.'}`;
+  else if ('expired' in approval)
+    approvalNote = html`No approval came within <strong>${approval.timeout}</strong>: the wait expired.`;
+  else
+    approvalNote = html`${approval.approved ? 'Approved' : 'Rejected'} by <strong>${approval.by}</strong>${approval.reason ? html`: ${approval.reason}` : '.'}`;
   let previous: SafeHtml | null = null;
-  if (promotion.previousProduction) previous = html`It replaced version <code>${promotion.previousProduction}</code> in production.`;
+  if (promotion.previousProduction)
+    previous = html`It replaced version <code>${promotion.previousProduction}</code> in production.`;
   else if (promotion.previousProduction === null) previous = html`No version was in production before.`;
-  return html`<p id="promotion-stage">${promotion.promoted
-    ? html`<span class="badge good">production</span> <strong>${candidate}</strong> was promoted to production.`
-    : html`<span class="badge plain">staging</span> <strong>${candidate}</strong> stayed in staging.`}</p>
+  return html`<p id="promotion-stage">${
+    promotion.promoted
+      ? html`<span class="badge good">production</span> <strong>${candidate}</strong> was promoted to production.`
+      : html`<span class="badge plain">staging</span> <strong>${candidate}</strong> stayed in staging.`
+  }</p>
 ${previous ? html`<p class="note" id="previous-production">${previous}</p>` : null}
-${promotion.policyVersion !== undefined ? html`<p class="note" id="promotion-policy">${promotion.policyVersion === 0
-    ? html`Held to the default policy (the model has none stored).`
-    : html`Held to the model's promotion policy, version <strong>${String(promotion.policyVersion)}</strong>.`}${(promotion.notApplied ?? []).length
-    ? html` Not applied (the run cannot loosen the policy): ${(promotion.notApplied ?? []).join('; ')}.` : null}</p>` : null}
+${
+  promotion.policyVersion !== undefined
+    ? html`<p class="note" id="promotion-policy">${
+        promotion.policyVersion === 0
+          ? html`Held to the default policy (the model has none stored).`
+          : html`Held to the model's promotion policy, version <strong>${String(promotion.policyVersion)}</strong>.`
+      }${
+        (promotion.notApplied ?? []).length
+          ? html` Not applied (the run cannot loosen the policy): ${(promotion.notApplied ?? []).join('; ')}.`
+          : null
+      }</p>`
+    : null
+}
 <h3>Reasons</h3>
-${promotion.reasons.length
+${
+  promotion.reasons.length
     ? html`<ul class="reasons" id="promotion-reasons">${promotion.reasons.map((reason) => html`<li>${reason}</li>`)}</ul>`
-    : html`<p class="note">No reasons were recorded.</p>`}
+    : html`<p class="note">No reasons were recorded.</p>`
+}
 <h3>Approval</h3>
 <p class="note" id="approval">${approvalNote}</p>`;
 }
@@ -186,9 +207,9 @@ export function renderReport(data: ReportPageData): string {
 
 <div class="cards">
 ${cards.map(([key, value]) => {
-    const theirs = evaluation.production?.metrics[key];
-    return html`<div class="card"><div class="k">holdout ${key}</div><div class="v">${formatNumber(value)}</div>${theirs === undefined ? null : html`<div class="p">production ${formatNumber(theirs)}</div>`}</div>`;
-  })}
+  const theirs = evaluation.production?.metrics[key];
+  return html`<div class="card"><div class="k">holdout ${key}</div><div class="v">${formatNumber(value)}</div>${theirs === undefined ? null : html`<div class="p">production ${formatNumber(theirs)}</div>`}</div>`;
+})}
 <div class="card"><div class="k">model</div><div class="v id">${model.name}@${model.version}</div></div>
 <div class="card"><div class="k">dataset</div><div class="v id">${dataset.name}@${dataset.version}</div></div>
 ${data.validation ? html`<div class="card"><div class="k">data checks</div><div class="v">${data.validation.status}</div></div>` : null}
@@ -197,17 +218,23 @@ ${data.promotion ? html`<div class="card"><div class="k">stage</div><div class="
 
 <section id="parameters">
 <h2>Parameters</h2>
-${parameters.length
+${
+  parameters.length
     ? html`<table><thead><tr><th>parameter</th><th>value</th></tr></thead><tbody>
 ${parameters.map(([key, value]) => html`<tr><td><code>${key}</code></td><td>${formatValue(value)}</td></tr>`)}
 </tbody></table>`
-    : html`<p class="note">The pipeline ran with its defaults.</p>`}
+    : html`<p class="note">The pipeline ran with its defaults.</p>`
+}
 </section>
 
-${data.validation ? html`<section id="data-checks">
+${
+  data.validation
+    ? html`<section id="data-checks">
 <h2>Data checks</h2>
 ${dataChecks(data.validation)}
-</section>` : null}
+</section>`
+    : null
+}
 
 <section id="metrics">
 <h2>Holdout metrics</h2>
@@ -221,16 +248,22 @@ ${trainingCurve(data)}
 
 <section id="confusion-matrix">
 <h2>Confusion matrix</h2>
-${evaluation.labels.length
+${
+  evaluation.labels.length
     ? html`${svgConfusionMatrix({ matrix: evaluation.confusionMatrix, labels: evaluation.labels, title: `Confusion matrix of ${model.name}@${model.version} on the holdout rows` })}
 <p class="note">Counts of holdout rows by true class (rows) and predicted class (columns); a cell's shade is its share of the true class's rows.</p>`
-    : html`<p class="note">No classes were evaluated.</p>`}
+    : html`<p class="note">No classes were evaluated.</p>`
+}
 </section>
 
-${data.promotion ? html`<section id="promotion">
+${
+  data.promotion
+    ? html`<section id="promotion">
 <h2>Promotion</h2>
 ${promotionDecision(data.promotion)}
-</section>` : null}
+</section>`
+    : null
+}
 
 <section id="lineage">
 <h2>Lineage</h2>
@@ -244,9 +277,11 @@ ${Object.keys(model.params).length ? html`<p class="note">Model parameters: ${Ob
 
 <section id="temporal">
 <h2>Workflow</h2>
-${href
+${
+  href
     ? html`<p class="note">Run <code>${data.runId}</code> in the Temporal UI: <a id="temporal-link" href="${href}" rel="noopener noreferrer">${href}</a></p>`
-    : html`<p class="note">Run <code>${data.runId}</code>: its workflow id in Temporal.</p>`}
+    : html`<p class="note">Run <code>${data.runId}</code>: its workflow id in Temporal.</p>`
+}
 </section>
 
 <footer>Generated ${data.generatedAt} by the Baton report step.</footer>

@@ -20,7 +20,10 @@ const MAX_LABEL_CHARS = 14;
 /** The fill of a cell holding `share` (0..1) of its row. */
 export function cellColor(share: number): string {
   const t = Math.min(1, Math.max(0, Number.isFinite(share) ? share : 0));
-  const channel = (i: number) => Math.round(LOW[i]! + (HIGH[i]! - LOW[i]!) * t).toString(16).padStart(2, '0');
+  const channel = (i: number) =>
+    Math.round(LOW[i]! + (HIGH[i]! - LOW[i]!) * t)
+      .toString(16)
+      .padStart(2, '0');
   return `#${channel(0)}${channel(1)}${channel(2)}`;
 }
 
@@ -59,8 +62,14 @@ export function svgConfusionMatrix(options: ConfusionMatrixOptions): SafeHtml {
     });
   });
 
-  const columnLabels = labels.map((label, j) => html`<text class="col-label" x="${left + j * cell + cell / 2}" y="${top - 8}" text-anchor="middle">${shortLabel(label)}</text>`);
-  const rowLabels = labels.map((label, i) => html`<text class="row-label" x="${left - 8}" y="${top + i * cell + cell / 2}" dy="0.35em" text-anchor="end">${shortLabel(label)}</text>`);
+  const columnLabels = labels.map(
+    (label, j) =>
+      html`<text class="col-label" x="${left + j * cell + cell / 2}" y="${top - 8}" text-anchor="middle">${shortLabel(label)}</text>`,
+  );
+  const rowLabels = labels.map(
+    (label, i) =>
+      html`<text class="row-label" x="${left - 8}" y="${top + i * cell + cell / 2}" dy="0.35em" text-anchor="end">${shortLabel(label)}</text>`,
+  );
   const title = options.title ?? 'Confusion matrix';
 
   return html`<svg class="chart confusion-matrix" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${title}" font-family="system-ui, sans-serif" font-size="12" fill="#374151">

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { MAX_MARKERS, niceTicks, svgLineChart, type ChartSeries } from './svg-line-chart.ts';
 
 const count = (text: string, pattern: RegExp) => text.match(new RegExp(pattern.source, 'g'))?.length ?? 0;
-const curve = (n: number, f: (epoch: number) => number | null) => Array.from({ length: n }, (_, i) => ({ x: i + 1, y: f(i + 1) }));
+const curve = (n: number, f: (epoch: number) => number | null) =>
+  Array.from({ length: n }, (_, i) => ({ x: i + 1, y: f(i + 1) }));
 const lossAndAccuracy = (n: number): ChartSeries[] => [
   { name: 'loss', axis: 'left', color: '#dc2626', points: curve(n, (e) => 1 / e) },
   { name: 'accuracy', axis: 'right', color: '#2563eb', points: curve(n, (e) => 0.8 + e / 100) },
@@ -20,7 +21,8 @@ test('nice ticks are round, cover the values and keep whole steps for epochs', (
 test('each series is one path through all its points, with one marker per point', () => {
   const svg = svgLineChart({ title: 'Training curve', xLabel: 'epoch', series: lossAndAccuracy(4) }).value;
   assert.match(svg, /^<svg class="chart line-chart" xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-  const path = (name: string) => new RegExp(`<path class="line" data-series="${name}" d="([^"]*)"`).exec(svg)?.[1] ?? '';
+  const path = (name: string) =>
+    new RegExp(`<path class="line" data-series="${name}" d="([^"]*)"`).exec(svg)?.[1] ?? '';
   for (const name of ['loss', 'accuracy']) {
     assert.equal(count(path(name), /[ML]/), 4, `${name}: 4 points on its path`);
     assert.equal(count(path(name), /M/), 1, `${name}: one unbroken line`);
@@ -37,7 +39,11 @@ test('each series is one path through all its points, with one marker per point'
 });
 
 test('a missing value breaks the line instead of joining across it; one epoch still draws its point', () => {
-  const gap = svgLineChart({ title: 't', xLabel: 'epoch', series: [{ name: 'loss', axis: 'left', color: '#dc2626', points: curve(5, (e) => (e === 3 ? null : e)) }] }).value;
+  const gap = svgLineChart({
+    title: 't',
+    xLabel: 'epoch',
+    series: [{ name: 'loss', axis: 'left', color: '#dc2626', points: curve(5, (e) => (e === 3 ? null : e)) }],
+  }).value;
   const d = /<path class="line" data-series="loss" d="([^"]*)"/.exec(gap)![1]!;
   assert.equal(count(d, /M/), 2);
   assert.equal(count(gap, /<circle class="point"/), 4);
@@ -47,7 +53,11 @@ test('a missing value breaks the line instead of joining across it; one epoch st
 });
 
 test('labels and titles are escaped; a color that is not a hex color is not used', () => {
-  const svg = svgLineChart({ title: '<b>"t"</b>', xLabel: '<x>', series: [{ name: '<s>', axis: 'left', color: 'red" onload="x', points: curve(2, (e) => e) }] }).value;
+  const svg = svgLineChart({
+    title: '<b>"t"</b>',
+    xLabel: '<x>',
+    series: [{ name: '<s>', axis: 'left', color: 'red" onload="x', points: curve(2, (e) => e) }],
+  }).value;
   assert.doesNotMatch(svg, /<b>|<x>|<s>|onload/);
   assert.match(svg, /&lt;s&gt;/);
 });

@@ -59,7 +59,8 @@ export function niceTicks(min: number, max: number, count = 5, integer = false):
   const first = Math.floor(min / step + 1e-9) * step;
   const last = Math.ceil(max / step - 1e-9) * step;
   const ticks: number[] = [];
-  for (let i = 0; first + i * step <= last + step * 1e-9; i += 1) ticks.push(Number((first + i * step).toFixed(decimals)));
+  for (let i = 0; first + i * step <= last + step * 1e-9; i += 1)
+    ticks.push(Number((first + i * step).toFixed(decimals)));
   return ticks;
 }
 
@@ -67,8 +68,17 @@ export function niceTicks(min: number, max: number, count = 5, integer = false):
 export function svgLineChart(options: LineChartOptions): SafeHtml {
   const width = options.width ?? 720;
   const height = options.height ?? 320;
-  const plot = { x: MARGIN.left, y: MARGIN.top, w: width - MARGIN.left - MARGIN.right, h: height - MARGIN.top - MARGIN.bottom };
-  const series = options.series.map((s) => ({ ...s, color: HEX_COLOR.test(s.color) ? s.color : '#333333', points: [...s.points].sort((a, b) => a.x - b.x) }));
+  const plot = {
+    x: MARGIN.left,
+    y: MARGIN.top,
+    w: width - MARGIN.left - MARGIN.right,
+    h: height - MARGIN.top - MARGIN.bottom,
+  };
+  const series = options.series.map((s) => ({
+    ...s,
+    color: HEX_COLOR.test(s.color) ? s.color : '#333333',
+    points: [...s.points].sort((a, b) => a.x - b.x),
+  }));
 
   const xs = series.flatMap((s) => s.points.map((p) => p.x)).filter(Number.isFinite);
   const integerX = options.integerX ?? true;
@@ -80,8 +90,14 @@ export function svgLineChart(options: LineChartOptions): SafeHtml {
   const axis = (side: 'left' | 'right', fixed: [number, number] | undefined) => {
     const members = series.filter((s) => s.axis === side);
     if (members.length === 0) return undefined;
-    const ys = members.flatMap((s) => s.points.map((p) => p.y)).filter((y): y is number => y !== null && Number.isFinite(y));
-    const ticks = fixed ? niceTicks(fixed[0], fixed[1], 5) : ys.length ? niceTicks(Math.min(...ys), Math.max(...ys), 5) : [0, 1];
+    const ys = members
+      .flatMap((s) => s.points.map((p) => p.y))
+      .filter((y): y is number => y !== null && Number.isFinite(y));
+    const ticks = fixed
+      ? niceTicks(fixed[0], fixed[1], 5)
+      : ys.length
+        ? niceTicks(Math.min(...ys), Math.max(...ys), 5)
+        : [0, 1];
     const domain: [number, number] = fixed ?? [ticks[0]!, ticks.at(-1)!];
     return { side, members, domain, ticks: ticks.filter((t) => t >= domain[0] - 1e-12 && t <= domain[1] + 1e-12) };
   };
@@ -89,7 +105,8 @@ export function svgLineChart(options: LineChartOptions): SafeHtml {
   const right = axis('right', options.rightDomain);
 
   const sx = (x: number) => plot.x + ((x - xDomain[0]) / (xDomain[1] - xDomain[0] || 1)) * plot.w;
-  const syFor = (domain: [number, number]) => (y: number) => plot.y + plot.h - ((y - domain[0]) / (domain[1] - domain[0] || 1)) * plot.h;
+  const syFor = (domain: [number, number]) => (y: number) =>
+    plot.y + plot.h - ((y - domain[0]) / (domain[1] - domain[0] || 1)) * plot.h;
   const r = (n: number) => Number(n.toFixed(2));
 
   const grid = (left ?? right)?.ticks.map((t) => {
@@ -130,9 +147,15 @@ export function svgLineChart(options: LineChartOptions): SafeHtml {
       d += `${pen ? 'L' : 'M'}${r(sx(p.x))},${r(sy(p.y))}`;
       pen = true;
     }
-    const markers = s.points.length <= MAX_MARKERS
-      ? s.points.filter((p): p is { x: number; y: number } => p.y !== null && Number.isFinite(p.y)).map((p) => html`<circle class="point" data-series="${s.name}" data-x="${p.x}" cx="${r(sx(p.x))}" cy="${r(sy(p.y))}" r="3.5" fill="${s.color}"><title>${options.xLabel} ${formatNumber(p.x)}: ${s.name} ${formatNumber(p.y)}</title></circle>`)
-      : [];
+    const markers =
+      s.points.length <= MAX_MARKERS
+        ? s.points
+            .filter((p): p is { x: number; y: number } => p.y !== null && Number.isFinite(p.y))
+            .map(
+              (p) =>
+                html`<circle class="point" data-series="${s.name}" data-x="${p.x}" cx="${r(sx(p.x))}" cy="${r(sy(p.y))}" r="3.5" fill="${s.color}"><title>${options.xLabel} ${formatNumber(p.x)}: ${s.name} ${formatNumber(p.y)}</title></circle>`,
+            )
+        : [];
     return html`<g class="series" data-series="${s.name}">
   <path class="line" data-series="${s.name}" d="${d}" fill="none" stroke="${s.color}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>
   ${markers}

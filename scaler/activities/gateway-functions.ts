@@ -57,7 +57,10 @@ export function createGatewayFunctions(options: GatewayFunctionsOptions): Gatewa
     });
     if (!response.ok) {
       const text = (await response.text().catch(() => '')).slice(0, 200).trim();
-      const hint = response.status === 401 ? ' (declare the basic-auth-user and basic-auth-password secrets for the orchestrator)' : '';
+      const hint =
+        response.status === 401
+          ? ' (declare the basic-auth-user and basic-auth-password secrets for the orchestrator)'
+          : '';
       throw new Error(`gateway ${method} ${path} answered ${response.status}${text ? `: ${text}` : ''}${hint}`);
     }
     return response;
@@ -74,7 +77,10 @@ export function createGatewayFunctions(options: GatewayFunctionsOptions): Gatewa
       }));
     },
     async scale(name, replicas) {
-      const response = await call('POST', `/system/scale-function/${encodeURIComponent(name)}`, { serviceName: name, replicas });
+      const response = await call('POST', `/system/scale-function/${encodeURIComponent(name)}`, {
+        serviceName: name,
+        replicas,
+      });
       await response.body?.cancel();
     },
   };

@@ -42,32 +42,48 @@ export function createScalingActivities(deps: ScalingActivityDeps) {
     async observeLoad(input: ObserveLoadInput): Promise<ObservedFunction[]> {
       const { scaled, notes } = scaledFunctions(await deps.gateway.list(), input);
       for (const note of notes) log(JSON.stringify({ msg: 'baton-scaler note', note }));
-      return Promise.all(scaled.map(async (fn): Promise<ObservedFunction> => {
-        const base = { name: fn.name, replicas: fn.replicas, minReplicas: fn.minReplicas, maxReplicas: fn.maxReplicas, targetPerReplica: fn.targetPerReplica };
-        if (fn.kind === 'step') {
-          const pendingCalls = await countPendingCalls(deps.client, input.taskQueue, callers.get(fn.name) ?? []);
-          return { ...base, load: pendingCalls, inputs: { pendingCalls } };
-        }
-        const [workflow, activity] = await Promise.all([
-          readQueueStats(deps.connection, deps.namespace, input.taskQueue, 'workflow'),
-          readQueueStats(deps.connection, deps.namespace, input.taskQueue, 'activity'),
-        ]);
-        return {
-          ...base,
-          // As KEDA's Temporal scaler with queueTypes "workflow,activity": the two backlogs add up.
-          load: workflow.backlog + activity.backlog,
-          inputs: {
-            workflowBacklog: workflow.backlog, workflowBacklogAgeSeconds: workflow.backlogAgeSeconds,
-            workflowAddRate: workflow.addRate, workflowDispatchRate: workflow.dispatchRate,
-            activityBacklog: activity.backlog, activityBacklogAgeSeconds: activity.backlogAgeSeconds,
-            activityAddRate: activity.addRate, activityDispatchRate: activity.dispatchRate,
-          },
-        };
-      }));
+      return Promise.all(
+        scaled.map(async (fn): Promise<ObservedFunction> => {
+          const base = {
+            name: fn.name,
+            replicas: fn.replicas,
+            minReplicas: fn.minReplicas,
+            maxReplicas: fn.maxReplicas,
+            targetPerReplica: fn.targetPerReplica,
+          };
+          if (fn.kind === 'step') {
+            const pendingCalls = await countPendingCalls(deps.client, input.taskQueue, callers.get(fn.name) ?? []);
+            return { ...base, load: pendingCalls, inputs: { pendingCalls } };
+          }
+          const [workflow, activity] = await Promise.all([
+            readQueueStats(deps.connection, deps.namespace, input.taskQueue, 'workflow'),
+            readQueueStats(deps.connection, deps.namespace, input.taskQueue, 'activity'),
+          ]);
+          return {
+            ...base,
+            // As KEDA's Temporal scaler with queueTypes "workflow,activity": the two backlogs add up.
+            load: workflow.backlog + activity.backlog,
+            inputs: {
+              workflowBacklog: workflow.backlog,
+              workflowBacklogAgeSeconds: workflow.backlogAgeSeconds,
+              workflowAddRate: workflow.addRate,
+              workflowDispatchRate: workflow.dispatchRate,
+              activityBacklog: activity.backlog,
+              activityBacklogAgeSeconds: activity.backlogAgeSeconds,
+              activityAddRate: activity.addRate,
+              activityDispatchRate: activity.dispatchRate,
+            },
+          };
+        }),
+      );
     },
 
     /** Logs every decision (one JSON line each, with its inputs) and applies those that change replicas. */
-    async applyScaling({ decisions }: { decisions: (ScalingDecision & { inputs?: Record<string, number> })[] }): Promise<void> {
+    async applyScaling({
+      decisions,
+    }: {
+      decisions: (ScalingDecision & { inputs?: Record<string, number> })[];
+    }): Promise<void> {
       for (const decision of decisions) {
         log(JSON.stringify({ msg: 'baton-scaler decision', ...decision }));
         if (decision.to !== decision.from) await deps.gateway.scale(decision.function, decision.to);

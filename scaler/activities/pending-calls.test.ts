@@ -9,11 +9,20 @@ test('steps are grouped by the function they call', () => {
     ['train-again', { name: 'train-again', function: 'train' }],
     ['ingest', { name: 'ingest', function: 'ingest' }],
   ]) as unknown as Map<string, StepDefinition>;
-  assert.deepEqual([...stepsByFunction(steps)], [['train', ['train', 'train-again']], ['ingest', ['ingest']]]);
+  assert.deepEqual(
+    [...stepsByFunction(steps)],
+    [
+      ['train', ['train', 'train-again']],
+      ['ingest', ['ingest']],
+    ],
+  );
 });
 
 test('pending calls are running runs of the task queue at one of the steps', async () => {
-  assert.equal(pendingCallsQuery('baton-pipelines', ['train', "o'k"]), "ExecutionStatus = 'Running' AND TaskQueue = 'baton-pipelines' AND BatonStep IN ('train', 'o\\'k')");
+  assert.equal(
+    pendingCallsQuery('baton-pipelines', ['train', "o'k"]),
+    "ExecutionStatus = 'Running' AND TaskQueue = 'baton-pipelines' AND BatonStep IN ('train', 'o\\'k')",
+  );
   const queries: string[] = [];
   const client = { workflow: { count: async (query: string) => (queries.push(query), { count: 7, groups: [] }) } };
   assert.equal(await countPendingCalls(client as never, 'q', ['train']), 7);

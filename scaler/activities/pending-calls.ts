@@ -9,7 +9,8 @@ import type { StepCatalog } from '../../activities/step-catalog.ts';
 /** The step names that call each function, from the step catalog. */
 export function stepsByFunction(steps: StepCatalog): Map<string, string[]> {
   const byFunction = new Map<string, string[]>();
-  for (const step of steps.values()) byFunction.set(step.function, [...(byFunction.get(step.function) ?? []), step.name]);
+  for (const step of steps.values())
+    byFunction.set(step.function, [...(byFunction.get(step.function) ?? []), step.name]);
   return byFunction;
 }
 
@@ -20,7 +21,11 @@ export function pendingCallsQuery(taskQueue: string, stepNames: readonly string[
 }
 
 /** How many runs wait for or are in a call to `fn` now (0 for a function no step calls). */
-export async function countPendingCalls(client: Pick<Client, 'workflow'>, taskQueue: string, stepNames: readonly string[]): Promise<number> {
+export async function countPendingCalls(
+  client: Pick<Client, 'workflow'>,
+  taskQueue: string,
+  stepNames: readonly string[],
+): Promise<number> {
   if (stepNames.length === 0) return 0;
   const { count } = await client.workflow.count(pendingCallsQuery(taskQueue, stepNames));
   return count;

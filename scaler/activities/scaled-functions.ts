@@ -39,7 +39,10 @@ export interface ScaledFunction {
  * step scaling is on and it has a target (the target label, else its watchdog's `max_inflight`). Labels that
  * do not parse leave the function out with a note naming the label.
  */
-export function scaledFunctions(functions: readonly GatewayFunction[], settings: ScaledFunctionSettings): { scaled: ScaledFunction[]; notes: string[] } {
+export function scaledFunctions(
+  functions: readonly GatewayFunction[],
+  settings: ScaledFunctionSettings,
+): { scaled: ScaledFunction[]; notes: string[] } {
   const scaled: ScaledFunction[] = [];
   const notes: string[] = [];
   for (const fn of functions) {
@@ -53,8 +56,18 @@ export function scaledFunctions(functions: readonly GatewayFunction[], settings:
       if (targetPerReplica === undefined) continue;
       const minReplicas = whole(fn.labels[MIN_SCALE_LABEL], `labels["${MIN_SCALE_LABEL}"]`) ?? DEFAULT_MIN;
       const maxReplicas = whole(fn.labels[MAX_SCALE_LABEL], `labels["${MAX_SCALE_LABEL}"]`) ?? DEFAULT_MAX;
-      if (minReplicas > maxReplicas) throw new Error(`labels["${MIN_SCALE_LABEL}"] (${minReplicas}) exceeds labels["${MAX_SCALE_LABEL}"] (${maxReplicas})`);
-      scaled.push({ name: fn.name, kind: isOrchestrator ? 'orchestrator' : 'step', replicas: fn.replicas, minReplicas, maxReplicas, targetPerReplica });
+      if (minReplicas > maxReplicas)
+        throw new Error(
+          `labels["${MIN_SCALE_LABEL}"] (${minReplicas}) exceeds labels["${MAX_SCALE_LABEL}"] (${maxReplicas})`,
+        );
+      scaled.push({
+        name: fn.name,
+        kind: isOrchestrator ? 'orchestrator' : 'step',
+        replicas: fn.replicas,
+        minReplicas,
+        maxReplicas,
+        targetPerReplica,
+      });
     } catch (error) {
       notes.push(`function ${fn.name} is not scaled: ${(error as Error).message}`);
     }
@@ -65,7 +78,8 @@ export function scaledFunctions(functions: readonly GatewayFunction[], settings:
 function positive(value: string | undefined, field: string): number | undefined {
   if (value === undefined || value.trim() === '' || value.trim() === '0') return undefined; // max_inflight 0 = unlimited
   const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new Error(`${field} must be a number above 0, not ${JSON.stringify(value)}`);
+  if (!Number.isFinite(number) || number <= 0)
+    throw new Error(`${field} must be a number above 0, not ${JSON.stringify(value)}`);
   return number;
 }
 

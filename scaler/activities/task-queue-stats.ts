@@ -23,11 +23,17 @@ export interface QueueStats {
 }
 
 /** Reads the statistics of `queue`'s `type` half. */
-export async function readQueueStats(connection: Pick<Connection, 'workflowService'>, namespace: string, queue: string, type: QueueType): Promise<QueueStats> {
+export async function readQueueStats(
+  connection: Pick<Connection, 'workflowService'>,
+  namespace: string,
+  queue: string,
+  type: QueueType,
+): Promise<QueueStats> {
   const response = await connection.workflowService.describeTaskQueue({
     namespace,
     taskQueue: { name: queue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-    taskQueueType: type === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    taskQueueType:
+      type === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     reportStats: true,
   });
   const stats = response.stats;

@@ -13,7 +13,10 @@ import { ensureScaler, scalerSettings } from './start-scaler.ts';
 import { startSystemWorker } from './system-worker.ts';
 
 /** Starts the system worker and, when enabled, the scaler; `stop()` stops the worker gracefully. */
-export async function startScaling(config: OrchestratorConfig, deps: { client: Client; connection: Connection; workerConnection: NativeConnection; steps: StepCatalog }): Promise<PipelineWorker> {
+export async function startScaling(
+  config: OrchestratorConfig,
+  deps: { client: Client; connection: Connection; workerConnection: NativeConnection; steps: StepCatalog },
+): Promise<PipelineWorker> {
   const gateway = createGatewayFunctions({ gatewayUrl: config.gatewayUrl, credentials: gatewayCredentials() });
   const worker = await startSystemWorker(config, { ...deps, gateway });
   worker.done.catch((error: unknown) => {

@@ -31,7 +31,13 @@ export async function startSystemWorker(config: OrchestratorConfig, deps: System
     ...systemWorkflowCode(config),
     // The client's data converter: the scaler's inputs, results and memos are encrypted like the pipelines'.
     dataConverter: deps.client.options.dataConverter,
-    activities: createScalingActivities({ client: deps.client, connection: deps.connection, namespace: config.namespace, gateway: deps.gateway, steps: deps.steps }),
+    activities: createScalingActivities({
+      client: deps.client,
+      connection: deps.connection,
+      namespace: config.namespace,
+      gateway: deps.gateway,
+      steps: deps.steps,
+    }),
     // One scaler per namespace: a couple of slots are plenty, and keep this worker light in every replica.
     maxConcurrentActivityTaskExecutions: 4,
     maxConcurrentWorkflowTaskExecutions: 2,

@@ -16,7 +16,10 @@ const { observeLoad, applyScaling } = proxyActivities<ScalingActivities>({
 });
 
 /** Runs ticks forever (continuing as new every `ticksPerRun`), carrying each function's scaling memory. */
-export async function batonScaler(initial: ScalerSettings, carried: Record<string, FunctionScalingMemory> = {}): Promise<never> {
+export async function batonScaler(
+  initial: ScalerSettings,
+  carried: Record<string, FunctionScalingMemory> = {},
+): Promise<never> {
   let settings = initial;
   setHandler(scalerSettingsSignal, (next) => {
     settings = next;

@@ -84,7 +84,16 @@ export function decideReplicas(
   const windowStart = now - policy.coolDownMs;
   const recent: [number, number][] = [...(memory?.recent ?? []).filter(([at]) => at > windowStart), [now, recommended]];
   const firstSeenAt = memory?.firstSeenAt ?? now;
-  const base = { function: fn.name, from: fn.replicas, wanted, recommended, load: fn.load, targetPerReplica: fn.targetPerReplica, minReplicas: fn.minReplicas, maxReplicas: fn.maxReplicas };
+  const base = {
+    function: fn.name,
+    from: fn.replicas,
+    wanted,
+    recommended,
+    load: fn.load,
+    targetPerReplica: fn.targetPerReplica,
+    minReplicas: fn.minReplicas,
+    maxReplicas: fn.maxReplicas,
+  };
 
   let to = fn.replicas;
   let reason: ScalingReason = 'steady';

@@ -11,7 +11,11 @@ export interface ServiceModule {
 }
 
 /** Checks `service` (loaded from `handlerPath`, named in errors), starts it on `http_port` and closes it on SIGTERM/SIGINT. */
-export async function runService(service: ServiceModule, handlerPath: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runService(
+  service: ServiceModule,
+  handlerPath: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const port = Number(env.http_port || 3000);
   if (!Number.isInteger(port) || port <= 0) throw new Error(`http_port must be a port number, got "${env.http_port}"`);
   if (typeof service.start !== 'function') throw new Error(`${handlerPath} must export "start({port})"`);
@@ -23,10 +27,13 @@ export async function runService(service: ServiceModule, handlerPath: string, en
     process.on(signal, () => {
       if (closing) return;
       closing = true;
-      running.close().then(() => process.exit(0), (error: unknown) => {
-        console.error('shutdown failed:', error);
-        process.exit(1);
-      });
+      running.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error('shutdown failed:', error);
+          process.exit(1);
+        },
+      );
     });
   }
 }

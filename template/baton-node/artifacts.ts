@@ -97,17 +97,27 @@ export class ArtifactStore {
    * at two parts (`partSize` each) whatever the size: one part uploads while the next is read, in two reused
    * buffers. A source that gives more or fewer bytes than `size` fails the call and leaves no object behind.
    */
-  async putStream(key: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size: number, options: PutStreamOptions = {}): Promise<ArtifactRef> {
+  async putStream(
+    key: string,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    size: number,
+    options: PutStreamOptions = {},
+  ): Promise<ArtifactRef> {
     const partSize = options.partSize ?? STREAM_PART_SIZE;
-    if (!Number.isSafeInteger(size) || size < 0) throw new Error(`putStream: size must be a whole number of bytes, got ${size}`);
-    if (!Number.isSafeInteger(partSize) || partSize < MIN_PART_SIZE) throw new Error(`putStream: partSize must be at least ${MIN_PART_SIZE} bytes (S3's minimum), got ${partSize}`);
-    if (Math.ceil(size / partSize) > MAX_PARTS) throw new Error(`putStream: ${size} bytes need more than ${MAX_PARTS} parts of ${partSize} bytes; pass a larger partSize`);
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new Error(`putStream: size must be a whole number of bytes, got ${size}`);
+    if (!Number.isSafeInteger(partSize) || partSize < MIN_PART_SIZE)
+      throw new Error(`putStream: partSize must be at least ${MIN_PART_SIZE} bytes (S3's minimum), got ${partSize}`);
+    if (Math.ceil(size / partSize) > MAX_PARTS)
+      throw new Error(
+        `putStream: ${size} bytes need more than ${MAX_PARTS} parts of ${partSize} bytes; pass a larger partSize`,
+      );
     await this.ensureBucket();
     const hash = createHash('sha256');
     const parts = readParts(source, size, partSize, hash, key);
     const headers = { 'Content-Type': options.contentType ?? 'application/octet-stream' };
     if (size <= partSize) {
-      const whole = Buffer.concat([...await collect(parts)]);
+      const whole = Buffer.concat([...(await collect(parts))]);
       await this.client.putObject(this.bucket, key, whole, whole.length, headers);
     } else {
       const uploadId = await this.client.initiateNewMultipartUpload(this.bucket, key, headers);
@@ -117,7 +127,8 @@ export class ArtifactStore {
         for await (const part of parts) {
           await uploading; // the part before is stored: its buffer may be refilled while this one uploads
           const partNumber = etags.length + 1;
-          uploading = this.client.uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber, headers: {} }, part)
+          uploading = this.client
+            .uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber, headers: {} }, part)
             .then(({ etag }) => etags.push({ part: partNumber, etag }));
           uploading.catch(() => {}); // awaited on the next turn or after the loop; not unhandled meanwhile
         }
@@ -176,7 +187,8 @@ export class ArtifactStore {
       await this.client.statObject(this.bucket, key);
       return true;
     } catch (error) {
-      if ((error as { code?: string }).code === 'NotFound' || (error as { code?: string }).code === 'NoSuchKey') return false;
+      if ((error as { code?: string }).code === 'NotFound' || (error as { code?: string }).code === 'NoSuchKey')
+        return false;
       throw error;
     }
   }
@@ -210,9 +222,13 @@ export class ArtifactStore {
     const bytes = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
     const condition = etag === null ? { 'If-None-Match': '*' } : { 'If-Match': etag };
     try {
-      await this.client.putObject(this.bucket, key, bytes, bytes.length, { 'Content-Type': 'application/json', ...condition });
+      await this.client.putObject(this.bucket, key, bytes, bytes.length, {
+        'Content-Type': 'application/json',
+        ...condition,
+      });
     } catch (error) {
-      if ((error as { code?: string }).code === 'PreconditionFailed' || (etag !== null && isMissing(error))) return undefined;
+      if ((error as { code?: string }).code === 'PreconditionFailed' || (etag !== null && isMissing(error)))
+        return undefined;
       throw error;
     }
     return { uri: `s3://${this.bucket}/${key}`, sha256: sha256(bytes), size: bytes.length };
@@ -278,8 +294,15 @@ export class ArtifactStore {
  * turn: a part must be released before the part after the next one is asked for. Yields to the event loop between
  * chunks, so a synchronous source lets the upload in flight progress. Fails unless the source gives exactly `size` bytes.
  */
-async function* readParts(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size: number, partSize: number, hash: Hash, key: string): AsyncGenerator<Buffer> {
-  const buffers = size > partSize ? [Buffer.allocUnsafe(partSize), Buffer.allocUnsafe(partSize)] : [Buffer.allocUnsafe(size)];
+async function* readParts(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  size: number,
+  partSize: number,
+  hash: Hash,
+  key: string,
+): AsyncGenerator<Buffer> {
+  const buffers =
+    size > partSize ? [Buffer.allocUnsafe(partSize), Buffer.allocUnsafe(partSize)] : [Buffer.allocUnsafe(size)];
   let turn = 0;
   let buffer = buffers[0]!;
   let filled = 0;
@@ -289,7 +312,7 @@ async function* readParts(source: AsyncIterable<Uint8Array> | Iterable<Uint8Arra
     total += chunk.length;
     if (total > size) throw new Error(`putStream ${key}: the source gave more than the ${size} bytes announced`);
     hash.update(chunk);
-    for (let offset = 0; offset < chunk.length;) {
+    for (let offset = 0; offset < chunk.length; ) {
       const taken = Math.min(chunk.length - offset, buffer.length - filled);
       buffer.set(chunk.subarray(offset, offset + taken), filled);
       filled += taken;
@@ -302,7 +325,8 @@ async function* readParts(source: AsyncIterable<Uint8Array> | Iterable<Uint8Arra
       }
     }
   }
-  if (total !== size) throw new Error(`putStream ${key}: the source ended after ${total} of the ${size} bytes announced`);
+  if (total !== size)
+    throw new Error(`putStream ${key}: the source ended after ${total} of the ${size} bytes announced`);
   if (filled > 0) yield buffer.subarray(0, filled);
 }
 

@@ -4,8 +4,18 @@ import { parseDuration, parseWatchdogDuration, temporalDurationMs } from './dura
 
 test('watchdog timeouts: whole seconds or Go durations', () => {
   const cases: [string, number | undefined][] = [
-    ['30', 30_000], ['600s', 600_000], ['1m30s', 90_000], ['1.5h', 5_400_000], ['250ms', 250], ['1500us', 1.5],
-    ['10 s', undefined], ['soon', undefined], ['', undefined], ['-1s', undefined], ['7d', undefined], ['1m30', undefined],
+    ['30', 30_000],
+    ['600s', 600_000],
+    ['1m30s', 90_000],
+    ['1.5h', 5_400_000],
+    ['250ms', 250],
+    ['1500us', 1.5],
+    ['10 s', undefined],
+    ['soon', undefined],
+    ['', undefined],
+    ['-1s', undefined],
+    ['7d', undefined],
+    ['1m30', undefined],
   ];
   for (const [text, ms] of cases) assert.equal(parseWatchdogDuration(text), ms, text);
 });
@@ -16,7 +26,13 @@ test('units can be narrowed: a network timeout takes no units below a millisecon
 });
 
 test('Temporal duration texts of a promotion policy, with days and no bare numbers', () => {
-  const cases: [string, number][] = [['90s', 90_000], ['30m', 1_800_000], ['24h', 86_400_000], ['30d', 2_592_000_000], ['500ms', 500]];
+  const cases: [string, number][] = [
+    ['90s', 90_000],
+    ['30m', 1_800_000],
+    ['24h', 86_400_000],
+    ['30d', 2_592_000_000],
+    ['500ms', 500],
+  ];
   for (const [text, ms] of cases) assert.equal(temporalDurationMs(text), ms, text);
   assert.throws(() => temporalDurationMs('30'), /"30" is not a duration/);
 });

@@ -4,7 +4,7 @@
  */
 
 /** Milliseconds per unit: Go's (of-watchdog's timeouts, `RESOURCE_TIMEOUT`) and `d` for Temporal-style texts. */
-const UNIT_MS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const UNIT_MS = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 type Unit = keyof typeof UNIT_MS;
 
 /** Go's units: what of-watchdog's `exec_timeout` & co. take (`600s`, `1m30s`, `1.5h`). */
@@ -17,7 +17,10 @@ export const TEMPORAL_DURATION_UNITS: readonly Unit[] = ['ms', 's', 'm', 'h', 'd
  * `bareSeconds`, a whole number of seconds (`"30"`, as of-watchdog reads it). Milliseconds, or `undefined` when the
  * text is not one (spaces, unknown units, signs).
  */
-export function parseDuration(value: string, options: { units?: readonly Unit[]; bareSeconds?: boolean } = {}): number | undefined {
+export function parseDuration(
+  value: string,
+  options: { units?: readonly Unit[]; bareSeconds?: boolean } = {},
+): number | undefined {
   const { units = GO_DURATION_UNITS, bareSeconds = true } = options;
   if (bareSeconds && /^\d+$/.test(value)) return Number(value) * 1000;
   // Longest unit names first, so `ms` is not read as `m` + `s`.

@@ -19,7 +19,10 @@ export class StepInputError extends Error {
  * `Retry-After` when given), which the orchestrator retries with backoff.
  */
 export class StepUnavailableError extends Error {
-  constructor(message: string, readonly retryAfterSeconds?: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(message);
     this.name = 'StepUnavailableError';
   }

@@ -9,7 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { createStepServer, type StepServerOptions } from './server.ts';
 import { createStepCall, type StepContext } from './step-context.ts';
 import { StepCancelledError, progressIntervalFromEnv, safeUrl } from './progress.ts';
-import { TEST_STEP_KEY, memoryCheckpointStore, signatureHeaders, startProgressServer, type ProgressServer } from './testing.ts';
+import {
+  TEST_STEP_KEY,
+  memoryCheckpointStore,
+  signatureHeaders,
+  startProgressServer,
+  type ProgressServer,
+} from './testing.ts';
 import { StepErrorType, progressReport, type ProgressReport } from './step-contract.ts';
 import { reportSignatureProblem } from './step-signature.ts';
 
@@ -20,21 +26,33 @@ type Handle = (input: unknown, ctx: StepContext) => Promise<{ output: unknown }>
 
 /** Runs one envelope through a real wrapper server; returns the status and body. */
 async function call(handle: Handle, envelope: Record<string, unknown>, options: Partial<StepServerOptions> = {}) {
-  const server = createStepServer({ handle }, 'demo', { stepKey: TEST_STEP_KEY, checkpointStore: () => memoryCheckpointStore(), ...options });
+  const server = createStepServer({ handle }, 'demo', {
+    stepKey: TEST_STEP_KEY,
+    checkpointStore: () => memoryCheckpointStore(),
+    ...options,
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const body = JSON.stringify({ input: {}, run, ...envelope });
   try {
     const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {
-      method: 'POST', body, headers: { 'X-Call-Id': 'call-7', ...signatureHeaders('demo', body) },
+      method: 'POST',
+      body,
+      headers: { 'X-Call-Id': 'call-7', ...signatureHeaders('demo', body) },
     });
-    return { status: response.status, json: (await response.json()) as { output?: unknown; error?: { message: string; type: string } } };
+    return {
+      status: response.status,
+      json: (await response.json()) as { output?: unknown; error?: { message: string; type: string } },
+    };
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
 }
 
-async function withProgress<T>(fn: (server: ProgressServer) => Promise<T>, answer?: Parameters<typeof startProgressServer>[0]): Promise<T> {
+async function withProgress<T>(
+  fn: (server: ProgressServer) => Promise<T>,
+  answer?: Parameters<typeof startProgressServer>[0],
+): Promise<T> {
   const server = await startProgressServer(answer);
   try {
     return await fn(server);
@@ -47,7 +65,9 @@ async function withProgress<T>(fn: (server: ProgressServer) => Promise<T>, answe
 async function captureLog<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
   const lines: string[] = [];
   const original = console.log;
-  console.log = (...parts: unknown[]) => { lines.push(parts.map(String).join(' ')); };
+  console.log = (...parts: unknown[]) => {
+    lines.push(parts.map(String).join(' '));
+  };
   try {
     return { result: await fn(), lines };
   } finally {
@@ -61,11 +81,19 @@ function assertValid(reports: ProgressReport[]) {
 
 test('reports reach the progressUrl with the right JSON and headers', async () => {
   await withProgress(async (orchestrator) => {
-    const { status, json } = await call(async (_input, ctx) => {
-      await ctx.progress({ fraction: 0.5, metrics: { loss: 0.25, accuracy: 0.9 }, epoch: 1, message: 'epoch 1 done' });
-      await ctx.progress({ fraction: 1, epoch: 2 });
-      return { output: 'ok' };
-    }, { progressUrl: orchestrator.url });
+    const { status, json } = await call(
+      async (_input, ctx) => {
+        await ctx.progress({
+          fraction: 0.5,
+          metrics: { loss: 0.25, accuracy: 0.9 },
+          epoch: 1,
+          message: 'epoch 1 done',
+        });
+        await ctx.progress({ fraction: 1, epoch: 2 });
+        return { output: 'ok' };
+      },
+      { progressUrl: orchestrator.url },
+    );
     assert.equal(status, 200);
     assert.deepEqual(json, { output: 'ok' });
     assert.deepEqual(orchestrator.reports, [
@@ -81,20 +109,40 @@ test('reports reach the progressUrl with the right JSON and headers', async () =
     // Each report is signed by the function with its step key, for exactly this run and body.
     for (const request of orchestrator.requests) {
       const signature = request.headers['x-baton-signature'] as string | undefined;
-      assert.equal(reportSignatureProblem(signature, { fn: 'demo', run }, request.body, TEST_STEP_KEY, 'progress'), undefined);
-      assert.match(reportSignatureProblem(signature, { fn: 'demo', run: { ...run, attempt: 2 } }, request.body, TEST_STEP_KEY, 'progress')!, /does not match/);
-      assert.match(reportSignatureProblem(signature, { fn: 'demo', run, status: 200 }, request.body, TEST_STEP_KEY, 'answer')!, /does not match/, 'a report\'s signature is no answer\'s');
+      assert.equal(
+        reportSignatureProblem(signature, { fn: 'demo', run }, request.body, TEST_STEP_KEY, 'progress'),
+        undefined,
+      );
+      assert.match(
+        reportSignatureProblem(
+          signature,
+          { fn: 'demo', run: { ...run, attempt: 2 } },
+          request.body,
+          TEST_STEP_KEY,
+          'progress',
+        )!,
+        /does not match/,
+      );
+      assert.match(
+        reportSignatureProblem(signature, { fn: 'demo', run, status: 200 }, request.body, TEST_STEP_KEY, 'answer')!,
+        /does not match/,
+        "a report's signature is no answer's",
+      );
     }
   });
 });
 
 test('the keep-alive repeats the last report and stops with the handler', async () => {
   await withProgress(async (orchestrator) => {
-    const { status } = await call(async (_input, ctx) => {
-      await ctx.progress({ fraction: 0.25, epoch: 1 });
-      await sleep(500);
-      return { output: null };
-    }, { progressUrl: orchestrator.url }, { progressIntervalSeconds: 0.05 });
+    const { status } = await call(
+      async (_input, ctx) => {
+        await ctx.progress({ fraction: 0.25, epoch: 1 });
+        await sleep(500);
+        return { output: null };
+      },
+      { progressUrl: orchestrator.url },
+      { progressIntervalSeconds: 0.05 },
+    );
     assert.equal(status, 200);
     const count = orchestrator.reports.length;
     const repeats = orchestrator.reports.slice(1);
@@ -111,89 +159,131 @@ for (const [name, answer] of [
 ] as const) {
   test(`${name} stops the handler and the wrapper answers 409`, async () => {
     const reached: string[] = [];
-    await withProgress(async (orchestrator) => {
-      const { status, json } = await call(async (_input, ctx) => {
-        await ctx.progress({ fraction: 0.1, epoch: 1 });
-        reached.push('after first');
-        await ctx.progress({ fraction: 0.2, epoch: 2 });
-        reached.push('after second');
-        return { output: null };
-      }, { progressUrl: orchestrator.url });
-      assert.equal(status, 409);
-      assert.equal(json.error?.type, StepErrorType.Cancelled);
-      assert.match(json.error?.message ?? '', /step fit stopped/);
-    }, (report) => (report.epoch === 2 ? answer : { status: 200, body: { cancelRequested: false } }));
+    await withProgress(
+      async (orchestrator) => {
+        const { status, json } = await call(
+          async (_input, ctx) => {
+            await ctx.progress({ fraction: 0.1, epoch: 1 });
+            reached.push('after first');
+            await ctx.progress({ fraction: 0.2, epoch: 2 });
+            reached.push('after second');
+            return { output: null };
+          },
+          { progressUrl: orchestrator.url },
+        );
+        assert.equal(status, 409);
+        assert.equal(json.error?.type, StepErrorType.Cancelled);
+        assert.match(json.error?.message ?? '', /step fit stopped/);
+      },
+      (report) => (report.epoch === 2 ? answer : { status: 200, body: { cancelRequested: false } }),
+    );
     assert.deepEqual(reached, ['after first']);
   });
 }
 
 test('after a cancel every later progress and checkpoint save throws, without sending', async () => {
-  await withProgress(async (orchestrator) => {
-    const store = memoryCheckpointStore();
-    const { context: ctx } = createStepCall(run, 'c', { progressUrl: orchestrator.url, checkpointStore: () => store });
-    await ctx.progress({ fraction: 0.1 });
-    assert.equal(ctx.cancelRequested, false);
-    await assert.rejects(ctx.progress({ fraction: 0.5 }), StepCancelledError);
-    const sent = orchestrator.reports.length;
-    await assert.rejects(ctx.progress({ fraction: 0.6 }), StepCancelledError);
-    await assert.rejects(ctx.checkpoint.save({ w: 1 }, { epoch: 3 }), StepCancelledError);
-    assert.throws(() => ctx.throwIfCancelled(), StepCancelledError);
-    assert.equal(ctx.cancelRequested, true);
-    assert.equal(orchestrator.reports.length, sent);
-    assert.deepEqual(store.puts, []);
-  }, (report) => ({ status: 200, body: { cancelRequested: report.fraction >= 0.5 } }));
+  await withProgress(
+    async (orchestrator) => {
+      const store = memoryCheckpointStore();
+      const { context: ctx } = createStepCall(run, 'c', {
+        progressUrl: orchestrator.url,
+        checkpointStore: () => store,
+      });
+      await ctx.progress({ fraction: 0.1 });
+      assert.equal(ctx.cancelRequested, false);
+      await assert.rejects(ctx.progress({ fraction: 0.5 }), StepCancelledError);
+      const sent = orchestrator.reports.length;
+      await assert.rejects(ctx.progress({ fraction: 0.6 }), StepCancelledError);
+      await assert.rejects(ctx.checkpoint.save({ w: 1 }, { epoch: 3 }), StepCancelledError);
+      assert.throws(() => ctx.throwIfCancelled(), StepCancelledError);
+      assert.equal(ctx.cancelRequested, true);
+      assert.equal(orchestrator.reports.length, sent);
+      assert.deepEqual(store.puts, []);
+    },
+    (report) => ({ status: 200, body: { cancelRequested: report.fraction >= 0.5 } }),
+  );
 });
 
 test('a cancel heard by the keep-alive surfaces at the next progress call', async () => {
-  await withProgress(async (orchestrator) => {
-    const { status } = await call(async (_input, ctx) => {
-      const deadline = Date.now() + 5000;
-      while (!ctx.cancelRequested && Date.now() < deadline) await sleep(10);
-      await ctx.progress({ fraction: 0.9 });
-      return { output: 'not reached' };
-    }, { progressUrl: orchestrator.url }, { progressIntervalSeconds: 0.05 });
-    assert.equal(status, 409);
-  }, (_report, index) => ({ status: 200, body: { cancelRequested: index > 0 } }));
+  await withProgress(
+    async (orchestrator) => {
+      const { status } = await call(
+        async (_input, ctx) => {
+          const deadline = Date.now() + 5000;
+          while (!ctx.cancelRequested && Date.now() < deadline) await sleep(10);
+          await ctx.progress({ fraction: 0.9 });
+          return { output: 'not reached' };
+        },
+        { progressUrl: orchestrator.url },
+        { progressIntervalSeconds: 0.05 },
+      );
+      assert.equal(status, 409);
+    },
+    (_report, index) => ({ status: 200, body: { cancelRequested: index > 0 } }),
+  );
 });
 
 test('a stale attempt is refused before the handler runs', async () => {
   let ran = false;
-  await withProgress(async (orchestrator) => {
-    const { status } = await call(async () => { ran = true; return { output: null }; }, { progressUrl: orchestrator.url });
-    assert.equal(status, 409);
-    assert.equal(orchestrator.reports.length, 1);
-  }, () => ({ status: 409, body: {} }));
+  await withProgress(
+    async (orchestrator) => {
+      const { status } = await call(
+        async () => {
+          ran = true;
+          return { output: null };
+        },
+        { progressUrl: orchestrator.url },
+      );
+      assert.equal(status, 409);
+      assert.equal(orchestrator.reports.length, 1);
+    },
+    () => ({ status: 409, body: {} }),
+  );
   assert.equal(ran, false);
 });
 
 test('a cancellation wrapped in another error is still a 409', async () => {
-  await withProgress(async (orchestrator) => {
-    const { status, json } = await call(async (_input, ctx) => {
-      try {
-        await ctx.progress({ fraction: 0.5 });
-      } catch (error) {
-        throw new Error('training aborted', { cause: error });
-      }
-      return { output: null };
-    }, { progressUrl: orchestrator.url });
-    assert.equal(status, 409);
-    assert.equal(json.error?.type, StepErrorType.Cancelled);
-  }, (report) => ({ status: 200, body: { cancelRequested: report.fraction > 0 } }));
+  await withProgress(
+    async (orchestrator) => {
+      const { status, json } = await call(
+        async (_input, ctx) => {
+          try {
+            await ctx.progress({ fraction: 0.5 });
+          } catch (error) {
+            throw new Error('training aborted', { cause: error });
+          }
+          return { output: null };
+        },
+        { progressUrl: orchestrator.url },
+      );
+      assert.equal(status, 409);
+      assert.equal(json.error?.type, StepErrorType.Cancelled);
+    },
+    (report) => ({ status: 200, body: { cancelRequested: report.fraction > 0 } }),
+  );
 });
 
 for (const status of [500, 503, 401]) {
   test(`an orchestrator answering ${status} does not fail the handler`, async () => {
-    await withProgress(async (orchestrator) => {
-      const { result, lines } = await captureLog(() => call(async (_input, ctx) => {
-        await ctx.progress({ fraction: 0.5 });
-        await ctx.checkpoint.save(Buffer.from('state'), { epoch: 1 });
-        return { output: 'done' };
-      }, { progressUrl: orchestrator.url }));
-      assert.equal(result.status, 200);
-      assert.equal(orchestrator.reports.length, 3);
-      assert.ok(lines.some((line) => line.includes(`HTTP ${status}`)));
-      assert.ok(!lines.join('\n').includes(orchestrator.token));
-    }, () => ({ status, body: { error: { message: 'boom' } } }));
+    await withProgress(
+      async (orchestrator) => {
+        const { result, lines } = await captureLog(() =>
+          call(
+            async (_input, ctx) => {
+              await ctx.progress({ fraction: 0.5 });
+              await ctx.checkpoint.save(Buffer.from('state'), { epoch: 1 });
+              return { output: 'done' };
+            },
+            { progressUrl: orchestrator.url },
+          ),
+        );
+        assert.equal(result.status, 200);
+        assert.equal(orchestrator.reports.length, 3);
+        assert.ok(lines.some((line) => line.includes(`HTTP ${status}`)));
+        assert.ok(!lines.join('\n').includes(orchestrator.token));
+      },
+      () => ({ status, body: { error: { message: 'boom' } } }),
+    );
   });
 }
 
@@ -204,12 +294,19 @@ test('the orchestrator being down does not fail the handler, and the token is ne
   const port = (probe.address() as AddressInfo).port;
   await new Promise((resolve) => probe.close(resolve));
   const url = `http://127.0.0.1:${port}/function/baton/progress/tok-VERY-SECRET-9876?sig=abcdef`;
-  const { result, lines } = await captureLog(() => call(async (_input, ctx) => {
-    for (let epoch = 1; epoch <= 3; epoch += 1) await ctx.progress({ fraction: epoch / 3, epoch, metrics: { loss: 1 / epoch } });
-    const ref = await ctx.checkpoint.save(Buffer.from('state'), { epoch: 3 });
-    await sleep(150);
-    return { output: ref.uri };
-  }, { progressUrl: url }, { progressIntervalSeconds: 0.05 }));
+  const { result, lines } = await captureLog(() =>
+    call(
+      async (_input, ctx) => {
+        for (let epoch = 1; epoch <= 3; epoch += 1)
+          await ctx.progress({ fraction: epoch / 3, epoch, metrics: { loss: 1 / epoch } });
+        const ref = await ctx.checkpoint.save(Buffer.from('state'), { epoch: 3 });
+        await sleep(150);
+        return { output: ref.uri };
+      },
+      { progressUrl: url },
+      { progressIntervalSeconds: 0.05 },
+    ),
+  );
   assert.equal(result.status, 200);
   assert.deepEqual(result.json, { output: 's3://baton-test/runs/wf-1/fit/checkpoints/epoch-3.bin' });
   const logged = lines.join('\n');
@@ -219,11 +316,17 @@ test('the orchestrator being down does not fail the handler, and the token is ne
 
 test('a synchronous call only logs once, and checkpoints are still stored', async () => {
   const store = memoryCheckpointStore();
-  const { result, lines } = await captureLog(() => call(async (_input, ctx) => {
-    await ctx.progress({ fraction: 0.5 });
-    await ctx.progress({ fraction: 1 });
-    return { output: (await ctx.checkpoint.save({ a: 1 }, { epoch: 0 })).uri };
-  }, {}, { checkpointStore: () => store }));
+  const { result, lines } = await captureLog(() =>
+    call(
+      async (_input, ctx) => {
+        await ctx.progress({ fraction: 0.5 });
+        await ctx.progress({ fraction: 1 });
+        return { output: (await ctx.checkpoint.save({ a: 1 }, { epoch: 0 })).uri };
+      },
+      {},
+      { checkpointStore: () => store },
+    ),
+  );
   assert.equal(result.status, 200);
   assert.deepEqual(store.puts, ['runs/wf-1/fit/checkpoints/epoch-0.json']);
   assert.equal(lines.filter((line) => line.includes('no progressUrl')).length, 1);
@@ -252,7 +355,11 @@ test('checkpoint save reports at once (keeping fraction and metrics); load round
     ]);
 
     // The next attempt's envelope carries the newest checkpoint; its first report still names it.
-    const second = createStepCall({ ...run, attempt: 2 }, 'c-2', { progressUrl: orchestrator.url, checkpointStore: () => store, checkpoint: ref });
+    const second = createStepCall({ ...run, attempt: 2 }, 'c-2', {
+      progressUrl: orchestrator.url,
+      checkpointStore: () => store,
+      checkpoint: ref,
+    });
     await second.start();
     assert.deepEqual(await second.context.checkpoint.load(), state);
     assert.equal(second.context.checkpoint.epoch, 2);
@@ -272,13 +379,19 @@ test('checkpoint save reports at once (keeping fraction and metrics); load round
     await assert.rejects(third.context.checkpoint.load(), /epoch-2\.json does not match its reference/);
     // ...also when the store itself does not check.
     const lax = { putBytes: store.putBytes, getBytes: async () => Buffer.from('tampered') };
-    await assert.rejects(createStepCall(run, 'c-4', { checkpointStore: () => lax, checkpoint: ref }).context.checkpoint.load(), /sha256/);
+    await assert.rejects(
+      createStepCall(run, 'c-4', { checkpointStore: () => lax, checkpoint: ref }).context.checkpoint.load(),
+      /sha256/,
+    );
   });
 });
 
 test('bad arguments are refused', async () => {
   await withProgress(async (orchestrator) => {
-    const { context: ctx } = createStepCall(run, 'c', { progressUrl: orchestrator.url, checkpointStore: () => memoryCheckpointStore() });
+    const { context: ctx } = createStepCall(run, 'c', {
+      progressUrl: orchestrator.url,
+      checkpointStore: () => memoryCheckpointStore(),
+    });
     await assert.rejects(ctx.checkpoint.save(Buffer.from('x'), { epoch: 1, ext: 'pkl' }), /pickle/);
     await assert.rejects(ctx.checkpoint.save(Buffer.from('x'), { epoch: -1 }), RangeError);
     await assert.rejects(ctx.checkpoint.save(Buffer.from('x'), { epoch: 1, ext: '../x' }), RangeError);
@@ -292,7 +405,11 @@ test('bad arguments are refused', async () => {
 test('BATON_PROGRESS_INTERVAL is read with the key named in errors; safeUrl hides the token', () => {
   assert.equal(progressIntervalFromEnv({}), 5);
   assert.equal(progressIntervalFromEnv({ BATON_PROGRESS_INTERVAL: '0.5' }), 0.5);
-  for (const bad of ['x', '0', '-1', '99999']) assert.throws(() => progressIntervalFromEnv({ BATON_PROGRESS_INTERVAL: bad }), /BATON_PROGRESS_INTERVAL/);
-  assert.equal(safeUrl('http://gw:8080/function/baton/progress/abc.def?x=1'), 'http://gw:8080/function/baton/progress/***');
+  for (const bad of ['x', '0', '-1', '99999'])
+    assert.throws(() => progressIntervalFromEnv({ BATON_PROGRESS_INTERVAL: bad }), /BATON_PROGRESS_INTERVAL/);
+  assert.equal(
+    safeUrl('http://gw:8080/function/baton/progress/abc.def?x=1'),
+    'http://gw:8080/function/baton/progress/***',
+  );
   assert.equal(safeUrl('https://user:pw@host/t0ken'), 'https://host/***');
 });

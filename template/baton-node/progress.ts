@@ -49,7 +49,9 @@ export function progressIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): n
   if (!raw) return DEFAULT_PROGRESS_INTERVAL_SECONDS;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0 || value > MAX_PROGRESS_INTERVAL_SECONDS) {
-    throw new Error(`${PROGRESS_INTERVAL_ENV} must be a number of seconds > 0 and <= ${MAX_PROGRESS_INTERVAL_SECONDS}, got "${raw}"`);
+    throw new Error(
+      `${PROGRESS_INTERVAL_ENV} must be a number of seconds > 0 and <= ${MAX_PROGRESS_INTERVAL_SECONDS}, got "${raw}"`,
+    );
   }
   return value;
 }
@@ -146,7 +148,12 @@ export class ProgressReporter {
   update(changes: Partial<ProgressUpdate> & { checkpoint?: ArtifactRef; resumedFromEpoch?: number }): ProgressReport {
     const next: ProgressReport = { ...this.state };
     if (changes.fraction !== undefined) {
-      if (typeof changes.fraction !== 'number' || !Number.isFinite(changes.fraction) || changes.fraction < 0 || changes.fraction > 1) {
+      if (
+        typeof changes.fraction !== 'number' ||
+        !Number.isFinite(changes.fraction) ||
+        changes.fraction < 0 ||
+        changes.fraction > 1
+      ) {
         throw new RangeError(`progress fraction must be a number between 0 and 1, got ${String(changes.fraction)}`);
       }
       next.fraction = changes.fraction;
@@ -154,8 +161,10 @@ export class ProgressReporter {
     if (changes.epoch !== undefined) next.epoch = checkEpoch(changes.epoch);
     if (changes.metrics !== undefined) next.metrics = this.checkMetrics(changes.metrics);
     if (changes.checkpoint !== undefined) next.checkpoint = { ...changes.checkpoint };
-    if (changes.resumedFromEpoch !== undefined) next.resumedFromEpoch = checkEpoch(changes.resumedFromEpoch, 'resumedFromEpoch');
-    if (changes.message !== undefined && typeof changes.message !== 'string') throw new TypeError('progress message must be a string');
+    if (changes.resumedFromEpoch !== undefined)
+      next.resumedFromEpoch = checkEpoch(changes.resumedFromEpoch, 'resumedFromEpoch');
+    if (changes.message !== undefined && typeof changes.message !== 'string')
+      throw new TypeError('progress message must be a string');
     delete next.message;
     if (changes.message) next.message = changes.message.slice(0, MAX_MESSAGE_CHARS);
     this.state = next;
@@ -203,14 +212,19 @@ export class ProgressReporter {
       response = await fetch(this.url, {
         method: 'POST',
         body,
-        headers: { 'Content-Type': 'application/json', [CALL_ID_HEADER]: this.callId, ...(this.sign && { [SIGNATURE_HEADER]: this.sign(body) }) },
+        headers: {
+          'Content-Type': 'application/json',
+          [CALL_ID_HEADER]: this.callId,
+          ...(this.sign && { [SIGNATURE_HEADER]: this.sign(body) }),
+        },
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await response.text();
     } catch (error) {
       const cause = (error as { cause?: unknown }).cause;
-      const reason = `${error instanceof Error ? error.name : 'Error'}: ${error instanceof Error ? error.message : String(error)}`
-        + (cause instanceof Error ? ` (${cause.message})` : '');
+      const reason =
+        `${error instanceof Error ? error.name : 'Error'}: ${error instanceof Error ? error.message : String(error)}` +
+        (cause instanceof Error ? ` (${cause.message})` : '');
       this.failed(this.redact(reason));
       return;
     }
@@ -249,7 +263,9 @@ export class ProgressReporter {
   private failed(reason: string): void {
     this.failures += 1;
     if (this.failures === 1 || this.failures % FAILURE_LOG_EVERY === 0) {
-      this.log(`progress report to ${this.shown} failed (${reason}); the step goes on (${this.failures} failed in a row, retried with the next report)`);
+      this.log(
+        `progress report to ${this.shown} failed (${reason}); the step goes on (${this.failures} failed in a row, retried with the next report)`,
+      );
     }
   }
 

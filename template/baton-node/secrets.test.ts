@@ -19,8 +19,12 @@ test('missing, empty and too short secrets are refused, naming the secret and fi
   put('blank', '\n');
   assert.throws(() => readSecret('blank', dir), /secret "blank" \(.*blank\) is empty/);
   put('weak-key', 'hunter2\n');
-  assert.throws(() => readSecret('weak-key', dir, { minLength: 32 }), (error: Error) =>
-    /secret "weak-key" .* is too short: 7 characters, at least 32 needed/.test(error.message) && !error.message.includes('hunter2'));
+  assert.throws(
+    () => readSecret('weak-key', dir, { minLength: 32 }),
+    (error: Error) =>
+      /secret "weak-key" .* is too short: 7 characters, at least 32 needed/.test(error.message) &&
+      !error.message.includes('hunter2'),
+  );
   put('key', `${'k'.repeat(32)}\n`);
   assert.equal(readSecret('key', dir, { minLength: 32 }).length, 32);
 });
@@ -38,7 +42,10 @@ test("S3 credentials: the function's own pair when mounted, else the shared pair
   assert.deepEqual(readS3Credentials(shared), { accessKey: 'shared-user', secretKey: 'shared-password' });
 
   writeFileSync(join(own, 's3-access-key-ingest'), 'baton-ingest');
-  assert.throws(() => readS3Credentials(own), /"s3-access-key-<function>" is ambiguous .*s3-access-key-ingest, s3-access-key-predict are mounted/);
+  assert.throws(
+    () => readS3Credentials(own),
+    /"s3-access-key-<function>" is ambiguous .*s3-access-key-ingest, s3-access-key-predict are mounted/,
+  );
   const half = mkdtempSync(join(tmpdir(), 'baton-secrets-'));
   writeFileSync(join(half, 's3-access-key-predict'), 'baton-predict');
   assert.throws(() => readS3Credentials(half), /secret "s3-secret-key-predict" is missing/);

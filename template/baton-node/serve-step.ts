@@ -15,7 +15,10 @@ import { functionSteps } from '../../workflows/steps/index.ts';
  * workflows/steps/ (the same zod schema its step.schema.json is generated from), or undefined for a function no
  * declaration calls (test fixtures; every function of stack.yml has one: template/step-json-schemas.test.ts).
  */
-export function declarationFor(functionName: string, declarations: readonly StepDefinition[] = functionSteps): StepDefinition | undefined {
+export function declarationFor(
+  functionName: string,
+  declarations: readonly StepDefinition[] = functionSteps,
+): StepDefinition | undefined {
   return declarations.find((candidate) => candidate.function === functionName);
 }
 
@@ -34,7 +37,8 @@ export function serveStep(handler: StepHandlerModule, handlerPath: string, env: 
 
   exitWhenParentDies();
   const declared = declarationFor(functionName)?.input;
-  if (!declared && !handler.input) console.warn(`${functionName}: no step in workflows/steps/ calls this function: its input is not checked`);
+  if (!declared && !handler.input)
+    console.warn(`${functionName}: no step in workflows/steps/ calls this function: its input is not checked`);
   const checked: StepHandlerModule = { ...handler, input: declared ?? handler.input };
   const server = createStepServer(checked, functionName, { progressIntervalSeconds, stepKey: stepKey.key });
   server.keepAliveTimeout = 65_000; // longer than the caller's pool keeps idle sockets

@@ -8,14 +8,18 @@ import { StepInputError } from './errors.ts';
 import { TEST_STEP_KEY, signatureHeaders } from './testing.ts';
 import { reportSignatureProblem } from './step-signature.ts';
 
-const server = createStepServer({
-  input: z.object({ n: z.number().int().min(1) }),
-  async handle(input: { n: number }, ctx) {
-    if (input.n === 13) throw new StepInputError('13 is unlucky', { path: 'n' });
-    if (input.n === 99) throw new Error('handler exploded');
-    return { output: { doubled: input.n * 2, step: ctx.run.step, callId: ctx.callId }, metrics: { n: input.n } };
+const server = createStepServer(
+  {
+    input: z.object({ n: z.number().int().min(1) }),
+    async handle(input: { n: number }, ctx) {
+      if (input.n === 13) throw new StepInputError('13 is unlucky', { path: 'n' });
+      if (input.n === 99) throw new Error('handler exploded');
+      return { output: { doubled: input.n * 2, step: ctx.run.step, callId: ctx.callId }, metrics: { n: input.n } };
+    },
   },
-}, 'doubler', { stepKey: TEST_STEP_KEY });
+  'doubler',
+  { stepKey: TEST_STEP_KEY },
+);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 after(() => server.close());
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -29,7 +33,10 @@ async function post(body: unknown, headers: Record<string, string> = {}, sign = 
   const raw = await response.text();
   return {
     status: response.status,
-    json: JSON.parse(raw) as { error: { message: string; issues: { path: string; message: string }[] } } & Record<string, unknown>,
+    json: JSON.parse(raw) as { error: { message: string; issues: { path: string; message: string }[] } } & Record<
+      string,
+      unknown
+    >,
     raw,
     signature: response.headers.get('x-baton-signature') ?? undefined,
   };
@@ -47,9 +54,19 @@ test('a call without a valid signature is a 401 naming what is wrong, and the ha
     ['missing', {}, body, /missing X-Baton-Signature/],
     ['expired', signatureHeaders('doubler', body, TEST_STEP_KEY, -1), body, /expired/],
     ['signed for another function', signatureHeaders('tripler', body), body, /not signed for doubler/],
-    ['signed with another key', signatureHeaders('doubler', body, 'another-key-0123456789abcdef0123456789'), body, /does not match/],
+    [
+      'signed with another key',
+      signatureHeaders('doubler', body, 'another-key-0123456789abcdef0123456789'),
+      body,
+      /does not match/,
+    ],
     ['altered body', signatureHeaders('doubler', body), JSON.stringify({ input: { n: 98 }, run }), /does not match/],
-    ['altered run', signatureHeaders('doubler', body), JSON.stringify({ input: { n: 99 }, run: { ...run, workflowId: 'other' } }), /does not match/],
+    [
+      'altered run',
+      signatureHeaders('doubler', body),
+      JSON.stringify({ input: { n: 99 }, run: { ...run, workflowId: 'other' } }),
+      /does not match/,
+    ],
     ['malformed', { 'X-Baton-Signature': 'v1,sig=abc' }, body, /malformed/],
   ];
   for (const [name, headers, sent, message] of cases) {
@@ -64,11 +81,14 @@ test('a call without a valid signature is a 401 naming what is wrong, and the ha
 test('a malformed envelope is a 400 naming the field', async () => {
   const { status, json } = await post({ input: { n: 4 }, run: { ...run, attempt: 0 } });
   assert.equal(status, 400);
-  assert.deepEqual(json.error.issues.map((issue: { path: string }) => issue.path), ['run.attempt']);
+  assert.deepEqual(
+    json.error.issues.map((issue: { path: string }) => issue.path),
+    ['run.attempt'],
+  );
   assert.equal((await post('{not json')).status, 400);
 });
 
-test('input that fails the handler\'s schema or checks is a 422 with input paths', async () => {
+test("input that fails the handler's schema or checks is a 422 with input paths", async () => {
   const schema = await post({ input: { n: 0 }, run });
   assert.equal(schema.status, 422);
   assert.equal(schema.json.error.issues[0]?.path, 'input.n');
@@ -87,8 +107,22 @@ test('a handler crash is a 500 with the message and no stack', async () => {
 test('every answer to a signed call is signed by the function, for its status, run and body; others are not', async () => {
   for (const n of [4, 0, 13, 99]) {
     const { status, raw, signature } = await post({ input: { n }, run });
-    assert.equal(reportSignatureProblem(signature, { fn: 'doubler', run, status }, raw, TEST_STEP_KEY, 'answer'), undefined, `n=${n} (${status})`);
-    assert.match(reportSignatureProblem(signature, { fn: 'doubler', run, status: status === 200 ? 500 : 200 }, raw, TEST_STEP_KEY, 'answer')!, /does not match/, 'the status is signed');
+    assert.equal(
+      reportSignatureProblem(signature, { fn: 'doubler', run, status }, raw, TEST_STEP_KEY, 'answer'),
+      undefined,
+      `n=${n} (${status})`,
+    );
+    assert.match(
+      reportSignatureProblem(
+        signature,
+        { fn: 'doubler', run, status: status === 200 ? 500 : 200 },
+        raw,
+        TEST_STEP_KEY,
+        'answer',
+      )!,
+      /does not match/,
+      'the status is signed',
+    );
   }
   // A call the function could not authenticate gets no signature: there is no verified run to sign for.
   assert.equal((await post({ input: { n: 4 }, run }, {}, false)).signature, undefined);

@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { signAnswer, signatureProblem, signProgress, SIGNATURE_HEADER } from './step-signature.ts';
-import { CALL_ID_HEADER, StepErrorType, stepRequest, toErrorIssues, type ErrorBody, type ErrorIssue } from './step-contract.ts';
+import {
+  CALL_ID_HEADER,
+  StepErrorType,
+  stepRequest,
+  toErrorIssues,
+  type ErrorBody,
+  type ErrorIssue,
+} from './step-contract.ts';
 import { StepInputError, StepUnavailableError } from './errors.ts';
 import { createStepCall, type CheckpointStore } from './step-context.ts';
 import { DEFAULT_PROGRESS_INTERVAL_SECONDS, StepCancelledError } from './progress.ts';
@@ -28,7 +35,11 @@ export interface StepServerOptions {
 /** A StepCancelledError, also when a handler wrapped it in its own error (`cause`). */
 function cancellation(error: unknown): StepCancelledError | undefined {
   const seen = new Set<unknown>();
-  for (let current = error; current !== undefined && current !== null && !seen.has(current); current = (current as { cause?: unknown }).cause) {
+  for (
+    let current = error;
+    current !== undefined && current !== null && !seen.has(current);
+    current = (current as { cause?: unknown }).cause
+  ) {
     if (current instanceof StepCancelledError) return current;
     seen.add(current);
   }
@@ -53,19 +64,36 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
       return;
     }
     if (req.method !== 'POST') {
-      send(res, 405, errorBody(`method ${req.method} not allowed: POST a step envelope`, StepErrorType.MethodNotAllowed));
+      send(
+        res,
+        405,
+        errorBody(`method ${req.method} not allowed: POST a step envelope`, StepErrorType.MethodNotAllowed),
+      );
       return;
     }
     const body = await readBody(req);
     if (body === undefined) {
-      send(res, 413, errorBody(`request body over ${MAX_BODY_BYTES} bytes: pass large data by reference`, StepErrorType.PayloadTooLarge));
+      send(
+        res,
+        413,
+        errorBody(
+          `request body over ${MAX_BODY_BYTES} bytes: pass large data by reference`,
+          StepErrorType.PayloadTooLarge,
+        ),
+      );
       return;
     }
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch {
-      send(res, 400, errorBody('request body is not valid JSON', StepErrorType.InvalidEnvelope, [{ path: '(root)', message: 'invalid JSON' }]));
+      send(
+        res,
+        400,
+        errorBody('request body is not valid JSON', StepErrorType.InvalidEnvelope, [
+          { path: '(root)', message: 'invalid JSON' },
+        ]),
+      );
       return;
     }
     const envelope = stepRequest.safeParse(json);
@@ -74,7 +102,12 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
       return;
     }
     // Before the handler: only the orchestrator, with this function's key, can have signed this body and run.
-    const unsigned = signatureProblem(header(req, SIGNATURE_HEADER), { fn: functionName, run: envelope.data.run }, body, options.stepKey);
+    const unsigned = signatureProblem(
+      header(req, SIGNATURE_HEADER),
+      { fn: functionName, run: envelope.data.run },
+      body,
+      options.stepKey,
+    );
     if (unsigned) {
       send(res, 401, errorBody(unsigned, StepErrorType.Unauthorized));
       return;
@@ -92,7 +125,14 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
     if (handler.input) {
       const parsed = handler.input.safeParse(input);
       if (!parsed.success) {
-        reply(422, errorBody(`invalid input for ${functionName}`, StepErrorType.InvalidInput, toErrorIssues(parsed.error, 'input')));
+        reply(
+          422,
+          errorBody(
+            `invalid input for ${functionName}`,
+            StepErrorType.InvalidInput,
+            toErrorIssues(parsed.error, 'input'),
+          ),
+        );
         return;
       }
       input = parsed.data;
@@ -127,7 +167,8 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
         return;
       }
       if (error instanceof StepUnavailableError) {
-        const headers: Record<string, string> = error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
+        const headers: Record<string, string> =
+          error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
         reply(503, errorBody(error.message, StepErrorType.Unavailable), headers);
         return;
       }

@@ -1,6 +1,12 @@
 import { ArtifactStore, artifactStoreConfigFromEnv, sha256 } from './artifacts.ts';
 import { readSecret } from './secrets.ts';
-import { DEFAULT_PROGRESS_INTERVAL_SECONDS, ProgressReporter, StepCancelledError, checkEpoch, type ProgressUpdate } from './progress.ts';
+import {
+  DEFAULT_PROGRESS_INTERVAL_SECONDS,
+  ProgressReporter,
+  StepCancelledError,
+  checkEpoch,
+  type ProgressUpdate,
+} from './progress.ts';
 import type { ArtifactRef, RunContext } from './step-contract.ts';
 
 /** What checkpoints need of an artifact store (the real one, or an in-memory one in tests). */
@@ -89,10 +95,10 @@ export function createStepCall(run: RunContext, callId: string, options: StepCal
   const log = (message: string) => console.log(`[${callId}] ${message}`);
   const reporter = options.progressUrl
     ? new ProgressReporter(options.progressUrl, callId, log, {
-      intervalMs: (options.progressIntervalSeconds ?? DEFAULT_PROGRESS_INTERVAL_SECONDS) * 1000,
-      ...(options.checkpoint && { checkpoint: options.checkpoint }),
-      ...(options.signReport && { sign: options.signReport }),
-    })
+        intervalMs: (options.progressIntervalSeconds ?? DEFAULT_PROGRESS_INTERVAL_SECONDS) * 1000,
+        ...(options.checkpoint && { checkpoint: options.checkpoint }),
+        ...(options.signReport && { sign: options.signReport }),
+      })
     : undefined;
   const checkpointStore = options.checkpointStore ?? shared;
   const envelopeRef = options.checkpoint;
@@ -100,7 +106,8 @@ export function createStepCall(run: RunContext, callId: string, options: StepCal
   let toldNoProgressUrl = false;
 
   const throwIfCancelled = () => {
-    if (reporter?.cancelReason !== undefined) throw new StepCancelledError(`step ${run.step} stopped: ${reporter.cancelReason}`);
+    if (reporter?.cancelReason !== undefined)
+      throw new StepCancelledError(`step ${run.step} stopped: ${reporter.cancelReason}`);
   };
   const runKey = (name: string) => `runs/${run.workflowId}/${run.step}/${name}`;
 
@@ -127,8 +134,10 @@ export function createStepCall(run: RunContext, callId: string, options: StepCal
       checkEpoch(epoch, 'checkpoint epoch');
       const binary = Buffer.isBuffer(data) || data instanceof Uint8Array;
       const extension = ext ?? (binary ? 'bin' : 'json');
-      if (!EXTENSION.test(extension)) throw new RangeError(`checkpoint extension must look like "json" or "bin", got "${extension}"`);
-      if (UNSAFE_EXTENSIONS.has(extension.split('.').pop()!)) throw new RangeError(`checkpoint format "${extension}" is pickle-based: use JSON or bytes`);
+      if (!EXTENSION.test(extension))
+        throw new RangeError(`checkpoint extension must look like "json" or "bin", got "${extension}"`);
+      if (UNSAFE_EXTENSIONS.has(extension.split('.').pop()!))
+        throw new RangeError(`checkpoint format "${extension}" is pickle-based: use JSON or bytes`);
       let bytes: Buffer;
       if (binary) bytes = Buffer.from(data as Uint8Array);
       else {
@@ -137,7 +146,11 @@ export function createStepCall(run: RunContext, callId: string, options: StepCal
         bytes = Buffer.from(`${text}\n`);
       }
       const contentType = extension === 'json' ? 'application/json' : 'application/octet-stream';
-      const ref = await checkpointStore().putBytes(runKey(`checkpoints/epoch-${epoch}.${extension}`), bytes, contentType);
+      const ref = await checkpointStore().putBytes(
+        runKey(`checkpoints/epoch-${epoch}.${extension}`),
+        bytes,
+        contentType,
+      );
       latest = ref;
       if (reporter) {
         reporter.update({ epoch, checkpoint: ref });
@@ -164,7 +177,12 @@ export function createStepCall(run: RunContext, callId: string, options: StepCal
         }
         return;
       }
-      reporter.update({ fraction: update.fraction, epoch: update.epoch, metrics: update.metrics, message: update.message });
+      reporter.update({
+        fraction: update.fraction,
+        epoch: update.epoch,
+        metrics: update.metrics,
+        message: update.message,
+      });
       await reporter.send();
       throwIfCancelled();
     },

@@ -19,7 +19,24 @@ test('each function gets its own 64-hex-character key, stable for a signing key'
 test('the documented openssl command derives the same key (operators make the secrets with it)', (t) => {
   let hex: string;
   try {
-    hex = execFileSync('openssl', ['kdf', '-keylen', '32', '-kdfopt', 'digest:SHA256', '-kdfopt', `key:${signingKey}`, '-kdfopt', 'salt:baton-step-key', '-kdfopt', 'info:register-model', 'HKDF'], { encoding: 'utf8' });
+    hex = execFileSync(
+      'openssl',
+      [
+        'kdf',
+        '-keylen',
+        '32',
+        '-kdfopt',
+        'digest:SHA256',
+        '-kdfopt',
+        `key:${signingKey}`,
+        '-kdfopt',
+        'salt:baton-step-key',
+        '-kdfopt',
+        'info:register-model',
+        'HKDF',
+      ],
+      { encoding: 'utf8' },
+    );
   } catch {
     t.skip('openssl 3 is not installed');
     return;
@@ -32,14 +49,30 @@ test('a signature holds for exactly the function, run, body and time it was made
   const header = signStepCall({ fn: 'register-model', run, expires: now + 60 }, body, key);
   assert.match(header, /^v1,exp=\d+,sig=[A-Za-z0-9_-]{43}$/);
   assert.equal(signatureProblem(header, { fn: 'register-model', run }, body, key, now), undefined);
-  assert.equal(signatureProblem(header, { fn: 'register-model', run }, Buffer.from(body), key, now), undefined, 'bytes or text');
+  assert.equal(
+    signatureProblem(header, { fn: 'register-model', run }, Buffer.from(body), key, now),
+    undefined,
+    'bytes or text',
+  );
 
   assert.match(signatureProblem(undefined, { fn: 'register-model', run }, body, key, now)!, /missing/);
   assert.match(signatureProblem(header, { fn: 'register-model', run }, body, key, now + 61)!, /expired/);
-  assert.match(signatureProblem(header, { fn: 'promote-model', run }, body, deriveStepKey(signingKey, 'promote-model'), now)!, /not signed for promote-model/);
-  assert.match(signatureProblem(header, { fn: 'register-model', run }, body.replace('"a":1', '"a":2'), key, now)!, /altered/);
-  assert.match(signatureProblem(header, { fn: 'register-model', run: { ...run, attempt: 3 } }, body, key, now)!, /altered/);
-  assert.match(signatureProblem(header.replace(/exp=\d+/, `exp=${now + 9999}`), { fn: 'register-model', run }, body, key, now)!, /does not match/, 'the expiry is signed');
+  assert.match(
+    signatureProblem(header, { fn: 'promote-model', run }, body, deriveStepKey(signingKey, 'promote-model'), now)!,
+    /not signed for promote-model/,
+  );
+  assert.match(
+    signatureProblem(header, { fn: 'register-model', run }, body.replace('"a":1', '"a":2'), key, now)!,
+    /altered/,
+  );
+  assert.match(
+    signatureProblem(header, { fn: 'register-model', run: { ...run, attempt: 3 } }, body, key, now)!,
+    /altered/,
+  );
+  assert.match(
+    signatureProblem(header.replace(/exp=\d+/, `exp=${now + 9999}`), { fn: 'register-model', run }, body, key, now)!,
+    /does not match/,
+    'the expiry is signed',
+  );
   assert.match(signatureProblem('v1,exp=1,sig=abc', { fn: 'register-model', run }, body, key, now)!, /malformed/);
 });
-

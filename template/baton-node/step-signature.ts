@@ -58,10 +58,24 @@ export interface SignedAnswer extends SignedCall {
 }
 
 /** The signed text: one field per line, the body as its SHA-256. The Python template builds the same text. */
-export function signedText(call: SignedCall & { status?: number }, body: string | Uint8Array, kind: SignedKind = 'step'): string {
+export function signedText(
+  call: SignedCall & { status?: number },
+  body: string | Uint8Array,
+  kind: SignedKind = 'step',
+): string {
   const bodyHash = createHash('sha256').update(body).digest('hex');
   const status = kind === 'answer' ? [String(call.status)] : [];
-  return [`baton-${kind}-v1`, call.fn, call.run.workflowId, call.run.runId, call.run.step, String(call.run.attempt), ...status, String(call.expires), bodyHash].join('\n');
+  return [
+    `baton-${kind}-v1`,
+    call.fn,
+    call.run.workflowId,
+    call.run.runId,
+    call.run.step,
+    String(call.run.attempt),
+    ...status,
+    String(call.expires),
+    bodyHash,
+  ].join('\n');
 }
 
 /** The value of the signature header for `body` sent to `call.fn`, signed with that function's key. */
@@ -79,7 +93,12 @@ export function signProgress(call: SignedCall, body: string | Uint8Array, stepKe
   return signHeader(call, body, stepKey, 'progress');
 }
 
-function signHeader(call: SignedCall & { status?: number }, body: string | Uint8Array, stepKey: string, kind: SignedKind): string {
+function signHeader(
+  call: SignedCall & { status?: number },
+  body: string | Uint8Array,
+  stepKey: string,
+  kind: SignedKind,
+): string {
   return `v1,exp=${call.expires},sig=${hmacBase64url(stepKey, signedText(call, body, kind))}`;
 }
 
@@ -87,7 +106,13 @@ function signHeader(call: SignedCall & { status?: number }, body: string | Uint8
  * Why a call's signature header does not hold, or undefined when it does: missing, malformed, expired, or not made
  * with this function's key over exactly this body and run (another function's call, an altered body or run).
  */
-export function signatureProblem(header: string | undefined, call: Omit<SignedCall, 'expires'>, body: string | Uint8Array, stepKey: string, nowSeconds = Date.now() / 1000): string | undefined {
+export function signatureProblem(
+  header: string | undefined,
+  call: Omit<SignedCall, 'expires'>,
+  body: string | Uint8Array,
+  stepKey: string,
+  nowSeconds = Date.now() / 1000,
+): string | undefined {
   return headerProblem(header, call, body, stepKey, 'step', nowSeconds);
 }
 
@@ -112,7 +137,10 @@ function headerProblem(
   nowSeconds: number,
 ): string | undefined {
   const what = kind === 'step' ? 'call' : kind === 'answer' ? 'answer' : 'progress report';
-  if (!header) return kind === 'step' ? `missing ${SIGNATURE_HEADER} header: only the orchestrator may call this step` : `missing ${SIGNATURE_HEADER} header: only ${call.fn} may send this ${what}`;
+  if (!header)
+    return kind === 'step'
+      ? `missing ${SIGNATURE_HEADER} header: only the orchestrator may call this step`
+      : `missing ${SIGNATURE_HEADER} header: only ${call.fn} may send this ${what}`;
   const match = /^v1,exp=(\d{1,12}),sig=([A-Za-z0-9_-]{43})$/.exec(header.trim());
   if (!match) return `malformed ${SIGNATURE_HEADER} header: expected v1,exp=<unix seconds>,sig=<base64url>`;
   const expires = Number(match[1]);

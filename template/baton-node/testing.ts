@@ -33,7 +33,8 @@ export function memoryCheckpointStore(bucket = TEST_BUCKET): MemoryCheckpointSto
       const { key } = parseS3Uri(ref.uri);
       const bytes = objects.get(key);
       if (!bytes) throw new Error(`artifact ${ref.uri} does not exist`);
-      if (bytes.length !== ref.size || sha256(bytes) !== ref.sha256) throw new Error(`artifact ${ref.uri} does not match its reference (size or sha256 differ)`);
+      if (bytes.length !== ref.size || sha256(bytes) !== ref.sha256)
+        throw new Error(`artifact ${ref.uri} does not match its reference (size or sha256 differ)`);
       return Buffer.from(bytes);
     },
   };
@@ -71,7 +72,9 @@ export async function startProgressServer(answer?: ProgressAnswerFn): Promise<Pr
         if (predicate(state.reports)) return [...state.reports];
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      throw new Error(`progress reports did not arrive as expected within ${timeoutMs} ms: ${JSON.stringify(state.reports)}`);
+      throw new Error(
+        `progress reports did not arrive as expected within ${timeoutMs} ms: ${JSON.stringify(state.reports)}`,
+      );
     },
     close: async () => {
       server.closeAllConnections();
@@ -104,15 +107,28 @@ export const TEST_STEP_KEY = 'test-step-key-0123456789abcdef0123456789abcdef';
  * The signature header the orchestrator would send with `body` to `fn` (body with a `run` block), signed with
  * `key`; `expiresInSeconds` may be negative to make an expired one.
  */
-export function signatureHeaders(fn: string, body: string, key = TEST_STEP_KEY, expiresInSeconds = 60): Record<string, string> {
+export function signatureHeaders(
+  fn: string,
+  body: string,
+  key = TEST_STEP_KEY,
+  expiresInSeconds = 60,
+): Record<string, string> {
   const { run } = JSON.parse(body) as { run: RunContext };
   const expires = Math.floor(Date.now() / 1000) + expiresInSeconds;
   return { [SIGNATURE_HEADER]: signStepCall({ fn, run, expires }, body, key) };
 }
 
 /** A StepContext for calling `handle(input, ctx)` in a test, as Python's `make_context`; `logs` keeps what it logged. */
-export function makeContext(options: { step?: string; workflowId?: string; checkpointStore?: CheckpointStore } = {}): StepContext & { logs: string[] } {
-  const run: RunContext = { workflowId: options.workflowId ?? 'wf-test', runId: 'run-test', pipeline: 'test', step: options.step ?? 'step', attempt: 1 };
+export function makeContext(
+  options: { step?: string; workflowId?: string; checkpointStore?: CheckpointStore } = {},
+): StepContext & { logs: string[] } {
+  const run: RunContext = {
+    workflowId: options.workflowId ?? 'wf-test',
+    runId: 'run-test',
+    pipeline: 'test',
+    step: options.step ?? 'step',
+    attempt: 1,
+  };
   const store = options.checkpointStore ?? memoryCheckpointStore();
   const logs: string[] = [];
   const context = createStepContext(run, 'call-test', { checkpointStore: () => store });

@@ -50,7 +50,8 @@ test('the Temporal UI shows a train-classifier run by its id, with one activity 
   const { page } = await watchedPage();
   const codecCalls: string[] = [];
   page.on('request', (request) => {
-    if (request.url().startsWith(`${stack!.gatewayUrl}/function/baton/codec/`)) codecCalls.push(`${request.method()} ${new URL(request.url()).pathname}`);
+    if (request.url().startsWith(`${stack!.gatewayUrl}/function/baton/codec/`))
+      codecCalls.push(`${request.method()} ${new URL(request.url()).pathname}`);
   });
   try {
     await page.goto(`${stack!.temporalUiUrl}/namespaces/default/workflows/${encodeURIComponent(runId)}`);
@@ -62,25 +63,39 @@ test('the Temporal UI shows a train-classifier run by its id, with one activity 
     // The timeline names each activity "<type> • <summary>", and run-step's summary is "<step> → function <fn>".
     const expected = steps;
     const pattern = /^invokeFunction • (\S+) → function (\S+)$/;
-    const activityLabels = async () => (await page.locator('svg text').allTextContents()).map((text) => text.trim()).filter((text) => pattern.test(text));
+    const activityLabels = async () =>
+      (await page.locator('svg text').allTextContents())
+        .map((text) => text.trim())
+        .filter((text) => pattern.test(text));
     const deadline = Date.now() + 30_000;
     while ((await activityLabels()).length < expected.length && Date.now() < deadline) await page.waitForTimeout(250);
     const labels = await activityLabels();
     const named = labels.map((label) => pattern.exec(label)!.slice(1));
-    assert.deepEqual(named.map(([step]) => step).sort(), [...expected].sort(), `one activity per step in the timeline: ${JSON.stringify(labels)}`);
-    assert.ok(named.every(([step, fn]) => step === fn), 'each step calls its function of the same name');
+    assert.deepEqual(
+      named.map(([step]) => step).sort(),
+      [...expected].sort(),
+      `one activity per step in the timeline: ${JSON.stringify(labels)}`,
+    );
+    assert.ok(
+      named.every(([step, fn]) => step === fn),
+      'each step calls its function of the same name',
+    );
     // The event table lists each step's "Activity Task Scheduled" with its summary too.
-    for (const step of expected) await page.getByText(`${step} → function ${step}`, { exact: true }).first().waitFor({ timeout: 10_000 });
+    for (const step of expected)
+      await page.getByText(`${step} → function ${step}`, { exact: true }).first().waitFor({ timeout: 10_000 });
     // The run's input and result (both hold the canary), decrypted for the browser by the orchestrator's codec server.
     await page.getByText(canary).first().waitFor({ timeout: 30_000 });
-    assert.ok(codecCalls.includes('POST /function/baton/codec/decode'), `the UI called the codec server: ${JSON.stringify(codecCalls)}`);
+    assert.ok(
+      codecCalls.includes('POST /function/baton/codec/decode'),
+      `the UI called the codec server: ${JSON.stringify(codecCalls)}`,
+    );
   } finally {
     await screenshot(page, `temporal-ui-${runId}`);
     await page.context().close();
   }
 });
 
-test('a resumable run\'s report draws its training curve and confusion matrix in the browser', async (t) => {
+test("a resumable run's report draws its training curve and confusion matrix in the browser", async (t) => {
   const epochs = 4;
   const { runId, steps } = await finishedRun('train-classifier-resumable', { epochs, modelName: 'browser-test' });
   const { page, problems } = await watchedPage();
@@ -92,8 +107,15 @@ test('a resumable run\'s report draws its training curve and confusion matrix in
       assert.equal(response?.status(), 200);
     } else {
       // Until the pipelines call the report step, render this run's report with the function itself.
-      t.diagnostic('train-classifier-resumable has no report step yet: rendering the report by calling the report function directly');
-      const ref = await callReportFunction(stack!, `${runId}-direct`, 'train-classifier-resumable', reportInputOf('train-classifier-resumable', runId, await runRecord(stack!, runId)));
+      t.diagnostic(
+        'train-classifier-resumable has no report step yet: rendering the report by calling the report function directly',
+      );
+      const ref = await callReportFunction(
+        stack!,
+        `${runId}-direct`,
+        'train-classifier-resumable',
+        reportInputOf('train-classifier-resumable', runId, await runRecord(stack!, runId)),
+      );
       await page.setContent((await artifactStoreOf(stack!).getBytes(ref)).toString('utf8'));
     }
     assert.match(await page.title(), new RegExp(runId));
@@ -103,8 +125,14 @@ test('a resumable run\'s report draws its training curve and confusion matrix in
       const line = page.locator(`svg.line-chart path.line[data-series="${series}"]`);
       const d = (await line.getAttribute('d')) ?? '';
       assert.equal(d.match(/[ML]/g)?.length, epochs, `${series}: one point per epoch`);
-      const drawn = await line.evaluate((path) => ({ length: (path as SVGPathElement).getTotalLength(), box: (path as SVGPathElement).getBoundingClientRect() }));
-      assert.ok(drawn.length > 50 && drawn.box.width > 100, `${series}: the line is drawn on screen: ${JSON.stringify(drawn)}`);
+      const drawn = await line.evaluate((path) => ({
+        length: (path as SVGPathElement).getTotalLength(),
+        box: (path as SVGPathElement).getBoundingClientRect(),
+      }));
+      assert.ok(
+        drawn.length > 50 && drawn.box.width > 100,
+        `${series}: the line is drawn on screen: ${JSON.stringify(drawn)}`,
+      );
       assert.equal(await page.locator(`svg.line-chart circle.point[data-series="${series}"]`).count(), epochs);
     }
     const cells = page.locator('svg.confusion-matrix g.cell');

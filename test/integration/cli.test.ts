@@ -25,11 +25,18 @@ interface CliResult {
 }
 
 /** Runs `node --import tsx cli/baton.ts ...args` against the test stack's gateway (or `gateway`). */
-function baton(args: string[], options: { gateway?: string; timeoutMs?: number; token?: string } = {}): Promise<CliResult> {
+function baton(
+  args: string[],
+  options: { gateway?: string; timeoutMs?: number; token?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'cli/baton.ts', ...args], {
       cwd: repoRoot,
-      env: { ...process.env, BATON_GATEWAY_URL: options.gateway ?? stack.gatewayUrl, BATON_TOKEN: options.token ?? stack.token },
+      env: {
+        ...process.env,
+        BATON_GATEWAY_URL: options.gateway ?? stack.gatewayUrl,
+        BATON_TOKEN: options.token ?? stack.token,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -38,7 +45,11 @@ function baton(args: string[], options: { gateway?: string; timeoutMs?: number; 
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`baton ${args.join(' ')} did not finish within ${(options.timeoutMs ?? 180_000) / 1000} s\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `baton ${args.join(' ')} did not finish within ${(options.timeoutMs ?? 180_000) / 1000} s\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 180_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -78,14 +89,27 @@ const trainRuns: { defaults?: string; iris?: string } = {};
 test('run --wait follows every step and exits 0 when the run completes', async () => {
   // One after the other: the train function takes one call at a time, a second one would be retried after 429.
   const defaults = await baton(['run', 'train-classifier', '--wait']);
-  const iris = await baton(['run', 'train-classifier', '--input', '{"dataset": "iris", "model": {"type": "random_forest", "params": {"n_estimators": 50}}}', '--wait']);
+  const iris = await baton([
+    'run',
+    'train-classifier',
+    '--input',
+    '{"dataset": "iris", "model": {"type": "random_forest", "params": {"n_estimators": 50}}}',
+    '--wait',
+  ]);
   for (const result of [defaults, iris]) {
     assert.equal(result.code, 0, explain(result));
     for (const step of ['ingest', 'train', 'evaluate', 'register-model']) {
-      assert.match(result.stdout, new RegExp(`^✓ ${step} +\\d[\\d.]* (ms|s) +attempt 1`, 'm'), `${step}: ${explain(result)}`);
+      assert.match(
+        result.stdout,
+        new RegExp(`^✓ ${step} +\\d[\\d.]* (ms|s) +attempt 1`, 'm'),
+        `${step}: ${explain(result)}`,
+      );
     }
     assert.match(result.stdout, /completed in [\d.]+ m?s\nresult\n {2}\{/);
-    assert.match(result.stdout, /^Temporal UI {2}http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/train-classifier-/m);
+    assert.match(
+      result.stdout,
+      /^Temporal UI {2}http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/train-classifier-/m,
+    );
   }
   trainRuns.defaults = finishedRunId(defaults);
   trainRuns.iris = finishedRunId(iris);
@@ -100,26 +124,54 @@ test('run with inline --input, and a run whose step breaks its output schema exi
   const bad = await baton(['run', 'bad-output', '--wait']);
   assert.equal(bad.code, 1, explain(bad));
   assert.match(bad.stdout, /^✗ bad-output .*attempt 1 .*output\.dataset\.rows/m);
-  assert.match(bad.stdout, /^✗ bad-output-\S+ failed after .*: function "bad-output" returned an invalid output for step "bad-output": output\.dataset\.rows/m);
+  assert.match(
+    bad.stdout,
+    /^✗ bad-output-\S+ failed after .*: function "bad-output" returned an invalid output for step "bad-output": output\.dataset\.rows/m,
+  );
 });
 
 test('runs list --where finds exactly the runs a visibility query matches, numeric comparisons included', async () => {
   assert.ok(trainRuns.defaults && trainRuns.iris, 'the train-classifier runs of the first test exist');
   const expected = [trainRuns.defaults, trainRuns.iris].sort();
-  const byPipeline = await eventually(() => listJson(['--where', "BatonPipeline = 'train-classifier'"]), (runs) => runs.length === expected.length);
+  const byPipeline = await eventually(
+    () => listJson(['--where', "BatonPipeline = 'train-classifier'"]),
+    (runs) => runs.length === expected.length,
+  );
   assert.deepEqual(byPipeline.map((run) => run.runId).sort(), expected);
   assert.ok(byPipeline.every((run) => run.pipeline === 'train-classifier' && run.status === 'completed'));
-  assert.deepEqual((await listJson(['--pipeline', 'train-classifier'])).map((run) => run.runId).sort(), expected, '--pipeline is the same filter');
+  assert.deepEqual(
+    (await listJson(['--pipeline', 'train-classifier'])).map((run) => run.runId).sort(),
+    expected,
+    '--pipeline is the same filter',
+  );
 
   const table = await baton(['runs', 'list', '--where', "BatonPipeline = 'train-classifier'"]);
   assert.equal(table.code, 0, explain(table));
   assert.match(table.stdout, /^RUN ID +PIPELINE +STATUS +STARTED +ACCURACY +MODEL VERSION$/m);
-  for (const runId of expected) assert.match(table.stdout, new RegExp(`^${runId} +train-classifier +completed +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +0\\.\\d+ +[0-9a-f]+$`, 'm'));
+  for (const runId of expected)
+    assert.match(
+      table.stdout,
+      new RegExp(
+        `^${runId} +train-classifier +completed +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +0\\.\\d+ +[0-9a-f]+$`,
+        'm',
+      ),
+    );
 
   // BatonAccuracy (Double) is upserted by finished training runs.
-  const accurate = await eventually(() => listJson(['--where', 'BatonAccuracy > 0.5']), (runs) => runs.length === expected.length);
-  assert.deepEqual(accurate.map((run) => run.runId).sort(), expected, 'BatonAccuracy > 0.5 finds the finished training runs (needs the BatonAccuracy upsert)');
-  assert.ok(accurate.every((run) => typeof run.accuracy === 'number' && run.accuracy > 0.5 && typeof run.modelVersion === 'string'));
+  const accurate = await eventually(
+    () => listJson(['--where', 'BatonAccuracy > 0.5']),
+    (runs) => runs.length === expected.length,
+  );
+  assert.deepEqual(
+    accurate.map((run) => run.runId).sort(),
+    expected,
+    'BatonAccuracy > 0.5 finds the finished training runs (needs the BatonAccuracy upsert)',
+  );
+  assert.ok(
+    accurate.every(
+      (run) => typeof run.accuracy === 'number' && run.accuracy > 0.5 && typeof run.modelVersion === 'string',
+    ),
+  );
   assert.deepEqual(await listJson(['--where', 'BatonAccuracy > 1.5']), []);
 });
 
@@ -128,12 +180,19 @@ test('runs show prints the step timeline, the result and the Temporal UI link', 
   assert.equal(shown.code, 0, explain(shown));
   assert.match(shown.stdout, new RegExp(`^run {7}${trainRuns.iris}$`, 'm'));
   assert.match(shown.stdout, /^status {4}completed$/m);
-  assert.match(shown.stdout, /^steps\n {2}✓ ingest .*\n {2}✓ validate-dataset .*\n {2}✓ train .*\n {2}✓ evaluate .*accuracy=.*\n {2}✓ register-model .*\n {2}✓ promote-model .*$/m);
+  assert.match(
+    shown.stdout,
+    /^steps\n {2}✓ ingest .*\n {2}✓ validate-dataset .*\n {2}✓ train .*\n {2}✓ evaluate .*accuracy=.*\n {2}✓ register-model .*\n {2}✓ promote-model .*$/m,
+  );
   assert.match(shown.stdout, /^result\n[\s\S]*"name": "iris"/m);
   assert.match(shown.stdout, /^Temporal UI {2}http:\/\/.*\/workflows\/train-classifier-/m);
   const asJson = await baton(['runs', 'show', trainRuns.iris!, '--json']);
   const input = (JSON.parse(asJson.stdout) as { input: Record<string, unknown> }).input;
-  assert.deepEqual(input, trainClassifierInput.parse({ dataset: 'iris', model: { type: 'random_forest', params: { n_estimators: 50 } } }), 'the view carries the checked input, defaults filled in');
+  assert.deepEqual(
+    input,
+    trainClassifierInput.parse({ dataset: 'iris', model: { type: 'random_forest', params: { n_estimators: 50 } } }),
+    'the view carries the checked input, defaults filled in',
+  );
   assert.deepEqual(input.split, { testSize: 0.2, seed: 42 });
 });
 
@@ -154,7 +213,11 @@ test('runs cancel stops a running slow-step run; cancelling it again exits 2', a
   const runId = started.stdout.trim();
   assert.match(runId, /^slow-step-[0-9a-f]{8}$/);
   assert.match(started.stderr, /^follow it {3}baton runs show slow-step-/m);
-  await eventually(() => getRun(stack, runId), (run) => run.steps[0]?.status === 'running', 30_000);
+  await eventually(
+    () => getRun(stack, runId),
+    (run) => run.steps[0]?.status === 'running',
+    30_000,
+  );
 
   const cancel = await baton(['runs', 'cancel', runId]);
   assert.equal(cancel.code, 0, explain(cancel));
@@ -169,7 +232,7 @@ test('runs cancel stops a running slow-step run; cancelling it again exits 2', a
   assert.match(again.stderr, new RegExp(`run "${runId}" is already cancelled`));
 });
 
-test('a query the server refuses exits 2 with the server\'s own message', async () => {
+test("a query the server refuses exits 2 with the server's own message", async () => {
   const result = await baton(['runs', 'list', '--where', 'BatonPipeline ==']);
   assert.equal(result.code, 2, explain(result));
   assert.match(result.stderr, /^baton: invalid query: .+/);
@@ -179,7 +242,7 @@ test('a query the server refuses exits 2 with the server\'s own message', async 
   assert.match(unknownAttribute.stderr, /NoSuchAttribute/);
 });
 
-test('bad input and unknown pipelines exit 2 with the server\'s message and the failing fields', async () => {
+test("bad input and unknown pipelines exit 2 with the server's message and the failing fields", async () => {
   const bad = await baton(['run', 'train-classifier', '--input', '{"split": {"testSize": 2}}']);
   assert.equal(bad.code, 2, explain(bad));
   assert.match(bad.stderr, /^baton: invalid input for pipeline "train-classifier"\n {2}input\.split\.testSize: /);
@@ -212,14 +275,21 @@ test('keys: an admin makes a trigger key; it runs and cancels its own runs only,
   assert.equal((await baton(['runs', 'cancel', theirs.stdout.trim()])).code, 0, 'an admin cancels any run');
   const promote = await baton(['models', 'promote', 'any-model', '0123456789ab'], { token: key });
   assert.equal(promote.code, 2, explain(promote));
-  assert.match(promote.stderr, /^baton: ci-bot \(roles: trigger\) may not POST .* it needs the role "admin": ask an admin for a key with that role/);
+  assert.match(
+    promote.stderr,
+    /^baton: ci-bot \(roles: trigger\) may not POST .* it needs the role "admin": ask an admin for a key with that role/,
+  );
 
   assert.equal((await baton(['keys', 'revoke', id])).code, 0);
   // Refused at once by the replica that revoked it, and by any other within its 5 s cache.
   let revoked = await baton(['runs', 'list'], { token: key });
-  for (const deadline = Date.now() + 8000; revoked.code === 0 && Date.now() < deadline;) revoked = await baton(['runs', 'list'], { token: key });
+  for (const deadline = Date.now() + 8000; revoked.code === 0 && Date.now() < deadline; )
+    revoked = await baton(['runs', 'list'], { token: key });
   assert.equal(revoked.code, 2, explain(revoked));
-  assert.match(revoked.stderr, /did not accept your credential.*set BATON_TOKEN to an API key \(an admin makes one with `baton keys create/);
+  assert.match(
+    revoked.stderr,
+    /did not accept your credential.*set BATON_TOKEN to an API key \(an admin makes one with `baton keys create/,
+  );
   assert.ok(!revoked.stderr.includes(key), 'the key is in no message');
 });
 
@@ -227,5 +297,8 @@ test('a gateway URL with nothing listening exits 3 with the hint to start the st
   const nowhere = `http://127.0.0.1:${await allocatePort()}`;
   const result = await baton(['runs', 'list'], { gateway: nowhere });
   assert.equal(result.code, 3, explain(result));
-  assert.equal(result.stderr.trim(), `baton: no Baton gateway at ${nowhere} (connection refused): start it with \`npm start\` (or set BATON_GATEWAY_URL / --gateway)`);
+  assert.equal(
+    result.stderr.trim(),
+    `baton: no Baton gateway at ${nowhere} (connection refused): start it with \`npm start\` (or set BATON_GATEWAY_URL / --gateway)`,
+  );
 });

@@ -30,16 +30,19 @@ async function inTemporalDatabase(text: string): Promise<boolean> {
   return contents.some((bytes) => bytes.includes(text));
 }
 
-test('a run\'s payloads are ciphertext in Temporal\'s database, and read fine through the API and the codec server', async () => {
+test("a run's payloads are ciphertext in Temporal's database, and read fine through the API and the codec server", async () => {
   const canary = `canary-${randomBytes(6).toString('hex')}`;
   const run = await triggerRun(stack, { pipeline: 'train-classifier', input: { modelName: canary } });
   const view = await waitForRun(stack, run.runId, { timeoutMs: 180_000 });
   assert.equal(view.status, 'completed', JSON.stringify(view.error ?? view.steps));
 
   // The API decodes history, result and memo with the orchestrator's key.
-  assert.equal((view.input as { modelName: string }).modelName, canary, 'the memo\'s input');
+  assert.equal((view.input as { modelName: string }).modelName, canary, "the memo's input");
   assert.match((view.result as { model: { uri: string } }).model.uri, new RegExp(`/models/${canary}/`), 'the result');
-  assert.ok(view.steps.some((step) => step.name === 'evaluate' && step.metrics && Object.keys(step.metrics).length > 0), 'step outputs (metrics)');
+  assert.ok(
+    view.steps.some((step) => step.name === 'evaluate' && step.metrics && Object.keys(step.metrics).length > 0),
+    'step outputs (metrics)',
+  );
 
   // Control: a payload written without the codec lands in the same database in plain text, so the scan would see one.
   const control = `control-${randomBytes(6).toString('hex')}`;
@@ -47,20 +50,49 @@ test('a run\'s payloads are ciphertext in Temporal\'s database, and read fine th
   const { client, connection } = await connectTemporal(stack);
   try {
     const plain = new Client({ connection: plainConnection });
-    await plain.workflow.start('flakyStep', { taskQueue: 'baton-pipelines', workflowId: `codec-control-${control}`, args: [{ failures: 0 }], memo: { control } });
-    assert.deepEqual(await client.workflow.getHandle(`codec-control-${control}`).result(), { calls: 1 }, 'the worker reads plain input and encrypts its result');
+    await plain.workflow.start('flakyStep', {
+      taskQueue: 'baton-pipelines',
+      workflowId: `codec-control-${control}`,
+      args: [{ failures: 0 }],
+      memo: { control },
+    });
+    assert.deepEqual(
+      await client.workflow.getHandle(`codec-control-${control}`).result(),
+      { calls: 1 },
+      'the worker reads plain input and encrypts its result',
+    );
 
-    assert.equal(await inTemporalDatabase(control), true, 'the unencrypted control memo is in the database in plain text');
-    assert.equal(await inTemporalDatabase(canary), false, 'the canary (input, memo, step inputs and outputs, result) is not');
+    assert.equal(
+      await inTemporalDatabase(control),
+      true,
+      'the unencrypted control memo is in the database in plain text',
+    );
+    assert.equal(
+      await inTemporalDatabase(canary),
+      false,
+      'the canary (input, memo, step inputs and outputs, result) is not',
+    );
 
     // What Temporal hands any client without the key: ciphertext labelled with the key id.
     const history = await plain.workflow.getHandle(run.runId).fetchHistory();
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
     const input = started?.input?.payloads?.[0];
     assert.equal(Buffer.from(input?.metadata?.[METADATA_ENCODING_KEY] ?? []).toString(), ENCRYPTED_ENCODING);
-    assert.match(Buffer.from(input?.metadata?.['encryption-key-id'] ?? []).toString(), /^local-\d{4}-\d{2}-\d{2}$/, 'the key the local stack generated');
-    assert.equal((await stat(join(stack.secrets.dir, 'baton-codec-keys'))).mode & 0o777, 0o600, 'the key file is private');
-    await assert.rejects(plain.workflow.getHandle(run.runId).result(), /encoding|binary\/encrypted/i, 'a client without the key cannot read the result');
+    assert.match(
+      Buffer.from(input?.metadata?.['encryption-key-id'] ?? []).toString(),
+      /^local-\d{4}-\d{2}-\d{2}$/,
+      'the key the local stack generated',
+    );
+    assert.equal(
+      (await stat(join(stack.secrets.dir, 'baton-codec-keys'))).mode & 0o777,
+      0o600,
+      'the key file is private',
+    );
+    await assert.rejects(
+      plain.workflow.getHandle(run.runId).result(),
+      /encoding|binary\/encrypted/i,
+      'a client without the key cannot read the result',
+    );
     // A client with the stack's key reads it.
     assert.match(JSON.stringify(await client.workflow.getHandle(run.runId).result()), new RegExp(canary));
 
@@ -76,7 +108,11 @@ test('a run\'s payloads are ciphertext in Temporal\'s database, and read fine th
     assert.match(Buffer.from(payloads[0]!.data ?? '', 'base64').toString(), new RegExp(`"modelName":"${canary}"`));
     const preflight = await fetch(`${stack.gatewayUrl}/function/baton/codec/decode`, {
       method: 'OPTIONS',
-      headers: { origin: stack.temporalUiUrl, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+      headers: {
+        origin: stack.temporalUiUrl,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-namespace',
+      },
     });
     await preflight.arrayBuffer();
     assert.ok(preflight.ok, `preflight through the gateway: ${preflight.status}`);

@@ -31,7 +31,9 @@ before(async () => {
 });
 after(() => stopTestStack(stack));
 
-const auth = () => ({ Authorization: `Basic ${Buffer.from(`${stack!.secrets.gatewayUser}:${stack!.secrets.gatewayPassword}`).toString('base64')}` });
+const auth = () => ({
+  Authorization: `Basic ${Buffer.from(`${stack!.secrets.gatewayUser}:${stack!.secrets.gatewayPassword}`).toString('base64')}`,
+});
 
 /** What faas-cli deploy sends for echo (proxy/deploy.go): environment_file merged with environment, labels, secrets. */
 function deployment(greeting: string) {
@@ -40,7 +42,14 @@ function deployment(greeting: string) {
     image: 'baton/echo:test',
     namespace: 'openfaas-fn',
     envProcess: 'node echo-server.mjs',
-    envVars: { ECHO_FROM_FILE: 'yes', S3_ENDPOINT: 'http://minio.baton:9000', GREETING: greeting, exec_timeout: '5s', read_timeout: '5s', write_timeout: '5s' },
+    envVars: {
+      ECHO_FROM_FILE: 'yes',
+      S3_ENDPOINT: 'http://minio.baton:9000',
+      GREETING: greeting,
+      exec_timeout: '5s',
+      read_timeout: '5s',
+      write_timeout: '5s',
+    },
     secrets: ['fixture-token'],
     labels: { 'com.openfaas.scale.min': '2', 'com.openfaas.scale.max': '3' },
     annotations: { topic: 'testing' },
@@ -48,21 +57,33 @@ function deployment(greeting: string) {
 }
 
 const system = (method: string, body: unknown) =>
-  fetch(`${stack!.gatewayUrl}/system/functions`, { method, headers: { ...auth(), 'Content-Type': 'application/json', 'User-Agent': 'faas-cli/0.18.1' }, body: JSON.stringify(body) });
+  fetch(`${stack!.gatewayUrl}/system/functions`, {
+    method,
+    headers: { ...auth(), 'Content-Type': 'application/json', 'User-Agent': 'faas-cli/0.18.1' },
+    body: JSON.stringify(body),
+  });
 
 async function invoke(): Promise<{ status: number; greeting?: string; pid?: number }> {
-  const res = await fetch(`${stack!.gatewayUrl}/function/echo.openfaas-fn`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hi' });
+  const res = await fetch(`${stack!.gatewayUrl}/function/echo.openfaas-fn`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/plain' },
+    body: 'hi',
+  });
   if (res.status !== 200) return { status: res.status };
   const body = (await res.json()) as { env: { GREETING: string }; pid: number };
   return { status: 200, greeting: body.env.GREETING, pid: body.pid };
 }
 
 async function describeEcho(): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${stack!.gatewayUrl}/system/function/echo?namespace=openfaas-fn&usage=1`, { headers: auth() });
+  const res = await fetch(`${stack!.gatewayUrl}/system/function/echo?namespace=openfaas-fn&usage=1`, {
+    headers: auth(),
+  });
   return { status: res.status, text: await res.text() };
 }
 
-test('deploy --filter echo restarts its replicas with the changed environment; remove stops them; deploy brings it back', { timeout: 240_000 }, async () => {
+test('deploy --filter echo restarts its replicas with the changed environment; remove stops them; deploy brings it back', {
+  timeout: 240_000,
+}, async () => {
   assert.equal((await invoke()).greeting, 'from-stack');
   const before = await watchdogPids(stack!, 'echo');
   assert.equal(before.length, 2);
@@ -72,14 +93,21 @@ test('deploy --filter echo restarts its replicas with the changed environment; r
   await waitUntil(async () => {
     const now = await watchdogPids(stack!, 'echo');
     const fn = JSON.parse((await describeEcho()).text) as { availableReplicas: number };
-    return now.length === 2 && now.every((pid) => !before.includes(pid)) && fn.availableReplicas === 2 ? true : undefined;
+    return now.length === 2 && now.every((pid) => !before.includes(pid)) && fn.availableReplicas === 2
+      ? true
+      : undefined;
   }, 60_000);
-  for (let i = 0; i < 4; i++) assert.equal((await invoke()).greeting, 'from-deploy', 'every replica runs with the new GREETING');
+  for (let i = 0; i < 4; i++)
+    assert.equal((await invoke()).greeting, 'from-deploy', 'every replica runs with the new GREETING');
 
   const described = await describeEcho();
   const envVars = (JSON.parse(described.text) as { envVars: Record<string, string> }).envVars;
   assert.equal(envVars.GREETING, 'from-deploy');
-  assert.equal(envVars.S3_ENDPOINT, stack!.minioUrl, 'describe shows the local override the replica runs with, not the request\'s value');
+  assert.equal(
+    envVars.S3_ENDPOINT,
+    stack!.minioUrl,
+    "describe shows the local override the replica runs with, not the request's value",
+  );
   assert.equal(envVars.TEMPORAL_ADDRESS, stack!.temporalAddress);
   assert.ok(!described.text.includes(fixtureSecret), 'no secret value in describe');
 

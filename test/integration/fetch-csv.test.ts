@@ -41,9 +41,17 @@ interface Answer {
 }
 
 /** POSTs a step envelope to fetch-csv through the gateway, as the invoke activity does. */
-async function callFetchCsv(input: Record<string, unknown>, workflowId = `http-resource-${Date.now()}`): Promise<Answer> {
+async function callFetchCsv(
+  input: Record<string, unknown>,
+  workflowId = `http-resource-${Date.now()}`,
+): Promise<Answer> {
   const run = { workflowId, runId: 'direct-call', pipeline: 'http-resource-test', step: 'fetch-csv', attempt: 1 };
-  const response = await postSignedStep(stack!, 'fetch-csv', { input, run }, { 'X-Call-Id': `${workflowId}:fetch-csv:1` });
+  const response = await postSignedStep(
+    stack!,
+    'fetch-csv',
+    { input, run },
+    { 'X-Call-Id': `${workflowId}:fetch-csv:1` },
+  );
   return { status: response.status, body: (await response.json()) as Answer['body'] };
 }
 
@@ -51,7 +59,10 @@ async function callFetchCsv(input: Record<string, unknown>, workflowId = `http-r
 function assertRefused(answer: Answer, path: string, message: RegExp) {
   assert.equal(answer.status, 422, JSON.stringify(answer.body));
   assert.match(answer.body.error!.message, message);
-  assert.deepEqual(answer.body.error!.issues?.map((issue) => issue.path), [path]);
+  assert.deepEqual(
+    answer.body.error!.issues?.map((issue) => issue.path),
+    [path],
+  );
   assert.ok(!JSON.stringify(answer.body).includes(stack!.secrets.csvSourceToken));
 }
 
@@ -69,27 +80,42 @@ test('fetch-csv stores the served CSV in MinIO, sending the bearer token from it
     sha256: createHash('sha256').update(CSV).digest('hex'),
     size: Buffer.byteLength(CSV),
   });
-  const store = new ArtifactStore({ endpoint: new URL(stack!.minioUrl), region: 'us-east-1', bucket: 'baton-artifacts', accessKey: stack!.secrets.s3AccessKey, secretKey: stack!.secrets.s3SecretKey });
+  const store = new ArtifactStore({
+    endpoint: new URL(stack!.minioUrl),
+    region: 'us-east-1',
+    bucket: 'baton-artifacts',
+    accessKey: stack!.secrets.s3AccessKey,
+    secretKey: stack!.secrets.s3SecretKey,
+  });
   assert.equal((await store.getBytes(output.artifact)).toString('utf8'), CSV);
 
   const seen = data!.requests.slice(seenBefore);
-  assert.deepEqual(seen.map((request) => [request.method, request.url]), [['GET', '/csv/wine.csv']]);
+  assert.deepEqual(
+    seen.map((request) => [request.method, request.url]),
+    [['GET', '/csv/wine.csv']],
+  );
   assert.equal(seen[0]!.authorization, `Bearer ${stack!.secrets.csvSourceToken}`);
 
   const logs = await fetch(`${stack!.gatewayUrl}/system/logs?name=fetch-csv&tail=200`, {
-    headers: { authorization: `Basic ${Buffer.from(`${stack!.secrets.gatewayUser}:${stack!.secrets.gatewayPassword}`).toString('base64')}` },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${stack!.secrets.gatewayUser}:${stack!.secrets.gatewayPassword}`).toString('base64')}`,
+    },
   });
   const text = await logs.text();
   assert.equal(logs.status, 200, text);
   assert.ok(text.includes(`${data!.url}csv/wine.csv → 200`), `the call is logged: ${text.slice(-2000)}`);
-  assert.ok(!text.includes(stack!.secrets.csvSourceToken), 'the token is not in the function\'s log');
+  assert.ok(!text.includes(stack!.secrets.csvSourceToken), "the token is not in the function's log");
 });
 
-test('a wrong token is the resource\'s 401, answered 422 naming the status (not retried)', async () => {
+test("a wrong token is the resource's 401, answered 422 naming the status (not retried)", async () => {
   const token = data!.bearerToken;
   data!.bearerToken = 'another-token';
   try {
-    assertRefused(await callFetchCsv({ path: 'csv/wine.csv' }), 'input.path', /csv\/wine\.csv answered 401 .*RESOURCE_AUTH_SECRET/);
+    assertRefused(
+      await callFetchCsv({ path: 'csv/wine.csv' }),
+      'input.path',
+      /csv\/wine\.csv answered 401 .*RESOURCE_AUTH_SECRET/,
+    );
   } finally {
     data!.bearerToken = token;
   }
@@ -97,10 +123,21 @@ test('a wrong token is the resource\'s 401, answered 422 naming the status (not 
 
 test('the SSRF guard refuses a disallowed host: 422 naming the host and RESOURCE_ALLOWED_HOSTS, and no server sees a request', async () => {
   const dataBefore = data!.requests.length;
-  assertRefused(await callFetchCsv({ url: 'http://169.254.169.254/latest/meta-data/' }), 'input.url',
-    /host 169\.254\.169\.254 is not allowed: this function may call only 127\.0\.0\.1:\d+\. To allow it, add it to RESOURCE_ALLOWED_HOSTS/);
-  assertRefused(await callFetchCsv({ url: `${elsewhere!.url}csv/wine.csv` }), 'input.url', new RegExp(`host ${elsewhere!.host} is not allowed`));
-  assertRefused(await callFetchCsv({ path: '../csv/wine.csv' }), 'input.path', /must not contain "\." or "\.\." segments/);
+  assertRefused(
+    await callFetchCsv({ url: 'http://169.254.169.254/latest/meta-data/' }),
+    'input.url',
+    /host 169\.254\.169\.254 is not allowed: this function may call only 127\.0\.0\.1:\d+\. To allow it, add it to RESOURCE_ALLOWED_HOSTS/,
+  );
+  assertRefused(
+    await callFetchCsv({ url: `${elsewhere!.url}csv/wine.csv` }),
+    'input.url',
+    new RegExp(`host ${elsewhere!.host} is not allowed`),
+  );
+  assertRefused(
+    await callFetchCsv({ path: '../csv/wine.csv' }),
+    'input.path',
+    /must not contain "\." or "\.\." segments/,
+  );
   assertRefused(await callFetchCsv({ path: `//${elsewhere!.host}/csv/wine.csv` }), 'input.path', /scheme-relative/);
   assert.equal(elsewhere!.requests.length, 0, 'the other server saw nothing');
   assert.equal(data!.requests.length, dataBefore, 'the data server saw nothing');
@@ -109,9 +146,21 @@ test('the SSRF guard refuses a disallowed host: 422 naming the host and RESOURCE
 test('a redirect to another host is refused (422); the target never sees a request', async () => {
   // To a second server, and to the same server under another host name (localhost): both would be reachable.
   const toSecond = data!.redirectUrl(`${elsewhere!.url}csv/wine.csv`);
-  assertRefused(await callFetchCsv({ url: toSecond }), 'input.url', new RegExp(`redirected to another host, ${elsewhere!.host}: .*RESOURCE_ALLOWED_HOSTS`));
+  assertRefused(
+    await callFetchCsv({ url: toSecond }),
+    'input.url',
+    new RegExp(`redirected to another host, ${elsewhere!.host}: .*RESOURCE_ALLOWED_HOSTS`),
+  );
   const dataBefore = data!.requests.length;
-  assertRefused(await callFetchCsv({ path: 'to-localhost/csv/wine.csv' }), 'input.path', new RegExp(`redirected to another host, localhost:${data!.port}`));
-  assert.deepEqual(data!.requests.slice(dataBefore).map((request) => request.url), ['/to-localhost/csv/wine.csv'], 'only the redirecting request arrived');
+  assertRefused(
+    await callFetchCsv({ path: 'to-localhost/csv/wine.csv' }),
+    'input.path',
+    new RegExp(`redirected to another host, localhost:${data!.port}`),
+  );
+  assert.deepEqual(
+    data!.requests.slice(dataBefore).map((request) => request.url),
+    ['/to-localhost/csv/wine.csv'],
+    'only the redirecting request arrived',
+  );
   assert.equal(elsewhere!.requests.length, 0);
 });

@@ -40,12 +40,22 @@ const running = new Map<string, FunctionImage>();
 before(async () => {
   tools = await ensureTools();
   buildDir = await mkdtemp(path.join(tmpdir(), 'baton-image-smoke-'));
-  specs = new Map((await loadStackFiles([path.join(repoRoot, 'stack.yml')])).functions.map((spec) => [spec.name, spec]));
+  specs = new Map(
+    (await loadStackFiles([path.join(repoRoot, 'stack.yml')])).functions.map((spec) => [spec.name, spec]),
+  );
   // The stack mostly waits on its servers: build meanwhile.
   const [startedStack, contexts] = await Promise.all([startTestStack(), buildFunctions({ repoRoot, buildDir })]);
   stack = startedStack;
   built = contexts;
-  for (const fn of built) layouts.set(fn.name, await layOutFunctionImage({ context: fn.context, watchdogBinary: tools.watchdog, log: verbose ? console.log : undefined }));
+  for (const fn of built)
+    layouts.set(
+      fn.name,
+      await layOutFunctionImage({
+        context: fn.context,
+        watchdogBinary: tools.watchdog,
+        log: verbose ? console.log : undefined,
+      }),
+    );
 });
 
 after(async () => {
@@ -55,7 +65,12 @@ after(async () => {
 });
 
 /** Starts `name` from its image, joined to the test stack. */
-function startImage(name: string, env: Record<string, string> = {}, context?: string, layout?: ImageLayout): Promise<FunctionImage> {
+function startImage(
+  name: string,
+  env: Record<string, string> = {},
+  context?: string,
+  layout?: ImageLayout,
+): Promise<FunctionImage> {
   const spec = specs.get(name.replace(/-outside$/, ''))!;
   return startFunctionImage({
     spec: { ...spec, name },
@@ -77,11 +92,20 @@ function startImage(name: string, env: Record<string, string> = {}, context?: st
 test('every function of stack.yml has a self-contained context and starts from its image tree alone', async () => {
   assert.deepEqual(built.map((fn) => fn.name).sort(), [...specs.keys()].sort());
   const baton = built.find((fn) => fn.name === 'baton')!;
-  assert.ok(baton.bundle?.files.includes('workflows/pipelines.js'), 'the orchestrator ships a prebuilt workflow bundle');
+  assert.ok(
+    baton.bundle?.files.includes('workflows/pipelines.js'),
+    'the orchestrator ships a prebuilt workflow bundle',
+  );
   const bundleText = await readFile(path.join(baton.context, 'dist', 'index.mjs'), 'utf8');
-  assert.ok(!/node_modules\/(webpack|@swc\/core|swc-loader)\//.test(bundleText), 'webpack and swc are not in the orchestrator image');
+  assert.ok(
+    !/node_modules\/(webpack|@swc\/core|swc-loader)\//.test(bundleText),
+    'webpack and swc are not in the orchestrator image',
+  );
   const faasCliStack = await loadStackFiles([path.join(buildDir, 'stack.yml')]);
-  assert.deepEqual(faasCliStack.functions.map((fn) => [fn.name, fn.lang, fn.image]), built.map((fn) => [fn.name, 'dockerfile', fn.image]));
+  assert.deepEqual(
+    faasCliStack.functions.map((fn) => [fn.name, fn.lang, fn.image]),
+    built.map((fn) => [fn.name, 'dockerfile', fn.image]),
+  );
 
   const orchestratorEnv = {
     BATON_TASK_QUEUE: smokeQueue,
@@ -97,49 +121,77 @@ test('every function of stack.yml has a self-contained context and starts from i
 
   // The image's root holds the image and the base runtime only: the checkout is not there.
   const ingestLayout = layouts.get('ingest')!;
-  assert.ok(ingestLayout.layers.every((layer) => !existsSync(path.join(layer, repoRoot))), 'no layer holds the checkout path');
+  assert.ok(
+    ingestLayout.layers.every((layer) => !existsSync(path.join(layer, repoRoot))),
+    'no layer holds the checkout path',
+  );
   assert.equal(ingestLayout.user?.name, 'app');
 });
 
-test('ingest, from its image, stores a dataset version in the test stack\'s MinIO', async () => {
+test("ingest, from its image, stores a dataset version in the test stack's MinIO", async () => {
   const ingest = running.get('ingest');
   assert.ok(ingest, 'ingest runs from its image');
   await ingest.ready();
   const workflowId = `image-smoke-${randomUUID().slice(0, 8)}`;
   // Signed as the orchestrator signs: the image verifies with the step key mounted from the stack's secrets.
-  const envelope = JSON.stringify({ input: { source: 'sklearn', dataset: 'iris' }, run: { workflowId, runId: randomUUID(), pipeline: 'image-smoke', step: 'ingest', attempt: 1 } });
-  const unsigned = await fetch(`${ingest.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: envelope });
+  const envelope = JSON.stringify({
+    input: { source: 'sklearn', dataset: 'iris' },
+    run: { workflowId, runId: randomUUID(), pipeline: 'image-smoke', step: 'ingest', attempt: 1 },
+  });
+  const unsigned = await fetch(`${ingest.url}/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: envelope,
+  });
   assert.equal(unsigned.status, 401, 'the image refuses an unsigned call');
   const res = await fetch(`${ingest.url}/`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-call-id': `${workflowId}/ingest/1`, ...stepSignatureHeaders(stack!.secrets.signingKey, 'ingest', envelope) },
+    headers: {
+      'content-type': 'application/json',
+      'x-call-id': `${workflowId}/ingest/1`,
+      ...stepSignatureHeaders(stack!.secrets.signingKey, 'ingest', envelope),
+    },
     body: envelope,
   });
-  const body = (await res.json()) as { output: { dataset: { name: string; version: string; rows: number; data: { uri: string; size: number } } } };
+  const body = (await res.json()) as {
+    output: { dataset: { name: string; version: string; rows: number; data: { uri: string; size: number } } };
+  };
   assert.equal(res.status, 200, JSON.stringify(body));
   assert.equal(body.output.dataset.rows, 150);
-  const minio = new MinioClient({ endPoint: '127.0.0.1', port: Number(new URL(stack!.minioUrl).port), useSSL: false, accessKey: stack!.secrets.s3AccessKey, secretKey: stack!.secrets.s3SecretKey });
+  const minio = new MinioClient({
+    endPoint: '127.0.0.1',
+    port: Number(new URL(stack!.minioUrl).port),
+    useSSL: false,
+    accessKey: stack!.secrets.s3AccessKey,
+    secretKey: stack!.secrets.s3SecretKey,
+  });
   const { bucket, key } = /^s3:\/\/(?<bucket>[^/]+)\/(?<key>.+)$/.exec(body.output.dataset.data.uri)!.groups!;
   assert.equal((await minio.statObject(bucket!, key!)).size, body.output.dataset.data.size);
 });
 
-test('the orchestrator\'s image polls its own task queue and runs a pipeline to completion', async () => {
+test("the orchestrator's image polls its own task queue and runs a pipeline to completion", async () => {
   const baton = running.get('baton');
   assert.ok(baton, 'the orchestrator runs from its image');
   await baton.ready('/healthz');
   const { client, connection } = await connectTemporal(stack!);
   try {
     const pollers = await connection.workflowService.describeTaskQueue({
-      namespace: 'default', taskQueue: { name: smokeQueue }, taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      namespace: 'default',
+      taskQueue: { name: smokeQueue },
+      taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     });
     assert.ok((pollers.pollers ?? []).length > 0, `the image's worker polls ${smokeQueue}`);
 
     // Started through the image's own API: only its worker polls this task queue, so only it can run it.
-    const started = await fetch(`${baton.url}/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(stack!) }, body: JSON.stringify({ pipeline: 'train-classifier', input: {} }) });
+    const started = await fetch(`${baton.url}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(stack!) },
+      body: JSON.stringify({ pipeline: 'train-classifier', input: {} }),
+    });
     const run = (await started.json()) as { runId: string };
     assert.equal(started.status, 202, JSON.stringify(run));
     let view: { status: string; error?: unknown; steps: { name: string; status: string }[] } | undefined;
-    for (const deadline = Date.now() + 180_000; Date.now() < deadline;) {
+    for (const deadline = Date.now() + 180_000; Date.now() < deadline; ) {
       view = (await (await fetch(`${baton.url}/runs/${run.runId}`, { headers: bearer(stack!) })).json()) as typeof view;
       if (view && view.status !== 'running') break;
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -163,7 +215,13 @@ test('a context whose code needs a file outside it fails to start, naming what i
   assert.ok(existsSync(path.join(checkoutCopy, 'ingest_sklearn.py')));
   const handler = path.join(outside, 'function', 'handler.py');
   const source = await readFile(handler, 'utf8');
-  await writeFile(handler, source.replace('from ingest_sklearn import', `import sys\nsys.path.insert(0, ${JSON.stringify(checkoutCopy)})\nfrom ingest_sklearn import`));
+  await writeFile(
+    handler,
+    source.replace(
+      'from ingest_sklearn import',
+      `import sys\nsys.path.insert(0, ${JSON.stringify(checkoutCopy)})\nfrom ingest_sklearn import`,
+    ),
+  );
 
   const layout = await layOutFunctionImage({ context: outside, watchdogBinary: tools.watchdog });
   const image = await startImage('ingest-outside', {}, outside, layout);

@@ -38,7 +38,10 @@ async function startTraining(modelName: string, epochs: number, secondsPerEpoch 
 async function waitForEpoch(runId: string, epoch: number, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const progress = await getRun(stack, runId).then((run) => trainingStep(run)?.progress, () => undefined);
+    const progress = await getRun(stack, runId).then(
+      (run) => trainingStep(run)?.progress,
+      () => undefined,
+    );
     if ((progress?.epoch ?? -1) >= epoch) return progress!;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -53,14 +56,25 @@ async function expectCompleted(runId: string): Promise<RunView> {
 
 /** Exactly one registered model version under the run's model name, and only final artifacts of the training. */
 async function expectOneModel(modelName: string, runId: string): Promise<void> {
-  const minio = new MinioClient({ endPoint: '127.0.0.1', port: Number(new URL(stack.minioUrl).port), useSSL: false, accessKey: stack.secrets.s3AccessKey, secretKey: stack.secrets.s3SecretKey });
+  const minio = new MinioClient({
+    endPoint: '127.0.0.1',
+    port: Number(new URL(stack.minioUrl).port),
+    useSSL: false,
+    accessKey: stack.secrets.s3AccessKey,
+    secretKey: stack.secrets.s3SecretKey,
+  });
   const list = async (prefix: string) => {
     const names: string[] = [];
-    for await (const item of minio.listObjectsV2('baton-artifacts', prefix, true)) if (item.name) names.push(item.name.slice(prefix.length));
+    for await (const item of minio.listObjectsV2('baton-artifacts', prefix, true))
+      if (item.name) names.push(item.name.slice(prefix.length));
     return names.sort();
   };
   const models = (await list(`models/${modelName}/`)).map((name) => name.replace(/^[0-9a-f]{12}\//, '<version>/'));
-  assert.deepEqual(models, ['<version>/model.json', '<version>/model.skops', '<version>/stage.json'], 'one registered version');
+  assert.deepEqual(
+    models,
+    ['<version>/model.json', '<version>/model.skops', '<version>/stage.json'],
+    'one registered version',
+  );
   const finals = (await list(`runs/${runId}/train-epochs/`)).filter((name) => !name.startsWith('checkpoints/'));
   assert.deepEqual(finals, ['curve.json', 'holdout.csv', 'model.skops']);
 }
@@ -83,7 +97,10 @@ test('a SIGKILLed training replica: the run completes, resuming from the last ch
   assert.ok((resumed?.attempt ?? 0) >= 2, `a second attempt runs: ${JSON.stringify(resumed)}`);
   // An epoch is reported, then checkpointed: a kill in between redoes that one epoch, never more.
   const resumedFrom = resumed?.progress?.resumedFromEpoch ?? -1;
-  assert.ok(resumedFrom >= before.epoch! - 1 && resumedFrom >= 2, `resumed from epoch ${resumedFrom}, last seen ${before.epoch}: at most one epoch is redone`);
+  assert.ok(
+    resumedFrom >= before.epoch! - 1 && resumedFrom >= 2,
+    `resumed from epoch ${resumedFrom}, last seen ${before.epoch}: at most one epoch is redone`,
+  );
 
   const view = await expectCompleted(run.runId);
   assert.equal(trainingStep(view)?.metrics?.resumedFromEpoch, resumedFrom);
@@ -130,7 +147,10 @@ test('a lost callback: the heartbeat timeout retries, resuming from the checkpoi
   const view = await expectCompleted(run.runId);
   const step = trainingStep(view)!;
   assert.ok(step.attempt >= 2, `attempt ${step.attempt}: the lost answer was replaced by a retry`);
-  assert.ok((step.metrics?.resumedFromEpoch ?? -1) >= epochs - 1, `resumed from epoch ${step.metrics?.resumedFromEpoch}`);
+  assert.ok(
+    (step.metrics?.resumedFromEpoch ?? -1) >= epochs - 1,
+    `resumed from epoch ${step.metrics?.resumedFromEpoch}`,
+  );
   await expectOneModel('after-lost-callback', run.runId);
 });
 
@@ -138,26 +158,57 @@ test('forged and stale callbacks and progress reports are refused and change not
   const run = await startTraining('callback-guard', 3);
   await waitForEpoch(run.runId, 1);
   const api = `${stack.gatewayUrl}/function/baton`;
-  const post = (path: string, body: unknown, status = '200', signature?: string) => fetch(`${api}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'X-Function-Status': status, 'X-Function-Name': 'train-epochs', ...(signature && { [SIGNATURE_HEADER]: signature }) },
-    body: JSON.stringify(body),
-  });
+  const post = (path: string, body: unknown, status = '200', signature?: string) =>
+    fetch(`${api}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'X-Function-Status': status,
+        'X-Function-Name': 'train-epochs',
+        ...(signature && { [SIGNATURE_HEADER]: signature }),
+      },
+      body: JSON.stringify(body),
+    });
   const forgedOutput = { output: { forged: true } };
   assert.equal((await post('/callbacks/not-a-ref', forgedOutput)).status, 401);
   assert.equal((await post('/progress/not-a-ref', { fraction: 1 })).status, 401);
-  const attempt = { workflowId: run.runId, runId: 'x', activityId: 'train-epochs', step: 'train-epochs', fn: 'train-epochs', attempt: 1, taskToken: new Uint8Array([1, 2, 3]) };
-  assert.equal((await post(`/callbacks/${sealAttemptRef(attempt, 'not-the-key-0123456789abcdef0123456789')}`, forgedOutput)).status, 401);
+  const attempt = {
+    workflowId: run.runId,
+    runId: 'x',
+    activityId: 'train-epochs',
+    step: 'train-epochs',
+    fn: 'train-epochs',
+    attempt: 1,
+    taskToken: new Uint8Array([1, 2, 3]),
+  };
+  assert.equal(
+    (await post(`/callbacks/${sealAttemptRef(attempt, 'not-the-key-0123456789abcdef0123456789')}`, forgedOutput))
+      .status,
+    401,
+  );
   // A reference the orchestrator could have issued (they show up in gateway logs) is not enough: unsigned → 401.
   const ref = sealAttemptRef(attempt, stack.secrets.callbackKey);
   assert.equal((await post(`/callbacks/${ref}`, forgedOutput)).status, 401);
-  assert.equal((await post(`/callbacks/${ref}`, { error: { message: 'no replica' } }, '503')).status, 401, 'nor can a made-up failure retry the attempt');
+  assert.equal(
+    (await post(`/callbacks/${ref}`, { error: { message: 'no replica' } }, '503')).status,
+    401,
+    'nor can a made-up failure retry the attempt',
+  );
   assert.equal((await post(`/progress/${ref}`, { fraction: 1 })).status, 401);
   // Signed with the function's key too, but for an attempt Temporal does not know (a stale or made-up task token).
   const fnKey = deriveStepKey(stack.secrets.signingKey, 'train-epochs');
-  const runOf = { workflowId: attempt.workflowId, runId: attempt.runId, step: attempt.activityId, attempt: attempt.attempt };
+  const runOf = {
+    workflowId: attempt.workflowId,
+    runId: attempt.runId,
+    step: attempt.activityId,
+    attempt: attempt.attempt,
+  };
   const expires = Math.ceil(Date.now() / 1000) + 60;
-  const answer = signAnswer({ fn: 'train-epochs', run: runOf, status: 200, expires }, JSON.stringify(forgedOutput), fnKey);
+  const answer = signAnswer(
+    { fn: 'train-epochs', run: runOf, status: 200, expires },
+    JSON.stringify(forgedOutput),
+    fnKey,
+  );
   assert.equal((await post(`/callbacks/${ref}`, forgedOutput, '200', answer)).status, 409);
   const report = signProgress({ fn: 'train-epochs', run: runOf, expires }, JSON.stringify({ fraction: 1 }), fnKey);
   assert.equal((await post(`/progress/${ref}`, { fraction: 1 }, '200', report)).status, 409);

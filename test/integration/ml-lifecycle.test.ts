@@ -6,7 +6,14 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cancelRun, decideApproval, predict, triggerRun, waitForRun, type Prediction } from '../../cli/api/run-client.ts';
+import {
+  cancelRun,
+  decideApproval,
+  predict,
+  triggerRun,
+  waitForRun,
+  type Prediction,
+} from '../../cli/api/run-client.ts';
 import type { RunView } from '../../functions/baton/api/run-view.ts';
 import { createKey } from '../../cli/api/keys-client.ts';
 import { setModelPolicy } from '../../cli/api/models-client.ts';
@@ -25,9 +32,20 @@ let reader: { gatewayUrl: string; token: string };
 before(async () => {
   data = await startDataServer({ files: { 'iris.csv': irisCsv(), 'iris-outliers.csv': withOutliers(irisCsv()) } });
   postgres = await startPostgres();
-  stack = await startTestStack({ functionEnv: { ...postgres.env, PG_ALLOWED_TABLES: 'public.iris', RESOURCE_BASE_URL: data.url, RESOURCE_ALLOWED_HOSTS: data.host } });
+  stack = await startTestStack({
+    functionEnv: {
+      ...postgres.env,
+      PG_ALLOWED_TABLES: 'public.iris',
+      RESOURCE_BASE_URL: data.url,
+      RESOURCE_ALLOWED_HOSTS: data.host,
+    },
+  });
   await postgres.setPassword(stack.secrets.postgresPassword);
-  await postgres.loadCsv('iris', 'sepal_length float8, sepal_width float8, petal_length float8, petal_width float8, species text', irisCsv());
+  await postgres.loadCsv(
+    'iris',
+    'sepal_length float8, sepal_width float8, petal_length float8, petal_width float8, species text',
+    irisCsv(),
+  );
   reader = { gatewayUrl: stack.gatewayUrl, token: (await createKey(stack, 'reader', ['viewer'])).key };
 });
 after(async () => {
@@ -50,14 +68,21 @@ async function train(input: object): Promise<{ view: RunView; result: TrainResul
 }
 
 async function predictFirstRows(model: string, count = 3): Promise<Prediction> {
-  const rows = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3], [5.9, 3.0, 4.2, 1.5]].slice(0, count);
+  const rows = [
+    [5.1, 3.5, 1.4, 0.2],
+    [6.7, 3.0, 5.2, 2.3],
+    [5.9, 3.0, 4.2, 1.5],
+  ].slice(0, count);
   return predict(reader, { model, rows });
 }
 
 test('bundled dataset → validate → train → evaluate → register → promote → predict serves it', async () => {
   const { view, result } = await train({ dataset: 'iris', modelName: 'iris-bundled' });
   assert.equal(view.status, 'completed', JSON.stringify(view.error));
-  assert.deepEqual(view.steps.map((step) => step.name), ['ingest', 'validate-dataset', 'train', 'evaluate', 'register-model', 'promote-model', 'report']);
+  assert.deepEqual(
+    view.steps.map((step) => step.name),
+    ['ingest', 'validate-dataset', 'train', 'evaluate', 'register-model', 'promote-model', 'report'],
+  );
   assert.equal(result.validation?.status, 'passed');
   assert.equal(result.promotion?.promoted, true, result.promotion?.reasons.join('; '));
   const answer = await predictFirstRows('iris-bundled');
@@ -66,17 +91,26 @@ test('bundled dataset → validate → train → evaluate → register → promo
 });
 
 test('CSV over HTTP from a separate server (fetch-csv) → … → predict', async () => {
-  const { view, result } = await train({ source: { kind: 'csv', name: 'iris-csv', path: 'iris.csv', target: 'species' }, modelName: 'iris-csv' });
+  const { view, result } = await train({
+    source: { kind: 'csv', name: 'iris-csv', path: 'iris.csv', target: 'species' },
+    modelName: 'iris-csv',
+  });
   assert.equal(view.status, 'completed', JSON.stringify(view.error));
   assert.deepEqual(view.steps.map((step) => step.name).slice(0, 3), ['fetch-csv', 'ingest', 'validate-dataset']);
-  assert.ok(data.requests.some((request) => request.url === '/iris.csv'), 'the data server was asked for the file');
+  assert.ok(
+    data.requests.some((request) => request.url === '/iris.csv'),
+    'the data server was asked for the file',
+  );
   const answer = await predictFirstRows('iris-csv');
   assert.equal(answer.model.version, result.model.version);
   assert.deepEqual(answer.predictions, ['setosa', 'virginica', 'versicolor']);
 });
 
 test('a table of a real PostgreSQL database (ingest-postgres) → … → predict', async () => {
-  const { view, result } = await train({ source: { kind: 'postgres', table: 'iris', target: 'species', name: 'iris-pg' }, modelName: 'iris-pg' });
+  const { view, result } = await train({
+    source: { kind: 'postgres', table: 'iris', target: 'species', name: 'iris-pg' },
+    modelName: 'iris-pg',
+  });
   assert.equal(view.status, 'completed', JSON.stringify(view.error));
   assert.equal(view.steps[0]?.name, 'ingest-postgres');
   const answer = await predictFirstRows('iris-pg');
@@ -86,11 +120,19 @@ test('a table of a real PostgreSQL database (ingest-postgres) → … → predic
 
 test('a promotion switches what predict serves, without restarting it', async () => {
   const pids = await replicaPids('predict', stack.dataDir);
-  const first = await train({ dataset: 'iris', modelName: 'iris-switch', model: { type: 'logistic_regression', params: { C: 1 } } });
+  const first = await train({
+    dataset: 'iris',
+    modelName: 'iris-switch',
+    model: { type: 'logistic_regression', params: { C: 1 } },
+  });
   assert.equal((await predictFirstRows('iris-switch')).model.version, first.result.model.version);
   // The model's policy, not the run, decides that a new version need not beat production (a run may only tighten it).
   await setModelPolicy(stack, 'iris-switch', { rules: { mustBeatProduction: false }, reason: 'latest wins' });
-  const second = await train({ dataset: 'iris', modelName: 'iris-switch', model: { type: 'random_forest', params: { n_estimators: 20 } } });
+  const second = await train({
+    dataset: 'iris',
+    modelName: 'iris-switch',
+    model: { type: 'random_forest', params: { n_estimators: 20 } },
+  });
   assert.equal(second.result.promotion?.promoted, true, JSON.stringify(second.result.promotion));
   assert.notEqual(second.result.model.version, first.result.model.version);
   assert.equal((await predictFirstRows('iris-switch')).model.version, second.result.model.version);
@@ -102,7 +144,11 @@ test('injected outliers fail validation under the fail policy and warn under war
   const failed = await train({ source, modelName: 'iris-drift', validation: { onIssue: 'fail' } });
   assert.equal(failed.view.status, 'failed');
   assert.match(failed.view.error?.message ?? '', /column "petal_length"/);
-  assert.deepEqual(failed.view.steps.filter((step) => step.status !== 'skipped').map((step) => step.name), ['fetch-csv', 'ingest', 'validate-dataset'], 'nothing runs after a failed validation');
+  assert.deepEqual(
+    failed.view.steps.filter((step) => step.status !== 'skipped').map((step) => step.name),
+    ['fetch-csv', 'ingest', 'validate-dataset'],
+    'nothing runs after a failed validation',
+  );
   const warned = await train({ source, modelName: 'iris-drift', validation: { onIssue: 'warn' } });
   assert.equal(warned.view.status, 'completed', JSON.stringify(warned.view.error));
   assert.equal(warned.result.validation?.status, 'warned');
@@ -110,7 +156,10 @@ test('injected outliers fail validation under the fail policy and warn under war
 });
 
 test('the SSRF guard refuses a host outside the allow-list; the run fails without retrying', async () => {
-  const { view } = await train({ source: { kind: 'csv', name: 'iris-ssrf', url: 'http://169.254.169.254/latest/meta-data', target: 'species' }, modelName: 'iris-ssrf' });
+  const { view } = await train({
+    source: { kind: 'csv', name: 'iris-ssrf', url: 'http://169.254.169.254/latest/meta-data', target: 'species' },
+    modelName: 'iris-ssrf',
+  });
   assert.equal(view.status, 'failed');
   assert.match(view.error?.message ?? '', /169\.254\.169\.254.*RESOURCE_ALLOWED_HOSTS/);
   assert.equal(view.steps[0]?.attempt, 1);
@@ -121,16 +170,37 @@ test('an approval deadline that passes leaves the version in staging; an approva
   assert.equal(before.result.promotion?.promoted, true);
   await setModelPolicy(stack, 'iris-approval', { rules: { mustBeatProduction: false } });
   // The runs ask for an approval the policy does not require: stricter, so it applies.
-  const expired = await train({ dataset: 'iris', modelName: 'iris-approval', model: { type: 'random_forest', params: { n_estimators: 10 } }, promotion: { approval: { required: true, timeout: '3s' } } });
+  const expired = await train({
+    dataset: 'iris',
+    modelName: 'iris-approval',
+    model: { type: 'random_forest', params: { n_estimators: 10 } },
+    promotion: { approval: { required: true, timeout: '3s' } },
+  });
   assert.equal(expired.view.status, 'completed', JSON.stringify(expired.view.error));
   assert.equal(expired.result.promotion?.promoted, false);
   assert.deepEqual(expired.result.promotion?.approval, { expired: true, timeout: '3s' });
-  assert.equal((await predictFirstRows('iris-approval')).model.version, before.result.model.version, 'predict still serves the old version');
+  assert.equal(
+    (await predictFirstRows('iris-approval')).model.version,
+    before.result.model.version,
+    'predict still serves the old version',
+  );
 
-  const run = await triggerRun(stack, { pipeline: 'train-classifier', input: { dataset: 'iris', modelName: 'iris-approval', model: { type: 'random_forest', params: { n_estimators: 10 } }, promotion: { approval: { required: true, timeout: '10m' } } } });
+  const run = await triggerRun(stack, {
+    pipeline: 'train-classifier',
+    input: {
+      dataset: 'iris',
+      modelName: 'iris-approval',
+      model: { type: 'random_forest', params: { n_estimators: 10 } },
+      promotion: { approval: { required: true, timeout: '10m' } },
+    },
+  });
   // Alice approves with her own approver key: the decision records her, from the key, not from the body.
   const alice = { gatewayUrl: stack.gatewayUrl, token: (await createKey(stack, 'alice', ['approver'])).key };
-  await assert.rejects(cancelRun(alice, run.runId), /may not POST .*needs the role "trigger"/, 'an approver cannot cancel runs');
+  await assert.rejects(
+    cancelRun(alice, run.runId),
+    /may not POST .*needs the role "trigger"/,
+    'an approver cannot cancel runs',
+  );
   const receipt = await waitUntil(async () => {
     try {
       return await decideApproval(alice, run.runId, { approved: true, reason: 'looks good' });
@@ -153,14 +223,41 @@ test('tune-classifier trains every candidate on the real functions and registers
     { type: 'random_forest', params: { n_estimators: 30, max_depth: 4 } },
     { type: 'logistic_regression', params: { C: 10 } },
   ];
-  const run = await triggerRun(stack, { pipeline: 'tune-classifier', input: { source: { kind: 'sklearn', dataset: 'wine' }, candidates, maxConcurrent: 2, metric: 'f1', modelName: 'wine-tuned' } });
+  const run = await triggerRun(stack, {
+    pipeline: 'tune-classifier',
+    input: {
+      source: { kind: 'sklearn', dataset: 'wine' },
+      candidates,
+      maxConcurrent: 2,
+      metric: 'f1',
+      modelName: 'wine-tuned',
+    },
+  });
   const view = await waitForRun(stack, run.runId, { timeoutMs: 300_000 });
   assert.equal(view.status, 'completed', JSON.stringify(view.error));
-  const ran = view.steps.filter((step) => step.status === 'completed').map((step) => step.name).sort();
-  assert.deepEqual(ran, ['evaluate#1', 'evaluate#2', 'evaluate#3', 'ingest', 'promote-model', 'register-model', 'report', 'train#1', 'train#2', 'train#3', 'validate-dataset']);
+  const ran = view.steps
+    .filter((step) => step.status === 'completed')
+    .map((step) => step.name)
+    .sort();
+  assert.deepEqual(ran, [
+    'evaluate#1',
+    'evaluate#2',
+    'evaluate#3',
+    'ingest',
+    'promote-model',
+    'register-model',
+    'report',
+    'train#1',
+    'train#2',
+    'train#3',
+    'validate-dataset',
+  ]);
   const result = view.result as TrainResult & { best: number; candidates: { metrics: { f1: number } }[] };
   const scores = result.candidates.map((candidate) => candidate.metrics.f1);
   assert.equal(scores[result.best], Math.max(...scores), `the best of ${scores.join(', ')} is registered`);
   assert.equal(result.promotion?.promoted, true);
-  assert.equal((await predict(reader, { model: 'wine-tuned', rows: [Array(13).fill(1)] })).model.version, result.model.version);
+  assert.equal(
+    (await predict(reader, { model: 'wine-tuned', rows: [Array(13).fill(1)] })).model.version,
+    result.model.version,
+  );
 });

@@ -39,7 +39,9 @@ const stackLines: string[] = [];
 before(async () => {
   // The orchestrator reaches the gateway, and the gateway's queue reaches the orchestrator, through a recording proxy.
   const gatewayPort = await allocatePort();
-  proxy = await startSwitchableProxy(await allocatePort(), `http://127.0.0.1:${gatewayPort}`, (exchange) => exchanges.push(exchange));
+  proxy = await startSwitchableProxy(await allocatePort(), `http://127.0.0.1:${gatewayPort}`, (exchange) =>
+    exchanges.push(exchange),
+  );
   stack = await startTestStack({
     ports: { gateway: gatewayPort },
     verbose: true,
@@ -74,7 +76,15 @@ const text = (label: string, value: string): Needle => ({ label, bytes: [Buffer.
 /** A binary token in every form it could be written in. */
 const binary = (label: string, value: Uint8Array): Needle => {
   const raw = Buffer.from(value);
-  return { label, bytes: [raw, Buffer.from(raw.toString('base64')), Buffer.from(raw.toString('base64url')), Buffer.from(raw.toString('hex'))] };
+  return {
+    label,
+    bytes: [
+      raw,
+      Buffer.from(raw.toString('base64')),
+      Buffer.from(raw.toString('base64url')),
+      Buffer.from(raw.toString('hex')),
+    ],
+  };
 };
 const signaturePart = (header: string | undefined) => /sig=([A-Za-z0-9_-]{43})/.exec(header ?? '')?.[1];
 
@@ -115,23 +125,34 @@ async function secretNeedles(): Promise<Needle[]> {
   const needles = [text('canary', canary)];
   // The functions' secrets, and MinIO's root credentials (kept by the stack in <data>/admin, given to no function).
   const adminDir = join(stack.dataDir, 'admin');
-  const files = [...(await readdir(stack.secrets.dir)).map((name) => join(stack.secrets.dir, name)), ...(await readdir(adminDir)).map((name) => join(adminDir, name))];
+  const files = [
+    ...(await readdir(stack.secrets.dir)).map((name) => join(stack.secrets.dir, name)),
+    ...(await readdir(adminDir)).map((name) => join(adminDir, name)),
+  ];
   for (const file of files) {
     const name = basename(file);
     const value = (await readFile(file, 'utf8')).trim();
     if (name === 'baton-codec-keys') {
       needles.push(text(`secret ${name}`, value.slice(value.indexOf(':') + 1))); // the key id is not secret
-    } else if (name !== 'basic-auth-user' && !name.startsWith('s3-access-key')) { // user names, not secrets
+    } else if (name !== 'basic-auth-user' && !name.startsWith('s3-access-key')) {
+      // user names, not secrets
       needles.push(text(`secret ${name}`, value));
     }
   }
-  needles.push(text('basic auth header', Buffer.from(`${stack.secrets.gatewayUser}:${stack.secrets.gatewayPassword}`).toString('base64')));
+  needles.push(
+    text(
+      'basic auth header',
+      Buffer.from(`${stack.secrets.gatewayUser}:${stack.secrets.gatewayPassword}`).toString('base64'),
+    ),
+  );
   return needles;
 }
 
 /** The labels of the needles found in `haystack`, each with `where`. */
 function found(needles: Needle[], haystack: Buffer, where: string): string[] {
-  return needles.filter((needle) => needle.bytes.some((bytes) => haystack.includes(bytes))).map((needle) => `${needle.label} in ${where}`);
+  return needles
+    .filter((needle) => needle.bytes.some((bytes) => haystack.includes(bytes)))
+    .map((needle) => `${needle.label} in ${where}`);
 }
 
 /** Every file below `dir`, except where secrets belong: the secret folders, the stack's admin folder, MinIO's IAM store. */
@@ -141,7 +162,12 @@ async function filesBelow(dir: string): Promise<string[]> {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       // MinIO keeps its users' secret keys in its IAM store (it must, to check their signatures): like secrets/.
-      if (entry.name !== 'secrets' && path !== join(stack.dataDir, 'admin') && !path.endsWith(join('.minio.sys', 'config', 'iam'))) files.push(...(await filesBelow(path)));
+      if (
+        entry.name !== 'secrets' &&
+        path !== join(stack.dataDir, 'admin') &&
+        !path.endsWith(join('.minio.sys', 'config', 'iam'))
+      )
+        files.push(...(await filesBelow(path)));
     } else if (entry.isFile()) {
       files.push(path);
     }
@@ -152,46 +178,80 @@ async function filesBelow(dir: string): Promise<string[]> {
 test('no canary, secret or token in the data folder, the gateway logs, or any workflow history, memo and search attributes', async () => {
   const runs = await Promise.all([
     triggerRun(stack, { pipeline: 'train-classifier', input: {} }),
-    triggerRun(stack, { pipeline: 'train-classifier-resumable', input: { epochs: 3, secondsPerEpoch: 1, modelName: 'canary-long' } }),
+    triggerRun(stack, {
+      pipeline: 'train-classifier-resumable',
+      input: { epochs: 3, secondsPerEpoch: 1, modelName: 'canary-long' },
+    }),
     triggerRun(stack, { pipeline: 'flaky-step', input: { failures: 1 } }),
     triggerRun(stack, { pipeline: 'bad-output', input: {} }),
   ]);
   const views = await Promise.all(runs.map((run) => waitForRun(stack, run.runId, { timeoutMs: 240_000 })));
-  assert.deepEqual(views.map((view) => view.status), ['completed', 'completed', 'completed', 'failed'], JSON.stringify(views.map((v) => v.error)));
-  assert.ok(views[2]!.steps.some((step) => step.attempt >= 2), 'the flaky step failed once (a failed call) before it answered');
+  assert.deepEqual(
+    views.map((view) => view.status),
+    ['completed', 'completed', 'completed', 'failed'],
+    JSON.stringify(views.map((v) => v.error)),
+  );
+  assert.ok(
+    views[2]!.steps.some((step) => step.attempt >= 2),
+    'the flaky step failed once (a failed call) before it answered',
+  );
   await new Promise((resolve) => setTimeout(resolve, 1000)); // log lines reach their files
 
   const { needles: tokens, counts } = capturedTokens();
-  assert.ok(counts.stepCalls >= 10 && counts.answers >= 5, `signed step calls and answers were captured: ${JSON.stringify(counts)}`);
-  assert.ok(counts.callbacks >= 1 && counts.progress >= 3 && counts.taskTokens >= 4, `callbacks and progress reports were captured: ${JSON.stringify(counts)}`);
+  assert.ok(
+    counts.stepCalls >= 10 && counts.answers >= 5,
+    `signed step calls and answers were captured: ${JSON.stringify(counts)}`,
+  );
+  assert.ok(
+    counts.callbacks >= 1 && counts.progress >= 3 && counts.taskTokens >= 4,
+    `callbacks and progress reports were captured: ${JSON.stringify(counts)}`,
+  );
   const secrets = await secretNeedles();
   // The task tokens of synchronous attempts never leave the worker, so they cannot be captured; a log line that
   // carries one names it (Temporal's SDK attaches it to activity log lines as `taskToken`).
   const needles = [...secrets, ...tokens, text('a taskToken attribute', 'taskToken')];
 
   // The search works: the canary is in the secret files, and it finds what it is given.
-  assert.deepEqual(found([text('canary', canary)], await readFile(join(stack.secrets.dir, 'baton-signing-key')), 'secrets'), ['canary in secrets']);
+  assert.deepEqual(
+    found([text('canary', canary)], await readFile(join(stack.secrets.dir, 'baton-signing-key')), 'secrets'),
+    ['canary in secrets'],
+  );
   assert.ok(secrets.length >= 15, `every secret file is searched for: ${secrets.map((n) => n.label).join(', ')}`);
 
   const leaks: string[] = [];
   // No URL carries a secret or a token, also not encoded in a path segment: gateways and queue-workers log URLs
   // (OpenFaaS' queue-worker logs each callback URL and the whole queued request).
   for (const { url } of exchanges) {
-    const segments = url.split(/[/?&=]/).filter(Boolean).map((segment) => Buffer.from(segment, 'base64url'));
+    const segments = url
+      .split(/[/?&=]/)
+      .filter(Boolean)
+      .map((segment) => Buffer.from(segment, 'base64url'));
     leaks.push(...found(needles, Buffer.concat([Buffer.from(url), ...segments]), `the URL ${url.slice(0, 40)}…`));
   }
   // The data folder: logs, MinIO's objects and metadata, Temporal's SQLite database and its WAL.
   const files = await filesBelow(stack.dataDir);
   const searched = ['temporal.db', 'logs/temporal.log', 'logs/minio.log', 'minio/baton-artifacts/'];
-  for (const part of searched) assert.ok(files.some((file) => file.includes(join(stack.dataDir, part))), `${part} is searched`);
+  for (const part of searched)
+    assert.ok(
+      files.some((file) => file.includes(join(stack.dataDir, part))),
+      `${part} is searched`,
+    );
   for (const file of files) leaks.push(...found(needles, await readFile(file), file.slice(stack.dataDir.length + 1)));
   // Every line of the stack and of its functions (stdout and stderr of every replica, the orchestrator's included).
-  assert.ok(stackLines.some((line) => line.startsWith('[baton/')) && stackLines.some((line) => line.startsWith('[train-epochs/')), 'function output is searched');
+  assert.ok(
+    stackLines.some((line) => line.startsWith('[baton/')) &&
+      stackLines.some((line) => line.startsWith('[train-epochs/')),
+    'function output is searched',
+  );
   leaks.push(...found(needles, Buffer.from(stackLines.join('\n')), 'the output of the stack and its functions'));
 
   // The gateway's logs of every function.
-  const auth = { Authorization: `Basic ${Buffer.from(`${stack.secrets.gatewayUser}:${stack.secrets.gatewayPassword}`).toString('base64')}` };
-  const functions = (await (await fetch(`${stack.gatewayUrl}/system/functions`, { headers: auth })).json()) as { name: string }[];
+  const auth = {
+    Authorization: `Basic ${Buffer.from(`${stack.secrets.gatewayUser}:${stack.secrets.gatewayPassword}`).toString('base64')}`,
+  };
+  const functions = (await (await fetch(`${stack.gatewayUrl}/system/functions`, { headers: auth })).json()) as {
+    name: string;
+  }[];
   assert.ok(functions.length >= 10);
   for (const { name } of functions) {
     const logs = await fetch(`${stack.gatewayUrl}/system/logs?name=${name}&tail=1000000`, { headers: auth });
@@ -208,8 +268,12 @@ test('no canary, secret or token in the data folder, the gateway logs, or any wo
       const handle = client.workflow.getHandle(execution.workflowId, execution.runId);
       const history = proto.temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish();
       leaks.push(...found(needles, Buffer.from(history), `the history of ${execution.workflowId}`));
-      const description = proto.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode((await handle.describe()).raw).finish();
-      leaks.push(...found(needles, Buffer.from(description), `the memo or search attributes of ${execution.workflowId}`));
+      const description = proto.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(
+        (await handle.describe()).raw,
+      ).finish();
+      leaks.push(
+        ...found(needles, Buffer.from(description), `the memo or search attributes of ${execution.workflowId}`),
+      );
     }
     assert.ok(workflows >= 4, `${workflows} workflows searched`);
   } finally {

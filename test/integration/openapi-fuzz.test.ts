@@ -43,10 +43,15 @@ test('a run without an approval step, and a closed run asked for a decision, ans
   assert.equal(status.status, 404, await status.clone().text());
   assert.match(((await status.json()) as { error: { message: string } }).error.message, /has no promotion approval/);
   const decided = await fetch(api(`/runs/${SEED_RUN}/approval`), {
-    method: 'POST', headers: { ...bearer(stack), 'content-type': 'application/json' }, body: JSON.stringify({ approved: true }),
+    method: 'POST',
+    headers: { ...bearer(stack), 'content-type': 'application/json' },
+    body: JSON.stringify({ approved: true }),
   });
   assert.equal(decided.status, 409, await decided.clone().text());
-  assert.match(((await decided.json()) as { error: { message: string } }).error.message, /is failed: it takes no decision/);
+  assert.match(
+    ((await decided.json()) as { error: { message: string } }).error.message,
+    /is failed: it takes no decision/,
+  );
 });
 
 test('schemathesis finds no 5xx, no undocumented answer and nothing accepted that the document refuses', async () => {
@@ -55,26 +60,52 @@ test('schemathesis finds no 5xx, no undocumented answer and nothing accepted tha
   assert.equal(document.status, 200);
   const text = await document.text();
   await writeFile(join(work, 'openapi.json'), text);
-  const operations = Object.values((JSON.parse(text) as { paths: Record<string, object> }).paths).flatMap((item) => Object.keys(item)).length;
+  const operations = Object.values((JSON.parse(text) as { paths: Record<string, object> }).paths).flatMap((item) =>
+    Object.keys(item),
+  ).length;
   await writeFile(join(work, 'schemathesis.toml'), config());
 
   // A fixed seed keeps CI repeatable; explore with others (BATON_FUZZ_SEED=random picks one and prints it).
-  const seed = process.env.BATON_FUZZ_SEED === 'random' ? String(Math.floor(Math.random() * 2 ** 31)) : (process.env.BATON_FUZZ_SEED ?? DEFAULT_SEED);
+  const seed =
+    process.env.BATON_FUZZ_SEED === 'random'
+      ? String(Math.floor(Math.random() * 2 ** 31))
+      : (process.env.BATON_FUZZ_SEED ?? DEFAULT_SEED);
   const args = [
-    '--config-file', join(work, 'schemathesis.toml'), 'run', join(work, 'openapi.json'),
-    '--url', api(''),
-    '--phases', 'examples,coverage,fuzzing',
-    '--max-examples', process.env.BATON_FUZZ_EXAMPLES ?? '40',
-    '--seed', seed,
-    '--workers', '1', // hypothesis in threads trips a CPython 3.11 ast bug ("AST constructor recursion depth mismatch")
-    '--generation-database', 'none',
-    '--request-timeout', '30',
+    '--config-file',
+    join(work, 'schemathesis.toml'),
+    'run',
+    join(work, 'openapi.json'),
+    '--url',
+    api(''),
+    '--phases',
+    'examples,coverage,fuzzing',
+    '--max-examples',
+    process.env.BATON_FUZZ_EXAMPLES ?? '40',
+    '--seed',
+    seed,
+    '--workers',
+    '1', // hypothesis in threads trips a CPython 3.11 ast bug ("AST constructor recursion depth mismatch")
+    '--generation-database',
+    'none',
+    '--request-timeout',
+    '30',
     '--no-color',
   ];
   // The key reaches schemathesis in the environment; the config file names the variable, never the key.
-  const result = await run(join(tools.testToolsBin!, 'schemathesis'), args, { ...process.env, BATON_FUZZ_TOKEN: stack.token! });
-  assert.equal(result.code, 0, `schemathesis (seed ${seed}; repeat with BATON_FUZZ_SEED=${seed}) found failures:\n${result.output.slice(-20_000)}`);
-  assert.match(result.output, new RegExp(`Tested: ${operations}\\b`), `every documented operation (${operations}) was tested`);
+  const result = await run(join(tools.testToolsBin!, 'schemathesis'), args, {
+    ...process.env,
+    BATON_FUZZ_TOKEN: stack.token!,
+  });
+  assert.equal(
+    result.code,
+    0,
+    `schemathesis (seed ${seed}; repeat with BATON_FUZZ_SEED=${seed}) found failures:\n${result.output.slice(-20_000)}`,
+  );
+  assert.match(
+    result.output,
+    new RegExp(`Tested: ${operations}\\b`),
+    `every documented operation (${operations}) was tested`,
+  );
 });
 
 /**
@@ -108,11 +139,19 @@ generation.mode = "negative"
 `;
 }
 
-async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+async function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
   const child = spawn(command, args, { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), SCHEMATHESIS_TIMEOUT_MS);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearTimeout(timer);

@@ -16,13 +16,28 @@ import { replicaPids, startTestStack, stopTestStack, type TestStack } from '../s
 const BUCKET = 'baton-artifacts';
 const MODEL = 'iris-serving';
 // One iris flower of each class (setosa, versicolor, virginica): every model train makes gets these right.
-const ROWS = [[5.1, 3.5, 1.4, 0.2], [5.9, 3.0, 4.2, 1.5], [6.7, 3.0, 5.2, 2.3]];
+const ROWS = [
+  [5.1, 3.5, 1.4, 0.2],
+  [5.9, 3.0, 4.2, 1.5],
+  [6.7, 3.0, 5.2, 2.3],
+];
 
-interface ModelRef { uri: string; sha256: string; size: number }
-interface PredictAnswer {
-  output: { model: { name: string; version: string }; predictions: unknown[]; probabilities?: number[][]; classes: unknown[] };
+interface ModelRef {
+  uri: string;
+  sha256: string;
+  size: number;
 }
-interface ErrorAnswer { error: { message: string; type?: string; issues?: { path: string; message: string }[] } }
+interface PredictAnswer {
+  output: {
+    model: { name: string; version: string };
+    predictions: unknown[];
+    probabilities?: number[][];
+    classes: unknown[];
+  };
+}
+interface ErrorAnswer {
+  error: { message: string; type?: string; issues?: { path: string; message: string }[] };
+}
 
 let stack: TestStack;
 let minio: MinioClient;
@@ -34,15 +49,21 @@ before(async () => {
   stack = await startTestStack({ verbose: true, say: (line) => stackLines.push(line) });
   viewerKey = (await createKey(stack, 'reader', ['viewer'])).key;
   minio = new MinioClient({
-    endPoint: '127.0.0.1', port: Number(new URL(stack.minioUrl).port), useSSL: false,
-    accessKey: stack.secrets.s3AccessKey, secretKey: stack.secrets.s3SecretKey,
+    endPoint: '127.0.0.1',
+    port: Number(new URL(stack.minioUrl).port),
+    useSSL: false,
+    accessKey: stack.secrets.s3AccessKey,
+    secretKey: stack.secrets.s3SecretKey,
   });
 });
 after(() => stopTestStack(stack));
 
 /** Trains and registers one version of MODEL with the real train-classifier pipeline; returns its version. */
 async function trainVersion(model: unknown): Promise<string> {
-  const run = await triggerRun(stack, { pipeline: 'train-classifier', input: { dataset: 'iris', model, modelName: MODEL } });
+  const run = await triggerRun(stack, {
+    pipeline: 'train-classifier',
+    input: { dataset: 'iris', model, modelName: MODEL },
+  });
   const view = await waitForRun(stack, run.runId, { timeoutMs: 180_000 });
   assert.equal(view.status, 'completed', JSON.stringify(view.error));
   return (view.result as { model: { version: string } }).model.version;
@@ -55,21 +76,37 @@ async function readObject(key: string): Promise<Buffer> {
 }
 
 async function writeObject(key: string, data: Buffer | string): Promise<void> {
-  await minio.putObject(BUCKET, key, data, undefined, { 'Content-Type': key.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
+  await minio.putObject(BUCKET, key, data, undefined, {
+    'Content-Type': key.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+  });
 }
 
 /** Points models/<MODEL>/production.json at `version`, as promote-model does (layout in docs/contracts.md). */
 async function promote(version: string): Promise<void> {
-  const metadata = JSON.parse((await readObject(`models/${MODEL}/${version}/model.json`)).toString('utf8')) as { model: ModelRef };
+  const metadata = JSON.parse((await readObject(`models/${MODEL}/${version}/model.json`)).toString('utf8')) as {
+    model: ModelRef;
+  };
   const { uri, sha256, size } = metadata.model;
-  await writeObject(`models/${MODEL}/production.json`, JSON.stringify({
-    version, model: { uri, sha256, size }, promotedAt: new Date().toISOString(), by: 'test/predict.test.ts', reason: 'switching versions',
-  }));
+  await writeObject(
+    `models/${MODEL}/production.json`,
+    JSON.stringify({
+      version,
+      model: { uri, sha256, size },
+      promotedAt: new Date().toISOString(),
+      by: 'test/predict.test.ts',
+      reason: 'switching versions',
+    }),
+  );
 }
 
-async function callPredict(input: unknown, key: string | null = viewerKey): Promise<{ status: number; body: unknown; headers: Headers }> {
+async function callPredict(
+  input: unknown,
+  key: string | null = viewerKey,
+): Promise<{ status: number; body: unknown; headers: Headers }> {
   const response = await fetch(`${stack.gatewayUrl}/function/predict`, {
-    method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify({ input }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify({ input }),
   });
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
@@ -135,31 +172,45 @@ test('predict serves the production version, follows a promotion without a resta
   assert.deepEqual(second.predictions, [0, 1, 2]);
   const byName = await predictOk({
     model: MODEL,
-    instances: ROWS.map(([a, b, c, d]) => ({ 'sepal length (cm)': a!, 'sepal width (cm)': b!, 'petal length (cm)': c!, 'petal width (cm)': d! })),
+    instances: ROWS.map(([a, b, c, d]) => ({
+      'sepal length (cm)': a!,
+      'sepal width (cm)': b!,
+      'petal length (cm)': c!,
+      'petal width (cm)': d!,
+    })),
   });
   assert.deepEqual(byName, second, 'instances by feature name answer like rows');
 
-  await promote(logistic);  // a rollback
+  await promote(logistic); // a rollback
   assert.equal((await predictOk({ model: MODEL, rows: ROWS })).model.version, logistic);
-  assert.deepEqual((await replicaPids('predict', stack.dataDir)).sort(), pids, 'the same predict processes served every version');
+  assert.deepEqual(
+    (await replicaPids('predict', stack.dataDir)).sort(),
+    pids,
+    'the same predict processes served every version',
+  );
 });
 
 test('predict names the failing field; a step function without direct calls still wants a run', async () => {
   const missing = await callPredict({ model: MODEL, instances: [{ 'sepal length (cm)': 5.1 }] });
   assert.equal(missing.status, 422);
-  assert.ok((missing.body as ErrorAnswer).error.issues?.some((issue) => issue.path === 'input.instances.0.petal width (cm)'));
+  assert.ok(
+    (missing.body as ErrorAnswer).error.issues?.some((issue) => issue.path === 'input.instances.0.petal width (cm)'),
+  );
 
   const tooMany = await callPredict({ model: MODEL, rows: Array.from({ length: 10_001 }, () => ROWS[0]) });
   assert.equal(tooMany.status, 422);
   assert.match((tooMany.body as ErrorAnswer).error.message, /rows: at most 10000 items/);
 
-  const noRun = await fetch(`${stack.gatewayUrl}/function/evaluate`, { method: 'POST', body: JSON.stringify({ input: {} }) });
+  const noRun = await fetch(`${stack.gatewayUrl}/function/evaluate`, {
+    method: 'POST',
+    body: JSON.stringify({ input: {} }),
+  });
   assert.equal(noRun.status, 400);
   assert.deepEqual(((await noRun.json()) as ErrorAnswer).error.issues, [{ path: 'run', message: 'required' }]);
 });
 
 test('people need an issued key granting viewer: none, the admin key or a revoked key get 401, within 6 s of revocation', async () => {
-  const input = { model: 'no-such-model', rows: ROWS };  // past the key check, an unknown model is a 422
+  const input = { model: 'no-such-model', rows: ROWS }; // past the key check, an unknown model is a 422
   assertUnauthorized(await callPredict(input, null), 'no key');
   assertUnauthorized(await callPredict(input, 'baton_not_a_key'), 'a malformed key');
   assertUnauthorized(await callPredict(input, stack.token), 'the bootstrap admin key (predict never holds it)');
@@ -167,18 +218,50 @@ test('people need an issued key granting viewer: none, the admin key or a revoke
   assert.equal((await callPredict(input)).status, 422, 'a viewer key passes');
 
   const trigger = await createKey(stack, 'ci-bot', ['trigger']);
-  assert.equal((await within(1_500, () => callPredict(input, trigger.key), (a) => a.status !== 401)).status, 422, 'trigger includes viewer');
+  assert.equal(
+    (
+      await within(
+        1_500,
+        () => callPredict(input, trigger.key),
+        (a) => a.status !== 401,
+      )
+    ).status,
+    422,
+    'trigger includes viewer',
+  );
 
   const reader = await createKey(stack, 'soon-revoked', ['viewer']);
-  assert.equal((await within(1_500, () => callPredict(input, reader.key), (a) => a.status !== 401)).status, 422, 'a new key works within a second');
+  assert.equal(
+    (
+      await within(
+        1_500,
+        () => callPredict(input, reader.key),
+        (a) => a.status !== 401,
+      )
+    ).status,
+    422,
+    'a new key works within a second',
+  );
   await revokeKey(stack, reader.id);
-  assertUnauthorized(await within(6_000, () => callPredict(input, reader.key), (a) => a.status === 401), 'a revoked key, 6 s later');
+  assertUnauthorized(
+    await within(
+      6_000,
+      () => callPredict(input, reader.key),
+      (a) => a.status === 401,
+    ),
+    'a revoked key, 6 s later',
+  );
   assert.equal((await callPredict(input)).status, 422, 'other keys still work');
 
   // The stack's log names refused keys by id at most: never a key's secret.
   const log = stackLines.join('\n');
-  assert.match(log, new RegExp(`401 direct call: API key ${reader.id} not accepted`), 'the refusal names the key by its id');
-  for (const key of [viewerKey, trigger.key, reader.key, stack.token]) assert.ok(!log.includes(key.slice(-24)), 'a key in the functions log');
+  assert.match(
+    log,
+    new RegExp(`401 direct call: API key ${reader.id} not accepted`),
+    'the refusal names the key by its id',
+  );
+  for (const key of [viewerKey, trigger.key, reader.key, stack.token])
+    assert.ok(!log.includes(key.slice(-24)), 'a key in the functions log');
 });
 
 test("the demo's predict key: a fresh viewer key each start, the earlier one revoked", async () => {
@@ -189,7 +272,18 @@ test("the demo's predict key: a fresh viewer key each start, the earlier one rev
   assert.deepEqual(active[0]!.roles, ['viewer']);
   assert.ok(second.includes(`_${active[0]!.id}_`) && !first.includes(`_${active[0]!.id}_`));
   // A key just made works within a second (predict re-reads the list for an id it does not know).
-  const answer = await within(1_500, () => callPredict({ model: MODEL, rows: ROWS }, second), (a) => a.status !== 401);
+  const answer = await within(
+    1_500,
+    () => callPredict({ model: MODEL, rows: ROWS }, second),
+    (a) => a.status !== 401,
+  );
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
-  assertUnauthorized(await within(6_000, () => callPredict({ model: MODEL, rows: ROWS }, first), (a) => a.status === 401), 'the earlier demo key');
+  assertUnauthorized(
+    await within(
+      6_000,
+      () => callPredict({ model: MODEL, rows: ROWS }, first),
+      (a) => a.status === 401,
+    ),
+    'the earlier demo key',
+  );
 });

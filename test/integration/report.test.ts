@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { triggerRun, waitForRun } from '../../cli/api/run-client.ts';
 import type { RunView } from '../../functions/baton/api/run-view.ts';
 import { bearer, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
-import { artifactStoreOf, callReportFunction, checkReportPage, reportInputOf, runRecord, type RunRecord } from '../support/run-report.ts';
+import {
+  artifactStoreOf,
+  callReportFunction,
+  checkReportPage,
+  reportInputOf,
+  runRecord,
+  type RunRecord,
+} from '../support/run-report.ts';
 import { postSignedStep } from '../support/step-call.ts';
 
 let stack: TestStack;
@@ -35,19 +42,36 @@ function resumableRun() {
 
 function expectedPage(runId: string, record: RunRecord) {
   const input = reportInputOf(PIPELINE, runId, record);
-  return { runId, epochs: EPOCHS, classes: input.evaluation.labels.length, holdoutRows: input.evaluation.metrics.holdoutRows!, datasetUri: input.dataset.uri, modelUri: input.model.uri };
+  return {
+    runId,
+    epochs: EPOCHS,
+    classes: input.evaluation.labels.length,
+    holdoutRows: input.evaluation.metrics.holdoutRows!,
+    datasetUri: input.dataset.uri,
+    modelUri: input.model.uri,
+  };
 }
 
 test('train-epochs writes its curve: one point per epoch, at runs/<runId>/train-epochs/curve.json', async () => {
   const { runId, record } = await resumableRun();
   const curveRef = record.outputs['train-epochs']!.curve as { uri: string; sha256: string; size: number };
   assert.equal(curveRef.uri, `s3://baton-artifacts/runs/${runId}/train-epochs/curve.json`);
-  const curve = JSON.parse((await artifactStoreOf(stack).getBytes(curveRef)).toString('utf8')) as { epoch: number; loss: number; accuracy: number }[];
-  assert.deepEqual(curve.map((point) => point.epoch), [1, 2, 3, 4]);
-  assert.ok(curve.every((point) => point.loss > 0 && point.accuracy > 0.5 && point.accuracy <= 1), JSON.stringify(curve));
+  const curve = JSON.parse((await artifactStoreOf(stack).getBytes(curveRef)).toString('utf8')) as {
+    epoch: number;
+    loss: number;
+    accuracy: number;
+  }[];
+  assert.deepEqual(
+    curve.map((point) => point.epoch),
+    [1, 2, 3, 4],
+  );
+  assert.ok(
+    curve.every((point) => point.loss > 0 && point.accuracy > 0.5 && point.accuracy <= 1),
+    JSON.stringify(curve),
+  );
 });
 
-test('GET /runs/<runId>/report serves the pipeline\'s report as HTML: run id, a 4-point curve, the confusion matrix', async (t) => {
+test("GET /runs/<runId>/report serves the pipeline's report as HTML: run id, a 4-point curve, the confusion matrix", async (t) => {
   const { runId, view, record } = await resumableRun();
   if (!view.steps.some((step) => step.name === 'report')) {
     // The lead wires the report step into the pipelines; until then the next test calls the function directly.
@@ -60,7 +84,7 @@ test('GET /runs/<runId>/report serves the pipeline\'s report as HTML: run id, a 
   checkReportPage(await response.text(), expectedPage(runId, record));
 });
 
-test('the report function renders a finished run\'s report when called through the gateway', async () => {
+test("the report function renders a finished run's report when called through the gateway", async () => {
   const { runId, record } = await resumableRun();
   const workflowId = `${runId}-direct`;
   const ref = await callReportFunction(stack, workflowId, PIPELINE, reportInputOf(PIPELINE, runId, record));
@@ -68,13 +92,25 @@ test('the report function renders a finished run\'s report when called through t
   const page = (await artifactStoreOf(stack).getBytes(ref)).toString('utf8');
   checkReportPage(page, expectedPage(runId, record));
   // The link to the run in the Temporal UI is absolute: the function joined the path to its TEMPORAL_UI_URL.
-  assert.ok(page.includes(`href="${stack.temporalUiUrl}/namespaces/default/workflows/${runId}"`), 'links to the run in the Temporal UI');
+  assert.ok(
+    page.includes(`href="${stack.temporalUiUrl}/namespaces/default/workflows/${runId}"`),
+    'links to the run in the Temporal UI',
+  );
 
-  const bad = await postSignedStep(stack, 'report', {
-    input: { ...reportInputOf(PIPELINE, runId, record), temporalUiPath: 'javascript:alert(1)' }, run: { workflowId, runId: 'r', pipeline: PIPELINE, step: 'report', attempt: 1 },
-  }, { 'X-Call-Id': 'bad-report' });
+  const bad = await postSignedStep(
+    stack,
+    'report',
+    {
+      input: { ...reportInputOf(PIPELINE, runId, record), temporalUiPath: 'javascript:alert(1)' },
+      run: { workflowId, runId: 'r', pipeline: PIPELINE, step: 'report', attempt: 1 },
+    },
+    { 'X-Call-Id': 'bad-report' },
+  );
   assert.equal(bad.status, 422);
-  assert.deepEqual(((await bad.json()) as { error: { issues: { path: string }[] } }).error.issues.map((issue) => issue.path), ['input.temporalUiPath']);
+  assert.deepEqual(
+    ((await bad.json()) as { error: { issues: { path: string }[] } }).error.issues.map((issue) => issue.path),
+    ['input.temporalUiPath'],
+  );
 });
 
 test('a run without a report, and an unknown run, get 404 with a JSON error', async () => {
@@ -83,7 +119,10 @@ test('a run without a report, and an unknown run, get 404 with a JSON error', as
   const none = await fetch(`${api()}/runs/${run.runId}/report`, { headers: bearer(stack) });
   assert.equal(none.status, 404);
   assert.match(none.headers.get('content-type') ?? '', /^application\/json/);
-  assert.match(((await none.json()) as { error: { message: string } }).error.message, new RegExp(`run "${run.runId}" has no report`));
+  assert.match(
+    ((await none.json()) as { error: { message: string } }).error.message,
+    new RegExp(`run "${run.runId}" has no report`),
+  );
 
   const unknown = await fetch(`${api()}/runs/no-such-run-${Date.now()}/report`, { headers: bearer(stack) });
   assert.equal(unknown.status, 404);

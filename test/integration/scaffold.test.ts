@@ -41,14 +41,32 @@ async function inCopy(file: string, args: string[], timeout = 180_000): Promise<
 
 test('a scaffolded pipeline with a Python and a TypeScript step passes its checks and runs on the real stack', async () => {
   await inCopy('npx', ['baton', 'new', 'pipeline', 'greet-daily']);
-  const python = await inCopy('npx', ['baton', 'new', 'step', 'greet', '--lang', 'python', '--pipeline', 'greet-daily']);
+  const python = await inCopy('npx', [
+    'baton',
+    'new',
+    'step',
+    'greet',
+    '--lang',
+    'python',
+    '--pipeline',
+    'greet-daily',
+  ]);
   assert.match(python, /functions\/greet\/handler\.py/, 'says what to edit next');
   await inCopy('npx', ['baton', 'new', 'step', 'greet-node', '--lang', 'ts', '--pipeline', 'greet-daily']);
 
   await inCopy('npx', ['tsc', '--noEmit']);
   await inCopy('npx', ['eslint', 'workflows', 'functions/greet-node', 'cli']);
-  await inCopy(process.execPath, ['--import', 'tsx', '--test', 'workflows/greet-daily/workflow.test.ts', 'functions/greet-node/handler.test.ts',
-    'workflows/catalog.test.ts', 'activities/step-catalog.test.ts', 'deploy/kubernetes/chart.test.ts', 'workflows/step-presets.test.ts']);
+  await inCopy(process.execPath, [
+    '--import',
+    'tsx',
+    '--test',
+    'workflows/greet-daily/workflow.test.ts',
+    'functions/greet-node/handler.test.ts',
+    'workflows/catalog.test.ts',
+    'activities/step-catalog.test.ts',
+    'deploy/kubernetes/chart.test.ts',
+    'workflows/step-presets.test.ts',
+  ]);
   const { python: venvPython } = await ensureTools();
   await inCopy(venvPython, ['-m', 'pytest', '-p', 'no:cacheprovider', '-q', 'functions/greet']);
 
@@ -56,6 +74,12 @@ test('a scaffolded pipeline with a Python and a TypeScript step passes its check
   const started = await triggerRun(stack, { pipeline: 'greet-daily', input: {} });
   const view = await waitForRun(stack, started.runId, { timeoutMs: 90_000 });
   assert.equal(view.status, 'completed', JSON.stringify(view.error));
-  assert.deepEqual(view.steps.map((step) => [step.name, step.function, step.status]), [['greet', 'greet', 'completed'], ['greet-node', 'greet-node', 'completed']]);
+  assert.deepEqual(
+    view.steps.map((step) => [step.name, step.function, step.status]),
+    [
+      ['greet', 'greet', 'completed'],
+      ['greet-node', 'greet-node', 'completed'],
+    ],
+  );
   assert.deepEqual(view.result, { input: {}, outputs: { greet: STARTER_OUTPUT, greetNode: STARTER_OUTPUT } });
 });

@@ -15,7 +15,13 @@ import { childPids } from '../../bench/support/procfs.ts';
 import { startScalingStack } from '../support/scaling-stack.ts';
 import { stopTestStack, type TestStack } from '../support/test-stack.ts';
 import {
-  countRuns, markerKeys, peakReplicas, startRuns, waitForReplicas, waitForRuns, watchReplicas,
+  countRuns,
+  markerKeys,
+  peakReplicas,
+  startRuns,
+  waitForReplicas,
+  waitForRuns,
+  watchReplicas,
 } from '../support/scaling-load.ts';
 import { connectTemporal } from '../support/temporal-client.ts';
 
@@ -50,7 +56,9 @@ after(async () => {
 const scale = async (fn: string, replicas: number) => {
   const auth = Buffer.from(`${stack.secrets.gatewayUser}:${stack.secrets.gatewayPassword}`).toString('base64');
   const response = await fetch(`${stack.gatewayUrl}/system/scale-function/${fn}`, {
-    method: 'POST', headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, body: JSON.stringify({ serviceName: fn, replicas }),
+    method: 'POST',
+    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ serviceName: fn, replicas }),
   });
   assert.equal(response.status, 202);
 };
@@ -60,8 +68,15 @@ test(`${RUNS} runs: the scaler raises replicas within max, the backlog drains ex
   const startedAt = Date.now();
   const ids = await startRuns(client, 'drain', RUNS, 800);
 
-  const reactionMs = await waitForReplicas(stack, (r) => (r.baton ?? 0) >= 2, 60_000, 'the scaler scales the orchestrator up');
-  console.log(`orchestrator scaled up ${((Date.now() - startedAt) / 1000).toFixed(1)} s after the first start (${reactionMs} ms after the last)`);
+  const reactionMs = await waitForReplicas(
+    stack,
+    (r) => (r.baton ?? 0) >= 2,
+    60_000,
+    'the scaler scales the orchestrator up',
+  );
+  console.log(
+    `orchestrator scaled up ${((Date.now() - startedAt) / 1000).toFixed(1)} s after the first start (${reactionMs} ms after the last)`,
+  );
 
   // Kill -9 the busy orchestrator replica (watchdog and wrapper: its whole process group) while the backlog
   // drains: its workflow and activity tasks must be redelivered to the replicas the scaler just added.
@@ -73,10 +88,19 @@ test(`${RUNS} runs: the scaler raises replicas within max, the backlog drains ex
   console.log(`${RUNS} runs drained in ${((lastCloseAt - startedAt) / 1000).toFixed(1)} s`);
   assert.deepEqual(statuses, { COMPLETED: RUNS }, 'every run completed');
   const markers = await markerKeys(stack, 'drain');
-  assert.deepEqual(markers, ids.map((id) => `runs/${id}/scaling-work/done.json`), 'exactly one marker artifact per run');
+  assert.deepEqual(
+    markers,
+    ids.map((id) => `runs/${id}/scaling-work/done.json`),
+    'exactly one marker artifact per run',
+  );
 
   // Back to min once the load has been gone for the cool-down.
-  await waitForReplicas(stack, (r) => r.baton === 1 && r['scaling-work'] === 1, (COOL_DOWN_S + 60) * 1000, 'replicas return to min');
+  await waitForReplicas(
+    stack,
+    (r) => r.baton === 1 && r['scaling-work'] === 1,
+    (COOL_DOWN_S + 60) * 1000,
+    'replicas return to min',
+  );
   const samples = await watcher.stop();
   const peak = { baton: peakReplicas(samples, 'baton'), work: peakReplicas(samples, 'scaling-work') };
   console.log(`peak replicas: baton ${peak.baton}, scaling-work ${peak.work}`);
@@ -85,16 +109,27 @@ test(`${RUNS} runs: the scaler raises replicas within max, the backlog drains ex
   assert.equal((await client.workflow.count(`BatonTrigger = 'drain' AND ExecutionStatus = 'Completed'`)).count, RUNS);
 
   // Decisions are logged with their inputs, and recorded in the scaler's history.
-  const decisions = stack.gateway.supervisor.logs.query({ name: 'baton', tail: 100_000 })
-    .filter((line) => line.text.includes('"baton-scaler decision"')).map((line) => JSON.parse(line.text) as Record<string, unknown>);
+  const decisions = stack.gateway.supervisor.logs
+    .query({ name: 'baton', tail: 100_000 })
+    .filter((line) => line.text.includes('"baton-scaler decision"'))
+    .map((line) => JSON.parse(line.text) as Record<string, unknown>);
   const up = decisions.find((d) => d.function === 'baton' && (d.to as number) > (d.from as number));
   assert.ok(up, 'a logged scale-up decision');
   assert.equal(up.reason, 'load');
   const inputs = up.inputs as { workflowBacklog: number; activityBacklog: number };
-  assert.ok(inputs.workflowBacklog + inputs.activityBacklog > 0, `the decision shows the backlog it saw: ${JSON.stringify(up)}`);
-  assert.ok(decisions.some((d) => d.function === 'baton' && (d.to as number) < (d.from as number)), 'a logged scale-down decision');
+  assert.ok(
+    inputs.workflowBacklog + inputs.activityBacklog > 0,
+    `the decision shows the backlog it saw: ${JSON.stringify(up)}`,
+  );
+  assert.ok(
+    decisions.some((d) => d.function === 'baton' && (d.to as number) < (d.from as number)),
+    'a logged scale-down decision',
+  );
   const history = await client.workflow.getHandle('baton-scaler').fetchHistory();
-  assert.ok(history.events?.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'applyScaling'), 'applyScaling in the scaler history');
+  assert.ok(
+    history.events?.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'applyScaling'),
+    'applyScaling in the scaler history',
+  );
 });
 
 test('a replica scaled down in the middle of runs hands its work over: SIGTERM, exit 0, every run completes once', async () => {
@@ -102,15 +137,29 @@ test('a replica scaled down in the middle of runs hands its work over: SIGTERM, 
   await client.workflow.getHandle('baton-scaler').terminate('the hand-over test scales by hand');
   await scale('baton', 3);
   await scale('scaling-work', 2); // room for every call of three orchestrator replicas: no 429 retries to blur the picture
-  await waitForReplicas(stack, () => stack.gateway.supervisor.replicas('baton').filter((r) => r.state === 'ready').length === 3, 90_000, 'three ready orchestrator replicas');
+  await waitForReplicas(
+    stack,
+    () => stack.gateway.supervisor.replicas('baton').filter((r) => r.state === 'ready').length === 3,
+    90_000,
+    'three ready orchestrator replicas',
+  );
   // A worker's identity is `<pid>@<host>` of the orchestrator process (the watchdog's child).
-  const identities = new Map(stack.gateway.supervisor.replicas('baton').map((r) => [r.id, `${childPids(r.pid!)[0]}@${hostname()}`]));
+  const identities = new Map(
+    stack.gateway.supervisor.replicas('baton').map((r) => [r.id, `${childPids(r.pid!)[0]}@${hostname()}`]),
+  );
 
   const ids = await startRuns(client, 'handover', 30, 4000);
   // Scale down only once every replica holds a running step: the retiring ones then surely have work to hand over.
   const deadline = Date.now() + 30_000;
-  for (let busy = await busyIdentities(ids); ![...identities.values()].every((identity) => busy.has(identity)); busy = await busyIdentities(ids)) {
-    if (Date.now() > deadline) throw new Error(`not every orchestrator replica took a step within 30 s: busy ${[...busy].join(', ')} of ${[...identities.values()].join(', ')}`);
+  for (
+    let busy = await busyIdentities(ids);
+    ![...identities.values()].every((identity) => busy.has(identity));
+    busy = await busyIdentities(ids)
+  ) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `not every orchestrator replica took a step within 30 s: busy ${[...busy].join(', ')} of ${[...identities.values()].join(', ')}`,
+      );
   }
   const scaledDownAt = Date.now();
   await scale('baton', 1);
@@ -120,7 +169,10 @@ test('a replica scaled down in the middle of runs hands its work over: SIGTERM, 
 
   const { statuses } = await waitForRuns(client, ids, 180_000);
   assert.deepEqual(statuses, { COMPLETED: 30 });
-  assert.deepEqual(await markerKeys(stack, 'handover'), ids.map((id) => `runs/${id}/scaling-work/done.json`));
+  assert.deepEqual(
+    await markerKeys(stack, 'handover'),
+    ids.map((id) => `runs/${id}/scaling-work/done.json`),
+  );
   // Hand-over, not abandonment: steps the retiring replicas held when SIGTERM came were finished by them
   // within the shutdown grace (without it they would be cancelled and retried elsewhere).
   const retiredIdentities = new Set(retired.map((id) => identities.get(id)));
@@ -134,10 +186,23 @@ test('a replica scaled down in the middle of runs hands its work over: SIGTERM, 
   }
   assert.ok(finishedAfterSigterm > 0, 'the retiring replicas completed the steps they held after SIGTERM');
   for (const id of retired) {
-    const lines = stack.gateway.supervisor.logs.query({ name: 'baton', tail: 100_000 }).filter((line) => line.instance === id).map((line) => line.text);
-    assert.ok(lines.some((text) => text.includes('scaled down: SIGTERM')), `${id} was asked to stop: ${lines.slice(-5).join(' | ')}`);
+    const lines = stack.gateway.supervisor.logs
+      .query({ name: 'baton', tail: 100_000 })
+      .filter((line) => line.instance === id)
+      .map((line) => line.text);
+    assert.ok(
+      lines.some((text) => text.includes('scaled down: SIGTERM')),
+      `${id} was asked to stop: ${lines.slice(-5).join(' | ')}`,
+    );
     // The stand-in watchdog logs how its function process ended: the orchestrator closed itself, it was not killed.
-    await waitFor(() => stack.gateway.supervisor.logs.query({ name: 'baton', tail: 100_000 }).some((line) => line.instance === id && /function process: exit status 0/.test(line.text)), 30_000, `${id} exits 0`);
+    await waitFor(
+      () =>
+        stack.gateway.supervisor.logs
+          .query({ name: 'baton', tail: 100_000 })
+          .some((line) => line.instance === id && /function process: exit status 0/.test(line.text)),
+      30_000,
+      `${id} exits 0`,
+    );
   }
 });
 
@@ -145,11 +210,13 @@ test('a replica scaled down in the middle of runs hands its work over: SIGTERM, 
 async function busyIdentities(ids: readonly string[]): Promise<Set<string>> {
   const busy = new Set<string>();
   const STARTED = proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
-  await Promise.all(ids.map(async (id) => {
-    for (const pending of (await client.workflow.getHandle(id).describe()).raw.pendingActivities ?? []) {
-      if (pending.state === STARTED && pending.lastWorkerIdentity) busy.add(pending.lastWorkerIdentity);
-    }
-  }));
+  await Promise.all(
+    ids.map(async (id) => {
+      for (const pending of (await client.workflow.getHandle(id).describe()).raw.pendingActivities ?? []) {
+        if (pending.state === STARTED && pending.lastWorkerIdentity) busy.add(pending.lastWorkerIdentity);
+      }
+    }),
+  );
   return busy;
 }
 

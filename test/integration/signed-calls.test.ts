@@ -29,16 +29,34 @@ after(async () => {
   }
 });
 
-const runOf = (workflowId: string, step: string) => ({ workflowId, runId: randomUUID(), pipeline: 'forged', step, attempt: 1 });
+const runOf = (workflowId: string, step: string) => ({
+  workflowId,
+  runId: randomUUID(),
+  pipeline: 'forged',
+  step,
+  attempt: 1,
+});
 
 /** POSTs `body` to `/function/<fn>` through the gateway with the given extra headers. */
-async function post(fn: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; error?: { message: string; type: string } }> {
-  const response = await fetch(`${stack!.gatewayUrl}/function/${fn}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+async function post(
+  fn: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; error?: { message: string; type: string } }> {
+  const response = await fetch(`${stack!.gatewayUrl}/function/${fn}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   const json = (await response.json()) as { error?: { message: string; type: string } };
   return { status: response.status, error: json.error };
 }
 
-function assertRefused(answer: { status: number; error?: { message: string; type: string } }, message: RegExp, name: string) {
+function assertRefused(
+  answer: { status: number; error?: { message: string; type: string } },
+  message: RegExp,
+  name: string,
+) {
   assert.equal(answer.status, 401, `${name}: ${JSON.stringify(answer)}`);
   assert.equal(answer.error?.type, StepErrorType.Unauthorized, name);
   assert.match(answer.error!.message, message, name);
@@ -61,14 +79,33 @@ test('register-model refuses a forged run block (unsigned, replayed from another
   const key = stack!.secrets.signingKey;
 
   assertRefused(await post('register-model', body), /missing X-Baton-Signature/, 'unsigned');
-  assertRefused(await post('register-model', body, stepSignatureHeaders(key, 'promote-model', body)), /not signed for register-model/, 'signed for promote-model');
-  const altered = JSON.stringify({ input: { ...input, evaluation: { ...input.evaluation, metrics: { accuracy: 1 } } }, run: runOf(workflowId, 'register') });
-  assertRefused(await post('register-model', altered, stepSignatureHeaders(key, 'register-model', body)), /altered/, 'altered body');
-  assertRefused(await post('register-model', body, stepSignatureHeaders(key, 'register-model', body, -5)), /expired/, 'expired');
+  assertRefused(
+    await post('register-model', body, stepSignatureHeaders(key, 'promote-model', body)),
+    /not signed for register-model/,
+    'signed for promote-model',
+  );
+  const altered = JSON.stringify({
+    input: { ...input, evaluation: { ...input.evaluation, metrics: { accuracy: 1 } } },
+    run: runOf(workflowId, 'register'),
+  });
+  assertRefused(
+    await post('register-model', altered, stepSignatureHeaders(key, 'register-model', body)),
+    /altered/,
+    'altered body',
+  );
+  assertRefused(
+    await post('register-model', body, stepSignatureHeaders(key, 'register-model', body, -5)),
+    /expired/,
+    'expired',
+  );
   assert.deepEqual(await store.list(`models/${model}/`), [], 'no forged call wrote to the registry');
 
   // The same envelope, signed as the orchestrator signs it, registers the model.
-  const signed = await postSignedStep(stack!, 'register-model', JSON.parse(body) as { input: unknown; run: ReturnType<typeof runOf> });
+  const signed = await postSignedStep(
+    stack!,
+    'register-model',
+    JSON.parse(body) as { input: unknown; run: ReturnType<typeof runOf> },
+  );
   assert.equal(signed.status, 200, await signed.clone().text());
   assert.ok((await store.list(`models/${model}/`)).length > 0, 'the signed call wrote the version');
 });
@@ -79,7 +116,11 @@ test('fetch-csv refuses a forged call before it fetches anything: 401, no reques
   const body = JSON.stringify(envelope);
   const before = data!.requests.length;
   assertRefused(await post('fetch-csv', body), /missing X-Baton-Signature/, 'unsigned');
-  assertRefused(await post('fetch-csv', body, stepSignatureHeaders(stack!.secrets.signingKey, 'register-model', body)), /not signed for fetch-csv/, 'signed for register-model');
+  assertRefused(
+    await post('fetch-csv', body, stepSignatureHeaders(stack!.secrets.signingKey, 'register-model', body)),
+    /not signed for fetch-csv/,
+    'signed for register-model',
+  );
   assert.equal(data!.requests.length, before, 'the data server saw no request');
   assert.deepEqual(await artifactStoreOf(stack!).list(`runs/${workflowId}/`), []);
 

@@ -20,9 +20,11 @@ async function serverPid(dataDir: string, name: string): Promise<number> {
   return (JSON.parse(await readFile(join(dataDir, 'run', 'pids', `${name}.json`), 'utf8')) as { pid: number }).pid;
 }
 
-test("a restarted stack stops the servers and replicas a SIGKILLed supervisor left, and only those", async (t) => {
+test('a restarted stack stops the servers and replicas a SIGKILLed supervisor left, and only those', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'baton-leftovers-'));
-  const earlier = spawn(process.execPath, ['--import', 'tsx', join(fixtures, 'run-stack.ts'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const earlier = spawn(process.execPath, ['--import', 'tsx', join(fixtures, 'run-stack.ts'), dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const started: { later?: TestStack } = {};
   const orphans: number[] = [];
   t.after(async () => {
@@ -46,8 +48,16 @@ test("a restarted stack stops the servers and replicas a SIGKILLed supervisor le
   assert.ok([...servers, ...replicas].every(alive), 'the dead supervisor left everything running');
 
   const lines: string[] = [];
-  started.later = await startTestStack({ dataDir, stackFiles: async () => [join(fixtures, 'stack.yml')], verbose: true, say: (line) => lines.push(line) });
-  assert.ok(lines.some((line) => /stopped \d+ processes a previous stack on .* left running: .*minio.*/.test(line)), lines.join('\n'));
+  started.later = await startTestStack({
+    dataDir,
+    stackFiles: async () => [join(fixtures, 'stack.yml')],
+    verbose: true,
+    say: (line) => lines.push(line),
+  });
+  assert.ok(
+    lines.some((line) => /stopped \d+ processes a previous stack on .* left running: .*minio.*/.test(line)),
+    lines.join('\n'),
+  );
   assert.deepEqual([...servers, ...replicas].filter(alive), [], 'every leftover is gone');
   const now = await replicaPids(undefined, dataDir);
   assert.ok(now.length >= 3 && now.every((pid) => !replicas.includes(pid)), 'the new stack runs replicas of its own');

@@ -32,7 +32,13 @@ before(async () => {
 after(() => stopTestStack(stack));
 
 function client(accessKey: string, secretKey: string): MinioClient {
-  return new MinioClient({ endPoint: '127.0.0.1', port: Number(new URL(stack.minioUrl).port), useSSL: false, accessKey, secretKey });
+  return new MinioClient({
+    endPoint: '127.0.0.1',
+    port: Number(new URL(stack.minioUrl).port),
+    useSSL: false,
+    accessKey,
+    secretKey,
+  });
 }
 
 /** The secrets folder the stack made for `fn`'s replicas: exactly what it declared, copied. */
@@ -58,7 +64,11 @@ async function list(s3: MinioClient, prefix: string): Promise<string[]> {
 
 /** MinIO answered AccessDenied (not a missing object, not a network error). */
 async function denied(what: string, attempt: () => Promise<unknown>): Promise<void> {
-  await assert.rejects(attempt, (error: { code?: string }) => error.code === 'AccessDenied', `${what} was not refused with AccessDenied`);
+  await assert.rejects(
+    attempt,
+    (error: { code?: string }) => error.code === 'AccessDenied',
+    `${what} was not refused with AccessDenied`,
+  );
 }
 
 test("no function's secrets folder holds MinIO's root credentials; each holds its own S3 user's", async () => {
@@ -72,7 +82,11 @@ test("no function's secrets folder holds MinIO's root credentials; each holds it
       assert.ok(!rootValues.includes(value), `${fn.name}'s secret ${file} is one of MinIO's root credentials`);
     }
     const s3Files = files.filter((file) => file.startsWith('s3-')).sort();
-    assert.deepEqual(s3Files, fn.storage ? [`s3-access-key-${fn.name}`, `s3-secret-key-${fn.name}`] : [], `${fn.name}'s S3 secrets`);
+    assert.deepEqual(
+      s3Files,
+      fn.storage ? [`s3-access-key-${fn.name}`, `s3-secret-key-${fn.name}`] : [],
+      `${fn.name}'s S3 secrets`,
+    );
     if (fn.storage) accessKeys.add(await readFile(join(replicaSecrets(fn.name), `s3-access-key-${fn.name}`), 'utf8'));
   }
   assert.equal(accessKeys.size, functions.filter((fn) => fn.storage).length, 'one MinIO user per function');
@@ -84,12 +98,16 @@ test('predict reads the registry and nothing else: it can neither write nor dele
   assert.deepEqual(await list(predict, 'models/rights-probe/'), [PRODUCTION]);
 
   await denied('predict writing models/', () => predict.putObject(BUCKET, PRODUCTION, '{"version": "ffffffffffff"}'));
-  await denied('predict writing a new key in models/', () => predict.putObject(BUCKET, 'models/rights-probe/other.json', '{}'));
+  await denied('predict writing a new key in models/', () =>
+    predict.putObject(BUCKET, 'models/rights-probe/other.json', '{}'),
+  );
   await denied('predict writing runs/', () => predict.putObject(BUCKET, 'runs/rights-probe/predict/x.json', '{}'));
   await denied('predict writing datasets/', () => predict.putObject(BUCKET, 'datasets/rights-probe/x.csv', 'a'));
   await denied('predict deleting the production pointer', () => predict.removeObject(BUCKET, PRODUCTION));
   await denied('predict deleting a dataset', () => predict.removeObject(BUCKET, DATASET));
-  await denied('predict copying into models/', () => predict.copyObject(BUCKET, 'models/rights-probe/copy.json', `/${BUCKET}/${PRODUCTION}`));
+  await denied('predict copying into models/', () =>
+    predict.copyObject(BUCKET, 'models/rights-probe/copy.json', `/${BUCKET}/${PRODUCTION}`),
+  );
   await denied('predict reading datasets/', () => text(predict, DATASET));
   await denied('predict reading runs/', () => text(predict, RUN_FILE));
   await denied('predict listing datasets/', () => list(predict, 'datasets/'));
@@ -126,7 +144,8 @@ test('ingest writes dataset versions but cannot touch models/', async () => {
 test('predict serves through its own user: an unknown model is a 422 naming it, not a storage error', async () => {
   const { key } = await createKey(stack, 'rights-probe-predict', ['viewer']);
   const response = await fetch(`${stack.gatewayUrl}/function/predict`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ input: { model: 'rights-probe-none', rows: [[1, 2, 3, 4]] } }),
   });
   const body = await response.text();

@@ -25,8 +25,11 @@ let tampered: DatasetVersion;
 before(async () => {
   stack = await startTestStack();
   store = new ArtifactStore({
-    endpoint: new URL(stack.minioUrl), region: 'us-east-1', bucket: 'baton-artifacts',
-    accessKey: stack.secrets.s3AccessKey, secretKey: stack.secrets.s3SecretKey,
+    endpoint: new URL(stack.minioUrl),
+    region: 'us-east-1',
+    bucket: 'baton-artifacts',
+    accessKey: stack.secrets.s3AccessKey,
+    secretKey: stack.secrets.s3SecretKey,
   });
   const ingested = await callStep('ingest', 'wf-validate-ingest', { source: 'sklearn', dataset: 'breast_cancer' });
   assert.equal(ingested.status, 200, JSON.stringify(ingested.body));
@@ -69,9 +72,15 @@ async function storeTamperedVersion(dataset: DatasetVersion, column: string, cou
   };
 }
 
-async function readReport(ref: ArtifactRef, workflowId: string): Promise<{ status: string; issues: { check: string; column?: string }[] }> {
+async function readReport(
+  ref: ArtifactRef,
+  workflowId: string,
+): Promise<{ status: string; issues: { check: string; column?: string }[] }> {
   assert.equal(ref.uri, `s3://baton-artifacts/runs/${workflowId}/validate-dataset/validation-report.json`);
-  return JSON.parse((await store.getBytes(ref)).toString('utf8')) as { status: string; issues: { check: string; column?: string }[] };
+  return JSON.parse((await store.getBytes(ref)).toString('utf8')) as {
+    status: string;
+    issues: { check: string; column?: string }[];
+  };
 }
 
 test('the clean dataset passes with no issue and a report', async () => {
@@ -84,27 +93,50 @@ test('the clean dataset passes with no issue and a report', async () => {
 
 test('injected outliers fail validation under the `fail` policy: 422 naming the column, report kept', async () => {
   const workflowId = 'wf-validate-fail';
-  const { status, body } = await callStep('validate-dataset', workflowId, { dataset: tampered, policy: { onIssue: 'fail' } });
+  const { status, body } = await callStep('validate-dataset', workflowId, {
+    dataset: tampered,
+    policy: { onIssue: 'fail' },
+  });
   assert.equal(status, 422, JSON.stringify(body));
   const { error } = body as { error: { message: string; type: string; issues: { path: string; message: string }[] } };
   assert.equal(error.type, StepErrorType.InvalidInput);
-  assert.match(error.message, new RegExp(`^dataset "breast_cancer" version ${tampered.version} failed validation: column "${COLUMN}": 0\\.53% of values are outliers \\(3 of 569 with \\|z\\| > 6 and beyond 20×IQR\\), limit 0%`));
+  assert.match(
+    error.message,
+    new RegExp(
+      `^dataset "breast_cancer" version ${tampered.version} failed validation: column "${COLUMN}": 0\\.53% of values are outliers \\(3 of 569 with \\|z\\| > 6 and beyond 20×IQR\\), limit 0%`,
+    ),
+  );
   const reportUri = `s3://baton-artifacts/runs/${workflowId}/validate-dataset/validation-report.json`;
   assert.ok(error.message.endsWith(`(report ${reportUri})`), error.message);
-  assert.deepEqual(error.issues.map((issue) => issue.path), ['input.dataset.data']);
+  assert.deepEqual(
+    error.issues.map((issue) => issue.path),
+    ['input.dataset.data'],
+  );
   // Nothing accepted is lost: the report of the failed validation is in MinIO.
-  const report = await readReport(await store.ref(`runs/${workflowId}/validate-dataset/validation-report.json`), workflowId);
+  const report = await readReport(
+    await store.ref(`runs/${workflowId}/validate-dataset/validation-report.json`),
+    workflowId,
+  );
   assert.equal(report.status, 'failed');
-  assert.deepEqual(report.issues.map((issue) => [issue.check, issue.column]), [['outliers', COLUMN]]);
+  assert.deepEqual(
+    report.issues.map((issue) => [issue.check, issue.column]),
+    [['outliers', COLUMN]],
+  );
 });
 
 test('the same outliers pass with a warning under `warn`, with a report', async () => {
   const workflowId = 'wf-validate-warn';
-  const { status, body } = await callStep('validate-dataset', workflowId, { dataset: tampered, policy: { onIssue: 'warn' } });
+  const { status, body } = await callStep('validate-dataset', workflowId, {
+    dataset: tampered,
+    policy: { onIssue: 'warn' },
+  });
   assert.equal(status, 200, JSON.stringify(body));
   const output = validateDataset.output.parse((body as { output: unknown }).output);
   assert.equal(output.status, 'warned');
-  assert.deepEqual(output.issues.map((issue) => [issue.check, issue.column, issue.severity]), [['outliers', COLUMN, 'warning']]);
+  assert.deepEqual(
+    output.issues.map((issue) => [issue.check, issue.column, issue.severity]),
+    [['outliers', COLUMN, 'warning']],
+  );
   const report = await readReport(output.report, workflowId);
   assert.equal(report.status, 'warned');
   assert.deepEqual(report.issues, output.issues);

@@ -17,27 +17,45 @@ export const CHROMIUM_PATH = process.env.BATON_CHROMIUM || '/usr/bin/chromium';
  * Flags for a quiet headless browser in a container: no sandbox (root in a container has no user namespaces), no
  * GPU, no QUIC, and none of the background traffic (updates, sync, component downloads) a test must not depend on.
  */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Where the tests' screenshots go (gitignored). */
 export const ARTIFACTS_DIR = join(repoRoot, 'test-artifacts');
 
 async function executable(path: string): Promise<boolean> {
-  return access(path, constants.X_OK).then(() => true, () => false);
+  return access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Runs a command, printing one progress line per `everyMs` while it runs; rejects with the tail of its output. */
 export function run(command: string, args: string[], log: (line: string) => void, everyMs = 15_000): Promise<void> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(command, args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let tail = '';
     const keep = (chunk: Buffer) => {
       tail = (tail + chunk.toString('utf8')).slice(-4000);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    const ticker = setInterval(() => log(`  … ${command} ${args[0]} still running (${Math.round((Date.now() - started) / 1000)} s)`), everyMs);
+    const ticker = setInterval(
+      () => log(`  … ${command} ${args[0]} still running (${Math.round((Date.now() - started) / 1000)} s)`),
+      everyMs,
+    );
     child.on('error', (error) => {
       clearInterval(ticker);
       reject(error);
@@ -45,7 +63,12 @@ export function run(command: string, args: string[], log: (line: string) => void
     child.on('close', (code) => {
       clearInterval(ticker);
       if (code === 0) resolve();
-      else reject(new Error(`\`${command} ${args.join(' ')}\` exited with ${code}:\n${tail.trim().split('\n').slice(-15).join('\n')}`));
+      else
+        reject(
+          new Error(
+            `\`${command} ${args.join(' ')}\` exited with ${code}:\n${tail.trim().split('\n').slice(-15).join('\n')}`,
+          ),
+        );
     });
   });
 }
@@ -57,11 +80,19 @@ export function run(command: string, args: string[], log: (line: string) => void
  */
 export async function ensureChromium(log: (line: string) => void = (line) => console.log(line)): Promise<string> {
   if (await executable(CHROMIUM_PATH)) return CHROMIUM_PATH;
-  const howTo = 'install it with `sudo apt-get install -y chromium` (Debian/Ubuntu), or set BATON_CHROMIUM to a Chromium or Chrome binary';
-  if (process.env.BATON_CHROMIUM) throw new Error(`BATON_CHROMIUM=${CHROMIUM_PATH} is not an executable file: point it at a Chromium binary`);
-  if (!(await executable('/usr/bin/apt-get'))) throw new Error(`the browser tests need Chromium at ${CHROMIUM_PATH}, and this machine has no apt-get to install it: ${howTo}`);
-  if (process.getuid?.() !== 0) throw new Error(`the browser tests need Chromium at ${CHROMIUM_PATH}; installing it needs root: ${howTo}`);
-  log(`Chromium is missing at ${CHROMIUM_PATH}: installing Debian's chromium package (apt-get update && apt-get install -y chromium; once, a minute or two)…`);
+  const howTo =
+    'install it with `sudo apt-get install -y chromium` (Debian/Ubuntu), or set BATON_CHROMIUM to a Chromium or Chrome binary';
+  if (process.env.BATON_CHROMIUM)
+    throw new Error(`BATON_CHROMIUM=${CHROMIUM_PATH} is not an executable file: point it at a Chromium binary`);
+  if (!(await executable('/usr/bin/apt-get')))
+    throw new Error(
+      `the browser tests need Chromium at ${CHROMIUM_PATH}, and this machine has no apt-get to install it: ${howTo}`,
+    );
+  if (process.getuid?.() !== 0)
+    throw new Error(`the browser tests need Chromium at ${CHROMIUM_PATH}; installing it needs root: ${howTo}`);
+  log(
+    `Chromium is missing at ${CHROMIUM_PATH}: installing Debian's chromium package (apt-get update && apt-get install -y chromium; once, a minute or two)…`,
+  );
   const started = Date.now();
   try {
     log('  apt-get update…');
@@ -69,9 +100,12 @@ export async function ensureChromium(log: (line: string) => void = (line) => con
     log('  apt-get install -y chromium…');
     await run('apt-get', ['install', '-y', 'chromium'], log);
   } catch (error) {
-    throw new Error(`could not install Chromium for the browser tests (${howTo}): ${(error as Error).message}`, { cause: error });
+    throw new Error(`could not install Chromium for the browser tests (${howTo}): ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  if (!(await executable(CHROMIUM_PATH))) throw new Error(`apt-get installed chromium, but ${CHROMIUM_PATH} is still missing: ${howTo}`);
+  if (!(await executable(CHROMIUM_PATH)))
+    throw new Error(`apt-get installed chromium, but ${CHROMIUM_PATH} is still missing: ${howTo}`);
   log(`Chromium installed in ${Math.round((Date.now() - started) / 1000)} s`);
   return CHROMIUM_PATH;
 }

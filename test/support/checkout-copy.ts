@@ -13,7 +13,10 @@ const run = promisify(execFile);
 export async function copyCheckout(): Promise<{ root: string; remove(): Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'baton-checkout-'));
   try {
-    const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: repoRoot,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const files = stdout.split('\0').filter((file) => file && file !== 'node_modules');
     for (const file of files) {
       await mkdir(dirname(join(root, file)), { recursive: true });
@@ -23,7 +26,8 @@ export async function copyCheckout(): Promise<{ root: string; remove(): Promise<
     }
     await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
     // The stack names its code version after git's commit.
-    const git = (...args: string[]) => run('git', ['-c', 'user.email=test@baton.invalid', '-c', 'user.name=test', ...args], { cwd: root });
+    const git = (...args: string[]) =>
+      run('git', ['-c', 'user.email=test@baton.invalid', '-c', 'user.name=test', ...args], { cwd: root });
     await git('init', '-q');
     await git('add', '-A');
     await git('commit', '-qm', 'copy');

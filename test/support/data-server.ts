@@ -49,7 +49,11 @@ export interface DataServer {
   close(): Promise<void>;
 }
 
-const CONTENT_TYPES: Record<string, string> = { '.csv': 'text/csv; charset=utf-8', '.json': 'application/json', '.txt': 'text/plain; charset=utf-8' };
+const CONTENT_TYPES: Record<string, string> = {
+  '.csv': 'text/csv; charset=utf-8',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+};
 
 /** Starts a data server on a free port of 127.0.0.1. */
 export async function startDataServer(options: DataServerOptions = {}): Promise<DataServer> {
@@ -75,7 +79,9 @@ export async function startDataServer(options: DataServerOptions = {}): Promise<
     state.requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
     req.resume(); // a body is never needed
     if (state.bearerToken !== undefined && req.headers.authorization !== `Bearer ${state.bearerToken}`) {
-      res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' }).end('missing or wrong bearer token\n');
+      res
+        .writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' })
+        .end('missing or wrong bearer token\n');
       return;
     }
     if (url.pathname === '/redirect') {
@@ -92,7 +98,10 @@ export async function startDataServer(options: DataServerOptions = {}): Promise<
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`no file ${path}\n`);
       return;
     }
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
   const server = createServer((req, res) => {

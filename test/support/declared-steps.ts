@@ -17,8 +17,15 @@ export function assertCallsDeclared(pipeline: PipelineDefinition, calls: readonl
   const declared = new Map(allSteps(pipeline).map((step) => [step.name, step]));
   for (const call of calls) {
     const step = declared.get(call.step);
-    assert.ok(step, `pipeline ${pipeline.name} calls step "${call.step}", which its definition declares neither in \`steps\` nor in \`alternativeSteps\``);
-    assert.equal(call.function, step.function, `pipeline ${pipeline.name}: step "${call.step}" called function "${call.function}", its definition says "${step.function}"`);
+    assert.ok(
+      step,
+      `pipeline ${pipeline.name} calls step "${call.step}", which its definition declares neither in \`steps\` nor in \`alternativeSteps\``,
+    );
+    assert.equal(
+      call.function,
+      step.function,
+      `pipeline ${pipeline.name}: step "${call.step}" called function "${call.function}", its definition says "${step.function}"`,
+    );
   }
 }
 
@@ -27,5 +34,9 @@ export function assertPlannedStepsRan(pipeline: PipelineDefinition, calls: reado
   const planned = pipeline.steps.map((step) => step.name);
   const alternatives = new Set((pipeline.alternativeSteps ?? []).map((step) => step.name));
   const invoked = [...new Set(calls.map((call) => call.step))].filter((name) => !alternatives.has(name));
-  assert.deepEqual(invoked, planned, `pipeline ${pipeline.name}: the planned \`steps\` must be the steps a full run calls, in order`);
+  assert.deepEqual(
+    invoked,
+    planned,
+    `pipeline ${pipeline.name}: the planned \`steps\` must be the steps a full run calls, in order`,
+  );
 }

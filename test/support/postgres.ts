@@ -65,10 +65,18 @@ export interface PostgresServer {
 
 /** The newest installed server's bin folder, or undefined. */
 async function findBinDir(): Promise<string | undefined> {
-  const versions = (await readdir(PG_ROOT).catch(() => [] as string[])).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  const versions = (await readdir(PG_ROOT).catch(() => [] as string[]))
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
   for (const version of versions) {
     const bin = join(PG_ROOT, version, 'bin');
-    if (await access(join(bin, 'postgres'), constants.X_OK).then(() => true, () => false)) return bin;
+    if (
+      await access(join(bin, 'postgres'), constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return bin;
   }
   return undefined;
 }
@@ -78,17 +86,31 @@ export async function ensurePostgres(log: (line: string) => void = (line) => con
   const found = await findBinDir();
   if (found) return found;
   const howTo = 'install it with `sudo apt-get install -y postgresql` (Debian/Ubuntu)';
-  if (!(await access('/usr/bin/apt-get', constants.X_OK).then(() => true, () => false))) throw new Error(`the PostgreSQL tests need a server under ${PG_ROOT}/<version>/bin, and this machine has no apt-get: ${howTo}`);
-  if (process.getuid?.() !== 0) throw new Error(`the PostgreSQL tests need a server under ${PG_ROOT}/<version>/bin; installing it needs root: ${howTo}`);
+  if (
+    !(await access('/usr/bin/apt-get', constants.X_OK).then(
+      () => true,
+      () => false,
+    ))
+  )
+    throw new Error(
+      `the PostgreSQL tests need a server under ${PG_ROOT}/<version>/bin, and this machine has no apt-get: ${howTo}`,
+    );
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      `the PostgreSQL tests need a server under ${PG_ROOT}/<version>/bin; installing it needs root: ${howTo}`,
+    );
   log(`PostgreSQL is missing under ${PG_ROOT}: installing Debian's postgresql package (once, a minute or two)…`);
   try {
     await runLogged('apt-get', ['update'], log);
     await runLogged('apt-get', ['install', '-y', 'postgresql'], log);
   } catch (error) {
-    throw new Error(`could not install PostgreSQL for the tests (${howTo}): ${(error as Error).message}`, { cause: error });
+    throw new Error(`could not install PostgreSQL for the tests (${howTo}): ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const installed = await findBinDir();
-  if (!installed) throw new Error(`apt-get installed postgresql, but no server is under ${PG_ROOT}/<version>/bin: ${howTo}`);
+  if (!installed)
+    throw new Error(`apt-get installed postgresql, but no server is under ${PG_ROOT}/<version>/bin: ${howTo}`);
   return installed;
 }
 
@@ -97,7 +119,10 @@ async function serverIdentity(): Promise<{ uid: number; gid: number } | undefine
   if (process.getuid?.() !== 0) return undefined;
   const line = (await readFile('/etc/passwd', 'utf8')).split('\n').find((entry) => entry.startsWith(`${SUPERUSER}:`));
   const [, , uid, gid] = line?.split(':') ?? [];
-  if (!uid || !gid) throw new Error(`running as root, the PostgreSQL tests need the "${SUPERUSER}" system user (initdb refuses root); the postgresql package creates it`);
+  if (!uid || !gid)
+    throw new Error(
+      `running as root, the PostgreSQL tests need the "${SUPERUSER}" system user (initdb refuses root); the postgresql package creates it`,
+    );
   return { uid: Number(uid), gid: Number(gid) };
 }
 
@@ -108,9 +133,18 @@ interface Output {
 }
 
 /** Runs a program to completion with `input` on stdin (never in its arguments, where `ps` would show it). */
-function execute(command: string, args: string[], options: { identity?: { uid: number; gid: number }; input?: string; env?: NodeJS.ProcessEnv; cwd?: string }): Promise<Output> {
+function execute(
+  command: string,
+  args: string[],
+  options: { identity?: { uid: number; gid: number }; input?: string; env?: NodeJS.ProcessEnv; cwd?: string },
+): Promise<Output> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], ...options.identity });
+    const child = spawn(command, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...options.identity,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -199,14 +233,43 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   try {
     await mkdir(socketDir);
     if (identity) await chown(dir, identity.uid, identity.gid).then(() => chown(socketDir, identity.uid, identity.gid));
-    const init = await execute(join(bin, 'initdb'), ['-D', dataDir, '-U', SUPERUSER, '--auth-local=trust', '--auth-host=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-sync'], { identity, cwd: dir });
-    if (init.code !== 0) throw new Error(`initdb failed (exit ${init.code}): ${init.stderr.trim().split('\n').slice(-5).join('\n')}`);
+    const init = await execute(
+      join(bin, 'initdb'),
+      [
+        '-D',
+        dataDir,
+        '-U',
+        SUPERUSER,
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-sync',
+      ],
+      { identity, cwd: dir },
+    );
+    if (init.code !== 0)
+      throw new Error(`initdb failed (exit ${init.code}): ${init.stderr.trim().split('\n').slice(-5).join('\n')}`);
 
     const port = await allocatePort();
     // fsync off: a test cluster is thrown away, durability only costs time. Loopback TCP only, socket in our folder.
-    const settings = ['listen_addresses=127.0.0.1', `port=${port}`, `unix_socket_directories=${socketDir}`, 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off', `max_connections=${options.maxConnections ?? 20}`, 'shared_buffers=16MB'];
+    const settings = [
+      'listen_addresses=127.0.0.1',
+      `port=${port}`,
+      `unix_socket_directories=${socketDir}`,
+      'fsync=off',
+      'synchronous_commit=off',
+      'full_page_writes=off',
+      `max_connections=${options.maxConnections ?? 20}`,
+      'shared_buffers=16MB',
+    ];
     // detached: the server leads its own process group, so stop() (and the exit hook) reach every backend.
-    server = spawn(join(bin, 'postgres'), ['-D', dataDir, ...settings.flatMap((s) => ['-c', s])], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...identity });
+    server = spawn(join(bin, 'postgres'), ['-D', dataDir, ...settings.flatMap((s) => ['-c', s])], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      ...identity,
+    });
     const pid = server.pid;
     if (pid === undefined) throw new Error(`could not start ${join(bin, 'postgres')}`);
     track(pid, dir);
@@ -218,18 +281,48 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     server.stderr!.on('data', keep);
 
     const psql = async (sql: string, db = database, input?: string): Promise<Output> =>
-      execute(join(bin, 'psql'), ['-X', '-q', '-A', '-t', '-F', '\x1f', '-R', '\x1e', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(port), '-U', SUPERUSER, '-d', db, ...(input === undefined ? ['-f', '-'] : ['-c', sql])], {
-        identity,
-        cwd: dir,
-        input: input ?? sql,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C.UTF-8', PGCONNECT_TIMEOUT: '5' },
-      });
+      execute(
+        join(bin, 'psql'),
+        [
+          '-X',
+          '-q',
+          '-A',
+          '-t',
+          '-F',
+          '\x1f',
+          '-R',
+          '\x1e',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-h',
+          socketDir,
+          '-p',
+          String(port),
+          '-U',
+          SUPERUSER,
+          '-d',
+          db,
+          ...(input === undefined ? ['-f', '-'] : ['-c', sql]),
+        ],
+        {
+          identity,
+          cwd: dir,
+          input: input ?? sql,
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C.UTF-8', PGCONNECT_TIMEOUT: '5' },
+        },
+      );
 
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
-      if (server.exitCode !== null || server.signalCode !== null) throw new Error(`postgres exited (code ${server.exitCode}, signal ${server.signalCode}) before accepting connections:\n${serverLog.trim()}`);
+      if (server.exitCode !== null || server.signalCode !== null)
+        throw new Error(
+          `postgres exited (code ${server.exitCode}, signal ${server.signalCode}) before accepting connections:\n${serverLog.trim()}`,
+        );
       if ((await psql('SELECT 1', 'postgres')).code === 0) break;
-      if (Date.now() > deadline) throw new Error(`postgres did not accept connections within ${START_TIMEOUT_MS / 1000} s:\n${serverLog.trim()}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `postgres did not accept connections within ${START_TIMEOUT_MS / 1000} s:\n${serverLog.trim()}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
@@ -238,15 +331,27 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     const scrub = (text: string) => passwords.reduce((acc, secret) => acc.replaceAll(secret, '***'), text);
     const query = async (sql: string, db = database): Promise<string[][]> => {
       const result = await psql(sql, db);
-      if (result.code !== 0) throw new Error(scrub(`SQL failed (psql exit ${result.code}): ${result.stderr.split('\n').find((line) => line.includes('ERROR:')) ?? result.stderr.trim()}`));
+      if (result.code !== 0)
+        throw new Error(
+          scrub(
+            `SQL failed (psql exit ${result.code}): ${result.stderr.split('\n').find((line) => line.includes('ERROR:')) ?? result.stderr.trim()}`,
+          ),
+        );
       // psql ends each result with a newline: rows of several statements come back one after another.
-      return result.stdout.replaceAll('\n', '\x1e').split('\x1e').filter((row) => row !== '').map((row) => row.split('\x1f'));
+      return result.stdout
+        .replaceAll('\n', '\x1e')
+        .split('\x1e')
+        .filter((row) => row !== '')
+        .map((row) => row.split('\x1f'));
     };
     const setPassword = async (password: string) => {
       passwords.push(password);
       await query(`ALTER ROLE ${quoteIdentifier(user)} PASSWORD ${literal(password)}`, 'postgres');
     };
-    await query(`CREATE ROLE ${quoteIdentifier(user)} LOGIN;\nCREATE DATABASE ${quoteIdentifier(database)} OWNER ${quoteIdentifier(user)};`, 'postgres');
+    await query(
+      `CREATE ROLE ${quoteIdentifier(user)} LOGIN;\nCREATE DATABASE ${quoteIdentifier(database)} OWNER ${quoteIdentifier(user)};`,
+      'postgres',
+    );
     if (options.password !== undefined) await setPassword(options.password);
 
     return {
@@ -260,9 +365,16 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       query,
       setPassword,
       async loadCsv(table, columnsSql, csv) {
-        await query(`CREATE TABLE ${quoteIdentifier(table)} (${columnsSql});\nGRANT SELECT ON ${quoteIdentifier(table)} TO ${quoteIdentifier(user)};`);
-        const copied = await psql(`COPY ${quoteIdentifier(table)} FROM STDIN WITH (FORMAT csv, HEADER true)`, database, csv);
-        if (copied.code !== 0) throw new Error(scrub(`loading ${table} failed (psql exit ${copied.code}): ${copied.stderr.trim()}`));
+        await query(
+          `CREATE TABLE ${quoteIdentifier(table)} (${columnsSql});\nGRANT SELECT ON ${quoteIdentifier(table)} TO ${quoteIdentifier(user)};`,
+        );
+        const copied = await psql(
+          `COPY ${quoteIdentifier(table)} FROM STDIN WITH (FORMAT csv, HEADER true)`,
+          database,
+          csv,
+        );
+        if (copied.code !== 0)
+          throw new Error(scrub(`loading ${table} failed (psql exit ${copied.code}): ${copied.stderr.trim()}`));
         const [[count] = []] = await query(`SELECT count(*) FROM ${quoteIdentifier(table)}`);
         return Number(count);
       },

@@ -38,7 +38,11 @@ export async function startScalingStack(options: ScalingStackOptions): Promise<T
 
 async function writeStackFile(dataDir: string, options: ScalingStackOptions): Promise<string> {
   const repoStack = join(repoRoot, 'stack.yml');
-  const baton = (parseYaml(await readFile(repoStack, 'utf8'), { merge: true }) as { functions: Record<string, Record<string, unknown>> }).functions.baton!;
+  const baton = (
+    parseYaml(await readFile(repoStack, 'utf8'), { merge: true }) as {
+      functions: Record<string, Record<string, unknown>>;
+    }
+  ).functions.baton!;
   const base = dirname(repoStack);
   const functions = {
     baton: {

@@ -6,7 +6,12 @@ import { SIGNATURE_HEADER, deriveStepKey, signStepCall } from '../../template/ba
 import type { RunContext } from '../../template/baton-node/step-contract.ts';
 
 /** The signature header for `body` (a step envelope with a run) sent to `fn`, valid for `expiresInSeconds`. */
-export function stepSignatureHeaders(signingKey: string, fn: string, body: string, expiresInSeconds = 600): Record<string, string> {
+export function stepSignatureHeaders(
+  signingKey: string,
+  fn: string,
+  body: string,
+  expiresInSeconds = 600,
+): Record<string, string> {
   const { run } = JSON.parse(body) as { run: RunContext };
   const expires = Math.floor(Date.now() / 1000) + expiresInSeconds;
   return { [SIGNATURE_HEADER]: signStepCall({ fn, run, expires }, body, deriveStepKey(signingKey, fn)) };
@@ -19,11 +24,20 @@ export interface SigningStack {
 }
 
 /** POSTs `envelope` to the gateway's `/function/<fn>`, signed as the invoke activity signs it. */
-export async function postSignedStep(stack: SigningStack, fn: string, envelope: { input: unknown; run: RunContext }, headers: Record<string, string> = {}): Promise<Response> {
+export async function postSignedStep(
+  stack: SigningStack,
+  fn: string,
+  envelope: { input: unknown; run: RunContext },
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const body = JSON.stringify(envelope);
   return fetch(`${stack.gatewayUrl}/function/${fn}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...stepSignatureHeaders(stack.secrets.signingKey, fn, body), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      ...stepSignatureHeaders(stack.secrets.signingKey, fn, body),
+      ...headers,
+    },
     body,
   });
 }

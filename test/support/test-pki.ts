@@ -31,19 +31,69 @@ async function openssl(dir: string, args: string[]): Promise<void> {
   try {
     await exec('openssl', args, { cwd: dir });
   } catch (error) {
-    throw new Error(`openssl ${args[0]} failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`, { cause: error });
+    throw new Error(`openssl ${args[0]} failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
 async function makeCa(dir: string, name: string): Promise<void> {
-  await openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`,
-    '-days', '2', '-subj', `/CN=Baton test ${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await openssl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=Baton test ${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
 }
 
 async function issue(dir: string, ca: string, name: string, subject: string, extensions: string): Promise<void> {
-  await openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
+  await openssl(dir, [
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    subject,
+  ]);
   await writeFile(join(dir, `${name}.ext`), extensions);
-  await openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`]);
+  await openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}.pem`,
+    '-CAkey',
+    `${ca}.key`,
+    '-CAcreateserial',
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+  ]);
 }
 
 /** Makes the certificates in `dir`. */
@@ -51,13 +101,25 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
   await makeCa(dir, 'ca');
   await makeCa(dir, 'other-ca');
   const leaf = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n';
-  await issue(dir, 'ca', 'server', '/CN=localhost', `${leaf}extendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n`);
+  await issue(
+    dir,
+    'ca',
+    'server',
+    '/CN=localhost',
+    `${leaf}extendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n`,
+  );
   await issue(dir, 'ca', 'client', '/CN=baton-orchestrator', `${leaf}extendedKeyUsage=clientAuth\n`);
   await issue(dir, 'other-ca', 'other-client', '/CN=baton-orchestrator', `${leaf}extendedKeyUsage=clientAuth\n`);
   const at = (file: string) => join(dir, file);
   return {
-    ca: at('ca.pem'), serverCert: at('server.pem'), serverKey: at('server.key'), clientCert: at('client.pem'), clientKey: at('client.key'),
-    otherCa: at('other-ca.pem'), otherClientCert: at('other-client.pem'), otherClientKey: at('other-client.key'),
+    ca: at('ca.pem'),
+    serverCert: at('server.pem'),
+    serverKey: at('server.key'),
+    clientCert: at('client.pem'),
+    clientKey: at('client.key'),
+    otherCa: at('other-ca.pem'),
+    otherClientCert: at('other-client.pem'),
+    otherClientKey: at('other-client.key'),
   };
 }
 
@@ -83,7 +145,9 @@ function signJwt(key: KeyObject, kid: string, claims: Record<string, unknown>): 
 export async function startJwtIssuer(): Promise<JwtIssuer> {
   const kid = randomUUID();
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const foreign = createPrivateKey(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const foreign = createPrivateKey(
+    generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  );
   const jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] });
   const server: Server = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'application/json' }).end(jwks);

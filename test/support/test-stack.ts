@@ -54,7 +54,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     if (options.secrets) {
       // The stack keeps a secret file it finds and generates only the missing ones.
       await mkdir(join(dataDir, 'secrets'), { mode: 0o700 });
-      for (const [name, value] of Object.entries(options.secrets)) await writeFile(join(dataDir, 'secrets', name), value, { mode: 0o600 });
+      for (const [name, value] of Object.entries(options.secrets))
+        await writeFile(join(dataDir, 'secrets', name), value, { mode: 0o600 });
     }
     const root = options.repoRoot ?? repoRoot;
     const stack = await startLocalStack({
@@ -63,10 +64,15 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ports: { gateway: 0, temporal: 0, temporalUi: 0, minio: 0, minioConsole: 0, ...options.ports },
       functionEnv: options.functionEnv,
       tools,
-      stackFiles: options.stackFiles ? await options.stackFiles(dataDir)
-        : options.repoRoot ? [join(root, 'stack.yml')] : [join(repoRoot, 'stack.yml'), join(fixtures, 'stack.yml')],
+      stackFiles: options.stackFiles
+        ? await options.stackFiles(dataDir)
+        : options.repoRoot
+          ? [join(root, 'stack.yml')]
+          : [join(repoRoot, 'stack.yml'), join(fixtures, 'stack.yml')],
       workflowsDir: options.workflowsDir ?? (options.repoRoot ? undefined : join(fixtures, 'workflows')),
-      ...((options.templateDirs || options.repoRoot) && { templateDirs: [...(options.templateDirs ?? []), join(root, 'template')] }),
+      ...((options.templateDirs || options.repoRoot) && {
+        templateDirs: [...(options.templateDirs ?? []), join(root, 'template')],
+      }),
       gatewayAuth: true,
       log: verbose ? (line) => say(`[stack] ${line}`) : undefined,
       onFunctionLog: verbose ? (fn, instance, line) => say(`[${fn}/${instance}] ${line}`) : undefined,
@@ -106,10 +112,12 @@ export async function replicaPids(fn?: string, dataDir?: string): Promise<number
 /** The watchdog pids of `fn` in a stack: its replica processes whose parent is not itself one of them. */
 export async function watchdogPids(stack: TestStack, fn: string): Promise<number[]> {
   const pids = await replicaPids(fn, stack.dataDir);
-  const parents = await Promise.all(pids.map(async (pid) => {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  }));
+  const parents = await Promise.all(
+    pids.map(async (pid) => {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    }),
+  );
   return pids.filter((_, i) => !pids.includes(parents[i]!));
 }
 
@@ -119,5 +127,6 @@ export async function stopTestStack(stack: TestStack | undefined): Promise<void>
   const { dataDir } = stack;
   await stack.stop();
   const left = await replicaPids(undefined, dataDir);
-  if (left.length > 0) throw new Error(`function replicas of the stopped stack are still running: pids ${left.join(', ')}`);
+  if (left.length > 0)
+    throw new Error(`function replicas of the stopped stack are still running: pids ${left.join(', ')}`);
 }

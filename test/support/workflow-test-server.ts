@@ -45,7 +45,9 @@ export interface WorkflowTestServer {
 }
 
 /** Starts the server; `workflowsPath` is the bundle entry (default: Baton's workflows/index.ts). */
-export async function startWorkflowTestServer(workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url))): Promise<WorkflowTestServer> {
+export async function startWorkflowTestServer(
+  workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+): Promise<WorkflowTestServer> {
   const tools = await ensureTools();
   const dataDir = await mkdtemp(join(tmpdir(), 'baton-workflow-test-'));
   let server: TemporalServer | undefined;
@@ -60,7 +62,12 @@ export async function startWorkflowTestServer(workflowsPath = fileURLToPath(new 
   try {
     await mkdir(join(dataDir, 'logs'));
     // A generous readiness wait, as a busy CI machine may need it.
-    server = await startTemporalServer({ binary: tools.temporal, dataDir, port: await allocatePort(), uiPort: await allocatePort() });
+    server = await startTemporalServer({
+      binary: tools.temporal,
+      dataDir,
+      port: await allocatePort(),
+      uiPort: await allocatePort(),
+    });
     nativeConnection = await NativeConnection.connect({ address: server.address });
     connection = await Connection.connect({ address: server.address });
   } catch (error) {
@@ -70,7 +77,12 @@ export async function startWorkflowTestServer(workflowsPath = fileURLToPath(new 
   const client = new Client({ connection });
   const worker = nativeConnection;
 
-  async function run(pipeline: PipelineDefinition, input: unknown, invoke: FakeInvoke, options: RunOptions = {}): Promise<RunOutcome> {
+  async function run(
+    pipeline: PipelineDefinition,
+    input: unknown,
+    invoke: FakeInvoke,
+    options: RunOptions = {},
+  ): Promise<RunOutcome> {
     const taskQueue = `test-${crypto.randomUUID()}`;
     const readModelPolicy = options.readModelPolicy ?? (async () => ({ version: 0, rules: promotionPolicy.parse({}) }));
     const stepCalls: RecordedStepCall[] = [];
@@ -82,7 +94,10 @@ export async function startWorkflowTestServer(workflowsPath = fileURLToPath(new 
     const running = await Worker.create({ connection: worker, taskQueue, workflowsPath, activities });
     const outcome = await running.runUntil(async () => {
       const handle = await client.workflow.start(pipeline.workflowType, {
-        taskQueue, workflowId: `wf-${crypto.randomUUID()}`, args: [input], ...(options.memo ? { memo: options.memo } : {}),
+        taskQueue,
+        workflowId: `wf-${crypto.randomUUID()}`,
+        args: [input],
+        ...(options.memo ? { memo: options.memo } : {}),
         typedSearchAttributes: [{ key: batonSearchAttributes.pipeline, value: pipeline.name }],
       });
       await options.whileRunning?.(handle);

@@ -31,13 +31,20 @@ export function applicableRules(policy: ModelPolicyInForce, run: PromotionReques
   const model = policy.rules;
   const source = policy.version === 0 ? 'the default policy' : `the model's policy (version ${policy.version})`;
   const notApplied: string[] = [];
-  const looser = (field: string, asked: unknown, kept: unknown) => notApplied.push(`promotion.${field} = ${JSON.stringify(asked)} would loosen ${source}: ${JSON.stringify(kept)} applies`);
+  const looser = (field: string, asked: unknown, kept: unknown) =>
+    notApplied.push(
+      `promotion.${field} = ${JSON.stringify(asked)} would loosen ${source}: ${JSON.stringify(kept)} applies`,
+    );
 
   if (run.enabled === true && !model.enabled) looser('enabled', true, false);
   const enabled = model.enabled && run.enabled !== false;
   const disabledBy = !model.enabled ? `${source} (enabled = false)` : 'the run input (promotion.enabled = false)';
 
-  const own: PromotionCriterion = { metric: model.metric, minimum: model.minimum, mustBeatProduction: model.mustBeatProduction };
+  const own: PromotionCriterion = {
+    metric: model.metric,
+    minimum: model.minimum,
+    mustBeatProduction: model.mustBeatProduction,
+  };
   const criteria = [own];
   const runMetric = run.metric ?? model.metric;
   if (runMetric === model.metric) {
@@ -46,16 +53,23 @@ export function applicableRules(policy: ModelPolicyInForce, run: PromotionReques
     if (run.mustBeatProduction === false && model.mustBeatProduction) looser('mustBeatProduction', false, true);
     own.mustBeatProduction = model.mustBeatProduction || run.mustBeatProduction === true;
   } else {
-    criteria.push({ metric: runMetric, minimum: run.minimum ?? 0, mustBeatProduction: run.mustBeatProduction === true });
+    criteria.push({
+      metric: runMetric,
+      minimum: run.minimum ?? 0,
+      mustBeatProduction: run.mustBeatProduction === true,
+    });
   }
 
   const asked = run.approval ?? {};
   if (asked.required === false && model.approval.required) looser('approval.required', false, true);
-  if (asked.approverMustNotBeStarter === false && model.approval.approverMustNotBeStarter) looser('approval.approverMustNotBeStarter', false, true);
+  if (asked.approverMustNotBeStarter === false && model.approval.approverMustNotBeStarter)
+    looser('approval.approverMustNotBeStarter', false, true);
   let timeout = model.approval.timeout;
   if (asked.timeout !== undefined) {
-    if (!model.approval.required || temporalDurationMs(asked.timeout) < temporalDurationMs(timeout)) timeout = asked.timeout;
-    else if (temporalDurationMs(asked.timeout) > temporalDurationMs(timeout)) looser('approval.timeout', asked.timeout, timeout);
+    if (!model.approval.required || temporalDurationMs(asked.timeout) < temporalDurationMs(timeout))
+      timeout = asked.timeout;
+    else if (temporalDurationMs(asked.timeout) > temporalDurationMs(timeout))
+      looser('approval.timeout', asked.timeout, timeout);
   }
   return {
     rules: {

@@ -3,19 +3,30 @@
  * an answer) or signal (fire-and-forget, e.g. from the Temporal Web UI). No decision before the deadline means
  * no promotion.
  */
-import { ApplicationFailure, condition, defineQuery, defineSignal, defineUpdate, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { z } from 'zod';
 import { describeZodError } from '#baton-contract';
 import { batonSearchAttributes } from '../search-attributes.ts';
 
 /** What an approver sends. */
-export const approvalDecision = z.object({
-  approved: z.boolean(),
-  by: z.string().trim().min(1).max(200).describe('Who decides (a name or an account id).'),
-  /** The approver's principal id, set by the trigger API from the credential (absent on decisions sent otherwise). */
-  byId: z.string().min(1).max(200).optional(),
-  reason: z.string().max(2000).optional(),
-}).strict();
+export const approvalDecision = z
+  .object({
+    approved: z.boolean(),
+    by: z.string().trim().min(1).max(200).describe('Who decides (a name or an account id).'),
+    /** The approver's principal id, set by the trigger API from the credential (absent on decisions sent otherwise). */
+    byId: z.string().min(1).max(200).optional(),
+    reason: z.string().max(2000).optional(),
+  })
+  .strict();
 export type ApprovalDecision = z.infer<typeof approvalDecision>;
 
 /** Where a run's approval stands (the `promotion` query's answer). */
@@ -55,15 +66,18 @@ export class PromotionApproval {
       validator: (decision) => {
         const parsed = approvalDecision.safeParse(decision);
         if (!parsed.success) throw new Error(`invalid decision: ${describeZodError(parsed.error)}`);
-        if (this.status.state !== 'awaiting-approval') throw new Error(`this run is not waiting for an approval (state: ${this.status.state})`);
+        if (this.status.state !== 'awaiting-approval')
+          throw new Error(`this run is not waiting for an approval (state: ${this.status.state})`);
         const refusal = this.refusal(parsed.data);
-        if (refusal) throw ApplicationFailure.create({ message: refusal, type: APPROVER_IS_STARTER, nonRetryable: true });
+        if (refusal)
+          throw ApplicationFailure.create({ message: refusal, type: APPROVER_IS_STARTER, nonRetryable: true });
       },
     });
     // Signals cannot be refused: a malformed, late or disallowed one is ignored (the query shows the state).
     setHandler(approvePromotionSignal, (decision) => {
       const parsed = approvalDecision.safeParse(decision);
-      if (this.status.state === 'awaiting-approval' && parsed.success && this.refusal(parsed.data) === undefined) this.record(decision);
+      if (this.status.state === 'awaiting-approval' && parsed.success && this.refusal(parsed.data) === undefined)
+        this.record(decision);
     });
     setHandler(promotionStatusQuery, () => this.status);
   }
@@ -73,9 +87,18 @@ export class PromotionApproval {
    * `approverMustNotBeStarter`, a decision whose `byId` is the run's starter's id (memo `startedBy.id`), or that
    * names no approver id, is refused.
    */
-  async wait(modelName: string, version: string, timeout: string, deadline: Date, options: { approverMustNotBeStarter?: boolean } = {}): Promise<ApprovalDecision | undefined> {
+  async wait(
+    modelName: string,
+    version: string,
+    timeout: string,
+    deadline: Date,
+    options: { approverMustNotBeStarter?: boolean } = {},
+  ): Promise<ApprovalDecision | undefined> {
     this.status = {
-      state: 'awaiting-approval', modelName, version, deadline: deadline.toISOString(),
+      state: 'awaiting-approval',
+      modelName,
+      version,
+      deadline: deadline.toISOString(),
       ...(options.approverMustNotBeStarter ? { approverMustNotBeStarter: true } : {}),
     };
     upsertSearchAttributes([{ key: batonSearchAttributes.stage, value: 'awaiting-approval' }]);
@@ -88,8 +111,10 @@ export class PromotionApproval {
   private refusal(decision: ApprovalDecision): string | undefined {
     if (this.status.approverMustNotBeStarter !== true) return undefined;
     const rule = `the policy of model "${this.status.modelName ?? ''}" requires an approver other than the one who started the run`;
-    if (decision.byId === undefined) return `${rule}, and this decision names no approver id: send it through the trigger API (POST /runs/{id}/approval) with your own credential`;
-    if (decision.byId === startedById()) return `${rule}: ${decision.by} started this run, so someone else with the approver role must decide`;
+    if (decision.byId === undefined)
+      return `${rule}, and this decision names no approver id: send it through the trigger API (POST /runs/{id}/approval) with your own credential`;
+    if (decision.byId === startedById())
+      return `${rule}: ${decision.by} started this run, so someone else with the approver role must decide`;
     return undefined;
   }
 

@@ -12,7 +12,8 @@ export const MAX_APPROVAL_TIMEOUT = '30d';
 
 /** A Temporal duration such as `90s`, `30m`, `24h` or `7d`, at most `max` (a longer one is refused, naming it). */
 export function durationText(max: string) {
-  return z.string()
+  return z
+    .string()
     .regex(/^\d{1,9}(ms|s|m|h|d)$/, { message: 'use a number with a unit: ms, s, m, h or d (e.g. "30m")', abort: true })
     .refine((value) => temporalDurationMs(value) <= temporalDurationMs(max), `must be at most ${max}`);
 }
@@ -20,10 +21,17 @@ export function durationText(max: string) {
 /** What each rule may be set to; the model's policy and a run's request share these checks. */
 const metric = z.enum(['accuracy', 'f1']).describe('The holdout metric the rules compare.');
 const minimum = z.number().min(0).max(1).describe('The candidate must reach at least this value.');
-const mustBeatProduction = z.boolean().describe('The candidate must score higher than the production version on the same holdout.');
-const approvalTimeout = durationText(MAX_APPROVAL_TIMEOUT).describe(`No decision within this time (at most ${MAX_APPROVAL_TIMEOUT}): the version stays in staging.`);
-const approverMustNotBeStarter = z.boolean()
-  .describe('The approver must be someone other than the principal who started the run (checked against the run\'s memo startedBy.id).');
+const mustBeatProduction = z
+  .boolean()
+  .describe('The candidate must score higher than the production version on the same holdout.');
+const approvalTimeout = durationText(MAX_APPROVAL_TIMEOUT).describe(
+  `No decision within this time (at most ${MAX_APPROVAL_TIMEOUT}): the version stays in staging.`,
+);
+const approverMustNotBeStarter = z
+  .boolean()
+  .describe(
+    "The approver must be someone other than the principal who started the run (checked against the run's memo startedBy.id).",
+  );
 
 /** The approval part of the rules when nothing is said. */
 export const DEFAULT_APPROVAL = { required: false, timeout: '1h', approverMustNotBeStarter: false } as const;
@@ -33,18 +41,23 @@ export const DEFAULT_APPROVAL = { required: false, timeout: '1h', approverMustNo
  * and the pipeline input's `promotion` as it was read before models had policies. `promotionPolicy.parse({})` is the
  * default policy: the rules of a model without a stored policy.
  */
-export const promotionPolicy = z.object({
-  /** false: register in staging only, never promote. */
-  enabled: z.boolean().default(true),
-  metric: metric.default('accuracy'),
-  minimum: minimum.default(0.8),
-  mustBeatProduction: mustBeatProduction.default(true),
-  approval: z.object({
-    required: z.boolean().default(DEFAULT_APPROVAL.required),
-    timeout: approvalTimeout.default(DEFAULT_APPROVAL.timeout),
-    approverMustNotBeStarter: approverMustNotBeStarter.default(DEFAULT_APPROVAL.approverMustNotBeStarter),
-  }).strict().default({ ...DEFAULT_APPROVAL }),
-}).strict();
+export const promotionPolicy = z
+  .object({
+    /** false: register in staging only, never promote. */
+    enabled: z.boolean().default(true),
+    metric: metric.default('accuracy'),
+    minimum: minimum.default(0.8),
+    mustBeatProduction: mustBeatProduction.default(true),
+    approval: z
+      .object({
+        required: z.boolean().default(DEFAULT_APPROVAL.required),
+        timeout: approvalTimeout.default(DEFAULT_APPROVAL.timeout),
+        approverMustNotBeStarter: approverMustNotBeStarter.default(DEFAULT_APPROVAL.approverMustNotBeStarter),
+      })
+      .strict()
+      .default({ ...DEFAULT_APPROVAL }),
+  })
+  .strict();
 export type PromotionPolicy = z.output<typeof promotionPolicy>;
 export type PromotionPolicyInput = z.input<typeof promotionPolicy>;
 
@@ -52,17 +65,22 @@ export type PromotionPolicyInput = z.input<typeof promotionPolicy>;
  * A run's `promotion` input as the run wrote it, without defaults: only what the run says may tighten the model's
  * policy (a field left out is not a wish for the default).
  */
-export const promotionRequest = z.object({
-  enabled: z.boolean().optional(),
-  metric: metric.optional(),
-  minimum: minimum.optional(),
-  mustBeatProduction: mustBeatProduction.optional(),
-  approval: z.object({
-    required: z.boolean().optional(),
-    timeout: approvalTimeout.optional(),
-    approverMustNotBeStarter: approverMustNotBeStarter.optional(),
-  }).strict().optional(),
-}).strict();
+export const promotionRequest = z
+  .object({
+    enabled: z.boolean().optional(),
+    metric: metric.optional(),
+    minimum: minimum.optional(),
+    mustBeatProduction: mustBeatProduction.optional(),
+    approval: z
+      .object({
+        required: z.boolean().optional(),
+        timeout: approvalTimeout.optional(),
+        approverMustNotBeStarter: approverMustNotBeStarter.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 export type PromotionRequest = z.output<typeof promotionRequest>;
 
 /** One metric condition: at least `minimum`, and above production when `mustBeatProduction`. */
@@ -85,7 +103,10 @@ export interface PromotionRules {
 }
 
 /** The rules of one complete policy (how runs started before model policies read their own input). */
-export function rulesOf(policy: PromotionPolicy, disabledBy = 'the run input (promotion.enabled = false)'): PromotionRules {
+export function rulesOf(
+  policy: PromotionPolicy,
+  disabledBy = 'the run input (promotion.enabled = false)',
+): PromotionRules {
   return {
     enabled: policy.enabled,
     ...(policy.enabled ? {} : { disabledBy }),
@@ -106,8 +127,13 @@ export interface PromotionJudgement {
 }
 
 /** Applies every criterion's threshold and comparison with production (`null`: nothing in production yet). */
-export function judgePromotion(rules: PromotionRules, candidate: ComparedMetrics, production: { version: string; metrics: ComparedMetrics } | null): PromotionJudgement {
-  if (!rules.enabled) return { eligible: false, reasons: [`promotion is disabled by ${rules.disabledBy ?? 'its rules'}`] };
+export function judgePromotion(
+  rules: PromotionRules,
+  candidate: ComparedMetrics,
+  production: { version: string; metrics: ComparedMetrics } | null,
+): PromotionJudgement {
+  if (!rules.enabled)
+    return { eligible: false, reasons: [`promotion is disabled by ${rules.disabledBy ?? 'its rules'}`] };
   const reasons: string[] = [];
   let eligible = true;
   for (const { metric, minimum, mustBeatProduction } of rules.criteria) {
@@ -122,10 +148,14 @@ export function judgePromotion(rules: PromotionRules, candidate: ComparedMetrics
     if (production === null) {
       reasons.push('no other version is in production');
     } else if (value > production.metrics[metric]) {
-      reasons.push(`${metric} ${format(value)} beats production version ${production.version} (${format(production.metrics[metric])})`);
+      reasons.push(
+        `${metric} ${format(value)} beats production version ${production.version} (${format(production.metrics[metric])})`,
+      );
     } else {
       eligible = false;
-      reasons.push(`${metric} ${format(value)} does not beat production version ${production.version} (${format(production.metrics[metric])})`);
+      reasons.push(
+        `${metric} ${format(value)} does not beat production version ${production.version} (${format(production.metrics[metric])})`,
+      );
     }
   }
   return { eligible, reasons: [...new Set(reasons)] };

@@ -1,14 +1,29 @@
 /** The promotion stage of a training pipeline: the model's rules (tightened by the run), then maybe a person, then the registry. */
 // The same parser Temporal applies to the `condition` timeout, so the deadline shown is the one that holds.
 import { temporalDurationMs } from '../../template/baton-node/duration.ts';
-import { ActivityFailure, isCancellation, patched, proxyActivities, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  isCancellation,
+  patched,
+  proxyActivities,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import { runStep } from '../run-step.ts';
 import { batonSearchAttributes } from '../search-attributes.ts';
 import { promoteModel } from '../steps/promote-model.ts';
 import { applicableRules } from './applicable-rules.ts';
 import type { ApprovalDecision, PromotionApproval } from './approval.ts';
-import { judgePromotion, promotionPolicy, rulesOf, type ComparedMetrics, type PromotionRequest, type PromotionRules } from './policy.ts';
+import {
+  judgePromotion,
+  promotionPolicy,
+  rulesOf,
+  type ComparedMetrics,
+  type PromotionRequest,
+  type PromotionRules,
+} from './policy.ts';
 
 /** Runs started before models had policies follow their own input's rules, as they did then. */
 const MODEL_POLICY_PATCH = 'baton-model-policy-v1';
@@ -18,7 +33,7 @@ const { readModelPolicy } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
   activityId: 'read-model-policy',
-  summary: 'read the model\'s promotion policy',
+  summary: "read the model's promotion policy",
 });
 
 /** Which rules a run was held to; part of the run's result. */
@@ -66,16 +81,34 @@ export async function promoteIfEligible(args: {
       const policy = await readModelPolicy({ modelName });
       const applicable = applicableRules(policy, args.request);
       rules = applicable.rules;
-      applied = { version: policy.version, rules, ...(applicable.notApplied.length > 0 ? { notApplied: applicable.notApplied } : {}) };
+      applied = {
+        version: policy.version,
+        rules,
+        ...(applicable.notApplied.length > 0 ? { notApplied: applicable.notApplied } : {}),
+      };
     } catch (error) {
       if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
       // Fail safe: without the model's rules nothing is promoted; the run still ends with its registered version.
       const why = error.cause?.message ?? error.message;
-      return recorded({ promoted: false, modelName, version, reasons: [`the promotion policy of model "${modelName}" could not be read (${why}): the version stays in staging`], policy: {} });
+      return recorded({
+        promoted: false,
+        modelName,
+        version,
+        reasons: [
+          `the promotion policy of model "${modelName}" could not be read (${why}): the version stays in staging`,
+        ],
+        policy: {},
+      });
     }
   }
   const judgement = judgePromotion(rules, args.metrics, args.production);
-  const outcome: PromotionOutcome = { promoted: false, modelName, version, reasons: judgement.reasons, ...(applied ? { policy: applied } : {}) };
+  const outcome: PromotionOutcome = {
+    promoted: false,
+    modelName,
+    version,
+    reasons: judgement.reasons,
+    ...(applied ? { policy: applied } : {}),
+  };
   if (!judgement.eligible) return recorded(outcome);
 
   let by = `pipeline ${workflowInfo().workflowId}`;
@@ -89,11 +122,19 @@ export async function promoteIfEligible(args: {
       return recorded(outcome);
     }
     outcome.approval = decision;
-    outcome.reasons.push(`${decision.approved ? 'approved' : 'rejected'} by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}`);
+    outcome.reasons.push(
+      `${decision.approved ? 'approved' : 'rejected'} by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}`,
+    );
     if (!decision.approved) return recorded(outcome);
     by = decision.by;
   }
-  const promoted = await runStep(promoteModel, { modelName, version, stage: 'production', reason: outcome.reasons.join('; '), by });
+  const promoted = await runStep(promoteModel, {
+    modelName,
+    version,
+    stage: 'production',
+    reason: outcome.reasons.join('; '),
+    by,
+  });
   return recorded({ ...outcome, promoted: true, previousProduction: promoted.previousProduction });
 }
 
@@ -101,6 +142,13 @@ export async function promoteIfEligible(args: {
 function recorded(outcome: PromotionOutcome): PromotionOutcome {
   upsertSearchAttributes([{ key: batonSearchAttributes.stage, value: outcome.promoted ? 'production' : 'staging' }]);
   const policyVersion = outcome.policy?.version;
-  upsertMemo({ promotion: { promoted: outcome.promoted, version: outcome.version, reasons: outcome.reasons, ...(policyVersion !== undefined ? { policyVersion } : {}) } });
+  upsertMemo({
+    promotion: {
+      promoted: outcome.promoted,
+      version: outcome.version,
+      reasons: outcome.reasons,
+      ...(policyVersion !== undefined ? { policyVersion } : {}),
+    },
+  });
   return outcome;
 }

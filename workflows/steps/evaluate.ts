@@ -6,7 +6,8 @@ import { evaluationMetrics, trainedModel } from './schemas.ts';
 
 export const evaluate = defineStep({
   name: 'evaluate',
-  description: 'Scores the model on the holdout rows (optionally against the model now in production) and writes a report.',
+  description:
+    'Scores the model on the holdout rows (optionally against the model now in production) and writes a report.',
   input: z.object({
     model: trainedModel,
     holdout: artifactRef,

@@ -3,7 +3,8 @@ import { httpResourceInput, httpResourceOutput } from '../../functions/fetch-csv
 
 export const fetchCsv = defineStep({
   name: 'fetch-csv',
-  description: 'Fetches a CSV file from the external data server this function wraps (the generic HTTP resource code, configured in stack.yml: allowed hosts only, same-host redirects only) into runs/<runId>/fetch-csv/<saveAs>.',
+  description:
+    'Fetches a CSV file from the external data server this function wraps (the generic HTTP resource code, configured in stack.yml: allowed hosts only, same-host redirects only) into runs/<runId>/fetch-csv/<saveAs>.',
   input: httpResourceInput,
   output: httpResourceOutput,
   preset: 'quick',

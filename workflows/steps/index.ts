@@ -16,7 +16,16 @@ import { trainEpochs } from './train-epochs.ts';
 import { validateDataset } from './validate-dataset.ts';
 
 export const steps: readonly StepDefinition[] = [
-  fetchCsv, ingest, ingestPostgres, validateDataset, train, trainEpochs, evaluate, registerModel, promoteModel, report,
+  fetchCsv,
+  ingest,
+  ingestPostgres,
+  validateDataset,
+  train,
+  trainEpochs,
+  evaluate,
+  registerModel,
+  promoteModel,
+  report,
 ];
 
 /**

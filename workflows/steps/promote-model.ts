@@ -3,7 +3,8 @@ import { promoteModelInput, promoteModelOutput } from '../../functions/promote-m
 
 export const promoteModel = defineStep({
   name: 'promote-model',
-  description: 'Moves a registered model version to a stage (production by default); the previous production version is archived.',
+  description:
+    'Moves a registered model version to a stage (production by default); the previous production version is archived.',
   input: promoteModelInput,
   output: promoteModelOutput,
   preset: 'quick',

@@ -3,7 +3,8 @@ import { registerModelInput, registerModelOutput } from '../../functions/registe
 
 export const registerModel = defineStep({
   name: 'register-model',
-  description: 'Registers the model as models/<name>/<version>/ with its metadata and lineage; a new version starts in staging.',
+  description:
+    'Registers the model as models/<name>/<version>/ with its metadata and lineage; a new version starts in staging.',
   input: registerModelInput,
   output: registerModelOutput,
   preset: 'quick',

@@ -6,7 +6,12 @@ import { artifactRef } from '#baton-contract';
  * A dataset's name or version as a storage-key segment (`datasets/<name>/<version>/`): no slash, no "..", nothing that
  * leaves the dataset's folder.
  */
-const keySegment = z.string().regex(/^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a name like "wine" or a version like "0a1b2c3d4e5f" (letters, digits, "_", "-", "."; no "..")');
+const keySegment = z
+  .string()
+  .regex(
+    /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/,
+    'a name like "wine" or a version like "0a1b2c3d4e5f" (letters, digits, "_", "-", "."; no "..")',
+  );
 
 /**
  * A dataset version written by an ingest step (content-addressed in the artifact store). Extra keys are let through:
@@ -28,22 +33,32 @@ export type DatasetVersion = z.infer<typeof datasetVersion>;
 
 /** The model families the train step knows, with their hyperparameters' allowed ranges and defaults. */
 export const modelSpec = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('logistic_regression'),
-    params: z.object({
-      C: z.number().positive().default(1),
-      // 1000, not scikit-learn's 100: lbfgs may stop short on wider datasets (digits) and only warn.
-      max_iter: z.number().int().min(1).max(10_000).default(1000),
-    }).strict().prefault({}),
-  }).strict(),
-  z.object({
-    type: z.literal('random_forest'),
-    params: z.object({
-      n_estimators: z.number().int().min(1).max(1000).default(100),
-      max_depth: z.number().int().min(1).max(100).nullable().default(null),
-      min_samples_leaf: z.number().int().min(1).default(1),
-    }).strict().prefault({}),
-  }).strict(),
+  z
+    .object({
+      type: z.literal('logistic_regression'),
+      params: z
+        .object({
+          C: z.number().positive().default(1),
+          // 1000, not scikit-learn's 100: lbfgs may stop short on wider datasets (digits) and only warn.
+          max_iter: z.number().int().min(1).max(10_000).default(1000),
+        })
+        .strict()
+        .prefault({}),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('random_forest'),
+      params: z
+        .object({
+          n_estimators: z.number().int().min(1).max(1000).default(100),
+          max_depth: z.number().int().min(1).max(100).nullable().default(null),
+          min_samples_leaf: z.number().int().min(1).default(1),
+        })
+        .strict()
+        .prefault({}),
+    })
+    .strict(),
 ]);
 export type ModelSpec = z.infer<typeof modelSpec>;
 

@@ -10,7 +10,8 @@ import { trainClassifierResumable } from './workflow.ts';
 
 export const trainClassifierResumablePipeline = definePipeline({
   name: 'train-classifier-resumable',
-  description: 'Like train-classifier, with a long epoch-by-epoch training that survives crashes and resumes from its last checkpoint.',
+  description:
+    'Like train-classifier, with a long epoch-by-epoch training that survives crashes and resumes from its last checkpoint.',
   workflow: trainClassifierResumable,
   input: resumableInput,
   examples: {

@@ -7,7 +7,12 @@ import { modelName } from '../../functions/register-model/schema.ts';
 export const resumableInput = z.object({
   dataset: z.enum(bundledDatasets).default('breast_cancer'),
   epochs: z.number().int().min(1).max(1000).default(10).describe('Passes over the training rows; one checkpoint each.'),
-  secondsPerEpoch: z.number().min(0).max(600).default(0).describe('Minimum wall time per epoch (to make a training last).'),
+  secondsPerEpoch: z
+    .number()
+    .min(0)
+    .max(600)
+    .default(0)
+    .describe('Minimum wall time per epoch (to make a training last).'),
   alpha: z.number().positive().default(0.0001),
   split: splitSpec.prefault({}),
   modelName: modelName.default('classifier-sgd'),

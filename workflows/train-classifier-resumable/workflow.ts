@@ -12,10 +12,29 @@ import { resumableInput, type ResumableInput } from './input.ts';
 export async function trainClassifierResumable(rawInput: ResumableInput): Promise<TrainingResult> {
   const input = resumableInput.parse(rawInput);
   const { dataset } = await runStep(ingest, { source: 'sklearn', dataset: input.dataset });
-  const trained = await runStep(trainEpochs, { dataset, epochs: input.epochs, secondsPerEpoch: input.secondsPerEpoch, alpha: input.alpha, split: input.split });
+  const trained = await runStep(trainEpochs, {
+    dataset,
+    epochs: input.epochs,
+    secondsPerEpoch: input.secondsPerEpoch,
+    alpha: input.alpha,
+    split: input.split,
+  });
   const evaluation = await runStep(evaluate, { model: trained.model, holdout: trained.holdout });
-  const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation });
+  const registered = await runStep(registerModel, {
+    modelName: input.modelName,
+    model: trained.model,
+    dataset,
+    evaluation,
+  });
   recordTrainingOutcome({ dataset, registered, evaluation });
-  await reportRun({ pipeline: 'train-classifier-resumable', parameters: input, dataset, model: trained.model, curve: trained.curve, evaluation, registered });
+  await reportRun({
+    pipeline: 'train-classifier-resumable',
+    parameters: input,
+    dataset,
+    model: trained.model,
+    curve: trained.curve,
+    evaluation,
+    registered,
+  });
   return trainingResult({ dataset, evaluation, registered });
 }

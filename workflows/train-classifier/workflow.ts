@@ -27,14 +27,42 @@ export async function trainClassifier(rawInput: TrainClassifierInput): Promise<T
   const input = trainClassifierInput.parse(rawInput);
   const approval = new PromotionApproval(); // handlers first: a decision may arrive at any time
   const dataset = await acquireDataset(input.source ?? { kind: 'sklearn', dataset: input.dataset });
-  const validation = patched(VALIDATION_PATCH) ? await runStep(validateDataset, { dataset, policy: input.validation }) : undefined;
+  const validation = patched(VALIDATION_PATCH)
+    ? await runStep(validateDataset, { dataset, policy: input.validation })
+    : undefined;
   const trained = await runStep(train, { dataset, model: input.model, split: input.split });
-  const evaluation = await runStep(evaluate, { model: trained.model, holdout: trained.holdout, compareWith: { modelName: input.modelName } });
-  const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation, parameters: input });
+  const evaluation = await runStep(evaluate, {
+    model: trained.model,
+    holdout: trained.holdout,
+    compareWith: { modelName: input.modelName },
+  });
+  const registered = await runStep(registerModel, {
+    modelName: input.modelName,
+    model: trained.model,
+    dataset,
+    evaluation,
+    parameters: input,
+  });
   recordTrainingOutcome({ dataset, registered, evaluation });
   const promotion = patched(PROMOTION_PATCH)
-    ? await promoteIfEligible({ request: input.promotion ?? {}, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null })
+    ? await promoteIfEligible({
+        request: input.promotion ?? {},
+        approval,
+        modelName: registered.modelName,
+        version: registered.version,
+        metrics: evaluation.metrics,
+        production: evaluation.production ?? null,
+      })
     : undefined;
-  await reportRun({ pipeline: 'train-classifier', parameters: input, dataset, model: trained.model, evaluation, registered, validation, promotion });
+  await reportRun({
+    pipeline: 'train-classifier',
+    parameters: input,
+    dataset,
+    model: trained.model,
+    evaluation,
+    registered,
+    validation,
+    promotion,
+  });
   return trainingResult({ dataset, evaluation, registered, validation, promotion });
 }

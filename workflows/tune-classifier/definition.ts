@@ -14,14 +14,18 @@ import { tuneClassifier } from './workflow.ts';
 
 export const tuneClassifierPipeline = definePipeline({
   name: 'tune-classifier',
-  description: 'Hyperparameter search: ingest and validate once, train and evaluate every candidate (a bounded number at once), register the best and promote it when it passes the promotion rules.',
+  description:
+    'Hyperparameter search: ingest and validate once, train and evaluate every candidate (a bounded number at once), register the best and promote it when it passes the promotion rules.',
   workflow: tuneClassifier,
   input: tuneClassifierInput,
   examples: {
     default: {},
     forests: {
       source: { kind: 'sklearn', dataset: 'wine' },
-      candidates: [1, 2, 4, 8].map((depth) => ({ type: 'random_forest' as const, params: { n_estimators: 100, max_depth: depth } })),
+      candidates: [1, 2, 4, 8].map((depth) => ({
+        type: 'random_forest' as const,
+        params: { n_estimators: 100, max_depth: depth },
+      })),
       maxConcurrent: 2,
       modelName: 'wine-forest',
     },

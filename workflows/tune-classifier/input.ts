@@ -19,12 +19,18 @@ const defaultCandidates = (): z.input<typeof modelSpec>[] => [
 export const tuneClassifierInput = z.object({
   source: datasetSource.prefault({ kind: 'sklearn' }).describe('Where the data comes from (sklearn, csv or postgres).'),
   validation: validationPolicy.prefault({}),
-  candidates: z.array(modelSpec).min(1).max(50).prefault(defaultCandidates)
+  candidates: z
+    .array(modelSpec)
+    .min(1)
+    .max(50)
+    .prefault(defaultCandidates)
     .describe('The estimators and hyperparameters to try; each is one train + evaluate.'),
   maxConcurrent: z.number().int().min(1).max(16).default(2).describe('At most this many trainings run at once.'),
   metric: z.enum(['accuracy', 'f1']).default('f1').describe('The holdout metric that picks the best candidate.'),
   split: splitSpec.prefault({}),
   modelName: modelName.default('classifier'),
-  promotion: promotionRequest.optional().describe('Rules this run adds to the model\'s promotion policy: stricter only.'),
+  promotion: promotionRequest
+    .optional()
+    .describe("Rules this run adds to the model's promotion policy: stricter only."),
 });
 export type TuneClassifierInput = z.input<typeof tuneClassifierInput>;

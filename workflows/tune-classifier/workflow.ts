@@ -37,19 +37,54 @@ export async function tuneClassifier(rawInput: TuneClassifierInput): Promise<Tun
   const validation = await runStep(validateDataset, { dataset, policy: input.validation });
   const tried = await mapWithLimit(input.candidates, input.maxConcurrent, async (model, index) => {
     const trained = await runStep(train, { dataset, model, split: input.split }, { id: `train#${index + 1}` });
-    const evaluation = await runStep(evaluate, { model: trained.model, holdout: trained.holdout, compareWith: { modelName: input.modelName } }, { id: `evaluate#${index + 1}` });
+    const evaluation = await runStep(
+      evaluate,
+      { model: trained.model, holdout: trained.holdout, compareWith: { modelName: input.modelName } },
+      { id: `evaluate#${index + 1}` },
+    );
     return { trained, evaluation };
   });
-  const best = tried.reduce((bestIndex, candidate, index) =>
-    candidate.evaluation.metrics[input.metric] > tried[bestIndex]!.evaluation.metrics[input.metric] ? index : bestIndex, 0);
+  const best = tried.reduce(
+    (bestIndex, candidate, index) =>
+      candidate.evaluation.metrics[input.metric] > tried[bestIndex]!.evaluation.metrics[input.metric]
+        ? index
+        : bestIndex,
+    0,
+  );
   const { trained, evaluation } = tried[best]!;
-  const registered = await runStep(registerModel, { modelName: input.modelName, model: trained.model, dataset, evaluation, parameters: { ...input, chosen: best } });
+  const registered = await runStep(registerModel, {
+    modelName: input.modelName,
+    model: trained.model,
+    dataset,
+    evaluation,
+    parameters: { ...input, chosen: best },
+  });
   recordTrainingOutcome({ dataset, registered, evaluation });
-  const promotion = await promoteIfEligible({ request: input.promotion ?? {}, approval, modelName: registered.modelName, version: registered.version, metrics: evaluation.metrics, production: evaluation.production ?? null });
-  await reportRun({ pipeline: 'tune-classifier', parameters: input, dataset, model: trained.model, evaluation, registered, validation, promotion });
+  const promotion = await promoteIfEligible({
+    request: input.promotion ?? {},
+    approval,
+    modelName: registered.modelName,
+    version: registered.version,
+    metrics: evaluation.metrics,
+    production: evaluation.production ?? null,
+  });
+  await reportRun({
+    pipeline: 'tune-classifier',
+    parameters: input,
+    dataset,
+    model: trained.model,
+    evaluation,
+    registered,
+    validation,
+    promotion,
+  });
   return {
     ...trainingResult({ dataset, evaluation, registered, validation, promotion }),
     best,
-    candidates: tried.map(({ evaluation: scored }, index) => ({ index, model: input.candidates[index]!, metrics: { accuracy: scored.metrics.accuracy, f1: scored.metrics.f1 } })),
+    candidates: tried.map(({ evaluation: scored }, index) => ({
+      index,
+      model: input.candidates[index]!,
+      metrics: { accuracy: scored.metrics.accuracy, f1: scored.metrics.f1 },
+    })),
   };
 }

@@ -51,7 +51,8 @@ function replaceIntOrString(node: Json): Json {
   const out: Record<string, Json> = {};
   for (const [key, value] of Object.entries(node as Record<string, Json>)) {
     const child = value as Record<string, Json> | null;
-    const intOrString = !!child && typeof child === 'object' && !Array.isArray(child) && child.format === 'int-or-string';
+    const intOrString =
+      !!child && typeof child === 'object' && !Array.isArray(child) && child.format === 'int-or-string';
     out[key] = intOrString ? { oneOf: [{ type: 'string' }, { type: 'integer' }] } : replaceIntOrString(value);
   }
   return out;
@@ -60,7 +61,8 @@ function replaceIntOrString(node: Json): Json {
 function main([mode, ...args]: string[]): void {
   if (mode === 'standalone') {
     const [from, to, ...files] = args;
-    const defs = (JSON.parse(readFileSync(join(from!, '_definitions.json'), 'utf8')) as { $defs: Record<string, Json> }).$defs;
+    const defs = (JSON.parse(readFileSync(join(from!, '_definitions.json'), 'utf8')) as { $defs: Record<string, Json> })
+      .$defs;
     mkdirSync(to!, { recursive: true });
     for (const file of files) {
       const schema = inlineRefs(JSON.parse(readFileSync(join(from!, file), 'utf8')), defs);

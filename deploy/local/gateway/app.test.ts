@@ -28,10 +28,19 @@ describe('gateway routes', () => {
       if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2_000);
       if (req.url === '/empty') return void res.writeHead(204, { 'X-Custom': 'kept' }).end();
       const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-        res.writeHead(201, { 'Content-Type': 'application/json', 'X-Custom': 'kept', Connection: 'keep-alive' });
-        res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() }));
-      });
+      req
+        .on('data', (c: Buffer) => chunks.push(c))
+        .on('end', () => {
+          res.writeHead(201, { 'Content-Type': 'application/json', 'X-Custom': 'kept', Connection: 'keep-alive' });
+          res.end(
+            JSON.stringify({
+              method: req.method,
+              url: req.url,
+              headers: req.headers,
+              body: Buffer.concat(chunks).toString(),
+            }),
+          );
+        });
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
@@ -70,8 +79,14 @@ describe('gateway routes', () => {
       backend.target = { instance: 'echo-1', url: upstreamUrl };
       await app.request('/function/echo');
       await app.request('/function/echo/x', { method: 'POST', body: '{}' });
-      const list = (await (await app.request('/system/functions', { headers: authHeader })).json()) as Record<string, unknown>[];
-      assert.deepEqual(list.map((f) => f.name), ['echo', 'quick']);
+      const list = (await (await app.request('/system/functions', { headers: authHeader })).json()) as Record<
+        string,
+        unknown
+      >[];
+      assert.deepEqual(
+        list.map((f) => f.name),
+        ['echo', 'quick'],
+      );
       assert.deepEqual(list[0], {
         name: 'echo',
         image: 'baton/echo:test',
@@ -94,9 +109,14 @@ describe('gateway routes', () => {
 
   describe('/system/scale-function/{name}', () => {
     const scale = (name: string, body: unknown) =>
-      app.request(`/system/scale-function/${name}`, { method: 'POST', headers: authHeader, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      app.request(`/system/scale-function/${name}`, {
+        method: 'POST',
+        headers: authHeader,
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
     const replicas = async (name: string) =>
-      ((await (await app.request(`/system/function/${name}`, { headers: authHeader })).json()) as { replicas: number }).replicas;
+      ((await (await app.request(`/system/function/${name}`, { headers: authHeader })).json()) as { replicas: number })
+        .replicas;
 
     it('answers 202 and clamps to the scale labels', async () => {
       assert.equal((await scale('echo', { serviceName: 'echo', replicas: 2 })).status, 202);
@@ -146,7 +166,7 @@ describe('gateway routes', () => {
       assert.equal(seen.headers['x-forwarded-host'], 'localhost');
     });
 
-    it('refuses a body over the function\'s com.baton.max-request-bytes with 413 naming it; the replica sees nothing', async () => {
+    it("refuses a body over the function's com.baton.max-request-bytes with 413 naming it; the replica sees nothing", async () => {
       backend = new FakeBackend([spec('echo', { maxRequestBytes: 1024 })]);
       app = make();
       backend.target = { instance: 'echo-1', url: upstreamUrl };
@@ -155,7 +175,10 @@ describe('gateway routes', () => {
       for (const headers of [{ 'content-length': '2048' }, {}] as Record<string, string>[]) {
         const res = await app.request('/function/echo', { method: 'POST', headers, body: 'x'.repeat(2048) });
         assert.equal(res.status, 413);
-        assert.match(await res.text(), /request body for echo is larger than 1024 bytes \(its stack.yml annotation com\.baton\.max-request-bytes\)/);
+        assert.match(
+          await res.text(),
+          /request body for echo is larger than 1024 bytes \(its stack.yml annotation com\.baton\.max-request-bytes\)/,
+        );
       }
       const fits = await app.request('/function/echo', { method: 'POST', body: 'y'.repeat(1024) });
       assert.equal(((await fits.json()) as { body: string }).body.length, 1024);
@@ -189,7 +212,8 @@ describe('gateway routes', () => {
       assert.equal(new TextDecoder().decode(first.value), 'first\n');
       assert.ok(Date.now() - started < 250, 'the first chunk came before the upstream finished');
       let rest = '';
-      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+        rest += new TextDecoder().decode(chunk.value);
       assert.equal(rest, 'second\n');
     });
 
@@ -220,7 +244,12 @@ describe('gateway routes', () => {
   });
 
   describe('/system/logs', () => {
-    const lines = async (res: Response) => (await res.text()).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string>);
+    const lines = async (res: Response) =>
+      (await res.text())
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, string>);
 
     beforeEach(() => {
       backend.logs.append('echo', 'echo-a', 'one', new Date('2024-05-01T10:00:00Z'));
@@ -233,13 +262,33 @@ describe('gateway routes', () => {
       const res = await app.request('/system/logs?name=echo&tail=2', { headers: authHeader });
       assert.equal(res.headers.get('Content-Type'), 'application/x-ndjson');
       assert.deepEqual(await lines(res), [
-        { name: 'echo', namespace: 'openfaas-fn', instance: 'echo-b', timestamp: '2024-05-01T10:00:01.000Z', text: 'two' },
-        { name: 'echo', namespace: 'openfaas-fn', instance: 'echo-a', timestamp: '2024-05-01T10:00:02.000Z', text: 'three' },
+        {
+          name: 'echo',
+          namespace: 'openfaas-fn',
+          instance: 'echo-b',
+          timestamp: '2024-05-01T10:00:01.000Z',
+          text: 'two',
+        },
+        {
+          name: 'echo',
+          namespace: 'openfaas-fn',
+          instance: 'echo-a',
+          timestamp: '2024-05-01T10:00:02.000Z',
+          text: 'three',
+        },
       ]);
-      const since = await app.request('/system/logs?name=echo&since=2024-05-01T12:00:01%2B02:00', { headers: authHeader });
-      assert.deepEqual((await lines(since)).map((l) => l.text), ['two', 'three']);
+      const since = await app.request('/system/logs?name=echo&since=2024-05-01T12:00:01%2B02:00', {
+        headers: authHeader,
+      });
+      assert.deepEqual(
+        (await lines(since)).map((l) => l.text),
+        ['two', 'three'],
+      );
       const instance = await app.request('/system/logs?name=echo&instance=echo-a', { headers: authHeader });
-      assert.deepEqual((await lines(instance)).map((l) => l.text), ['one', 'three']);
+      assert.deepEqual(
+        (await lines(instance)).map((l) => l.text),
+        ['one', 'three'],
+      );
     });
 
     it('keeps streaming new lines with follow=true until the client goes away', async () => {
@@ -249,7 +298,10 @@ describe('gateway routes', () => {
       backend.logs.append('echo', 'echo-b', 'four');
       assert.match((await reader.read()).value!, /"text":"four"/);
       await reader.cancel();
-      assert.doesNotThrow(() => backend.logs.append('echo', 'echo-b', 'five'), 'the stream unsubscribed when cancelled');
+      assert.doesNotThrow(
+        () => backend.logs.append('echo', 'echo-b', 'five'),
+        'the stream unsubscribed when cancelled',
+      );
     });
 
     it('answers 422 naming a bad parameter, 404 for an unknown function', async () => {

@@ -46,7 +46,10 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
 
   if (options.basicAuth) app.use('/system/*', basicAuth(options.basicAuth));
   const version = options.version ?? { release: 'dev', sha: '' };
-  app.route('/system', systemRoutes(options.backend, (name) => invocations.get(name) ?? 0, version));
+  app.route(
+    '/system',
+    systemRoutes(options.backend, (name) => invocations.get(name) ?? 0, version),
+  );
   app.get('/system/logs', logsHandler(options.backend));
   const asyncQueue = options.asyncQueue ?? new AsyncQueue({ backend: options.backend, dispatcher: options.dispatcher });
   app.get('/system/queue', queueStatsHandler(asyncQueue));

@@ -16,20 +16,27 @@ export function parseCallbackUrl(value: string | undefined): URL | undefined {
   try {
     url = new URL(value.trim());
   } catch {
-    throw new GatewayError(400, `${CALLBACK_HEADER}: must be an absolute http:// or https:// URL; the value given is not one`);
+    throw new GatewayError(
+      400,
+      `${CALLBACK_HEADER}: must be an absolute http:// or https:// URL; the value given is not one`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new GatewayError(400, `${CALLBACK_HEADER}: must be an http:// or https:// URL, not ${url.protocol}`);
   }
   if (!url.hostname) throw new GatewayError(400, `${CALLBACK_HEADER}: must name a host`);
-  if (url.username || url.password) throw new GatewayError(400, `${CALLBACK_HEADER}: must not carry credentials (user:password@)`);
+  if (url.username || url.password)
+    throw new GatewayError(400, `${CALLBACK_HEADER}: must not carry credentials (user:password@)`);
   return url;
 }
 
 /** Refuses a callback URL outside `allowed` origins, naming the setting, before anything is contacted. */
 export function assertCallbackAllowed(url: URL, allowed: readonly string[]): void {
   if (!allowed.includes(url.origin)) {
-    throw new GatewayError(400, `${CALLBACK_HEADER}: ${url.origin} is not an allowed callback origin (the gateway's callbackOrigins setting; the local stack allows the gateway itself and the orchestrator's BATON_PUBLIC_URL)`);
+    throw new GatewayError(
+      400,
+      `${CALLBACK_HEADER}: ${url.origin} is not an allowed callback origin (the gateway's callbackOrigins setting; the local stack allows the gateway itself and the orchestrator's BATON_PUBLIC_URL)`,
+    );
   }
 }
 
@@ -56,7 +63,9 @@ function tcpProbe(url: URL, timeoutMs: number): Promise<string | undefined> {
     };
     const timer = setTimeout(() => done(`no connection within ${timeoutMs} ms`), timeoutMs);
     socket.once('connect', () => done(undefined));
-    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ? `${err.syscall ?? 'connect'} ${err.code}` : err.message));
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      done(err.code ? `${err.syscall ?? 'connect'} ${err.code}` : err.message),
+    );
   });
 }
 
@@ -76,7 +85,17 @@ export interface CallbackResult {
 }
 
 /** Response headers not copied onto the callback: hop-by-hop ones (RFC 7230) and those the POST recomputes. */
-const NOT_COPIED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length', 'host']);
+const NOT_COPIED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'content-length',
+  'host',
+]);
 
 /** The headers of a function's response that the callback carries. */
 export function copiedResponseHeaders(headers: Headers): Record<string, string> {

@@ -108,7 +108,8 @@ export class AsyncQueue {
     this.settings = { ...DEFAULT_ASYNC_QUEUE_SETTINGS, ...given };
     const { callbackOrigins: _origins, ...numbers } = this.settings;
     for (const [key, value] of Object.entries(numbers)) {
-      if (!Number.isInteger(value) || value < 1) throw new Error(`asyncQueue.${key} must be a whole number of at least 1, not ${value}`);
+      if (!Number.isInteger(value) || value < 1)
+        throw new Error(`asyncQueue.${key} must be a whole number of at least 1, not ${value}`);
     }
   }
 
@@ -128,22 +129,37 @@ export class AsyncQueue {
 
   /** Throws what enqueue would (429 full, 503 stopped), to fail fast before slower checks. */
   assertAccepting(): void {
-    if (this.stopping.signal.aborted) throw new GatewayError(503, 'the local gateway is stopping: no more asynchronous calls are accepted');
+    if (this.stopping.signal.aborted)
+      throw new GatewayError(503, 'the local gateway is stopping: no more asynchronous calls are accepted');
     if (this.waiting.length >= this.settings.capacity) {
-      throw new GatewayError(429, `the asynchronous queue is full (${this.settings.capacity} calls waiting); retry later`, { 'Retry-After': '5' });
+      throw new GatewayError(
+        429,
+        `the asynchronous queue is full (${this.settings.capacity} calls waiting); retry later`,
+        { 'Retry-After': '5' },
+      );
     }
   }
 
   stats(): QueueStats {
     const perFunction: QueueStats['perFunction'] = {};
     for (const fn of this.options.backend.listFunctions()) {
-      perFunction[fn.spec.name] = { queued: 0, inFlight: this.running.get(fn.spec.name) ?? 0, maxInFlight: this.limit(fn) };
+      perFunction[fn.spec.name] = {
+        queued: 0,
+        inFlight: this.running.get(fn.spec.name) ?? 0,
+        maxInFlight: this.limit(fn),
+      };
     }
     for (const call of this.waiting) {
       const entry = (perFunction[call.functionName] ??= { queued: 0, inFlight: 0, maxInFlight: 0 });
       entry.queued++;
     }
-    return { queued: this.waiting.length, inFlight: this.inFlight, capacity: this.settings.capacity, maxInFlight: this.settings.maxInFlight, perFunction };
+    return {
+      queued: this.waiting.length,
+      inFlight: this.inFlight,
+      capacity: this.settings.capacity,
+      maxInFlight: this.settings.maxInFlight,
+      perFunction,
+    };
   }
 
   /**
@@ -193,7 +209,8 @@ export class AsyncQueue {
   /** The calls a function may run at once now: per ready replica (at least one, to wake a starting function). */
   private limit(fn: FunctionView): number {
     const maxInflight = Number(fn.spec.environment.max_inflight);
-    const perReplica = Number.isInteger(maxInflight) && maxInflight > 0 ? maxInflight : this.settings.inFlightPerReplica;
+    const perReplica =
+      Number.isInteger(maxInflight) && maxInflight > 0 ? maxInflight : this.settings.inFlightPerReplica;
     return Math.min(Math.max(1, fn.availableReplicas) * perReplica, this.settings.maxInFlight);
   }
 
@@ -209,7 +226,12 @@ export class AsyncQueue {
       this.pump();
     };
     const work = this.run(call, invoke, release)
-      .catch((err: unknown) => this.log(call.functionName, `async call ${call.callId}: unexpected error in the queue: ${(err as Error).message}`))
+      .catch((err: unknown) =>
+        this.log(
+          call.functionName,
+          `async call ${call.callId}: unexpected error in the queue: ${(err as Error).message}`,
+        ),
+      )
       .finally(() => {
         release();
         this.active.delete(work);
@@ -248,7 +270,8 @@ export class AsyncQueue {
       });
       this.log(call.functionName, `${head}; callback to ${where} answered ${status}`);
     } catch (err) {
-      if (signal.aborted) return this.log(call.functionName, `${head}; callback to ${where} aborted: the local gateway stopped`);
+      if (signal.aborted)
+        return this.log(call.functionName, `${head}; callback to ${where} aborted: the local gateway stopped`);
       this.log(call.functionName, `${head}; callback to ${where} failed: ${describeError(err)} (not retried)`);
     }
   }
@@ -262,10 +285,16 @@ export class AsyncQueue {
     const url = `http://local-gateway/function/${call.functionName}${call.path}${call.search}`;
     let response: Response;
     try {
-      response = await untilAborted(invoke(new Request(url, { method: call.method, headers, body: call.body, signal })), signal);
+      response = await untilAborted(
+        invoke(new Request(url, { method: call.method, headers, body: call.body, signal })),
+        signal,
+      );
     } catch (err) {
       if (signal.aborted) return undefined;
-      return gatewayFailure(500, `internal error in the local gateway while invoking ${call.functionName}: ${describeError(err)}`);
+      return gatewayFailure(
+        500,
+        `internal error in the local gateway while invoking ${call.functionName}: ${describeError(err)}`,
+      );
     }
     let body: Uint8Array;
     try {
@@ -297,7 +326,12 @@ interface InvokeResult {
 }
 
 function gatewayFailure(status: number, message: string): InvokeResult {
-  return { status, body: new TextEncoder().encode(message), headers: { 'content-type': 'text/plain; charset=utf-8' }, gatewayError: message };
+  return {
+    status,
+    body: new TextEncoder().encode(message),
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+    gatewayError: message,
+  };
 }
 
 /** `promise`, or a rejection as soon as `signal` aborts (so stop() never waits on a call that ignores it). */
@@ -325,6 +359,22 @@ function countBy(names: string[]): Map<string, number> {
 }
 
 function pickSettings(o: AsyncQueueSettings): AsyncQueueSettings {
-  const { capacity, maxInFlight, inFlightPerReplica, callbackCheckTimeoutMs, callbackTimeoutMs, maxBodyBytes, callbackOrigins } = o;
-  return { capacity, maxInFlight, inFlightPerReplica, callbackCheckTimeoutMs, callbackTimeoutMs, maxBodyBytes, callbackOrigins };
+  const {
+    capacity,
+    maxInFlight,
+    inFlightPerReplica,
+    callbackCheckTimeoutMs,
+    callbackTimeoutMs,
+    maxBodyBytes,
+    callbackOrigins,
+  } = o;
+  return {
+    capacity,
+    maxInFlight,
+    inFlightPerReplica,
+    callbackCheckTimeoutMs,
+    callbackTimeoutMs,
+    maxBodyBytes,
+    callbackOrigins,
+  };
 }

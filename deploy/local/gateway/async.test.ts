@@ -13,7 +13,8 @@ import { AsyncQueue, type AsyncQueueSettings } from './async-queue.ts';
 import { FakeBackend, testSpec } from './testing.ts';
 
 /** A function without environment, labels or secrets of its own. */
-const spec = (name: string, overrides: Partial<FunctionSpec> = {}) => testSpec(name, { environment: {}, labels: {}, secrets: [], ...overrides });
+const spec = (name: string, overrides: Partial<FunctionSpec> = {}) =>
+  testSpec(name, { environment: {}, labels: {}, secrets: [], ...overrides });
 
 interface Received {
   url: string;
@@ -27,11 +28,18 @@ async function recordingServer(answer: (req: Received, res: import('node:http').
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-      const seen = { url: req.url!, method: req.method!, headers: req.headers, body: Buffer.concat(chunks).toString() };
-      received.push(seen);
-      answer(seen, res);
-    });
+    req
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => {
+        const seen = {
+          url: req.url!,
+          method: req.method!,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        };
+        received.push(seen);
+        answer(seen, res);
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -72,7 +80,11 @@ describe('/async-function/{name}', () => {
         res.writeHead(429, { 'Retry-After': '7' });
         return void res.end();
       }
-      res.writeHead(201, { 'Content-Type': 'application/json', 'X-Custom': 'forwarded', 'X-Baton-Signature': 'v1,exp=1,sig=x' });
+      res.writeHead(201, {
+        'Content-Type': 'application/json',
+        'X-Custom': 'forwarded',
+        'X-Baton-Signature': 'v1,exp=1,sig=x',
+      });
       res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: req.body }));
     });
     callbacks = await recordingServer((req, res) => {
@@ -93,13 +105,21 @@ describe('/async-function/{name}', () => {
   const make = (settings: AsyncQueueSettings = {}) => {
     queue = new AsyncQueue({ backend, callbackOrigins: [new URL(callbacks.url).origin], ...settings });
     queues.push(queue);
-    return createGatewayApp({ backend, basicAuth: auth, replicaWaitMs: 100, upstreamTimeoutMarginMs: 100, asyncQueue: queue });
+    return createGatewayApp({
+      backend,
+      basicAuth: auth,
+      replicaWaitMs: 100,
+      upstreamTimeoutMarginMs: 100,
+      asyncQueue: queue,
+    });
   };
   let app: ReturnType<typeof createGatewayApp>;
   beforeEach(() => {
     upstream.received.length = 0;
     callbacks.received.length = 0;
-    backend = new FakeBackend([spec('echo'), spec('quick', { timeouts: { execMs: 100, readMs: 100, writeMs: 200 } })], { availableReplicas: 1 });
+    backend = new FakeBackend([spec('echo'), spec('quick', { timeouts: { execMs: 100, readMs: 100, writeMs: 200 } })], {
+      availableReplicas: 1,
+    });
     app = make();
   });
   const submit = (path: string, headers: Record<string, string> = {}, body = '{"input":1}') =>
@@ -123,28 +143,47 @@ describe('/async-function/{name}', () => {
     assert.equal(call!.url, '/a/b?x=1');
     assert.equal(call!.body, '{"input":1}');
     assert.equal(call!.headers['x-call-id'], 'call-7');
-    assert.equal(call!.headers['x-callback-url'], `${callbacks.url}/cb/token-1`, 'the function sees the headers, as in OpenFaaS');
+    assert.equal(
+      call!.headers['x-callback-url'],
+      `${callbacks.url}/cb/token-1`,
+      'the function sees the headers, as in OpenFaaS',
+    );
     assert.equal(call!.headers['content-length'], '11');
     assert.match(String(call!.headers['x-start-time']), /^\d{19}$/, 'went through the /function proxy');
 
     assert.equal(cb!.method, 'POST');
     assert.equal(cb!.url, '/cb/token-1');
-    assert.equal(cb!.body, JSON.stringify({ method: call!.method, url: call!.url, headers: call!.headers, body: call!.body }), 'the body, byte for byte');
+    assert.equal(
+      cb!.body,
+      JSON.stringify({ method: call!.method, url: call!.url, headers: call!.headers, body: call!.body }),
+      'the body, byte for byte',
+    );
     assert.equal(cb!.headers['x-call-id'], 'call-7');
     assert.equal(cb!.headers['x-function-status'], '201');
     assert.equal(cb!.headers['x-function-name'], 'echo');
     assert.match(String(cb!.headers['x-duration-seconds']), /^\d+\.\d{6}$/);
     assert.equal(cb!.headers['content-type'], 'application/json');
-    assert.equal(cb!.headers['x-custom'], 'forwarded', 'the function’s response headers are copied, as the queue-worker does');
+    assert.equal(
+      cb!.headers['x-custom'],
+      'forwarded',
+      'the function’s response headers are copied, as the queue-worker does',
+    );
     assert.equal(cb!.headers['x-baton-signature'], 'v1,exp=1,sig=x', 'so a function can sign its answer');
     assert.equal(cb!.headers['x-callback-url'], undefined, 'nothing of the request but X-Call-Id reaches the callback');
     assert.equal(cb!.headers['content-length'], String(cb!.body.length));
 
     const status = await app.request('/system/function/echo', { headers: authHeader });
-    assert.equal(((await status.json()) as { invocationCount: number }).invocationCount, 1, 'the invocation is counted');
+    assert.equal(
+      ((await status.json()) as { invocationCount: number }).invocationCount,
+      1,
+      'the invocation is counted',
+    );
     await until('the outcome is logged', () => backend.gatewayLines('echo').length === 1);
     const [line] = backend.gatewayLines('echo');
-    assert.match(line!, new RegExp(`^async call call-7: echo answered 201 in [\\d.]+ s; callback to ${callbacks.url} answered 200$`));
+    assert.match(
+      line!,
+      new RegExp(`^async call call-7: echo answered 201 in [\\d.]+ s; callback to ${callbacks.url} answered 200$`),
+    );
     assert.doesNotMatch(line!, /token-1/, 'the callback path (it carries a token) is not logged');
   });
 
@@ -167,14 +206,20 @@ describe('/async-function/{name}', () => {
     app = make({ callbackOrigins: ['http://127.0.0.1:1', 'http://no-such-host.invalid'] });
     const cases: [string, RegExp][] = [
       // Not on the list: refused before any connection, so the gateway is no port scanner.
-      ['http://10.1.2.3:22/cb/secret-token', /^X-Callback-Url: http:\/\/10\.1\.2\.3:22 is not an allowed callback origin \(the gateway's callbackOrigins setting/],
+      [
+        'http://10.1.2.3:22/cb/secret-token',
+        /^X-Callback-Url: http:\/\/10\.1\.2\.3:22 is not an allowed callback origin \(the gateway's callbackOrigins setting/,
+      ],
       [`${callbacks.url}/cb`, /is not an allowed callback origin/],
       ['ftp://127.0.0.1/cb', /^X-Callback-Url: must be an http:\/\/ or https:\/\/ URL, not ftp:$/],
       ['file:///etc/passwd', /^X-Callback-Url: must be an http:\/\/ or https:\/\/ URL, not file:$/],
       ['/relative/cb', /^X-Callback-Url: must be an absolute http:\/\/ or https:\/\/ URL/],
       ['not a url at all', /^X-Callback-Url: must be an absolute http:\/\/ or https:\/\/ URL/],
       ['http://user:pw@127.0.0.1/cb', /^X-Callback-Url: must not carry credentials/],
-      ['http://127.0.0.1:1/cb/secret-token', /^X-Callback-Url: callback URL http:\/\/127\.0\.0\.1:1 is unreachable \(connect ECONNREFUSED\)$/],
+      [
+        'http://127.0.0.1:1/cb/secret-token',
+        /^X-Callback-Url: callback URL http:\/\/127\.0\.0\.1:1 is unreachable \(connect ECONNREFUSED\)$/,
+      ],
       ['http://no-such-host.invalid/cb', /^X-Callback-Url: callback URL http:\/\/no-such-host\.invalid is unreachable/],
     ];
     for (const [value, message] of cases) {
@@ -238,7 +283,10 @@ describe('/async-function/{name}', () => {
     const slow = byId.get('too-slow')!;
     assert.equal(slow.headers['x-function-status'], '503');
     assert.match(slow.body, /^Can't reach service for: quick \(quick-1\): no answer within 0\.3 s$/);
-    assert.match(backend.gatewayLines('echo')[0]!, /^async call no-replica: not run: No endpoints available for: echo\. \(X-Function-Status 503\)/);
+    assert.match(
+      backend.gatewayLines('echo')[0]!,
+      /^async call no-replica: not run: No endpoints available for: echo\. \(X-Function-Status 503\)/,
+    );
   });
 
   it('delivers exactly once, without retrying a callback that answers 500 or following a redirect', async () => {
@@ -247,11 +295,24 @@ describe('/async-function/{name}', () => {
     await submit('/async-function/echo', { 'X-Callback-Url': `${callbacks.url}/redirect` });
     await until('both outcomes are logged', () => backend.gatewayLines('echo').length === 2);
     await sleep(300);
-    assert.deepEqual(callbacks.received.map((r) => r.url).sort(), ['/cb500', '/redirect'], 'one POST each, no retry, no redirect followed');
+    assert.deepEqual(
+      callbacks.received.map((r) => r.url).sort(),
+      ['/cb500', '/redirect'],
+      'one POST each, no retry, no redirect followed',
+    );
     const lines = backend.gatewayLines('echo');
-    assert.ok(lines.some((l) => l.endsWith(`callback to ${callbacks.url} answered 500`)), lines.join('\n'));
-    assert.ok(lines.some((l) => l.endsWith(`callback to ${callbacks.url} answered 302`)), lines.join('\n'));
-    assert.ok(lines.every((l) => !l.includes('"method"')), 'never the body');
+    assert.ok(
+      lines.some((l) => l.endsWith(`callback to ${callbacks.url} answered 500`)),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.some((l) => l.endsWith(`callback to ${callbacks.url} answered 302`)),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.every((l) => !l.includes('"method"')),
+      'never the body',
+    );
   });
 
   it('answers 429 when the queue is full, reports /system/queue, and stop() drops queued calls and aborts running ones', async () => {
@@ -274,13 +335,18 @@ describe('/async-function/{name}', () => {
       inFlight: 1,
       capacity: 2,
       maxInFlight: 16,
-      perFunction: { echo: { queued: 2, inFlight: 1, maxInFlight: 1 }, quick: { queued: 0, inFlight: 0, maxInFlight: 1 } },
+      perFunction: {
+        echo: { queued: 2, inFlight: 1, maxInFlight: 1 },
+        quick: { queued: 0, inFlight: 0, maxInFlight: 1 },
+      },
     });
 
     const started = Date.now();
     await queue.stop();
     assert.ok(Date.now() - started < 500, 'stop() did not wait for the hanging call');
-    assert.deepEqual(backend.gatewayLines('echo'), ['async queue stopped: dropped 2 queued call(s), aborted 1 call(s) in flight; no callback is sent for them']);
+    assert.deepEqual(backend.gatewayLines('echo'), [
+      'async queue stopped: dropped 2 queued call(s), aborted 1 call(s) in flight; no callback is sent for them',
+    ]);
     assert.deepEqual(queue.stats().perFunction.echo, { queued: 0, inFlight: 0, maxInFlight: 1 });
     const after = await hang();
     assert.equal(after.status, 503);
@@ -290,7 +356,9 @@ describe('/async-function/{name}', () => {
   });
 
   it('runs max_inflight calls per ready replica of a function, within the global cap', async () => {
-    backend = new FakeBackend([spec('echo', { environment: { max_inflight: '2' } }), spec('quick')], { availableReplicas: 1 });
+    backend = new FakeBackend([spec('echo', { environment: { max_inflight: '2' } }), spec('quick')], {
+      availableReplicas: 1,
+    });
     backend.getFunction('echo')!.availableReplicas = 2;
     app = make({ maxInFlight: 3 });
     backend.target = { instance: 'echo-1', url: upstream.url };
@@ -302,7 +370,11 @@ describe('/async-function/{name}', () => {
 
     backend.getFunction('quick')!.availableReplicas = 0;
     await submit('/async-function/quick/hang');
-    assert.deepEqual(queue.stats().perFunction.quick, { queued: 1, inFlight: 0, maxInFlight: 1 }, 'one slot wakes a function with no ready replica');
+    assert.deepEqual(
+      queue.stats().perFunction.quick,
+      { queued: 1, inFlight: 0, maxInFlight: 1 },
+      'one slot wakes a function with no ready replica',
+    );
     await queue.stop();
   });
 });

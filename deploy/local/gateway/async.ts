@@ -9,8 +9,18 @@ import { assertKnownNamespace, splitQualifiedName } from './namespace.ts';
 
 /** Hop-by-hop headers (RFC 7230) and those the queued request recomputes: not kept with a queued call. */
 const DROPPED_HEADERS = new Set([
-  'connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer',
-  'transfer-encoding', 'upgrade', 'expect', 'host', 'content-length',
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'host',
+  'content-length',
 ]);
 
 /** Function names as the OpenFaaS gateway routes them, `name` or `name.namespace` (the same pattern as `/function/*`). */
@@ -28,17 +38,22 @@ export function asyncFunctionRoutes(backend: GatewayBackend, queue: AsyncQueue):
     const url = new URL(c.req.url);
     const match = ASYNC_PATH.exec(url.pathname);
     if (!match) throw new GatewayError(404, '404 page not found');
-    if (c.req.method !== 'POST') throw new GatewayError(405, 'Method Not Allowed: asynchronous calls are POST requests', { Allow: 'POST' });
+    if (c.req.method !== 'POST')
+      throw new GatewayError(405, 'Method Not Allowed: asynchronous calls are POST requests', { Allow: 'POST' });
     const [, qualified = '', subPath = '/'] = match;
     const { name, namespace } = splitQualifiedName(qualified);
     assertKnownNamespace(namespace);
-    if (!backend.getFunction(name)) throw new GatewayError(404, `error finding function ${name}.${FUNCTION_NAMESPACE}: not found`);
+    if (!backend.getFunction(name))
+      throw new GatewayError(404, `error finding function ${name}.${FUNCTION_NAMESPACE}: not found`);
 
     const callbackUrl = parseCallbackUrl(c.req.header(CALLBACK_HEADER));
     // The gateway itself (as the caller reached it) is always a fine place for results: it routes to functions.
     if (callbackUrl) assertCallbackAllowed(callbackUrl, [url.origin, ...queue.settings.callbackOrigins]);
     queue.assertAccepting();
-    const body = await readBody(c.req.raw, Math.min(queue.settings.maxBodyBytes, backend.getFunction(name)!.spec.maxRequestBytes));
+    const body = await readBody(
+      c.req.raw,
+      Math.min(queue.settings.maxBodyBytes, backend.getFunction(name)!.spec.maxRequestBytes),
+    );
     if (callbackUrl) await assertCallbackReachable(callbackUrl, queue.settings.callbackCheckTimeoutMs);
 
     const callId = c.req.header('x-call-id') || randomUUID();
@@ -69,7 +84,11 @@ export function queueStatsHandler(queue: AsyncQueue) {
 
 /** The whole body, refused with 413 beyond `maxBytes` (by Content-Length when given, else while reading). */
 async function readBody(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
-  const tooLarge = () => new GatewayError(413, `the body of an asynchronous call must not exceed ${maxBytes} bytes; pass large data by reference`);
+  const tooLarge = () =>
+    new GatewayError(
+      413,
+      `the body of an asynchronous call must not exceed ${maxBytes} bytes; pass large data by reference`,
+    );
   if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge();
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();

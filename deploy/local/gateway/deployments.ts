@@ -33,7 +33,11 @@ const deleteSchema = z.looseObject({ functionName: z.string().min(1), namespace:
  */
 export function deployHandler(backend: GatewayBackend, mode: 'create' | 'update') {
   return async (c: Context): Promise<Response> => {
-    const body = parse(deploymentSchema, await readJson(c), '{service, image, envVars, labels, annotations, secrets, ...}');
+    const body = parse(
+      deploymentSchema,
+      await readJson(c),
+      '{service, image, envVars, labels, annotations, secrets, ...}',
+    );
     assertKnownNamespace(body.namespace ?? undefined);
     const deployment: FunctionDeployment = {
       service: body.service,
@@ -64,7 +68,10 @@ export function removeHandler(backend: GatewayBackend) {
   };
 }
 
-function pickResources(value: { memory?: string | undefined; cpu?: string | undefined }): { memory?: string; cpu?: string } {
+function pickResources(value: { memory?: string | undefined; cpu?: string | undefined }): {
+  memory?: string;
+  cpu?: string;
+} {
   return { ...(value.memory && { memory: value.memory }), ...(value.cpu && { cpu: value.cpu }) };
 }
 

@@ -35,11 +35,18 @@ async function recorder(): Promise<{ server: Server; url: string; received: Rece
   const received: Received[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-      const seen = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() };
-      received.push(seen);
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(seen));
-    });
+    req
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => {
+        const seen = {
+          method: req.method!,
+          url: req.url!,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        };
+        received.push(seen);
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(seen));
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
@@ -79,12 +86,21 @@ describe('faas-cli against the local gateway', () => {
     backend = new FakeBackend([echo], { availableReplicas: 1, overrides });
     backend.target = { instance: 'echo-1', url: replica.url };
     queue = new AsyncQueue({ backend, callbackOrigins: [new URL(callbacks.url).origin] });
-    app = createGatewayApp({ backend, basicAuth: credentials, replicaWaitMs: 100, asyncQueue: queue, version: { release: '0.1.0', sha: 'abc1234' } });
+    app = createGatewayApp({
+      backend,
+      basicAuth: credentials,
+      replicaWaitMs: 100,
+      asyncQueue: queue,
+      version: { release: '0.1.0', sha: 'abc1234' },
+    });
   });
 
   it('login: GET /system/functions with basic auth → 200; a wrong password → 401 (commands/login.go validateLogin)', async () => {
     assert.equal((await app.request('/system/functions', { headers: { Authorization: AUTH } })).status, 200);
-    assert.equal((await app.request('/system/functions', { headers: { Authorization: basic('admin', 'wrong') } })).status, 401);
+    assert.equal(
+      (await app.request('/system/functions', { headers: { Authorization: basic('admin', 'wrong') } })).status,
+      401,
+    );
   });
 
   it('list [-n openfaas-fn]: GET /system/functions[?namespace=] → a FunctionStatus array (proxy/list.go ListFunctions)', async () => {
@@ -106,18 +122,28 @@ describe('faas-cli against the local gateway', () => {
 
   it('describe: GET /system/function/{name}?usage=1[&namespace=] shows the environment replicas run with, secrets by name (proxy/describe.go)', async () => {
     for (const query of ['usage=1', 'namespace=openfaas-fn&usage=1']) {
-      const res = await app.request(`/system/function/echo?${query}`, { headers: { Authorization: AUTH, 'User-Agent': CLI_AGENT } });
+      const res = await app.request(`/system/function/echo?${query}`, {
+        headers: { Authorization: AUTH, 'User-Agent': CLI_AGENT },
+      });
       assert.equal(res.status, 200, query);
       const fn = (await res.json()) as Record<string, unknown>;
       assert.equal(fn.name, 'echo');
       assert.equal(fn.availableReplicas, 1, 'describe prints Ready when availableReplicas > 0');
       assert.equal(fn.envProcess, 'node echo.mjs');
-      assert.deepEqual(fn.envVars, { GREETING: 'from-stack', S3_ENDPOINT: overrides.S3_ENDPOINT, TEMPORAL_ADDRESS: overrides.TEMPORAL_ADDRESS, BATON_FUNCTION: 'echo' });
+      assert.deepEqual(fn.envVars, {
+        GREETING: 'from-stack',
+        S3_ENDPOINT: overrides.S3_ENDPOINT,
+        TEMPORAL_ADDRESS: overrides.TEMPORAL_ADDRESS,
+        BATON_FUNCTION: 'echo',
+      });
       assert.deepEqual(fn.secrets, ['fixture-token']);
       assert.deepEqual(fn.annotations, { topic: 'testing' });
     }
     // proxy/describe.go: 404 → "no such function".
-    assert.equal((await app.request('/system/function/nope?usage=1', { headers: { Authorization: AUTH } })).status, 404);
+    assert.equal(
+      (await app.request('/system/function/nope?usage=1', { headers: { Authorization: AUTH } })).status,
+      404,
+    );
   });
 
   it('invoke [-m, --query, --header]: /function/{name}.openfaas-fn with the sub-path, query and headers passed on (go-sdk functions.go InvokeFunction)', async () => {
@@ -135,7 +161,10 @@ describe('faas-cli against the local gateway', () => {
     assert.equal(seen!.headers['content-type'], 'text/plain');
     assert.ok(seen!.headers['x-call-id'], 'the gateway adds X-Call-Id');
 
-    const get = await app.request('/function/echo.openfaas-fn', { method: 'GET', headers: { 'Content-Type': 'text/plain' } });
+    const get = await app.request('/function/echo.openfaas-fn', {
+      method: 'GET',
+      headers: { 'Content-Type': 'text/plain' },
+    });
     assert.equal(get.status, 200);
     assert.equal(replica.received[1]!.method, 'GET');
 
@@ -177,20 +206,34 @@ describe('faas-cli against the local gateway', () => {
     // reqAsQueryValues: url.Values.Encode sorts the keys; --since 1s gives an RFC 3339 time without fractions.
     const sinceText = since.toISOString().replace(/\.\d{3}Z$/, 'Z');
     const query = `follow=false&name=echo&namespace=openfaas-fn&since=${encodeURIComponent(sinceText)}&tail=1`;
-    const res = await app.request(`/system/logs?${query}`, { headers: { Authorization: AUTH, 'User-Agent': CLI_AGENT } });
+    const res = await app.request(`/system/logs?${query}`, {
+      headers: { Authorization: AUTH, 'User-Agent': CLI_AGENT },
+    });
     assert.equal(res.status, 200);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.deepEqual(lines.map((l) => [l.name, l.namespace, l.instance, l.text]), [['echo', 'openfaas-fn', 'echo-2', 'second']]);
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      lines.map((l) => [l.name, l.namespace, l.instance, l.text]),
+      [['echo', 'openfaas-fn', 'echo-2', 'second']],
+    );
     assert.equal(typeof lines[0]!.timestamp, 'string');
     // --lines defaults to -1, sent as tail=-1: every line.
-    const all = await app.request('/system/logs?follow=false&name=echo&namespace=openfaas-fn&tail=-1', { headers: { Authorization: AUTH } });
+    const all = await app.request('/system/logs?follow=false&name=echo&namespace=openfaas-fn&tail=-1', {
+      headers: { Authorization: AUTH },
+    });
     assert.equal((await all.text()).trim().split('\n').length, 3);
   });
 
   it('version -g: GET /system/info → GatewayInfo {provider: {provider, orchestration, version}, version, arch} (proxy/version.go)', async () => {
     const res = await app.request('/system/info', { headers: { Authorization: AUTH, 'User-Agent': CLI_AGENT } });
     assert.equal(res.status, 200);
-    const info = (await res.json()) as { provider: { provider: string; orchestration: string; version: { release: string; sha: string } }; version: { release: string; sha: string }; arch: string };
+    const info = (await res.json()) as {
+      provider: { provider: string; orchestration: string; version: { release: string; sha: string } };
+      version: { release: string; sha: string };
+      arch: string;
+    };
     assert.equal(info.provider.provider, 'baton-local');
     assert.equal(info.provider.orchestration, 'local-processes');
     assert.deepEqual(info.provider.version, { sha: 'abc1234', release: '0.1.0' });
@@ -221,8 +264,17 @@ describe('faas-cli against the local gateway', () => {
     ...extra,
   });
   const system = (method: string, body: unknown) =>
-    app.request('/system/functions', { method, headers: { Authorization: AUTH, 'User-Agent': CLI_AGENT, ...JSON_BODY }, body: JSON.stringify(body) });
-  const envOf = async () => ((await (await app.request('/system/function/echo?usage=1', { headers: { Authorization: AUTH } })).json()) as { envVars: Record<string, string> }).envVars;
+    app.request('/system/functions', {
+      method,
+      headers: { Authorization: AUTH, 'User-Agent': CLI_AGENT, ...JSON_BODY },
+      body: JSON.stringify(body),
+    });
+  const envOf = async () =>
+    (
+      (await (await app.request('/system/function/echo?usage=1', { headers: { Authorization: AUTH } })).json()) as {
+        envVars: Record<string, string>;
+      }
+    ).envVars;
 
   it('deploy -f stack.yml --filter echo: PUT /system/functions (update) → 202, describe shows the new environment (proxy/deploy.go)', async () => {
     const res = await system('PUT', deployment({ GREETING: 'changed', exec_timeout: '5s' }));
@@ -254,7 +306,10 @@ describe('faas-cli against the local gateway', () => {
   it('remove echo: DELETE /system/functions {functionName, namespace} → 202; then it is gone until deployed again (proxy/delete.go)', async () => {
     const res = await system('DELETE', { functionName: 'echo', namespace: 'openfaas-fn' });
     assert.equal(res.status, 202);
-    assert.equal((await app.request('/system/function/echo?usage=1', { headers: { Authorization: AUTH } })).status, 404);
+    assert.equal(
+      (await app.request('/system/function/echo?usage=1', { headers: { Authorization: AUTH } })).status,
+      404,
+    );
     assert.equal((await app.request('/function/echo.openfaas-fn', { method: 'POST', body: 'x' })).status, 404);
     // proxy/delete.go: 404 → "No existing function to remove".
     assert.equal((await system('DELETE', { functionName: 'echo' })).status, 404);

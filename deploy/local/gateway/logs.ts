@@ -14,10 +14,13 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 export function logsHandler(backend: GatewayBackend) {
   return (c: Context): Response => {
     const query = parseQuery(new URL(c.req.url).searchParams);
-    if (!backend.getFunction(query.name)) throw new GatewayError(404, `function ${query.name} not found in namespace ${FUNCTION_NAMESPACE}`);
+    if (!backend.getFunction(query.name))
+      throw new GatewayError(404, `function ${query.name} not found in namespace ${FUNCTION_NAMESPACE}`);
     const encoder = new TextEncoder();
     const encode = (line: LogLine) =>
-      encoder.encode(`${JSON.stringify({ name: line.name, namespace: FUNCTION_NAMESPACE, instance: line.instance, timestamp: line.timestamp, text: line.text })}\n`);
+      encoder.encode(
+        `${JSON.stringify({ name: line.name, namespace: FUNCTION_NAMESPACE, instance: line.instance, timestamp: line.timestamp, text: line.text })}\n`,
+      );
     let unsubscribe = () => {};
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -37,7 +40,8 @@ function parseQuery(params: URLSearchParams) {
   const name = last('name');
   if (!name) throw new GatewayError(422, 'could not parse the log request: name is required');
   const tail = last('tail');
-  if (tail && !/^-?\d+$/.test(tail)) throw new GatewayError(422, `could not parse the log request: tail must be a whole number, not "${tail}"`);
+  if (tail && !/^-?\d+$/.test(tail))
+    throw new GatewayError(422, `could not parse the log request: tail must be a whole number, not "${tail}"`);
   const since = last('since');
   if (since && (!RFC3339.test(since) || Number.isNaN(Date.parse(since)))) {
     throw new GatewayError(422, `could not parse the log request: since must be an RFC 3339 time, not "${since}"`);

@@ -15,7 +15,10 @@ export function splitQualifiedName(qualified: string): { name: string; namespace
 /** Throws a 404 naming `namespace` unless it is absent, empty or the one namespace the local stack has. */
 export function assertKnownNamespace(namespace: string | undefined): void {
   if (!namespace || namespace === FUNCTION_NAMESPACE) return;
-  throw new GatewayError(404, `namespace "${namespace}" not found: the local gateway runs every function in "${FUNCTION_NAMESPACE}"`);
+  throw new GatewayError(
+    404,
+    `namespace "${namespace}" not found: the local gateway runs every function in "${FUNCTION_NAMESPACE}"`,
+  );
 }
 
 /** `?namespace=` on the system routes, read as Go's `Query().Get` reads it (the first value): only the local one is known. */

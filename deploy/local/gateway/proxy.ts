@@ -24,8 +24,17 @@ export interface FunctionProxyOptions {
 
 /** Hop-by-hop headers (RFC 7230): never forwarded, either way. `host` is the upstream's own. */
 const HOP_HEADERS = new Set([
-  'connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer',
-  'transfer-encoding', 'upgrade', 'expect', 'host',
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'host',
 ]);
 
 /** Function names as the OpenFaaS gateway routes them: `name` or `name.namespace`. */
@@ -52,7 +61,8 @@ export function functionProxy(options: FunctionProxyOptions) {
 
     const ids = { 'x-call-id': c.req.header('x-call-id') || randomUUID(), 'x-start-time': unixNanos() };
     const target = await options.backend.acquireReplica(name, options.replicaWaitMs, c.req.raw.signal);
-    if (!target) throw new GatewayError(503, `No endpoints available for: ${name}.`, { 'X-OpenFaaS-Internal': 'proxy' });
+    if (!target)
+      throw new GatewayError(503, `No endpoints available for: ${name}.`, { 'X-OpenFaaS-Internal': 'proxy' });
 
     const headers: Record<string, string> = { ...forwardable(c.req.raw.headers), ...ids };
     headers['x-forwarded-host'] ??= url.host;
@@ -60,7 +70,11 @@ export function functionProxy(options: FunctionProxyOptions) {
     if (remote) headers['x-forwarded-for'] ??= remote;
 
     const maxBytes = fn.spec.maxRequestBytes;
-    const tooLarge = () => new GatewayError(413, `request body for ${name} is larger than ${maxBytes} bytes (its stack.yml annotation ${MAX_REQUEST_ANNOTATION})`);
+    const tooLarge = () =>
+      new GatewayError(
+        413,
+        `request body for ${name} is larger than ${maxBytes} bytes (its stack.yml annotation ${MAX_REQUEST_ANNOTATION})`,
+      );
     const incoming = (c.env as HttpBindings | undefined)?.incoming;
     if (Number(c.req.header('content-length') ?? 0) > maxBytes) {
       if (incoming) drainRequest(incoming);
@@ -84,7 +98,9 @@ export function functionProxy(options: FunctionProxyOptions) {
     } catch (err) {
       if (body?.overflowed()) throw tooLarge();
       const why = timeout.aborted ? `no answer within ${timeoutMs / 1000} s` : (err as Error).message;
-      throw new GatewayError(502, `Can't reach service for: ${name} (${target.instance}): ${why}`, { 'X-OpenFaaS-Internal': 'proxy' });
+      throw new GatewayError(502, `Can't reach service for: ${name} (${target.instance}): ${why}`, {
+        'X-OpenFaaS-Internal': 'proxy',
+      });
     }
     return passThrough(upstream, c.req.method, ids);
   };
@@ -94,10 +110,20 @@ export function functionProxy(options: FunctionProxyOptions) {
  * The request body as a stream that fails past `maxBytes`. Read from Node's request directly when there is one, so
  * a refused rest can be drained and the caller's connection survives; else (in-process calls) from the Request.
  */
-function cappedStream(c: Context, incoming: HttpBindings['incoming'] | undefined, maxBytes: number): { stream: Readable; overflowed(): boolean } | undefined {
+function cappedStream(
+  c: Context,
+  incoming: HttpBindings['incoming'] | undefined,
+  maxBytes: number,
+): { stream: Readable; overflowed(): boolean } | undefined {
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return undefined;
   const declared = c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
-  const source = incoming ? (declared ? incoming : undefined) : c.req.raw.body ? Readable.fromWeb(c.req.raw.body as NodeReadableStream) : undefined;
+  const source = incoming
+    ? declared
+      ? incoming
+      : undefined
+    : c.req.raw.body
+      ? Readable.fromWeb(c.req.raw.body as NodeReadableStream)
+      : undefined;
   if (!source) return undefined;
   let size = 0;
   let overflowed = false;
@@ -129,7 +155,10 @@ function passThrough(upstream: Dispatcher.ResponseData, method: string, ownHeade
     upstream.body.dump().catch(() => {});
     return new Response(null, { status: upstream.statusCode, headers });
   }
-  return new Response(Readable.toWeb(upstream.body) as ReadableStream<Uint8Array>, { status: upstream.statusCode, headers });
+  return new Response(Readable.toWeb(upstream.body) as ReadableStream<Uint8Array>, {
+    status: upstream.statusCode,
+    headers,
+  });
 }
 
 function forwardable(incoming: Headers): Record<string, string> {

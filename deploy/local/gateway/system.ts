@@ -39,7 +39,11 @@ const scaleRequestSchema = z.object({
  * DELETE remove), `/function/{name}`, `/scale-function/{name}`, `/info`, `/namespaces`, `/namespace/{name}`. Every
  * route takes `?namespace=`; a namespace other than `openfaas-fn` is a 404 naming it.
  */
-export function systemRoutes(backend: GatewayBackend, invocations: (name: string) => number, version: GatewayVersion): Hono {
+export function systemRoutes(
+  backend: GatewayBackend,
+  invocations: (name: string) => number,
+  version: GatewayVersion,
+): Hono {
   const status = (fn: FunctionView): FunctionStatus => ({
     name: fn.spec.name,
     image: fn.spec.image,
@@ -75,7 +79,10 @@ export function systemRoutes(backend: GatewayBackend, invocations: (name: string
       return c.json({ name: FUNCTION_NAMESPACE });
     })
     .on(['POST', 'PUT', 'DELETE'], '/namespace/:name', () => {
-      throw new GatewayError(501, `the local gateway has one namespace, ${FUNCTION_NAMESPACE}: namespaces cannot be created, changed or removed`);
+      throw new GatewayError(
+        501,
+        `the local gateway has one namespace, ${FUNCTION_NAMESPACE}: namespaces cannot be created, changed or removed`,
+      );
     })
     .post('/scale-function/:name', async (c) => {
       const name = c.req.param('name');
@@ -84,10 +91,16 @@ export function systemRoutes(backend: GatewayBackend, invocations: (name: string
       if (!body.success) {
         const issue = body.error.issues[0]!;
         const field = issue.path.join('.') || 'body';
-        throw new GatewayError(400, `${field}: ${field === 'body' ? 'expected a JSON object {serviceName, replicas}' : issue.message}`);
+        throw new GatewayError(
+          400,
+          `${field}: ${field === 'body' ? 'expected a JSON object {serviceName, replicas}' : issue.message}`,
+        );
       }
       if (body.data.serviceName && body.data.serviceName !== name) {
-        throw new GatewayError(400, `serviceName: "${body.data.serviceName}" does not match the function in the path, "${name}"`);
+        throw new GatewayError(
+          400,
+          `serviceName: "${body.data.serviceName}" does not match the function in the path, "${name}"`,
+        );
       }
       assertKnownNamespace(body.data.namespace);
       backend.setReplicas(name, body.data.replicas);

@@ -2,7 +2,13 @@
 import { LogStore } from '../log-store.ts';
 import type { FunctionSpec } from '../stack-file.ts';
 import { clampReplicas } from '../supervisor.ts';
-import { FUNCTION_NAMESPACE, type FunctionDeployment, type FunctionView, type GatewayBackend, type ReplicaTarget } from './backend.ts';
+import {
+  FUNCTION_NAMESPACE,
+  type FunctionDeployment,
+  type FunctionView,
+  type GatewayBackend,
+  type ReplicaTarget,
+} from './backend.ts';
 import { deployedSpec } from './deployments.ts';
 import { GatewayError } from './gateway-error.ts';
 
@@ -65,7 +71,11 @@ export class FakeBackend implements GatewayBackend {
   async deployFunction(deployment: FunctionDeployment, mode: 'create' | 'update') {
     const name = deployment.service;
     const current = (mode === 'update' ? this.views : this.removed).get(name);
-    if (!current) throw new GatewayError(mode === 'update' ? 404 : this.views.has(name) ? 409 : 400, `function ${name}: cannot ${mode}`);
+    if (!current)
+      throw new GatewayError(
+        mode === 'update' ? 404 : this.views.has(name) ? 409 : 400,
+        `function ${name}: cannot ${mode}`,
+      );
     this.deployments.push({ deployment, mode });
     const spec = deployedSpec(current.spec, deployment);
     this.removed.delete(name);
@@ -83,6 +93,13 @@ export class FakeBackend implements GatewayBackend {
   }
   private view(spec: FunctionSpec, replicas: number): FunctionView {
     const environment = { ...spec.environment, ...this.options.overrides, BATON_FUNCTION: spec.name };
-    return { spec, envProcess: 'node echo.mjs', environment, replicas, availableReplicas: this.options.availableReplicas ?? 0, createdAt: new Date(0) };
+    return {
+      spec,
+      envProcess: 'node echo.mjs',
+      environment,
+      replicas,
+      availableReplicas: this.options.availableReplicas ?? 0,
+      createdAt: new Date(0),
+    };
   }
 }

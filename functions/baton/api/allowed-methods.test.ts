@@ -16,14 +16,26 @@ test('the methods of a path come from the access table; HEAD goes with GET', () 
 
 test('a method a route does not take answers 405 with Allow; a path no route serves, 404', async () => {
   const api = createApi({
-    client: { options: { loadedDataConverter: { payloadCodecs: [] } } } as unknown as Client, taskQueue: 'q', namespace: 'default',
-    pipelines: [], steps: new Map(), callbackKey: 'k'.repeat(32), signingKey: 's'.repeat(32), publicUrl: 'http://gw/function/baton', temporalUiUrl: undefined,
-    health: () => ({}), authenticate: async () => ({ id: 'key:root', name: 'root', roles: ['admin'] }), keys: () => new ApiKeyStore(memoryRegistryStore()),
+    client: { options: { loadedDataConverter: { payloadCodecs: [] } } } as unknown as Client,
+    taskQueue: 'q',
+    namespace: 'default',
+    pipelines: [],
+    steps: new Map(),
+    callbackKey: 'k'.repeat(32),
+    signingKey: 's'.repeat(32),
+    publicUrl: 'http://gw/function/baton',
+    temporalUiUrl: undefined,
+    health: () => ({}),
+    authenticate: async () => ({ id: 'key:root', name: 'root', roles: ['admin'] }),
+    keys: () => new ApiKeyStore(memoryRegistryStore()),
   });
   const deleted = await api.request('/runs', { method: 'DELETE' });
   assert.equal(deleted.status, 405);
   assert.equal(deleted.headers.get('allow'), 'GET, HEAD, POST');
-  assert.match(((await deleted.json()) as { error: { message: string } }).error.message, /\/runs does not take DELETE: use GET or HEAD or POST/);
+  assert.match(
+    ((await deleted.json()) as { error: { message: string } }).error.message,
+    /\/runs does not take DELETE: use GET or HEAD or POST/,
+  );
   assert.equal((await api.request('/healthz', { method: 'PATCH' })).status, 405);
   const missing = await api.request('/nothing/here');
   assert.equal(missing.status, 404);

@@ -54,21 +54,34 @@ export function createApi(deps: ApiDeps): Hono<AuthEnv> {
   const pipelines = new Map(deps.pipelines.map((pipeline) => [pipeline.name, pipeline]));
   const links = (runId: string) => ({
     self: `${deps.publicUrl}/runs/${encodeURIComponent(runId)}`,
-    ...(deps.temporalUiUrl ? { temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(runId)}` } : {}),
+    ...(deps.temporalUiUrl
+      ? {
+          temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(runId)}`,
+        }
+      : {}),
   });
 
-  const publicOverrides = deps.codecPublic ? ['POST /codec/encode', 'POST /codec/decode'] as const : [];
-  const openApi = openApiDocument({ serverUrl: deps.publicUrl, namespace: deps.namespace, pipelines: deps.pipelines, publicOverrides });
+  const publicOverrides = deps.codecPublic ? (['POST /codec/encode', 'POST /codec/decode'] as const) : [];
+  const openApi = openApiDocument({
+    serverUrl: deps.publicUrl,
+    namespace: deps.namespace,
+    pipelines: deps.pipelines,
+    publicOverrides,
+  });
 
   const app = new Hono<AuthEnv>();
   // CORS first: the UI's preflight carries no credentials, so it must be answered before authentication.
   app.use('/codec/*', codecCors(deps.codecCorsOrigins ?? []));
   app.use(routeAccess({ authenticate: deps.authenticate, publicOverrides }));
-  app.use(requestLimits(deps.limits ?? {
-    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
-    maxCallbackBytes: DEFAULT_MAX_CALLBACK_BYTES,
-    allowedOrigins: [new URL(deps.publicUrl).origin, ...(deps.codecCorsOrigins ?? [])],
-  }));
+  app.use(
+    requestLimits(
+      deps.limits ?? {
+        maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+        maxCallbackBytes: DEFAULT_MAX_CALLBACK_BYTES,
+        allowedOrigins: [new URL(deps.publicUrl).origin, ...(deps.codecCorsOrigins ?? [])],
+      },
+    ),
+  );
   app.get('/healthz', (c) => c.json({ status: 'ok', ...deps.health() }));
   app.get('/openapi.json', (c) => c.json(openApi));
   app.route('/pipelines', pipelinesRoutes(pipelines));
@@ -79,13 +92,28 @@ export function createApi(deps: ApiDeps): Hono<AuthEnv> {
   app.route('/keys', keysRoutes({ keys: deps.keys }));
   // The codec server decodes with the client's own codecs: what it shows is exactly what the workers wrote.
   app.route('/codec', codecRoutes({ codecs: codecsOf(deps.client), namespace: deps.namespace }));
-  app.route('/', callbacksRoutes({ client: deps.client, steps: deps.steps, callbackKey: deps.callbackKey, signingKey: deps.signingKey }));
+  app.route(
+    '/',
+    callbacksRoutes({
+      client: deps.client,
+      steps: deps.steps,
+      callbackKey: deps.callbackKey,
+      signingKey: deps.signingKey,
+    }),
+  );
   const methodsOf = allowedMethods();
   app.notFound((c) => {
     const allowed = methodsOf(c.req.path);
-    if (allowed.length === 0) return c.json(new TriggerApiError(404, `no route ${c.req.method} ${c.req.path}; see GET /openapi.json`).toBody(), 404);
+    if (allowed.length === 0)
+      return c.json(
+        new TriggerApiError(404, `no route ${c.req.method} ${c.req.path}; see GET /openapi.json`).toBody(),
+        404,
+      );
     c.header('Allow', allowed.join(', '));
-    return c.json(new TriggerApiError(405, `${c.req.path} does not take ${c.req.method}: use ${allowed.join(' or ')}`).toBody(), 405);
+    return c.json(
+      new TriggerApiError(405, `${c.req.path} does not take ${c.req.method}: use ${allowed.join(' or ')}`).toBody(),
+      405,
+    );
   });
   app.onError(answerError);
   return app;

@@ -26,7 +26,7 @@ function clientAnswering(answer: (decision: Record<string, unknown>) => unknown)
 
 const post = (body: string) => ({ method: 'POST', body, headers: { 'content-type': 'application/json' } });
 
-test('a decision carries the approver\'s name and principal id from the credential', async () => {
+test("a decision carries the approver's name and principal id from the credential", async () => {
   const { client, sent } = clientAnswering(() => ({ version: 'cccccccccccc', approved: true }));
   const app = signedIn(approvalRoutes({ client }), ann).onError(answerError);
   const response = await app.request('/run-1/approval', post('{"approved": true, "reason": "checked"}'));
@@ -42,22 +42,36 @@ test('a body naming the approver (by or byId) is refused: identities come from c
     const response = await app.request('/run-1/approval', post(`{"approved": true, "${field}": "key:someone-else"}`));
     assert.equal(response.status, 400, field);
     const answer = (await response.json()) as { error: { issues: { path: string; message: string }[] } };
-    assert.deepEqual(answer.error.issues.map((issue) => issue.path), [field]);
+    assert.deepEqual(
+      answer.error.issues.map((issue) => issue.path),
+      [field],
+    );
   }
   assert.equal(sent.length, 0);
 });
 
 test('the run refusing its own starter as approver is a 403 with its words; other refusals stay 409', async () => {
-  const starter = 'the policy of model "iris" requires an approver other than the one who started the run: ann started this run, so someone else with the approver role must decide';
+  const starter =
+    'the policy of model "iris" requires an approver other than the one who started the run: ann started this run, so someone else with the approver role must decide';
   const refusing = clientAnswering(() => {
-    throw new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ message: starter, type: 'ApproverIsStarter', nonRetryable: true }));
+    throw new WorkflowUpdateFailedError(
+      'Workflow Update failed',
+      ApplicationFailure.create({ message: starter, type: 'ApproverIsStarter', nonRetryable: true }),
+    );
   });
-  const forbidden = await signedIn(approvalRoutes({ client: refusing.client }), ann).onError(answerError).request('/run-1/approval', post('{"approved": true}'));
+  const forbidden = await signedIn(approvalRoutes({ client: refusing.client }), ann)
+    .onError(answerError)
+    .request('/run-1/approval', post('{"approved": true}'));
   assert.equal(forbidden.status, 403);
   assert.equal(((await forbidden.json()) as { error: { message: string } }).error.message, starter);
   const late = clientAnswering(() => {
-    throw new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ message: 'this run is not waiting for an approval (state: approved)' }));
+    throw new WorkflowUpdateFailedError(
+      'Workflow Update failed',
+      ApplicationFailure.create({ message: 'this run is not waiting for an approval (state: approved)' }),
+    );
   });
-  const conflict = await signedIn(approvalRoutes({ client: late.client }), ann).onError(answerError).request('/run-1/approval', post('{"approved": true}'));
+  const conflict = await signedIn(approvalRoutes({ client: late.client }), ann)
+    .onError(answerError)
+    .request('/run-1/approval', post('{"approved": true}'));
   assert.equal(conflict.status, 409);
 });

@@ -1,8 +1,20 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { ApplicationFailure, QueryNotRegisteredError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  QueryNotRegisteredError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { toErrorIssues } from '#baton-contract';
-import { APPROVER_IS_STARTER, approvalDecision, approvePromotionUpdate, promotionStatusQuery } from '../../../workflows/promotion/approval.ts';
+import {
+  APPROVER_IS_STARTER,
+  approvalDecision,
+  approvePromotionUpdate,
+  promotionStatusQuery,
+} from '../../../workflows/promotion/approval.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { TriggerApiError } from './trigger-api-error.ts';
 import { readJsonBody } from './json-body.ts';
@@ -15,7 +27,10 @@ import type { RouteDocs } from './route-doc.ts';
  * starter) comes from the credential, never from the body.
  */
 const fromCredential = z.never({ error: 'is taken from your credential: leave it out' }).optional();
-export const decisionBody = approvalDecision.omit({ by: true, byId: true }).extend({ by: fromCredential, byId: fromCredential }).strict();
+export const decisionBody = approvalDecision
+  .omit({ by: true, byId: true })
+  .extend({ by: fromCredential, byId: fromCredential })
+  .strict();
 
 export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
@@ -28,7 +43,8 @@ export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new TriggerApiError(404, `no run "${runId}"`);
       // The run's pipeline has no approval step (the fuzzer found this as a 500).
-      if (error instanceof QueryNotRegisteredError) throw new TriggerApiError(404, `run "${runId}" has no promotion approval: its pipeline does not ask for one`);
+      if (error instanceof QueryNotRegisteredError)
+        throw new TriggerApiError(404, `run "${runId}" has no promotion approval: its pipeline does not ask for one`);
       throw error;
     }
   });
@@ -40,7 +56,9 @@ export function approvalRoutes(deps: { client: Client }): Hono<AuthEnv> {
     const { name: by, id: byId } = principalOf(c);
     const handle = deps.client.workflow.getHandle(runId);
     try {
-      const receipt = await handle.executeUpdate(approvePromotionUpdate, { args: [{ approved: body.data.approved, reason: body.data.reason, by, byId }] });
+      const receipt = await handle.executeUpdate(approvePromotionUpdate, {
+        args: [{ approved: body.data.approved, reason: body.data.reason, by, byId }],
+      });
       return c.json({ runId, ...receipt, by });
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw await closedOrMissing(handle, runId);
@@ -81,7 +99,10 @@ export const approvalRouteDocs: RouteDocs = {
   'GET /runs/:runId/approval': {
     tag: 'approvals',
     summary: "Where a run's promotion approval stands",
-    responses: { 200: { description: 'The approval state', schema: approvalStatus }, 404: 'No such run, or its pipeline asks for no approval' },
+    responses: {
+      200: { description: 'The approval state', schema: approvalStatus },
+      404: 'No such run, or its pipeline asks for no approval',
+    },
   },
   'POST /runs/:runId/approval': {
     tag: 'approvals',
@@ -89,7 +110,10 @@ export const approvalRouteDocs: RouteDocs = {
     description: 'Who decided is taken from the credential; a body that sets `by` is refused.',
     body: decisionBody,
     responses: {
-      200: { description: 'The run took the decision', schema: z.looseObject({ runId: z.string(), version: z.string(), approved: z.boolean(), by: z.string() }) },
+      200: {
+        description: 'The run took the decision',
+        schema: z.looseObject({ runId: z.string(), version: z.string(), approved: z.boolean(), by: z.string() }),
+      },
       400: 'An invalid body',
       404: 'No such run',
       409: 'The run refused the decision (not waiting for one, already decided, or closed), in its own words',

@@ -14,7 +14,12 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 export function cappedBody(maxBytes: number, tooLarge: () => Error): MiddlewareHandler {
-  const inProcess = bodyLimit({ maxSize: maxBytes, onError: () => { throw tooLarge(); } });
+  const inProcess = bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw tooLarge();
+    },
+  });
   return async (c, next) => {
     const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
     if (!incoming) return inProcess(c, next);

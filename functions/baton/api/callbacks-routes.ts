@@ -10,7 +10,14 @@
  * never reached the function (no replica, a crashed one) is refused too: the attempt's heartbeat timeout retries it.
  */
 import { Hono } from 'hono';
-import { ActivityCancelledError, ActivityCompletionError, ActivityNotFoundError, ActivityPausedError, ActivityResetError, type Client } from '@temporalio/client';
+import {
+  ActivityCancelledError,
+  ActivityCompletionError,
+  ActivityNotFoundError,
+  ActivityPausedError,
+  ActivityResetError,
+  type Client,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { StepErrorType, progressReport, toErrorIssues, type ProgressAnswer } from '#baton-contract';
 import { SIGNATURE_HEADER, deriveStepKey, reportSignatureProblem } from '#baton-signature';
@@ -41,14 +48,27 @@ export function callbacksRoutes(deps: CallbackDeps): Hono {
   };
   /** Refuses (401) a body the attempt's function did not sign; `status` only for answers. */
   const assertSigned = (identity: AttemptIdentity, header: string | undefined, body: Uint8Array, status?: number) => {
-    const run = { workflowId: identity.workflowId, runId: identity.runId, step: identity.activityId, attempt: identity.attempt };
-    const problem = status === undefined
-      ? reportSignatureProblem(header, { fn: identity.fn, run }, body, stepKey(identity.fn), 'progress')
-      : reportSignatureProblem(header, { fn: identity.fn, run, status }, body, stepKey(identity.fn), 'answer');
-    if (problem) throw new TriggerApiError(401, `attempt ${identity.attempt} of step "${identity.activityId}" in run "${identity.workflowId}": ${problem}`);
+    const run = {
+      workflowId: identity.workflowId,
+      runId: identity.runId,
+      step: identity.activityId,
+      attempt: identity.attempt,
+    };
+    const problem =
+      status === undefined
+        ? reportSignatureProblem(header, { fn: identity.fn, run }, body, stepKey(identity.fn), 'progress')
+        : reportSignatureProblem(header, { fn: identity.fn, run, status }, body, stepKey(identity.fn), 'answer');
+    if (problem)
+      throw new TriggerApiError(
+        401,
+        `attempt ${identity.attempt} of step "${identity.activityId}" in run "${identity.workflowId}": ${problem}`,
+      );
   };
   const stale = (identity: AttemptIdentity) =>
-    new TriggerApiError(409, `attempt ${identity.attempt} of step "${identity.activityId}" in run "${identity.workflowId}" is no longer waiting (finished, retried or cancelled)`);
+    new TriggerApiError(
+      409,
+      `attempt ${identity.attempt} of step "${identity.activityId}" in run "${identity.workflowId}" is no longer waiting (finished, retried or cancelled)`,
+    );
 
   app.post('/callbacks/:ref', async (c) => {
     const identity = attemptOf(c.req.param('ref'));
@@ -65,7 +85,9 @@ export function callbacksRoutes(deps: CallbackDeps): Hono {
       if (status >= 200 && status <= 299) {
         let answer;
         try {
-          answer = checkStepAnswer({ step: identity.step, function: fn }, step.output, body, (message) => console.warn(message));
+          answer = checkStepAnswer({ step: identity.step, function: fn }, step.output, body, (message) =>
+            console.warn(message),
+          );
         } catch (failure) {
           if (!(failure instanceof ApplicationFailure)) throw failure;
           await completion.fail(identity.taskToken, failure);
@@ -78,7 +100,10 @@ export function callbacksRoutes(deps: CallbackDeps): Hono {
         await completion.reportCancellation(identity.taskToken);
         return c.json({ accepted: true, outcome: 'cancelled' });
       }
-      await completion.fail(identity.taskToken, toApplicationFailure(classifyHttpFailure(fn, status, c.req.header('Retry-After'), body)));
+      await completion.fail(
+        identity.taskToken,
+        toApplicationFailure(classifyHttpFailure(fn, status, c.req.header('Retry-After'), body)),
+      );
       return c.json({ accepted: true, outcome: 'failed' });
     } catch (error) {
       if (isUnknownAttempt(error)) throw stale(identity);
@@ -103,7 +128,11 @@ export function callbacksRoutes(deps: CallbackDeps): Hono {
       await deps.client.activity.heartbeat(identity.taskToken, report.data);
     } catch (error) {
       if (isUnknownAttempt(error)) throw stale(identity);
-      if (error instanceof ActivityCancelledError || error instanceof ActivityPausedError || error instanceof ActivityResetError) {
+      if (
+        error instanceof ActivityCancelledError ||
+        error instanceof ActivityPausedError ||
+        error instanceof ActivityResetError
+      ) {
         answer = { cancelRequested: true };
       } else {
         throw error;

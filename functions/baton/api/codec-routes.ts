@@ -55,38 +55,54 @@ export function codecCors(origins: readonly string[]): MiddlewareHandler {
 /** `POST /encode` and `POST /decode`, mounted under `/codec`. */
 export function codecRoutes(deps: CodecRoutesDeps): Hono {
   const app = new Hono();
-  app.use(bodyLimit({
-    maxSize: CODEC_MAX_BODY_BYTES,
-    onError: () => {
-      throw new TriggerApiError(413, `request body is over ${CODEC_MAX_BODY_BYTES} bytes: send fewer payloads at once`);
-    },
-  }));
+  app.use(
+    bodyLimit({
+      maxSize: CODEC_MAX_BODY_BYTES,
+      onError: () => {
+        throw new TriggerApiError(
+          413,
+          `request body is over ${CODEC_MAX_BODY_BYTES} bytes: send fewer payloads at once`,
+        );
+      },
+    }),
+  );
 
-  const transform = (direction: 'encode' | 'decode') => app.post(`/${direction}`, async (c) => {
-    const namespace = c.req.header('X-Namespace');
-    if (!namespaceHeader(deps.namespace).safeParse({ 'X-Namespace': namespace }).success) {
-      throw new TriggerApiError(400, `X-Namespace "${namespace}" is not this codec server's namespace ("${deps.namespace}")`, [{ path: 'X-Namespace', message: `must be ${deps.namespace}` }]);
-    }
-    const body = codecBody.safeParse(await readJsonBody(c.req.raw, '{"payloads": [{"metadata": {"encoding": "<base64>"}, "data": "<base64>"}]}'));
-    if (!body.success) throw new TriggerApiError(400, `invalid ${direction} request`, toErrorIssues(body.error));
-    const payloads = body.data.payloads.map(payloadFromJson);
-    try {
-      const transformed = await (direction === 'encode' ? encodePayloads : decodePayloads)(deps.codecs, payloads);
-      return c.json({ payloads: transformed.map(payloadToJson) });
-    } catch (error) {
-      if (error instanceof PayloadDecryptionError) throw new TriggerApiError(400, error.message);
-      throw error;
-    }
-  });
+  const transform = (direction: 'encode' | 'decode') =>
+    app.post(`/${direction}`, async (c) => {
+      const namespace = c.req.header('X-Namespace');
+      if (!namespaceHeader(deps.namespace).safeParse({ 'X-Namespace': namespace }).success) {
+        throw new TriggerApiError(
+          400,
+          `X-Namespace "${namespace}" is not this codec server's namespace ("${deps.namespace}")`,
+          [{ path: 'X-Namespace', message: `must be ${deps.namespace}` }],
+        );
+      }
+      const body = codecBody.safeParse(
+        await readJsonBody(c.req.raw, '{"payloads": [{"metadata": {"encoding": "<base64>"}, "data": "<base64>"}]}'),
+      );
+      if (!body.success) throw new TriggerApiError(400, `invalid ${direction} request`, toErrorIssues(body.error));
+      const payloads = body.data.payloads.map(payloadFromJson);
+      try {
+        const transformed = await (direction === 'encode' ? encodePayloads : decodePayloads)(deps.codecs, payloads);
+        return c.json({ payloads: transformed.map(payloadToJson) });
+      } catch (error) {
+        if (error instanceof PayloadDecryptionError) throw new TriggerApiError(400, error.message);
+        throw error;
+      }
+    });
   transform('encode');
   transform('decode');
   return app;
 }
 
 /** The header the UI sends: this orchestrator's namespace, or none (empty counts as none). */
-const namespaceHeader = (namespace: string) => z.object({
-  'X-Namespace': z.literal([namespace, '']).optional().describe("The Temporal namespace: this orchestrator's, or none"),
-});
+const namespaceHeader = (namespace: string) =>
+  z.object({
+    'X-Namespace': z
+      .literal([namespace, ''])
+      .optional()
+      .describe("The Temporal namespace: this orchestrator's, or none"),
+  });
 const codecDoc = (namespace: string, direction: 'encode' | 'decode') => ({
   tag: 'codec',
   summary: `${direction === 'encode' ? 'Encode (encrypt)' : 'Decode (decrypt)'} payloads: the codec server of the Temporal UI and CLI`,

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { memoryRegistryStore, ModelRegistry, RegistryConflictError, type MemoryRegistryStore, type ModelSummary, type ModelView } from '../../../registry/index.ts';
+import {
+  memoryRegistryStore,
+  ModelRegistry,
+  RegistryConflictError,
+  type MemoryRegistryStore,
+  type ModelSummary,
+  type ModelView,
+} from '../../../registry/index.ts';
 import { signedIn, TEST_ADMIN, unusedRegistry } from '../auth/testing.ts';
 import { answerError } from './trigger-api-error.ts';
 import { modelsRoutes } from './models-routes.ts';
@@ -17,23 +24,37 @@ async function setUp() {
 
 function registration(store: MemoryRegistryStore, content: string) {
   return {
-    name: 'wine', artifact: store.putArtifact(`runs/${content}/train/model.skops`, Buffer.from(content)), format: 'skops', type: 'random_forest',
-    params: { n_estimators: 5 }, features: ['a'], classes: [0, 1], target: 'label', metrics: { accuracy: content === 'one' ? 0.9 : 0.95 },
+    name: 'wine',
+    artifact: store.putArtifact(`runs/${content}/train/model.skops`, Buffer.from(content)),
+    format: 'skops',
+    type: 'random_forest',
+    params: { n_estimators: 5 },
+    features: ['a'],
+    classes: [0, 1],
+    target: 'label',
+    metrics: { accuracy: content === 'one' ? 0.9 : 0.95 },
     lineage: {
       dataset: { name: 'wine', version: '0123456789ab', uri: 's3://baton-test/datasets/wine/0123456789ab/data.csv' },
       run: { pipeline: 'train-classifier', workflowId: `run-${content}`, runId: 'r', step: 'register-model' },
-      codeVersion: 'abc1234', evaluationReport: 's3://baton-test/report.json',
+      codeVersion: 'abc1234',
+      evaluationReport: 's3://baton-test/report.json',
     },
     by: 'run',
   };
 }
 
-const post = (body?: string) => ({ method: 'POST', ...(body !== undefined ? { body, headers: { 'content-type': 'application/json' } } : {}) });
+const post = (body?: string) => ({
+  method: 'POST',
+  ...(body !== undefined ? { body, headers: { 'content-type': 'application/json' } } : {}),
+});
 
 test('GET /models and /models/{name} show versions with stage, metrics and lineage', async () => {
   const { app, one, two } = await setUp();
   const list = (await (await app.request('/')).json()) as { models: ModelSummary[] };
-  assert.deepEqual(list.models.map((model) => [model.name, model.versionCount, model.production]), [['wine', 2, null]]);
+  assert.deepEqual(
+    list.models.map((model) => [model.name, model.versionCount, model.production]),
+    [['wine', 2, null]],
+  );
 
   const response = await app.request('/wine');
   assert.equal(response.status, 200);
@@ -57,7 +78,13 @@ test('unknown models and versions answer 404 naming them', async () => {
   assert.deepEqual(await model.json(), { error: { message: 'no model "beer" in the registry', model: 'beer' } });
   const version = await app.request('/wine/versions/ffffffffffff');
   assert.equal(version.status, 404);
-  assert.deepEqual(await version.json(), { error: { message: 'no version "ffffffffffff" of model "wine" in the registry', model: 'wine', version: 'ffffffffffff' } });
+  assert.deepEqual(await version.json(), {
+    error: {
+      message: 'no version "ffffffffffff" of model "wine" in the registry',
+      model: 'wine',
+      version: 'ffffffffffff',
+    },
+  });
   assert.equal((await app.request('/wine/versions/ffffffffffff/promote', post('{}'))).status, 404);
   assert.equal((await app.request(`/beer/versions/${one}/promote`, post())).status, 404);
 });
@@ -66,43 +93,85 @@ test('POST promote moves a version to production, archives the previous one, and
   const { app, store, one, two } = await setUp();
   const first = await app.request(`/wine/versions/${one}/promote`, post());
   assert.equal(first.status, 200, 'an empty body promotes to production');
-  assert.deepEqual(await first.json(), { modelName: 'wine', version: one, stage: 'production', previousProduction: null, changed: true });
+  assert.deepEqual(await first.json(), {
+    modelName: 'wine',
+    version: one,
+    stage: 'production',
+    previousProduction: null,
+    changed: true,
+  });
   const pointer = JSON.parse(store.objects.get('models/wine/production.json')!.toString()) as { by: string };
   assert.equal(pointer.by, 'test-admin', 'the promotion records who called, from the credential');
 
   const second = await app.request(`/wine/versions/${two}/promote`, post(JSON.stringify({ reason: 'more accurate' })));
-  assert.deepEqual(await second.json(), { modelName: 'wine', version: two, stage: 'production', previousProduction: one, changed: true });
+  assert.deepEqual(await second.json(), {
+    modelName: 'wine',
+    version: two,
+    stage: 'production',
+    previousProduction: one,
+    changed: true,
+  });
   const model = (await (await app.request('/wine')).json()) as ModelView;
   assert.equal(model.production?.version, two);
   assert.equal(model.production?.reason, 'more accurate');
-  assert.deepEqual(Object.fromEntries(model.versions.map((v) => [v.version, v.stage])), { [one]: 'archived', [two]: 'production' });
+  assert.deepEqual(Object.fromEntries(model.versions.map((v) => [v.version, v.stage])), {
+    [one]: 'archived',
+    [two]: 'production',
+  });
 
   const again = await app.request(`/wine/versions/${two}/promote`, post('{"stage": "production"}'));
   assert.equal(((await again.json()) as { changed: boolean }).changed, false);
 
-  const demoted = await app.request(`/wine/versions/${two}/promote`, post('{"stage": "staging", "reason": "regression"}'));
-  assert.deepEqual(await demoted.json(), { modelName: 'wine', version: two, stage: 'staging', previousProduction: two, changed: true });
+  const demoted = await app.request(
+    `/wine/versions/${two}/promote`,
+    post('{"stage": "staging", "reason": "regression"}'),
+  );
+  assert.deepEqual(await demoted.json(), {
+    modelName: 'wine',
+    version: two,
+    stage: 'staging',
+    previousProduction: two,
+    changed: true,
+  });
   assert.equal(((await (await app.request('/wine')).json()) as ModelView).production, null);
 });
 
 test('a bad promotion body answers 400 naming the field, and changes nothing', async () => {
   const { app, store, one } = await setUp();
   const writes = store.writes.length;
-  for (const [body, path] of [['{"stage": "live"}', 'stage'], ['{"reason": 5}', 'reason'], ['{"by": "mallory"}', 'by'], ['{"stag": "production"}', '(root)'], ['[1]', '(root)'], ['{oops', '(root)']] as const) {
+  for (const [body, path] of [
+    ['{"stage": "live"}', 'stage'],
+    ['{"reason": 5}', 'reason'],
+    ['{"by": "mallory"}', 'by'],
+    ['{"stag": "production"}', '(root)'],
+    ['[1]', '(root)'],
+    ['{oops', '(root)'],
+  ] as const) {
     const response = await app.request(`/wine/versions/${one}/promote`, post(body));
     assert.equal(response.status, 400, body);
     const answer = (await response.json()) as { error: { issues: { path: string }[] } };
-    assert.deepEqual(answer.error.issues.map((issue) => issue.path), [path], body);
+    assert.deepEqual(
+      answer.error.issues.map((issue) => issue.path),
+      [path],
+      body,
+    );
   }
   assert.equal(store.writes.length, writes);
 });
 
 test('a promotion that keeps losing races answers 409', async () => {
-  const conflicted = unusedRegistry({ setStage: async () => { throw new RegistryConflictError('models/wine/production.json'); } });
+  const conflicted = unusedRegistry({
+    setStage: async () => {
+      throw new RegistryConflictError('models/wine/production.json');
+    },
+  });
   const app = signedIn(modelsRoutes({ registry: () => conflicted })).onError(answerError);
   const response = await app.request('/wine/versions/0123456789ab/promote', post('{}'));
   assert.equal(response.status, 409);
-  assert.match(((await response.json()) as { error: { message: string } }).error.message, /models\/wine\/production\.json kept changing/);
+  assert.match(
+    ((await response.json()) as { error: { message: string } }).error.message,
+    /models\/wine\/production\.json kept changing/,
+  );
 });
 
 const put = (body: string) => ({ method: 'PUT', body, headers: { 'content-type': 'application/json' } });
@@ -112,13 +181,42 @@ test('GET /{name}/policy shows the default policy (version 0) until an admin PUT
   const before = await app.request('/wine/policy');
   assert.equal(before.status, 200);
   assert.deepEqual(await before.json(), {
-    name: 'wine', stored: false, version: 0,
-    rules: { enabled: true, metric: 'accuracy', minimum: 0.8, mustBeatProduction: true, approval: { required: false, timeout: '1h', approverMustNotBeStarter: false } },
+    name: 'wine',
+    stored: false,
+    version: 0,
+    rules: {
+      enabled: true,
+      metric: 'accuracy',
+      minimum: 0.8,
+      mustBeatProduction: true,
+      approval: { required: false, timeout: '1h', approverMustNotBeStarter: false },
+    },
   });
-  const response = await app.request('/wine/policy', put('{"rules": {"minimum": 0.9, "approval": {"required": true, "approverMustNotBeStarter": true}}, "reason": "four eyes"}'));
+  const response = await app.request(
+    '/wine/policy',
+    put(
+      '{"rules": {"minimum": 0.9, "approval": {"required": true, "approverMustNotBeStarter": true}}, "reason": "four eyes"}',
+    ),
+  );
   assert.equal(response.status, 200);
-  const answer = (await response.json()) as { version: number; updatedBy: string; reason: string; changed: boolean; rules: { minimum: number; approval: { approverMustNotBeStarter: boolean } } };
-  assert.deepEqual([answer.version, answer.updatedBy, answer.reason, answer.changed, answer.rules.minimum, answer.rules.approval.approverMustNotBeStarter], [1, TEST_ADMIN.name, 'four eyes', true, 0.9, true]);
+  const answer = (await response.json()) as {
+    version: number;
+    updatedBy: string;
+    reason: string;
+    changed: boolean;
+    rules: { minimum: number; approval: { approverMustNotBeStarter: boolean } };
+  };
+  assert.deepEqual(
+    [
+      answer.version,
+      answer.updatedBy,
+      answer.reason,
+      answer.changed,
+      answer.rules.minimum,
+      answer.rules.approval.approverMustNotBeStarter,
+    ],
+    [1, TEST_ADMIN.name, 'four eyes', true, 0.9, true],
+  );
   assert.ok(store.objects.has('models/wine/policy.json'));
   const after = (await (await app.request('/wine/policy')).json()) as { version: number; stored: boolean };
   assert.deepEqual([after.version, after.stored], [1, true]);
@@ -139,10 +237,16 @@ test('PUT /{name}/policy refuses bad rules, a caller-chosen updatedBy and bad na
     const response = await app.request('/wine/policy', put(body));
     assert.equal(response.status, 400, body);
     const answer = (await response.json()) as { error: { issues: { path: string }[] } };
-    assert.ok(answer.error.issues.some((issue) => issue.path === path), `${body}: ${JSON.stringify(answer.error.issues)}`);
+    assert.ok(
+      answer.error.issues.some((issue) => issue.path === path),
+      `${body}: ${JSON.stringify(answer.error.issues)}`,
+    );
   }
   const badName = await app.request('/Wine%2F..%2Fsystem/policy', put('{"rules": {}}'));
   assert.equal(badName.status, 400);
-  assert.deepEqual(((await badName.json()) as { error: { issues: { path: string }[] } }).error.issues.map((issue) => issue.path), ['name']);
+  assert.deepEqual(
+    ((await badName.json()) as { error: { issues: { path: string }[] } }).error.issues.map((issue) => issue.path),
+    ['name'],
+  );
   assert.equal(store.writes.length, writes);
 });

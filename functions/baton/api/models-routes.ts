@@ -7,7 +7,15 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { toErrorIssues } from '#baton-contract';
-import { ModelRegistry, RegistryConflictError, RegistryDocumentError, RegistryNotFoundError, MODEL_NAME_PATTERN, MODEL_STAGES, MODEL_VERSION_PATTERN } from '../../../registry/index.ts';
+import {
+  ModelRegistry,
+  RegistryConflictError,
+  RegistryDocumentError,
+  RegistryNotFoundError,
+  MODEL_NAME_PATTERN,
+  MODEL_STAGES,
+  MODEL_VERSION_PATTERN,
+} from '../../../registry/index.ts';
 import type { ModelSummary, ModelVersionView, ModelView, StageChangeResult } from '../../../registry/index.ts';
 import { modelMetadata, modelPolicyDocument, productionPointer, stageChange } from '../../../registry/documents.ts';
 import type { ModelPolicyView } from '../../../registry/policy.ts';
@@ -20,7 +28,10 @@ import { pathParams } from './path-params.ts';
 import { answers, type RouteDocs } from './route-doc.ts';
 
 /** What the routes use of the registry (the real one, or one over an in-memory store in tests). */
-export type ModelsRegistry = Pick<ModelRegistry, 'listModels' | 'getModel' | 'getVersion' | 'setStage' | 'getPolicy' | 'setPolicy'>;
+export type ModelsRegistry = Pick<
+  ModelRegistry,
+  'listModels' | 'getModel' | 'getVersion' | 'setStage' | 'getPolicy' | 'setPolicy'
+>;
 
 /** What the models routes need. */
 export interface ModelsDeps {
@@ -29,33 +40,42 @@ export interface ModelsDeps {
 }
 
 /** The body of `POST .../promote`; every field has a default, so an empty body promotes to production. */
-export const promoteBody = z.object({
-  stage: z.enum(MODEL_STAGES).default('production'),
-  reason: z.string().max(2000).default(''),
-  by: z.never({ error: 'is taken from your credential: leave it out' }).optional(),
-}).strict();
+export const promoteBody = z
+  .object({
+    stage: z.enum(MODEL_STAGES).default('production'),
+    reason: z.string().max(2000).default(''),
+    by: z.never({ error: 'is taken from your credential: leave it out' }).optional(),
+  })
+  .strict();
 
-const modelName = z.string().regex(MODEL_NAME_PATTERN, 'a model name is lowercase letters, digits and dashes (at most 63)');
+const modelName = z
+  .string()
+  .regex(MODEL_NAME_PATTERN, 'a model name is lowercase letters, digits and dashes (at most 63)');
 const modelVersion = z.string().regex(MODEL_VERSION_PATTERN, 'a version is 12 lowercase hex digits');
 /** The path parameters: names and versions become storage keys, so only ones the registry could hold pass. */
 export const modelParams = z.object({ name: modelName });
 export const versionParams = z.object({ name: modelName, version: modelVersion });
 
 /** The body of `PUT .../policy`: the whole set of rules (what it leaves out gets the default), and why. */
-export const policyBody = z.object({
-  rules: promotionPolicy,
-  reason: z.string().max(2000).default(''),
-  updatedBy: z.never({ error: 'is taken from your credential: leave it out' }).optional(),
-}).strict();
+export const policyBody = z
+  .object({
+    rules: promotionPolicy,
+    reason: z.string().max(2000).default(''),
+    updatedBy: z.never({ error: 'is taken from your credential: leave it out' }).optional(),
+  })
+  .strict();
 
 export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
   let shared: ModelsRegistry | undefined;
-  const registry = deps.registry ?? (() => (shared ??= new ModelRegistry(new ArtifactStore(artifactStoreConfigFromEnv()))));
+  const registry =
+    deps.registry ?? (() => (shared ??= new ModelRegistry(new ArtifactStore(artifactStoreConfigFromEnv()))));
   const app = new Hono<AuthEnv>();
 
   app.get('/', async (c) => c.json({ models: await registry().listModels() }));
 
-  app.get('/:name', async (c) => c.json(await answering(registry().getModel(pathParams(modelParams, c.req.param()).name))));
+  app.get('/:name', async (c) =>
+    c.json(await answering(registry().getModel(pathParams(modelParams, c.req.param()).name))),
+  );
 
   app.get('/:name/versions/:version', async (c) => {
     const { name, version } = pathParams(versionParams, c.req.param());
@@ -68,17 +88,31 @@ export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
     const body = promoteBody.safeParse(raw);
     if (!body.success) throw new TriggerApiError(400, 'invalid promotion request', toErrorIssues(body.error));
     const { name, version } = pathParams(versionParams, c.req.param());
-    const result = await answering(registry().setStage(name, version, body.data.stage, { by: principalOf(c).name, reason: body.data.reason }));
-    return c.json({ modelName: result.name, version: result.version, stage: result.stage, previousProduction: result.previousProduction, changed: result.changed });
+    const result = await answering(
+      registry().setStage(name, version, body.data.stage, { by: principalOf(c).name, reason: body.data.reason }),
+    );
+    return c.json({
+      modelName: result.name,
+      version: result.version,
+      stage: result.stage,
+      previousProduction: result.previousProduction,
+      changed: result.changed,
+    });
   });
 
-  app.get('/:name/policy', async (c) => c.json(await answering(registry().getPolicy(pathParams(modelParams, c.req.param()).name))));
+  app.get('/:name/policy', async (c) =>
+    c.json(await answering(registry().getPolicy(pathParams(modelParams, c.req.param()).name))),
+  );
 
   app.put('/:name/policy', async (c) => {
     const { name } = pathParams(modelParams, c.req.param());
-    const body = policyBody.safeParse(await readJsonBody(c.req.raw, '{"rules": {"minimum": 0.9, "approval": {"required": true}}, "reason": "why"}'));
+    const body = policyBody.safeParse(
+      await readJsonBody(c.req.raw, '{"rules": {"minimum": 0.9, "approval": {"required": true}}, "reason": "why"}'),
+    );
     if (!body.success) throw new TriggerApiError(400, 'invalid promotion policy', toErrorIssues(body.error));
-    const { policy, changed } = await answering(registry().setPolicy(name, body.data.rules, { by: principalOf(c).name, reason: body.data.reason }));
+    const { policy, changed } = await answering(
+      registry().setPolicy(name, body.data.rules, { by: principalOf(c).name, reason: body.data.reason }),
+    );
     return c.json({ ...policy, changed });
   });
 
@@ -91,7 +125,10 @@ async function answering<T>(call: Promise<T>): Promise<T> {
     return await call;
   } catch (error) {
     if (error instanceof RegistryNotFoundError) {
-      throw new TriggerApiError(404, error.message, undefined, { model: error.modelName, ...(error.version ? { version: error.version } : {}) });
+      throw new TriggerApiError(404, error.message, undefined, {
+        model: error.modelName,
+        ...(error.version ? { version: error.version } : {}),
+      });
     }
     if (error instanceof RegistryConflictError) throw new TriggerApiError(409, error.message);
     // A document broken by hand: say which, so an admin can rewrite it (PUT replaces a broken policy too).
@@ -101,49 +138,77 @@ async function answering<T>(call: Promise<T>): Promise<T> {
 }
 
 const metricsMap = z.record(z.string(), z.number());
-const modelSummary = answers<ModelSummary>()(z.object({
-  name: z.string(),
-  versionCount: z.number(),
-  production: z.object({ version: z.string(), promotedAt: z.string(), metrics: metricsMap }).nullable(),
-  latest: z.object({ version: z.string(), registeredAt: z.string(), stage: z.enum(MODEL_STAGES), metrics: metricsMap }),
-}));
-const versionView = answers<ModelVersionView>()(modelMetadata.extend({
-  stage: z.enum(MODEL_STAGES),
-  stageChangedAt: z.string(),
-  stageHistory: z.array(stageChange),
-}));
-const modelView = answers<ModelView>()(z.object({ name: z.string(), production: productionPointer.nullable(), versions: z.array(versionView) }));
-const promoted = answers<Omit<StageChangeResult, 'name'> & { modelName: string }>()(z.object({
-  modelName: z.string(),
-  version: z.string(),
-  stage: z.enum(MODEL_STAGES),
-  previousProduction: z.string().nullable(),
-  changed: z.boolean(),
-}));
+const modelSummary = answers<ModelSummary>()(
+  z.object({
+    name: z.string(),
+    versionCount: z.number(),
+    production: z.object({ version: z.string(), promotedAt: z.string(), metrics: metricsMap }).nullable(),
+    latest: z.object({
+      version: z.string(),
+      registeredAt: z.string(),
+      stage: z.enum(MODEL_STAGES),
+      metrics: metricsMap,
+    }),
+  }),
+);
+const versionView = answers<ModelVersionView>()(
+  modelMetadata.extend({
+    stage: z.enum(MODEL_STAGES),
+    stageChangedAt: z.string(),
+    stageHistory: z.array(stageChange),
+  }),
+);
+const modelView = answers<ModelView>()(
+  z.object({ name: z.string(), production: productionPointer.nullable(), versions: z.array(versionView) }),
+);
+const promoted = answers<Omit<StageChangeResult, 'name'> & { modelName: string }>()(
+  z.object({
+    modelName: z.string(),
+    version: z.string(),
+    stage: z.enum(MODEL_STAGES),
+    previousProduction: z.string().nullable(),
+    changed: z.boolean(),
+  }),
+);
 
-const policyView = answers<ModelPolicyView>()(z.union([
-  modelPolicyDocument.extend({ name: z.string(), stored: z.literal(true) }),
-  z.object({ name: z.string(), stored: z.literal(false), version: z.literal(0), rules: promotionPolicy }),
-]));
+const policyView = answers<ModelPolicyView>()(
+  z.union([
+    modelPolicyDocument.extend({ name: z.string(), stored: z.literal(true) }),
+    z.object({ name: z.string(), stored: z.literal(false), version: z.literal(0), rules: promotionPolicy }),
+  ]),
+);
 
 /** The models routes in the OpenAPI document. */
 export const modelsRouteDocs: RouteDocs = {
   'GET /models': {
     tag: 'models',
     summary: 'The registered models',
-    responses: { 200: { description: 'Each model with its production and latest version', schema: z.object({ models: z.array(modelSummary) }) } },
+    responses: {
+      200: {
+        description: 'Each model with its production and latest version',
+        schema: z.object({ models: z.array(modelSummary) }),
+      },
+    },
   },
   'GET /models/:name': {
     tag: 'models',
     summary: 'A model: what serves, and every version newest first',
     params: modelParams,
-    responses: { 200: { description: 'The model', schema: modelView }, 400: 'A name the registry cannot hold', 404: 'No such model' },
+    responses: {
+      200: { description: 'The model', schema: modelView },
+      400: 'A name the registry cannot hold',
+      404: 'No such model',
+    },
   },
   'GET /models/:name/versions/:version': {
     tag: 'models',
     summary: 'One version: stage, metrics, params and lineage',
     params: versionParams,
-    responses: { 200: { description: 'The version', schema: versionView }, 400: 'A name or version the registry cannot hold', 404: 'No such model or version' },
+    responses: {
+      200: { description: 'The version', schema: versionView },
+      400: 'A name or version the registry cannot hold',
+      404: 'No such model or version',
+    },
   },
   'POST /models/:name/versions/:version/promote': {
     tag: 'models',
@@ -162,18 +227,23 @@ export const modelsRouteDocs: RouteDocs = {
   'GET /models/:name/policy': {
     tag: 'models',
     summary: 'The promotion policy every run of the model is held to',
-    description: 'The stored policy with its version and history, or the default policy (version 0) when none is stored.',
+    description:
+      'The stored policy with its version and history, or the default policy (version 0) when none is stored.',
     params: modelParams,
     responses: { 200: { description: 'The policy', schema: policyView }, 400: 'A name the registry cannot hold' },
   },
   'PUT /models/:name/policy': {
     tag: 'models',
-    summary: 'Set the model\'s promotion policy (a new version; the same rules again change nothing)',
-    description: 'Recorded as set by the caller; a body that sets `updatedBy` is refused. Runs may make it stricter, never looser.',
+    summary: "Set the model's promotion policy (a new version; the same rules again change nothing)",
+    description:
+      'Recorded as set by the caller; a body that sets `updatedBy` is refused. Runs may make it stricter, never looser.',
     params: modelParams,
     body: policyBody,
     responses: {
-      200: { description: 'The policy now, and whether it changed', schema: policyView.and(z.object({ changed: z.boolean() })) },
+      200: {
+        description: 'The policy now, and whether it changed',
+        schema: policyView.and(z.object({ changed: z.boolean() })),
+      },
       400: 'An invalid body or name',
       409: 'Another change of the same policy won a race: try again',
     },

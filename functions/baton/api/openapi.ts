@@ -30,15 +30,23 @@ const appRouteDocs: RouteDocs = {
   'GET /openapi.json': {
     tag: 'service',
     summary: 'This document',
-    responses: { 200: { description: 'The OpenAPI 3.1 document of the trigger API', schema: z.record(z.string(), z.unknown()) } },
+    responses: {
+      200: { description: 'The OpenAPI 3.1 document of the trigger API', schema: z.record(z.string(), z.unknown()) },
+    },
   },
 };
 
 /** Every documented route; a route of the access table for people without an entry stops `openApiDocument`. */
 export function routeDocs(options: Pick<OpenApiOptions, 'namespace' | 'pipelines'>): RouteDocs {
   return {
-    ...appRouteDocs, ...pipelinesRouteDocs, ...runsRouteDocs(options.pipelines ?? []), ...reportRouteDocs, ...approvalRouteDocs,
-    ...modelsRouteDocs, ...keysRouteDocs, ...codecRouteDocs(options.namespace),
+    ...appRouteDocs,
+    ...pipelinesRouteDocs,
+    ...runsRouteDocs(options.pipelines ?? []),
+    ...reportRouteDocs,
+    ...approvalRouteDocs,
+    ...modelsRouteDocs,
+    ...keysRouteDocs,
+    ...codecRouteDocs(options.namespace),
   };
 }
 
@@ -76,7 +84,10 @@ export function openApiDocument(options: OpenApiOptions): Record<string, unknown
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of documentedRoutes()) {
     const doc = docs[route];
-    if (!doc) throw new Error(`route "${route}" of the access table has no documentation: add it to its module's RouteDocs (functions/baton/api/route-doc.ts)`);
+    if (!doc)
+      throw new Error(
+        `route "${route}" of the access table has no documentation: add it to its module's RouteDocs (functions/baton/api/route-doc.ts)`,
+      );
     const [method, path] = route.split(' ') as [string, string];
     const access: Access = options.publicOverrides?.includes(route) ? 'public' : ROUTE_ACCESS[route];
     if (access === 'step-signature') continue; // not for people: documentedRoutes() left these out already
@@ -87,13 +98,19 @@ export function openApiDocument(options: OpenApiOptions): Record<string, unknown
     info: {
       title: 'Baton trigger API',
       version: '1',
-      description: 'Start, follow and cancel pipeline runs, approve and promote models, manage API keys. Every route but `/healthz` needs `Authorization: Bearer <API key or OIDC access token>` with the role in its `x-baton-role`; errors answer `{error: {message, issues?}}`. Bodies are JSON, at most 1 MiB by default.',
+      description:
+        'Start, follow and cancel pipeline runs, approve and promote models, manage API keys. Every route but `/healthz` needs `Authorization: Bearer <API key or OIDC access token>` with the role in its `x-baton-role`; errors answer `{error: {message, issues?}}`. Bodies are JSON, at most 1 MiB by default.',
     },
     servers: [{ url: options.serverUrl }],
     tags: [...new Set(Object.values(docs).map((doc) => doc.tag))].map((name) => ({ name })),
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'An API key (`baton_<id>_<secret>`, made with `npx baton keys create`) or, when configured, an OIDC access token.' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API key (`baton_<id>_<secret>`, made with `npx baton keys create`) or, when configured, an OIDC access token.',
+        },
       },
       schemas: { Error: jsonSchema(errorBody) },
     },
@@ -101,10 +118,17 @@ export function openApiDocument(options: OpenApiOptions): Record<string, unknown
   };
 }
 
-function operation(method: string, path: string, doc: RouteDoc, access: Exclude<Access, 'step-signature'>): Record<string, unknown> {
+function operation(
+  method: string,
+  path: string,
+  doc: RouteDoc,
+  access: Exclude<Access, 'step-signature'>,
+): Record<string, unknown> {
   const pathNames = [...path.matchAll(/:(\w+)/g)].map((match) => match[1]!);
   const parameters = [
-    ...(doc.params ? parametersOf(doc.params, 'path') : pathNames.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }))),
+    ...(doc.params
+      ? parametersOf(doc.params, 'path')
+      : pathNames.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }))),
     ...(doc.query ? parametersOf(doc.query, 'query') : []),
     ...(doc.headers ? parametersOf(doc.headers, 'header') : []),
   ];
@@ -119,7 +143,10 @@ function operation(method: string, path: string, doc: RouteDoc, access: Exclude<
     500,
   ];
   for (const status of shared) responses[status] ??= response(status, STATUS_TEXT[status]!);
-  const role = access === 'public' ? 'Open to anyone.' : `Needs the role \`${access}\` (held by ${ROLES.filter((r) => grants([r], access)).join(', ')}).`;
+  const role =
+    access === 'public'
+      ? 'Open to anyone.'
+      : `Needs the role \`${access}\` (held by ${ROLES.filter((r) => grants([r], access)).join(', ')}).`;
   return {
     operationId: operationId(method, path),
     summary: doc.summary,
@@ -128,14 +155,25 @@ function operation(method: string, path: string, doc: RouteDoc, access: Exclude<
     'x-baton-role': access,
     security: access === 'public' ? [] : [{ bearer: [] }],
     ...(parameters.length ? { parameters } : {}),
-    ...(doc.body ? { requestBody: { required: !doc.bodyOptional, content: { 'application/json': { schema: jsonSchema(doc.body) } } } } : {}),
+    ...(doc.body
+      ? {
+          requestBody: {
+            required: !doc.bodyOptional,
+            content: { 'application/json': { schema: jsonSchema(doc.body) } },
+          },
+        }
+      : {}),
     responses,
   };
 }
 
 function response(status: number, answer: ResponseDoc | string): Record<string, unknown> {
-  const { description, schema, contentType } = typeof answer === 'string' ? { description: answer } as ResponseDoc : answer;
-  const headers = status === 401 ? { headers: { 'WWW-Authenticate': { schema: { type: 'string' }, description: '`Bearer realm="baton"`' } } } : {};
+  const { description, schema, contentType } =
+    typeof answer === 'string' ? ({ description: answer } as ResponseDoc) : answer;
+  const headers =
+    status === 401
+      ? { headers: { 'WWW-Authenticate': { schema: { type: 'string' }, description: '`Bearer realm="baton"`' } } }
+      : {};
   if (status >= 400) return { description, ...headers, content: { 'application/json': { schema: ERROR_REF } } };
   if (contentType) return { description, content: { [contentType]: { schema: { type: 'string' } } } };
   return { description, ...(schema ? { content: { 'application/json': { schema: jsonSchema(schema) } } } : {}) };
@@ -161,12 +199,19 @@ function parametersOf(schema: z.ZodObject, where: 'path' | 'query' | 'header'): 
  * sees a request), without `$schema`: OpenAPI 3.1 documents use that dialect already.
  */
 function jsonSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchema;
   return rest;
 }
 
 /** `POST /runs/:runId/cancel` → `postRunsRunIdCancel`. */
 function operationId(method: string, path: string): string {
-  const words = path.split(/[/:.]/).filter(Boolean).map((word) => word[0]!.toUpperCase() + word.slice(1));
+  const words = path
+    .split(/[/:.]/)
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1));
   return method.toLowerCase() + words.join('');
 }

@@ -11,7 +11,11 @@ export function pipelinesRoutes(pipelines: ReadonlyMap<string, PipelineDefinitio
     inputSchema: z.toJSONSchema(pipeline.input, { io: 'input', unrepresentable: 'any' }),
     examples: pipeline.examples,
     steps: pipeline.steps.map((step) => ({ name: step.name, function: step.function, description: step.description })),
-    alternativeSteps: (pipeline.alternativeSteps ?? []).map((step) => ({ name: step.name, function: step.function, description: step.description })),
+    alternativeSteps: (pipeline.alternativeSteps ?? []).map((step) => ({
+      name: step.name,
+      function: step.function,
+      description: step.description,
+    })),
   }));
   return new Hono().get('/', (c) => c.json({ pipelines: described }));
 }

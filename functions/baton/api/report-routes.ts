@@ -39,11 +39,14 @@ export function findReport(events: readonly HistoryEvent[]): ArtifactRef | undef
   const reportCalls = new Set<string>();
   let found: ArtifactRef | undefined;
   for (const event of events) {
-    if (event.activityTaskScheduledEventAttributes?.activityId === REPORT_ACTIVITY_ID) reportCalls.add(String(event.eventId));
+    if (event.activityTaskScheduledEventAttributes?.activityId === REPORT_ACTIVITY_ID)
+      reportCalls.add(String(event.eventId));
     const completed = event.activityTaskCompletedEventAttributes;
     if (!completed || !reportCalls.has(String(completed.scheduledEventId))) continue;
     const first = completed.result?.payloads?.[0];
-    const result = first ? (defaultPayloadConverter.fromPayload(first) as { output?: { report?: unknown } } | undefined) : undefined;
+    const result = first
+      ? (defaultPayloadConverter.fromPayload(first) as { output?: { report?: unknown } } | undefined)
+      : undefined;
     const ref = artifactRef.safeParse(result?.output?.report);
     if (ref.success) found = ref.data;
   }
@@ -69,17 +72,27 @@ export function reportRoutes(deps: ReportDeps): Hono {
     const history = await decodeHistory(codecsOf(deps.client), await handle.fetchHistory());
     const ref = findReport(history.events ?? []);
     if (!ref) {
-      throw new TriggerApiError(404, status === 'running'
-        ? `run "${runId}" has no report yet: it is still running, and its report step comes last`
-        : `run "${runId}" has no report: it ended ${status} without a completed "${REPORT_ACTIVITY_ID}" step (its pipeline may have none)`,
-      undefined, { runId, status });
+      throw new TriggerApiError(
+        404,
+        status === 'running'
+          ? `run "${runId}" has no report yet: it is still running, and its report step comes last`
+          : `run "${runId}" has no report: it ended ${status} without a completed "${REPORT_ACTIVITY_ID}" step (its pipeline may have none)`,
+        undefined,
+        { runId, status },
+      );
     }
     let body: Readable;
     try {
       body = await store().getStream(ref);
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === 'NoSuchKey' || code === 'NotFound') throw new TriggerApiError(404, `the report of run "${runId}" (${ref.uri}) is no longer in the artifact store`, undefined, { runId, status });
+      if (code === 'NoSuchKey' || code === 'NotFound')
+        throw new TriggerApiError(
+          404,
+          `the report of run "${runId}" (${ref.uri}) is no longer in the artifact store`,
+          undefined,
+          { runId, status },
+        );
       throw error;
     }
     return new Response(Readable.toWeb(body) as unknown as ReadableStream<Uint8Array>, {
@@ -102,6 +115,9 @@ export const reportRouteDocs: RouteDocs = {
   'GET /runs/:runId/report': {
     tag: 'runs',
     summary: "A run's HTML report (self-contained: no script, nothing loaded)",
-    responses: { 200: { description: 'The report', contentType: 'text/html' }, 404: 'No such run, or it has no report (yet)' },
+    responses: {
+      200: { description: 'The report', contentType: 'text/html' },
+      404: 'No such run, or it has no report (yet)',
+    },
   },
 };

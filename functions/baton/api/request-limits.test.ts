@@ -32,16 +32,31 @@ function limitedApp() {
 }
 
 const json = { 'content-type': 'application/json' };
-const errorOf = async (response: Response) => ((await response.json()) as { error: { message: string; correlationId?: string } }).error;
+const errorOf = async (response: Response) =>
+  ((await response.json()) as { error: { message: string; correlationId?: string } }).error;
 
 test('a body over the cap is a 413 before the route reads it; at the cap it passes', async () => {
   const { app, read } = limitedApp();
-  const over = await app.request('/runs', { method: 'POST', headers: json, body: JSON.stringify({ pad: 'x'.repeat(4096) }) });
+  const over = await app.request('/runs', {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ pad: 'x'.repeat(4096) }),
+  });
   assert.equal(over.status, 413);
   assert.match((await errorOf(over)).message, /larger than 2048 bytes/);
   // Without a Content-Length (streamed), the count stops at the cap too.
-  const stream = new ReadableStream({ start(controller) { controller.enqueue(new TextEncoder().encode(`"${'y'.repeat(5000)}"`)); controller.close(); } });
-  const streamed = await app.request('/runs', { method: 'POST', headers: json, body: stream, duplex: 'half' } as RequestInit);
+  const stream = new ReadableStream({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(`"${'y'.repeat(5000)}"`));
+      controller.close();
+    },
+  });
+  const streamed = await app.request('/runs', {
+    method: 'POST',
+    headers: json,
+    body: stream,
+    duplex: 'half',
+  } as RequestInit);
   assert.equal(streamed.status, 413);
   assert.deepEqual(read, [], 'the route never ran');
   const fits = await app.request('/runs', { method: 'POST', headers: json, body: `"${'z'.repeat(2000)}"` });
@@ -59,9 +74,11 @@ test('over a real kept-alive connection, a refused chunked body is drained: the 
   try {
     for (let i = 0; i < 20; i++) {
       // Chunked, as the watchdog forwards bodies: the server only learns the size while reading.
-      const big = Readable.from((function* () {
-        for (let chunk = 0; chunk < 32; chunk++) yield Buffer.alloc(64 * 1024, 'x');
-      })());
+      const big = Readable.from(
+        (function* () {
+          for (let chunk = 0; chunk < 32; chunk++) yield Buffer.alloc(64 * 1024, 'x');
+        })(),
+      );
       const refused = await client.request({ path: '/runs', method: 'POST', headers: json, body: big });
       assert.equal(refused.statusCode, 413);
       await refused.body.text();
@@ -85,7 +102,11 @@ test('over a real kept-alive connection, a refused chunked body is drained: the 
 
 test('callbacks carry function answers: their own, larger cap, and any content type', async () => {
   const { app } = limitedApp();
-  const answer = await app.request('/callbacks/t', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'a'.repeat(6000) });
+  const answer = await app.request('/callbacks/t', {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: 'a'.repeat(6000),
+  });
   assert.equal(answer.status, 200);
   const over = await app.request('/callbacks/t', { method: 'POST', headers: json, body: 'a'.repeat(9000) });
   assert.equal(over.status, 413);
@@ -93,7 +114,10 @@ test('callbacks carry function answers: their own, larger cap, and any content t
 
 test('the codec server caps its own bodies (the UI sends batches); it must still be JSON', async () => {
   const { app } = limitedApp();
-  assert.equal((await app.request('/codec/decode', { method: 'POST', headers: json, body: `"${'p'.repeat(6000)}"` })).status, 200);
+  assert.equal(
+    (await app.request('/codec/decode', { method: 'POST', headers: json, body: `"${'p'.repeat(6000)}"` })).status,
+    200,
+  );
   assert.equal((await app.request('/codec/decode', { method: 'POST', body: 'x' })).status, 415);
 });
 
@@ -102,19 +126,38 @@ test('a body that is not JSON is a 415 naming the type; a bodiless POST passes',
   const text = await app.request('/runs', { method: 'POST', body: '{"pipeline": "x"}' }); // a string body is text/plain
   assert.equal(text.status, 415);
   assert.match((await errorOf(text)).message, /Content-Type: application\/json, not text\/plain/);
-  const form = await app.request('/runs', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+  const form = await app.request('/runs', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'a=1',
+  });
   assert.equal(form.status, 415);
-  assert.equal((await app.request('/runs', { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{}' })).status, 200);
+  assert.equal(
+    (
+      await app.request('/runs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: '{}',
+      })
+    ).status,
+    200,
+  );
   assert.equal((await app.request('/runs/r1/cancel', { method: 'POST' })).status, 200);
 });
 
 test('a state-changing request from a page of another origin is a 403 naming BATON_ALLOWED_ORIGINS; allowed or absent Origin passes', async () => {
   const { app, read } = limitedApp();
-  const forged = await app.request('/runs/r1/cancel', { method: 'POST', headers: { origin: 'https://evil.example.net' } });
+  const forged = await app.request('/runs/r1/cancel', {
+    method: 'POST',
+    headers: { origin: 'https://evil.example.net' },
+  });
   assert.equal(forged.status, 403);
   assert.match((await errorOf(forged)).message, /https:\/\/evil\.example\.net.*BATON_ALLOWED_ORIGINS/);
   assert.deepEqual(read, []);
-  assert.equal((await app.request('/runs/r1/cancel', { method: 'POST', headers: { origin: 'https://baton.example.com' } })).status, 200);
+  assert.equal(
+    (await app.request('/runs/r1/cancel', { method: 'POST', headers: { origin: 'https://baton.example.com' } })).status,
+    200,
+  );
   assert.equal((await app.request('/runs/r1/cancel', { method: 'POST' })).status, 200, 'CLI and curl send no Origin');
 });
 
@@ -130,7 +173,10 @@ test('a 500 says nothing of its cause, only a correlation id that the log has wi
     assert.ok(!JSON.stringify(error).includes('10.1.2.3'), 'no internal address in the answer');
     assert.match(error.correlationId ?? '', /^[0-9a-f-]{36}$/);
     assert.ok(error.message.includes(error.correlationId!));
-    assert.ok(logged.some((line) => line.includes(error.correlationId!) && line.includes('10.1.2.3')), logged.join('\n'));
+    assert.ok(
+      logged.some((line) => line.includes(error.correlationId!) && line.includes('10.1.2.3')),
+      logged.join('\n'),
+    );
   } finally {
     console.error = original;
   }

@@ -17,7 +17,6 @@ export interface RequestLimits {
   allowedOrigins: readonly string[];
 }
 
-
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Callbacks and progress reports come from the gateway with the function's own content type. */
 const fromFunctions = (path: string) => /^\/(callbacks|progress)\//.test(path);
@@ -27,19 +26,33 @@ const ownBodyCap = (path: string) => path.startsWith('/codec/');
 /** The middleware enforcing `limits` on every route. */
 export function requestLimits(limits: RequestLimits): MiddlewareHandler {
   const allowed = new Set(limits.allowedOrigins);
-  const capped = (max: number) => cappedBody(max, () => new TriggerApiError(413, `request body is larger than ${max} bytes: send less (the limit is a setting of the orchestrator)`));
+  const capped = (max: number) =>
+    cappedBody(
+      max,
+      () =>
+        new TriggerApiError(
+          413,
+          `request body is larger than ${max} bytes: send less (the limit is a setting of the orchestrator)`,
+        ),
+    );
   const apiBodies = capped(limits.maxBodyBytes);
   const callbackBodies = capped(limits.maxCallbackBytes);
   return async (c, next) => {
     const { method, path } = c.req;
     const origin = c.req.header('origin');
     if (STATE_CHANGING.has(method) && origin !== undefined && !allowed.has(origin)) {
-      throw new TriggerApiError(403, `requests from pages of ${origin} are not accepted: add the origin to BATON_ALLOWED_ORIGINS to allow them`);
+      throw new TriggerApiError(
+        403,
+        `requests from pages of ${origin} are not accepted: add the origin to BATON_ALLOWED_ORIGINS to allow them`,
+      );
     }
     if (fromFunctions(path)) return callbackBodies(c, next);
     const type = c.req.header('content-type');
     if (hasBody(c.req.raw) && !isJson(type)) {
-      throw new TriggerApiError(415, `request body must be JSON: send it with Content-Type: application/json${type ? `, not ${type.split(';')[0]}` : ''}`);
+      throw new TriggerApiError(
+        415,
+        `request body must be JSON: send it with Content-Type: application/json${type ? `, not ${type.split(';')[0]}` : ''}`,
+      );
     }
     return ownBodyCap(path) ? next() : apiBodies(c, next);
   };

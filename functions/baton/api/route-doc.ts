@@ -45,6 +45,9 @@ export type RouteDocs = Partial<Record<RouteKey, RouteDoc>>;
  * A response schema checked at compile time against the TypeScript type the route answers with: `answers<RunView>()
  * (runView)` does not compile when a RunView would not fit `runView`, so the document cannot drift from the code.
  */
-export function answers<T>(): <S extends z.ZodType>(schema: S, ...mustFit: [T] extends [z.input<S>] ? [] : [never]) => S {
+export function answers<T>(): <S extends z.ZodType>(
+  schema: S,
+  ...mustFit: [T] extends [z.input<S>] ? [] : [never]
+) => S {
   return ((schema: z.ZodType) => schema) as never;
 }

@@ -6,26 +6,39 @@ import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { trainClassifierPipeline } from '../../../workflows/train-classifier/definition.ts';
 import { buildRunView } from './run-view.ts';
 
-const recorded = historyFromJSON(JSON.parse(readFileSync(new URL('../../../test/histories/train-classifier.completed.json', import.meta.url), 'utf8')));
+const recorded = historyFromJSON(
+  JSON.parse(readFileSync(new URL('../../../test/histories/train-classifier.completed.json', import.meta.url), 'utf8')),
+);
 const links = { self: 'http://gw/function/baton/runs/r1' };
 
 function description(overrides: Partial<Record<string, unknown>> = {}): WorkflowExecutionDescription {
   return {
-    workflowId: 'r1', type: 'trainClassifier', status: { name: 'COMPLETED' },
-    startTime: new Date('2026-01-01T00:00:00Z'), closeTime: new Date('2026-01-01T00:00:02Z'),
-    raw: { pendingActivities: [] }, ...overrides,
+    workflowId: 'r1',
+    type: 'trainClassifier',
+    status: { name: 'COMPLETED' },
+    startTime: new Date('2026-01-01T00:00:00Z'),
+    closeTime: new Date('2026-01-01T00:00:02Z'),
+    raw: { pendingActivities: [] },
+    ...overrides,
   } as unknown as WorkflowExecutionDescription;
 }
 
 test('a finished run shows every step with its function, attempt and duration, the result, and planned steps it never ran as skipped', () => {
   const view = buildRunView(description(), recorded.events ?? [], trainClassifierPipeline, links);
   assert.equal(view.status, 'completed');
-  assert.deepEqual(view.steps.map((s) => [s.name, s.function, s.status, s.attempt]), [
-    ['ingest', 'ingest', 'completed', 1], ['train', 'train', 'completed', 1],
-    ['evaluate', 'evaluate', 'completed', 1], ['register-model', 'register-model', 'completed', 1],
-    // Planned steps added after this run was recorded come after the ones it ran.
-    ['validate-dataset', 'validate-dataset', 'skipped', 0], ['promote-model', 'promote-model', 'skipped', 0], ['report', 'report', 'skipped', 0],
-  ]);
+  assert.deepEqual(
+    view.steps.map((s) => [s.name, s.function, s.status, s.attempt]),
+    [
+      ['ingest', 'ingest', 'completed', 1],
+      ['train', 'train', 'completed', 1],
+      ['evaluate', 'evaluate', 'completed', 1],
+      ['register-model', 'register-model', 'completed', 1],
+      // Planned steps added after this run was recorded come after the ones it ran.
+      ['validate-dataset', 'validate-dataset', 'skipped', 0],
+      ['promote-model', 'promote-model', 'skipped', 0],
+      ['report', 'report', 'skipped', 0],
+    ],
+  );
   assert.ok(view.steps.slice(0, 4).every((s) => typeof s.durationMs === 'number' && s.durationMs >= 0));
   assert.equal((view.result as { dataset: { name: string } }).dataset.name, 'breast_cancer');
   assert.equal(view.closedAt, '2026-01-01T00:00:02.000Z');
@@ -33,25 +46,62 @@ test('a finished run shows every step with its function, attempt and duration, t
 
 test('a running run shows planned steps as pending and a retrying step with its attempt and last error', () => {
   const firstTwoSteps = (recorded.events ?? []).filter((event) => Number(event.eventId) <= 5);
-  const pending = { activityId: 'ingest', attempt: 3, lastFailure: { message: 'function "ingest" failed (503): busy' } };
-  const view = buildRunView(description({ status: { name: 'RUNNING' }, closeTime: undefined, raw: { pendingActivities: [pending] } }), firstTwoSteps, trainClassifierPipeline, links);
+  const pending = {
+    activityId: 'ingest',
+    attempt: 3,
+    lastFailure: { message: 'function "ingest" failed (503): busy' },
+  };
+  const view = buildRunView(
+    description({ status: { name: 'RUNNING' }, closeTime: undefined, raw: { pendingActivities: [pending] } }),
+    firstTwoSteps,
+    trainClassifierPipeline,
+    links,
+  );
   assert.equal(view.status, 'running');
-  assert.deepEqual(view.steps[0], { name: 'ingest', function: 'ingest', status: 'retrying', attempt: 3, error: 'function "ingest" failed (503): busy' });
-  assert.deepEqual(view.steps.slice(1).map((s) => [s.name, s.status]), [
-    ['validate-dataset', 'pending'], ['train', 'pending'], ['evaluate', 'pending'], ['register-model', 'pending'], ['promote-model', 'pending'], ['report', 'pending'],
-  ]);
+  assert.deepEqual(view.steps[0], {
+    name: 'ingest',
+    function: 'ingest',
+    status: 'retrying',
+    attempt: 3,
+    error: 'function "ingest" failed (503): busy',
+  });
+  assert.deepEqual(
+    view.steps.slice(1).map((s) => [s.name, s.status]),
+    [
+      ['validate-dataset', 'pending'],
+      ['train', 'pending'],
+      ['evaluate', 'pending'],
+      ['register-model', 'pending'],
+      ['promote-model', 'pending'],
+      ['report', 'pending'],
+    ],
+  );
   assert.equal(view.closedAt, undefined);
 });
 
-test('only function calls are steps: the pipeline reading its model\'s policy is not shown as one', () => {
-  const withPolicy = historyFromJSON(JSON.parse(readFileSync(new URL('../../../test/histories/train-classifier.model-policy.json', import.meta.url), 'utf8')));
-  const activities = (withPolicy.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityId ?? []);
+test("only function calls are steps: the pipeline reading its model's policy is not shown as one", () => {
+  const withPolicy = historyFromJSON(
+    JSON.parse(
+      readFileSync(new URL('../../../test/histories/train-classifier.model-policy.json', import.meta.url), 'utf8'),
+    ),
+  );
+  const activities = (withPolicy.events ?? []).flatMap(
+    (event) => event.activityTaskScheduledEventAttributes?.activityId ?? [],
+  );
   assert.ok(activities.includes('read-model-policy'), 'precondition: the history has the policy read');
   const view = buildRunView(description(), withPolicy.events ?? [], trainClassifierPipeline, links);
-  assert.deepEqual(view.steps.map((s) => [s.name, s.status]), [
-    ['ingest', 'completed'], ['validate-dataset', 'completed'], ['train', 'completed'], ['evaluate', 'completed'],
-    ['register-model', 'completed'], ['promote-model', 'completed'], ['report', 'completed'],
-  ]);
+  assert.deepEqual(
+    view.steps.map((s) => [s.name, s.status]),
+    [
+      ['ingest', 'completed'],
+      ['validate-dataset', 'completed'],
+      ['train', 'completed'],
+      ['evaluate', 'completed'],
+      ['register-model', 'completed'],
+      ['promote-model', 'completed'],
+      ['report', 'completed'],
+    ],
+  );
   const promotion = (view.result as { promotion: { promoted: boolean; policy: { version: number } } }).promotion;
   assert.deepEqual([promotion.promoted, promotion.policy.version], [true, 2]);
 });

@@ -12,7 +12,16 @@ import type { ProgressReport } from '#baton-contract';
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Failure = temporal.api.failure.v1.IFailure;
 
-export type StepStatus = 'pending' | 'scheduled' | 'running' | 'retrying' | 'completed' | 'failed' | 'timed_out' | 'cancelled' | 'skipped';
+export type StepStatus =
+  | 'pending'
+  | 'scheduled'
+  | 'running'
+  | 'retrying'
+  | 'completed'
+  | 'failed'
+  | 'timed_out'
+  | 'cancelled'
+  | 'skipped';
 
 /** One step of a run as people read it. */
 export interface StepView {
@@ -86,7 +95,15 @@ export function buildRunView(
       const call = decodeFirst(scheduled.input?.payloads) as InvokeFunctionRequest | undefined;
       const name = scheduled.activityId ?? '?';
       const firstScheduled = steps.get(name)?.firstScheduled ?? scheduledSoFar++;
-      const record: StepRecord = { ...steps.get(name), name, function: call?.function ?? steps.get(name)?.function ?? '?', status: 'scheduled', attempt: 1, scheduledAtMs: at, firstScheduled };
+      const record: StepRecord = {
+        ...steps.get(name),
+        name,
+        function: call?.function ?? steps.get(name)?.function ?? '?',
+        status: 'scheduled',
+        attempt: 1,
+        scheduledAtMs: at,
+        firstScheduled,
+      };
       steps.set(name, record);
       byScheduledEvent.set(String(event.eventId), record);
       continue;
@@ -108,9 +125,11 @@ export function buildRunView(
       }
       continue;
     }
-    if (event.workflowExecutionCompletedEventAttributes) result = decodeFirst(event.workflowExecutionCompletedEventAttributes.result?.payloads);
+    if (event.workflowExecutionCompletedEventAttributes)
+      result = decodeFirst(event.workflowExecutionCompletedEventAttributes.result?.payloads);
     const failed = event.workflowExecutionFailedEventAttributes?.failure;
-    if (failed) error = { message: failureMessage(failed), type: rootFailure(failed).applicationFailureInfo?.type ?? undefined };
+    if (failed)
+      error = { message: failureMessage(failed), type: rootFailure(failed).applicationFailureInfo?.type ?? undefined };
   }
 
   for (const pending of description.raw.pendingActivities ?? []) {
@@ -143,7 +162,9 @@ export function buildRunView(
     status: runStatus(description),
     startedAt: description.startTime.toISOString(),
     ...(description.closeTime ? { closedAt: description.closeTime.toISOString() } : {}),
-    steps: inRunOrder([...steps.values()]).map(({ scheduledAtMs: _scheduledAtMs, firstScheduled: _firstScheduled, ...view }) => view),
+    steps: inRunOrder([...steps.values()]).map(
+      ({ scheduledAtMs: _scheduledAtMs, firstScheduled: _firstScheduled, ...view }) => view,
+    ),
     ...(result !== undefined ? { result } : {}),
     ...(error ? { error } : {}),
     ...(description.memo?.input !== undefined ? { input: description.memo.input } : {}),
@@ -156,13 +177,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function activityClose(event: HistoryEvent): { scheduledEventId: unknown; status: StepStatus; failure?: Failure; result?: InvokeFunctionResult } | undefined {
+function activityClose(
+  event: HistoryEvent,
+): { scheduledEventId: unknown; status: StepStatus; failure?: Failure; result?: InvokeFunctionResult } | undefined {
   const completed = event.activityTaskCompletedEventAttributes;
-  if (completed) return { scheduledEventId: completed.scheduledEventId, status: 'completed', result: decodeFirst(completed.result?.payloads) as InvokeFunctionResult | undefined };
+  if (completed)
+    return {
+      scheduledEventId: completed.scheduledEventId,
+      status: 'completed',
+      result: decodeFirst(completed.result?.payloads) as InvokeFunctionResult | undefined,
+    };
   const failed = event.activityTaskFailedEventAttributes;
-  if (failed) return { scheduledEventId: failed.scheduledEventId, status: 'failed', failure: failed.failure ?? undefined };
+  if (failed)
+    return { scheduledEventId: failed.scheduledEventId, status: 'failed', failure: failed.failure ?? undefined };
   const timedOut = event.activityTaskTimedOutEventAttributes;
-  if (timedOut) return { scheduledEventId: timedOut.scheduledEventId, status: 'timed_out', failure: timedOut.failure ?? undefined };
+  if (timedOut)
+    return { scheduledEventId: timedOut.scheduledEventId, status: 'timed_out', failure: timedOut.failure ?? undefined };
   const cancelled = event.activityTaskCanceledEventAttributes;
   if (cancelled) return { scheduledEventId: cancelled.scheduledEventId, status: 'cancelled' };
   return undefined;
@@ -194,6 +224,8 @@ function timestampMs(ts: { seconds?: unknown; nanos?: number | null } | null | u
  * its plan does not list (one data source's), and its plan may list steps it never ran (another source's).
  */
 function inRunOrder(records: StepRecord[]): StepRecord[] {
-  const ran = records.filter((record) => record.firstScheduled !== undefined).sort((a, b) => a.firstScheduled! - b.firstScheduled!);
+  const ran = records
+    .filter((record) => record.firstScheduled !== undefined)
+    .sort((a, b) => a.firstScheduled! - b.firstScheduled!);
   return [...ran, ...records.filter((record) => record.firstScheduled === undefined)];
 }

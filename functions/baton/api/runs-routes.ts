@@ -1,6 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
+import {
+  isGrpcServiceError,
+  ServiceError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionInfo,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { progressReport, toErrorIssues } from '#baton-contract';
 import { batonSearchAttributes } from '../../../workflows/search-attributes.ts';
@@ -25,13 +32,20 @@ export interface RunsDeps {
 
 /** Workflow ids of Baton's own workflows: no run may take them, and the runs routes do not act on them. */
 const SYSTEM_WORKFLOW_IDS: readonly string[] = [SCALER_WORKFLOW_ID];
-const runIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'use letters, digits, ".", "_" and "-" (at most 128)');
-const newRunId = runIdSchema.refine((id) => !SYSTEM_WORKFLOW_IDS.includes(id), 'is reserved for Baton\'s own workflows: choose another runId');
-export const triggerBody = z.object({
-  pipeline: z.string().min(1),
-  input: z.unknown().default({}),
-  runId: newRunId.optional(),
-}).strict();
+const runIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'use letters, digits, ".", "_" and "-" (at most 128)');
+const newRunId = runIdSchema.refine(
+  (id) => !SYSTEM_WORKFLOW_IDS.includes(id),
+  "is reserved for Baton's own workflows: choose another runId",
+);
+export const triggerBody = z
+  .object({
+    pipeline: z.string().min(1),
+    input: z.unknown().default({}),
+    runId: newRunId.optional(),
+  })
+  .strict();
 
 /** Who started a run, kept in its memo: the id decides who may cancel it, the name is for people. */
 export interface RunStarter {
@@ -75,7 +89,11 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
   app.get('/', async (c) => {
     // Exactly what was sent: `pipeline=` or `limit=` with no value is refused, as the document says (only an empty
     // `query` means none).
-    const params = listParams.safeParse({ query: c.req.query('query') || undefined, pipeline: c.req.query('pipeline'), limit: c.req.query('limit') });
+    const params = listParams.safeParse({
+      query: c.req.query('query') || undefined,
+      pipeline: c.req.query('pipeline'),
+      limit: c.req.query('limit'),
+    });
     if (!params.success) throw new TriggerApiError(400, 'invalid run list request', toErrorIssues(params.error));
     const query = listQuery(params.data.query, params.data.pipeline);
     const runs: RunSummary[] = [];
@@ -101,10 +119,20 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
     const pipeline = deps.pipelines.get(body.data.pipeline);
     if (!pipeline) {
       const known = [...deps.pipelines.keys()];
-      throw new TriggerApiError(404, `unknown pipeline "${body.data.pipeline}"; known pipelines: ${known.join(', ')}`, undefined, { knownPipelines: known });
+      throw new TriggerApiError(
+        404,
+        `unknown pipeline "${body.data.pipeline}"; known pipelines: ${known.join(', ')}`,
+        undefined,
+        { knownPipelines: known },
+      );
     }
     const input = pipeline.input.safeParse(body.data.input);
-    if (!input.success) throw new TriggerApiError(400, `invalid input for pipeline "${pipeline.name}"`, toErrorIssues(input.error, 'input'));
+    if (!input.success)
+      throw new TriggerApiError(
+        400,
+        `invalid input for pipeline "${pipeline.name}"`,
+        toErrorIssues(input.error, 'input'),
+      );
 
     const runId = body.data.runId ?? `${pipeline.name}-${crypto.randomUUID().slice(0, 8)}`;
     const existing = await describeOrUndefined(deps.client.workflow.getHandle(runId));
@@ -129,7 +157,10 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
       const winner = await deps.client.workflow.getHandle(runId).describe();
       return c.json(await sameRunOrConflict(winner, pipeline, runId), 200);
     }
-    return c.json({ runId, workflowId: runId, pipeline: pipeline.name, status: 'running', links: deps.links(runId) }, 202);
+    return c.json(
+      { runId, workflowId: runId, pipeline: pipeline.name, status: 'running', links: deps.links(runId) },
+      202,
+    );
   });
 
   app.get('/:runId', async (c) => {
@@ -141,7 +172,9 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
     const codecs = codecsOf(deps.client);
     const history = await decodeHistory(codecs, await handle.fetchHistory());
     const pipeline = pipelineOf(deps.pipelines, description.type);
-    return c.json(buildRunView(await decodeDescription(codecs, description), history.events ?? [], pipeline, deps.links(runId)));
+    return c.json(
+      buildRunView(await decodeDescription(codecs, description), history.events ?? [], pipeline, deps.links(runId)),
+    );
   });
 
   app.post('/:runId/cancel', async (c) => {
@@ -151,56 +184,93 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
     if (!description) throw new TriggerApiError(404, `no run "${runId}"`);
     const principal = principalOf(c);
     if (!grants(principal.roles, 'admin') && startedByOf(description)?.id !== principal.id) {
-      throw new TriggerApiError(403, `${principal.name} may cancel only the runs it started; run "${runId}" was started by ${startedByOf(description)?.name ?? 'someone else'} (an admin may cancel any run)`);
+      throw new TriggerApiError(
+        403,
+        `${principal.name} may cancel only the runs it started; run "${runId}" was started by ${startedByOf(description)?.name ?? 'someone else'} (an admin may cancel any run)`,
+      );
     }
-    if (description.status.name !== 'RUNNING') throw new TriggerApiError(409, `run "${runId}" is already ${runStatus(description)}`);
+    if (description.status.name !== 'RUNNING')
+      throw new TriggerApiError(409, `run "${runId}" is already ${runStatus(description)}`);
     await handle.cancel();
     return c.json({ runId, status: 'cancelling', links: deps.links(runId) }, 202);
   });
 
-  async function sameRunOrConflict(description: Awaited<ReturnType<WorkflowHandle['describe']>>, pipeline: PipelineDefinition, runId: string) {
+  async function sameRunOrConflict(
+    description: Awaited<ReturnType<WorkflowHandle['describe']>>,
+    pipeline: PipelineDefinition,
+    runId: string,
+  ) {
     if (description.type !== pipeline.workflowType) {
-      throw new TriggerApiError(409, `run "${runId}" already exists for another pipeline (${pipelineOf(deps.pipelines, description.type)?.name ?? description.type}); choose another runId`);
+      throw new TriggerApiError(
+        409,
+        `run "${runId}" already exists for another pipeline (${pipelineOf(deps.pipelines, description.type)?.name ?? description.type}); choose another runId`,
+      );
     }
-    return { runId, workflowId: runId, pipeline: pipeline.name, status: runStatus(description), links: deps.links(runId) };
+    return {
+      runId,
+      workflowId: runId,
+      pipeline: pipeline.name,
+      status: runStatus(description),
+      links: deps.links(runId),
+    };
   }
 
   return app;
 }
 
 const runLinks = z.object({ self: z.string(), temporalUi: z.string().optional() });
-const runAccepted = z.object({ runId: z.string(), workflowId: z.string(), pipeline: z.string(), status: z.string(), links: runLinks });
+const runAccepted = z.object({
+  runId: z.string(),
+  workflowId: z.string(),
+  pipeline: z.string(),
+  status: z.string(),
+  links: runLinks,
+});
 const stepView = z.object({
   name: z.string(),
   function: z.string(),
-  status: z.enum(['pending', 'scheduled', 'running', 'retrying', 'completed', 'failed', 'timed_out', 'cancelled', 'skipped']),
+  status: z.enum([
+    'pending',
+    'scheduled',
+    'running',
+    'retrying',
+    'completed',
+    'failed',
+    'timed_out',
+    'cancelled',
+    'skipped',
+  ]),
   attempt: z.number(),
   durationMs: z.number().optional(),
   error: z.string().optional(),
   progress: progressReport.optional(),
   metrics: z.record(z.string(), z.number()).optional(),
 });
-const runView = answers<RunView>()(z.object({
-  runId: z.string(),
-  workflowId: z.string(),
-  pipeline: z.string(),
-  status: z.string(),
-  startedAt: z.string(),
-  closedAt: z.string().optional(),
-  steps: z.array(stepView),
-  result: z.unknown().optional(),
-  error: z.object({ message: z.string(), type: z.string().optional() }).optional(),
-  input: z.unknown().optional(),
-  metrics: z.record(z.string(), z.unknown()).optional(),
-  links: runLinks,
-}));
+const runView = answers<RunView>()(
+  z.object({
+    runId: z.string(),
+    workflowId: z.string(),
+    pipeline: z.string(),
+    status: z.string(),
+    startedAt: z.string(),
+    closedAt: z.string().optional(),
+    steps: z.array(stepView),
+    result: z.unknown().optional(),
+    error: z.object({ message: z.string(), type: z.string().optional() }).optional(),
+    input: z.unknown().optional(),
+    metrics: z.record(z.string(), z.unknown()).optional(),
+    links: runLinks,
+  }),
+);
 
 /**
  * The body of `POST /runs` as the route checks it, in one schema: the envelope (`triggerBody`) with, for each
  * pipeline, its own input schema. Without pipelines, the envelope alone.
  */
 export function triggerBodyOf(pipelines: readonly PipelineDefinition[]): z.ZodType {
-  const each = pipelines.map((pipeline) => triggerBody.extend({ pipeline: z.literal(pipeline.name), input: pipeline.input.optional() }));
+  const each = pipelines.map((pipeline) =>
+    triggerBody.extend({ pipeline: z.literal(pipeline.name), input: pipeline.input.optional() }),
+  );
   const [first, second, ...more] = each;
   if (!first) return triggerBody;
   return second ? z.union([first, second, ...more]) : first;
@@ -212,18 +282,26 @@ export function runsRouteDocs(pipelines: readonly PipelineDefinition[]): RouteDo
     'GET /runs': {
       tag: 'runs',
       summary: 'List runs, newest first',
-      description: "`query` is a Temporal visibility query over Baton's search attributes (`BatonPipeline = 'train-classifier' AND BatonAccuracy > 0.9`); a query the server refuses answers 400 with the server's own message.",
+      description:
+        "`query` is a Temporal visibility query over Baton's search attributes (`BatonPipeline = 'train-classifier' AND BatonAccuracy > 0.9`); a query the server refuses answers 400 with the server's own message.",
       query: listParams,
-      responses: { 200: { description: 'The matching runs', schema: z.object({ runs: z.array(runSummary) }) }, 400: 'An invalid parameter or a query the server refuses' },
+      responses: {
+        200: { description: 'The matching runs', schema: z.object({ runs: z.array(runSummary) }) },
+        400: 'An invalid parameter or a query the server refuses',
+      },
     },
     'POST /runs': {
       tag: 'runs',
       summary: 'Start a run of a pipeline',
-      description: "`input` is checked against the pipeline's input schema (`GET /pipelines`); every field has a default. A `runId` makes the call idempotent: repeating it answers the same run (200).",
+      description:
+        "`input` is checked against the pipeline's input schema (`GET /pipelines`); every field has a default. A `runId` makes the call idempotent: repeating it answers the same run (200).",
       body: triggerBodyOf(pipelines),
       responses: {
         202: { description: 'The run started', schema: runAccepted },
-        200: { description: 'A run with this `runId` of the same pipeline exists already: that run', schema: runAccepted },
+        200: {
+          description: 'A run with this `runId` of the same pipeline exists already: that run',
+          schema: runAccepted,
+        },
         400: 'An invalid body or pipeline input (`issues` names each field, e.g. `input.split.testSize`)',
         404: 'No such pipeline (`knownPipelines` lists them)',
         409: 'The `runId` is taken by a run of another pipeline',
@@ -239,7 +317,10 @@ export function runsRouteDocs(pipelines: readonly PipelineDefinition[]): RouteDo
       summary: 'Cancel a running run',
       description: 'A `trigger` may cancel the runs it started; an `admin` any run.',
       responses: {
-        202: { description: 'Cancellation requested', schema: z.object({ runId: z.string(), status: z.literal('cancelling'), links: runLinks }) },
+        202: {
+          description: 'Cancellation requested',
+          schema: z.object({ runId: z.string(), status: z.literal('cancelling'), links: runLinks }),
+        },
         404: 'No such run',
         409: 'The run is not running',
       },
@@ -290,7 +371,10 @@ function refusedQuery(error: unknown): string | undefined {
   return undefined;
 }
 
-function pipelineOf(pipelines: ReadonlyMap<string, PipelineDefinition>, workflowType: string): PipelineDefinition | undefined {
+function pipelineOf(
+  pipelines: ReadonlyMap<string, PipelineDefinition>,
+  workflowType: string,
+): PipelineDefinition | undefined {
   return [...pipelines.values()].find((pipeline) => pipeline.workflowType === workflowType);
 }
 
@@ -306,7 +390,9 @@ function starterOf(principal: Principal): RunStarter {
 /** Who started the run, from its memo (runs started before authentication have no starter). */
 function startedByOf(description: { memo?: Record<string, unknown> }): RunStarter | undefined {
   const starter = description.memo?.startedBy as Partial<RunStarter> | undefined;
-  return typeof starter?.id === 'string' && typeof starter.name === 'string' ? { id: starter.id, name: starter.name } : undefined;
+  return typeof starter?.id === 'string' && typeof starter.name === 'string'
+    ? { id: starter.id, name: starter.name }
+    : undefined;
 }
 
 async function describeOrUndefined(handle: WorkflowHandle) {

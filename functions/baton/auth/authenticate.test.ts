@@ -19,11 +19,18 @@ test('an issued key authenticates with its roles until revoked; its hash, never 
   const check = authenticator({ adminKey: admin, keys });
   const created = await keys.create('ci-bot', ['trigger'], BOOTSTRAP_ADMIN);
   assert.match(created.key, /^baton_[0-9a-f]{12}_[\w-]{43}$/);
-  assert.deepEqual(await check(`Bearer ${created.key}`), { id: `key:${created.info.id}`, name: 'ci-bot', roles: ['trigger'] });
+  assert.deepEqual(await check(`Bearer ${created.key}`), {
+    id: `key:${created.info.id}`,
+    name: 'ci-bot',
+    roles: ['trigger'],
+  });
   assert.ok(await otherReplica.authenticate(created.key), 'another replica reads the same store');
   const stored = store.objects.get(API_KEYS_DOCUMENT)!.toString();
   assert.ok(!stored.includes(created.key.split('_')[2]!), 'the secret part is not stored');
-  assert.deepEqual((await keys.list()).map((key) => [key.name, key.createdBy, 'secretSha256' in key]), [['ci-bot', 'admin', false]]);
+  assert.deepEqual(
+    (await keys.list()).map((key) => [key.name, key.createdBy, 'secretSha256' in key]),
+    [['ci-bot', 'admin', false]],
+  );
 
   await keys.revoke(created.info.id, BOOTSTRAP_ADMIN);
   assert.equal(await check(`Bearer ${created.key}`), undefined, 'refused at once where it was revoked');
@@ -38,7 +45,16 @@ test('anything but a valid key is refused without saying why: altered, unknown, 
   const check = authenticator({ adminKey: admin, keys });
   const { key } = await keys.create('alice', ['viewer'], BOOTSTRAP_ADMIN);
   const altered = `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`;
-  for (const header of [undefined, '', `Bearer ${altered}`, `Bearer ${newApiKey().key}`, `Basic ${key}`, key, `Bearer ${key}x`, `Bearer ${'a'.repeat(9000)}`]) {
+  for (const header of [
+    undefined,
+    '',
+    `Bearer ${altered}`,
+    `Bearer ${newApiKey().key}`,
+    `Basic ${key}`,
+    key,
+    `Bearer ${key}x`,
+    `Bearer ${'a'.repeat(9000)}`,
+  ]) {
     assert.equal(await check(header), undefined, String(header).slice(0, 40));
   }
   assert.deepEqual(await check(`Bearer ${admin}`), BOOTSTRAP_ADMIN, 'the bootstrap admin key from the secret');
@@ -49,29 +65,59 @@ test('revoking an unknown key is a not-found error; the number of active keys is
   const store = memoryRegistryStore();
   const keys = new ApiKeyStore(store);
   await assert.rejects(keys.revoke('0123456789ab', BOOTSTRAP_ADMIN), { name: 'KeyStoreError', kind: 'not-found' });
-  const full = Array.from({ length: MAX_API_KEYS }, (_, i) => ({ id: `k${i}`, name: 'x', roles: ['viewer'], secretSha256: '00', createdAt: '', createdBy: 'admin' }));
+  const full = Array.from({ length: MAX_API_KEYS }, (_, i) => ({
+    id: `k${i}`,
+    name: 'x',
+    roles: ['viewer'],
+    secretSha256: '00',
+    createdAt: '',
+    createdBy: 'admin',
+  }));
   store.objects.set(API_KEYS_DOCUMENT, Buffer.from(JSON.stringify({ keys: full })));
   await assert.rejects(keys.create('one-more', ['viewer'], BOOTSTRAP_ADMIN), { kind: 'limit' });
 });
 
-test('OIDC: a JWT of the issuer, for Baton\'s audience, unexpired, gives its roles claim; anything else is refused', async () => {
+test("OIDC: a JWT of the issuer, for Baton's audience, unexpired, gives its roles claim; anything else is refused", async () => {
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const { privateKey: strangerKey } = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
-  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  const server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const issuer = 'https://login.example.com/';
     const refusals: string[] = [];
-    const verify = oidcVerifier({ issuer, audience: 'baton', jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`, rolesClaim: 'baton_roles' }, (reason) => refusals.push(reason));
+    const verify = oidcVerifier(
+      {
+        issuer,
+        audience: 'baton',
+        jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`,
+        rolesClaim: 'baton_roles',
+      },
+      (reason) => refusals.push(reason),
+    );
     const check = authenticator({ adminKey: admin, keys: new ApiKeyStore(memoryRegistryStore()), oidc: verify });
-    const token = (claims: Record<string, unknown>, options: { key?: CryptoKey; audience?: string; issuer?: string; expires?: string | number } = {}) =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setSubject('u-42').setIssuer(options.issuer ?? issuer)
-        .setAudience(options.audience ?? 'baton').setIssuedAt().setExpirationTime(options.expires ?? '5m').sign(options.key ?? privateKey);
+    const token = (
+      claims: Record<string, unknown>,
+      options: { key?: CryptoKey; audience?: string; issuer?: string; expires?: string | number } = {},
+    ) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setSubject('u-42')
+        .setIssuer(options.issuer ?? issuer)
+        .setAudience(options.audience ?? 'baton')
+        .setIssuedAt()
+        .setExpirationTime(options.expires ?? '5m')
+        .sign(options.key ?? privateKey);
 
     const good = await token({ email: 'ann@example.com', baton_roles: ['approver', 'superuser'] });
     assert.deepEqual(await check(`Bearer ${good}`), { id: 'oidc:u-42', name: 'ann@example.com', roles: ['approver'] });
-    assert.deepEqual((await check(`Bearer ${await token({ baton_roles: 'viewer trigger' })}`))?.roles, ['viewer', 'trigger'], 'a space-separated claim');
+    assert.deepEqual(
+      (await check(`Bearer ${await token({ baton_roles: 'viewer trigger' })}`))?.roles,
+      ['viewer', 'trigger'],
+      'a space-separated claim',
+    );
 
     for (const bad of [
       await token({ baton_roles: ['admin'] }, { audience: 'another-app' }),
@@ -82,7 +128,10 @@ test('OIDC: a JWT of the issuer, for Baton\'s audience, unexpired, gives its rol
       assert.equal(await check(`Bearer ${bad}`), undefined);
     }
     assert.equal(refusals.length, 4);
-    assert.ok(refusals.every((reason) => !reason.includes('eyJ')), `no token in the refusal reasons: ${refusals.join('; ')}`);
+    assert.ok(
+      refusals.every((reason) => !reason.includes('eyJ')),
+      `no token in the refusal reasons: ${refusals.join('; ')}`,
+    );
   } finally {
     server.close();
   }

@@ -23,7 +23,9 @@ export interface CredentialCheckers {
 
 export const BOOTSTRAP_ADMIN: Principal = { id: 'key:admin', name: 'admin', roles: ['admin'] };
 
-export function authenticator(checkers: CredentialCheckers): (authorization: string | undefined) => Promise<Principal | undefined> {
+export function authenticator(
+  checkers: CredentialCheckers,
+): (authorization: string | undefined) => Promise<Principal | undefined> {
   const adminDigest = digest(checkers.adminKey);
   return async (authorization) => {
     const credential = bearer(authorization);

@@ -15,7 +15,11 @@ export const API_KEYS_DOCUMENT = 'system/api-keys.json';
 export const MAX_API_KEYS = 1000;
 
 /** No trimming: what the document (OpenAPI) allows is exactly what is stored, spaces only inside the name. */
-export const keyName = z.string().min(1).max(100).regex(/^[\w.@+-]([\w .@+-]*[\w.@+-])?$/, 'use letters, digits, spaces (not first or last) and . _ @ + -');
+export const keyName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[\w.@+-]([\w .@+-]*[\w.@+-])?$/, 'use letters, digits, spaces (not first or last) and . _ @ + -');
 
 const keyRecord = z.object({
   id: z.string(),
@@ -35,7 +39,10 @@ export type ApiKeyInfo = Omit<KeyRecord, 'secretSha256'>;
 
 /** Raised when the store refuses a change (too many keys, unknown id): the API answers it as a 4xx. */
 export class KeyStoreError extends Error {
-  constructor(readonly kind: 'not-found' | 'limit', message: string) {
+  constructor(
+    readonly kind: 'not-found' | 'limit',
+    message: string,
+  ) {
     super(message);
     this.name = 'KeyStoreError';
   }
@@ -54,8 +61,12 @@ export class ApiKeyStore {
   async create(name: string, roles: Role[], createdBy: Principal): Promise<{ key: string; info: ApiKeyInfo }> {
     const made = newApiKey();
     const record: KeyRecord = {
-      id: made.id, name, roles: [...new Set(roles)], secretSha256: made.secretSha256,
-      createdAt: new Date(this.now()).toISOString(), createdBy: createdBy.name,
+      id: made.id,
+      name,
+      roles: [...new Set(roles)],
+      secretSha256: made.secretSha256,
+      createdAt: new Date(this.now()).toISOString(),
+      createdBy: createdBy.name,
     };
     await updateDocument(this.store, API_KEYS_DOCUMENT, keysDocument, (current) => {
       const keys = current?.keys ?? [];

@@ -23,7 +23,11 @@ export function oidcVerifier(settings: OidcSettings, onRefused: (reason: string)
   return async (token) => {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keys, { issuer: settings.issuer, audience: settings.audience, clockTolerance: 30 }));
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        clockTolerance: 30,
+      }));
     } catch (error) {
       // jose's messages name the failed check (expired, audience, signature), not the token's content.
       if (error instanceof joseErrors.JOSEError) {
@@ -39,7 +43,9 @@ export function oidcVerifier(settings: OidcSettings, onRefused: (reason: string)
     const claim = payload[settings.rolesClaim];
     const names = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(' ') : [];
     const roles = names.filter((name): name is Role => (ROLES as readonly unknown[]).includes(name));
-    const name = [payload.email, payload.preferred_username, payload.sub].find((value): value is string => typeof value === 'string' && value !== '')!;
+    const name = [payload.email, payload.preferred_username, payload.sub].find(
+      (value): value is string => typeof value === 'string' && value !== '',
+    )!;
     return { id: `oidc:${payload.sub}`, name: name.slice(0, 200), roles };
   };
 }

@@ -9,14 +9,19 @@ import type { Principal, Role } from './roles.ts';
 
 /** A client that records every call made through it: a refused request must make none. */
 function recordingClient(calls: string[]): Client {
-  const record = (path: string): unknown => new Proxy(() => {}, {
-    get: (_target, key) => (key === 'then' ? undefined : record(`${path}.${String(key)}`)),
-    apply: () => {
-      calls.push(path);
-      return record(`${path}()`);
-    },
-  });
-  return { options: { loadedDataConverter: { payloadCodecs: [] } }, workflow: record('workflow'), activity: record('activity') } as unknown as Client;
+  const record = (path: string): unknown =>
+    new Proxy(() => {}, {
+      get: (_target, key) => (key === 'then' ? undefined : record(`${path}.${String(key)}`)),
+      apply: () => {
+        calls.push(path);
+        return record(`${path}()`);
+      },
+    });
+  return {
+    options: { loadedDataConverter: { payloadCodecs: [] } },
+    workflow: record('workflow'),
+    activity: record('activity'),
+  } as unknown as Client;
 }
 
 const credentials: Record<string, Principal> = {
@@ -27,17 +32,32 @@ const credentials: Record<string, Principal> = {
   admin: { id: 'key:root', name: 'root', roles: ['admin'] },
 };
 /** For each required role, the strongest set of roles that still lacks it. */
-const lacking: Record<Role, string[]> = { viewer: ['none'], trigger: ['viewer', 'approver'], approver: ['viewer', 'trigger'], admin: ['trigger', 'approver'] };
+const lacking: Record<Role, string[]> = {
+  viewer: ['none'],
+  trigger: ['viewer', 'approver'],
+  approver: ['viewer', 'trigger'],
+  admin: ['trigger', 'approver'],
+};
 
 function setUp() {
   const calls: string[] = [];
   const store = memoryRegistryStore();
   const api = createApi({
-    client: recordingClient(calls), taskQueue: 'q', namespace: 'default', pipelines: [], steps: new Map(), callbackKey: 'k'.repeat(32), signingKey: 's'.repeat(32),
-    publicUrl: 'http://gw/function/baton', temporalUiUrl: undefined, health: () => ({}),
+    client: recordingClient(calls),
+    taskQueue: 'q',
+    namespace: 'default',
+    pipelines: [],
+    steps: new Map(),
+    callbackKey: 'k'.repeat(32),
+    signingKey: 's'.repeat(32),
+    publicUrl: 'http://gw/function/baton',
+    temporalUiUrl: undefined,
+    health: () => ({}),
     authenticate: async (authorization) => credentials[authorization?.replace(/^Bearer /, '') ?? ''],
     keys: () => new ApiKeyStore(store),
-    registry: () => { throw new Error('a refused request reached the registry'); },
+    registry: () => {
+      throw new Error('a refused request reached the registry');
+    },
   });
   return { api, calls, store };
 }
@@ -46,7 +66,9 @@ const concrete = (path: string) => path.replace(/:(\w+)/g, (_, name: string) => 
 
 test('every route of the trigger API has exactly one entry in the access table, and every entry a route', () => {
   const { api } = setUp();
-  const served = new Set(api.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method} ${route.path}`));
+  const served = new Set(
+    api.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method} ${route.path}`),
+  );
   assert.deepEqual([...served].sort(), Object.keys(ROUTE_ACCESS).sort());
 });
 
@@ -55,32 +77,46 @@ test('each route refuses a missing or unknown credential with 401 and a role it 
     if (access === 'public' || access === 'step-signature') continue;
     const [method, path] = route.split(' ') as [string, string];
     const { api, calls, store } = setUp();
-    const send = (token?: string) => api.request(concrete(path), {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      ...(method === 'POST' ? { body: '{}' } : {}),
-    });
+    const send = (token?: string) =>
+      api.request(concrete(path), {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        ...(method === 'POST' ? { body: '{}' } : {}),
+      });
     for (const token of [undefined, 'not-a-key']) {
       const response = await send(token);
       assert.equal(response.status, 401, `${route} with ${token ?? 'no credential'}`);
       assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="baton"');
-      assert.match(((await response.json()) as { error: { message: string } }).error.message, /needs a credential.*baton keys create/);
+      assert.match(
+        ((await response.json()) as { error: { message: string } }).error.message,
+        /needs a credential.*baton keys create/,
+      );
     }
     for (const name of lacking[access]) {
       const response = await send(name);
       assert.equal(response.status, 403, `${route} as ${name}`);
-      assert.match(((await response.json()) as { error: { message: string } }).error.message, new RegExp(`needs the role "${access}"`));
+      assert.match(
+        ((await response.json()) as { error: { message: string } }).error.message,
+        new RegExp(`needs the role "${access}"`),
+      );
     }
     assert.deepEqual(calls, [], `${route}: a refused request made no Temporal call`);
     assert.deepEqual(store.writes, [], `${route}: a refused request wrote nothing`);
   }
 });
 
-test('public and step-signature routes pass without a credential (the callbacks check the function\'s own signature)', async () => {
+test("public and step-signature routes pass without a credential (the callbacks check the function's own signature)", async () => {
   const { api } = setUp();
   assert.equal((await api.request('/healthz')).status, 200);
-  assert.equal((await api.request('/callbacks/forged', { method: 'POST', headers: { 'X-Function-Status': '200' }, body: '{}' })).status, 401, 'refused by the attempt reference check, not by a missing key');
-  const body = (await (await api.request('/callbacks/forged', { method: 'POST', body: '{}' })).json()) as { error: { message: string } };
+  assert.equal(
+    (await api.request('/callbacks/forged', { method: 'POST', headers: { 'X-Function-Status': '200' }, body: '{}' }))
+      .status,
+    401,
+    'refused by the attempt reference check, not by a missing key',
+  );
+  const body = (await (await api.request('/callbacks/forged', { method: 'POST', body: '{}' })).json()) as {
+    error: { message: string };
+  };
   assert.match(body.error.message, /unknown attempt reference/);
 });
 

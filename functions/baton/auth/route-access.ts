@@ -71,10 +71,16 @@ export function routeAccess(options: AccessOptions): MiddlewareHandler<AuthEnv> 
     if (access === 'public' || access === 'step-signature') return next();
     const principal = await options.authenticate(c.req.header('authorization'));
     if (!principal) {
-      throw new TriggerApiError(401, `${c.req.method} ${c.req.path} needs a credential: send "Authorization: Bearer <API key>" (an admin creates keys with \`npx baton keys create\`; the local stack's admin key is in .baton/secrets/baton-admin-key)`);
+      throw new TriggerApiError(
+        401,
+        `${c.req.method} ${c.req.path} needs a credential: send "Authorization: Bearer <API key>" (an admin creates keys with \`npx baton keys create\`; the local stack's admin key is in .baton/secrets/baton-admin-key)`,
+      );
     }
     if (!grants(principal.roles, access)) {
-      throw new TriggerApiError(403, `${principal.name} (roles: ${principal.roles.join(', ') || 'none'}) may not ${c.req.method} ${c.req.path}: it needs the role "${access}"`);
+      throw new TriggerApiError(
+        403,
+        `${principal.name} (roles: ${principal.roles.join(', ') || 'none'}) may not ${c.req.method} ${c.req.path}: it needs the role "${access}"`,
+      );
     }
     c.set('principal', principal);
     return next();

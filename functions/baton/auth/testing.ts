@@ -15,10 +15,12 @@ export function everyoneIs(principal: Principal = TEST_ADMIN) {
 
 /** Mounts `routes` behind a middleware that signs every request in as `principal`, as `routeAccess` would. */
 export function signedIn(routes: Hono<AuthEnv>, principal: Principal = TEST_ADMIN): Hono<AuthEnv> {
-  return new Hono<AuthEnv>().use(async (c, next) => {
-    c.set('principal', principal);
-    await next();
-  }).route('/', routes);
+  return new Hono<AuthEnv>()
+    .use(async (c, next) => {
+      c.set('principal', principal);
+      await next();
+    })
+    .route('/', routes);
 }
 
 /** A models registry whose every method throws, but for the ones a test gives. */
@@ -27,7 +29,12 @@ export function unusedRegistry(overrides: Partial<ModelsRegistry> = {}): ModelsR
     throw new Error('unused');
   };
   return {
-    listModels: async () => [], getModel: unused, getVersion: unused, setStage: unused, getPolicy: unused, setPolicy: unused,
+    listModels: async () => [],
+    getModel: unused,
+    getVersion: unused,
+    setStage: unused,
+    getPolicy: unused,
+    setPolicy: unused,
     ...overrides,
   };
 }

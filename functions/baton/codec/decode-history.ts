@@ -7,7 +7,11 @@ import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 // The SDK's generated map of every payload field of each service response: complete where a hand-written walk
 // would miss one (failure details, markers, updates, headers...).
-import { visit, walkDescribeWorkflowExecutionResponse, walkGetWorkflowExecutionHistoryResponse } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import {
+  visit,
+  walkDescribeWorkflowExecutionResponse,
+  walkGetWorkflowExecutionHistoryResponse,
+} from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type { temporal } from '@temporalio/proto';
 import { decodePayloads } from './codec-chain.ts';
 
@@ -18,7 +22,11 @@ export function codecsOf(client: Client): readonly PayloadCodec[] {
   return client.options.loadedDataConverter.payloadCodecs;
 }
 
-async function decodeInPlace<Root>(codecs: readonly PayloadCodec[], root: Root, walk: Parameters<typeof visit<Root>>[1]): Promise<void> {
+async function decodeInPlace<Root>(
+  codecs: readonly PayloadCodec[],
+  root: Root,
+  walk: Parameters<typeof visit<Root>>[1],
+): Promise<void> {
   if (codecs.length === 0) return;
   await visit(root, walk, {
     transformPayload: async (payload) => (await decodePayloads(codecs, [payload]))[0]!,
@@ -30,7 +38,11 @@ async function decodeInPlace<Root>(codecs: readonly PayloadCodec[], root: Root, 
 
 /** A run's event history with every payload decoded (in place), ready for the default payload converter. */
 export async function decodeHistory<H extends History>(codecs: readonly PayloadCodec[], history: H): Promise<H> {
-  await decodeInPlace(codecs, { history } as temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse, walkGetWorkflowExecutionHistoryResponse);
+  await decodeInPlace(
+    codecs,
+    { history } as temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse,
+    walkGetWorkflowExecutionHistoryResponse,
+  );
   return history;
 }
 
@@ -40,7 +52,10 @@ export async function fetchDecodedHistory(client: Client, workflowId: string, ru
 }
 
 /** A description whose raw part (pending activities' heartbeat details, last failures) is decoded in place. */
-export async function decodeDescription(codecs: readonly PayloadCodec[], description: WorkflowExecutionDescription): Promise<WorkflowExecutionDescription> {
+export async function decodeDescription(
+  codecs: readonly PayloadCodec[],
+  description: WorkflowExecutionDescription,
+): Promise<WorkflowExecutionDescription> {
   await decodeInPlace(codecs, description.raw, walkDescribeWorkflowExecutionResponse);
   return description;
 }

@@ -16,7 +16,11 @@ test('a payload round-trips, and what leaves the codec is ciphertext labelled wi
   assert.equal(text(encrypted!.metadata?.[METADATA_ENCODING_KEY]), ENCRYPTED_ENCODING);
   assert.equal(text(encrypted!.metadata?.[KEY_ID_METADATA]), 'k1');
   assert.ok(!Buffer.from(encrypted!.data!).includes('canary-7f3a'), 'no plain text in the encrypted data');
-  assert.deepEqual(Object.keys(encrypted!.metadata ?? {}).sort(), [METADATA_ENCODING_KEY, KEY_ID_METADATA].sort(), 'the original encoding is hidden too');
+  assert.deepEqual(
+    Object.keys(encrypted!.metadata ?? {}).sort(),
+    [METADATA_ENCODING_KEY, KEY_ID_METADATA].sort(),
+    'the original encoding is hidden too',
+  );
   const [decoded] = await codec.decode([encrypted!]);
   assert.deepEqual(defaultPayloadConverter.fromPayload(decoded!), secret);
   const [again] = await codec.encode([plain]);
@@ -29,8 +33,12 @@ test('rotation: the newest key encrypts, a payload of a retired key still decode
   assert.deepEqual(defaultPayloadConverter.fromPayload((await rotated.decode([old!]))[0]!), secret);
   const [fresh] = await rotated.encode([defaultPayloadConverter.toPayload(secret)]);
   assert.equal(text(fresh!.metadata?.[KEY_ID_METADATA]), '2026-12');
-  await assert.rejects(codecOf(line('2026-12', 2)).decode([old!]), (error: Error) =>
-    error instanceof PayloadDecryptionError && /key "2026-06", which the codec's key secret no longer holds/.test(error.message));
+  await assert.rejects(
+    codecOf(line('2026-12', 2)).decode([old!]),
+    (error: Error) =>
+      error instanceof PayloadDecryptionError &&
+      /key "2026-06", which the codec's key secret no longer holds/.test(error.message),
+  );
 });
 
 test('tampered ciphertext, a relabelled key id and a wrong key are refused', async () => {
@@ -39,7 +47,10 @@ test('tampered ciphertext, a relabelled key id and a wrong key are refused', asy
   const flipped = Buffer.from(encrypted!.data!);
   flipped[20]! ^= 1;
   await assert.rejects(codec.decode([{ ...encrypted!, data: flipped }]), /failed authentication: it was altered/);
-  const relabelled: Payload = { ...encrypted!, metadata: { ...encrypted!.metadata, [KEY_ID_METADATA]: Buffer.from('k2') } };
+  const relabelled: Payload = {
+    ...encrypted!,
+    metadata: { ...encrypted!.metadata, [KEY_ID_METADATA]: Buffer.from('k2') },
+  };
   await assert.rejects(codec.decode([relabelled]), /\(key "k2"\) failed authentication/);
   await assert.rejects(codecOf(line('k1', 9)).decode([encrypted!]), /failed authentication/);
   await assert.rejects(codec.decode([{ ...encrypted!, data: flipped.subarray(0, 10) }]), /too short/);

@@ -53,7 +53,10 @@ export class EncryptionCodec implements PayloadCodec {
     cipher.setAAD(Buffer.from(id));
     const plain = proto.temporal.api.common.v1.Payload.encode(payload).finish();
     const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-    return { metadata: { [METADATA_ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(id) }, data };
+    return {
+      metadata: { [METADATA_ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(id) },
+      data,
+    };
   }
 
   private decrypt(payload: Payload): Payload {
@@ -61,9 +64,13 @@ export class EncryptionCodec implements PayloadCodec {
     if (!idBytes) throw new PayloadDecryptionError(`encrypted payload has no "${KEY_ID_METADATA}" metadata`);
     const id = Buffer.from(idBytes).toString();
     const key = this.keys.byId.get(id);
-    if (!key) throw new PayloadDecryptionError(`payload was encrypted with key "${id}", which the codec's key secret no longer holds: add it back (rotation keeps retired keys for decryption)`);
+    if (!key)
+      throw new PayloadDecryptionError(
+        `payload was encrypted with key "${id}", which the codec's key secret no longer holds: add it back (rotation keeps retired keys for decryption)`,
+      );
     const data = Buffer.from(payload.data ?? []);
-    if (data.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptionError(`encrypted payload (key "${id}") is too short to be one`);
+    if (data.length < IV_BYTES + TAG_BYTES)
+      throw new PayloadDecryptionError(`encrypted payload (key "${id}") is too short to be one`);
     const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
     decipher.setAAD(idBytes);
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
@@ -71,7 +78,9 @@ export class EncryptionCodec implements PayloadCodec {
     try {
       plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new PayloadDecryptionError(`encrypted payload (key "${id}") failed authentication: it was altered, or key "${id}" is not the key that encrypted it`);
+      throw new PayloadDecryptionError(
+        `encrypted payload (key "${id}") failed authentication: it was altered, or key "${id}" is not the key that encrypted it`,
+      );
     }
     return proto.temporal.api.common.v1.Payload.decode(plain);
   }

@@ -15,8 +15,14 @@ test('the first key encrypts, every key decrypts; comments and blank lines are s
 });
 
 test('an empty, short or malformed key secret is refused naming the secret and line, never the key', () => {
-  const refused = (text: string, problem: RegExp) => assert.throws(() => parseCodecKeys(text), (error: Error) =>
-    error.message.includes(`secret "${CODEC_KEYS_SECRET}"`) && problem.test(error.message) && !error.message.includes(text.split(':')[1] ?? '\0'));
+  const refused = (text: string, problem: RegExp) =>
+    assert.throws(
+      () => parseCodecKeys(text),
+      (error: Error) =>
+        error.message.includes(`secret "${CODEC_KEYS_SECRET}"`) &&
+        problem.test(error.message) &&
+        !error.message.includes(text.split(':')[1] ?? '\0'),
+    );
   refused('', /is empty/);
   refused('# only a comment\n', /is empty/);
   refused(`k1:${Buffer.alloc(16, 1).toString('base64')}`, /line 1: key "k1" must be 32 bytes .* \(it is 16 bytes\)/);

@@ -28,7 +28,8 @@ export const KEY_LINE_HINT = `one key per line, "<key-id>:<base64 of ${KEY_BYTES
  * never a key.
  */
 export function parseCodecKeys(text: string, secretName = CODEC_KEYS_SECRET): CodecKeys {
-  const fail = (where: string, problem: string) => new Error(`secret "${secretName}" ${where}: ${problem}; expected ${KEY_LINE_HINT}`);
+  const fail = (where: string, problem: string) =>
+    new Error(`secret "${secretName}" ${where}: ${problem}; expected ${KEY_LINE_HINT}`);
   const byId = new Map<string, Buffer>();
   let current: CodecKeys['current'] | undefined;
   text.split(/\r?\n/).forEach((raw, index) => {
@@ -42,7 +43,8 @@ export function parseCodecKeys(text: string, secretName = CODEC_KEYS_SECRET): Co
     if (!KEY_ID.test(id)) throw fail(where, 'the key id must be 1-64 letters, digits, ".", "_" or "-"');
     if (byId.has(id)) throw fail(where, `key id "${id}" appears twice`);
     const key = BASE64.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0);
-    if (key.length !== KEY_BYTES) throw fail(where, `key "${id}" must be ${KEY_BYTES} bytes in base64 (it is ${key.length} bytes)`);
+    if (key.length !== KEY_BYTES)
+      throw fail(where, `key "${id}" must be ${KEY_BYTES} bytes in base64 (it is ${key.length} bytes)`);
     byId.set(id, key);
     current ??= { id, key };
   });

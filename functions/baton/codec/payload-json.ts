@@ -16,14 +16,18 @@ export type PayloadJson = z.infer<typeof payloadJson>;
 
 export function payloadFromJson({ metadata, data }: PayloadJson): Payload {
   return {
-    metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]),
+    ),
     data: Buffer.from(data ?? '', 'base64'),
   };
 }
 
 export function payloadToJson({ metadata, data }: Payload): PayloadJson {
   return {
-    metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+    ),
     data: Buffer.from(data ?? []).toString('base64'),
   };
 }

@@ -8,7 +8,12 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
+import {
+  loadClientConfigProfile,
+  toClientOptions,
+  type ClientConfigProfile,
+  type ConfigDataSource,
+} from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { DEFAULT_SECRETS_DIR } from '../../../template/baton-node/secrets.ts';
 
@@ -22,9 +27,27 @@ export const temporalSecrets = {
 
 /** The TLS files, each with the environment variables that set it (a path or the PEM text itself). */
 const tlsFiles = {
-  clientCert: { path: 'TEMPORAL_TLS_CLIENT_CERT_PATH', data: 'TEMPORAL_TLS_CLIENT_CERT_DATA', toml: 'client_cert', pem: 'CERTIFICATE', what: 'client certificate' },
-  clientKey: { path: 'TEMPORAL_TLS_CLIENT_KEY_PATH', data: 'TEMPORAL_TLS_CLIENT_KEY_DATA', toml: 'client_key', pem: 'PRIVATE KEY', what: 'client private key' },
-  serverCa: { path: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', data: 'TEMPORAL_TLS_SERVER_CA_CERT_DATA', toml: 'server_ca_cert', pem: 'CERTIFICATE', what: 'server CA certificate' },
+  clientCert: {
+    path: 'TEMPORAL_TLS_CLIENT_CERT_PATH',
+    data: 'TEMPORAL_TLS_CLIENT_CERT_DATA',
+    toml: 'client_cert',
+    pem: 'CERTIFICATE',
+    what: 'client certificate',
+  },
+  clientKey: {
+    path: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
+    data: 'TEMPORAL_TLS_CLIENT_KEY_DATA',
+    toml: 'client_key',
+    pem: 'PRIVATE KEY',
+    what: 'client private key',
+  },
+  serverCa: {
+    path: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+    data: 'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+    toml: 'server_ca_cert',
+    pem: 'CERTIFICATE',
+    what: 'server CA certificate',
+  },
 } as const;
 type TlsFile = keyof typeof tlsFiles;
 const profileField = { clientCert: 'clientCert', clientKey: 'clientKey', serverCa: 'serverCACert' } as const;
@@ -82,7 +105,8 @@ export function loadTemporalConnectSettings(env: NodeJS.ProcessEnv = process.env
 
   // A secret stands in for its environment variable; the variable wins when both are there.
   if (vars.TEMPORAL_API_KEY === undefined && existsSync(secretPath(temporalSecrets.apiKey))) {
-    vars.TEMPORAL_API_KEY = readSmallFile(secretPath(temporalSecrets.apiKey), `secret "${temporalSecrets.apiKey}"`, problems)?.trim() ?? '';
+    vars.TEMPORAL_API_KEY =
+      readSmallFile(secretPath(temporalSecrets.apiKey), `secret "${temporalSecrets.apiKey}"`, problems)?.trim() ?? '';
     fromSecret.add('apiKey');
   }
   for (const file of Object.keys(tlsFiles) as TlsFile[]) {
@@ -96,35 +120,57 @@ export function loadTemporalConnectSettings(env: NodeJS.ProcessEnv = process.env
   const useFile = vars.TEMPORAL_CONFIG_FILE !== undefined || vars.TEMPORAL_PROFILE !== undefined;
   const fileName = vars.TEMPORAL_CONFIG_FILE ?? '~/.config/temporalio/temporal.toml';
   const profileName = vars.TEMPORAL_PROFILE ?? 'default';
-  const inProfile = (key: string) => `${key} of profile "${profileName}" in ${fileName} (TEMPORAL_CONFIG_FILE / TEMPORAL_PROFILE)`;
+  const inProfile = (key: string) =>
+    `${key} of profile "${profileName}" in ${fileName} (TEMPORAL_CONFIG_FILE / TEMPORAL_PROFILE)`;
 
   let profile: ClientConfigProfile;
   try {
     profile = loadClientConfigProfile({ overrideEnvVars: vars, disableFile: !useFile, configFileStrict: true });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new TemporalSettingsError([`TEMPORAL_CONFIG_FILE / TEMPORAL_PROFILE: cannot use profile "${profileName}" of ${fileName}: ${reason}`]);
+    throw new TemporalSettingsError([
+      `TEMPORAL_CONFIG_FILE / TEMPORAL_PROFILE: cannot use profile "${profileName}" of ${fileName}: ${reason}`,
+    ]);
   }
 
   const envOr = (name: string, profileKey: string) => (vars[name] !== undefined ? name : inProfile(profileKey));
   const sources: SettingSources = {
     address: envOr('TEMPORAL_ADDRESS', 'address'),
-    namespace: profile.namespace === undefined ? `TEMPORAL_NAMESPACE (default "${DEFAULT_NAMESPACE}")` : envOr('TEMPORAL_NAMESPACE', 'namespace'),
-    tls: vars.TEMPORAL_TLS !== undefined ? 'TEMPORAL_TLS' : profile.tls?.disabled !== undefined ? inProfile('tls.disabled') : 'TEMPORAL_TLS',
+    namespace:
+      profile.namespace === undefined
+        ? `TEMPORAL_NAMESPACE (default "${DEFAULT_NAMESPACE}")`
+        : envOr('TEMPORAL_NAMESPACE', 'namespace'),
+    tls:
+      vars.TEMPORAL_TLS !== undefined
+        ? 'TEMPORAL_TLS'
+        : profile.tls?.disabled !== undefined
+          ? inProfile('tls.disabled')
+          : 'TEMPORAL_TLS',
   };
 
   const address = profile.address;
-  if (!address) problems.push(`TEMPORAL_ADDRESS: is not set; give the Temporal frontend as host:port, e.g. 127.0.0.1:7233 or <namespace>.<account>.tmprl.cloud:7233`);
-  else if (!/^[^:\s/]+:\d{1,5}$/.test(address)) problems.push(`${sources.address}: must be host:port, e.g. 127.0.0.1:7233`);
+  if (!address)
+    problems.push(
+      `TEMPORAL_ADDRESS: is not set; give the Temporal frontend as host:port, e.g. 127.0.0.1:7233 or <namespace>.<account>.tmprl.cloud:7233`,
+    );
+  else if (!/^[^:\s/]+:\d{1,5}$/.test(address))
+    problems.push(`${sources.address}: must be host:port, e.g. 127.0.0.1:7233`);
 
   const namespace = profile.namespace ?? DEFAULT_NAMESPACE;
-  if (!/^[A-Za-z0-9._-]{1,255}$/.test(namespace)) problems.push(`${sources.namespace}: must be a namespace name (letters, digits, ".", "_", "-"), got "${namespace.slice(0, 80)}"`);
+  if (!/^[A-Za-z0-9._-]{1,255}$/.test(namespace))
+    problems.push(
+      `${sources.namespace}: must be a namespace name (letters, digits, ".", "_", "-"), got "${namespace.slice(0, 80)}"`,
+    );
 
   if (profile.apiKey !== undefined) {
-    sources.apiKey = fromSecret.has('apiKey') ? secretLabel(temporalSecrets.apiKey, secretsDir) : envOr('TEMPORAL_API_KEY', 'api_key');
+    sources.apiKey = fromSecret.has('apiKey')
+      ? secretLabel(temporalSecrets.apiKey, secretsDir)
+      : envOr('TEMPORAL_API_KEY', 'api_key');
     if (!profile.apiKey) problems.push(`${sources.apiKey}: is empty`);
-    else if (profile.apiKey.length > MAX_API_KEY_CHARS) problems.push(`${sources.apiKey}: is longer than ${MAX_API_KEY_CHARS} characters; is it the right file?`);
-    else if (/[\s\p{Cc}]/u.test(profile.apiKey)) problems.push(`${sources.apiKey}: holds white space or control characters; an API key is one token`);
+    else if (profile.apiKey.length > MAX_API_KEY_CHARS)
+      problems.push(`${sources.apiKey}: is longer than ${MAX_API_KEY_CHARS} characters; is it the right file?`);
+    else if (/[\s\p{Cc}]/u.test(profile.apiKey))
+      problems.push(`${sources.apiKey}: holds white space or control characters; an API key is one token`);
   }
 
   // Read every TLS file now, so a wrong path or a file that is not PEM is named at start-up.
@@ -134,15 +180,23 @@ export function loadTemporalConnectSettings(env: NodeJS.ProcessEnv = process.env
       const source = tls[profileField[file]];
       if (!source) continue;
       const { path, data, toml } = tlsFiles[file];
-      const label = fromSecret.has(file) ? secretLabel(temporalSecrets[file], secretsDir)
-        : 'path' in source ? (vars[path] !== undefined ? `${path} (${source.path})` : inProfile(`tls.${toml}_path`))
-        : vars[data] !== undefined ? data : inProfile(`tls.${toml}_data`);
+      const label = fromSecret.has(file)
+        ? secretLabel(temporalSecrets[file], secretsDir)
+        : 'path' in source
+          ? vars[path] !== undefined
+            ? `${path} (${source.path})`
+            : inProfile(`tls.${toml}_path`)
+          : vars[data] !== undefined
+            ? data
+            : inProfile(`tls.${toml}_data`);
       sources[file] = label;
       const pem = readPem(source, label, tlsFiles[file], problems);
       tls[profileField[file]] = pem === undefined ? undefined : { data: pem };
     }
-    if (tls.clientCert && !tls.clientKey && !sources.clientKey) problems.push(missingPair('clientKey', sources.clientCert!));
-    if (tls.clientKey && !tls.clientCert && !sources.clientCert) problems.push(missingPair('clientCert', sources.clientKey!));
+    if (tls.clientCert && !tls.clientKey && !sources.clientKey)
+      problems.push(missingPair('clientKey', sources.clientCert!));
+    if (tls.clientKey && !tls.clientCert && !sources.clientCert)
+      problems.push(missingPair('clientCert', sources.clientKey!));
     if (tls.serverName !== undefined) sources.serverName = envOr('TEMPORAL_TLS_SERVER_NAME', 'tls.server_name');
   }
   if (problems.length > 0) throw new TemporalSettingsError(problems);
@@ -163,7 +217,9 @@ export function loadTemporalConnectSettings(env: NodeJS.ProcessEnv = process.env
 
 /** The variables that are set (envconfig treats an empty string as a value; an unset variable is absent). */
 function definedVars(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
 }
 
 function secretLabel(name: string, dir: string): string {
@@ -189,9 +245,18 @@ function readSmallFile(path: string, label: string, problems: string[]): string 
 }
 
 /** The PEM text of one TLS setting, or undefined after recording what is wrong with it. */
-function readPem(source: ConfigDataSource, label: string, file: (typeof tlsFiles)[TlsFile], problems: string[]): string | undefined {
-  const text = 'path' in source ? readSmallFile(source.path, label, problems)
-    : typeof source.data === 'string' ? source.data : Buffer.from(source.data).toString('utf8');
+function readPem(
+  source: ConfigDataSource,
+  label: string,
+  file: (typeof tlsFiles)[TlsFile],
+  problems: string[],
+): string | undefined {
+  const text =
+    'path' in source
+      ? readSmallFile(source.path, label, problems)
+      : typeof source.data === 'string'
+        ? source.data
+        : Buffer.from(source.data).toString('utf8');
   if (text === undefined) return undefined;
   if (text.length > MAX_PEM_BYTES) {
     problems.push(`${label}: is larger than ${MAX_PEM_BYTES / 1024} KiB`);

@@ -50,7 +50,10 @@ export async function connectClientConnection(settings: TemporalConnectSettings)
 }
 
 /** A cheap call that needs the namespace to exist and the credentials to reach it. */
-export async function checkNamespace(connection: NativeConnection | Connection, settings: TemporalConnectSettings): Promise<void> {
+export async function checkNamespace(
+  connection: NativeConnection | Connection,
+  settings: TemporalConnectSettings,
+): Promise<void> {
   try {
     await connection.workflowService.describeNamespace({ namespace: settings.namespace });
   } catch (error) {
@@ -64,37 +67,65 @@ export function explainConnectError(error: unknown, settings: TemporalConnectSet
   const detail = errorText(error, settings);
   const code = grpcCode(error);
   const at = `Temporal at ${settings.address} (${sources.address})`;
-  const fix = (message: string) => new TemporalConnectError(`${message} [${detail}]`, { cause: scrubbedCause(error, settings) });
+  const fix = (message: string) =>
+    new TemporalConnectError(`${message} [${detail}]`, { cause: scrubbedCause(error, settings) });
 
   // Refused before any namespace is involved (connecting calls GetSystemInfo, which any valid credential may
   // call): the credentials themselves are wrong. Temporal's own JWT authorizer says PERMISSION_DENIED for that.
   if (code === Status.UNAUTHENTICATED || code === Status.PERMISSION_DENIED) return fix(credentialsRejected(settings));
   const text = detail.toLowerCase();
-  if (/unknownissuer|unknown ca|unable to get local issuer|self[- ]signed|certificate verify failed|invalid peer certificate: (unknownissuer|badsignature)|badsignature/.test(text)) {
-    const ca = sources.serverCa ?? `TEMPORAL_TLS_SERVER_CA_CERT_PATH (or secret "${temporalSecrets.serverCa}"; unset, so the system CAs are used)`;
-    return fix(`${at} presented a certificate that ${sources.serverCa ? 'the configured server CA does' : 'the system CAs do'} not trust: check ${ca}`);
+  if (
+    /unknownissuer|unknown ca|unable to get local issuer|self[- ]signed|certificate verify failed|invalid peer certificate: (unknownissuer|badsignature)|badsignature/.test(
+      text,
+    )
+  ) {
+    const ca =
+      sources.serverCa ??
+      `TEMPORAL_TLS_SERVER_CA_CERT_PATH (or secret "${temporalSecrets.serverCa}"; unset, so the system CAs are used)`;
+    return fix(
+      `${at} presented a certificate that ${sources.serverCa ? 'the configured server CA does' : 'the system CAs do'} not trust: check ${ca}`,
+    );
   }
   if (/notvalidforname|not valid for name|hostname mismatch|altnames|does not match certificate/.test(text)) {
-    return fix(`${at} presented a certificate for another name: check TEMPORAL_TLS_SERVER_NAME${sources.serverName ? ` (${sources.serverName})` : ''} or the host in TEMPORAL_ADDRESS`);
+    return fix(
+      `${at} presented a certificate for another name: check TEMPORAL_TLS_SERVER_NAME${sources.serverName ? ` (${sources.serverName})` : ''} or the host in TEMPORAL_ADDRESS`,
+    );
   }
   // TLS 1.3 finishes the client's side of the handshake before the server checks the client's certificate: a
   // missing or refused one often shows only as a connection the server closed at once.
   const refusedAfterHandshake = settings.tlsEnabled && /connection closed|connection reset|broken pipe/.test(text);
-  if (refusedAfterHandshake || /certificaterequired|certificate required|bad ?certificate|handshake ?failure|unknownca|alert/.test(text)) {
-    return fix(sources.clientCert
-      ? `${at} refused the client certificate from ${sources.clientCert}: check that it is signed by a CA the server trusts (and the key from ${sources.clientKey})`
-      : `${at} requires a client certificate (mTLS): set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (or secrets "${temporalSecrets.clientCert}" and "${temporalSecrets.clientKey}")`);
+  if (
+    refusedAfterHandshake ||
+    /certificaterequired|certificate required|bad ?certificate|handshake ?failure|unknownca|alert/.test(text)
+  ) {
+    return fix(
+      sources.clientCert
+        ? `${at} refused the client certificate from ${sources.clientCert}: check that it is signed by a CA the server trusts (and the key from ${sources.clientKey})`
+        : `${at} requires a client certificate (mTLS): set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (or secrets "${temporalSecrets.clientCert}" and "${temporalSecrets.clientKey}")`,
+    );
   }
-  if (settings.tlsEnabled && /invalidcontenttype|wrong version number|corrupt ?message|packet length too long|record overflow/.test(text)) {
-    return fix(`${at} does not speak TLS, but ${sources.tls} or the TLS settings turn it on: set TEMPORAL_TLS=false, or point TEMPORAL_ADDRESS at the TLS endpoint`);
+  if (
+    settings.tlsEnabled &&
+    /invalidcontenttype|wrong version number|corrupt ?message|packet length too long|record overflow/.test(text)
+  ) {
+    return fix(
+      `${at} does not speak TLS, but ${sources.tls} or the TLS settings turn it on: set TEMPORAL_TLS=false, or point TEMPORAL_ADDRESS at the TLS endpoint`,
+    );
   }
-  if (!settings.tlsEnabled && /h2 protocol error|http2|frame|connection reset|broken pipe|unexpected eof|protocol error/.test(text)) {
-    return fix(`${at} closed a plain-text connection; it probably expects TLS: set TEMPORAL_TLS=true (and TEMPORAL_TLS_SERVER_CA_CERT_PATH for a private CA)`);
+  if (
+    !settings.tlsEnabled &&
+    /h2 protocol error|http2|frame|connection reset|broken pipe|unexpected eof|protocol error/.test(text)
+  ) {
+    return fix(
+      `${at} closed a plain-text connection; it probably expects TLS: set TEMPORAL_TLS=true (and TEMPORAL_TLS_SERVER_CA_CERT_PATH for a private CA)`,
+    );
   }
   if (/connection refused|dns|name resolution|no address|failed to lookup|unreachable|timed out|deadline/.test(text)) {
     return fix(`cannot reach ${at}: check TEMPORAL_ADDRESS and that the Temporal frontend is running and reachable`);
   }
-  return fix(`cannot connect to ${at} with ${settings.summary}: check TEMPORAL_ADDRESS, TEMPORAL_TLS* and TEMPORAL_API_KEY`);
+  return fix(
+    `cannot connect to ${at} with ${settings.summary}: check TEMPORAL_ADDRESS, TEMPORAL_TLS* and TEMPORAL_API_KEY`,
+  );
 }
 
 /** Why `DescribeNamespace` failed: a namespace that is not there, or credentials that do not reach it. */
@@ -103,24 +134,31 @@ export function explainNamespaceError(error: unknown, settings: TemporalConnectS
   const detail = errorText(error, settings);
   const cause = scrubbedCause(error, settings);
   if (code === Status.NOT_FOUND) {
-    return new TemporalConnectError(`namespace "${settings.namespace}" does not exist on Temporal at ${settings.address}: check ${settings.sources.namespace} [${detail}]`, { cause });
+    return new TemporalConnectError(
+      `namespace "${settings.namespace}" does not exist on Temporal at ${settings.address}: check ${settings.sources.namespace} [${detail}]`,
+      { cause },
+    );
   }
   const hasCredentials = settings.sources.apiKey !== undefined || settings.sources.clientCert !== undefined;
   if (code === Status.UNAUTHENTICATED || (code === Status.PERMISSION_DENIED && !hasCredentials)) {
     return new TemporalConnectError(`${credentialsRejected(settings)} [${detail}]`, { cause });
   }
-  if (code === Status.PERMISSION_DENIED) return new TemporalConnectError(`${permissionDenied(settings)} [${detail}]`, { cause });
+  if (code === Status.PERMISSION_DENIED)
+    return new TemporalConnectError(`${permissionDenied(settings)} [${detail}]`, { cause });
   return explainConnectError(error, settings);
 }
 
 function credentialsRejected(settings: TemporalConnectSettings): string {
   const { sources } = settings;
-  if (sources.apiKey) return `Temporal at ${settings.address} rejected the API key from ${sources.apiKey}: check that it is the right, unexpired key for this account`;
+  if (sources.apiKey)
+    return `Temporal at ${settings.address} rejected the API key from ${sources.apiKey}: check that it is the right, unexpired key for this account`;
   return `Temporal at ${settings.address} requires credentials: set TEMPORAL_API_KEY (or secret "${temporalSecrets.apiKey}"), or a client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH / secret "${temporalSecrets.clientCert}")`;
 }
 
 function permissionDenied(settings: TemporalConnectSettings): string {
-  const who = settings.sources.apiKey ? `the API key from ${settings.sources.apiKey}` : `the client certificate from ${settings.sources.clientCert}`;
+  const who = settings.sources.apiKey
+    ? `the API key from ${settings.sources.apiKey}`
+    : `the client certificate from ${settings.sources.clientCert}`;
   return `Temporal at ${settings.address} denies ${who} access to namespace "${settings.namespace}": check ${settings.sources.namespace} and the key's or certificate's permissions`;
 }
 

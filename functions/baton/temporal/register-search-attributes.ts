@@ -13,7 +13,9 @@ try {
   const connection = await connectWorkerConnection(settings);
   try {
     const { added, present } = await registerSearchAttributes(connection, settings.namespace);
-    console.log(`baton: search attributes added: ${added.join(', ') || 'none'}; already there: ${present.join(', ') || 'none'}`);
+    console.log(
+      `baton: search attributes added: ${added.join(', ') || 'none'}; already there: ${present.join(', ') || 'none'}`,
+    );
   } finally {
     await connection.close();
   }

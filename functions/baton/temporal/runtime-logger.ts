@@ -12,13 +12,17 @@ const SECRET_ATTRIBUTES = new Set(['taskToken', 'base64TaskToken']);
 /** One log line as the SDK's default logger writes it, with the secret attributes left out. */
 export function formatEntry(entry: LogEntry): string {
   const date = new Date(Number(entry.timestampNanos / 1_000_000n));
-  const meta = entry.meta && Object.fromEntries(Object.entries(entry.meta).filter(([name]) => !SECRET_ATTRIBUTES.has(name)));
+  const meta =
+    entry.meta && Object.fromEntries(Object.entries(entry.meta).filter(([name]) => !SECRET_ATTRIBUTES.has(name)));
   const tail = meta && Object.keys(meta).length > 0 ? ` ${inspect(meta, { breakLength: Infinity })}` : '';
   return `${date.toISOString()} [${entry.level}] ${entry.message}${tail}`;
 }
 
 /** A logger of `level` that writes formatEntry lines to `write` (default stderr, as the SDK's). */
-export function redactingLogger(level: LogLevel = 'INFO', write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): DefaultLogger {
+export function redactingLogger(
+  level: LogLevel = 'INFO',
+  write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): DefaultLogger {
   return new DefaultLogger(level, (entry) => write(formatEntry(entry)));
 }
 

@@ -26,17 +26,31 @@ export const REGISTER_COMMAND = 'npm run temporal:register-search-attributes';
  * starts, so a missing one stops start-up with the command that registers it. A cluster that does not let these
  * credentials list attributes (some Temporal Cloud keys) only gets a warning.
  */
-export async function checkSearchAttributes(connection: Connection | NativeConnection, namespace: string, warn: (line: string) => void = console.warn): Promise<void> {
+export async function checkSearchAttributes(
+  connection: Connection | NativeConnection,
+  namespace: string,
+  warn: (line: string) => void = console.warn,
+): Promise<void> {
   let customAttributes: Record<string, temporal.api.enums.v1.IndexedValueType> | null | undefined;
   try {
     ({ customAttributes } = await connection.operatorService.listSearchAttributes({ namespace }));
   } catch (error) {
-    warn(`baton: could not list the search attributes of namespace "${namespace}" (${(error as Error).message}); make sure ${Object.values(batonSearchAttributes).map((k) => k.name).join(', ')} are registered`);
+    warn(
+      `baton: could not list the search attributes of namespace "${namespace}" (${(error as Error).message}); make sure ${Object.values(
+        batonSearchAttributes,
+      )
+        .map((k) => k.name)
+        .join(', ')} are registered`,
+    );
     return;
   }
-  const missing = Object.values(batonSearchAttributes).filter((key) => customAttributes?.[key.name] !== IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]);
+  const missing = Object.values(batonSearchAttributes).filter(
+    (key) => customAttributes?.[key.name] !== IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`],
+  );
   if (missing.length > 0) {
-    throw new Error(`search attributes ${missing.map((key) => `${key.name} (${key.type})`).join(', ')} are not registered in namespace "${namespace}": run \`${REGISTER_COMMAND}\` with the same TEMPORAL_* settings (or \`temporal operator search-attribute create\`; on Temporal Cloud, add them to the namespace)`);
+    throw new Error(
+      `search attributes ${missing.map((key) => `${key.name} (${key.type})`).join(', ')} are not registered in namespace "${namespace}": run \`${REGISTER_COMMAND}\` with the same TEMPORAL_* settings (or \`temporal operator search-attribute create\`; on Temporal Cloud, add them to the namespace)`,
+    );
   }
 }
 
@@ -44,7 +58,10 @@ export async function checkSearchAttributes(connection: Connection | NativeConne
  * Adds the attributes the namespace lacks; idempotent. Throws when an attribute exists with another type
  * (Temporal cannot change a type; the message names the attribute).
  */
-export async function registerSearchAttributes(connection: Connection | NativeConnection, namespace: string): Promise<SearchAttributeRegistration> {
+export async function registerSearchAttributes(
+  connection: Connection | NativeConnection,
+  namespace: string,
+): Promise<SearchAttributeRegistration> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   const added: string[] = [];
   const present: string[] = [];
@@ -56,7 +73,9 @@ export async function registerSearchAttributes(connection: Connection | NativeCo
       missing[key.name] = wanted;
       added.push(key.name);
     } else if (existing !== wanted) {
-      throw new Error(`search attribute ${key.name} exists in namespace "${namespace}" as ${IndexedValueType[existing]}, Baton needs ${IndexedValueType[wanted]}: remove it (temporal operator search-attribute remove) or use another namespace`);
+      throw new Error(
+        `search attribute ${key.name} exists in namespace "${namespace}" as ${IndexedValueType[existing]}, Baton needs ${IndexedValueType[wanted]}: remove it (temporal operator search-attribute remove) or use another namespace`,
+      );
     } else {
       present.push(key.name);
     }
