@@ -101,7 +101,7 @@ test('a new pipeline and a step in it: every file written and wired', async () =
   assert.match(await text('workflows/index.ts'), /export \{ scoreDaily \} from '\.\/score-daily\/workflow\.ts';/);
   assert.match(
     await text('workflows/catalog.ts'),
-    /pipelines: PipelineDefinition\[\] = \[[^\]]*\n  tuneClassifierPipeline,\n  scoreDailyPipeline,\n\];/,
+    /pipelines: PipelineDefinition\[\] = \[[^\]]*\n {2}tuneClassifierPipeline,\n {2}scoreDailyPipeline,\n\];/,
   );
 
   assert.equal(
@@ -114,7 +114,7 @@ test('a new pipeline and a step in it: every file written and wired', async () =
   assert.match(await text('workflows/steps/score.ts'), /name: 'score',/);
   assert.match(
     await text('workflows/steps/index.ts'),
-    /import \{ scoreNode \} from '\.\/score-node\.ts';[\s\S]*report,\n  score,\n  scoreNode,\n\];/,
+    /import \{ scoreNode \} from '\.\/score-node\.ts';[\s\S]*report,\n {2}score,\n {2}scoreNode,\n\];/,
   );
 
   const stack = await text('stack.yml');
