@@ -204,7 +204,9 @@ test('runs compare marks the parameters and metrics that differ', async () => {
   assert.match(compared.stdout, /^≠ +model\.params\.n_estimators +- +50$/m);
   assert.match(compared.stdout, /^ +split\.seed +42 +42$/m, 'equal fields are listed unmarked');
   assert.match(compared.stdout, /^≠ +holdoutRows +114 +30$/m, 'metrics are compared too');
-  assert.match(compared.stdout, /^3 differences in input, \d+ differences in metrics$/m);
+  // dataset, model.type and each model's own hyperparameters (filled in with their defaults): C, max_iter on one
+  // side, n_estimators, max_depth, min_samples_leaf on the other.
+  assert.match(compared.stdout, /^7 differences in input, \d+ differences in metrics$/m);
 });
 
 test('runs cancel stops a running slow-step run; cancelling it again exits 2', async () => {
