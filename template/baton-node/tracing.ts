@@ -92,9 +92,9 @@ async function load(serviceName: string, env: NodeJS.ProcessEnv): Promise<Tracin
     import('@opentelemetry/exporter-trace-otlp-proto'),
     import('@opentelemetry/resources'),
   ]);
-  // The exporter reads the endpoint, headers, timeout and compression from the OTEL_EXPORTER_OTLP_* variables; the
-  // batch processor its delays and sizes from OTEL_BSP_*.
-  const spanProcessor = new BatchSpanProcessor(new OTLPTraceExporter());
+  // The exporter reads headers, timeout and compression from the OTEL_EXPORTER_OTLP_* variables itself; the endpoint
+  // and the export delay come from `env` (the process's environment unless a test passes its own).
+  const spanProcessor = new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(env) }), batchSettings(env));
   const resource = resources.Resource.default()
     .merge(new resources.Resource({ 'service.name': serviceName }))
     .merge(resources.envDetectorSync.detect());
@@ -109,6 +109,36 @@ async function load(serviceName: string, env: NodeJS.ProcessEnv): Promise<Tracin
       await provider.shutdown();
     },
   };
+}
+
+/** The traces URL: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as it is, or OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`. */
+export function tracesUrl(env: NodeJS.ProcessEnv): string {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  if (traces) return checkedUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', traces);
+  const base = checkedUrl('OTEL_EXPORTER_OTLP_ENDPOINT', env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() ?? '');
+  return `${base.replace(/\/+$/, '')}/v1/traces`;
+}
+
+function checkedUrl(key: string, value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new Error(`${key} must be an http(s) URL of an OTLP/HTTP receiver, e.g. http://collector:4318`);
+  return value;
+}
+
+/** OTEL_BSP_SCHEDULE_DELAY (ms between exports), when `env` sets it. */
+function batchSettings(env: NodeJS.ProcessEnv): { scheduledDelayMillis?: number } {
+  const raw = env.OTEL_BSP_SCHEDULE_DELAY?.trim();
+  if (!raw) return {};
+  const delay = Number(raw);
+  if (!Number.isInteger(delay) || delay < 0)
+    throw new Error(`OTEL_BSP_SCHEDULE_DELAY must be a whole number of milliseconds, got "${raw}"`);
+  return { scheduledDelayMillis: delay };
 }
 
 /** Reads the caller's W3C trace context from incoming HTTP headers (Node's lower-cased header object). */
