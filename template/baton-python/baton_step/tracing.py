@@ -80,7 +80,8 @@ def start_tracing(service_name: str, env: Mapping[str, str], exporter: Any = Non
     resource = Resource.create({"service.name": env.get("OTEL_SERVICE_NAME") or service_name})
     provider = TracerProvider(resource=resource)
     provider.add_span_processor(processor)
-    trace.set_tracer_provider(provider)
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(provider)  # for libraries that trace through the global provider
     _provider = provider
     return True
 
@@ -99,7 +100,6 @@ def step_span(headers: Mapping[str, str], run: Mapping[str, Any], function_name:
     if _provider is None:
         yield None
         return
-    from opentelemetry import trace
     from opentelemetry.propagate import extract
     from opentelemetry.trace import SpanKind
 
@@ -113,7 +113,7 @@ def step_span(headers: Mapping[str, str], run: Mapping[str, Any], function_name:
         FUNCTION: function_name,
         CALL_ID: call_id,
     }
-    tracer = trace.get_tracer(TRACER_NAME)
+    tracer = _provider.get_tracer(TRACER_NAME)
     # The handler's errors are answered (and recorded by record_status), not raised through the span.
     with tracer.start_as_current_span(
         f"step {run.get('step', '')}", context=parent, kind=SpanKind.SERVER, attributes=attributes
@@ -138,11 +138,11 @@ def s3_span(operation: str, bucket: str, key: Optional[str] = None) -> Iterator[
     if _provider is None:
         yield None
         return
-    from opentelemetry import trace
     from opentelemetry.trace import SpanKind
 
     attributes: dict[str, Any] = {"rpc.system": "aws-api", "rpc.service": "S3", "rpc.method": operation, "aws.s3.bucket": bucket}
     if key is not None:
         attributes["aws.s3.key"] = key
-    with trace.get_tracer(TRACER_NAME).start_as_current_span(f"S3.{operation}", kind=SpanKind.CLIENT, attributes=attributes) as span:
+    # This process's provider, not the global one: the global is set once per process, a test starts tracing anew.
+    with _provider.get_tracer(TRACER_NAME).start_as_current_span(f"S3.{operation}", kind=SpanKind.CLIENT, attributes=attributes) as span:
         yield span
