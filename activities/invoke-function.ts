@@ -15,6 +15,9 @@ import { AnswerTooLargeError, readCapped } from './read-capped.ts';
 import { classifyConnectionError, classifyHttpFailure, toApplicationFailure } from './classify-response.ts';
 import { checkStepAnswer, type StepAnswer } from './step-answer.ts';
 import type { StepCatalog } from './step-catalog.ts';
+import { callSpanAttributes } from './call-span.ts';
+import { injectTraceContext, inSpan, SpanKind } from '../template/baton-node/tracing.ts';
+import type { Span } from '@opentelemetry/api';
 
 /** What a pipeline asks of the invoke activity. */
 export interface InvokeFunctionRequest {
@@ -133,8 +136,18 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
     const body = await post(`${gateway}/function/${encodeURIComponent(call.function)}`);
     return checkStepAnswer(call, step.output, body, (message) => context.log.warn(message));
 
-    /** POSTs the envelope; answers the body of a 2xx, throws a classified failure otherwise. */
-    async function post(url: string): Promise<string> {
+    /**
+     * POSTs the envelope in a client span (`call <function>`, the parent of the function's own span: its context
+     * goes along as W3C `traceparent`); answers the body of a 2xx, throws a classified failure otherwise.
+     */
+    function post(url: string): Promise<string> {
+      return inSpan(
+        { name: `call ${call.function}`, kind: SpanKind.CLIENT, attributes: callSpanAttributes(call, envelope.run) },
+        (span) => send(url, span),
+      );
+    }
+
+    async function send(url: string, span: Span | undefined): Promise<string> {
       const heartbeat = setInterval(() => context.heartbeat(info.heartbeatDetails), HEARTBEAT_INTERVAL_MS);
       try {
         const body = JSON.stringify(envelope);
@@ -145,6 +158,7 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
           body,
           stepKey(call.function),
         );
+        injectTraceContext(headers); // traceparent through the gateway and the watchdog to the function's span
         const response = await request(url, {
           method: 'POST',
           headers,
@@ -152,6 +166,7 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
           dispatcher: deps.dispatcher,
           signal: context.cancellationSignal,
         });
+        span?.setAttribute('http.response.status_code', response.statusCode);
         const retryAfter = response.headers['retry-after'];
         const answer = await readCapped(response.body, deps.maxAnswerBytes).catch((error: unknown) => {
           if (!(error instanceof AnswerTooLargeError)) throw error;

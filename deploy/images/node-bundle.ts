@@ -13,6 +13,7 @@ import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { WORKFLOW_BUNDLE_FILES, WORKFLOW_SOURCES } from '../../functions/baton/workflow-code.ts';
+import { workflowTracingModule } from '../../functions/baton/telemetry/tracing.ts';
 
 /** How each TypeScript template runs a handler module (template/<lang>/). */
 const RUNNERS: Record<string, { module: string; export: string }> = {
@@ -123,7 +124,14 @@ async function prebuildWorkflowBundles(outDir: string): Promise<string[]> {
   const logger = new DefaultLogger('WARN');
   const written: string[] = [];
   for (const kind of ['pipelines', 'system'] as const) {
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOW_SOURCES[kind], logger });
+    // The pipelines carry the OpenTelemetry workflow interceptors in any case: an image turns tracing on by its
+    // environment alone (functions/baton/telemetry/tracing.ts registers their sink either way).
+    const workflowInterceptorModules = kind === 'pipelines' ? [workflowTracingModule()] : [];
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: WORKFLOW_SOURCES[kind],
+      workflowInterceptorModules,
+      logger,
+    });
     await writeFile(path.join(dir, WORKFLOW_BUNDLE_FILES[kind]), code);
     written.push(path.join('workflows', WORKFLOW_BUNDLE_FILES[kind]));
   }

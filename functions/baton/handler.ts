@@ -20,6 +20,8 @@ import { loadCatalog } from './workflow-code.ts';
 import { connectClientConnection, connectWorkerConnection } from './temporal/connect.ts';
 import { checkSearchAttributes } from './temporal/search-attributes.ts';
 import { installRedactingRuntimeLogger } from './temporal/runtime-logger.ts';
+import { startTemporalTracing, traceRequests } from './telemetry/tracing.ts';
+import { shutdownTracing } from '../../template/baton-node/tracing.ts';
 
 /** A started service, as the baton-node-service template expects. */
 export interface Service {
@@ -29,6 +31,7 @@ export interface Service {
 export async function start({ port }: { port: number }): Promise<Service> {
   installRedactingRuntimeLogger(); // before any worker connection: the SDK's log lines carry task tokens otherwise
   const config = loadOrchestratorConfig();
+  const tracing = await startTemporalTracing(); // OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; nothing otherwise
   const { pipelines, steps: everyStep } = await loadCatalog(config);
   const steps = buildStepCatalog(everyStep, pipelines);
   const callbackKey = readSecret('baton-callback-key', undefined, { minLength: MIN_KEY_LENGTH }); // seals attempt references: 256 bits or more
@@ -50,7 +53,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
     throw error;
   });
   // Payloads are encrypted before they reach Temporal; the workers (and the scaler's) use the client's converter.
-  const client = new Client({ connection, namespace: config.namespace, dataConverter });
+  const client = new Client({ connection, namespace: config.namespace, dataConverter, interceptors: tracing.client });
   // The API is built before the workers start: a mistake in its settings stops start-up with nothing running.
   let worker: PipelineWorker | undefined;
   // Made on first use, like the registry: an orchestrator that only ever sees the admin key needs no storage.
@@ -88,6 +91,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
           { baseUrl: config.publicUrl, key: callbackKey },
           signingKey,
           dataConverter,
+          tracing,
         )
       : undefined;
     worker?.done.catch((error: unknown) => {
@@ -104,7 +108,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
     await Promise.all([connection.close(), workerConnection.close()]);
     throw error;
   }
-  const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
+  const server = serve({ fetch: traceRequests(app.fetch), port, hostname: '127.0.0.1' });
   console.log(
     `baton: trigger API on 127.0.0.1:${port}, worker ${worker ? `polling "${config.taskQueue}"` : 'disabled'}, ${pipelines.length} pipeline(s)`,
   );
@@ -119,6 +123,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
         scaling?.stop(),
       ]);
       await Promise.all([connection.close(), workerConnection.close()]);
+      await shutdownTracing(); // the last spans leave before the replica does
     },
   };
 }

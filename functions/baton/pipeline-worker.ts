@@ -7,6 +7,7 @@ import { ModelRegistry } from '../../registry/index.ts';
 import { ArtifactStore, artifactStoreConfigFromEnv } from '../../template/baton-node/artifacts.ts';
 import type { OrchestratorConfig } from './config.ts';
 import { pipelineWorkflowCode } from './workflow-code.ts';
+import type { TemporalTracing } from './telemetry/tracing.ts';
 
 /** A running Temporal worker for Baton's pipelines, and how to stop it. */
 export interface PipelineWorker {
@@ -22,7 +23,8 @@ export interface PipelineWorker {
 
 /**
  * Creates and runs the worker: loads (or bundles) the workflows, wires the activities to the gateway (signing each
- * step call with a key derived from `signingKey`) and the model registry, encodes payloads with `dataConverter`.
+ * step call with a key derived from `signingKey`) and the model registry, encodes payloads with `dataConverter`,
+ * traces with `tracing`'s interceptors.
  */
 export async function startPipelineWorker(
   config: OrchestratorConfig,
@@ -31,16 +33,19 @@ export async function startPipelineWorker(
   callbacks: CallbackSettings,
   signingKey: string,
   dataConverter: DataConverter,
+  tracing?: TemporalTracing,
 ): Promise<PipelineWorker> {
   const pool = createFunctionCallPool();
   // The orchestrator's own storage user reads models/ (stack.yml); made on first use, like the API's registry.
   let registry: ModelRegistry | undefined;
   const modelPolicies = () => (registry ??= new ModelRegistry(new ArtifactStore(artifactStoreConfigFromEnv())));
+  const code = pipelineWorkflowCode(config);
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
-    ...pipelineWorkflowCode(config),
+    ...code,
+    ...tracing?.worker(code), // OpenTelemetry interceptors and the workflow span sink
     dataConverter,
     activities: createActivities({
       gatewayUrl: config.gatewayUrl,

@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Client } from 'minio';
+import { withS3Spans } from './s3-spans.ts';
 import { readS3Credentials } from './secrets.ts';
 import type { ArtifactRef } from './step-contract.ts';
 
@@ -60,14 +61,17 @@ export class ArtifactStore {
 
   constructor(config: ArtifactStoreConfig) {
     this.bucket = config.bucket;
-    this.client = new Client({
-      endPoint: config.endpoint.hostname,
-      port: config.endpoint.port ? Number(config.endpoint.port) : undefined,
-      useSSL: config.endpoint.protocol === 'https:',
-      region: config.region,
-      accessKey: config.accessKey,
-      secretKey: config.secretKey,
-    });
+    // With tracing on, every S3 call is a child span of the step in progress.
+    this.client = withS3Spans(
+      new Client({
+        endPoint: config.endpoint.hostname,
+        port: config.endpoint.port ? Number(config.endpoint.port) : undefined,
+        useSSL: config.endpoint.protocol === 'https:',
+        region: config.region,
+        accessKey: config.accessKey,
+        secretKey: config.secretKey,
+      }),
+    );
   }
 
   /** Stores small bytes (metadata, reports) at `key` and returns the reference. */

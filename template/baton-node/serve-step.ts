@@ -6,6 +6,7 @@ import { createStepServer } from './server.ts';
 import { exitWhenParentDies } from './parent-watch.ts';
 import { progressIntervalFromEnv } from './progress.ts';
 import { readStepKey } from './secrets.ts';
+import { shutdownTracing, startTracing } from './tracing.ts';
 import type { StepHandlerModule } from './sdk.ts';
 import type { StepDefinition } from '../../workflows/step-definition.ts';
 import { functionSteps } from '../../workflows/steps/index.ts';
@@ -42,6 +43,13 @@ export function serveStep(handler: StepHandlerModule, handlerPath: string, env: 
   const checked: StepHandlerModule = { ...handler, input: declared ?? handler.input };
   const server = createStepServer(checked, functionName, { progressIntervalSeconds, stepKey: stepKey.key });
   server.keepAliveTimeout = 65_000; // longer than the caller's pool keeps idle sockets
-  server.listen(port, '127.0.0.1', () => console.log(`${functionName}: listening on 127.0.0.1:${port}`));
-  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+  // Tracing (when an OTLP endpoint is set) is up before the first call; the spans in its buffer leave on SIGTERM.
+  startTracing(functionName, env).then(
+    () => server.listen(port, '127.0.0.1', () => console.log(`${functionName}: listening on 127.0.0.1:${port}`)),
+    (error: unknown) => {
+      console.error(`${functionName}: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(2);
+    },
+  );
+  process.on('SIGTERM', () => server.close(() => void shutdownTracing().finally(() => process.exit(0))));
 }

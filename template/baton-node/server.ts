@@ -13,6 +13,8 @@ import { StepInputError, StepUnavailableError } from './errors.ts';
 import { createStepCall, type CheckpointStore } from './step-context.ts';
 import { DEFAULT_PROGRESS_INTERVAL_SECONDS, StepCancelledError } from './progress.ts';
 import type { StepHandlerModule } from './sdk.ts';
+import { contextFromHeaders, inSpan, SpanKind } from './tracing.ts';
+import { recordStatus, stepSpanAttributes, stepSpanName } from './step-span.ts';
 
 /** Largest request body the wrapper accepts: envelopes carry references, never artifact bytes. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -112,71 +114,83 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
       send(res, 401, errorBody(unsigned, StepErrorType.Unauthorized));
       return;
     }
-    // From here on, every answer and progress report is signed with this function's key: a long step's answer
-    // reaches the orchestrator through the gateway's queue, which copies this response's headers onto the callback.
     const run = envelope.data.run;
-    const expires = () => Math.ceil(Date.now() / 1000) + REPLY_SIGNATURE_TTL_SECONDS;
-    const reply = (status: number, answer: unknown, headers: Record<string, string> = {}) => {
-      const bytes = Buffer.from(JSON.stringify(answer));
-      const signature = signAnswer({ fn: functionName, run, status, expires: expires() }, bytes, options.stepKey);
-      sendBytes(res, status, bytes, { ...headers, [SIGNATURE_HEADER]: signature });
-    };
-    let input = envelope.data.input;
-    if (handler.input) {
-      const parsed = handler.input.safeParse(input);
-      if (!parsed.success) {
-        reply(
-          422,
-          errorBody(
-            `invalid input for ${functionName}`,
-            StepErrorType.InvalidInput,
-            toErrorIssues(parsed.error, 'input'),
-          ),
-        );
-        return;
-      }
-      input = parsed.data;
-    }
     const callId = header(req, CALL_ID_HEADER) ?? randomUUID();
-    const call = createStepCall(envelope.data.run, callId, {
-      checkpoint: envelope.data.checkpoint,
-      progressUrl: envelope.data.progressUrl,
-      progressIntervalSeconds: options.progressIntervalSeconds ?? DEFAULT_PROGRESS_INTERVAL_SECONDS,
-      signReport: (report) => signProgress({ fn: functionName, run, expires: expires() }, report, options.stepKey),
-      checkpointStore: options.checkpointStore,
-    });
-    try {
-      let result;
-      try {
-        await call.start(); // first progress report + keep-alive (only with a progressUrl)
-        result = await handler.handle(input, call.context);
-      } finally {
-        await call.close(); // no progress report follows the answer
-      }
-      reply(200, result);
-    } catch (error) {
-      const cancelled = cancellation(error);
-      if (cancelled) {
-        console.log(`[${callId}] 409 ${cancelled.message}`);
-        reply(409, errorBody(cancelled.message, StepErrorType.Cancelled));
-        return;
-      }
-      if (error instanceof StepInputError) {
-        const issues = error.issues.map((issue) => ({ ...issue, path: `input.${issue.path}` }));
-        reply(422, errorBody(error.message, StepErrorType.InvalidInput, issues));
-        return;
-      }
-      if (error instanceof StepUnavailableError) {
-        const headers: Record<string, string> =
-          error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
-        reply(503, errorBody(error.message, StepErrorType.Unavailable), headers);
-        return;
-      }
-      // The stack stays in the log; the caller gets the message only.
-      console.error(`[${callId}] ${functionName} failed:`, error);
-      const message = error instanceof Error ? error.message : String(error);
-      reply(500, errorBody(message, error instanceof Error ? error.name : 'Error'));
-    }
+    // Only verified calls are traced: the span continues the orchestrator's trace (W3C traceparent).
+    await inSpan(
+      {
+        name: stepSpanName(run.step),
+        kind: SpanKind.SERVER,
+        parent: contextFromHeaders(req.headers),
+        attributes: stepSpanAttributes(run, functionName, callId),
+      },
+      async (span) => {
+        // From here on, every answer and progress report is signed with this function's key: a long step's answer
+        // reaches the orchestrator through the gateway's queue, which copies this response's headers onto the callback.
+        const expires = () => Math.ceil(Date.now() / 1000) + REPLY_SIGNATURE_TTL_SECONDS;
+        const reply = (status: number, answer: unknown, headers: Record<string, string> = {}) => {
+          recordStatus(span, status);
+          const bytes = Buffer.from(JSON.stringify(answer));
+          const signature = signAnswer({ fn: functionName, run, status, expires: expires() }, bytes, options.stepKey);
+          sendBytes(res, status, bytes, { ...headers, [SIGNATURE_HEADER]: signature });
+        };
+        let input = envelope.data.input;
+        if (handler.input) {
+          const parsed = handler.input.safeParse(input);
+          if (!parsed.success) {
+            reply(
+              422,
+              errorBody(
+                `invalid input for ${functionName}`,
+                StepErrorType.InvalidInput,
+                toErrorIssues(parsed.error, 'input'),
+              ),
+            );
+            return;
+          }
+          input = parsed.data;
+        }
+        const call = createStepCall(envelope.data.run, callId, {
+          checkpoint: envelope.data.checkpoint,
+          progressUrl: envelope.data.progressUrl,
+          progressIntervalSeconds: options.progressIntervalSeconds ?? DEFAULT_PROGRESS_INTERVAL_SECONDS,
+          signReport: (report) => signProgress({ fn: functionName, run, expires: expires() }, report, options.stepKey),
+          checkpointStore: options.checkpointStore,
+        });
+        try {
+          let result;
+          try {
+            await call.start(); // first progress report + keep-alive (only with a progressUrl)
+            result = await handler.handle(input, call.context);
+          } finally {
+            await call.close(); // no progress report follows the answer
+          }
+          reply(200, result);
+        } catch (error) {
+          const cancelled = cancellation(error);
+          if (cancelled) {
+            console.log(`[${callId}] 409 ${cancelled.message}`);
+            reply(409, errorBody(cancelled.message, StepErrorType.Cancelled));
+            return;
+          }
+          if (error instanceof StepInputError) {
+            const issues = error.issues.map((issue) => ({ ...issue, path: `input.${issue.path}` }));
+            reply(422, errorBody(error.message, StepErrorType.InvalidInput, issues));
+            return;
+          }
+          if (error instanceof StepUnavailableError) {
+            const headers: Record<string, string> =
+              error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
+            reply(503, errorBody(error.message, StepErrorType.Unavailable), headers);
+            return;
+          }
+          // The stack stays in the log; the caller gets the message only.
+          console.error(`[${callId}] ${functionName} failed:`, error);
+          const message = error instanceof Error ? error.message : String(error);
+          reply(500, errorBody(message, error instanceof Error ? error.name : 'Error'));
+        }
+      },
+    );
   }
 }
 

@@ -7,6 +7,7 @@ The author's code is ``<BATON_HANDLER_DIR>/handler.py`` with ``handle(input, ctx
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 
@@ -22,6 +23,12 @@ from baton_step.s3_backend import SharedStore
 from baton_step.secrets import SecretReader
 from baton_step.signature import read_step_key
 from baton_step.step_schema import STEP_SCHEMA_FILE, load_step_schema
+from baton_step.tracing import shutdown_tracing, start_tracing
+
+
+def _flush_and_exit(_signum: int, _frame: object) -> None:
+    shutdown_tracing()
+    sys.exit(0)
 
 
 def main() -> int:
@@ -42,6 +49,14 @@ def main() -> int:
     try:
         # A missing or short key stops the function here, naming the secret: it could verify no call.
         function_name, step_key = read_step_key(secrets, env.get("BATON_FUNCTION"))
+    except ConfigError as error:
+        print(f"{os.path.basename(__file__)}: {error}", file=sys.stderr, flush=True)
+        return 2
+    try:
+        # Up before the first call when an OTLP endpoint is set; nothing is loaded otherwise.
+        if start_tracing(function_name, env):
+            # The default SIGTERM kills at once: the spans still in the buffer leave first.
+            signal.signal(signal.SIGTERM, _flush_and_exit)
     except ConfigError as error:
         print(f"{os.path.basename(__file__)}: {error}", file=sys.stderr, flush=True)
         return 2

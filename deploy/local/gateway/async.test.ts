@@ -63,6 +63,9 @@ async function until(what: string, check: () => boolean, timeoutMs = 5_000): Pro
 const auth = { user: 'admin', password: 's3cret-pass' };
 const authHeader = { Authorization: `Basic ${Buffer.from('admin:s3cret-pass').toString('base64')}` };
 
+/** A W3C trace context, as the invoke activity sends it. */
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
 describe('/async-function/{name}', () => {
   /** The stand-in replica: echoes as JSON (201); `/fail` 500 text; `/busy` 429 + Retry-After; `/hang` never answers; `/slow` after 1 s. */
   let upstream: Awaited<ReturnType<typeof recordingServer>>;
@@ -131,6 +134,7 @@ describe('/async-function/{name}', () => {
       'X-Call-Id': 'call-7',
       'X-Callback-Url': `${callbacks.url}/cb/token-1`,
       'Content-Type': 'application/json',
+      traceparent: TRACEPARENT,
     });
     assert.equal(res.status, 202);
     assert.equal(res.headers.get('X-Call-Id'), 'call-7');
@@ -143,6 +147,7 @@ describe('/async-function/{name}', () => {
     assert.equal(call!.url, '/a/b?x=1');
     assert.equal(call!.body, '{"input":1}');
     assert.equal(call!.headers['x-call-id'], 'call-7');
+    assert.equal(call!.headers.traceparent, TRACEPARENT, 'the queued call keeps the trace context');
     assert.equal(
       call!.headers['x-callback-url'],
       `${callbacks.url}/cb/token-1`,

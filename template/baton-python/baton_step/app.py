@@ -36,6 +36,7 @@ from .errors import ErrorType, HandlerContractError, describe_issues, Issue, Ste
 from .secrets import SecretReader
 from .signature import SIGNATURE_HEADER, sign, signature_problem
 from .step_schema import StepInputSchema
+from .tracing import record_status, step_span
 
 CALL_ID_HEADER = "X-Call-Id"
 # Envelopes carry references, never artifact bytes (same limit as the baton-node wrapper).
@@ -206,57 +207,64 @@ def create_app(
         if unsigned:
             log(call_id, f"401 {unsigned}")
             return _error(401, unsigned, ErrorType.UNAUTHORIZED)
-        sign_report: Optional[Callable[[bytes], str]] = None
-        if not direct:
-            # From here on every answer is signed (sign_answer) and so is every progress report: a long step's answer
-            # reaches the orchestrator through the gateway's queue, which copies the response headers onto the callback.
-            run = body["run"]
-            g.baton_signed_run = run
+        def answer() -> Response:
+            sign_report: Optional[Callable[[bytes], str]] = None
+            if not direct:
+                # From here on every answer is signed (sign_answer) and so is every progress report: a long step's answer
+                # reaches the orchestrator through the gateway's queue, which copies the response headers onto the callback.
+                run = body["run"]
+                g.baton_signed_run = run
 
-            def sign_report(data: bytes) -> str:
-                return sign(function_name, run, int(time.time()) + REPLY_SIGNATURE_TTL_SECONDS, data, step_key, "progress")
-        ctx = StepContext(
-            RunInfo.from_envelope(body["run"]),
-            call_id,
-            secrets,
-            store_provider,
-            checkpoint=body.get("checkpoint"),
-            progress_url=body.get("progressUrl"),
-            progress_interval=progress_interval,
-            sign_report=sign_report,
-        )
-        try:
-            step_input = body["input"] if input_schema is None else input_schema.apply(body["input"])
+                def sign_report(data: bytes) -> str:
+                    return sign(function_name, run, int(time.time()) + REPLY_SIGNATURE_TTL_SECONDS, data, step_key, "progress")
+            ctx = StepContext(
+                RunInfo.from_envelope(body["run"]),
+                call_id,
+                secrets,
+                store_provider,
+                checkpoint=body.get("checkpoint"),
+                progress_url=body.get("progressUrl"),
+                progress_interval=progress_interval,
+                sign_report=sign_report,
+            )
             try:
-                ctx.start()  # first progress report + keep-alive (only with a progressUrl)
-                result = _check_result(handler.handle(step_input, ctx))
-            finally:
-                ctx.close()  # no progress report follows the answer
-            try:
-                return _json(200, result)
-            except (TypeError, ValueError) as error:
-                raise HandlerContractError(f"handle() returned a value that is not JSON: {error}") from error
-        except StepInputError as error:
-            found = [{"path": _under_input(i["path"]), "message": secrets.redact(i["message"])} for i in error.issues]
-            log(call_id, "422 " + describe_issues(found))
-            return _error(422, secrets.redact(error.message), ErrorType.INVALID_INPUT, found)
-        except StepUnavailableError as error:
-            log(call_id, f"503 {secrets.redact(error.message)}")
-            response = _error(503, secrets.redact(error.message), ErrorType.UNAVAILABLE)
-            if error.retry_after_seconds is not None:
-                response.headers["Retry-After"] = str(error.retry_after_seconds)
+                step_input = body["input"] if input_schema is None else input_schema.apply(body["input"])
+                try:
+                    ctx.start()  # first progress report + keep-alive (only with a progressUrl)
+                    result = _check_result(handler.handle(step_input, ctx))
+                finally:
+                    ctx.close()  # no progress report follows the answer
+                try:
+                    return _json(200, result)
+                except (TypeError, ValueError) as error:
+                    raise HandlerContractError(f"handle() returned a value that is not JSON: {error}") from error
+            except StepInputError as error:
+                found = [{"path": _under_input(i["path"]), "message": secrets.redact(i["message"])} for i in error.issues]
+                log(call_id, "422 " + describe_issues(found))
+                return _error(422, secrets.redact(error.message), ErrorType.INVALID_INPUT, found)
+            except StepUnavailableError as error:
+                log(call_id, f"503 {secrets.redact(error.message)}")
+                response = _error(503, secrets.redact(error.message), ErrorType.UNAVAILABLE)
+                if error.retry_after_seconds is not None:
+                    response.headers["Retry-After"] = str(error.retry_after_seconds)
+                return response
+            except StepCancelledError as error:
+                log(call_id, f"409 {error}")
+                return _error(409, secrets.redact(str(error)) or "cancelled", ErrorType.CANCELLED)
+            except Exception as error:  # noqa: BLE001 - every other failure is a retryable 500
+                cancelled = _cancellation(error)
+                if cancelled is not None:
+                    log(call_id, f"409 {cancelled} (raised as {type(error).__name__})")
+                    return _error(409, secrets.redact(str(cancelled)) or "cancelled", ErrorType.CANCELLED)
+                # The stack stays in the log; the caller gets the message only.
+                log(call_id, f"500 {function_name} failed:\n{traceback.format_exc().rstrip()}")
+                return _error(500, secrets.redact(str(error)) or type(error).__name__, type(error).__name__)
+
+        # Only verified calls are traced: the span continues the orchestrator's trace (W3C traceparent).
+        with step_span(request.headers, body["run"], function_name, call_id) as span:
+            response = answer()
+            record_status(span, response.status_code)
             return response
-        except StepCancelledError as error:
-            log(call_id, f"409 {error}")
-            return _error(409, secrets.redact(str(error)) or "cancelled", ErrorType.CANCELLED)
-        except Exception as error:  # noqa: BLE001 - every other failure is a retryable 500
-            cancelled = _cancellation(error)
-            if cancelled is not None:
-                log(call_id, f"409 {cancelled} (raised as {type(error).__name__})")
-                return _error(409, secrets.redact(str(cancelled)) or "cancelled", ErrorType.CANCELLED)
-            # The stack stays in the log; the caller gets the message only.
-            log(call_id, f"500 {function_name} failed:\n{traceback.format_exc().rstrip()}")
-            return _error(500, secrets.redact(str(error)) or type(error).__name__, type(error).__name__)
 
     @app.after_request
     def sign_answer(response: Response) -> Response:

@@ -1,4 +1,5 @@
-"""The MinIO/S3 backend of the ArtifactStore, and the one store a process shares."""
+"""The MinIO/S3 backend of the ArtifactStore, and the one store a process shares. With tracing on, each S3 call is a
+child span of the step in progress (tracing.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .artifacts import CHUNK_SIZE, ArtifactStore, ObjectInfo
 from .config import ArtifactSettings
 from .errors import ArtifactNotFoundError
 from .secrets import SecretReader, read_s3_credentials
+from .tracing import s3_span
 
 # Uploads over this size go multipart in parts of this size (S3 minimum is 5 MiB): memory per
 # upload stays bounded by one part, whatever the file size.
@@ -31,8 +33,9 @@ class MinioBackend:
     def ensure_bucket(self, bucket: str) -> None:
         """Creates the bucket when missing; another replica creating it first is fine."""
         try:
-            if self.client.bucket_exists(bucket):
-                return
+            with s3_span("HeadBucket", bucket):
+                if self.client.bucket_exists(bucket):
+                    return
         except S3Error as error:
             # A function's own S3 user may see only its prefixes, not the bucket: the deployment made the bucket
             # (and a write to a missing one still fails, with NoSuchBucket).
@@ -40,27 +43,30 @@ class MinioBackend:
                 return
             raise
         try:
-            self.client.make_bucket(bucket, location=self.region)
+            with s3_span("CreateBucket", bucket):
+                self.client.make_bucket(bucket, location=self.region)
         except S3Error as error:
             if error.code not in _BUCKET_TAKEN:
                 raise
 
     def put(self, bucket: str, key: str, stream: BinaryIO, size: int, content_type: str, sha256: str) -> None:
         """Streams ``size`` bytes to ``bucket/key`` (multipart above PART_SIZE)."""
-        self.client.put_object(
-            bucket,
-            key,
-            stream,
-            length=size,
-            content_type=content_type,
-            metadata={SHA256_META: sha256},
-            part_size=PART_SIZE,
-        )
+        with s3_span("PutObject", bucket, key):
+            self.client.put_object(
+                bucket,
+                key,
+                stream,
+                length=size,
+                content_type=content_type,
+                metadata={SHA256_META: sha256},
+                part_size=PART_SIZE,
+            )
 
     def get(self, bucket: str, key: str) -> Iterator[bytes]:
         """Yields the object in chunks and always returns the connection to the pool."""
         try:
-            response = self.client.get_object(bucket, key)
+            with s3_span("GetObject", bucket, key):  # the request; the body streams after it
+                response = self.client.get_object(bucket, key)
         except S3Error as error:
             if error.code in _MISSING:
                 raise ArtifactNotFoundError(f"artifact s3://{bucket}/{key} does not exist") from None
@@ -74,7 +80,8 @@ class MinioBackend:
     def stat(self, bucket: str, key: str) -> Optional[ObjectInfo]:
         """Size and recorded sha256, or None when there is no such object."""
         try:
-            info = self.client.stat_object(bucket, key)
+            with s3_span("HeadObject", bucket, key):
+                info = self.client.stat_object(bucket, key)
         except S3Error as error:
             if error.code in _MISSING:
                 return None
