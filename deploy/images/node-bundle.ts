@@ -12,7 +12,11 @@ import { cp, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { WORKFLOW_BUNDLE_FILES, WORKFLOW_SOURCES } from '../../functions/baton/workflow-code.ts';
+import {
+  PIPELINE_INTERCEPTOR_MODULES,
+  WORKFLOW_BUNDLE_FILES,
+  WORKFLOW_SOURCES,
+} from '../../functions/baton/workflow-code.ts';
 
 /** How each TypeScript template runs a handler module (template/<lang>/). */
 const RUNNERS: Record<string, { module: string; export: string }> = {
@@ -123,7 +127,11 @@ async function prebuildWorkflowBundles(outDir: string): Promise<string[]> {
   const logger = new DefaultLogger('WARN');
   const written: string[] = [];
   for (const kind of ['pipelines', 'system'] as const) {
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOW_SOURCES[kind], logger });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: WORKFLOW_SOURCES[kind],
+      workflowInterceptorModules: kind === 'pipelines' ? PIPELINE_INTERCEPTOR_MODULES : [],
+      logger,
+    });
     await writeFile(path.join(dir, WORKFLOW_BUNDLE_FILES[kind]), code);
     written.push(path.join('workflows', WORKFLOW_BUNDLE_FILES[kind]));
   }

@@ -1,12 +1,13 @@
 import type { DataConverter } from '@temporalio/common';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type InjectedSinks, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type CallbackSettings } from '../../activities/index.ts';
 import type { StepCatalog } from '../../activities/step-catalog.ts';
 import { createFunctionCallPool } from '../../activities/http-pool.ts';
 import { ModelRegistry } from '../../registry/index.ts';
 import { ArtifactStore, artifactStoreConfigFromEnv } from '../../template/baton-node/artifacts.ts';
 import type { OrchestratorConfig } from './config.ts';
-import { pipelineWorkflowCode } from './workflow-code.ts';
+import type { RunMetricsSinks } from '../../workflows/run-metrics.ts';
+import { PIPELINE_INTERCEPTOR_MODULES, pipelineWorkflowCode } from './workflow-code.ts';
 
 /** A running Temporal worker for Baton's pipelines, and how to stop it. */
 export interface PipelineWorker {
@@ -31,6 +32,8 @@ export async function startPipelineWorker(
   callbacks: CallbackSettings,
   signingKey: string,
   dataConverter: DataConverter,
+  /** Where the workflows' run and step metrics go (telemetry/run-metrics-sinks.ts). */
+  sinks: InjectedSinks<RunMetricsSinks>,
 ): Promise<PipelineWorker> {
   const pool = createFunctionCallPool();
   // The orchestrator's own storage user reads models/ (stack.yml); made on first use, like the API's registry.
@@ -41,6 +44,8 @@ export async function startPipelineWorker(
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     ...pipelineWorkflowCode(config),
+    interceptors: { workflowModules: PIPELINE_INTERCEPTOR_MODULES }, // a prebuilt bundle has them already
+    sinks,
     dataConverter,
     activities: createActivities({
       gatewayUrl: config.gatewayUrl,
