@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { parsePrometheusText, samplesOf, valueOf } from '../../../test/support/prometheus-text.ts';
 import { createGatewayApp } from './app.ts';
 import { GatewayMetrics, metricsApp } from './metrics.ts';
-import { FakeBackend, testSpec as spec } from './testing.ts';
+import { FakeBackend, standInReplica, testSpec as spec } from './testing.ts';
 
 const auth = { user: 'admin', password: 's3cret-pass' };
 
 describe('gateway metrics', () => {
-  let upstream: Server;
+  let upstream: Awaited<ReturnType<typeof standInReplica>>;
   let upstreamUrl: string;
   let backend: FakeBackend;
   let metrics: GatewayMetrics;
@@ -24,19 +22,15 @@ describe('gateway metrics', () => {
 
   before(async () => {
     // `/fail` answers 500; anything else 200 after streaming two chunks 200 ms apart.
-    upstream = createServer((req, res) => {
+    upstream = await standInReplica((req, res) => {
       if (req.url === '/fail') return void res.writeHead(500).end('no');
       res.writeHead(200);
       res.write('a');
       setTimeout(() => res.end('b'), 200);
     });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    upstreamUrl = upstream.url;
   });
-  after(async () => {
-    upstream.closeAllConnections();
-    await new Promise((resolve) => upstream.close(resolve));
-  });
+  after(() => upstream.close());
   beforeEach(() => {
     backend = new FakeBackend([spec('echo'), spec('idle')]);
     metrics = new GatewayMetrics(backend);
