@@ -22,7 +22,7 @@ import { checkSearchAttributes } from './temporal/search-attributes.ts';
 import { installRedactingRuntimeLogger } from './temporal/runtime-logger.ts';
 import { BatonMetrics } from './telemetry/metrics.ts';
 import { runMetricsSinks } from './telemetry/run-metrics-sinks.ts';
-import { apiMetrics, workerMetricsEndpoint } from './telemetry/worker-metrics.ts';
+import { apiMetrics, installWithWorkerMetrics, workerMetricsEndpoint } from './telemetry/worker-metrics.ts';
 
 /** A started service, as the baton-node-service template expects. */
 export interface Service {
@@ -34,7 +34,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
   const workerMetrics = await workerMetricsEndpoint(config.temporalMetricsPort);
   // Before any worker connection: the SDK's log lines carry task tokens otherwise, and the runtime takes its
   // metrics exporter only when installed.
-  installRedactingRuntimeLogger(workerMetrics?.exporter);
+  installWithWorkerMetrics(workerMetrics, installRedactingRuntimeLogger);
   const metrics = new BatonMetrics();
   const { pipelines, steps: everyStep } = await loadCatalog(config);
   const steps = buildStepCatalog(everyStep, pipelines);

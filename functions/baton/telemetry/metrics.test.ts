@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { Runtime } from '@temporalio/worker';
 import type { WorkflowInfo } from '@temporalio/workflow';
 import { buildStepCatalog } from '../../../activities/step-catalog.ts';
 import { pipelines, steps as everyStep } from '../../../workflows/catalog.ts';
 import { parsePrometheusText, samplesOf, valueOf } from '../../../test/support/prometheus-text.ts';
 import { BatonMetrics } from './metrics.ts';
 import { runMetricsSinks } from './run-metrics-sinks.ts';
-import { apiMetrics } from './worker-metrics.ts';
+import { apiMetrics, installWithWorkerMetrics, workerMetricsEndpoint } from './worker-metrics.ts';
 
 const train = pipelines.find((pipeline) => pipeline.name === 'train-classifier')!;
 const info = (workflowType: string) => ({ workflowType }) as WorkflowInfo;
@@ -82,4 +83,18 @@ test("a scrape gives Baton's metrics then the worker exporter's, and still Baton
   const text = await apiMetrics(metrics, endpoint).scrape();
   assert.match(text, /^# temporal worker metrics unavailable: /m);
   assert.equal(valueOf(parsePrometheusText(text), 'baton_runs_started_total', { pipeline: 'train-classifier' }), 1);
+});
+
+test("the worker's exporter on a port already taken stops start-up naming BATON_TEMPORAL_METRICS_PORT", async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  try {
+    const endpoint = await workerMetricsEndpoint((taken.address() as AddressInfo).port);
+    assert.throws(
+      () => installWithWorkerMetrics(endpoint, (metrics) => Runtime.install({ telemetryOptions: { metrics } })),
+      /^Error: BATON_TEMPORAL_METRICS_PORT: .*Address already in use.*: set a free port, 0 for any free one, or off$/,
+    );
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+  }
 });

@@ -66,3 +66,22 @@ export function apiMetrics(metrics: BatonMetrics, worker: WorkerMetricsEndpoint 
     promotedByApi: () => metrics.promoted('api'),
   };
 }
+
+/**
+ * Runs `install` (the runtime's, with the exporter of `endpoint`): an exporter that cannot listen stops start-up
+ * with an error naming the setting.
+ */
+export function installWithWorkerMetrics(
+  endpoint: WorkerMetricsEndpoint | undefined,
+  install: (exporter: MetricsExporterConfig | undefined) => void,
+): void {
+  try {
+    install(endpoint?.exporter);
+  } catch (error) {
+    if (!endpoint) throw error;
+    throw new Error(
+      `BATON_TEMPORAL_METRICS_PORT: the Temporal worker's metrics exporter cannot listen for ${endpoint.url} (${(error as Error).message}): set a free port, 0 for any free one, or off`,
+      { cause: error },
+    );
+  }
+}
