@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { EncryptionCodec } from '../functions/baton/codec/encryption-codec.ts';
 import { parseCodecKeys } from '../functions/baton/codec/keys.ts';
 import { workflowTracingModule } from '../functions/baton/telemetry/tracing.ts';
+import { PIPELINE_INTERCEPTOR_MODULES } from '../functions/baton/workflow-code.ts';
 
 /**
  * Replays recorded histories of real runs against today's workflow code: a change that would break runs
@@ -25,14 +26,19 @@ test('recorded histories exist', () => assert.ok(histories.length > 0));
 
 // Tracing adds interceptors to the workflows (and a bundle always has them): they must not change any command.
 const tracing = {
-  interceptors: { workflowModules: [workflowTracingModule()] },
+  interceptors: { workflowModules: [...PIPELINE_INTERCEPTOR_MODULES, workflowTracingModule()] },
   sinks: { exporter: { export: { fn: () => {} } } },
 };
 
 for (const name of histories) {
   test(`replays ${name} without non-determinism`, async () => {
     const history = JSON.parse(readFileSync(historiesDir + name, 'utf8')) as unknown;
-    await Worker.runReplayHistory({ workflowsPath, dataConverter }, history, name.replace(/\.json$/, ''));
+    // With the workers' interceptors (run metrics): they must not change what a workflow commands.
+    await Worker.runReplayHistory(
+      { workflowsPath, dataConverter, interceptors: { workflowModules: PIPELINE_INTERCEPTOR_MODULES } },
+      history,
+      name.replace(/\.json$/, ''),
+    );
   });
   test(`replays ${name} without non-determinism with the tracing interceptors`, async () => {
     const history = JSON.parse(readFileSync(historiesDir + name, 'utf8')) as unknown;

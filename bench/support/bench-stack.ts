@@ -74,7 +74,7 @@ async function startOnce(options: BenchStackOptions): Promise<BenchStack> {
   const starting = startLocalStack({
     repoRoot,
     dataDir,
-    ports: { gateway: 0, temporal: 0, temporalUi: 0, minio: 0, minioConsole: 0 },
+    ports: { gateway: 0, gatewayMetrics: 0, temporal: 0, temporalUi: 0, minio: 0, minioConsole: 0 },
     tools,
     stackFiles,
     workflowsDir: join(fixtures, 'workflows'),

@@ -12,7 +12,11 @@ import { cp, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { WORKFLOW_BUNDLE_FILES, WORKFLOW_SOURCES } from '../../functions/baton/workflow-code.ts';
+import {
+  PIPELINE_INTERCEPTOR_MODULES,
+  WORKFLOW_BUNDLE_FILES,
+  WORKFLOW_SOURCES,
+} from '../../functions/baton/workflow-code.ts';
 import { workflowTracingModule } from '../../functions/baton/telemetry/tracing.ts';
 
 /** How each TypeScript template runs a handler module (template/<lang>/). */
@@ -124,9 +128,10 @@ async function prebuildWorkflowBundles(outDir: string): Promise<string[]> {
   const logger = new DefaultLogger('WARN');
   const written: string[] = [];
   for (const kind of ['pipelines', 'system'] as const) {
-    // The pipelines carry the OpenTelemetry workflow interceptors in any case: an image turns tracing on by its
-    // environment alone (functions/baton/telemetry/tracing.ts registers their sink either way).
-    const workflowInterceptorModules = kind === 'pipelines' ? [workflowTracingModule()] : [];
+    // The pipelines carry the run-metrics and the OpenTelemetry workflow interceptors in any case: an image turns
+    // tracing on by its environment alone (functions/baton/telemetry/tracing.ts registers their sink either way).
+    const workflowInterceptorModules =
+      kind === 'pipelines' ? [...PIPELINE_INTERCEPTOR_MODULES, workflowTracingModule()] : [];
     const { code } = await bundleWorkflowCode({
       workflowsPath: WORKFLOW_SOURCES[kind],
       workflowInterceptorModules,

@@ -4,6 +4,7 @@ import { Agent } from 'undici';
 import { createGatewayApp } from './gateway/app.ts';
 import { AsyncQueue, type AsyncQueueSettings, type QueueStats } from './gateway/async-queue.ts';
 import type { BasicAuthCredentials } from './gateway/auth.ts';
+import { GatewayMetrics, metricsApp } from './gateway/metrics.ts';
 import { listen } from './gateway/server.ts';
 import type { RestartBackoff } from './replica.ts';
 import { loadStackFiles, type FunctionSpec } from './stack-file.ts';
@@ -23,6 +24,11 @@ export interface LocalGatewayOptions {
   functions?: string[];
   /** 0 = a free port. */
   port: number;
+  /**
+   * Port of the Prometheus `/metrics` listener, as the OpenFaaS gateway's own on 8082 (no credentials, 127.0.0.1
+   * only); 0 = a free port; absent = none.
+   */
+  metricsPort?: number;
   /** Per-function secrets copies go under `<dataDir>/run/`. */
   dataDir: string;
   watchdogBinary: string;
@@ -54,6 +60,8 @@ export interface LocalGatewayOptions {
 export interface LocalGateway {
   url: string;
   port: number;
+  /** The metrics listener's base URL (`<metricsUrl>/metrics`), when one was asked for. */
+  metricsUrl: string | undefined;
   supervisor: Supervisor;
   /** The async queue's numbers now (the same as `GET /system/queue`). */
   queueStats(): QueueStats;
@@ -117,7 +125,9 @@ export async function startLocalGateway(o: LocalGatewayOptions): Promise<LocalGa
   };
   try {
     await supervisor.start();
+    const metrics = new GatewayMetrics(supervisor);
     const app = createGatewayApp({
+      metrics,
       backend: supervisor,
       basicAuth: o.basicAuth,
       replicaWaitMs: o.replicaWaitMs,
@@ -125,23 +135,34 @@ export async function startLocalGateway(o: LocalGatewayOptions): Promise<LocalGa
       asyncQueue,
     });
     const server = await listen(app, o.port);
+    const metricsServer =
+      o.metricsPort === undefined ? undefined : await listen(metricsApp(metrics), o.metricsPort).catch(closing(server));
     let stopped: Promise<void> | undefined;
     return {
       url: server.url,
       port: server.port,
+      metricsUrl: metricsServer?.url,
       supervisor,
       queueStats: () => asyncQueue.stats(),
       waitUntilReady: (timeoutMs) => supervisor.waitUntilReady(timeoutMs),
       stop: () =>
         (stopped ??= asyncQueue
           .stop()
-          .then(() => server.close())
+          .then(() => Promise.all([server.close(), metricsServer?.close()]))
           .then(stopAll)),
     };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/** Closes `server` when the next listener could not start, and passes the error on. */
+function closing(server: { close(): Promise<void> }) {
+  return async (error: unknown): Promise<never> => {
+    await server.close();
+    throw error;
+  };
 }
 
 function selectFunctions(all: FunctionSpec[], wanted: string[] | undefined): FunctionSpec[] {

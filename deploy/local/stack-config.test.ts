@@ -9,7 +9,7 @@ test('a port already taken is named with the setting that changes it', async () 
   const port = (server.address() as { port: number }).port;
   try {
     await assert.rejects(
-      assertPortsFree({ gateway: 0, temporal: port, temporalUi: 0, minio: 0, minioConsole: 0 }),
+      assertPortsFree({ gateway: 0, gatewayMetrics: 0, temporal: port, temporalUi: 0, minio: 0, minioConsole: 0 }),
       new RegExp(`port ${port} is already in use: stop what listens there or set BATON_TEMPORAL_PORT to a free port`),
     );
   } finally {
@@ -21,8 +21,10 @@ test('settings come from the environment, and a wrong one is named', () => {
   const config = loadStackConfig({ BATON_GATEWAY_PORT: '18080', BATON_DATA_DIR: '/tmp/baton-data' });
   assert.equal(config.ports.gateway, 18080);
   assert.equal(config.ports.temporal, 7233);
+  assert.equal(config.ports.gatewayMetrics, 8082, "the OpenFaaS gateway's metrics port");
   assert.equal(config.dataDir, '/tmp/baton-data');
   assert.throws(() => loadStackConfig({ BATON_MINIO_PORT: 'ninety' }), /BATON_MINIO_PORT/);
+  assert.throws(() => loadStackConfig({ BATON_GATEWAY_METRICS_PORT: '70000' }), /BATON_GATEWAY_METRICS_PORT/);
 });
 
 test('BATON_FUNCTION_ENV_<KEY> gives every function <KEY>', () => {

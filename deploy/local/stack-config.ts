@@ -7,6 +7,8 @@ import { describeZodError } from '#baton-contract';
 /** The ports of the local stack, each settable by its own environment key. */
 export interface StackPorts {
   gateway: number;
+  /** The gateway's Prometheus `/metrics` listener (the OpenFaaS gateway's 8082). */
+  gatewayMetrics: number;
   temporal: number;
   temporalUi: number;
   minio: number;
@@ -16,6 +18,7 @@ export interface StackPorts {
 /** Which environment key sets which port: named in every "port taken" error. */
 export const portKeys: Record<keyof StackPorts, string> = {
   gateway: 'BATON_GATEWAY_PORT',
+  gatewayMetrics: 'BATON_GATEWAY_METRICS_PORT',
   temporal: 'BATON_TEMPORAL_PORT',
   temporalUi: 'BATON_TEMPORAL_UI_PORT',
   minio: 'BATON_MINIO_PORT',
@@ -44,6 +47,7 @@ const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).def
 const schema = z.object({
   BATON_DATA_DIR: z.string().min(1).default(resolve(repoRoot, '.baton')),
   BATON_GATEWAY_PORT: port(8080),
+  BATON_GATEWAY_METRICS_PORT: port(8082),
   BATON_TEMPORAL_PORT: port(7233),
   BATON_TEMPORAL_UI_PORT: port(8233),
   BATON_MINIO_PORT: port(9000),
@@ -63,6 +67,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     dataDir: resolve(e.BATON_DATA_DIR),
     ports: {
       gateway: e.BATON_GATEWAY_PORT,
+      gatewayMetrics: e.BATON_GATEWAY_METRICS_PORT,
       temporal: e.BATON_TEMPORAL_PORT,
       temporalUi: e.BATON_TEMPORAL_UI_PORT,
       minio: e.BATON_MINIO_PORT,

@@ -135,6 +135,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stackFiles: options.stackFiles ?? [join(options.repoRoot, 'stack.yml')],
       templateDirs: options.templateDirs,
       port: ports.gateway,
+      metricsPort: ports.gatewayMetrics,
       dataDir: options.dataDir,
       watchdogBinary: options.tools.watchdog,
       venvBin: options.tools.venvBin,
@@ -156,7 +157,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       onLog: options.onFunctionLog,
     });
     stoppers.push(() => gateway.stop());
-    log(`gateway on ${gatewayUrl}; waiting for function replicas…`);
+    log(
+      `gateway on ${gatewayUrl} (Prometheus metrics on ${gateway.metricsUrl}/metrics); waiting for function replicas…`,
+    );
     await gateway.waitUntilReady(180_000);
     return {
       gatewayUrl,

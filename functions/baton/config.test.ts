@@ -140,3 +140,15 @@ test('codec CORS origins: none by default, a comma-separated list, anything but 
     /BATON_CODEC_CORS_ORIGINS: "http:\/\/ui:8233\/namespaces" is not an origin/,
   );
 });
+
+test("the Temporal worker's metrics port: a free one by default, a fixed one, or off; anything else is named", () => {
+  assert.equal(loadOrchestratorConfig(base).temporalMetricsPort, 0);
+  assert.equal(loadOrchestratorConfig({ ...base, BATON_TEMPORAL_METRICS_PORT: '9464' }).temporalMetricsPort, 9464);
+  assert.equal(loadOrchestratorConfig({ ...base, BATON_TEMPORAL_METRICS_PORT: 'off' }).temporalMetricsPort, undefined);
+  for (const wrong of ['70000', 'on', '12.5', ''])
+    assert.throws(
+      () => loadOrchestratorConfig({ ...base, BATON_TEMPORAL_METRICS_PORT: wrong }),
+      /BATON_TEMPORAL_METRICS_PORT: must be a port \(1-65535\), 0 for a free one, or off/,
+      wrong,
+    );
+});

@@ -44,6 +44,11 @@ export interface OrchestratorConfig {
   codecPublic: boolean;
   /** JWTs of this OpenID Connect issuer are credentials too; absent: API keys only. */
   oidc: OidcSettings | undefined;
+  /**
+   * Loopback port of the Temporal runtime's Prometheus exporter (the worker's metrics), read by `GET /metrics`:
+   * 0 = a free port chosen at start (replicas sharing a host), undefined = no worker metrics.
+   */
+  temporalMetricsPort: number | undefined;
 }
 
 /** The scaler's knobs (docs/scaling.md). */
@@ -89,6 +94,14 @@ const originList = z.string().transform((value, ctx) =>
     }),
 );
 
+/** `off`, or a port: 0 for a free one. */
+const portOrOff = z
+  .string()
+  .trim()
+  .regex(/^(off|\d{1,5})$/, 'must be a port (1-65535), 0 for a free one, or off')
+  .transform((value) => (value === 'off' ? null : Number(value))) // null: zod's default would fill an undefined
+  .refine((port) => port === null || port <= 65535, 'must be a port (1-65535), 0 for a free one, or off');
+
 const schema = z.object({
   BATON_TASK_QUEUE: z.string().min(1).default(defaults.DEFAULT_TASK_QUEUE),
   BATON_GATEWAY_URL: url,
@@ -124,6 +137,7 @@ const schema = z.object({
   BATON_OIDC_AUDIENCE: z.string().min(1).optional(),
   BATON_OIDC_JWKS_URL: url.optional(),
   BATON_OIDC_ROLES_CLAIM: z.string().min(1).default(defaults.DEFAULT_OIDC_ROLES_CLAIM),
+  BATON_TEMPORAL_METRICS_PORT: portOrOff.default(defaults.DEFAULT_TEMPORAL_METRICS_PORT),
 });
 
 const OIDC_KEYS = ['BATON_OIDC_ISSUER', 'BATON_OIDC_AUDIENCE', 'BATON_OIDC_JWKS_URL'] as const;
@@ -197,5 +211,6 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
             rolesClaim: e.BATON_OIDC_ROLES_CLAIM,
           }
         : undefined,
+    temporalMetricsPort: e.BATON_TEMPORAL_METRICS_PORT ?? undefined,
   };
 }

@@ -45,3 +45,6 @@ export const DEFAULT_OIDC_ROLES_CLAIM = 'baton_roles';
 export const DEFAULT_LIST_LIMIT = 50;
 /** How long a replica trusts its copy of the key list: the longest a revoked key still works elsewhere. */
 export const DEFAULT_KEY_CACHE_MS = 5000;
+
+/** The Temporal runtime's Prometheus exporter: a free loopback port per replica, served through `GET /metrics`. */
+export const DEFAULT_TEMPORAL_METRICS_PORT = 0;

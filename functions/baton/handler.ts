@@ -22,6 +22,9 @@ import { checkSearchAttributes } from './temporal/search-attributes.ts';
 import { installRedactingRuntimeLogger } from './temporal/runtime-logger.ts';
 import { startTemporalTracing, traceRequests } from './telemetry/tracing.ts';
 import { shutdownTracing } from '../../template/baton-node/tracing.ts';
+import { BatonMetrics } from './telemetry/metrics.ts';
+import { runMetricsSinks } from './telemetry/run-metrics-sinks.ts';
+import { apiMetrics, installWithWorkerMetrics, workerMetricsEndpoint } from './telemetry/worker-metrics.ts';
 
 /** A started service, as the baton-node-service template expects. */
 export interface Service {
@@ -29,8 +32,12 @@ export interface Service {
 }
 
 export async function start({ port }: { port: number }): Promise<Service> {
-  installRedactingRuntimeLogger(); // before any worker connection: the SDK's log lines carry task tokens otherwise
   const config = loadOrchestratorConfig();
+  const workerMetrics = await workerMetricsEndpoint(config.temporalMetricsPort);
+  // Before any worker connection: the SDK's log lines carry task tokens otherwise, and the runtime takes its
+  // metrics exporter only when installed.
+  installWithWorkerMetrics(workerMetrics, installRedactingRuntimeLogger);
+  const metrics = new BatonMetrics();
   const tracing = await startTemporalTracing(); // OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; nothing otherwise
   const { pipelines, steps: everyStep } = await loadCatalog(config);
   const steps = buildStepCatalog(everyStep, pipelines);
@@ -80,6 +87,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
     authenticate,
     keys,
     health: () => ({ worker: worker ? worker.state().toLowerCase() : 'disabled' }),
+    metrics: apiMetrics(metrics, workerMetrics),
   });
   let scaling: Awaited<ReturnType<typeof startScaling>> | undefined;
   try {
@@ -91,6 +99,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
           { baseUrl: config.publicUrl, key: callbackKey },
           signingKey,
           dataConverter,
+          runMetricsSinks(metrics, pipelines, steps),
           tracing,
         )
       : undefined;
@@ -100,7 +109,13 @@ export async function start({ port }: { port: number }): Promise<Service> {
       process.exit(1);
     });
     scaling = config.runWorker
-      ? await startScaling(config, { client, connection, workerConnection, steps })
+      ? await startScaling(config, {
+          client,
+          connection,
+          workerConnection,
+          steps,
+          onDecision: (decision) => metrics.scalerDecision(decision.function, decision.from, decision.to),
+        })
       : undefined;
   } catch (error) {
     // Nothing may keep polling for a replica that failed to start.
@@ -110,7 +125,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
   }
   const server = serve({ fetch: traceRequests(app.fetch), port, hostname: '127.0.0.1' });
   console.log(
-    `baton: trigger API on 127.0.0.1:${port}, worker ${worker ? `polling "${config.taskQueue}"` : 'disabled'}, ${pipelines.length} pipeline(s)`,
+    `baton: trigger API on 127.0.0.1:${port}, worker ${worker ? `polling "${config.taskQueue}"` : 'disabled'}, ${pipelines.length} pipeline(s), metrics at GET /metrics (Temporal worker's exporter ${workerMetrics?.url ?? 'off'})`,
   );
 
   return {

@@ -1,12 +1,13 @@
 import type { DataConverter } from '@temporalio/common';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type InjectedSinks, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type CallbackSettings } from '../../activities/index.ts';
 import type { StepCatalog } from '../../activities/step-catalog.ts';
 import { createFunctionCallPool } from '../../activities/http-pool.ts';
 import { ModelRegistry } from '../../registry/index.ts';
 import { ArtifactStore, artifactStoreConfigFromEnv } from '../../template/baton-node/artifacts.ts';
 import type { OrchestratorConfig } from './config.ts';
-import { pipelineWorkflowCode } from './workflow-code.ts';
+import type { RunMetricsSinks } from '../../workflows/run-metrics.ts';
+import { PIPELINE_INTERCEPTOR_MODULES, pipelineWorkflowCode } from './workflow-code.ts';
 import type { TemporalTracing } from './telemetry/tracing.ts';
 
 /** A running Temporal worker for Baton's pipelines, and how to stop it. */
@@ -33,6 +34,8 @@ export async function startPipelineWorker(
   callbacks: CallbackSettings,
   signingKey: string,
   dataConverter: DataConverter,
+  /** Where the workflows' run and step metrics go (telemetry/run-metrics-sinks.ts). */
+  sinks: InjectedSinks<RunMetricsSinks>,
   tracing?: TemporalTracing,
 ): Promise<PipelineWorker> {
   const pool = createFunctionCallPool();
@@ -40,12 +43,18 @@ export async function startPipelineWorker(
   let registry: ModelRegistry | undefined;
   const modelPolicies = () => (registry ??= new ModelRegistry(new ArtifactStore(artifactStoreConfigFromEnv())));
   const code = pipelineWorkflowCode(config);
+  const traced = tracing?.worker(code);
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     ...code,
-    ...tracing?.worker(code), // OpenTelemetry interceptors and the workflow span sink
+    interceptors: {
+      ...traced?.interceptors, // OpenTelemetry's activity interceptors
+      // Run metrics, and tracing's when on; a prebuilt bundle has them already (the worker ignores these then).
+      workflowModules: [...PIPELINE_INTERCEPTOR_MODULES, ...(traced?.interceptors?.workflowModules ?? [])],
+    },
+    sinks: { ...traced?.sinks, ...sinks },
     dataConverter,
     activities: createActivities({
       gatewayUrl: config.gatewayUrl,

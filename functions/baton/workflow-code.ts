@@ -20,6 +20,12 @@ export const WORKFLOW_SOURCES = {
   system: fileURLToPath(new URL('../../scaler/workflow/index.ts', import.meta.url)),
 } as const;
 
+/**
+ * The pipelines' workflow interceptor modules, bundled with their workflows at start and by `npm run build`: run and
+ * step metrics through the worker's `batonMetrics` sink (telemetry/run-metrics-sinks.ts).
+ */
+export const PIPELINE_INTERCEPTOR_MODULES = [fileURLToPath(new URL('../../workflows/run-metrics.ts', import.meta.url))];
+
 type WorkflowCode = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>;
 
 /** The pipeline worker's workflows. */

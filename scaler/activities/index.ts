@@ -21,6 +21,8 @@ export interface ScalingActivityDeps {
   steps: StepCatalog;
   /** Receives one JSON line per decision and per note (default: stdout). */
   log?: (line: string) => void;
+  /** Told every decision once applied (the orchestrator's metrics). */
+  onDecision?: (decision: ScalingDecision) => void;
 }
 
 /** What one observation covers. */
@@ -87,6 +89,7 @@ export function createScalingActivities(deps: ScalingActivityDeps) {
       for (const decision of decisions) {
         log(JSON.stringify({ msg: 'baton-scaler decision', ...decision }));
         if (decision.to !== decision.from) await deps.gateway.scale(decision.function, decision.to);
+        deps.onDecision?.(decision);
       }
     },
   };

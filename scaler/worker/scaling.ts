@@ -2,20 +2,17 @@
  * The orchestrator's part in scaling: every replica runs the small system worker (so the scaler survives the
  * loss of any replica), and, when BATON_SCALER_ENABLED=true, starts or re-configures the singleton scaler.
  */
-import type { Client, Connection } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
 import { createGatewayFunctions, type GatewayCredentials } from '../activities/gateway-functions.ts';
-import type { StepCatalog } from '../../activities/step-catalog.ts';
 import { readSecret } from '../../template/baton-node/secrets.ts';
 import type { OrchestratorConfig } from '../../functions/baton/config.ts';
 import type { PipelineWorker } from '../../functions/baton/pipeline-worker.ts';
 import { ensureScaler, scalerSettings } from './start-scaler.ts';
-import { startSystemWorker } from './system-worker.ts';
+import { startSystemWorker, type SystemWorkerDeps } from './system-worker.ts';
 
 /** Starts the system worker and, when enabled, the scaler; `stop()` stops the worker gracefully. */
 export async function startScaling(
   config: OrchestratorConfig,
-  deps: { client: Client; connection: Connection; workerConnection: NativeConnection; steps: StepCatalog },
+  deps: Omit<SystemWorkerDeps, 'gateway'>,
 ): Promise<PipelineWorker> {
   const gateway = createGatewayFunctions({ gatewayUrl: config.gatewayUrl, credentials: gatewayCredentials() });
   const worker = await startSystemWorker(config, { ...deps, gateway });

@@ -5,7 +5,7 @@
  */
 import type { Client, Connection } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import { createScalingActivities } from '../activities/index.ts';
+import { createScalingActivities, type ScalingActivityDeps } from '../activities/index.ts';
 import type { GatewayFunctions } from '../activities/gateway-functions.ts';
 import type { StepCatalog } from '../../activities/step-catalog.ts';
 import type { OrchestratorConfig } from '../../functions/baton/config.ts';
@@ -20,6 +20,8 @@ export interface SystemWorkerDeps {
   workerConnection: NativeConnection;
   gateway: GatewayFunctions;
   steps: StepCatalog;
+  /** Told every scaling decision once applied (the orchestrator's metrics). */
+  onDecision?: ScalingActivityDeps['onDecision'];
 }
 
 /** Creates and runs the system worker. */
@@ -37,6 +39,7 @@ export async function startSystemWorker(config: OrchestratorConfig, deps: System
       namespace: config.namespace,
       gateway: deps.gateway,
       steps: deps.steps,
+      onDecision: deps.onDecision,
     }),
     // One scaler per namespace: a couple of slots are plenty, and keep this worker light in every replica.
     maxConcurrentActivityTaskExecutions: 4,

@@ -61,7 +61,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     const stack = await startLocalStack({
       repoRoot: root,
       dataDir,
-      ports: { gateway: 0, temporal: 0, temporalUi: 0, minio: 0, minioConsole: 0, ...options.ports },
+      ports: { gateway: 0, gatewayMetrics: 0, temporal: 0, temporalUi: 0, minio: 0, minioConsole: 0, ...options.ports },
       functionEnv: options.functionEnv,
       tools,
       stackFiles: options.stackFiles

@@ -6,6 +6,7 @@ import { AsyncQueue } from './async-queue.ts';
 import { basicAuth, type BasicAuthCredentials } from './auth.ts';
 import type { GatewayBackend } from './backend.ts';
 import { logsHandler } from './logs.ts';
+import { observeFunctionCalls, type GatewayMetrics } from './metrics.ts';
 import type { GatewayVersion } from './info.ts';
 import { functionProxy } from './proxy.ts';
 import { systemRoutes } from './system.ts';
@@ -25,6 +26,8 @@ export interface GatewayAppOptions {
   asyncQueue?: AsyncQueue;
   /** What `/system/info` reports (default release `dev`, no sha). */
   version?: GatewayVersion;
+  /** Where `/function/*` calls are counted and timed (served by metricsApp on a port of its own); default none. */
+  metrics?: GatewayMetrics;
 }
 
 /**
@@ -54,6 +57,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   const asyncQueue = options.asyncQueue ?? new AsyncQueue({ backend: options.backend, dispatcher: options.dispatcher });
   app.get('/system/queue', queueStatsHandler(asyncQueue));
 
+  if (options.metrics) app.use('/function/*', observeFunctionCalls(options.metrics, options.backend));
   app.all(
     '/function/*',
     functionProxy({

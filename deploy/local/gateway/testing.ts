@@ -1,4 +1,6 @@
-/** Test helpers for the gateway's in-process tests: a function spec and a backend without processes. */
+/** Test helpers for the gateway's in-process tests: a function spec, a backend without processes, a stand-in replica. */
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { LogStore } from '../log-store.ts';
 import type { FunctionSpec } from '../stack-file.ts';
 import { clampReplicas } from '../supervisor.ts';
@@ -102,4 +104,17 @@ export class FakeBackend implements GatewayBackend {
       createdAt: new Date(0),
     };
   }
+}
+
+/** A stand-in replica on 127.0.0.1 (a free port) answering with `handler`; `close()` drops its connections. */
+export async function standInReplica(handler: RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

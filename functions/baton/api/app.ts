@@ -47,6 +47,16 @@ export interface ApiDeps {
   keys: () => ApiKeyStore;
   /** Serve the codec server to anyone (a Temporal UI without sign-in, such as the local dev server's). */
   codecPublic?: boolean;
+  /** The text of `GET /metrics` (telemetry/metrics-route.ts) and the promotions it counts; default: no metrics. */
+  metrics?: ApiMetrics;
+}
+
+/** What the API needs of the orchestrator's metrics. */
+export interface ApiMetrics {
+  /** This replica's metrics in Prometheus' text format. */
+  scrape(): Promise<string>;
+  /** An admin promoted a model version to production through the API. */
+  promotedByApi(): void;
 }
 
 /** The trigger API as a Hono app: served by the orchestrator, called in-process by tests. */
@@ -84,11 +94,15 @@ export function createApi(deps: ApiDeps): Hono<AuthEnv> {
   );
   app.get('/healthz', (c) => c.json({ status: 'ok', ...deps.health() }));
   app.get('/openapi.json', (c) => c.json(openApi));
+  app.get('/metrics', async (c) => {
+    if (!deps.metrics) throw new TriggerApiError(404, 'this orchestrator serves no metrics');
+    return c.body(await deps.metrics.scrape(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+  });
   app.route('/pipelines', pipelinesRoutes(pipelines));
   app.route('/runs', runsRoutes({ client: deps.client, taskQueue: deps.taskQueue, pipelines, links }));
   app.route('/runs', reportRoutes({ client: deps.client }));
   app.route('/runs', approvalRoutes({ client: deps.client }));
-  app.route('/models', modelsRoutes({ registry: deps.registry }));
+  app.route('/models', modelsRoutes({ registry: deps.registry, onPromotion: () => deps.metrics?.promotedByApi() }));
   app.route('/keys', keysRoutes({ keys: deps.keys }));
   // The codec server decodes with the client's own codecs: what it shows is exactly what the workers wrote.
   app.route('/codec', codecRoutes({ codecs: codecsOf(deps.client), namespace: deps.namespace }));

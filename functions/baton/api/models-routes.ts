@@ -37,6 +37,8 @@ export type ModelsRegistry = Pick<
 export interface ModelsDeps {
   /** Default: the registry in the orchestrator's artifact bucket (S3 settings and secrets), created on first use. */
   registry?: () => ModelsRegistry;
+  /** Told each promotion to production an admin made here (the orchestrator's metrics). */
+  onPromotion?: () => void;
 }
 
 /** The body of `POST .../promote`; every field has a default, so an empty body promotes to production. */
@@ -91,6 +93,7 @@ export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
     const result = await answering(
       registry().setStage(name, version, body.data.stage, { by: principalOf(c).name, reason: body.data.reason }),
     );
+    if (result.changed && result.stage === 'production') deps.onPromotion?.();
     return c.json({
       modelName: result.name,
       version: result.version,

@@ -27,6 +27,13 @@ const appRouteDocs: RouteDocs = {
     summary: 'Health of the orchestrator and the parts behind it',
     responses: { 200: { description: 'Up', schema: z.object({ status: z.string() }) } },
   },
+  'GET /metrics': {
+    tag: 'service',
+    summary: "This replica's Prometheus metrics: Baton's (`baton_*`) and its Temporal worker's (`temporal_*`)",
+    responses: {
+      200: { description: 'Prometheus text exposition format 0.0.4', contentType: 'text/plain; version=0.0.4' },
+    },
+  },
   'GET /openapi.json': {
     tag: 'service',
     summary: 'This document',

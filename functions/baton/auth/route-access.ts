@@ -16,6 +16,9 @@ export type Access = Role | 'public' | 'step-signature';
 
 export const ROUTE_ACCESS = {
   'GET /healthz': 'public',
+  // Viewer: Prometheus scrapes with a viewer key as bearer token (README, Metrics); nothing in it is secret, but
+  // pipeline and step names are the API's map, which is for signed-in callers only.
+  'GET /metrics': 'viewer',
   // Viewer, not public: like an unknown path, the map of the API is for signed-in callers only.
   'GET /openapi.json': 'viewer',
   'GET /pipelines': 'viewer',

@@ -4,7 +4,7 @@
  * or fails that attempt, so it is a credential and stays out of the log. Every other attribute is kept.
  */
 import { inspect } from 'node:util';
-import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogEntry, type LogLevel, type MetricsExporterConfig } from '@temporalio/worker';
 
 /** Attributes never written: Temporal's names for an attempt's task token. */
 const SECRET_ATTRIBUTES = new Set(['taskToken', 'base64TaskToken']);
@@ -28,9 +28,12 @@ export function redactingLogger(
 
 let installed = false;
 
-/** Installs the redacting logger in Temporal's runtime; once per process, before the first worker connection. */
-export function installRedactingRuntimeLogger(): void {
+/**
+ * Installs the redacting logger in Temporal's runtime, with `metrics` when given (telemetry/worker-metrics.ts); once
+ * per process, before the first worker connection.
+ */
+export function installRedactingRuntimeLogger(metrics?: MetricsExporterConfig): void {
   if (installed) return;
-  Runtime.install({ logger: redactingLogger() });
+  Runtime.install({ logger: redactingLogger(), ...(metrics && { telemetryOptions: { metrics } }) });
   installed = true;
 }

@@ -1,0 +1,82 @@
+/**
+ * Run and step metrics from inside the workflow, handed to the worker through a Temporal sink (the worker's
+ * `batonMetrics`, functions/baton/telemetry/run-metrics-sinks.ts): a sink call makes no command and the worker skips
+ * it while replaying, so the workflow stays deterministic and a run is counted once however often it is replayed.
+ * The worker registers this module as a workflow interceptor module; the pipelines' own code does not change.
+ */
+import {
+  ContinueAsNew,
+  isCancellation,
+  proxySinks,
+  TemporalFailure,
+  workflowInfo,
+  type ActivityInput,
+  type Next,
+  type Sinks,
+  type WorkflowExecuteInput,
+  type WorkflowInboundCallsInterceptor,
+  type WorkflowInterceptors,
+  type WorkflowOutboundCallsInterceptor,
+} from '@temporalio/workflow';
+
+/** How a run or a step ended. */
+export type Outcome = 'completed' | 'failed' | 'cancelled';
+
+/** What the workflow reports; the worker adds the run's WorkflowInfo (its type names the pipeline). */
+export interface RunMetricsSinks extends Sinks {
+  batonMetrics: {
+    runStarted(): void;
+    runClosed(outcome: Outcome): void;
+    /** A step's call ended: `seconds` in workflow time, from its scheduling to its result (retries included). */
+    stepClosed(step: string, outcome: Outcome, seconds: number): void;
+  };
+}
+
+const { batonMetrics } = proxySinks<RunMetricsSinks>();
+
+/**
+ * The outcome a thrown error gives: only a Temporal failure fails a run (anything else fails the workflow task,
+ * which Temporal retries); continue-as-new closes nothing (the next run goes on).
+ */
+function outcomeOf(error: unknown): Outcome | undefined {
+  if (error instanceof ContinueAsNew) return undefined;
+  if (isCancellation(error)) return 'cancelled';
+  return error instanceof TemporalFailure ? 'failed' : undefined;
+}
+
+class RunMetricsInbound implements WorkflowInboundCallsInterceptor {
+  async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    // A run continued from an earlier one was counted when that one started.
+    if (!workflowInfo().continuedFromExecutionRunId) batonMetrics.runStarted();
+    try {
+      const result = await next(input);
+      batonMetrics.runClosed('completed');
+      return result;
+    } catch (error) {
+      const outcome = outcomeOf(error);
+      if (outcome) batonMetrics.runClosed(outcome);
+      throw error;
+    }
+  }
+}
+
+class StepMetricsOutbound implements WorkflowOutboundCallsInterceptor {
+  async scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>) {
+    const step = input.activityType === 'invokeFunction' ? (input.args[0] as { step?: unknown }).step : undefined;
+    if (typeof step !== 'string') return next(input);
+    const start = Date.now(); // workflow time: deterministic
+    try {
+      const result = await next(input);
+      batonMetrics.stepClosed(step, 'completed', (Date.now() - start) / 1000);
+      return result;
+    } catch (error) {
+      batonMetrics.stepClosed(step, isCancellation(error) ? 'cancelled' : 'failed', (Date.now() - start) / 1000);
+      throw error;
+    }
+  }
+}
+
+export const interceptors = (): WorkflowInterceptors => ({
+  inbound: [new RunMetricsInbound()],
+  outbound: [new StepMetricsOutbound()],
+});
