@@ -34,6 +34,7 @@ export function mainUsage(commands: readonly Command[]): string {
     '  baton run train-classifier --input \'{"dataset": "wine"}\' --wait',
     '  baton runs list --where "BatonPipeline = \'train-classifier\' AND BatonAccuracy > 0.9"',
     '  baton runs compare <runA> <runB>',
+    '  baton schedules create train-classifier --cron "0 3 * * *" --timezone Europe/Paris --input \'{"dataset": "wine"}\'',
     '  baton runs approve <runId> --by alice --reason "checked the report"',
     '  baton models wine-forest',
     '  baton models promote wine-forest <version> --reason "best accuracy"',
