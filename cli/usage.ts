@@ -13,9 +13,9 @@ export function mainUsage(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((command) => command.synopsis.length));
   const long = width > 70;
   return [
-    'baton: start and inspect Baton pipeline runs, decide promotion approvals, manage registered models and get',
-    'predictions, through the gateway (the trigger API and the predict function); scaffold steps and pipelines',
-    'in a Baton checkout (baton new)',
+    'baton: start and inspect Baton pipeline runs, put pipelines on schedules, decide promotion approvals, manage',
+    'registered models and get predictions, through the gateway (the trigger API and the predict function);',
+    'scaffold steps and pipelines in a Baton checkout (baton new)',
     '',
     'Usage:',
     ...commands.flatMap((command) =>
