@@ -11,6 +11,7 @@ export type ScheduleRequest = Pick<CreateScheduleBody, 'pipeline' | 'spec'> &
     policy?: Partial<CreateScheduleBody['policy']>;
   };
 
+/** The answer to `POST /schedules`. */
 export interface CreatedSchedule {
   scheduleId: string;
   pipeline: string;
@@ -20,10 +21,12 @@ export interface CreatedSchedule {
 
 const path = (scheduleId: string, action = '') => `/schedules/${encodeURIComponent(scheduleId)}${action}`;
 
+/** `POST /schedules`: ApiError 400 naming the field, 404 for an unknown pipeline, 409 for a taken id. */
 export async function createSchedule(api: BatonApi, request: ScheduleRequest): Promise<CreatedSchedule> {
   return callApi(api, 'POST', '/schedules', request);
 }
 
+/** `GET /schedules`, sorted by id. */
 export async function listSchedules(
   api: BatonApi,
   options: { pipeline?: string; limit?: number } = {},
@@ -35,10 +38,12 @@ export async function listSchedules(
   return (await callApi<{ schedules: ScheduleSummaryView[] }>(api, 'GET', `/schedules${search}`)).schedules;
 }
 
+/** `GET /schedules/{id}`; ApiError 404 for an unknown schedule. */
 export async function getSchedule(api: BatonApi, scheduleId: string): Promise<ScheduleView> {
   return callApi(api, 'GET', path(scheduleId));
 }
 
+/** `DELETE /schedules/{id}`: the runs it started go on. */
 export async function deleteSchedule(api: BatonApi, scheduleId: string): Promise<{ scheduleId: string }> {
   return callApi(api, 'DELETE', path(scheduleId));
 }

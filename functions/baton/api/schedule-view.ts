@@ -83,6 +83,7 @@ function pipelineName(
   return [...pipelines.values()].find((pipeline) => pipeline.workflowType === type)?.name ?? type;
 }
 
+/** A schedule as `GET /schedules` lists it. */
 export function summaryView(
   schedule: ScheduleSummary,
   pipelines: ReadonlyMap<string, PipelineDefinition>,
@@ -100,6 +101,7 @@ export function summaryView(
   };
 }
 
+/** A schedule as `GET /schedules/{id}` shows it: Temporal's description, with the cron expressions as written. */
 export function scheduleView(
   description: ScheduleDescription,
   pipelines: ReadonlyMap<string, PipelineDefinition>,
@@ -198,6 +200,7 @@ export const scheduleViewSchema = answers<ScheduleView>()(
   }),
 );
 
+/** The answer to `POST /schedules`. */
 export const scheduleCreated = z.object({
   scheduleId: z.string(),
   pipeline: z.string(),

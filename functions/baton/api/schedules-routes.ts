@@ -55,6 +55,7 @@ export interface SchedulesDeps {
 
 const CREATE_EXAMPLE = '{"pipeline": "train-classifier", "input": {}, "spec": {"cron": ["0 3 * * *"]}}';
 
+/** The schedules routes, mounted at `/schedules`. */
 export function schedulesRoutes(deps: SchedulesDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
 
