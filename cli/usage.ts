@@ -13,9 +13,9 @@ export function mainUsage(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((command) => command.synopsis.length));
   const long = width > 70;
   return [
-    'baton: start and inspect Baton pipeline runs, decide promotion approvals, manage registered models and get',
-    'predictions, through the gateway (the trigger API and the predict function); scaffold steps and pipelines',
-    'in a Baton checkout (baton new)',
+    'baton: start and inspect Baton pipeline runs, put pipelines on schedules, decide promotion approvals, manage',
+    'registered models and get predictions, through the gateway (the trigger API and the predict function);',
+    'scaffold steps and pipelines in a Baton checkout (baton new)',
     '',
     'Usage:',
     ...commands.flatMap((command) =>
@@ -34,6 +34,7 @@ export function mainUsage(commands: readonly Command[]): string {
     '  baton run train-classifier --input \'{"dataset": "wine"}\' --wait',
     '  baton runs list --where "BatonPipeline = \'train-classifier\' AND BatonAccuracy > 0.9"',
     '  baton runs compare <runA> <runB>',
+    '  baton schedules create train-classifier --cron "0 3 * * *" --timezone Europe/Paris --input \'{"dataset": "wine"}\'',
     '  baton runs approve <runId> --by alice --reason "checked the report"',
     '  baton models wine-forest',
     '  baton models promote wine-forest <version> --reason "best accuracy"',

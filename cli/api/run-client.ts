@@ -77,7 +77,7 @@ export interface BatonApi {
 /** Calls the trigger API at `{gateway}/function/baton{path}` and answers its JSON; throws ApiError or GatewayUnreachableError. */
 export async function callApi<T>(
   api: BatonApi,
-  method: 'GET' | 'POST' | 'PUT',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
 ): Promise<T> {
@@ -88,7 +88,7 @@ export async function callApi<T>(
 async function callFunction<T>(
   gatewayUrl: string,
   fn: string,
-  method: 'GET' | 'POST' | 'PUT',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
   token?: string,

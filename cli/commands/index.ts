@@ -14,6 +14,15 @@ import { runsCancelCommand } from './runs-cancel.ts';
 import { runsCompareCommand } from './runs-compare.ts';
 import { runsListCommand } from './runs-list.ts';
 import { runsShowCommand } from './runs-show.ts';
+import { schedulesCreateCommand } from './schedules-create.ts';
+import {
+  schedulesDeleteCommand,
+  schedulesListCommand,
+  schedulesPauseCommand,
+  schedulesShowCommand,
+  schedulesTriggerCommand,
+  schedulesUnpauseCommand,
+} from './schedules.ts';
 
 export const commands: readonly Command[] = [
   runCommand,
@@ -25,6 +34,13 @@ export const commands: readonly Command[] = [
   runsApproveCommand,
   runsRejectCommand,
   pipelinesCommand,
+  schedulesCreateCommand,
+  schedulesListCommand,
+  schedulesShowCommand,
+  schedulesPauseCommand,
+  schedulesUnpauseCommand,
+  schedulesTriggerCommand,
+  schedulesDeleteCommand,
   modelsCommand,
   modelsPromoteCommand,
   modelsPolicyCommand,
@@ -37,4 +53,4 @@ export const commands: readonly Command[] = [
 ];
 
 /** Words that take a sub-command (`runs list`). */
-export const commandGroups = ['runs', 'models', 'keys', 'new'];
+export const commandGroups = ['runs', 'schedules', 'models', 'keys', 'new'];

@@ -4,10 +4,10 @@ import { EXIT, UsageError } from '../errors.ts';
 import { formatTime, table } from '../format.ts';
 import { createKey, listKeys, revokeKey } from '../api/keys-client.ts';
 
-const ROLE_HELP = `  viewer    read runs, models, pipelines and reports
-  trigger   start runs, cancel the runs it started (and read)
+const ROLE_HELP = `  viewer    read runs, schedules, models, pipelines and reports
+  trigger   start runs, cancel the runs it started, create schedules and manage its own (and read)
   approver  approve or reject promotions (and read)
-  admin     everything: promote, cancel any run, manage keys`;
+  admin     everything: promote, cancel any run, manage any schedule, manage keys`;
 
 export const keysCreateCommand: Command = {
   name: 'keys create',

@@ -16,10 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTools } from '../../deploy/tools/tools.ts';
 import { triggerRun, waitForRun } from '../../cli/api/run-client.ts';
+import { createSchedule } from '../../cli/api/schedules-client.ts';
 import { bearer, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 
 /** A finished run the fuzzer may name, so the run routes are reached with a run that exists, not only with 404s. */
 const SEED_RUN = 'fuzz-seed-bad-output';
+/** A paused schedule of the cheap failing pipeline, so the schedule routes are reached with one that exists. */
+const SEED_SCHEDULE = 'fuzz-seed-schedule';
 const DEFAULT_SEED = '20261206';
 const SCHEMATHESIS_TIMEOUT_MS = 170_000;
 
@@ -52,6 +55,13 @@ test('a run without an approval step, and a closed run asked for a decision, ans
     ((await decided.json()) as { error: { message: string } }).error.message,
     /is failed: it takes no decision/,
   );
+  await createSchedule(stack, {
+    scheduleId: SEED_SCHEDULE,
+    pipeline: 'bad-output',
+    spec: { intervals: [{ every: '1d' }] },
+    paused: true,
+    note: 'fuzzing',
+  });
 });
 
 test('schemathesis finds no 5xx, no undocumented answer and nothing accepted that the document refuses', async () => {
@@ -114,6 +124,8 @@ test('schemathesis finds no 5xx, no undocumented answer and nothing accepted tha
  *   so there the server's 400 for a query it refuses counts as taking the request.
  * - `POST /runs` gets invalid bodies only: a valid one starts a real run of a real pipeline (a training, a data
  *   source), which would swamp the stack; the first test started one.
+ * - `POST /schedules` likewise: a valid one would start such runs on its own, every second; the first test made a
+ *   paused one (of the cheap failing pipeline) that the other schedule routes may pause, trigger or delete.
  */
 function config(): string {
   return `
@@ -122,8 +134,12 @@ headers = { Authorization = "Bearer \${BATON_FUZZ_TOKEN}" }
 [dictionaries.runs]
 values = ["${SEED_RUN}"]
 
+[dictionaries.schedules]
+values = ["${SEED_SCHEDULE}"]
+
 [parameters]
 "path.runId" = { dictionary = "runs", probability = 0.5 }
+"path.scheduleId" = { dictionary = "schedules", probability = 0.5 }
 
 [[operations]]
 include-name = "GET /runs"
@@ -135,6 +151,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400"]
 
 [[operations]]
 include-name = "POST /runs"
+generation.mode = "negative"
+
+[[operations]]
+include-name = "POST /schedules"
 generation.mode = "negative"
 `;
 }

@@ -19,6 +19,7 @@ import { reportRoutes } from './report-routes.ts';
 import { requestLimits, type RequestLimits } from './request-limits.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES } from '../defaults.ts';
 import { runsRoutes } from './runs-routes.ts';
+import { schedulesRoutes } from './schedules-routes.ts';
 
 /** What the trigger API needs. */
 export interface ApiDeps {
@@ -62,14 +63,17 @@ export interface ApiMetrics {
 /** The trigger API as a Hono app: served by the orchestrator, called in-process by tests. */
 export function createApi(deps: ApiDeps): Hono<AuthEnv> {
   const pipelines = new Map(deps.pipelines.map((pipeline) => [pipeline.name, pipeline]));
-  const links = (runId: string) => ({
-    self: `${deps.publicUrl}/runs/${encodeURIComponent(runId)}`,
+  // A run or schedule: its route here, and its page in the Temporal UI when there is one.
+  const linksOf = (apiPath: string, uiPath: string) => (id: string) => ({
+    self: `${deps.publicUrl}/${apiPath}/${encodeURIComponent(id)}`,
     ...(deps.temporalUiUrl
       ? {
-          temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(runId)}`,
+          temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/${uiPath}/${encodeURIComponent(id)}`,
         }
       : {}),
   });
+  const links = linksOf('runs', 'workflows');
+  const scheduleLinks = linksOf('schedules', 'schedules');
 
   const publicOverrides = deps.codecPublic ? (['POST /codec/encode', 'POST /codec/decode'] as const) : [];
   const openApi = openApiDocument({
@@ -102,6 +106,10 @@ export function createApi(deps: ApiDeps): Hono<AuthEnv> {
   app.route('/runs', runsRoutes({ client: deps.client, taskQueue: deps.taskQueue, pipelines, links }));
   app.route('/runs', reportRoutes({ client: deps.client }));
   app.route('/runs', approvalRoutes({ client: deps.client }));
+  app.route(
+    '/schedules',
+    schedulesRoutes({ client: deps.client, taskQueue: deps.taskQueue, pipelines, links: scheduleLinks }),
+  );
   app.route('/models', modelsRoutes({ registry: deps.registry, onPromotion: () => deps.metrics?.promotedByApi() }));
   app.route('/keys', keysRoutes({ keys: deps.keys }));
   // The codec server decodes with the client's own codecs: what it shows is exactly what the workers wrote.

@@ -16,6 +16,7 @@ import { pipelinesRouteDocs } from './pipelines-routes.ts';
 import { reportRouteDocs } from './report-routes.ts';
 import type { ResponseDoc, RouteDoc, RouteDocs, RouteKey } from './route-doc.ts';
 import { runsRouteDocs } from './runs-routes.ts';
+import { schedulesRouteDocs } from './schedules-routes.ts';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -51,6 +52,7 @@ export function routeDocs(options: Pick<OpenApiOptions, 'namespace' | 'pipelines
     ...runsRouteDocs(options.pipelines ?? []),
     ...reportRouteDocs,
     ...approvalRouteDocs,
+    ...schedulesRouteDocs,
     ...modelsRouteDocs,
     ...keysRouteDocs,
     ...codecRouteDocs(options.namespace),
@@ -106,7 +108,7 @@ export function openApiDocument(options: OpenApiOptions): Record<string, unknown
       title: 'Baton trigger API',
       version: '1',
       description:
-        'Start, follow and cancel pipeline runs, approve and promote models, manage API keys. Every route but `/healthz` needs `Authorization: Bearer <API key or OIDC access token>` with the role in its `x-baton-role`; errors answer `{error: {message, issues?}}`. Bodies are JSON, at most 1 MiB by default.',
+        'Start, follow and cancel pipeline runs, put pipelines on schedules, approve and promote models, manage API keys. Every route but `/healthz` needs `Authorization: Bearer <API key or OIDC access token>` with the role in its `x-baton-role`; errors answer `{error: {message, issues?}}`. Bodies are JSON, at most 1 MiB by default.',
     },
     servers: [{ url: options.serverUrl }],
     tags: [...new Set(Object.values(docs).map((doc) => doc.tag))].map((name) => ({ name })),

@@ -14,7 +14,8 @@ import { batonSearchAttributes } from '../../../workflows/search-attributes.ts';
 import { SCALER_WORKFLOW_ID } from '../../../scaler/workflow/scaler-api.ts';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
-import { grants, type Principal } from '../auth/roles.ts';
+import { grants } from '../auth/roles.ts';
+import { checkedPipelineInput, runStartFields, starterIn, starterOf, type RunStarter } from './pipeline-start.ts';
 import { TriggerApiError } from './trigger-api-error.ts';
 import { readJsonBody } from './json-body.ts';
 import { answers, type RouteDocs } from './route-doc.ts';
@@ -32,7 +33,8 @@ export interface RunsDeps {
 
 /** Workflow ids of Baton's own workflows: no run may take them, and the runs routes do not act on them. */
 const SYSTEM_WORKFLOW_IDS: readonly string[] = [SCALER_WORKFLOW_ID];
-const runIdSchema = z
+/** A run id as a caller may choose it; also the shape of a pipeline name in a query. */
+export const runIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'use letters, digits, ".", "_" and "-" (at most 128)');
 const newRunId = runIdSchema.refine(
@@ -46,12 +48,6 @@ export const triggerBody = z
     runId: newRunId.optional(),
   })
   .strict();
-
-/** Who started a run, kept in its memo: the id decides who may cancel it, the name is for people. */
-export interface RunStarter {
-  id: string;
-  name: string;
-}
 
 /** One run in `GET /runs`: what its search attributes say, without reading its history. */
 export const runSummary = z.object({
@@ -116,23 +112,7 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
   app.post('/', async (c) => {
     const body = triggerBody.safeParse(await readJsonBody(c.req.raw, '{"pipeline": "train-classifier", "input": {}}'));
     if (!body.success) throw new TriggerApiError(400, 'invalid run request', toErrorIssues(body.error));
-    const pipeline = deps.pipelines.get(body.data.pipeline);
-    if (!pipeline) {
-      const known = [...deps.pipelines.keys()];
-      throw new TriggerApiError(
-        404,
-        `unknown pipeline "${body.data.pipeline}"; known pipelines: ${known.join(', ')}`,
-        undefined,
-        { knownPipelines: known },
-      );
-    }
-    const input = pipeline.input.safeParse(body.data.input);
-    if (!input.success)
-      throw new TriggerApiError(
-        400,
-        `invalid input for pipeline "${pipeline.name}"`,
-        toErrorIssues(input.error, 'input'),
-      );
+    const { pipeline, input } = checkedPipelineInput(deps.pipelines, body.data.pipeline, body.data.input);
 
     const runId = body.data.runId ?? `${pipeline.name}-${crypto.randomUUID().slice(0, 8)}`;
     const existing = await describeOrUndefined(deps.client.workflow.getHandle(runId));
@@ -141,14 +121,10 @@ export function runsRoutes(deps: RunsDeps): Hono<AuthEnv> {
       await deps.client.workflow.start(pipeline.workflowType, {
         taskQueue: deps.taskQueue,
         workflowId: runId,
-        args: [input.data],
+        args: [input],
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: batonSearchAttributes.pipeline, value: pipeline.name },
-          { key: batonSearchAttributes.trigger, value: 'api' },
-        ],
-        memo: { input: input.data, startedBy: starterOf(principalOf(c)) },
+        ...runStartFields(pipeline, input, starterOf(principalOf(c)), 'api'),
         staticSummary: `${pipeline.name} run ${runId}`,
       });
     } catch (error) {
@@ -363,8 +339,8 @@ function summarize(execution: WorkflowExecutionInfo, pipelines: ReadonlyMap<stri
   };
 }
 
-/** The server's own message when it refused the visibility query (gRPC INVALID_ARGUMENT), else undefined. */
-function refusedQuery(error: unknown): string | undefined {
+/** The server's own message when it refused the request (gRPC INVALID_ARGUMENT: a query, a spec), else undefined. */
+export function refusedQuery(error: unknown): string | undefined {
   const cause = error instanceof ServiceError ? error.cause : error;
   const INVALID_ARGUMENT = 3; // gRPC status code
   if (isGrpcServiceError(cause) && cause.code === INVALID_ARGUMENT) return cause.details || 'invalid query';
@@ -383,16 +359,9 @@ async function describeRun(handle: WorkflowHandle) {
   return SYSTEM_WORKFLOW_IDS.includes(handle.workflowId) ? undefined : describeOrUndefined(handle);
 }
 
-function starterOf(principal: Principal): RunStarter {
-  return { id: principal.id, name: principal.name };
-}
-
 /** Who started the run, from its memo (runs started before authentication have no starter). */
 function startedByOf(description: { memo?: Record<string, unknown> }): RunStarter | undefined {
-  const starter = description.memo?.startedBy as Partial<RunStarter> | undefined;
-  return typeof starter?.id === 'string' && typeof starter.name === 'string'
-    ? { id: starter.id, name: starter.name }
-    : undefined;
+  return starterIn(description.memo?.startedBy);
 }
 
 async function describeOrUndefined(handle: WorkflowHandle) {

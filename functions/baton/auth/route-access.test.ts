@@ -21,6 +21,7 @@ function recordingClient(calls: string[]): Client {
     options: { loadedDataConverter: { payloadCodecs: [] } },
     workflow: record('workflow'),
     activity: record('activity'),
+    schedule: record('schedule'),
   } as unknown as Client;
 }
 
