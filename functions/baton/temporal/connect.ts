@@ -114,7 +114,10 @@ export function explainConnectError(error: unknown, settings: TemporalConnectSet
   }
   if (
     !settings.tlsEnabled &&
-    /h2 protocol error|http2|frame|connection reset|broken pipe|unexpected eof|protocol error/.test(text)
+    // A TLS frontend answers plain HTTP/2 with a protocol error or, under load, by closing the connection at once.
+    /h2 protocol error|http2|frame|connection reset|connection closed|broken pipe|unexpected eof|protocol error/.test(
+      text,
+    )
   ) {
     return fix(
       `${at} closed a plain-text connection; it probably expects TLS: set TEMPORAL_TLS=true (and TEMPORAL_TLS_SERVER_CA_CERT_PATH for a private CA)`,
