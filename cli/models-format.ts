@@ -79,6 +79,7 @@ export function policyDetails(policy: ModelPolicyView, timeZone?: string): strin
     `policy      ${policy.stored ? `version ${policy.version}, set ${formatTime(policy.updatedAt, timeZone)} by ${policy.updatedBy}${policy.reason ? ` (${policy.reason})` : ''}` : 'the default policy (version 0): none stored'}`,
     `promotion   ${rules.enabled ? 'enabled' : 'disabled: versions stay in staging'}`,
     `metric      ${rules.metric} ≥ ${rules.minimum}${rules.mustBeatProduction ? ', and above the production version' : ''}`,
+    `signature   ${rules.allowBreakingSignature ? "may break production's (allowBreakingSignature): predict's callers must follow" : "must match production's (features, order, types, classes)"}`,
     `approval    ${approval.required ? `required within ${approval.timeout}${approval.approverMustNotBeStarter ? ", by someone other than the run's starter" : ''}` : 'not required'}`,
   ];
   if (policy.stored) {

@@ -13,6 +13,7 @@ const defaults = {
   metric: 'accuracy' as const,
   minimum: 0.8,
   mustBeatProduction: true,
+  allowBreakingSignature: false,
   approval: { required: false, timeout: '1h', approverMustNotBeStarter: false },
 };
 const stored: ModelPolicyView = {
@@ -55,6 +56,7 @@ test('the policy shows version, author, rules and earlier versions; the default 
     'policy      version 2, set 2026-01-02 00:00:00 by root (four eyes)',
     'promotion   enabled',
     'metric      accuracy ≥ 0.9, and above the production version',
+    "signature   must match production's (features, order, types, classes)",
     "approval    required within 2h, by someone other than the run's starter",
     '  v1  2026-01-01 00:00:00 by root: launch  {"minimum":0.85}',
     '',
@@ -62,7 +64,7 @@ test('the policy shows version, author, rules and earlier versions; the default 
   ]);
   const fallback = policyDetails({ name: 'wine', stored: false, version: 0, rules: defaults }, 'UTC');
   assert.equal(fallback[1], 'policy      the default policy (version 0): none stored');
-  assert.equal(fallback[4], 'approval    not required');
+  assert.equal(fallback[5], 'approval    not required');
 });
 
 test('baton models policy <name> shows it; --set sends inline JSON or a file with --reason to PUT', async () => {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { promotionPolicy } from '../workflows/promotion/policy.ts';
+import { modelSignature } from '../workflows/promotion/signature.ts';
 import { MODEL_STAGES } from './layout.ts';
 
 export const modelStage = z.enum(MODEL_STAGES);
@@ -21,6 +22,11 @@ export const modelMetadata = z.looseObject({
   classes: z.array(z.union([z.string(), z.number()])),
   /** Absent in versions registered before it was recorded. */
   target: z.string().optional(),
+  /**
+   * What the version reads and answers (features with types, in order; classes): promotion compares it with
+   * production's. Absent in versions registered before it was recorded: `signatureOf` their features and classes.
+   */
+  signature: modelSignature.optional(),
   metrics: z.record(z.string(), z.number()),
   lineage: z.looseObject({
     dataset: z.looseObject({ name: z.string(), version: z.string(), uri: z.string() }),

@@ -23,6 +23,7 @@ const defaults = {
   metric: 'accuracy',
   minimum: 0.8,
   mustBeatProduction: true,
+  allowBreakingSignature: false,
   approval: { required: false, timeout: '1h', approverMustNotBeStarter: false },
 };
 

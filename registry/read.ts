@@ -15,8 +15,12 @@ import {
 import { ModelNotFoundError, ModelVersionNotFoundError } from './errors.ts';
 import { MODEL_NAME_PATTERN, MODELS_PREFIX, registryKeys, type ModelStage } from './layout.ts';
 import { readDocument, type RegistryStore } from './store.ts';
+import { signatureOf } from '../workflows/promotion/signature.ts';
 
-/** One version as the registry shows it: its metadata and lineage, plus its stage. */
+/**
+ * One version as the registry shows it: its metadata and lineage, plus its stage. `signature` is always there (made
+ * from features and classes for versions registered before signatures); clients of older servers may lack it.
+ */
 export interface ModelVersionView extends ModelMetadata {
   stage: ModelStage;
   /** When the version got its current stage. */
@@ -89,6 +93,8 @@ export async function readVersion(
   const current = effectiveStage(metadata.value, stage?.value, pointer);
   return {
     ...metadata.value,
+    // Versions registered before signatures: the one their features and classes make (what predict checks).
+    signature: metadata.value.signature ?? signatureOf(metadata.value),
     stage: current.stage,
     stageChangedAt: current.changedAt,
     stageHistory: stage?.value.history ?? [],

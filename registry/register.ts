@@ -4,6 +4,7 @@
  * the same model trained twice) gives the same version and changes nothing that is already there.
  */
 import type { ArtifactRef } from '../template/baton-node/step-contract.ts';
+import { signatureOf } from '../workflows/promotion/signature.ts';
 import { stageDocument, type ModelMetadata } from './documents.ts';
 import { MODEL_NAME_PATTERN, registryKeys, versionOf, type ModelStage } from './layout.ts';
 import { readProduction, readVersion } from './read.ts';
@@ -69,6 +70,7 @@ export async function registerVersion(
     features: request.features,
     classes: request.classes,
     ...(request.target !== undefined ? { target: request.target } : {}),
+    signature: signatureOf(request),
     metrics: request.metrics,
     lineage: { ...request.lineage, trainedArtifact: request.artifact.uri },
   };

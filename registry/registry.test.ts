@@ -67,6 +67,13 @@ test('register copies the model under its content-derived version, writes model.
     features: ['a', 'b'],
     classes: [0, 1],
     target: 'label',
+    signature: {
+      inputs: [
+        { name: 'a', type: 'float64' },
+        { name: 'b', type: 'float64' },
+      ],
+      output: { target: 'label', classes: [0, 1] },
+    },
     metrics: { accuracy: 0.9 },
     lineage: { ...request.lineage, trainedArtifact: request.artifact.uri },
   });
@@ -341,4 +348,14 @@ test('a version registered before stages existed (no stage.json) reads as stagin
   assert.deepEqual(version.stageHistory, []);
   await registry.setStage('wine', one.version, 'production', { by: 'me' });
   assert.equal((await registry.getVersion('wine', one.version)).stage, 'production');
+});
+
+test('a version registered before signatures shows the one its features and classes make', async () => {
+  const { store, registry } = setUp();
+  const one = await registry.register(trained(store, 'one'));
+  const key = `models/wine/${one.version}/model.json`;
+  const { signature, ...older } = json(store, key);
+  assert.ok(signature, 'registration records the signature');
+  store.objects.set(key, Buffer.from(JSON.stringify(older)));
+  assert.deepEqual((await registry.getVersion('wine', one.version)).signature, signature);
 });

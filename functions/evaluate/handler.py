@@ -3,11 +3,13 @@ writes a JSON report.
 
 Input  {"model": <train's model object>, "holdout": ArtifactRef, "compareWith"?: {"modelName": <registry name>}}
 Output {"metrics": {accuracy, f1, precision, recall, holdoutRows}, "confusionMatrix", "labels", "report",
-        "production"?: {version, metrics} | null}
+        "production"?: {version, metrics} | null, "inProduction"?: {version, signature, notScored?} | null}
 Keys   runs/<workflowId>/<step>/report.json (a retry overwrites it).
 Scores are macro averages over the model's classes (each class counts the same, whatever its size). With
 ``compareWith``, the production version of that registered model is scored on the same rows; ``production`` is
-null (a log line says why) when there is none, it is the candidate itself, or it reads other features.
+null (a log line says why) when there is none, it is the candidate itself, or it reads other features; and
+``inProduction`` names the version in production whether scored or not, with its signature (the promotion
+compares it with the candidate's) and, when not scored, why.
 """
 
 from __future__ import annotations
@@ -90,9 +92,9 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
     labels = model.classes_.tolist()  # whole numbers or text
     scores = score(model, x, y, labels)
     metrics = scores.metrics
-    production = None
+    production = in_production = None
     if compare_name is not None:
-        production = production_scores(store, compare_name, model_info, x, y, labels, ctx.log)
+        production, in_production = production_scores(store, compare_name, model_info, x, y, labels, ctx.log)
     report = {
         "model": model_info["artifact"],
         "modelType": model_info.get("type"),
@@ -106,9 +108,11 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
     }
     if compare_name is not None:
         report["production"] = None if production is None else {"modelName": compare_name, **production}
+        report["inProduction"] = in_production
     report_ref = store.put_json(ctx.run_key("report.json"), report)
     ctx.log(f"evaluate: accuracy {metrics['accuracy']:.4f}, macro f1 {metrics['f1']:.4f} on {len(y)} rows")
     output: dict[str, Any] = {"metrics": metrics, "confusionMatrix": scores.confusion_matrix, "labels": labels, "report": report_ref}
     if compare_name is not None:
         output["production"] = None if production is None else {"version": production["version"], "metrics": production["metrics"]}
+        output["inProduction"] = in_production
     return {"output": output, "metrics": metrics}

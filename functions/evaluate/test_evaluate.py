@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from baton_ml import RegistryError
 from baton_step import ArtifactIntegrityError, StepInputError
 from baton_step.handler_loader import load_handler
 from baton_step.testing import call_step, make_context, memory_store
@@ -159,6 +160,63 @@ def test_a_production_model_with_other_features_gives_null_and_says_why(store, c
     register(store, "wine", other["model"])
     assert evaluate_against(store, candidate)["output"]["production"] is None
     assert "not compared" in capsys.readouterr().err
+
+
+def evaluate_step(store, trained, name="wine"):
+    """evaluate through the wrapper's contract (input and output checked against step.schema.json)."""
+    return call_step(evaluate, {"model": trained["model"], "holdout": trained["holdout"], "compareWith": {"modelName": name}},
+                     make_context(store, step="evaluate"))["output"]
+
+
+def signature_of(trained_model):
+    return {"inputs": [{"name": name, "type": "float64"} for name in trained_model["features"]],
+            "output": {"classes": trained_model["classes"], "target": trained_model["target"]}}
+
+
+def test_in_production_names_the_scored_version_and_its_signature(store, wine):
+    weak, candidate = wine
+    version = register(store, "wine", weak["model"])
+    output = evaluate_step(store, candidate)
+    assert output["production"]["version"] == version
+    assert output["inProduction"] == {"version": version, "signature": signature_of(weak["model"])}, (
+        "a model.json without a signature (registered before them) signs as its features and classes"
+    )
+    assert json.loads(store.backend.read("runs/wf-test/evaluate/report.json"))["inProduction"] == output["inProduction"]
+
+
+def test_in_production_says_why_a_version_with_other_features_was_not_scored(store):
+    """The breast-cancer demo model in production, a wine model as the candidate (issue 14's scenario)."""
+    cancer = ingest.handle({"dataset": "breast_cancer"}, make_context(store, step="ingest"))["output"]["dataset"]
+    wine = ingest.handle({"dataset": "wine"}, make_context(store, step="ingest"))["output"]["dataset"]
+    demo = call_step(train, {"dataset": cancer}, make_context(store, step="train-demo"))["output"]
+    candidate = call_step(train, {"dataset": wine}, make_context(store, step="train"))["output"]
+    version = register(store, "classifier", demo["model"])
+    recorded = {"inputs": [{"name": "recorded", "type": "float64"}], "output": {"classes": [0, 1]}}
+    key = f"models/classifier/{version}/model.json"
+    store.put_json(key, {**json.loads(store.backend.read(key)), "signature": recorded})
+    output = evaluate_step(store, candidate, name="classifier")
+    assert output["production"] is None, "not scored: its scores on wine rows would mean nothing"
+    assert output["inProduction"] == {"version": version, "signature": recorded, "notScored": "it reads other features"}, (
+        "model.json's own signature when it has one"
+    )
+
+
+def test_in_production_is_null_when_nothing_is_and_says_when_it_is_the_candidate(store, wine):
+    weak, candidate = wine
+    register(store, "wine", weak["model"], promote=False)
+    assert evaluate_step(store, candidate)["inProduction"] is None
+    version = register(store, "wine", candidate["model"])
+    assert evaluate_step(store, candidate)["inProduction"] == {
+        "version": version, "signature": signature_of(candidate["model"]), "notScored": "it is this candidate"}
+
+
+def test_a_malformed_recorded_signature_names_the_document(store, wine):
+    weak, candidate = wine
+    version = register(store, "wine", weak["model"])
+    key = f"models/wine/{version}/model.json"
+    store.put_json(key, {**json.loads(store.backend.read(key)), "signature": {"inputs": "a,b"}})
+    with pytest.raises(RegistryError, match=f"{key}: signature.inputs"):
+        evaluate_step(store, candidate)
 
 
 def test_an_untrusted_production_model_is_refused_naming_compare_with(store, wine, tmp_path):

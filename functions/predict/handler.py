@@ -11,7 +11,8 @@ signed envelope.
 
 Each call reads models/<name>/production.json, so a promotion is served by the next call without a restart;
 loaded versions stay in memory (served_models.py). A model file loads only when its size and sha256 match and
-every type in it is allow-listed (skops, never pickle). No production version → 422 saying how to promote one.
+every type in it is allow-listed (skops, never pickle). No production version → 422 saying how to promote one;
+rows that do not fit the served version → 422 naming every bad value and the features it expects, in order.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
     """Finds the version to serve, loads it (or takes it from memory), scores the rows."""
     one_source(input)  # the rest of the input's shape was checked by the wrapper (step.schema.json)
     served = resolve(ctx.artifacts, input["model"], input.get("version"), ctx.log)
-    x = feature_matrix(input, served.features)
+    x = feature_matrix(input, served.features, f'model "{served.name}" version {served.version}')
     pipeline = served.pipeline
     output: dict[str, Any] = {
         "model": {"name": served.name, "version": served.version},

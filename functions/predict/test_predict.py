@@ -138,6 +138,32 @@ def test_missing_and_unknown_features_name_the_instance_and_feature(registry):
     assert {i["path"] for i in caught.value.issues} == {"instances.3.petal width (cm)", "instances.4.colour"}
 
 
+def test_a_refusal_names_the_signature_the_served_version_expects(registry):
+    """Issue 14: callers sending the demo's 30 features to a 13-feature model learn what it reads, in order."""
+    with pytest.raises(StepInputError) as caught:
+        call(registry.store, {"model": "iris", "rows": [list(range(30))]})
+    assert caught.value.issues == [{"path": "rows.0", "message": caught.value.issues[0]["message"]}]
+    assert caught.value.message.endswith(
+        f'The model "iris" version {registry.logistic} expects 4 numbers per row, in this order: '
+        f'{", ".join(FEATURES)} (rows: lists in this order; instances: objects keyed by these names)'
+    )
+    with pytest.raises(StepInputError, match=r"expects 4 numbers per row, in this order: sepal length \(cm\), "):
+        call(registry.store, {"model": "iris", "instances": [{"mean radius": 1.0}]})
+
+
+def test_a_long_signature_is_cut_to_fit_the_message_and_says_how_many_features(registry):
+    pixels = [f"pixel_{i:04d}_{'x' * 20}" for i in range(200)]
+    wide = Pipeline([("scaler", StandardScaler()), ("model", LogisticRegression(max_iter=200))]).fit(
+        np.random.default_rng(1).random((30, 200)), [0, 1, 2] * 10)
+    promote(registry.store, "wide", register(registry.store, "wide", wide, features=pixels))
+    with pytest.raises(StepInputError) as caught:
+        call(registry.store, {"model": "wide", "rows": [[1.0] * 3] * 30})
+    message = caught.value.message
+    assert "expects 200 numbers per row, in this order: pixel_0000_" in message
+    assert "... (200 in all, see the version's model.json)" in message
+    assert len(message) < 2000, "the wrapper cuts messages at 2000 characters"
+
+
 @pytest.mark.parametrize(
     "rows, path",
     [

@@ -30,6 +30,9 @@ export const fakeStepOutputs: Record<string, unknown> = {
     ],
     labels: [0, 1],
     report: ref('runs/w/evaluate/report.json', 'e'),
+    // Compared with production, and nothing is in production.
+    production: null,
+    inProduction: null,
   },
   'validate-dataset': {
     status: 'passed',

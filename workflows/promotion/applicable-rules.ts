@@ -6,6 +6,7 @@
  * - the policy's metric: `minimum` = the larger of the two, `mustBeatProduction` = the policy's OR the run's;
  * - a run naming another metric adds a second criterion on that metric (its `minimum`, default 0, and its
  *   `mustBeatProduction`, default false): both criteria must hold;
+ * - `allowBreakingSignature`: the policy's alone (a run's input has no such field: breaking callers is an admin's call);
  * - `approval.required` and `approval.approverMustNotBeStarter`: the policy's OR the run's;
  * - `approval.timeout`: when the policy requires an approval, the shorter of the two (less time to decide is less
  *   chance to promote); when only the run asks for one, the run's (any approval gate is stricter than none).
@@ -27,9 +28,14 @@ export interface ApplicableRules {
   notApplied: string[];
 }
 
+/** The policy as the reasons name it: "the default policy" (version 0) or "the model's policy (version 3)". */
+export function policySource(version: number): string {
+  return version === 0 ? 'the default policy' : `the model's policy (version ${version})`;
+}
+
 export function applicableRules(policy: ModelPolicyInForce, run: PromotionRequest): ApplicableRules {
   const model = policy.rules;
-  const source = policy.version === 0 ? 'the default policy' : `the model's policy (version ${policy.version})`;
+  const source = policySource(policy.version);
   const notApplied: string[] = [];
   const looser = (field: string, asked: unknown, kept: unknown) =>
     notApplied.push(
@@ -76,6 +82,8 @@ export function applicableRules(policy: ModelPolicyInForce, run: PromotionReques
       enabled,
       ...(enabled ? {} : { disabledBy }),
       criteria,
+      // Only the model's policy can allow it; histories recorded before the rule have no such field (false).
+      allowBreakingSignature: model.allowBreakingSignature === true,
       approval: {
         required: model.approval.required || asked.required === true,
         timeout,

@@ -74,6 +74,7 @@ test("the default policy is promotionPolicy's defaults; a run's request keeps on
     metric: 'accuracy',
     minimum: 0.8,
     mustBeatProduction: true,
+    allowBreakingSignature: false,
     approval: { required: false, timeout: '1h', approverMustNotBeStarter: false },
   });
   assert.deepEqual(promotionRequest.parse({ minimum: 0, approval: { timeout: '5m' } }), {
@@ -98,6 +99,7 @@ test("a run may not loosen the model's policy: each looser request is ignored an
   assert.deepEqual(applied, {
     enabled: true,
     criteria: [{ metric: 'accuracy', minimum: 0.9, mustBeatProduction: true }],
+    allowBreakingSignature: false,
     approval: { required: true, timeout: '2h', approverMustNotBeStarter: true },
   });
   assert.deepEqual(notApplied, [
@@ -121,6 +123,7 @@ test("a run may tighten the model's policy: larger minimum, production to beat, 
   assert.deepEqual(applied, {
     enabled: true,
     criteria: [{ metric: 'accuracy', minimum: 0.95, mustBeatProduction: true }],
+    allowBreakingSignature: false,
     approval: { required: true, timeout: '10m', approverMustNotBeStarter: true },
   });
   assert.deepEqual(notApplied, []);

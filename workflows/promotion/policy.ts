@@ -48,6 +48,17 @@ export const promotionPolicy = z
     metric: metric.default('accuracy'),
     minimum: minimum.default(0.8),
     mustBeatProduction: mustBeatProduction.default(true),
+    /**
+     * true: a candidate whose signature (features, their order and types, classes) differs from production's may
+     * be promoted all the same; predict's callers must change with it. Only the model's policy can say so (an
+     * admin's decision): a run's input cannot.
+     */
+    allowBreakingSignature: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Promote a candidate whose signature (features, order, types, classes) breaks production's; predict's callers must change with it.",
+      ),
     approval: z
       .object({
         required: z.boolean().default(DEFAULT_APPROVAL.required),
@@ -99,6 +110,8 @@ export interface PromotionRules {
   /** Why promotion is disabled, for the reasons (e.g. "the run input (promotion.enabled = false)"). */
   disabledBy?: string;
   criteria: PromotionCriterion[];
+  /** The model's policy allows a candidate whose signature breaks production's. */
+  allowBreakingSignature: boolean;
   approval: { required: boolean; timeout: string; approverMustNotBeStarter: boolean };
 }
 
@@ -111,6 +124,7 @@ export function rulesOf(
     enabled: policy.enabled,
     ...(policy.enabled ? {} : { disabledBy }),
     criteria: [{ metric: policy.metric, minimum: policy.minimum, mustBeatProduction: policy.mustBeatProduction }],
+    allowBreakingSignature: policy.allowBreakingSignature,
     approval: { ...policy.approval },
   };
 }
@@ -126,11 +140,22 @@ export interface PromotionJudgement {
   reasons: string[];
 }
 
-/** Applies every criterion's threshold and comparison with production (`null`: nothing in production yet). */
+/**
+ * The production version as the candidate's evaluation saw it: scored on the same holdout rows, or not scored and
+ * why (then `waived` says whether the rules let the candidate pass without the comparison: it is the production
+ * version itself, or an allowed breaking change), or unknown (why); null: nothing in production.
+ */
+export type ProductionStanding =
+  | { version: string; metrics: ComparedMetrics }
+  | { version: string; notScored: string; waived: boolean }
+  | { unknown: string }
+  | null;
+
+/** Applies every criterion's threshold and comparison with production. */
 export function judgePromotion(
   rules: PromotionRules,
   candidate: ComparedMetrics,
-  production: { version: string; metrics: ComparedMetrics } | null,
+  production: ProductionStanding,
 ): PromotionJudgement {
   if (!rules.enabled)
     return { eligible: false, reasons: [`promotion is disabled by ${rules.disabledBy ?? 'its rules'}`] };
@@ -147,6 +172,13 @@ export function judgePromotion(
     if (!mustBeatProduction) continue;
     if (production === null) {
       reasons.push('no other version is in production');
+    } else if ('unknown' in production) {
+      eligible = false;
+      reasons.push(`${metric} not compared with production: ${production.unknown}`);
+    } else if ('notScored' in production) {
+      const why = `${metric} not compared with production version ${production.version}: ${production.notScored}`;
+      if (!production.waived) eligible = false;
+      reasons.push(production.waived ? why : `${why}, and it must beat production`);
     } else if (value > production.metrics[metric]) {
       reasons.push(
         `${metric} ${format(value)} beats production version ${production.version} (${format(production.metrics[metric])})`,

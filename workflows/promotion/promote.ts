@@ -14,19 +14,27 @@ import type { Activities } from '../../activities/index.ts';
 import { runStep } from '../run-step.ts';
 import { batonSearchAttributes } from '../search-attributes.ts';
 import { promoteModel } from '../steps/promote-model.ts';
-import { applicableRules } from './applicable-rules.ts';
+import { applicableRules, policySource } from './applicable-rules.ts';
 import type { ApprovalDecision, PromotionApproval } from './approval.ts';
 import {
   judgePromotion,
   promotionPolicy,
   rulesOf,
   type ComparedMetrics,
+  type ProductionStanding,
   type PromotionRequest,
   type PromotionRules,
 } from './policy.ts';
+import { judgeSignature, type InProduction, type SignatureJudgement } from './signature-rule.ts';
+import type { ModelSignature } from './signature.ts';
 
 /** Runs started before models had policies follow their own input's rules, as they did then. */
 const MODEL_POLICY_PATCH = 'baton-model-policy-v1';
+/**
+ * Runs started before signatures were compared: no signature rule, and a production version that evaluate did not
+ * score reads as none (their reasons said "no other version is in production").
+ */
+const SIGNATURE_PATCH = 'baton-signature-v1';
 
 /** Reading the policy is a quick registry read; a few retries, then the version stays in staging. */
 const { readModelPolicy } = proxyActivities<Activities>({
@@ -70,7 +78,12 @@ export async function promoteIfEligible(args: {
   modelName: string;
   version: string;
   metrics: ComparedMetrics;
+  /** evaluate's `production`: the production version scored on the candidate's holdout rows (null: not scored). */
   production: { version: string; metrics: ComparedMetrics } | null;
+  /** The candidate's signature (from train's model). */
+  signature: ModelSignature;
+  /** evaluate's `inProduction`: what was in production, scored or not (null: nothing; undefined: not reported). */
+  inProduction: InProduction | null | undefined;
 }): Promise<PromotionOutcome> {
   const { modelName, version } = args;
   // Runs started before model policies: their input (recorded with every default filled in) was the whole rules.
@@ -101,15 +114,30 @@ export async function promoteIfEligible(args: {
       });
     }
   }
-  const judgement = judgePromotion(rules, args.metrics, args.production);
+  let production: ProductionStanding = args.production;
+  let signature: SignatureJudgement | undefined;
+  if (patched(SIGNATURE_PATCH) && rules.enabled) {
+    signature = judgeSignature({
+      rules,
+      modelName,
+      // Runs started before model policies (no `applied`) were held to their own input.
+      policySource: applied?.version === undefined ? 'the run input' : policySource(applied.version),
+      version,
+      signature: args.signature,
+      inProduction: args.inProduction,
+      scored: args.production,
+    });
+    production = signature.production;
+  }
+  const judgement = judgePromotion(rules, args.metrics, production);
   const outcome: PromotionOutcome = {
     promoted: false,
     modelName,
     version,
-    reasons: judgement.reasons,
+    reasons: [...judgement.reasons, ...(signature?.reasons ?? [])],
     ...(applied ? { policy: applied } : {}),
   };
-  if (!judgement.eligible) return recorded(outcome);
+  if (!judgement.eligible || signature?.eligible === false) return recorded(outcome);
 
   let by = `pipeline ${workflowInfo().workflowId}`;
   if (rules.approval.required) {

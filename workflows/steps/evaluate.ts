@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { artifactRef } from '#baton-contract';
 import { defineStep } from '../step-definition.ts';
 import { modelName } from '../../functions/register-model/schema.ts';
+import { modelSignature } from '../promotion/signature.ts';
 import { evaluationMetrics, trainedModel } from './schemas.ts';
 
 export const evaluate = defineStep({
@@ -24,6 +25,15 @@ export const evaluate = defineStep({
      * candidate itself, or it reads other features. Absent without compareWith (older runs).
      */
     production: z.object({ version: z.string(), metrics: evaluationMetrics }).nullable().optional(),
+    /**
+     * With compareWith: the version in production when evaluate ran, with its signature (model.json's, or one made
+     * from its features and classes for versions registered before signatures) and, when it was not scored, why;
+     * null when nothing is in production. Absent without compareWith (and from older evaluate functions).
+     */
+    inProduction: z
+      .object({ version: z.string(), signature: modelSignature, notScored: z.string().optional() })
+      .nullable()
+      .optional(),
   }),
   preset: 'quick',
 });

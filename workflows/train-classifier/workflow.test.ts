@@ -8,7 +8,8 @@ import { batonSearchAttributes } from '../search-attributes.ts';
 import type { InvokeFunctionRequest, ModelPolicyReading } from '../../activities/index.ts';
 import { promotionPolicy, type PromotionPolicyInput } from '../promotion/policy.ts';
 import { trainClassifierInput } from './input.ts';
-import { fakeStepOutputs } from '../../test/support/fake-step-outputs.ts';
+import { fakeStepOutputs, trainedModel } from '../../test/support/fake-step-outputs.ts';
+import { signatureOf } from '../promotion/signature.ts';
 import { assertPlannedStepsRan } from '../../test/support/declared-steps.ts';
 import { startWorkflowTestServer, type WorkflowTestServer } from '../../test/support/workflow-test-server.ts';
 import { pipelines } from '../catalog.ts';
@@ -38,11 +39,23 @@ async function runWith(
   return { ...(await server.run(pipeline, input, invokeFunction, options)), pipeline };
 }
 
-/** The fake outputs, with evaluate's comparison against production as given. */
-const withProduction = (production: unknown) => async (call: InvokeFunctionRequest) => ({
-  output:
-    call.step === 'evaluate' ? { ...(fakeStepOutputs.evaluate as object), production } : fakeStepOutputs[call.step],
-});
+/**
+ * The fake outputs, with evaluate's comparison against production as given: scored (with the candidate's
+ * signature), or in production with `inProduction` as given and not scored.
+ */
+const withProduction =
+  (production: { version: string; metrics: object } | null, inProduction?: object) =>
+  async (call: InvokeFunctionRequest) => ({
+    output:
+      call.step === 'evaluate'
+        ? {
+            ...(fakeStepOutputs.evaluate as object),
+            production,
+            inProduction:
+              inProduction ?? (production && { version: production.version, signature: signatureOf(trainedModel) }),
+          }
+        : fakeStepOutputs[call.step],
+  });
 
 test('train-classifier calls its steps in order and passes artifacts by reference', async () => {
   const calls: InvokeFunctionRequest[] = [];
@@ -88,6 +101,7 @@ test('train-classifier calls its steps in order and passes artifacts by referenc
         rules: {
           enabled: true,
           criteria: [{ metric: 'accuracy', minimum: 0.8, mustBeatProduction: true }],
+          allowBreakingSignature: false,
           approval: { required: false, timeout: '1h', approverMustNotBeStarter: false },
         },
       },
@@ -286,6 +300,7 @@ test("the model's policy holds: a run asking for minimum 0 without beating produ
   assert.deepEqual(promotion.reasons, [
     'accuracy 0.9700 is below the minimum 0.9900',
     'accuracy 0.9700 does not beat production version bbbbbbbbbbbb (0.9800)',
+    "the signature matches production version bbbbbbbbbbbb's (2 features, 2 classes)",
   ]);
   assert.equal(promotion.policy.version, 4);
   assert.deepEqual(promotion.policy.notApplied, [
@@ -293,6 +308,53 @@ test("the model's policy holds: a run asking for minimum 0 without beating produ
     "promotion.mustBeatProduction = false would loosen the model's policy (version 4): true applies",
   ]);
   assert.equal((description.memo as { promotion: { policyVersion: number } }).promotion.policyVersion, 4);
+});
+
+/** evaluate's view of a 3-feature production version it did not score (the candidate reads f1, f2). */
+const otherFeatures = {
+  version: 'bbbbbbbbbbbb',
+  signature: signatureOf({ features: ['x', 'y', 'z'], classes: [0, 1, 2], target: 'target' }),
+  notScored: 'it reads other features',
+};
+
+test("a candidate breaking production's signature stays in staging, the reasons naming what differs", async () => {
+  const calls: string[] = [];
+  const fake = withProduction(null, otherFeatures);
+  const { result, description } = await runWith(async (call) => {
+    calls.push(call.step);
+    return fake(call);
+  });
+  assert.ok(!calls.includes('promote-model'));
+  const { promotion } = result as { promotion: { promoted: boolean; reasons: string[] } };
+  assert.equal(promotion.promoted, false);
+  assert.deepEqual(promotion.reasons, [
+    'accuracy 0.9700 reaches the minimum 0.8000',
+    'accuracy not compared with production version bbbbbbbbbbbb: it reads other features, and it must beat production',
+    "the signature breaks production version bbbbbbbbbbbb's (features removed: x, y, z; added: f1, f2; classes removed: 2): callers of predict would fail, so the version stays in staging; an admin may allow it with allowBreakingSignature in the model's policy (PUT /models/classifier/policy)",
+  ]);
+  assert.equal(description.typedSearchAttributes.get(batonSearchAttributes.stage), 'staging');
+});
+
+test("a policy allowing breaking changes promotes such a candidate; the outcome names the policy's version", async () => {
+  const calls: InvokeFunctionRequest[] = [];
+  const fake = withProduction(null, otherFeatures);
+  const { result } = await runWith(
+    async (call) => {
+      calls.push(call);
+      return fake(call);
+    },
+    {},
+    { readModelPolicy: storedPolicy({ allowBreakingSignature: true }, 5) },
+  );
+  const { promotion } = result as {
+    promotion: { promoted: boolean; reasons: string[]; policy: { version: number; rules: object } };
+  };
+  assert.equal(promotion.promoted, true, promotion.reasons.join('; '));
+  assert.equal(promotion.policy.version, 5);
+  assert.equal((promotion.policy.rules as { allowBreakingSignature: boolean }).allowBreakingSignature, true);
+  assert.match(promotion.reasons.at(-1)!, /allowed by allowBreakingSignature in the model's policy \(version 5\)$/);
+  const promote = calls.find((call) => call.step === 'promote-model');
+  assert.match((promote?.input as { reason: string }).reason, /breaks production version bbbbbbbbbbbb's/);
 });
 
 test('a model whose policy cannot be read promotes nothing; the run still ends with its version in staging', async () => {

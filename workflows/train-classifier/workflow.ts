@@ -2,6 +2,7 @@ import { patched } from '@temporalio/workflow';
 import { acquireDataset } from '../dataset-source.ts';
 import { PromotionApproval } from '../promotion/approval.ts';
 import { promoteIfEligible } from '../promotion/promote.ts';
+import { signatureOf } from '../promotion/signature.ts';
 import { recordTrainingOutcome } from '../run-record.ts';
 import { reportRun } from '../run-report.ts';
 import { runStep } from '../run-step.ts';
@@ -52,6 +53,8 @@ export async function trainClassifier(rawInput: TrainClassifierInput): Promise<T
         version: registered.version,
         metrics: evaluation.metrics,
         production: evaluation.production ?? null,
+        signature: signatureOf(trained.model),
+        inProduction: evaluation.inProduction,
       })
     : undefined;
   await reportRun({

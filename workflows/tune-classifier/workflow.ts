@@ -2,6 +2,7 @@ import { acquireDataset } from '../dataset-source.ts';
 import { mapWithLimit } from '../fan-out.ts';
 import { PromotionApproval } from '../promotion/approval.ts';
 import { promoteIfEligible } from '../promotion/promote.ts';
+import { signatureOf } from '../promotion/signature.ts';
 import { recordTrainingOutcome } from '../run-record.ts';
 import { reportRun } from '../run-report.ts';
 import { runStep } from '../run-step.ts';
@@ -67,6 +68,8 @@ export async function tuneClassifier(rawInput: TuneClassifierInput): Promise<Tun
     version: registered.version,
     metrics: evaluation.metrics,
     production: evaluation.production ?? null,
+    signature: signatureOf(trained.model),
+    inProduction: evaluation.inProduction,
   });
   await reportRun({
     pipeline: 'tune-classifier',

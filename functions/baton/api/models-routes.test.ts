@@ -189,6 +189,7 @@ test('GET /{name}/policy shows the default policy (version 0) until an admin PUT
       metric: 'accuracy',
       minimum: 0.8,
       mustBeatProduction: true,
+      allowBreakingSignature: false,
       approval: { required: false, timeout: '1h', approverMustNotBeStarter: false },
     },
   });

@@ -7,6 +7,7 @@ allow-list of types (``trained``), and the model registry (``registry``)::
 
 from .registry import ProductionPointer, RegistryError, is_model_name, load_model, production
 from .registry import metadata as model_metadata
+from .registry import signature as model_signature
 from .trained import ALLOWED_UNTRUSTED_TYPES, UntrustedModelError, load_trusted_model
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "load_model",
     "load_trusted_model",
     "model_metadata",
+    "model_signature",
     "production",
 ]

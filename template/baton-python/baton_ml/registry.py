@@ -3,7 +3,7 @@ write it). The layout, in the artifact bucket:
 
     models/<name>/<version>/model.skops   the model file (skops, never pickle)
     models/<name>/<version>/model.json    immutable metadata: name, version, model {uri, sha256, size, format,
-                                          type}, params, features, classes, target, metrics, lineage
+                                          type}, params, features, classes, target, signature, metrics, lineage
     models/<name>/<version>/stage.json    mutable: {stage, changedAt, history}
     models/<name>/production.json         mutable pointer, the one source of truth of what is in production:
                                           {version, model: {uri, sha256, size}, promotedAt, by, reason}
@@ -26,6 +26,9 @@ MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 MODEL_NAME_HINT = "use lowercase letters, digits and dashes (at most 63), starting with a letter or digit"
 VERSION = re.compile(r"^[0-9a-f]{12}$")
 VERSION_HINT = "a model version is the first 12 hex digits of the model file's sha256"
+# The type of every feature: the steps read features as 64-bit floats (tables.py, predict's feature_rows.py).
+# The same constant as FEATURE_TYPE in workflows/promotion/signature.ts, which writes signatures at registration.
+FEATURE_TYPE = "float64"
 
 
 class RegistryError(Exception):
@@ -105,6 +108,25 @@ def metadata(store: ArtifactStore, name: str, version: str) -> Optional[dict[str
     if len(set(features)) != len(features):
         raise RegistryError(f"{key}: features must not repeat a name")
     return document
+
+
+def signature(document: dict[str, Any], key: str) -> dict[str, Any]:
+    """The version's signature ``{inputs: [{name, type}], output: {target?, classes}}``: model.json's own, or for
+    versions registered before signatures the one its features and classes make. ``document`` is a model.json read
+    by ``metadata`` (named ``key`` in errors); a recorded signature of another shape raises RegistryError."""
+    recorded = document.get("signature")
+    if recorded is None:
+        output: dict[str, Any] = {"classes": list(document.get("classes") or [])}
+        if isinstance(document.get("target"), str):
+            output["target"] = document["target"]
+        return {"inputs": [{"name": name, "type": FEATURE_TYPE} for name in document["features"]], "output": output}
+    inputs = recorded.get("inputs") if isinstance(recorded, dict) else None
+    output = recorded.get("output") if isinstance(recorded, dict) else None
+    if not (isinstance(inputs, list) and all(isinstance(i, dict) and isinstance(i.get("name"), str) and isinstance(i.get("type"), str) for i in inputs)):
+        raise RegistryError(f"{key}: signature.inputs must be a list of {{name, type}}")
+    if not (isinstance(output, dict) and isinstance(output.get("classes"), list)):
+        raise RegistryError(f"{key}: signature.output.classes must be a list of class labels")
+    return recorded
 
 
 def load_model(store: ArtifactStore, ref: ArtifactRef, tmp_dir: Optional[str] = None) -> Any:
