@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { serve } from '@hono/node-server';
+import { Client } from 'undici';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { FunctionSpec } from '../stack-file.ts';
 import { createGatewayApp } from './app.ts';
@@ -253,6 +256,29 @@ describe('/async-function/{name}', () => {
     const large = await submit('/async-function/echo', {}, '12345678901');
     assert.equal(large.status, 413);
     assert.match(await large.text(), /must not exceed 10 bytes/);
+  });
+
+  it('answers 413 over a real socket to a caller still streaming a large body, and keeps its connection', async () => {
+    app = make({ maxBodyBytes: 10 });
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const client = new Client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    try {
+      let sockets = 0;
+      client.on('connect', () => sockets++);
+      // 4 MiB without a Content-Length: refused while reading, the rest drained so the caller reads the answer.
+      const chunks = Array.from({ length: 64 }, () => Buffer.alloc(64 * 1024, 'x'));
+      const large = await client.request({ path: '/async-function/echo', method: 'POST', body: Readable.from(chunks) });
+      assert.equal(large.statusCode, 413);
+      assert.match(await large.body.text(), /must not exceed 10 bytes/);
+      const next = await client.request({ path: '/async-function/nope', method: 'POST', body: '{}' });
+      assert.equal(next.statusCode, 404);
+      await next.body.dump();
+      assert.equal(sockets, 1, 'one connection for both calls');
+    } finally {
+      await client.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('forwards a failing function’s status (and Retry-After) in X-Function-Status, with its body', async () => {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import { drainRequest, readIncomingCapped } from '../../../template/baton-node/request-body.ts';
 import { GatewayError } from './gateway-error.ts';
 import { assertCallbackAllowed, assertCallbackReachable, CALLBACK_HEADER, parseCallbackUrl } from './async-callback.ts';
 import type { AsyncQueue } from './async-queue.ts';
@@ -52,6 +54,7 @@ export function asyncFunctionRoutes(backend: GatewayBackend, queue: AsyncQueue):
     queue.assertAccepting();
     const body = await readBody(
       c.req.raw,
+      (c.env as HttpBindings | undefined)?.incoming,
       Math.min(queue.settings.maxBodyBytes, backend.getFunction(name)!.spec.maxRequestBytes),
     );
     if (callbackUrl) await assertCallbackReachable(callbackUrl, queue.settings.callbackCheckTimeoutMs);
@@ -82,15 +85,31 @@ export function queueStatsHandler(queue: AsyncQueue) {
   return (c: Context): Response => c.json(queue.stats());
 }
 
-/** The whole body, refused with 413 beyond `maxBytes` (by Content-Length when given, else while reading). */
-async function readBody(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+/**
+ * The whole body, refused with 413 beyond `maxBytes` (by Content-Length when given, else while reading). From Node's
+ * request stream the refused rest is drained, so the caller gets the 413 and keeps its connection.
+ */
+async function readBody(
+  request: Request,
+  incoming: IncomingMessage | undefined,
+  maxBytes: number,
+): Promise<Uint8Array<ArrayBuffer>> {
   const tooLarge = () =>
     new GatewayError(
       413,
       `the body of an asynchronous call must not exceed ${maxBytes} bytes; pass large data by reference`,
     );
-  if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge();
+  if (Number(request.headers.get('content-length')) > maxBytes) {
+    if (incoming) drainRequest(incoming);
+    throw tooLarge();
+  }
+  if (incoming) {
+    const body = await readIncomingCapped(incoming, maxBytes);
+    if (!body) throw tooLarge();
+    return body;
+  }
   if (!request.body) return new Uint8Array();
+  // Called in-process (tests): no socket to keep, the stream is cancelled.
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

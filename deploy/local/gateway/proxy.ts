@@ -4,7 +4,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import { request, type Dispatcher } from 'undici';
-import { drainRequest } from '../../../functions/baton/api/body-cap.ts';
+import { drainRequest } from '../../../template/baton-node/request-body.ts';
 import { GatewayError } from './gateway-error.ts';
 import { MAX_REQUEST_ANNOTATION } from '../stack-file.ts';
 import { FUNCTION_NAMESPACE, type GatewayBackend } from './backend.ts';
