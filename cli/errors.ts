@@ -4,7 +4,7 @@
  */
 import { describeIssues } from '#baton-contract';
 import { ApiError, GatewayUnreachableError } from './api/run-client.ts';
-import { HOW_TO_GET_A_KEY, HOW_TO_GET_A_VIEWER_KEY } from './credentials.ts';
+import { HOW_TO_GET_A_KEY, HOW_TO_GET_A_VIEWER_KEY } from './key-advice.ts';
 
 export const EXIT = { ok: 0, runFailed: 1, usage: 2, unreachable: 3 } as const;
 
