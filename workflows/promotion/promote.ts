@@ -26,7 +26,11 @@ import {
   type PromotionRules,
 } from './policy.ts';
 import { judgeSignature, type InProduction, type SignatureJudgement } from './signature-rule.ts';
-import type { ModelSignature } from './signature.ts';
+import { signatureOf, type ModelSignature } from './signature.ts';
+import type { StepOutput } from '../step-definition.ts';
+import type { evaluate } from '../steps/evaluate.ts';
+import type { registerModel } from '../steps/register-model.ts';
+import type { TrainedModel } from '../steps/schemas.ts';
 
 /** Runs started before models had policies follow their own input's rules, as they did then. */
 const MODEL_POLICY_PATCH = 'baton-model-policy-v1';
@@ -72,6 +76,30 @@ export interface PromotionOutcome {
  * Holds the registered candidate to the model's policy, made stricter by what the run's input asks (`request`),
  * and promotes it to production when everything agrees.
  */
+/**
+ * promoteIfEligible for a training pipeline's registered candidate, from its steps' outputs as they are: the
+ * trained model, evaluate's scores and what it saw in production, and register-model's version.
+ */
+export function promoteTrained(args: {
+  request: PromotionRequest;
+  approval: PromotionApproval;
+  model: TrainedModel;
+  evaluation: StepOutput<typeof evaluate>;
+  registered: StepOutput<typeof registerModel>;
+}): Promise<PromotionOutcome> {
+  const { evaluation, registered } = args;
+  return promoteIfEligible({
+    request: args.request,
+    approval: args.approval,
+    modelName: registered.modelName,
+    version: registered.version,
+    metrics: evaluation.metrics,
+    production: evaluation.production ?? null,
+    signature: signatureOf(args.model),
+    inProduction: evaluation.inProduction,
+  });
+}
+
 export async function promoteIfEligible(args: {
   request: PromotionRequest;
   approval: PromotionApproval;

@@ -1,8 +1,7 @@
 import { patched } from '@temporalio/workflow';
 import { acquireDataset } from '../dataset-source.ts';
 import { PromotionApproval } from '../promotion/approval.ts';
-import { promoteIfEligible } from '../promotion/promote.ts';
-import { signatureOf } from '../promotion/signature.ts';
+import { promoteTrained } from '../promotion/promote.ts';
 import { recordTrainingOutcome } from '../run-record.ts';
 import { reportRun } from '../run-report.ts';
 import { runStep } from '../run-step.ts';
@@ -46,16 +45,7 @@ export async function trainClassifier(rawInput: TrainClassifierInput): Promise<T
   });
   recordTrainingOutcome({ dataset, registered, evaluation });
   const promotion = patched(PROMOTION_PATCH)
-    ? await promoteIfEligible({
-        request: input.promotion ?? {},
-        approval,
-        modelName: registered.modelName,
-        version: registered.version,
-        metrics: evaluation.metrics,
-        production: evaluation.production ?? null,
-        signature: signatureOf(trained.model),
-        inProduction: evaluation.inProduction,
-      })
+    ? await promoteTrained({ request: input.promotion ?? {}, approval, model: trained.model, evaluation, registered })
     : undefined;
   await reportRun({
     pipeline: 'train-classifier',

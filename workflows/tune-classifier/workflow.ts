@@ -1,8 +1,7 @@
 import { acquireDataset } from '../dataset-source.ts';
 import { mapWithLimit } from '../fan-out.ts';
 import { PromotionApproval } from '../promotion/approval.ts';
-import { promoteIfEligible } from '../promotion/promote.ts';
-import { signatureOf } from '../promotion/signature.ts';
+import { promoteTrained } from '../promotion/promote.ts';
 import { recordTrainingOutcome } from '../run-record.ts';
 import { reportRun } from '../run-report.ts';
 import { runStep } from '../run-step.ts';
@@ -61,15 +60,12 @@ export async function tuneClassifier(rawInput: TuneClassifierInput): Promise<Tun
     parameters: { ...input, chosen: best },
   });
   recordTrainingOutcome({ dataset, registered, evaluation });
-  const promotion = await promoteIfEligible({
+  const promotion = await promoteTrained({
     request: input.promotion ?? {},
     approval,
-    modelName: registered.modelName,
-    version: registered.version,
-    metrics: evaluation.metrics,
-    production: evaluation.production ?? null,
-    signature: signatureOf(trained.model),
-    inProduction: evaluation.inProduction,
+    model: trained.model,
+    evaluation,
+    registered,
   });
   await reportRun({
     pipeline: 'tune-classifier',

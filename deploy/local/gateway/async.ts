@@ -8,22 +8,10 @@ import { assertCallbackAllowed, assertCallbackReachable, CALLBACK_HEADER, parseC
 import type { AsyncQueue } from './async-queue.ts';
 import { FUNCTION_NAMESPACE, type GatewayBackend } from './backend.ts';
 import { assertKnownNamespace, splitQualifiedName } from './namespace.ts';
+import { HOP_HEADERS } from './proxy.ts';
 
-/** Hop-by-hop headers (RFC 7230) and those the queued request recomputes: not kept with a queued call. */
-const DROPPED_HEADERS = new Set([
-  'connection',
-  'proxy-connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'expect',
-  'host',
-  'content-length',
-]);
+/** Hop-by-hop headers and the length the queued request recomputes: not kept with a queued call. */
+const DROPPED_HEADERS = new Set([...HOP_HEADERS, 'content-length']);
 
 /** Function names as the OpenFaaS gateway routes them, `name` or `name.namespace` (the same pattern as `/function/*`). */
 const ASYNC_PATH = /^\/async-function\/([-a-zA-Z_0-9.]+)(\/.*)?$/;

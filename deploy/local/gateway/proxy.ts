@@ -23,7 +23,7 @@ export interface FunctionProxyOptions {
 }
 
 /** Hop-by-hop headers (RFC 7230): never forwarded, either way. `host` is the upstream's own. */
-const HOP_HEADERS = new Set([
+export const HOP_HEADERS = new Set([
   'connection',
   'proxy-connection',
   'keep-alive',
