@@ -25,25 +25,21 @@ export class GatewayMetrics {
 
   constructor(backend: Pick<GatewayBackend, 'listFunctions'>) {
     const registers = [this.registry];
-    this.started = new Counter({
-      name: 'gateway_function_invocation_started',
-      help: 'The total number of function HTTP requests started.',
-      labelNames: ['function_name'],
+    // Names and help texts as the real gateway's; prom-client's default buckets are client_golang's DefBuckets,
+    // which the real histogram uses.
+    const byFunction = ['function_name'] as const;
+    const byCall = ['function_name', 'code'] as const;
+    const options = <L extends string>(name: string, help: string, labelNames: readonly L[]) => ({
+      name,
+      help,
+      labelNames,
       registers,
     });
-    this.completed = new Counter({
-      name: 'gateway_function_invocation_total',
-      help: 'Function metrics',
-      labelNames: ['function_name', 'code'],
-      registers,
-    });
-    // prom-client's default buckets are client_golang's DefBuckets, which the real histogram uses.
-    this.seconds = new Histogram({
-      name: 'gateway_functions_seconds',
-      help: 'Function time taken',
-      labelNames: ['function_name', 'code'],
-      registers,
-    });
+    this.started = new Counter(
+      options('gateway_function_invocation_started', 'The total number of function HTTP requests started.', byFunction),
+    );
+    this.completed = new Counter(options('gateway_function_invocation_total', 'Function metrics', byCall));
+    this.seconds = new Histogram(options('gateway_functions_seconds', 'Function time taken', byCall));
     new Gauge({
       name: 'gateway_service_count',
       help: 'Current count of replicas for function',
