@@ -65,6 +65,12 @@ const scale = async (fn: string, replicas: number) => {
 
 test(`${RUNS} runs: the scaler raises replicas within max, the backlog drains exactly once despite a SIGKILLed replica, replicas return to min`, async () => {
   const watcher = watchReplicas(stack);
+  // Decisions as they are logged: the log store keeps only a function's last lines, and a busy drain may push the
+  // early scale-up out of them.
+  const decisionLines: string[] = [];
+  const unsubscribe = stack.gateway.supervisor.logs.subscribe('baton', (line) => {
+    if (line.text.includes('"baton-scaler decision"')) decisionLines.push(line.text);
+  });
   const startedAt = Date.now();
   const ids = await startRuns(client, 'drain', RUNS, 800);
 
@@ -109,10 +115,8 @@ test(`${RUNS} runs: the scaler raises replicas within max, the backlog drains ex
   assert.equal((await client.workflow.count(`BatonTrigger = 'drain' AND ExecutionStatus = 'Completed'`)).count, RUNS);
 
   // Decisions are logged with their inputs, and recorded in the scaler's history.
-  const decisions = stack.gateway.supervisor.logs
-    .query({ name: 'baton', tail: 100_000 })
-    .filter((line) => line.text.includes('"baton-scaler decision"'))
-    .map((line) => JSON.parse(line.text) as Record<string, unknown>);
+  unsubscribe();
+  const decisions = decisionLines.map((text) => JSON.parse(text) as Record<string, unknown>);
   const up = decisions.find((d) => d.function === 'baton' && (d.to as number) > (d.from as number));
   assert.ok(up, 'a logged scale-up decision');
   assert.equal(up.reason, 'load');
