@@ -22,3 +22,16 @@ test('a plain connection a TLS frontend closes names TEMPORAL_TLS, however the c
     assert.match(explainConnectError(new Error(message), plain()).message, /TEMPORAL_TLS=true/, message);
   }
 });
+
+test('a TLS connection the server drops after the handshake asks for a client certificate, however the drop shows', () => {
+  const tls = loadTemporalConnectSettings({
+    TEMPORAL_ADDRESS: '127.0.0.1:7233',
+    TEMPORAL_TLS: 'true',
+    BATON_SECRETS_DIR: mkdtempSync(join(tmpdir(), 'baton-connect-')),
+    HOME: mkdtempSync(join(tmpdir(), 'baton-connect-')),
+  });
+  for (const drop of ['connection closed', 'connection was not ready']) {
+    const message = `Failed to call GetSystemInfo: source: tonic::transport::Error(Transport, hyper::Error(Canceled, "${drop}"))`;
+    assert.match(explainConnectError(new Error(message), tls).message, /requires a client certificate \(mTLS\)/, drop);
+  }
+});

@@ -93,7 +93,8 @@ export function explainConnectError(error: unknown, settings: TemporalConnectSet
   }
   // TLS 1.3 finishes the client's side of the handshake before the server checks the client's certificate: a
   // missing or refused one often shows only as a connection the server closed at once.
-  const refusedAfterHandshake = settings.tlsEnabled && /connection closed|connection reset|broken pipe/.test(text);
+  const refusedAfterHandshake =
+    settings.tlsEnabled && /connection closed|connection was not ready|connection reset|broken pipe/.test(text);
   if (
     refusedAfterHandshake ||
     /certificaterequired|certificate required|bad ?certificate|handshake ?failure|unknownca|alert/.test(text)
@@ -115,7 +116,7 @@ export function explainConnectError(error: unknown, settings: TemporalConnectSet
   if (
     !settings.tlsEnabled &&
     // A TLS frontend answers plain HTTP/2 with a protocol error or, under load, by closing the connection at once.
-    /h2 protocol error|http2|frame|connection reset|connection closed|broken pipe|unexpected eof|protocol error/.test(
+    /h2 protocol error|http2|frame|connection reset|connection closed|connection was not ready|broken pipe|unexpected eof|protocol error/.test(
       text,
     )
   ) {
