@@ -54,6 +54,9 @@ export interface DataChangeWatchInput {
   state?: WatchState;
 }
 
+/** The workflow type of a watch (the runs list leaves its workflows out: they are not runs). */
+export const WATCH_WORKFLOW_TYPE = 'dataChangeWatch';
+
 /** The memo key the watch keeps its view in. */
 export const WATCH_MEMO_KEY = 'watch';
 
