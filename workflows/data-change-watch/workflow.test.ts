@@ -78,7 +78,7 @@ async function withWatch(
       await body({ handle, client, setVersion: (v) => (version = v), probes, state, pollsAfter });
     } finally {
       await handle.cancel();
-      await handle.result();
+      await assert.rejects(handle.result(), /cancel/i, 'a deleted watch ends as cancelled');
     }
   });
 }

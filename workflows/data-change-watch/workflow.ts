@@ -28,27 +28,22 @@ import { runIdFor } from './version-id.ts';
 /** Polls per workflow run before continuing as new: keeps each history short (about 10 events a poll). */
 export const POLLS_PER_RUN = 200;
 
-export async function dataChangeWatch(input: DataChangeWatchInput): Promise<WatchState> {
+export async function dataChangeWatch(input: DataChangeWatchInput): Promise<never> {
   const state: WatchState = input.state ? { ...input.state } : { polls: 0, runsStarted: 0 };
   setHandler(watchStateQuery, () => state);
-  try {
-    // A continued run waits first: its predecessor has just polled.
-    if (input.state) await sleep(input.intervalMs);
-    for (let pollsHere = 1; ; pollsHere++) {
-      await poll(input, state);
-      upsertMemo({ [WATCH_MEMO_KEY]: watchMemo(input, state) });
-      if (pollsHere >= (input.pollsPerRun ?? POLLS_PER_RUN) || workflowInfo().continueAsNewSuggested) {
-        const next = makeContinueAsNewFunc<typeof dataChangeWatch>({
-          memo: { [WATCH_MEMO_KEY]: watchMemo(input, state) },
-        });
-        await next({ ...input, state });
-      }
-      await sleep(input.intervalMs);
+  // A continued run waits first: its predecessor has just polled.
+  if (input.state) await sleep(input.intervalMs);
+  // Until cancelled (DELETE /watches/{id}): the cancellation ends it as cancelled, its last state in the memo.
+  for (let pollsHere = 1; ; pollsHere++) {
+    await poll(input, state);
+    upsertMemo({ [WATCH_MEMO_KEY]: watchMemo(input, state) });
+    if (pollsHere >= (input.pollsPerRun ?? POLLS_PER_RUN) || workflowInfo().continueAsNewSuggested) {
+      const next = makeContinueAsNewFunc<typeof dataChangeWatch>({
+        memo: { [WATCH_MEMO_KEY]: watchMemo(input, state) },
+      });
+      await next({ ...input, state });
     }
-  } catch (error) {
-    // Deleted: the watch ends; what it saw stays in its result.
-    if (isCancellation(error)) return state;
-    throw error;
+    await sleep(input.intervalMs);
   }
 }
 
