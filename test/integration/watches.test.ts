@@ -11,7 +11,10 @@ import { getRun, listRuns, waitForRun } from '../../cli/api/run-client.ts';
 import { createWatch, deleteWatch, getWatch, listWatches, type WatchView } from '../../cli/api/watches-client.ts';
 import { runIdFor } from '../../workflows/data-change-watch/version-id.ts';
 import { batonSearchAttributes } from '../../workflows/search-attributes.ts';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startDataServer, type DataServer } from '../support/data-server.ts';
+import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { connectTemporal } from '../support/temporal-client.ts';
 import { startTestStack, stopTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
 import { waitUntil } from '../support/wait-until.ts';
@@ -25,14 +28,24 @@ const THIRD = 'alcohol,label\n14.2,0\n13.2,1\n12.4,1\n11.9,0\n';
 let stack: TestStack | undefined;
 let data: DataServer | undefined;
 let temporal: Awaited<ReturnType<typeof connectTemporal>> | undefined;
+let postgres: PostgresServer | undefined;
 
 before(async () => {
   data = await startDataServer({ files: { [FILE]: FIRST } });
+  postgres = await startPostgres();
   stack = await startTestStack({
-    // Every function gets these: fetch-csv reads the base URL, the orchestrator the watches' shortest interval.
-    functionEnv: { RESOURCE_BASE_URL: data.url, BATON_WATCH_MIN_INTERVAL_SECONDS: '1' },
+    // Every function gets these: fetch-csv reads the base URL, ingest-postgres the database settings, the
+    // orchestrator the watches' shortest interval.
+    functionEnv: {
+      RESOURCE_BASE_URL: data.url,
+      ...postgres.env,
+      PG_ALLOWED_TABLES: 'public.arrivals',
+      BATON_WATCH_MIN_INTERVAL_SECONDS: '1',
+    },
   });
   data.bearerToken = stack.secrets.csvSourceToken; // only fetch-csv holds it: a probe from elsewhere would get 401
+  // Only ingest-postgres holds the password (the stack's generated secret): the orchestrator cannot log in.
+  await postgres.setPassword((await readFile(join(stack.secrets.dir, 'postgres-password'), 'utf8')).trim());
   temporal = await connectTemporal(stack);
 });
 after(async () => {
@@ -41,16 +54,22 @@ after(async () => {
     await stopTestStack(stack);
   } finally {
     await data?.close();
+    await postgres?.stop();
   }
 });
 
 const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 /** The watch once it has polled `more` times after `view` (or since it started). */
-async function pollsPast(view: WatchView | undefined, more: number, timeoutMs = 60_000): Promise<WatchView> {
+async function pollsPast(
+  view: WatchView | undefined,
+  more: number,
+  timeoutMs = 60_000,
+  watchId = view?.watchId ?? WATCH,
+): Promise<WatchView> {
   const target = (view?.polls ?? 0) + more;
   return waitUntil(async () => {
-    const now = await getWatch(stack!, WATCH).catch(() => undefined); // the API may be restarting
+    const now = await getWatch(stack!, watchId).catch(() => undefined); // the API may be restarting
     return now && now.polls >= target ? now : undefined;
   }, timeoutMs);
 }
@@ -148,4 +167,45 @@ test('a changed CSV starts exactly one run, an unchanged one none, also across a
   assert.equal(data!.requests.length, requestsAfter, 'a deleted watch probes no more');
   assert.equal((await getRun(stack!, secondRun)).status, 'completed');
   assert.ok(!(await listWatches(stack!)).some((watch) => watch.watchId === WATCH));
+});
+
+test('a PostgreSQL table, probed by ingest-postgres: new rows past the high-water mark start one run; a checksum watch sees an update', async () => {
+  await postgres!.query('CREATE TABLE arrivals (id serial PRIMARY KEY, alcohol float8 NOT NULL)');
+  await postgres!.query('INSERT INTO arrivals (alcohol) VALUES (14.2), (13.2)');
+  await postgres!.query(`GRANT SELECT ON arrivals TO ${postgres!.env.PGUSER}`);
+  const byMark = 'arrivals-by-id';
+  const byChecksum = 'arrivals-by-checksum';
+  for (const [watchId, source] of [
+    [byMark, { kind: 'postgres', table: 'arrivals', highWaterMark: 'id' }],
+    [byChecksum, { kind: 'postgres', table: 'arrivals' }],
+  ] as const)
+    await createWatch(stack!, { watchId, pipeline: 'flaky-step', input: { failures: 0 }, source, interval: '1s' });
+  let mark = await pollsPast(undefined, 3, 60_000, byMark);
+  let checksum = await pollsPast(undefined, 3, 60_000, byChecksum);
+  assert.equal(mark.lastVersion, 'max:2', JSON.stringify(mark));
+  assert.match(checksum.lastVersion ?? '', /^md5:[0-9a-f]{32};rows:2$/, JSON.stringify(checksum));
+  assert.equal(mark.runsStarted + checksum.runsStarted, 0, 'the baselines start nothing');
+
+  // An update changes no id: only the checksum watch sees it.
+  await postgres!.query('UPDATE arrivals SET alcohol = 12.9 WHERE id = 2');
+  checksum = await waitUntil(async () => {
+    const now = await getWatch(stack!, byChecksum);
+    return now.runsStarted > 0 ? now : undefined;
+  }, 60_000);
+  mark = await pollsPast(mark, 2);
+  assert.equal(mark.runsStarted, 0, 'the high-water mark did not move');
+  assert.equal(checksum.runsStarted, 1);
+
+  // A new row moves the mark: one run for it.
+  await postgres!.query('INSERT INTO arrivals (alcohol) VALUES (11.9)');
+  mark = await waitUntil(async () => {
+    const now = await getWatch(stack!, byMark);
+    return now.lastVersion === 'max:3' ? now : undefined;
+  }, 60_000);
+  assert.equal(mark.runsStarted, 1);
+  assert.equal(mark.lastRun?.workflowId, runIdFor(byMark, 'max:3'));
+  assert.equal((await waitForRun(stack!, mark.lastRun!.workflowId, { timeoutMs: 120_000 })).status, 'completed');
+  mark = await pollsPast(mark, 3);
+  assert.equal(mark.runsStarted, 1, 'the same mark again starts nothing');
+  for (const watchId of [byMark, byChecksum]) await deleteWatch(stack!, watchId);
 });
