@@ -42,6 +42,9 @@ export interface WorkflowTestServer {
   /** Runs `pipeline`'s workflow with `input` on a fresh task queue, the steps answered by `invoke`. */
   run(pipeline: PipelineDefinition, input: unknown, invoke: FakeInvoke, options?: RunOptions): Promise<RunOutcome>;
   stop(): Promise<void>;
+  /** The server's client and the workers' connection, for tests that run their own worker. */
+  client: Client;
+  nativeConnection: NativeConnection;
 }
 
 /** Starts the server; `workflowsPath` is the bundle entry (default: Baton's workflows/index.ts). */
@@ -112,5 +115,5 @@ export async function startWorkflowTestServer(
     return { ...outcome, stepCalls };
   }
 
-  return { run, stop };
+  return { run, stop, client, nativeConnection: worker };
 }

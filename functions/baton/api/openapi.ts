@@ -17,6 +17,7 @@ import { reportRouteDocs } from './report-routes.ts';
 import type { ResponseDoc, RouteDoc, RouteDocs, RouteKey } from './route-doc.ts';
 import { runsRouteDocs } from './runs-routes.ts';
 import { schedulesRouteDocs } from './schedules-routes.ts';
+import { watchesRouteDocs } from './watches-routes.ts';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -53,6 +54,7 @@ export function routeDocs(options: Pick<OpenApiOptions, 'namespace' | 'pipelines
     ...reportRouteDocs,
     ...approvalRouteDocs,
     ...schedulesRouteDocs,
+    ...watchesRouteDocs,
     ...modelsRouteDocs,
     ...keysRouteDocs,
     ...codecRouteDocs(options.namespace),
