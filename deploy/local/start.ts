@@ -3,7 +3,6 @@
  * HTTP trigger, then a prediction from the production model), and keeps serving until Ctrl-C. `npm run demo`
  * (`--demo-once`) exits after the demo with its status instead.
  */
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTools } from '../tools/tools.ts';
 import { loadStackConfig } from './stack-config.ts';
@@ -36,8 +35,7 @@ try {
     ...config,
     tools,
     log: (line) => say(`[stack] ${line}`),
-    onFunctionLog: (fn, instance, line) =>
-      appendFileSync(functionsLog, `${new Date().toISOString()} ${fn}/${instance} ${line}\n`),
+    functionsLog,
   });
   say(`
 Baton is up.
