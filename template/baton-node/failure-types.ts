@@ -28,6 +28,8 @@ export const StepErrorType = {
   KeyCheckFailed: 'KeyCheckFailed',
   /** 500: the wrapper itself failed. */
   WrapperError: 'WrapperError',
+  /** 507: a write failed because a disk is full (MinIO's XMinioStorageFull, ENOSPC); retried, as space may be freed. */
+  StorageFull: 'StorageFull',
 } as const;
 export type StepErrorType = (typeof StepErrorType)[keyof typeof StepErrorType];
 

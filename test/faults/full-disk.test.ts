@@ -129,7 +129,11 @@ test('a full disk fails runs with a message saying so, the stack stays up, and r
   const retrying = await getRun(stack, doomed.runId);
   const ingest = retrying.steps.find((step) => step.name === 'ingest')!;
   console.log(`while retrying: ${ingest.error}`);
-  assert.match(ingest.error!, /storage is full/);
+  // The Python wrapper answers 507 StorageFull; the invoke activity names it (activities/classify-response.ts).
+  assert.match(
+    ingest.error!,
+    /^function "ingest" failed \(507\): the storage is full \(disk full, XMinioStorageFull\)/,
+  );
 
   const failed = await waitForRun(stack, doomed.runId, { timeoutMs: 240_000 });
   console.log(`the run failed: ${JSON.stringify(failed.error)}`);
