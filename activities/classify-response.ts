@@ -55,10 +55,12 @@ export function classifyHttpFailure(
   }
   const full = status >= 500 ? storageFullMarker(status, body) : undefined;
   if (full) {
+    // The templates' 507 says "the storage is full: <cause>"; the cause is what is left to repeat.
+    const cause = detail.replace(/^the storage is full: /, '');
     return {
       retryable: true,
       type: FailureType.StorageFull,
-      message: `function "${fn}" failed (${status}): the storage is full (disk full, ${full}); free space on the object store's drive (local stack: the data folder's disk); retries and new runs succeed once there is room${said}`,
+      message: `function "${fn}" failed (${status}): the storage is full (disk full, ${full}); free space on the object store's drive (local stack: the data folder's disk); retries and new runs succeed once there is room${cause ? `: ${cause}` : ''}`,
     };
   }
   if (status === 504)

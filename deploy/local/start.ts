@@ -8,9 +8,12 @@ import { ensureTools } from '../tools/tools.ts';
 import { loadStackConfig } from './stack-config.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
 import { runDemo } from './demo.ts';
+import { createSay, keepStdioErrorsHarmless } from './stack-output.ts';
 
 const demoOnce = process.argv.includes('--demo-once');
-const say = (line: string) => console.log(line);
+// A stdout on a full disk (`npm start > baton.log`) must not end the stack: its lines are dropped, not thrown.
+keepStdioErrorsHarmless();
+const say = createSay();
 
 let stack: LocalStack | undefined;
 let stopping = false;
