@@ -87,6 +87,7 @@ const STATUS_TEXT: Record<number, string> = {
   413: 'The body is over the size limit',
   415: 'The body is not JSON (send `Content-Type: application/json`)',
   500: "Internal error: the message says only a `correlationId`; the orchestrator's log has the detail",
+  503: 'Temporal is unavailable or the storage is full (the message says which, with a `correlationId`): try again after `Retry-After` seconds',
 };
 
 /** The document for this deployment (server URL, codec routes opened by configuration). */
@@ -152,6 +153,7 @@ function operation(
     ...(method === 'POST' ? [403] : []),
     ...(doc.body ? [413, 415] : []),
     500,
+    503,
   ];
   for (const status of shared) responses[status] ??= response(status, STATUS_TEXT[status]!);
   const role =

@@ -2,7 +2,8 @@
 
 Answers: 200 ``{output, metrics?}``; 400 bad JSON or envelope; 422 StepInputError (paths under
 ``input.``); 409 StepCancelledError (the orchestrator asked the attempt to stop); 503 StepUnavailableError
-(something the handler needs is down for now; ``Retry-After`` when the error gives one: retried); 500 any other
+(something the handler needs is down for now; ``Retry-After`` when the error gives one: retried); 507 StorageFull
+(a write failed on a full disk: ENOSPC, or MinIO's XMinioStorageFull; retried); 500 any other
 exception (message only: the stack goes to stderr). Secret values are scrubbed from every message
 and log line. With a ``progressUrl`` the call reports progress while the handler runs (see progress.py).
 
@@ -17,6 +18,7 @@ with the same key check; ``fn(body, ctx)`` answers ``(status, body)``. A handler
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import re
@@ -111,6 +113,25 @@ def _check_result(result: Any) -> dict[str, Any]:
     return {"output": result["output"], "metrics": metrics}
 
 
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+_FULL_S3_CODES = {"XMinioStorageFull"}
+
+
+def _storage_full(error: BaseException) -> bool:
+    """Whether a write failed on a full disk: a local one (ENOSPC, EDQUOT) or MinIO's (XMinioStorageFull), anywhere in
+    the exception chain. Answered 507 StorageFull: retried, and the operator reads that the disk is full."""
+    seen: set[int] = set()
+    current: Optional[BaseException] = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError) and current.errno in _FULL_ERRNOS:
+            return True
+        if getattr(current, "code", None) in _FULL_S3_CODES:
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _cancellation(error: BaseException) -> Optional[StepCancelledError]:
     # A handler may wrap the cancellation in its own exception: follow the chain.
     seen: set[int] = set()
@@ -191,6 +212,10 @@ def create_app(
             how = "" if cancelled is error else f" (raised as {type(error).__name__})"
             log(call_id, f"409 {cancelled}{how}")
             return _error(409, secrets.redact(str(cancelled)) or "cancelled", ErrorType.CANCELLED)
+        if _storage_full(error):
+            message = f"the storage is full: {secrets.redact(str(error)) or type(error).__name__}"
+            log(call_id, f"507 {message}")
+            return _error(507, message, ErrorType.STORAGE_FULL)
         log(call_id, f"500 {function_name} failed:\n{traceback.format_exc().rstrip()}")
         return _error(500, secrets.redact(str(error)) or type(error).__name__, type(error).__name__)
 
