@@ -2,7 +2,8 @@
 import type { Prediction } from './api/run-client.ts';
 import { formatNumber, table } from './format.ts';
 
-/** Which version served (production, or the one pinned with --version), then one line per row. */
+/** Which version served (production, or the one pinned with --version) and the request id (the key of feedback on
+ * it), then one line per row. */
 export function predictionLines(answer: Prediction, pinned: boolean): string[] {
   const withProbability = Array.isArray(answer.probabilities);
   const rows = answer.predictions.map((prediction, index) => {
@@ -14,7 +15,8 @@ export function predictionLines(answer: Prediction, pinned: boolean): string[] {
     return row;
   });
   return [
-    `${answer.model.name} ${answer.model.version} (${pinned ? 'pinned with --version' : 'production'})`,
+    `${answer.model.name} ${answer.model.version} (${pinned ? 'pinned with --version' : 'production'})` +
+      (answer.requestId ? `, request ${answer.requestId}` : ''),
     '',
     ...table(['ROW', 'PREDICTION', ...(withProbability ? ['PROBABILITY'] : [])], rows),
   ];

@@ -174,6 +174,8 @@ test('the output names the version that served, then one line per row with the t
     '1    1.5',
     '2    2',
   ]);
+  const withId = predictionLines({ ...answer, requestId: 'order-42' }, false);
+  assert.equal(withId[0], 'iris 0c1d2e3f4a5b (production), request order-42');
 });
 
 test('baton predict posts {"input": ...} to the predict function and prints the answer', async () => {

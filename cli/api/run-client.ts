@@ -201,6 +201,8 @@ export interface Prediction {
   predictions: unknown[];
   probabilities?: number[][];
   classes?: unknown[];
+  /** The key of the inference log's record and of feedback (`POST /function/predict/feedback`). */
+  requestId?: string;
 }
 
 /**
