@@ -25,6 +25,11 @@ export interface InvokeFunctionRequest {
   function: string;
   pipeline: string;
   input: unknown;
+  /**
+   * The step's call id when it runs as a local activity (whose own activity id is a sequence number): names the
+   * step in the envelope and the `X-Call-Id`, as the activity id does for the others.
+   */
+  callId?: string;
 }
 
 /** A step's answer: its output (checked against the step's output schema) and metrics. */
@@ -88,19 +93,21 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
         "invokeFunction runs only as a workflow's activity",
         FailureType.NotInWorkflow,
       );
+    // A local activity's id is a sequence number; the workflow passes the step's call id instead (run-step.ts).
+    const activityId = info.isLocal && call.callId ? call.callId : info.activityId;
     const envelope: StepRequest = {
       input: input.data,
       run: {
         workflowId: execution.workflowId,
         runId: execution.runId,
         pipeline: call.pipeline,
-        step: info.activityId,
+        step: activityId,
         attempt: info.attempt,
       },
     };
     const headers: Record<string, string> = {
       'content-type': 'application/json',
-      [CALL_ID_HEADER]: `${execution.workflowId}:${info.activityId}:${info.attempt}`,
+      [CALL_ID_HEADER]: `${execution.workflowId}:${activityId}:${info.attempt}`,
     };
 
     if (step.mode === 'async') {
@@ -148,7 +155,10 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
     }
 
     async function send(url: string, span: Span | undefined): Promise<string> {
-      const heartbeat = setInterval(() => context.heartbeat(info.heartbeatDetails), HEARTBEAT_INTERVAL_MS);
+      // A local activity has no heartbeats (Temporal ignores them): its cancellation comes straight from the worker.
+      const heartbeat = info.isLocal
+        ? undefined
+        : setInterval(() => context.heartbeat(info.heartbeatDetails), HEARTBEAT_INTERVAL_MS);
       try {
         const body = JSON.stringify(envelope);
         const timeoutMs = info.startToCloseTimeoutMs ?? info.scheduleToCloseTimeoutMs ?? 3_600_000;
