@@ -123,7 +123,8 @@ export async function runThroughput(ctx: BenchContext): Promise<BenchResult> {
       order: 'Baton and plain Temporal alternate',
     },
     metrics,
-    targets: [{ metric: 'stepsPerSecond', op: '>=', value: 150 }],
+    // A ratio to bare Temporal in the same rounds: absolute rates on this shared machine vary with its load.
+    targets: [{ metric: 'ratioBatonToPlainThroughput', op: '>=', value: 0.95 }],
     samples: {
       batonSustainedStepsPerSecond: summarize(results.baton.map((result) => result.sustained)),
       invokeSustainedStepsPerSecond: summarize(results.invoke.map((result) => result.sustained)),
