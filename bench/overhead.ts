@@ -1,6 +1,7 @@
 /**
- * `overhead`: what Baton adds to one step. A pipeline of 20 no-op steps runs 30 times; in the same rounds, interleaved
- * (the order rotates every round), run the baselines: (a) the same 20 calls as a plain Temporal workflow whose
+ * `overhead`: what Baton adds to one step. A pipeline of 20 no-op steps (a short synchronous step, declared `local`)
+ * runs 30 times, and its `remote` twin (the same calls as ordinary activity steps under two alternating names, so
+ * each writes BatonStep); in the same rounds, interleaved (the order rotates every round), run the baselines: (a) the same 20 calls as a plain Temporal workflow whose
  * activity calls the function with undici (baseline-worker.ts), (b) 20 direct calls through the gateway, (c) 20
  * direct calls to the replica's watchdog, and (d) 20 to its wrapper. A diagnostic variant, `invoke`, runs Baton's
  * invoke activity without runStep (no per-step search-attribute upsert), to split Baton's cost between the two.
@@ -233,6 +234,7 @@ export async function runOverhead(ctx: BenchContext): Promise<BenchResult> {
       "`*StepCycle*` = from one step's completion to the next one's (the first from the workflow start): adds the workflow task between steps, which the step time leaves out. `*Pipeline*` = workflow start → close of the 20-step run.",
       "`*ScheduleToStart*` = ActivityTaskScheduled → ActivityTaskStarted (matching and the worker's poll); `*StartToClose*` = the activity running, including the HTTP call and reporting completion.",
       "`*HistoryEventsPerStep`, `*HistoryBytesPerStep` = the median run's history (events; bytes as Temporal stores it: protobuf, payloads encrypted) / 20 steps.",
+      "`baton*` = the noop step as declared (`local`: local activities, consecutive ones in one workflow task); `remote*` = the same calls as ordinary activity steps through runStep, two step names alternating so that each step writes BatonStep as a real pipeline's steps do. A local step has no server times: its step time is its marker's wall-clock schedule time → the function's own `metrics.doneAtMs` (the answer's way back to the worker is left out), and its cycle is from one step's `doneAtMs` to the next one's.",
       "`*RetriedSteps` = steps that needed more than one attempt: a dispatch the dev server lost (it logs `Fail to process task … context deadline exceeded` under I/O pressure) is retried after Baton's 30 s heartbeat timeout, or the baseline's 30 s start-to-close timeout; such steps show in p99 and max.",
       "Direct calls: `gateway` = POST /function/noop on the local gateway (which lives in the bench process); `replica` = straight to the replica's watchdog; `wrapper` = straight to the node wrapper behind it. Baton and plain runs also pass through the gateway.",
     ],
