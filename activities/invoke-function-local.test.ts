@@ -55,13 +55,15 @@ function runActivity<T>(isLocal: boolean, fn: () => Promise<T>): Promise<T> {
 const call = { step: 'check', function: 'check', pipeline: 'p', input: {}, callId: 'check#2' };
 
 test('a local call is named by its call id, not its sequence number', async () => {
-  await runActivity(true, () => invoke(call));
+  const result = await runActivity(true, () => invoke(call));
+  assert.equal(result.callId, 'check#2', 'its history marker has no step name: the result carries it');
   const { headers, body } = seen.at(-1)!;
   assert.equal(headers[CALL_ID_HEADER.toLowerCase()], 'run-1:check#2:1');
   assert.equal((JSON.parse(body) as { run: { step: string } }).run.step, 'check#2');
 });
 
 test('an ordinary activity keeps its own activity id', async () => {
-  await runActivity(false, () => invoke({ ...call, callId: 'ignored' }));
+  const result = await runActivity(false, () => invoke({ ...call, callId: 'ignored' }));
+  assert.equal(result.callId, undefined);
   assert.equal(seen.at(-1)!.headers[CALL_ID_HEADER.toLowerCase()], 'run-1:check#2:1');
 });

@@ -32,8 +32,11 @@ export interface InvokeFunctionRequest {
   callId?: string;
 }
 
-/** A step's answer: its output (checked against the step's output schema) and metrics. */
-export type InvokeFunctionResult = StepAnswer;
+/**
+ * A step's answer: its output (checked against the step's output schema) and metrics; for a local call also its
+ * call id, which its history marker does not otherwise carry (the run view names the step by it).
+ */
+export type InvokeFunctionResult = StepAnswer & { callId?: string };
 
 /** Where long steps send their callbacks and progress, and the key that seals the attempt reference in those URLs. */
 export interface CallbackSettings {
@@ -141,7 +144,8 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
     }
 
     const body = await post(`${gateway}/function/${encodeURIComponent(call.function)}`);
-    return checkStepAnswer(call, step.output, body, (message) => context.log.warn(message));
+    const answer = checkStepAnswer(call, step.output, body, (message) => context.log.warn(message));
+    return info.isLocal ? { ...answer, callId: activityId } : answer;
 
     /**
      * POSTs the envelope in a client span (`call <function>`, the parent of the function's own span: its context
