@@ -4,7 +4,8 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { z } from 'zod';
-import { asyncLocalStorage, Context, type Info } from '@temporalio/activity';
+import type { Info } from '@temporalio/activity';
+import { runInActivityContext } from '../test/support/activity-context.ts';
 import { trace } from '@opentelemetry/api';
 import { createInvokeFunction } from './invoke-function.ts';
 import { defineStep } from '../workflows/step-definition.ts';
@@ -49,21 +50,9 @@ function runActivity<T>(fn: () => Promise<T>): Promise<T> {
     activityId: 'double',
     attempt: 2,
     workflowExecution: { workflowId: 'run-1', runId: 'temporal-run' },
-    heartbeatDetails: undefined,
     startToCloseTimeoutMs: 60_000,
-  } as unknown as Info;
-  const logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  const context = new (Context as unknown as new (...args: unknown[]) => Context)(
-    info,
-    new Promise<never>(() => {}),
-    new AbortController().signal,
-    () => {},
-    undefined,
-    logger,
-    undefined,
-    undefined,
-  );
-  return asyncLocalStorage.run(context, fn);
+  } as Partial<Info>;
+  return runInActivityContext(info, fn);
 }
 
 test('the call is a client span under the activity span, and the function gets it as traceparent', async () => {

@@ -25,10 +25,18 @@ export interface InvokeFunctionRequest {
   function: string;
   pipeline: string;
   input: unknown;
+  /**
+   * The step's call id when it runs as a local activity (whose own activity id is a sequence number): names the
+   * step in the envelope and the `X-Call-Id`, as the activity id does for the others.
+   */
+  callId?: string;
 }
 
-/** A step's answer: its output (checked against the step's output schema) and metrics. */
-export type InvokeFunctionResult = StepAnswer;
+/**
+ * A step's answer: its output (checked against the step's output schema) and metrics; for a local call also its
+ * call id, which its history marker does not otherwise carry (the run view names the step by it).
+ */
+export type InvokeFunctionResult = StepAnswer & { callId?: string };
 
 /** Where long steps send their callbacks and progress, and the key that seals the attempt reference in those URLs. */
 export interface CallbackSettings {
@@ -88,19 +96,21 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
         "invokeFunction runs only as a workflow's activity",
         FailureType.NotInWorkflow,
       );
+    // A local activity's id is a sequence number; the workflow passes the step's call id instead (run-step.ts).
+    const activityId = info.isLocal && call.callId ? call.callId : info.activityId;
     const envelope: StepRequest = {
       input: input.data,
       run: {
         workflowId: execution.workflowId,
         runId: execution.runId,
         pipeline: call.pipeline,
-        step: info.activityId,
+        step: activityId,
         attempt: info.attempt,
       },
     };
     const headers: Record<string, string> = {
       'content-type': 'application/json',
-      [CALL_ID_HEADER]: `${execution.workflowId}:${info.activityId}:${info.attempt}`,
+      [CALL_ID_HEADER]: `${execution.workflowId}:${activityId}:${info.attempt}`,
     };
 
     if (step.mode === 'async') {
@@ -134,7 +144,8 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
     }
 
     const body = await post(`${gateway}/function/${encodeURIComponent(call.function)}`);
-    return checkStepAnswer(call, step.output, body, (message) => context.log.warn(message));
+    const answer = checkStepAnswer(call, step.output, body, (message) => context.log.warn(message));
+    return info.isLocal ? { ...answer, callId: activityId } : answer;
 
     /**
      * POSTs the envelope in a client span (`call <function>`, the parent of the function's own span: its context
@@ -148,7 +159,10 @@ export function createInvokeFunction(deps: InvokeFunctionDeps) {
     }
 
     async function send(url: string, span: Span | undefined): Promise<string> {
-      const heartbeat = setInterval(() => context.heartbeat(info.heartbeatDetails), HEARTBEAT_INTERVAL_MS);
+      // A local activity has no heartbeats (Temporal ignores them): its cancellation comes straight from the worker.
+      const heartbeat = info.isLocal
+        ? undefined
+        : setInterval(() => context.heartbeat(info.heartbeatDetails), HEARTBEAT_INTERVAL_MS);
       try {
         const body = JSON.stringify(envelope);
         const timeoutMs = info.startToCloseTimeoutMs ?? info.scheduleToCloseTimeoutMs ?? 3_600_000;

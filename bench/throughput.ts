@@ -123,7 +123,11 @@ export async function runThroughput(ctx: BenchContext): Promise<BenchResult> {
       order: 'Baton and plain Temporal alternate',
     },
     metrics,
-    targets: [{ metric: 'stepsPerSecond', op: '>=', value: 150 }],
+    // A ratio to bare Temporal in the same rounds: absolute rates on this shared machine vary with its load.
+    // `before`: just before eager activity dispatch and local steps (commit 4659aee, 2026-12-07, load ~16 on 2 cores).
+    targets: [
+      { metric: 'ratioBatonToPlainThroughput', op: '>=', value: 0.95, before: { value: 0.53, commit: '4659aee' } },
+    ],
     samples: {
       batonSustainedStepsPerSecond: summarize(results.baton.map((result) => result.sustained)),
       invokeSustainedStepsPerSecond: summarize(results.invoke.map((result) => result.sustained)),

@@ -11,6 +11,7 @@ import {
   TemporalFailure,
   workflowInfo,
   type ActivityInput,
+  type LocalActivityInput,
   type Next,
   type Sinks,
   type WorkflowExecuteInput,
@@ -61,18 +62,31 @@ class RunMetricsInbound implements WorkflowInboundCallsInterceptor {
 }
 
 class StepMetricsOutbound implements WorkflowOutboundCallsInterceptor {
-  async scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>) {
-    const step = input.activityType === 'invokeFunction' ? (input.args[0] as { step?: unknown }).step : undefined;
-    if (typeof step !== 'string') return next(input);
-    const start = Date.now(); // workflow time: deterministic
-    try {
-      const result = await next(input);
-      batonMetrics.stepClosed(step, 'completed', (Date.now() - start) / 1000);
-      return result;
-    } catch (error) {
-      batonMetrics.stepClosed(step, isCancellation(error) ? 'cancelled' : 'failed', (Date.now() - start) / 1000);
-      throw error;
-    }
+  scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>) {
+    return timedStep(input.activityType, input.args, () => next(input));
+  }
+
+  // Steps declared `local` (run-step.ts).
+  scheduleLocalActivity(
+    input: LocalActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
+  ) {
+    return timedStep(input.activityType, input.args, () => next(input));
+  }
+}
+
+/** Counts a step call (an invokeFunction activity) and its time; other activities pass through. */
+async function timedStep(activityType: string, args: unknown[], call: () => Promise<unknown>): Promise<unknown> {
+  const step = activityType === 'invokeFunction' ? (args[0] as { step?: unknown }).step : undefined;
+  if (typeof step !== 'string') return call();
+  const start = Date.now(); // workflow time: deterministic
+  try {
+    const result = await call();
+    batonMetrics.stepClosed(step, 'completed', (Date.now() - start) / 1000);
+    return result;
+  } catch (error) {
+    batonMetrics.stepClosed(step, isCancellation(error) ? 'cancelled' : 'failed', (Date.now() - start) / 1000);
+    throw error;
   }
 }
 

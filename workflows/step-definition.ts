@@ -19,6 +19,16 @@ export interface StepDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
    * completed by the function's callback. Default `sync`: the HTTP answer is the result.
    */
   mode?: 'sync' | 'async';
+  /**
+   * `true` for a short synchronous call (seconds at most, safe to repeat with the same call id): the worker that runs
+   * the workflow calls it as a local activity, without a trip through Temporal's task queue, and consecutive local
+   * steps share one workflow task. The price: the step is recorded when that workflow task completes (a worker
+   * that dies mid-chain makes the next one call the chain's unrecorded steps again, with the same `X-Call-Id`), it
+   * shows in the UI as a marker, not a pending activity, and it does not set `BatonStep` (no run is ever seen in
+   * it, so the scaler counts no pending calls for it). Retries: locally with backoff up to 10 s apart, then
+   * through a timer. See docs/production.md, "Local steps".
+   */
+  local?: boolean;
 }
 
 /** What `defineStep` takes: a step whose function has its name may leave `function` out. */
@@ -33,6 +43,10 @@ export type StepDeclaration<I extends z.ZodType, O extends z.ZodType> = Omit<Ste
 export function defineStep<I extends z.ZodType, O extends z.ZodType>(
   step: StepDeclaration<I, O>,
 ): StepDefinition<I, O> {
+  if (step.local && step.mode === 'async')
+    throw new Error(
+      `step "${step.name}": a long (mode: 'async') step cannot be local: it completes by a callback; drop \`local\``,
+    );
   return { ...step, function: step.function ?? step.name };
 }
 

@@ -5,7 +5,7 @@
  * Timeout chain: a preset's startToCloseTimeout must exceed the gateway's upstream timeout, which is at least
  * the function's watchdog `exec_timeout` (stack.yml). A unit test checks the chain against stack.yml.
  */
-import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 
 /**
  * What every preset shares. The invoke activity heartbeats while it waits for the function, so a missed
@@ -43,3 +43,13 @@ export const stepPresets = {
 } satisfies Record<string, ActivityOptions>;
 
 export type StepPresetName = keyof typeof stepPresets;
+
+/**
+ * A preset as local-activity options (steps declared `local`): the same timeout and retries. No heartbeat timeout:
+ * a local activity dies with the worker that runs its workflow, and cancellation reaches it without heartbeats.
+ * Retries wait in the worker up to `localRetryThreshold`, then through a durable timer.
+ */
+export function localStepOptions(preset: StepPresetName): LocalActivityOptions {
+  const { startToCloseTimeout, retry, cancellationType } = stepPresets[preset];
+  return { startToCloseTimeout, retry, cancellationType, localRetryThreshold: '10s' };
+}

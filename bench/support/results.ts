@@ -12,6 +12,8 @@ export interface Target {
   metric: string;
   op: '<=' | '>=';
   value: number;
+  /** The same metric before a change that moved it: its value and the commit it was measured at (same machine). */
+  before?: { value: number; commit: string };
 }
 
 /** One benchmark's result, as written to `<name>.json`. */
@@ -85,13 +87,13 @@ export function renderReadme(results: BenchResult[]): string {
     '',
     '## Targets',
     '',
-    '| benchmark | metric | measured | target | met |',
-    '|---|---|---:|---:|:---:|',
+    '| benchmark | metric | before | measured | target | met |',
+    '|---|---|---:|---:|---:|:---:|',
   ];
   for (const result of results) {
     for (const target of result.targets) {
       lines.push(
-        `| ${result.name} | \`${target.metric}\` | ${format(result.metrics[target.metric])} | ${target.op} ${target.value} | ${meets(result, target) ? 'yes' : '**no**'} |`,
+        `| ${result.name} | \`${target.metric}\` | ${target.before ? `${format(target.before.value)} (${target.before.commit.slice(0, 7)})` : ''} | ${format(result.metrics[target.metric])} | ${target.op} ${target.value} | ${meets(result, target) ? 'yes' : '**no**'} |`,
       );
     }
   }

@@ -43,6 +43,10 @@ export async function startTemporalServer(options: {
     // process crash or restart; only an OS crash may lose the last ones, which is fine for a local stack.
     '--dynamic-config-value',
     'history.transferProcessorMaxPollRPS=1000',
+    // Off by default: the server then ignores the SDK's request to hand an activity scheduled by a workflow task
+    // straight back to the worker that completed it, and each step waits for a task-queue dispatch (~5 ms here).
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
     '--sqlite-pragma',
     'journal_mode=wal',
     '--sqlite-pragma',

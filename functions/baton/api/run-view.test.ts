@@ -5,6 +5,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { trainClassifierPipeline } from '../../../workflows/train-classifier/definition.ts';
 import { buildRunView } from './run-view.ts';
+import { defaultPayloadConverter } from '@temporalio/common';
 
 const recorded = historyFromJSON(
   JSON.parse(readFileSync(new URL('../../../test/histories/train-classifier.completed.json', import.meta.url), 'utf8')),
@@ -104,4 +105,30 @@ test("only function calls are steps: the pipeline reading its model's policy is 
   );
   const promotion = (view.result as { promotion: { promoted: boolean; policy: { version: number } } }).promotion;
   assert.deepEqual([promotion.promoted, promotion.policy.version], [true, 2]);
+});
+
+test('a local step (its marker) shows as completed under its call id, with its attempt and metrics', () => {
+  const payloads = (value: unknown) => ({ payloads: [defaultPayloadConverter.toPayload(value)!] });
+  const marker = {
+    eventId: 5,
+    markerRecordedEventAttributes: {
+      markerName: 'core_local_activity',
+      details: {
+        data: payloads({ seq: 1, attempt: 2, activity_id: '1', activity_type: 'invokeFunction' }),
+        result: payloads({ output: {}, metrics: { accuracy: 0.9 }, callId: 'evaluate' }),
+      },
+    },
+  };
+  const view = buildRunView(
+    description({ status: { name: 'RUNNING' }, closeTime: undefined }),
+    [marker] as never,
+    trainClassifierPipeline,
+    links,
+  );
+  const evaluate = view.steps.find((s) => s.name === 'evaluate');
+  assert.deepEqual(
+    [evaluate?.function, evaluate?.status, evaluate?.attempt, evaluate?.metrics],
+    ['evaluate', 'completed', 2, { accuracy: 0.9 }],
+  );
+  assert.equal(view.steps[0]?.name, 'evaluate', 'in run order: the first step it ran');
 });

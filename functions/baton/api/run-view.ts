@@ -87,6 +87,20 @@ export function buildRunView(
 
   for (const event of events) {
     const at = timestampMs(event.eventTime);
+    const local = localStepOf(event);
+    if (local) {
+      const planned = steps.get(local.callId);
+      steps.set(local.callId, {
+        ...planned,
+        name: local.callId,
+        function: planned?.function ?? '?',
+        status: 'completed',
+        attempt: local.attempt,
+        firstScheduled: planned?.firstScheduled ?? scheduledSoFar++,
+        ...(local.metrics ? { metrics: local.metrics } : {}),
+      });
+      continue;
+    }
     const scheduled = event.activityTaskScheduledEventAttributes;
     // Steps are the function calls; other activities (reading the model's policy) are the pipeline's own business.
     const activityType = scheduled?.activityType?.name;
@@ -207,6 +221,28 @@ function rootFailure(failure: Failure): Failure {
 
 function failureMessage(failure: Failure): string {
   return rootFailure(failure).message ?? failure.message ?? 'failed';
+}
+
+/**
+ * A completed local step (a step declared `local`): the SDK's `core_local_activity` marker of an invokeFunction call,
+ * named by the call id its result carries. A failed local call has no result: the run's own error tells of it.
+ */
+function localStepOf(
+  event: HistoryEvent,
+): { callId: string; attempt: number; metrics?: InvokeFunctionResult['metrics'] } | undefined {
+  const marker = event.markerRecordedEventAttributes;
+  if (marker?.markerName !== 'core_local_activity' || marker.failure) return undefined;
+  const data = decodeFirst(marker.details?.data?.payloads) as
+    | { activity_type?: unknown; attempt?: unknown }
+    | undefined;
+  if (data?.activity_type !== STEP_ACTIVITY) return undefined;
+  const result = decodeFirst(marker.details?.result?.payloads) as InvokeFunctionResult | undefined;
+  if (typeof result?.callId !== 'string') return undefined;
+  return {
+    callId: result.callId,
+    attempt: typeof data.attempt === 'number' ? data.attempt : 1,
+    ...(result.metrics ? { metrics: result.metrics } : {}),
+  };
 }
 
 function decodeFirst(payloads: temporal.api.common.v1.IPayload[] | null | undefined): unknown {
