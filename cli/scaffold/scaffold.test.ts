@@ -114,7 +114,7 @@ test('a new pipeline and a step in it: every file written and wired', async () =
   assert.match(await text('workflows/steps/score.ts'), /name: 'score',/);
   assert.match(
     await text('workflows/steps/index.ts'),
-    /import \{ scoreNode \} from '\.\/score-node\.ts';[\s\S]*report,\n {2}score,\n {2}scoreNode,\n\];/,
+    /import \{ scoreNode \} from '\.\/score-node\.ts';[\s\S]*\n {2}score,\n {2}scoreNode,\n\];/,
   );
 
   const stack = await text('stack.yml');
