@@ -2,3 +2,4 @@
 export { trainClassifier } from './train-classifier/workflow.ts';
 export { trainClassifierResumable } from './train-classifier-resumable/workflow.ts';
 export { tuneClassifier } from './tune-classifier/workflow.ts';
+export { monitorModel } from './monitor-model/workflow.ts';

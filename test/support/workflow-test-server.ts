@@ -39,6 +39,8 @@ export interface RunOutcome {
 }
 
 export interface WorkflowTestServer {
+  /** A client of the server (look at the workflows a run started, start others). */
+  client: Client;
   /** Runs `pipeline`'s workflow with `input` on a fresh task queue, the steps answered by `invoke`. */
   run(pipeline: PipelineDefinition, input: unknown, invoke: FakeInvoke, options?: RunOptions): Promise<RunOutcome>;
   stop(): Promise<void>;
@@ -87,7 +89,8 @@ export async function startWorkflowTestServer(
     const readModelPolicy = options.readModelPolicy ?? (async () => ({ version: 0, rules: promotionPolicy.parse({}) }));
     const stepCalls: RecordedStepCall[] = [];
     const recordingInvoke = (call: InvokeFunctionRequest) => {
-      stepCalls.push({ step: call.step, function: call.function });
+      // A run this one started on the same queue (a child pipeline) calls its own pipeline's steps.
+      if (call.pipeline === pipeline.name) stepCalls.push({ step: call.step, function: call.function });
       return invoke(call);
     };
     const activities = { invokeFunction: recordingInvoke, readModelPolicy };
@@ -112,5 +115,5 @@ export async function startWorkflowTestServer(
     return { ...outcome, stepCalls };
   }
 
-  return { run, stop };
+  return { run, stop, client };
 }

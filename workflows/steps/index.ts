@@ -14,6 +14,7 @@ import { report } from './report.ts';
 import { train } from './train.ts';
 import { trainEpochs } from './train-epochs.ts';
 import { validateDataset } from './validate-dataset.ts';
+import { monitorModel } from './monitor-model.ts';
 
 export const steps: readonly StepDefinition[] = [
   fetchCsv,
@@ -26,6 +27,7 @@ export const steps: readonly StepDefinition[] = [
   registerModel,
   promoteModel,
   report,
+  monitorModel,
 ];
 
 /**
