@@ -43,6 +43,7 @@ export const ROUTE_ACCESS = {
   'GET /models/:name/versions/:version': 'viewer',
   'POST /models/:name/versions/:version/promote': 'admin',
   'GET /models/:name/policy': 'viewer',
+  'GET /models/:name/monitoring': 'viewer',
   'PUT /models/:name/policy': 'admin',
   'GET /keys': 'admin',
   'POST /keys': 'admin',
