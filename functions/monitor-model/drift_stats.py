@@ -19,8 +19,10 @@ EPSILON = 1e-4
 
 
 def quantile_edges(reference: np.ndarray, bins: int = BINS) -> np.ndarray:
-    """Inner bin edges at the reference's quantiles, without repeats (a feature with few values gets fewer bins)."""
-    edges = np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1])
+    """Inner bin edges at the reference's quantiles, without repeats (a feature with few values gets fewer bins).
+
+    Edges are values the reference holds (no interpolation), so a discrete feature's bins fall on its values."""
+    edges = np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1], method="inverted_cdf")
     return np.unique(edges)
 
 

@@ -41,8 +41,9 @@ def handle(input: dict[str, Any], ctx: StepContext) -> dict[str, Any]:
     summary = summarize(reference, records, start, end, thresholds)
     folder = f"{MONITORING_PREFIX}/{name}/{end:%Y%m%dT%H%M%SZ}"
     summary["run"] = {"workflowId": ctx.run.workflow_id, "runId": ctx.run.run_id}
-    summary_ref = store.put_json(f"{folder}/summary.json", summary)
     report_ref = store.put_bytes(f"{folder}/report.html", render(summary).encode("utf-8"), "text/html; charset=utf-8")
+    summary["report"] = report_ref  # GET /models/{name}/monitoring/report serves it, checked against this reference
+    summary_ref = store.put_json(f"{folder}/summary.json", summary)
     drift = summary["drift"]
     ctx.log(
         f"monitor-model: {name} {reference.version}, {summary['samples']} rows in {input['windowHours']} h, "

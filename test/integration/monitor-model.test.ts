@@ -168,6 +168,11 @@ test('unshifted inputs: no drift, no retraining; shifted inputs: drift, a retrai
   const report = await objectText(drifted.result.report.uri);
   assert.match(report, /Drift detected/);
   assert.match(report, /<svg/);
+  const served = await fetch(`${stack.gatewayUrl}/function/baton/models/${MODEL}/monitoring/report`, {
+    headers: { authorization: `Bearer ${reader.token}` },
+  });
+  assert.equal(served.status, 200, 'a viewer reads the latest report through the API');
+  assert.equal(await served.text(), report);
 
   const retraining = await waitForRun(stack, `drift-retraining-${MODEL}`, { timeoutMs: 240_000 });
   assert.equal(retraining.status, 'completed', JSON.stringify(retraining.error));
@@ -177,8 +182,8 @@ test('unshifted inputs: no drift, no retraining; shifted inputs: drift, a retrai
   };
   assert.equal(retrained.promotion.promoted, true, retrained.promotion.reasons.join('; '));
   assert.notEqual(retrained.model.version, v1, 'trained on the latest data');
-  const served = await predict(reader, { model: MODEL, rows: moved.rows.slice(0, 3) });
-  assert.equal(served.model.version, retrained.model.version, 'predict serves the retrained version');
+  const answer = await predict(reader, { model: MODEL, rows: moved.rows.slice(0, 3) });
+  assert.equal(answer.model.version, retrained.model.version, 'predict serves the retrained version');
 
   const byTrigger = await listRuns(stack, { query: "BatonTrigger = 'drift' AND BatonPipeline = 'train-classifier'" });
   assert.deepEqual(

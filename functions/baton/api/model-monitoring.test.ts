@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memoryRegistryStore } from '../../../registry/index.ts';
@@ -30,7 +31,19 @@ function summary(end: string, drift: number, live: number | null, detected = fal
 
 async function setUp() {
   const store = memoryRegistryStore();
-  const app = signedIn(modelsRoutes({ registry: unusedRegistry, monitoringStore: () => store })).onError(answerError);
+  const monitoringStore = {
+    ...store,
+    bucket: store.bucket,
+    // The real store checks size and sha256 as the bytes pass; this one serves what it holds.
+    getStream: async (ref: { uri: string }) => {
+      const bytes = store.objects.get(ref.uri.replace(`s3://${store.bucket}/`, ''));
+      if (!bytes) throw Object.assign(new Error('gone'), { code: 'NoSuchKey' });
+      return Readable.from([bytes]);
+    },
+  };
+  const app = signedIn(modelsRoutes({ registry: unusedRegistry, monitoringStore: () => monitoringStore })).onError(
+    answerError,
+  );
   return { app, store };
 }
 
@@ -78,4 +91,34 @@ test('a model never monitored answers an empty view; a name the registry cannot 
   const view = (await (await app.request('/nobody/monitoring')).json()) as MonitoringView;
   assert.deepEqual(view, { name: 'nobody', latest: null, history: [], unreadable: [] });
   assert.equal((await app.request('/Not_A_Name/monitoring')).status, 400);
+});
+
+test("GET /models/{name}/monitoring/report serves the latest window's report with the run report's headers", async () => {
+  const { app, store } = await setUp();
+  assert.equal((await app.request('/wine/monitoring/report')).status, 404, 'never monitored');
+  const page = Buffer.from('<!doctype html><p>Drift detected</p>');
+  const report = store.putArtifact('monitoring/wine/20261207T060000Z/report.html', page);
+  const older = store.putArtifact('monitoring/wine/20261206T060000Z/report.html', Buffer.from('<p>old</p>'));
+  await store.putJsonIf(
+    'monitoring/wine/20261206T060000Z/summary.json',
+    { ...summary('2026-12-06T06:00:00Z', 0.05, 0.94), report: older },
+    null,
+  );
+  await store.putJsonIf(
+    'monitoring/wine/20261207T060000Z/summary.json',
+    { ...summary('2026-12-07T06:00:00Z', 0.9, 0.7, true), report },
+    null,
+  );
+  const response = await app.request('/wine/monitoring/report');
+  assert.equal(response.status, 200);
+  assert.equal(await response.text(), page.toString());
+  assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+  assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8');
+  store.objects.delete('monitoring/wine/20261207T060000Z/report.html');
+  const gone = await app.request('/wine/monitoring/report');
+  assert.equal(gone.status, 404);
+  assert.match(
+    ((await gone.json()) as { error: { message: string } }).error.message,
+    /no longer in the artifact store/,
+  );
 });

@@ -27,8 +27,8 @@ import { TriggerApiError } from './trigger-api-error.ts';
 import { readJsonBody } from './json-body.ts';
 import { pathParams } from './path-params.ts';
 import { answers, type RouteDocs } from './route-doc.ts';
-import { monitoringView, readMonitoring } from './model-monitoring.ts';
-import type { RegistryStore } from '../../../registry/store.ts';
+import { monitoringView, readMonitoring, type MonitoringStore } from './model-monitoring.ts';
+import { monitoringReport } from './model-monitoring-report.ts';
 
 /** What the routes use of the registry (the real one, or one over an in-memory store in tests). */
 export type ModelsRegistry = Pick<
@@ -42,8 +42,8 @@ export interface ModelsDeps {
   registry?: () => ModelsRegistry;
   /** Told each promotion to production an admin made here (the orchestrator's metrics). */
   onPromotion?: () => void;
-  /** Where monitor-model's summaries are; default: the artifact bucket (as the registry's default). */
-  monitoringStore?: () => Pick<RegistryStore, 'bucket' | 'list' | 'readJson'>;
+  /** Where monitor-model's summaries and reports are; default: the artifact bucket (as the registry's default). */
+  monitoringStore?: () => MonitoringStore;
 }
 
 /** The body of `POST .../promote`; every field has a default, so an empty body promotes to production. */
@@ -117,6 +117,10 @@ export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
 
   app.get('/:name/monitoring', async (c) =>
     c.json(await readMonitoring(monitoringStore(), pathParams(modelParams, c.req.param()).name)),
+  );
+
+  app.get('/:name/monitoring/report', async (c) =>
+    monitoringReport(monitoringStore(), pathParams(modelParams, c.req.param()).name),
   );
 
   app.put('/:name/policy', async (c) => {
@@ -256,6 +260,16 @@ export const modelsRouteDocs: RouteDocs = {
     responses: {
       200: { description: 'The monitoring view', schema: monitoringView },
       400: 'A name the registry cannot hold',
+    },
+  },
+  'GET /models/:name/monitoring/report': {
+    tag: 'models',
+    summary: "The latest monitoring window's HTML report (self-contained: no script, nothing loaded)",
+    params: modelParams,
+    responses: {
+      200: { description: 'The report', contentType: 'text/html' },
+      400: 'A name the registry cannot hold',
+      404: 'The model was never monitored, or its report is gone',
     },
   },
   'PUT /models/:name/policy': {
