@@ -18,7 +18,7 @@ export function monitoringDetails(view: MonitoringView): string[] {
     `window      ${latest.window.start} → ${latest.window.end}, ${latest.samples} rows`,
     `drift       ${latest.drift.detected ? 'DETECTED' : 'none'} (largest PSI ${figure(latest.drift.value)}): ${latest.drift.reason}`,
     `accuracy    live ${figure(latest.accuracy.live)} on ${latest.accuracy.labeled} labeled rows, holdout ${figure(latest.accuracy.holdout)}`,
-    `report      ${latest.report}`,
+    `report      ${latest.report} (GET /models/${view.name}/monitoring/report serves it)`,
     '',
     'FEATURE                          PSI   KS p-value  DRIFTED',
     ...latest.features.map((f) =>
