@@ -56,3 +56,28 @@ test("the function's own error message and failing fields reach the failure mess
   const long = classifyHttpFailure('train', 500, undefined, 'x'.repeat(5000));
   assert.ok(long.message.length < 600, 'long bodies are cut');
 });
+
+test('a 5xx saying the disk is full is retried under its own type, with a message that says so', () => {
+  const minio =
+    'S3 operation failed; code: XMinioStorageFull, message: Storage backend has reached its minimum free drive threshold. Please delete a few objects to proceed.';
+  const full = classifyHttpFailure('ingest', 500, undefined, JSON.stringify({ error: { message: minio } }));
+  assert.equal(full.retryable, true);
+  assert.equal(full.type, FailureType.StorageFull);
+  assert.match(full.message, /^function "ingest" failed \(500\): the storage is full \(disk full, XMinioStorageFull\)/);
+  assert.match(full.message, /minimum free drive threshold/);
+  const local = classifyHttpFailure('train', 500, undefined, "[Errno 28] No space left on device: '/tmp/x'");
+  assert.match(local.message, /storage is full \(disk full, ENOSPC\)/);
+  assert.equal(classifyHttpFailure('report', 507, undefined, '').type, FailureType.StorageFull);
+  // The templates' own 507 (template/baton-node/server.ts, baton_step/app.py): said once, not twice.
+  const templated = classifyHttpFailure(
+    'report',
+    507,
+    undefined,
+    JSON.stringify({ error: { message: `the storage is full: ${minio}`, type: 'StorageFull' } }),
+  );
+  assert.equal(templated.message.match(/the storage is full/g)?.length, 1, templated.message);
+  assert.match(templated.message, /there is room: S3 operation failed; code: XMinioStorageFull/);
+  // A 4xx naming the code is the caller's fault, not the disk's.
+  assert.equal(classifyHttpFailure('ingest', 400, undefined, minio).type, FailureType.FunctionRejectedInput);
+  assert.equal(classifyHttpFailure('ingest', 500, undefined, 'boom').type, FailureType.FunctionUnavailable);
+});

@@ -4,7 +4,9 @@ import { FailureType } from '#baton-contract';
 /**
  * Failure classification of a step call, decided here once (docs/design.md, "The step contract"):
  * 400/404/422 and other 4xx → not retryable; 429 and 503 with Retry-After → retry after it; 5xx, 504 and connection
- * errors → retryable with the preset's backoff.
+ * errors → retryable with the preset's backoff. A 5xx that says a disk is full (507, MinIO's XMinioStorageFull, ENOSPC)
+ * is retried too (space may be freed meanwhile), under a type and a message of its own: "function failed (500)" with
+ * an S3 error code deep in its text does not tell an operator to free disk space.
  */
 
 /** What the invoke activity should do with a function's non-2xx answer. */
@@ -51,6 +53,16 @@ export function classifyHttpFailure(
       message: `function "${fn}" rejected its input (${status})${said}`,
     };
   }
+  const full = status >= 500 ? storageFullMarker(status, body) : undefined;
+  if (full) {
+    // The templates' 507 says "the storage is full: <cause>"; the cause is what is left to repeat.
+    const cause = detail.replace(/^the storage is full: /, '');
+    return {
+      retryable: true,
+      type: FailureType.StorageFull,
+      message: `function "${fn}" failed (${status}): the storage is full (disk full, ${full}); free space on the object store's drive (local stack: the data folder's disk); retries and new runs succeed once there is room${cause ? `: ${cause}` : ''}`,
+    };
+  }
   if (status === 504)
     return { retryable: true, type: FailureType.FunctionTimeout, message: `function "${fn}" timed out (504)${said}` };
   if (status >= 500) {
@@ -79,6 +91,22 @@ export function classifyConnectionError(fn: string, error: unknown): CallFailure
     type: FailureType.FunctionUnreachable,
     message: `function "${fn}" could not be reached${code ? ` (${code})` : ''}: ${text}`,
   };
+}
+
+/**
+ * What shows that a function failed on a full disk: 507 Insufficient Storage, MinIO's error code (its text: "Storage
+ * backend has reached its minimum free drive threshold"), or a local write's ENOSPC ("No space left on device").
+ */
+const STORAGE_FULL_SIGNS: [RegExp, string][] = [
+  [/XMinioStorageFull|minimum free drive threshold/, 'XMinioStorageFull'],
+  [/\bENOSPC\b|No space left on device/, 'ENOSPC'],
+  [/\bEDQUOT\b|Disk quota exceeded/, 'EDQUOT'],
+];
+
+/** The name of the sign that `body` (or the status) shows a full disk, if any. */
+function storageFullMarker(status: number, body: string): string | undefined {
+  for (const [sign, name] of STORAGE_FULL_SIGNS) if (sign.test(body)) return name;
+  return status === 507 ? '507 Insufficient Storage' : undefined;
 }
 
 /** Milliseconds to wait from a Retry-After header: delay-seconds or an HTTP date. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTools } from '../deploy/tools/tools.ts';
 import { runOrchestratorStartup } from './orchestrator-startup.ts';
+import { runInferenceLog } from './inference-log.ts';
 import { runOverhead } from './overhead.ts';
 import { runResume } from './resume.ts';
 import { runScaling } from './scaling.ts';
@@ -30,6 +31,7 @@ const benchmarks: Record<BenchName, { run: (ctx: BenchContext) => Promise<BenchR
   throughput: { run: runThroughput, needsStack: true },
   streaming: { run: runStreaming, needsStack: true },
   resume: { run: runResume, needsStack: true },
+  'inference-log': { run: runInferenceLog, needsStack: true },
   startup: { run: runStartup, needsStack: false },
   // Starts its own two lean stacks (scaler on, fixed single replica): the shared bench stack has every function.
   scaling: { run: runScaling, needsStack: false },

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { defineStep } from '../workflows/step-definition.ts';
+import { defineStep, functionDeclaration } from '../workflows/step-definition.ts';
 import { functionSteps } from '../workflows/steps/index.ts';
 import { stepSchemaFiles } from './step-json-schemas.ts';
 
@@ -11,7 +11,7 @@ const stackFile = fileURLToPath(new URL('../stack.yml', import.meta.url));
 
 test("every step function holds its step's schemas, as generated from the zod declarations now", async () => {
   const files = await stepSchemaFiles(stackFile);
-  assert.ok(files.length >= functionSteps.length);
+  assert.equal(files.length, new Set(functionSteps.map((step) => step.function)).size, 'one file per function');
   for (const file of files) {
     assert.ok(existsSync(file.path), `${file.path} is missing: run \`npm run gen:contract\` and commit the result`);
     assert.equal(
@@ -47,4 +47,17 @@ test('input schemas carry the defaults and leave defaulted fields optional', asy
   assert.deepEqual(train.input.properties.model.default, { type: 'logistic_regression' });
   assert.equal(train.input.properties.split.properties.testSize.default, 0.2);
   assert.equal(train.input.additionalProperties, false);
+});
+
+test('a function several steps call (its probe too) holds the union of their schemas, and checks inputs by it', async () => {
+  const fetchCsv = JSON.parse(
+    readFileSync(new URL('../functions/fetch-csv/step.schema.json', import.meta.url), 'utf8'),
+  );
+  assert.equal(fetchCsv.step, 'fetch-csv | probe-csv');
+  assert.equal(fetchCsv.input.anyOf.length, 2);
+  const declared = functionDeclaration('fetch-csv', functionSteps)!;
+  assert.ok(declared.input.safeParse({ path: 'wine.csv' }).success, 'a fetch');
+  assert.ok(declared.input.safeParse({ probe: true, path: 'wine.csv' }).success, 'a probe');
+  assert.equal(declared.input.safeParse({ probe: true, saveAs: 'x.csv' }).success, false, 'neither: strict both');
+  assert.equal(functionDeclaration('train', functionSteps)?.name, 'train', 'one declaration is itself');
 });

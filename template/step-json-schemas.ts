@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { loadStackFiles } from '../deploy/local/stack-file.ts';
-import type { StepDefinition } from '../workflows/step-definition.ts';
+import { functionDeclaration, type StepDefinition } from '../workflows/step-definition.ts';
 import { functionSteps } from '../workflows/steps/index.ts';
 
 /** The file a function's handler folder holds its step's schemas in (the Python wrapper reads it by this name). */
@@ -43,27 +43,21 @@ export function stepSchemaDocument(step: StepDefinition): string {
 }
 
 /**
- * Every step function's schema file, found through `stack.yml`'s `handler:` of the declaration's `function`. Throws
- * naming the step when its function is not in the stack file, the function when two declarations call it, and the
- * function when a step template's function has no declaration.
+ * Every step function's schema file, found through `stack.yml`'s `handler:` of the declaration's `function` (a
+ * function several declarations call gets the union of their schemas). Throws naming the step when its function is
+ * not in the stack file, and the function when a step template's function has no declaration.
  */
 export async function stepSchemaFiles(
   stackFile: string,
   declarations: readonly StepDefinition[] = functionSteps,
 ): Promise<StepSchemaFile[]> {
   const { functions } = await loadStackFiles([stackFile]);
-  const byFunction = new Map<string, StepDefinition>();
-  for (const step of declarations) {
-    if (byFunction.has(step.function)) {
-      throw new Error(
-        `function ${step.function} is called by steps "${byFunction.get(step.function)?.name}" and "${step.name}": one schema file per function holds one step's`,
-      );
-    }
-    byFunction.set(step.function, step);
-  }
+  const functionNames = [...new Set(declarations.map((step) => step.function))];
   const files: StepSchemaFile[] = [];
-  for (const step of declarations) {
-    const spec = functions.find((fn) => fn.name === step.function);
+  for (const name of functionNames) {
+    // Several steps may call one function (its main step and a probe): its file holds the union of their schemas.
+    const step = functionDeclaration(name, declarations)!;
+    const spec = functions.find((fn) => fn.name === name);
     if (!spec)
       throw new Error(
         `step "${step.name}" calls function "${step.function}", which ${path.basename(stackFile)} does not define`,
@@ -75,7 +69,7 @@ export async function stepSchemaFiles(
     });
   }
   for (const spec of functions) {
-    if (STEP_TEMPLATES.includes(spec.lang) && !byFunction.has(spec.name)) {
+    if (STEP_TEMPLATES.includes(spec.lang) && !functionNames.includes(spec.name)) {
       throw new Error(
         `function ${spec.name} (${spec.lang}) has no step declaration: declare it in workflows/steps/ and list it in workflows/steps/index.ts`,
       );

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { StepPresetName } from './step-presets.ts';
 
 /**
@@ -38,3 +38,31 @@ export function defineStep<I extends z.ZodType, O extends z.ZodType>(
 
 /** What a step gives back, as its output schema describes it. */
 export type StepOutput<S> = S extends StepDefinition<z.ZodType, infer O> ? z.output<O> : never;
+
+/**
+ * What one function takes and gives when several steps call it (a function's main step and its `probe-*` step): its
+ * declarations merged, the input and output each the union of theirs (one alone is itself). The function checks
+ * its input against this (its step.schema.json is generated from it); the invoke activity still checks each call
+ * against the one step it is. Undefined when no declaration calls `functionName`.
+ */
+export function functionDeclaration(
+  functionName: string,
+  declarations: readonly StepDefinition[],
+): StepDefinition | undefined {
+  const calling = declarations.filter((step) => step.function === functionName);
+  const [first, ...others] = calling;
+  if (!first || others.length === 0) return first;
+  const inputs = calling.map((step) => step.input) as [z.ZodType, z.ZodType, ...z.ZodType[]];
+  const outputs = calling.map((step) => step.output) as [z.ZodType, z.ZodType, ...z.ZodType[]];
+  return {
+    ...first,
+    name: calling.map((step) => step.name).join(' | '),
+    description: calling.map((step) => `${step.name}: ${step.description}`).join('\n'),
+    input: unionOf(inputs),
+    output: unionOf(outputs),
+  };
+}
+
+function unionOf(schemas: [z.ZodType, z.ZodType, ...z.ZodType[]]): z.ZodType {
+  return z.union(schemas);
+}

@@ -8,6 +8,7 @@ export const BENCH_NAMES = [
   'throughput',
   'streaming',
   'resume',
+  'inference-log',
   'startup',
   'scaling',
   'orchestrator-startup',

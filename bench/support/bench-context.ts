@@ -52,3 +52,8 @@ export function resultSkeleton(
     ...(label || temporalArgs.length > 0 ? { experiment: { ...(label ? { label } : {}), temporalArgs } } : {}),
   };
 }
+
+/** Measured and warm-up rounds of an interleaved benchmark: 30 and 3, or 5 and 1 with `--quick`. */
+export function roundsOf(options: BenchOptions): { rounds: number; warmup: number } {
+  return options.quick ? { rounds: 5, warmup: 1 } : { rounds: 30, warmup: 3 };
+}

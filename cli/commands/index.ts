@@ -24,6 +24,7 @@ import {
   schedulesTriggerCommand,
   schedulesUnpauseCommand,
 } from './schedules.ts';
+import { watchesCreateCommand, watchesDeleteCommand, watchesListCommand, watchesShowCommand } from './watches.ts';
 
 export const commands: readonly Command[] = [
   runCommand,
@@ -42,6 +43,10 @@ export const commands: readonly Command[] = [
   schedulesUnpauseCommand,
   schedulesTriggerCommand,
   schedulesDeleteCommand,
+  watchesCreateCommand,
+  watchesListCommand,
+  watchesShowCommand,
+  watchesDeleteCommand,
   modelsCommand,
   modelsPromoteCommand,
   modelsPolicyCommand,
@@ -55,4 +60,4 @@ export const commands: readonly Command[] = [
 ];
 
 /** Words that take a sub-command (`runs list`). */
-export const commandGroups = ['runs', 'schedules', 'models', 'keys', 'new'];
+export const commandGroups = ['runs', 'schedules', 'watches', 'models', 'keys', 'new'];

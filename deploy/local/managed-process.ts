@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { openLogFile } from './log-file.ts';
 import type { PidFiles } from './pid-files.ts';
 
 /** A server process of the local stack (Temporal, MinIO), its output kept in a log file. */
@@ -13,14 +13,25 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `command` with its stdout and stderr appended to `logFile`, each line also given to `onLine`. */
+/**
+ * Starts `command` with its stdout and stderr appended to `logFile`, each line also given to `onLine`. A log file
+ * that cannot be written (a full disk) loses lines, never the process: `note` says so once.
+ */
 export function startManagedProcess(
   name: string,
   command: string,
   args: string[],
-  options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string) => void; pids?: PidFiles },
+  options: {
+    logFile: string;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    onLine?: (line: string) => void;
+    pids?: PidFiles;
+    /** The stack's own notes (a log file that cannot be written). */
+    note?: (line: string) => void;
+  },
 ): ManagedProcess {
-  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const log = openLogFile(options.logFile, options.note ?? (() => {}));
   const child = spawn(command, args, {
     env: options.env ?? process.env,
     cwd: options.cwd,
@@ -28,14 +39,14 @@ export function startManagedProcess(
   });
   if (child.pid !== undefined) options.pids?.record(name, child.pid, { group: false });
   for (const stream of [child.stdout!, child.stderr!]) {
-    stream.pipe(log, { end: false });
+    stream.on('data', (chunk: Buffer) => log.write(chunk));
     if (options.onLine) createInterface({ input: stream }).on('line', options.onLine);
   }
+  child.once('close', () => void log.end()); // after its output is read to the end
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('error', () => resolve({ code: null, signal: null }));
     child.once('exit', (code, signal) => {
       options.pids?.forget(name);
-      log.end();
       resolve({ code, signal });
     });
   });

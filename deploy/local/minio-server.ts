@@ -17,6 +17,8 @@ export async function startMinioServer(options: {
   rootUser: string;
   rootPassword: string;
   onLine?: (line: string) => void;
+  /** The stack's own notes (its log file cannot be written). */
+  note?: (line: string) => void;
   /** Where the process is recorded, so that a later stack can stop it if this one dies without doing so. */
   pids?: PidFiles;
 }): Promise<MinioServer> {
@@ -43,6 +45,7 @@ export async function startMinioServer(options: {
         MINIO_BROWSER: 'off',
       },
       onLine: options.onLine,
+      note: options.note,
       pids: options.pids,
     },
   );

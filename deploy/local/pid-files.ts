@@ -8,6 +8,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { describeWriteError } from './log-file.ts';
 
 /** One recorded process. */
 export interface PidRecord {
@@ -32,18 +33,40 @@ export function processStartTicks(pid: number): string | undefined {
 /** The pid files of one stack, in `<runDir>/pids/` (`runDir` is `<dataDir>/run`). */
 export class PidFiles {
   readonly dir: string;
+  /** Set while records cannot be written, so the note comes once per outage. */
+  private failing = false;
 
-  constructor(runDir: string) {
+  /** `note` hears, once per outage, that pid files cannot be written (a full disk). */
+  constructor(
+    runDir: string,
+    private readonly note: (line: string) => void = () => {},
+  ) {
     this.dir = join(runDir, 'pids');
   }
 
-  /** Notes a started process under `name` (unique in the stack, e.g. `minio` or a replica id). */
-  record(name: string, pid: number, options: { group: boolean }): void {
+  /**
+   * Notes a started process under `name` (unique in the stack, e.g. `minio` or a replica id). Never throws: a process
+   * that could not be recorded (full disk) runs all the same, only a later stack could not find it after a SIGKILL.
+   */
+  record(name: string, pid: number, options: { group: boolean }): boolean {
     const startTicks = processStartTicks(pid);
-    if (startTicks === undefined) return; // already gone, or no /proc: nothing a later stack could check
-    mkdirSync(this.dir, { recursive: true });
+    if (startTicks === undefined) return false; // already gone, or no /proc: nothing a later stack could check
     const record: PidRecord = { pid, startTicks, group: options.group };
-    writeFileSync(join(this.dir, `${name}.json`), JSON.stringify(record));
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(join(this.dir, `${name}.json`), JSON.stringify(record));
+    } catch (error) {
+      rmSync(join(this.dir, `${name}.json`), { force: true }); // an empty or partial file names nothing
+      if (!this.failing)
+        this.note(
+          `cannot record ${name}'s pid in ${this.dir}: ${describeWriteError(error as NodeJS.ErrnoException)}; a stack started after this one is killed with SIGKILL will not find what started meanwhile`,
+        );
+      this.failing = true;
+      return false;
+    }
+    if (this.failing) this.note(`recording pids in ${this.dir} again`);
+    this.failing = false;
+    return true;
   }
 
   /** Forgets a process that ended or was stopped. */

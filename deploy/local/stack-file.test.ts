@@ -43,8 +43,12 @@ describe('loadStackFiles', () => {
     const predict = functions.find((f) => f.name === 'predict')!;
     assert.deepEqual(
       predict.storage,
-      { read: ['models/', 'system/api-keys.json'], write: [], delete: [] },
-      "predict only reads the registry and the API keys' hashes",
+      {
+        read: ['models/', 'system/api-keys.json'],
+        write: ['inference-feedback/', 'inference-log/'],
+        delete: [],
+      },
+      "predict reads the registry and the API keys' hashes, and only writes its inference log and feedback",
     );
     const ingest = functions.find((f) => f.name === 'ingest')!;
     assert.deepEqual(ingest.storage?.write, ['datasets/'], 'ingest writes dataset versions only');

@@ -10,6 +10,7 @@ import type { ToolPaths } from '../tools/tools.ts';
 import { startLocalGateway } from './local-gateway.ts';
 import { ensureLocalSecrets, writeStorageCredentials, type LocalSecrets } from './local-secrets.ts';
 import { KeptServer, type StartedServer } from './kept-server.ts';
+import { openLogFile } from './log-file.ts';
 import { startMinioServer, type MinioServer } from './minio-server.ts';
 import { PidFiles } from './pid-files.ts';
 import { allocatePort } from './ports.ts';
@@ -35,6 +36,11 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Every output line of every function replica. */
   onFunctionLog?: (fn: string, instance: string, line: string) => void;
+  /**
+   * A file to append every function replica's lines to (`npm start`: `<data>/logs/functions.log`). A full disk drops
+   * lines (one note in `log` says so), never the stack.
+   */
+  functionsLog?: string;
 }
 
 /** A running local stack. */
@@ -61,7 +67,7 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
   // A stack on this data folder that died without stopping (SIGKILL) left its servers and replicas running.
-  const pids = new PidFiles(join(options.dataDir, 'run'));
+  const pids = new PidFiles(join(options.dataDir, 'run'), log);
   const leftovers = await pids.stopLeftovers();
   if (leftovers.length)
     log(
@@ -72,6 +78,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await mkdir(join(options.dataDir, 'logs'), { recursive: true });
   const secrets = await ensureLocalSecrets(options.dataDir);
   const stoppers: (() => Promise<void>)[] = [];
+  const functionsLog = options.functionsLog ? openLogFile(options.functionsLog, log) : undefined;
+  if (functionsLog) stoppers.push(() => functionsLog.end());
+  const onFunctionLog =
+    functionsLog || options.onFunctionLog
+      ? (fn: string, instance: string, line: string) => {
+          functionsLog?.write(`${new Date().toISOString()} ${fn}/${instance} ${line}\n`);
+          options.onFunctionLog?.(fn, instance, line);
+        }
+      : undefined;
   const stop = async () => {
     for (const stopOne of stoppers.reverse())
       await stopOne().catch((error: unknown) => log(`stop failed: ${(error as Error).message}`));
@@ -90,6 +105,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       uiPort: ports.temporalUi,
       codecEndpoint,
       pids,
+      note: log,
     };
     const minioOptions = {
       binary: options.tools.minio,
@@ -99,6 +115,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       rootUser: secrets.s3AccessKey,
       rootPassword: secrets.s3SecretKey,
       pids,
+      note: log,
     };
     // Both are kept running: a server that dies is started again, as a cluster restarts a pod.
     const keep = <S extends StartedServer>(name: string, start: () => Promise<S>) =>
@@ -154,7 +171,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         );
       },
       basicAuth: options.gatewayAuth ? { user: secrets.gatewayUser, password: secrets.gatewayPassword } : undefined,
-      onLog: options.onFunctionLog,
+      onLog: onFunctionLog,
     });
     stoppers.push(() => gateway.stop());
     log(

@@ -3,15 +3,17 @@
  * HTTP trigger, then a prediction from the production model), and keeps serving until Ctrl-C. `npm run demo`
  * (`--demo-once`) exits after the demo with its status instead.
  */
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTools } from '../tools/tools.ts';
 import { loadStackConfig } from './stack-config.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
 import { runDemo } from './demo.ts';
+import { createSay, keepStdioErrorsHarmless } from './stack-output.ts';
 
 const demoOnce = process.argv.includes('--demo-once');
-const say = (line: string) => console.log(line);
+// A stdout on a full disk (`npm start > baton.log`) must not end the stack: its lines are dropped, not thrown.
+keepStdioErrorsHarmless();
+const say = createSay();
 
 let stack: LocalStack | undefined;
 let stopping = false;
@@ -36,8 +38,7 @@ try {
     ...config,
     tools,
     log: (line) => say(`[stack] ${line}`),
-    onFunctionLog: (fn, instance, line) =>
-      appendFileSync(functionsLog, `${new Date().toISOString()} ${fn}/${instance} ${line}\n`),
+    functionsLog,
   });
   say(`
 Baton is up.

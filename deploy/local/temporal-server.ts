@@ -20,6 +20,8 @@ export async function startTemporalServer(options: {
   /** The codec server the Web UI decodes payloads with (Baton's orchestrator's `/codec`). */
   codecEndpoint?: string;
   onLine?: (line: string) => void;
+  /** The stack's own notes (its log file cannot be written). */
+  note?: (line: string) => void;
   /** Where the process is recorded, so that a later stack can stop it if this one dies without doing so. */
   pids?: PidFiles;
 }): Promise<TemporalServer> {
@@ -51,6 +53,7 @@ export async function startTemporalServer(options: {
   const process = startManagedProcess('temporal', options.binary, args, {
     logFile: join(options.dataDir, 'logs', 'temporal.log'),
     onLine: options.onLine,
+    note: options.note,
     pids: options.pids,
   });
   const address = `127.0.0.1:${options.port}`;

@@ -152,3 +152,14 @@ test("the Temporal worker's metrics port: a free one by default, a fixed one, or
       wrong,
     );
 });
+
+test("the watches' shortest poll interval: 10 s by default, lowered for tests, whole seconds from 1 to a day", () => {
+  assert.equal(loadOrchestratorConfig(base).watchMinIntervalMs, 10_000);
+  assert.equal(loadOrchestratorConfig({ ...base, BATON_WATCH_MIN_INTERVAL_SECONDS: '1' }).watchMinIntervalMs, 1000);
+  for (const wrong of ['0', '1.5', 'soon', '86401'])
+    assert.throws(
+      () => loadOrchestratorConfig({ ...base, BATON_WATCH_MIN_INTERVAL_SECONDS: wrong }),
+      /BATON_WATCH_MIN_INTERVAL_SECONDS/,
+      wrong,
+    );
+});

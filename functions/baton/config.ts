@@ -49,6 +49,8 @@ export interface OrchestratorConfig {
    * 0 = a free port chosen at start (replicas sharing a host), undefined = no worker metrics.
    */
   temporalMetricsPort: number | undefined;
+  /** The shortest poll interval `POST /watches` accepts (BATON_WATCH_MIN_INTERVAL_SECONDS, at least 1 s). */
+  watchMinIntervalMs: number;
 }
 
 /** The scaler's knobs (docs/scaling.md). */
@@ -138,6 +140,12 @@ const schema = z.object({
   BATON_OIDC_JWKS_URL: url.optional(),
   BATON_OIDC_ROLES_CLAIM: z.string().min(1).default(defaults.DEFAULT_OIDC_ROLES_CLAIM),
   BATON_TEMPORAL_METRICS_PORT: portOrOff.default(defaults.DEFAULT_TEMPORAL_METRICS_PORT),
+  BATON_WATCH_MIN_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int('must be a whole number of seconds')
+    .min(1)
+    .max(86_400)
+    .default(defaults.DEFAULT_WATCH_MIN_INTERVAL_SECONDS),
 });
 
 const OIDC_KEYS = ['BATON_OIDC_ISSUER', 'BATON_OIDC_AUDIENCE', 'BATON_OIDC_JWKS_URL'] as const;
@@ -212,5 +220,6 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
           }
         : undefined,
     temporalMetricsPort: e.BATON_TEMPORAL_METRICS_PORT ?? undefined,
+    watchMinIntervalMs: e.BATON_WATCH_MIN_INTERVAL_SECONDS * 1000,
   };
 }

@@ -48,3 +48,10 @@ export const DEFAULT_KEY_CACHE_MS = 5000;
 
 /** The Temporal runtime's Prometheus exporter: a free loopback port per replica, served through `GET /metrics`. */
 export const DEFAULT_TEMPORAL_METRICS_PORT = 0;
+
+/**
+ * The shortest poll interval a data-change watch may ask for (BATON_WATCH_MIN_INTERVAL_SECONDS): each poll is a call
+ * of the source's function and a few history events, so a watch does not hammer a data server or Temporal. Tests
+ * lower it through that setting.
+ */
+export const DEFAULT_WATCH_MIN_INTERVAL_SECONDS = 10;

@@ -88,6 +88,7 @@ export async function start({ port }: { port: number }): Promise<Service> {
     keys,
     health: () => ({ worker: worker ? worker.state().toLowerCase() : 'disabled' }),
     metrics: apiMetrics(metrics, workerMetrics),
+    watchMinIntervalMs: config.watchMinIntervalMs,
   });
   let scaling: Awaited<ReturnType<typeof startScaling>> | undefined;
   try {

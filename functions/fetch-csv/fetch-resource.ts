@@ -23,6 +23,9 @@ export interface OpenedResource {
   /** The URL that answered (after redirects). */
   url: URL;
   redirects: number;
+  /** The validators the resource sent (what a probe's version comes from), when it sent them. */
+  etag: string | undefined;
+  lastModified: string | undefined;
   body: Dispatcher.ResponseData['body'];
 }
 
@@ -81,6 +84,8 @@ export async function openResource(
             : undefined,
         url,
         redirects,
+        etag: header(response.headers, 'etag'),
+        lastModified: header(response.headers, 'last-modified'),
         body: response.body,
       };
     }

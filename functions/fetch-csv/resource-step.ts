@@ -66,7 +66,7 @@ export function createResourceHandler(config: ResourceConfig, dispatcher: Dispat
 }
 
 /** The configured auth header carrying `secret`, e.g. `{authorization: 'Bearer <secret>'}`. */
-function authHeader(auth: NonNullable<ResourceConfig['auth']>, secret: string): Record<string, string> {
+export function authHeader(auth: NonNullable<ResourceConfig['auth']>, secret: string): Record<string, string> {
   return { [auth.header.toLowerCase()]: auth.scheme ? `${auth.scheme} ${secret}` : secret };
 }
 

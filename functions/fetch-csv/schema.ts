@@ -43,3 +43,33 @@ export const httpResourceOutput = z.object({
   artifact: artifactRef,
 });
 export type HttpResourceOutput = z.output<typeof httpResourceOutput>;
+
+/**
+ * A probe of the resource (a data-change watch asks it): which version of the resource is there now, without
+ * storing it. `path`, `url` and `query` as for a fetch.
+ */
+export const httpResourceProbeInput = z
+  .object({
+    probe: z.literal(true).describe('Answer the version of the resource only; store nothing.'),
+    path: z.string().min(1).optional(),
+    url: z.string().min(1).optional(),
+    query: z.record(z.string(), z.string()).optional(),
+  })
+  .strict()
+  .refine((input) => input.path === undefined || input.url === undefined, {
+    message: 'give either path or url, not both',
+    path: ['url'],
+  });
+export type HttpResourceProbeInput = z.output<typeof httpResourceProbeInput>;
+
+/** Where a version string comes from: the resource's ETag, its Last-Modified date, or the body's sha256. */
+export const VERSION_BASES = ['etag', 'last-modified', 'sha256'] as const;
+
+export const httpResourceProbeOutput = z.object({
+  /** Changes when the resource changes: `etag:"…"`, `last-modified:<date>` or `sha256:<hex>`. */
+  version: z.string().min(1).max(300),
+  basis: z.enum(VERSION_BASES),
+  /** The URL finally answered, without its query string. */
+  url: z.string(),
+});
+export type HttpResourceProbeOutput = z.output<typeof httpResourceProbeOutput>;

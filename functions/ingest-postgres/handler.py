@@ -5,6 +5,8 @@ Input  {"table": "iris", "target": "species", "schema"?: "public", "name"?: <dat
 Output {"dataset": {name, version, data, schema, rows, columns, target, previousVersion}}; metrics {rows, columns}
 Config PGHOST, PGPORT (5432), PGDATABASE, PGUSER; the password is the secret ``postgres-password``;
        PG_ALLOWED_TABLES: the only tables it reads (schema.table, table, schema.*; unset: none).
+Probe  {"probe": true, "table": ..., "schema"?: ..., "highWaterMark"?: <column>} (the probe-postgres step of a
+       data-change watch) → {"version", "basis", "rows"}: the table's version now, nothing stored (postgres_probe.py).
 Errors a table off PG_ALLOWED_TABLES → 422 naming the setting (nothing is read); an unknown schema, table or
        target column → 422 naming it; an unreachable database → 500 (retried)
        naming host:port, never the password.
@@ -21,6 +23,7 @@ from baton_step.errors import raise_if_issues
 from baton_ml.datasets import DATASET_NAME, write_dataset_version
 
 from postgres_settings import ALLOWED_TABLES_KEY, PASSWORD_SECRET, PostgresSettings, settings_from_env
+from postgres_probe import probe_table
 from postgres_table import IDENTIFIER, connect, describe_table, read_rows, select_query, table_columns
 
 FIELDS = ("table", "name", "target", "schema", "limit")
@@ -72,16 +75,39 @@ def _listed(config: PostgresSettings) -> str:
     return ", ".join(names) if names else "none"
 
 
-def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
-    """Reads the table (ordered by every column, so equal content gives an equal version) and stores it."""
-    request = parse_input(input)
-    config = settings()
-    if not config.allows(request["schema"], request["table"]):
+def _check_allowed(config: PostgresSettings, schema: str, table: str) -> None:
+    if not config.allows(schema, table):
         raise_if_issues([{
             "path": "table",
-            "message": f'table "{request["schema"]}"."{request["table"]}" is not on {ALLOWED_TABLES_KEY}: this function reads only the '
+            "message": f'table "{schema}"."{table}" is not on {ALLOWED_TABLES_KEY}: this function reads only the '
             f"tables listed there ({_listed(config)}); add it to {ALLOWED_TABLES_KEY} to allow it",
         }], "ingest-postgres")
+
+
+def probe(input: dict[str, Any], ctx: StepContext) -> dict[str, Any]:
+    """The table's version now (the wrapper checked the input against probe-postgres' schema)."""
+    schema, table, column = input.get("schema", DEFAULT_SCHEMA), input["table"], input.get("highWaterMark")
+    config = settings()
+    _check_allowed(config, schema, table)
+    with connect(config, ctx.secret(PASSWORD_SECRET)) as connection:
+        names = [name for name, _ in describe_table(connection, schema, table)]
+        if column is not None and column not in names:
+            raise_if_issues([{
+                "path": "highWaterMark",
+                "message": f'column "{column}" is not in table "{schema}"."{table}"; its columns are {names}',
+            }], "ingest-postgres")
+        output = probe_table(connection, schema, table, column)
+    ctx.log(f"probe-postgres {schema}.{table}: {output['basis']} {output['version']} ({output['rows']} rows)")
+    return {"output": output}
+
+
+def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
+    """Reads the table (ordered by every column, so equal content gives an equal version) and stores it."""
+    if isinstance(input, dict) and input.get("probe") is True:
+        return probe(input, ctx)
+    request = parse_input(input)
+    config = settings()
+    _check_allowed(config, request["schema"], request["table"])
     password = ctx.secret(PASSWORD_SECRET)
     with connect(config, password) as connection:
         described = describe_table(connection, request["schema"], request["table"])

@@ -28,6 +28,8 @@ export const StepErrorType = {
   KeyCheckFailed: 'KeyCheckFailed',
   /** 500: the wrapper itself failed. */
   WrapperError: 'WrapperError',
+  /** 507: a write failed because a disk is full (MinIO's XMinioStorageFull, ENOSPC); retried, as space may be freed. */
+  StorageFull: 'StorageFull',
 } as const;
 export type StepErrorType = (typeof StepErrorType)[keyof typeof StepErrorType];
 
@@ -61,6 +63,8 @@ export const FailureType = {
   FunctionRejectedCall: 'FunctionRejectedCall',
   /** Connection errors: retried with backoff. */
   FunctionUnreachable: 'FunctionUnreachable',
+  /** 5xx (or 507) saying a disk is full (MinIO's XMinioStorageFull, ENOSPC): retried with backoff, as space may be freed. */
+  StorageFull: 'StorageFull',
   /** The model's stored promotion policy cannot be read as rules. */
   ModelPolicyInvalid: 'ModelPolicyInvalid',
   /** The model name is not a registry name. */

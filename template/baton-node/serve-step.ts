@@ -8,19 +8,20 @@ import { progressIntervalFromEnv } from './progress.ts';
 import { readStepKey } from './secrets.ts';
 import { shutdownTracing, startTracing } from './tracing.ts';
 import type { StepHandlerModule } from './sdk.ts';
-import type { StepDefinition } from '../../workflows/step-definition.ts';
+import { functionDeclaration, type StepDefinition } from '../../workflows/step-definition.ts';
 import { functionSteps } from '../../workflows/steps/index.ts';
 
 /**
  * The step declaration whose input a function's calls are checked against: the one calling `functionName` in
- * workflows/steps/ (the same zod schema its step.schema.json is generated from), or undefined for a function no
+ * workflows/steps/ (the same zod schema its step.schema.json is generated from; the union of them when several steps,
+ * such as a probe, call it), or undefined for a function no
  * declaration calls (test fixtures; every function of stack.yml has one: template/step-json-schemas.test.ts).
  */
 export function declarationFor(
   functionName: string,
   declarations: readonly StepDefinition[] = functionSteps,
 ): StepDefinition | undefined {
-  return declarations.find((candidate) => candidate.function === functionName);
+  return functionDeclaration(functionName, declarations);
 }
 
 /**

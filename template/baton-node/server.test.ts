@@ -14,6 +14,12 @@ const server = createStepServer(
     async handle(input: { n: number }, ctx) {
       if (input.n === 13) throw new StepInputError('13 is unlucky', { path: 'n' });
       if (input.n === 99) throw new Error('handler exploded');
+      if (input.n === 507) {
+        const minio = Object.assign(new Error('Storage backend has reached its minimum free drive threshold.'), {
+          code: 'XMinioStorageFull',
+        });
+        throw new Error('could not store the report', { cause: minio });
+      }
       return { output: { doubled: input.n * 2, step: ctx.run.step, callId: ctx.callId }, metrics: { n: input.n } };
     },
   },
@@ -102,6 +108,12 @@ test('a handler crash is a 500 with the message and no stack', async () => {
   assert.equal(status, 500);
   assert.equal(json.error.message, 'handler exploded');
   assert.ok(!JSON.stringify(json).includes('at '), 'no stack trace in the body');
+});
+
+test('a write that failed on a full disk (here MinIO, as a cause) is a 507 StorageFull that says so', async () => {
+  const { status, json } = await post({ input: { n: 507 }, run });
+  assert.equal(status, 507);
+  assert.deepEqual(json.error, { message: 'the storage is full: could not store the report', type: 'StorageFull' });
 });
 
 test('every answer to a signed call is signed by the function, for its status, run and body; others are not', async () => {

@@ -48,6 +48,19 @@ function cancellation(error: unknown): StepCancelledError | undefined {
   return undefined;
 }
 
+/** Codes of a write that failed on a full disk: a local one's errno, MinIO's S3 error code. */
+const STORAGE_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'XMinioStorageFull']);
+
+/** Whether `error` or one of its causes is a write that failed on a full disk (answered 507 StorageFull). */
+function storageFull(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let current = error; current instanceof Object && !seen.has(current); current = (current as Error).cause) {
+    if (STORAGE_FULL_CODES.has(String((current as { code?: unknown }).code))) return true;
+    seen.add(current);
+  }
+  return false;
+}
+
 /**
  * The HTTP wrapper around one handler: parses and checks the envelope, runs the handler, shapes errors.
  * With a `progressUrl` it reports progress while the handler runs (first report at once, then a keep-alive).
@@ -184,9 +197,14 @@ export function createStepServer(handler: StepHandlerModule, functionName: strin
             reply(503, errorBody(error.message, StepErrorType.Unavailable), headers);
             return;
           }
+          const message = error instanceof Error ? error.message : String(error);
+          if (storageFull(error)) {
+            console.log(`[${callId}] 507 the storage is full: ${message}`);
+            reply(507, errorBody(`the storage is full: ${message}`, StepErrorType.StorageFull));
+            return;
+          }
           // The stack stays in the log; the caller gets the message only.
           console.error(`[${callId}] ${functionName} failed:`, error);
-          const message = error instanceof Error ? error.message : String(error);
           reply(500, errorBody(message, error instanceof Error ? error.name : 'Error'));
         }
       },

@@ -10,6 +10,8 @@ import os
 import signal
 import sys
 import time
+from types import ModuleType
+from typing import Callable
 
 import waitress
 
@@ -26,9 +28,25 @@ from baton_step.step_schema import STEP_SCHEMA_FILE, load_step_schema
 from baton_step.tracing import shutdown_tracing, start_tracing
 
 
-def _flush_and_exit(_signum: int, _frame: object) -> None:
-    shutdown_tracing()
-    sys.exit(0)
+# How long the handler's on_stop() may take: the watchdog kills the process 10 s after its SIGTERM (kubelet: 30 s).
+STOP_BUDGET_SECONDS = 8.0
+
+
+def _stopper(handler: ModuleType) -> Callable[[int, object], None]:
+    """The SIGTERM handler: the handler module's ``on_stop(budget_seconds)`` (e.g. predict flushes its inference log),
+    then the spans still in the buffer, then exit. The default SIGTERM would kill at once and lose both."""
+
+    def stop(_signum: int, _frame: object) -> None:
+        on_stop = getattr(handler, "on_stop", None)
+        if callable(on_stop):
+            try:
+                on_stop(STOP_BUDGET_SECONDS)
+            except Exception as error:  # noqa: BLE001 - a failed flush must not keep the process alive
+                print(f"on_stop failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+        shutdown_tracing()
+        sys.exit(0)
+
+    return stop
 
 
 def main() -> int:
@@ -54,14 +72,13 @@ def main() -> int:
         return 2
     try:
         # Up before the first call when an OTLP endpoint is set; nothing is loaded otherwise.
-        if start_tracing(function_name, env):
-            # The default SIGTERM kills at once: the spans still in the buffer leave first.
-            signal.signal(signal.SIGTERM, _flush_and_exit)
+        start_tracing(function_name, env)
+        app = create_app(handler, load_validator(), secrets, SharedStore(env, secrets), function_name, config.progress_interval,
+                         step_key=step_key, input_schema=input_schema)
     except ConfigError as error:
         print(f"{os.path.basename(__file__)}: {error}", file=sys.stderr, flush=True)
         return 2
-    app = create_app(handler, load_validator(), secrets, SharedStore(env, secrets), function_name, config.progress_interval,
-                     step_key=step_key, input_schema=input_schema)
+    signal.signal(signal.SIGTERM, _stopper(handler))
     watch_parent()
     print(
         f"{function_name}: listening on 127.0.0.1:{config.http_port} "

@@ -33,6 +33,7 @@ interface PredictAnswer {
     predictions: unknown[];
     probabilities?: number[][];
     classes: unknown[];
+    requestId: string;
   };
 }
 interface ErrorAnswer {
@@ -179,7 +180,13 @@ test('predict serves the production version, follows a promotion without a resta
       'petal width (cm)': d!,
     })),
   });
-  assert.deepEqual(byName, second, 'instances by feature name answer like rows');
+  // Each call has its own request id (the inference log's key); the rest of the answer is the same.
+  assert.deepEqual(
+    { ...byName, requestId: undefined },
+    { ...second, requestId: undefined },
+    'instances by feature name answer like rows',
+  );
+  assert.notEqual(byName.requestId, second.requestId);
 
   await promote(logistic); // a rollback
   assert.equal((await predictOk({ model: MODEL, rows: ROWS })).model.version, logistic);

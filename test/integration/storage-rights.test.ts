@@ -1,7 +1,8 @@
 /**
  * Storage least privilege on the real local stack: every function replica holds its own MinIO user's credentials
  * (never the root's), and MinIO itself refuses what the function's `com.baton.storage` annotation does not allow:
- * predict only reads the registry (models/) and the API keys' hashes (system/api-keys.json), ingest writes dataset
+ * predict only reads the registry (models/) and the API keys' hashes (system/api-keys.json) and only writes its inference
+ * log and feedback (inference-log/, inference-feedback/), ingest writes dataset
  * versions and never touches models/.
  */
 import { test, before, after } from 'node:test';
@@ -92,7 +93,7 @@ test("no function's secrets folder holds MinIO's root credentials; each holds it
   assert.equal(accessKeys.size, functions.filter((fn) => fn.storage).length, 'one MinIO user per function');
 });
 
-test('predict reads the registry and nothing else: it can neither write nor delete anything', async () => {
+test('predict reads the registry and writes only its inference log and feedback; it deletes nothing', async () => {
   const predict = await clientOf('predict');
   assert.equal(await text(predict, PRODUCTION), '{"version": "0123456789ab"}');
   assert.deepEqual(await list(predict, 'models/rights-probe/'), [PRODUCTION]);
@@ -124,6 +125,18 @@ test('predict reads the registry and nothing else: it can neither write nor dele
   await denied('predict writing the API keys', () => predict.putObject(BUCKET, API_KEYS, '{"keys": []}'));
   await denied('predict deleting the API keys', () => predict.removeObject(BUCKET, API_KEYS));
   assert.equal(await text(root, PRODUCTION), '{"version": "0123456789ab"}', 'the pointer is unchanged');
+
+  // Its inference log and the feedback on it: written, never read back, listed or deleted (monitor-model reads them).
+  const logged = 'inference-log/rights-probe/date=2026-12-07/hour=05/r-1-1.jsonl';
+  await predict.putObject(BUCKET, logged, '{"requestId": "a"}\n');
+  await predict.putObject(BUCKET, 'inference-feedback/rights-probe/date=2026-12-07/hour=05/r-1-1.jsonl', '{}\n');
+  assert.equal(await text(root, logged), '{"requestId": "a"}\n');
+  await denied('predict reading its inference log', () => text(predict, logged));
+  await denied('predict listing its inference log', () => list(predict, 'inference-log/'));
+  await denied('predict deleting its inference log', () => predict.removeObject(BUCKET, logged));
+  await denied('predict writing beside its inference log', () =>
+    predict.putObject(BUCKET, 'inference-logs/rights-probe/x.jsonl', '{}'),
+  );
 });
 
 test('ingest writes dataset versions but cannot touch models/', async () => {

@@ -42,6 +42,8 @@ export interface TestStackOptions {
   secrets?: Record<string, string>;
   /** A data folder to use, and keep after stop (default: a new temporary one, removed after stop). */
   dataDir?: string;
+  /** Append every replica's lines to `<data>/logs/functions.log`, as `npm start` does (default: no file). */
+  functionsLog?: boolean;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -74,6 +76,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         templateDirs: [...(options.templateDirs ?? []), join(root, 'template')],
       }),
       gatewayAuth: true,
+      ...(options.functionsLog && { functionsLog: join(dataDir, 'logs', 'functions.log') }),
       log: verbose ? (line) => say(`[stack] ${line}`) : undefined,
       onFunctionLog: verbose ? (fn, instance, line) => say(`[${fn}/${instance}] ${line}`) : undefined,
     });

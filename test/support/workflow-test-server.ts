@@ -39,11 +39,12 @@ export interface RunOutcome {
 }
 
 export interface WorkflowTestServer {
-  /** A client of the server (look at the workflows a run started, start others). */
-  client: Client;
   /** Runs `pipeline`'s workflow with `input` on a fresh task queue, the steps answered by `invoke`. */
   run(pipeline: PipelineDefinition, input: unknown, invoke: FakeInvoke, options?: RunOptions): Promise<RunOutcome>;
   stop(): Promise<void>;
+  /** The server's client and the workers' connection, for tests that run their own worker. */
+  client: Client;
+  nativeConnection: NativeConnection;
 }
 
 /** Starts the server; `workflowsPath` is the bundle entry (default: Baton's workflows/index.ts). */
@@ -115,5 +116,5 @@ export async function startWorkflowTestServer(
     return { ...outcome, stepCalls };
   }
 
-  return { run, stop, client };
+  return { run, stop, client, nativeConnection: worker };
 }

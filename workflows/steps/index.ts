@@ -8,6 +8,8 @@ import { fetchCsv } from './fetch-csv.ts';
 import { ingest } from './ingest.ts';
 import { ingestPostgres } from './ingest-postgres.ts';
 import { predict } from './predict.ts';
+import { probeCsv } from './probe-csv.ts';
+import { probePostgres } from './probe-postgres.ts';
 import { promoteModel } from './promote-model.ts';
 import { registerModel } from './register-model.ts';
 import { report } from './report.ts';
@@ -27,6 +29,9 @@ export const steps: readonly StepDefinition[] = [
   registerModel,
   promoteModel,
   report,
+  // A data-change watch's probes: each calls the function that owns its source (fetch-csv, ingest-postgres).
+  probeCsv,
+  probePostgres,
   monitorModel,
 ];
 

@@ -42,6 +42,10 @@ export const predict = defineStep({
     predictions: z.array(z.union([z.string(), z.number()])),
     probabilities: z.array(z.array(z.number())).optional(),
     classes: z.array(z.union([z.string(), z.number()])),
+    requestId: z
+      .string()
+      .optional()
+      .describe("The caller's X-Request-Id, else a made one: the key of the inference log and of feedback."),
   }),
   preset: 'quick',
 });

@@ -20,6 +20,7 @@ import { requestLimits, type RequestLimits } from './request-limits.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CALLBACK_BYTES } from '../defaults.ts';
 import { runsRoutes } from './runs-routes.ts';
 import { schedulesRoutes } from './schedules-routes.ts';
+import { watchesRoutes } from './watches-routes.ts';
 
 /** What the trigger API needs. */
 export interface ApiDeps {
@@ -50,6 +51,8 @@ export interface ApiDeps {
   codecPublic?: boolean;
   /** The text of `GET /metrics` (telemetry/metrics-route.ts) and the promotions it counts; default: no metrics. */
   metrics?: ApiMetrics;
+  /** The shortest poll interval `POST /watches` accepts; default 10 s (BATON_WATCH_MIN_INTERVAL_SECONDS). */
+  watchMinIntervalMs?: number;
 }
 
 /** What the API needs of the orchestrator's metrics. */
@@ -109,6 +112,16 @@ export function createApi(deps: ApiDeps): Hono<AuthEnv> {
   app.route(
     '/schedules',
     schedulesRoutes({ client: deps.client, taskQueue: deps.taskQueue, pipelines, links: scheduleLinks }),
+  );
+  app.route(
+    '/watches',
+    watchesRoutes({
+      client: deps.client,
+      taskQueue: deps.taskQueue,
+      pipelines,
+      links: linksOf('watches', 'workflows'),
+      minIntervalMs: deps.watchMinIntervalMs,
+    }),
   );
   app.route('/models', modelsRoutes({ registry: deps.registry, onPromotion: () => deps.metrics?.promotedByApi() }));
   app.route('/keys', keysRoutes({ keys: deps.keys }));

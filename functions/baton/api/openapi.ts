@@ -17,6 +17,7 @@ import { reportRouteDocs } from './report-routes.ts';
 import type { ResponseDoc, RouteDoc, RouteDocs, RouteKey } from './route-doc.ts';
 import { runsRouteDocs } from './runs-routes.ts';
 import { schedulesRouteDocs } from './schedules-routes.ts';
+import { watchesRouteDocs } from './watches-routes.ts';
 import type { PipelineDefinition } from '../../../workflows/pipeline-definition.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -53,6 +54,7 @@ export function routeDocs(options: Pick<OpenApiOptions, 'namespace' | 'pipelines
     ...reportRouteDocs,
     ...approvalRouteDocs,
     ...schedulesRouteDocs,
+    ...watchesRouteDocs,
     ...modelsRouteDocs,
     ...keysRouteDocs,
     ...codecRouteDocs(options.namespace),
@@ -85,6 +87,7 @@ const STATUS_TEXT: Record<number, string> = {
   413: 'The body is over the size limit',
   415: 'The body is not JSON (send `Content-Type: application/json`)',
   500: "Internal error: the message says only a `correlationId`; the orchestrator's log has the detail",
+  503: 'Temporal is unavailable or the storage is full (the message says which, with a `correlationId`): try again after `Retry-After` seconds',
 };
 
 /** The document for this deployment (server URL, codec routes opened by configuration). */
@@ -150,6 +153,7 @@ function operation(
     ...(method === 'POST' ? [403] : []),
     ...(doc.body ? [413, 415] : []),
     500,
+    503,
   ];
   for (const status of shared) responses[status] ??= response(status, STATUS_TEXT[status]!);
   const role =

@@ -16,7 +16,7 @@ export interface RunStarter {
 }
 
 /** What started a run: its `BatonTrigger` search attribute. */
-export type RunTrigger = 'api' | 'schedule';
+export type RunTrigger = 'api' | 'schedule' | 'data-change';
 
 /**
  * The pipeline named `name` and `input` parsed by its input schema. An unknown pipeline is a 404 listing the known

@@ -18,7 +18,7 @@ export interface ResponseDoc {
   contentType?: string;
 }
 
-/** A route's documentation. Errors every route shares (401, 403, 413, 415, 500) are added by openapi.ts. */
+/** A route's documentation. Errors every route shares (401, 403, 413, 415, 500, 503) are added by openapi.ts. */
 export interface RouteDoc {
   summary: string;
   description?: string;

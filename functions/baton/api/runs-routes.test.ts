@@ -87,7 +87,7 @@ test('GET /runs lists runs newest first with what their search attributes say', 
   const { runs } = (await response.json()) as { runs: RunSummary[] };
   assert.deepEqual(
     lists,
-    [{ query: "WorkflowId != 'baton-scaler'", pageSize: 50 }],
+    [{ query: "WorkflowId != 'baton-scaler' AND WorkflowType != 'dataChangeWatch'", pageSize: 50 }],
     'no query lists every run but the scaler, 50 by default',
   );
   assert.deepEqual(
@@ -128,12 +128,20 @@ test('GET /runs passes the query and the pipeline shortcut to Temporal, and stop
   await app.request(`/?query=${encodeURIComponent('BatonAccuracy > 0.5')}&pipeline=train-classifier`);
   await app.request(`/?query=${encodeURIComponent("ExecutionStatus = 'Running'")}`);
   assert.deepEqual(lists, [
-    { query: "BatonPipeline = 'train-classifier' AND WorkflowId != 'baton-scaler'", pageSize: 2 },
     {
-      query: "(BatonAccuracy > 0.5) AND BatonPipeline = 'train-classifier' AND WorkflowId != 'baton-scaler'",
+      query:
+        "BatonPipeline = 'train-classifier' AND WorkflowId != 'baton-scaler' AND WorkflowType != 'dataChangeWatch'",
+      pageSize: 2,
+    },
+    {
+      query:
+        "(BatonAccuracy > 0.5) AND BatonPipeline = 'train-classifier' AND WorkflowId != 'baton-scaler' AND WorkflowType != 'dataChangeWatch'",
       pageSize: 50,
     },
-    { query: "(ExecutionStatus = 'Running') AND WorkflowId != 'baton-scaler'", pageSize: 50 },
+    {
+      query: "(ExecutionStatus = 'Running') AND WorkflowId != 'baton-scaler' AND WorkflowType != 'dataChangeWatch'",
+      pageSize: 50,
+    },
   ]);
 });
 
@@ -169,7 +177,10 @@ test("a query Temporal refuses answers 400 with the server's own message and no 
   const response = await app.request(`/?query=${encodeURIComponent('Nope = 1')}`);
   assert.equal(response.status, 400);
   assert.deepEqual(await response.json(), {
-    error: { message: grpcError.details, query: "(Nope = 1) AND WorkflowId != 'baton-scaler'" },
+    error: {
+      message: grpcError.details,
+      query: "(Nope = 1) AND WorkflowId != 'baton-scaler' AND WorkflowType != 'dataChangeWatch'",
+    },
   });
 
   const unavailable = setUp(
@@ -181,7 +192,8 @@ test("a query Temporal refuses answers 400 with the server's own message and no 
   const original = console.error;
   console.error = () => {};
   try {
-    assert.equal((await unavailable.app.request('/')).status, 500, "other failures are not the caller's fault");
+    // Not the caller's fault either: Temporal is unavailable, a 503 to try again (trigger-api-error.ts).
+    assert.equal((await unavailable.app.request('/')).status, 503, "other failures are not the caller's fault");
   } finally {
     console.error = original;
   }

@@ -16,6 +16,7 @@ import type { PipelineDefinition } from '../../../workflows/pipeline-definition.
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { grants } from '../auth/roles.ts';
 import { checkedPipelineInput, runStartFields, starterIn, starterOf, type RunStarter } from './pipeline-start.ts';
+import { WATCH_WORKFLOW_TYPE } from '../../../workflows/data-change-watch/state.ts';
 import { TriggerApiError } from './trigger-api-error.ts';
 import { readJsonBody } from './json-body.ts';
 import { answers, type RouteDocs } from './route-doc.ts';
@@ -304,8 +305,8 @@ export function runsRouteDocs(pipelines: readonly PipelineDefinition[]): RouteDo
   };
 }
 
-/** Baton's own workflows (the scaler) are not runs: the runs list leaves them out. */
-const NOT_SYSTEM = `WorkflowId != '${SCALER_WORKFLOW_ID}'`;
+/** Baton's own workflows (the scaler, the data-change watches) are not runs: the runs list leaves them out. */
+const NOT_SYSTEM = `WorkflowId != '${SCALER_WORKFLOW_ID}' AND WorkflowType != '${WATCH_WORKFLOW_TYPE}'`;
 
 /** The visibility query for `query` and the `pipeline` shortcut, without Baton's system workflows. */
 export function listQuery(query: string | undefined, pipeline: string | undefined): string {

@@ -38,6 +38,11 @@ export const ROUTE_ACCESS = {
   'POST /schedules/:scheduleId/pause': 'trigger',
   'POST /schedules/:scheduleId/unpause': 'trigger',
   'POST /schedules/:scheduleId/trigger': 'trigger',
+  'GET /watches': 'viewer',
+  'POST /watches': 'trigger',
+  'GET /watches/:watchId': 'viewer',
+  // Triggers delete the watches they created; admins any watch (watches-routes.ts checks the creator).
+  'DELETE /watches/:watchId': 'trigger',
   'GET /models': 'viewer',
   'GET /models/:name': 'viewer',
   'GET /models/:name/versions/:version': 'viewer',

@@ -2,20 +2,26 @@
 
 Answers: 200 ``{output, metrics?}``; 400 bad JSON or envelope; 422 StepInputError (paths under
 ``input.``); 409 StepCancelledError (the orchestrator asked the attempt to stop); 503 StepUnavailableError
-(something the handler needs is down for now; ``Retry-After`` when the error gives one: retried); 500 any other
+(something the handler needs is down for now; ``Retry-After`` when the error gives one: retried); 507 StorageFull
+(a write failed on a full disk: ENOSPC, or MinIO's XMinioStorageFull; retried); 500 any other
 exception (message only: the stack goes to stderr). Secret values are scrubbed from every message
 and log line. With a ``progressUrl`` the call reports progress while the handler runs (see progress.py).
 
 Direct calls: a handler module that sets ``DIRECT_CALLS = True`` (a service such as predict) may also be called
 by people with ``{"input": {...}}`` and no ``run`` (see ``envelope.direct_call_envelope``), each call with a Baton API
 key that grants ``viewer`` (``Authorization: Bearer <key>``, checked by api_keys.py): 401 without one or with an unknown
-or revoked one, 403 when its roles grant no viewer, 503 when the key list cannot be read.
+or revoked one, 403 when its roles grant no viewer, 503 when the key list cannot be read. Such a module may also declare
+``ROUTES = {"<name>": fn}``: more POST paths (``/function/<function>/<name>`` through the gateway) for the same callers,
+with the same key check; ``fn(body, ctx)`` answers ``(status, body)``. A handler may set ``ctx.response_headers``
+(added to a successful answer) and read ``ctx.request_headers``.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import re
 import sys
 import time
 import traceback
@@ -32,7 +38,7 @@ from .artifacts import ArtifactStore
 from .config import DEFAULT_PROGRESS_INTERVAL
 from .context import RunInfo, StepContext
 from .envelope import direct_call_envelope, envelope_issues
-from .errors import ErrorType, HandlerContractError, describe_issues, Issue, StepCancelledError, StepInputError, StepUnavailableError
+from .errors import ConfigError, ErrorType, HandlerContractError, describe_issues, Issue, StepCancelledError, StepInputError, StepUnavailableError
 from .secrets import SecretReader
 from .signature import SIGNATURE_HEADER, sign, signature_problem
 from .step_schema import StepInputSchema
@@ -107,6 +113,25 @@ def _check_result(result: Any) -> dict[str, Any]:
     return {"output": result["output"], "metrics": metrics}
 
 
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+_FULL_S3_CODES = {"XMinioStorageFull"}
+
+
+def _storage_full(error: BaseException) -> bool:
+    """Whether a write failed on a full disk: a local one (ENOSPC, EDQUOT) or MinIO's (XMinioStorageFull), anywhere in
+    the exception chain. Answered 507 StorageFull: retried, and the operator reads that the disk is full."""
+    seen: set[int] = set()
+    current: Optional[BaseException] = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError) and current.errno in _FULL_ERRNOS:
+            return True
+        if getattr(current, "code", None) in _FULL_S3_CODES:
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _cancellation(error: BaseException) -> Optional[StepCancelledError]:
     # A handler may wrap the cancellation in its own exception: follow the chain.
     seen: set[int] = set()
@@ -169,6 +194,31 @@ def create_app(
             return _error(403, f'API key {holder.id} has no role granting "viewer": ask an admin for a key with role viewer', ErrorType.FORBIDDEN)
         return None
 
+    def failure(call_id: str, error: Exception, path_of: Callable[[str], str]) -> Response:
+        """The answer to a handler's exception: 422 bad input (issue paths through ``path_of``), 503 unavailable, 409
+        cancelled, else 500 (message only: the stack goes to the log)."""
+        if isinstance(error, StepInputError):
+            found = [{"path": path_of(i["path"]), "message": secrets.redact(i["message"])} for i in error.issues]
+            log(call_id, "422 " + describe_issues(found))
+            return _error(422, secrets.redact(error.message), ErrorType.INVALID_INPUT, found)
+        if isinstance(error, StepUnavailableError):
+            log(call_id, f"503 {secrets.redact(error.message)}")
+            response = _error(503, secrets.redact(error.message), ErrorType.UNAVAILABLE)
+            if error.retry_after_seconds is not None:
+                response.headers["Retry-After"] = str(error.retry_after_seconds)
+            return response
+        cancelled = _cancellation(error)
+        if cancelled is not None:
+            how = "" if cancelled is error else f" (raised as {type(error).__name__})"
+            log(call_id, f"409 {cancelled}{how}")
+            return _error(409, secrets.redact(str(cancelled)) or "cancelled", ErrorType.CANCELLED)
+        if _storage_full(error):
+            message = f"the storage is full: {secrets.redact(str(error)) or type(error).__name__}"
+            log(call_id, f"507 {message}")
+            return _error(507, message, ErrorType.STORAGE_FULL)
+        log(call_id, f"500 {function_name} failed:\n{traceback.format_exc().rstrip()}")
+        return _error(500, secrets.redact(str(error)) or type(error).__name__, type(error).__name__)
+
     @app.get("/")
     def describe() -> Response:
         return _json(200, {
@@ -226,6 +276,7 @@ def create_app(
                 progress_url=body.get("progressUrl"),
                 progress_interval=progress_interval,
                 sign_report=sign_report,
+                request_headers=request.headers,
             )
             try:
                 step_input = body["input"] if input_schema is None else input_schema.apply(body["input"])
@@ -235,36 +286,23 @@ def create_app(
                 finally:
                     ctx.close()  # no progress report follows the answer
                 try:
-                    return _json(200, result)
+                    response = _json(200, result)
                 except (TypeError, ValueError) as error:
                     raise HandlerContractError(f"handle() returned a value that is not JSON: {error}") from error
-            except StepInputError as error:
-                found = [{"path": _under_input(i["path"]), "message": secrets.redact(i["message"])} for i in error.issues]
-                log(call_id, "422 " + describe_issues(found))
-                return _error(422, secrets.redact(error.message), ErrorType.INVALID_INPUT, found)
-            except StepUnavailableError as error:
-                log(call_id, f"503 {secrets.redact(error.message)}")
-                response = _error(503, secrets.redact(error.message), ErrorType.UNAVAILABLE)
-                if error.retry_after_seconds is not None:
-                    response.headers["Retry-After"] = str(error.retry_after_seconds)
+                response.headers.update(ctx.response_headers)
                 return response
-            except StepCancelledError as error:
-                log(call_id, f"409 {error}")
-                return _error(409, secrets.redact(str(error)) or "cancelled", ErrorType.CANCELLED)
-            except Exception as error:  # noqa: BLE001 - every other failure is a retryable 500
-                cancelled = _cancellation(error)
-                if cancelled is not None:
-                    log(call_id, f"409 {cancelled} (raised as {type(error).__name__})")
-                    return _error(409, secrets.redact(str(cancelled)) or "cancelled", ErrorType.CANCELLED)
-                # The stack stays in the log; the caller gets the message only.
-                log(call_id, f"500 {function_name} failed:\n{traceback.format_exc().rstrip()}")
-                return _error(500, secrets.redact(str(error)) or type(error).__name__, type(error).__name__)
+            except Exception as error:  # noqa: BLE001 - failure() answers each kind of failure
+                return failure(call_id, error, _under_input)
 
         # Only verified calls are traced: the span continues the orchestrator's trace (W3C traceparent).
         with step_span(request.headers, body["run"], function_name, call_id) as span:
             response = answer()
             record_status(span, response.status_code)
             return response
+
+    for name, route in _direct_routes(handler, direct_calls).items():
+        app.add_url_rule(f"/{name}", endpoint=f"route_{name}", view_func=_route_view(route, name, refuse_caller, failure, secrets, store_provider, function_name),
+                         methods=["POST"])
 
     @app.after_request
     def sign_answer(response: Response) -> Response:
@@ -280,3 +318,61 @@ def create_app(
         return _error(error.code or 500, error.description or error.name, _HTTP_ERROR_TYPES.get(error.code or 500, error.name.replace(" ", "")))
 
     return app
+
+
+# A route's name: one lowercase path segment (the gateway passes /function/<name>/<route> on as /<route>).
+_ROUTE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+RouteAnswer = tuple[int, Any]
+
+
+def _direct_routes(handler: ModuleType, direct_calls: bool) -> dict[str, Callable[[Any, StepContext], RouteAnswer]]:
+    """The handler's ``ROUTES``: ``{"<name>": fn}``, each served at ``POST /<name>`` for people's direct calls (so only
+    with ``DIRECT_CALLS = True``); ``fn(body, ctx)`` gets the parsed JSON body and returns ``(status, body)``."""
+    routes = getattr(handler, "ROUTES", None)
+    if routes is None:
+        return {}
+    if not direct_calls:
+        raise ConfigError("handler.py declares ROUTES without DIRECT_CALLS = True: its routes are for people's direct calls only")
+    if not isinstance(routes, dict):
+        raise ConfigError('handler.py: ROUTES must be a dict {"<name>": fn(body, ctx) -> (status, body)}')
+    for name, route in routes.items():
+        if not isinstance(name, str) or not _ROUTE_NAME.match(name) or not callable(route):
+            raise ConfigError(f'handler.py: ROUTES entry {name!r} must map a lowercase path segment like "feedback" to fn(body, ctx)')
+    return routes
+
+
+def _route_view(
+    route: Callable[[Any, StepContext], RouteAnswer],
+    name: str,
+    refuse_caller: Callable[[str], Optional[Response]],
+    failure: Callable[[str, Exception, Callable[[str], str]], Response],
+    secrets: SecretReader,
+    store_provider: Callable[[], ArtifactStore],
+    function_name: str,
+) -> Callable[[], Response]:
+    """One route's view: the caller's API key first (as the function's own direct calls), then the JSON body, then
+    ``route(body, ctx)``; failures answer as the function's do, with issue paths as the body's own fields."""
+
+    def serve() -> Response:
+        call_id = request.headers.get(CALL_ID_HEADER) or str(uuid.uuid4())
+        refused = refuse_caller(call_id)
+        if refused is not None:
+            return refused
+        raw = request.get_data(cache=False) or b""
+        try:
+            body = json.loads(raw, parse_constant=_reject_constant)
+        except (ValueError, UnicodeDecodeError):
+            return _error(400, f"POST /{name}: request body is not valid JSON", ErrorType.INVALID_INPUT, [{"path": "(root)", "message": "invalid JSON"}])
+        envelope, _ = direct_call_envelope({}, call_id, function_name)
+        ctx = StepContext(RunInfo.from_envelope(envelope["run"]), call_id, secrets, store_provider, request_headers=request.headers)
+        try:
+            status, answer = route(body, ctx)
+            response = _json(status, answer)
+        except Exception as error:  # noqa: BLE001 - failure() answers each kind of failure
+            return failure(call_id, error, lambda path: path or "(root)")
+        finally:
+            ctx.close()
+        response.headers.update(ctx.response_headers)
+        return response
+
+    return serve

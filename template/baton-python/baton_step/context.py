@@ -141,9 +141,13 @@ class StepContext:
         progress_url: Optional[str] = None,
         progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
         sign_report: Optional[Callable[[bytes], str]] = None,
+        request_headers: Optional[Mapping[str, str]] = None,
     ) -> None:
         self.run = run
         self.call_id = call_id
+        # The call's HTTP request headers (read only), and headers the wrapper adds to a successful answer.
+        self.request_headers: Mapping[str, str] = request_headers if request_headers is not None else {}
+        self.response_headers: dict[str, str] = {}
         self.progress_url = progress_url
         self._secrets = secrets
         self._store_provider = store_provider

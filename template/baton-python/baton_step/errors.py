@@ -45,6 +45,7 @@ class ErrorType:
     UNAVAILABLE = "Unavailable"
     KEY_CHECK_FAILED = "KeyCheckFailed"
     WRAPPER_ERROR = "WrapperError"
+    STORAGE_FULL = "StorageFull"
 
 
 class StepInputError(Exception):

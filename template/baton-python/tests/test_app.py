@@ -187,6 +187,38 @@ def test_step_unavailable_error_without_a_delay_sends_no_retry_after():
     assert response.get_json()["error"]["type"] == ErrorType.UNAVAILABLE
 
 
+def test_a_write_on_a_full_disk_is_507_storage_full(capsys):
+    # /dev/full answers every write with ENOSPC: a real full disk without a mount.
+    def local_write(input, ctx):
+        with open("/dev/full", "wb") as full:
+            full.write(b"x" * 65536)
+            full.flush()
+        return {"output": {}}
+
+    response = post(make_client(local_write), {"input": {}, "run": RUN})
+    assert response.status_code == 507
+    error = response.get_json()["error"]
+    assert error["type"] == ErrorType.STORAGE_FULL
+    assert error["message"].startswith("the storage is full: [Errno 28] No space left on device")
+    assert "507 the storage is full" in capsys.readouterr().err
+
+
+def test_minio_storage_full_wrapped_by_the_handler_is_507():
+    from minio.error import S3Error
+
+    def handle(input, ctx):
+        try:
+            raise S3Error(None, "XMinioStorageFull", "Storage backend has reached its minimum free drive threshold.", "/b/k", "r", "h")
+        except S3Error as error:
+            raise RuntimeError("could not store the dataset") from error
+
+    response = post(make_client(handle), {"input": {}, "run": RUN})
+    assert response.status_code == 507
+    assert response.get_json() == {
+        "error": {"message": "the storage is full: could not store the dataset", "type": ErrorType.STORAGE_FULL}
+    }
+
+
 def test_step_unavailable_error_redacts_secret_values(tmp_path):
     (tmp_path / "postgres-password").write_text("hunter2-very-secret\n")
 

@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from baton_step import ErrorType
+from baton_step import ConfigError, ErrorType, StepInputError
 from baton_step.app import create_app
 from baton_step.envelope import load_validator
 from baton_step.secrets import SecretReader
@@ -108,3 +108,54 @@ def test_get_says_whether_direct_calls_are_accepted():
     assert "Authorization: Bearer <API key with role viewer>" in direct["usage"]
     step = make_client(run_info, None).get("/").get_json()
     assert step["directCalls"] is False and "no run" not in step["usage"]
+
+
+def echo_headers(input, ctx):
+    ctx.response_headers["X-Echo"] = ctx.request_headers.get("X-Ask", "none")
+    return {"output": {}}
+
+
+def test_a_handler_reads_request_headers_and_sets_response_headers():
+    response = post(make_client(echo_headers, True), {"input": {}}, **{"X-Ask": "hello"})
+    assert response.status_code == 200 and response.headers["X-Echo"] == "hello"
+
+
+def routed_client(routes, direct_calls=True):
+    module = types.ModuleType("handler")
+    module.handle = run_info
+    module.DIRECT_CALLS = direct_calls
+    module.ROUTES = routes
+    store = memory_store()
+    client = create_app(module, VALIDATOR, SecretReader("/nonexistent"), lambda: store, "predict", step_key=TEST_STEP_KEY).test_client()
+    client.key = issue_api_key(store, ["viewer"])
+    return client
+
+
+def note(body, ctx):
+    if body.get("bad"):
+        raise StepInputError("bad note", path="bad")
+    ctx.response_headers["X-Noted"] = "yes"
+    return 202, {"noted": body, "run": ctx.run.workflow_id}
+
+
+def test_a_route_serves_people_with_the_same_key_check():
+    client = routed_client({"note": note})
+    ok = client.post("/note", json={"a": 1}, headers=bearer_headers(client.key))
+    assert ok.status_code == 202 and ok.get_json() == {"noted": {"a": 1}, "run": "direct"} and ok.headers["X-Noted"] == "yes"
+    assert client.post("/note", json={"a": 1}).status_code == 401
+    assert client.post("/note", json={"a": 1}, headers=bearer_headers("baton_nope_nope")).status_code == 401
+    bad = client.post("/note", json={"bad": True}, headers=bearer_headers(client.key))
+    assert bad.status_code == 422 and bad.get_json()["error"]["issues"] == [{"path": "bad", "message": "bad note"}]
+    assert client.get("/note").status_code == 405
+    assert client.post("/other", json={}, headers=bearer_headers(client.key)).status_code == 404
+
+
+@pytest.mark.parametrize("routes, direct_calls, complaint", [
+    ({"note": note}, False, "without DIRECT_CALLS"),
+    ([note], True, "must be a dict"),
+    ({"Note/x": note}, True, "lowercase path segment"),
+    ({"note": "not callable"}, True, "lowercase path segment"),
+])
+def test_bad_routes_stop_the_function(routes, direct_calls, complaint):
+    with pytest.raises(ConfigError, match=complaint):
+        routed_client(routes, direct_calls)

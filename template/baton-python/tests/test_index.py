@@ -177,3 +177,28 @@ def test_a_bad_progress_interval_exits_with_the_key_named(tmp_path, handler_dir)
     result = subprocess.run([sys.executable, "index.py"], cwd=TEMPLATE_DIR, capture_output=True, text=True, timeout=60,
                             env={**os.environ, "BATON_HANDLER_DIR": handler_dir, "BATON_PROGRESS_INTERVAL": "soon"})
     assert result.returncode == 2 and "BATON_PROGRESS_INTERVAL" in result.stderr
+
+
+def test_sigterm_runs_the_handlers_on_stop_before_exiting(tmp_path):
+    # What predict's inference log relies on: the watchdog's SIGTERM lets the handler write what it holds.
+    marker = tmp_path / "stopped"
+    (tmp_path / "handler.py").write_text(textwrap.dedent(f"""
+        import time
+
+        def handle(input, ctx):
+            return {{"output": {{}}}}
+
+        def on_stop(budget_seconds):
+            time.sleep(0.3)  # a flush takes a moment: the process must wait for it
+            open({str(marker)!r}, "w").write(f"budget={{budget_seconds}}")
+    """))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "index.py"], cwd=TEMPLATE_DIR, env=wrapper_env(str(tmp_path), port),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/", proc)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+        assert marker.read_text() == "budget=8.0"
+    finally:
+        stop(proc)
