@@ -1,7 +1,7 @@
 /**
  * Issue 14 (item 5, and its scenario in item 6) on the real stack: an iris model trained from a CSV over HTTP is in
- * production; predict answers requests, which land in the inference log with feedback (written here in the log's
- * contract format, with predict's real answers, until predict writes the log itself). Unshifted inputs: monitor-model
+ * production; predict answers requests as callers send them and logs them, and the true labels come back through
+ * predict's feedback route. Unshifted inputs: monitor-model
  * reports no drift and starts nothing. Then the world changes (petal lengths grow, in the live inputs and in the
  * CSV): monitor-model reports drift on petal_length, starts the retraining with BatonTrigger = 'drift' on the latest
  * data, the model's rules promote it, and predict serves the new version. GET /models/{name}/monitoring shows both.
@@ -63,45 +63,56 @@ function shiftedCsv(shift: number): string {
   return `${[header, ...shifted].join('\n')}\n`;
 }
 
-const partition = (at: Date) => `date=${at.toISOString().slice(0, 10)}/hour=${at.toISOString().slice(11, 13)}`;
+/** How many lines are stored under `prefix` (the inference log or its feedback, of MODEL). */
+async function storedLines(prefix: string): Promise<number> {
+  let lines = 0;
+  for await (const item of minio.listObjectsV2(BUCKET, `${prefix}/${MODEL}/`, true)) {
+    if (!item.name) continue;
+    const chunks: Buffer[] = [];
+    for await (const chunk of await minio.getObject(BUCKET, item.name)) chunks.push(chunk as Buffer);
+    lines += Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).length;
+  }
+  return lines;
+}
+
+async function call(path: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${stack.gatewayUrl}/function/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${reader.token}` },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
 
 /**
- * Sends the rows to predict in requests of 10 and records each as predict's inference log records it (contract:
- * inference-log/<model>/date=/hour=/<replica>-<startMillis>-<seq>.jsonl), with the true labels as feedback.
+ * Sends the rows to predict as callers do, ten per request, and the true labels as feedback on each request id;
+ * waits until predict's inference log (flushed every few seconds, off the request path) holds them all.
  */
-async function serveAndLog(rows: number[][], labels: string[], tag: string): Promise<string> {
-  const at = new Date(Date.now() - 2000);
-  const log: string[] = [];
-  const feedback: string[] = [];
+async function serve(rows: number[][], labels: string[]): Promise<string> {
+  const logged = await storedLines('inference-log');
+  const labelled = await storedLines('inference-feedback');
   let version = '';
   for (let start = 0; start < rows.length; start += 10) {
-    const batch = rows.slice(start, start + 10);
-    const answer = await predict(reader, { model: MODEL, rows: batch });
-    version = answer.model.version;
-    const requestId = `${tag}-${start}`;
-    const ts = at.toISOString();
-    log.push(
-      JSON.stringify({
-        requestId,
-        ts,
-        model: answer.model,
-        features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
-        rows: batch,
-        predictions: answer.predictions,
-        probabilities: answer.probabilities ?? null,
-        classes: answer.classes ?? null,
-      }),
-    );
-    feedback.push(JSON.stringify({ requestId, ts, labels: labels.slice(start, start + 10) }));
+    const answer = await call('predict', { input: { model: MODEL, rows: rows.slice(start, start + 10) } });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const output = (answer.body as { output: { requestId: string; model: { version: string } } }).output;
+    version = output.model.version;
+    const feedback = await call('predict/feedback', {
+      model: MODEL,
+      requestId: output.requestId,
+      labels: labels.slice(start, start + 10),
+    });
+    assert.equal(feedback.status, 202, JSON.stringify(feedback.body));
   }
-  const put = (prefix: string, lines: string[]) =>
-    minio.putObject(
-      BUCKET,
-      `${prefix}/${MODEL}/${partition(at)}/${tag}-${at.getTime()}-0.jsonl`,
-      `${lines.join('\n')}\n`,
-    );
-  await put('inference-log', log);
-  await put('inference-feedback', feedback);
+  const requests = Math.ceil(rows.length / 10);
+  const deadline = Date.now() + 60_000;
+  while (
+    (await storedLines('inference-log')) < logged + requests ||
+    (await storedLines('inference-feedback')) < labelled + requests
+  ) {
+    assert.ok(Date.now() < deadline, 'predict logged every request and its feedback within a minute');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
   return version;
 }
 
@@ -137,7 +148,7 @@ test('unshifted inputs: no drift, no retraining; shifted inputs: drift, a retrai
   await setModelPolicy(stack, MODEL, { rules: { mustBeatProduction: false }, reason: 'retrain on the latest data' });
 
   const same = irisRows();
-  assert.equal(await serveAndLog(same.rows, same.labels, 'same'), v1);
+  assert.equal(await serve(same.rows, same.labels), v1);
   const calm = await monitor();
   assert.equal(calm.result.samples, 150);
   assert.equal(calm.result.drift.detected, false, calm.result.drift.reason);
@@ -152,7 +163,7 @@ test('unshifted inputs: no drift, no retraining; shifted inputs: drift, a retrai
   // The world changes: petal lengths grow by 3 cm, in what callers send and in the source the model learns from.
   data.files.set('iris.csv', shiftedCsv(3));
   const moved = irisRows(3);
-  await serveAndLog(moved.rows, moved.labels, 'moved');
+  await serve(moved.rows, moved.labels);
   const drifted = await monitor();
   assert.equal(drifted.result.samples, 300);
   assert.equal(drifted.result.drift.detected, true, drifted.result.drift.reason);
