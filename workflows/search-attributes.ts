@@ -13,6 +13,8 @@ export const batonSearchAttributes = {
   accuracy: defineSearchAttributeKey('BatonAccuracy', SearchAttributeType.DOUBLE),
   stage: defineSearchAttributeKey('BatonStage', SearchAttributeType.KEYWORD),
   trigger: defineSearchAttributeKey('BatonTrigger', SearchAttributeType.KEYWORD),
+  /** A monitor-model run's drift: the largest PSI of the window (any feature, or the predicted classes). */
+  drift: defineSearchAttributeKey('BatonDrift', SearchAttributeType.DOUBLE),
 } as const;
 
 const cliTypeNames: Record<string, string> = {

@@ -2,7 +2,9 @@
 import { callApi, type BatonApi } from './run-client.ts';
 import type { ModelPolicyView, ModelSummary, ModelVersionView, ModelView, ModelStage } from '../../registry/index.ts';
 
-export type { ModelPolicyView, ModelSummary, ModelVersionView, ModelView, ModelStage };
+import type { MonitoringView } from '../../functions/baton/api/model-monitoring.ts';
+
+export type { ModelPolicyView, ModelSummary, ModelVersionView, ModelView, ModelStage, MonitoringView };
 
 /** The answer to setting a policy: the policy now in force, and whether this call changed it. */
 export type PolicyAnswer = ModelPolicyView & { changed: boolean };
@@ -54,4 +56,9 @@ export async function setModelPolicy(
   body: { rules: unknown; reason?: string },
 ): Promise<PolicyAnswer> {
   return callApi<PolicyAnswer>(api, 'PUT', `/models/${encodeURIComponent(name)}/policy`, body);
+}
+
+/** What monitor-model found for a model (`GET /models/{name}/monitoring`): latest drift per feature, history. */
+export async function getModelMonitoring(api: BatonApi, name: string): Promise<MonitoringView> {
+  return callApi<MonitoringView>(api, 'GET', `/models/${encodeURIComponent(name)}/monitoring`);
 }

@@ -3,6 +3,7 @@ import type { Command } from '../context.ts';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './keys.ts';
 import { modelsCommand } from './models.ts';
 import { newPipelineCommand, newStepCommand } from './new.ts';
+import { modelsMonitorCommand } from './models-monitor.ts';
 import { modelsPolicyCommand } from './models-policy.ts';
 import { modelsPromoteCommand } from './models-promote.ts';
 import { pipelinesCommand } from './pipelines.ts';
@@ -49,6 +50,7 @@ export const commands: readonly Command[] = [
   modelsCommand,
   modelsPromoteCommand,
   modelsPolicyCommand,
+  modelsMonitorCommand,
   predictCommand,
   keysCreateCommand,
   keysListCommand,

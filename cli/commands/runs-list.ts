@@ -7,7 +7,7 @@ import { runsTable } from '../format.ts';
 /** Baton's search attributes, as `--where` can use them (a unit test keeps this in step with workflows/search-attributes.ts). */
 export const SEARCH_ATTRIBUTES_HELP = [
   "                     Baton's search attributes: BatonPipeline, BatonStep, BatonDatasetVersion,",
-  '                     BatonModelVersion, BatonStage, BatonTrigger (Keyword) and BatonAccuracy (Double);',
+  '                     BatonModelVersion, BatonStage, BatonTrigger (Keyword), BatonAccuracy and BatonDrift (Double);',
   "                     Temporal's own: ExecutionStatus, StartTime, CloseTime, WorkflowType...",
 ].join('\n');
 

@@ -90,7 +90,8 @@ export async function startWorkflowTestServer(
     const readModelPolicy = options.readModelPolicy ?? (async () => ({ version: 0, rules: promotionPolicy.parse({}) }));
     const stepCalls: RecordedStepCall[] = [];
     const recordingInvoke = (call: InvokeFunctionRequest) => {
-      stepCalls.push({ step: call.step, function: call.function });
+      // A run this one started on the same queue (a child pipeline) calls its own pipeline's steps.
+      if (call.pipeline === pipeline.name) stepCalls.push({ step: call.step, function: call.function });
       return invoke(call);
     };
     const activities = { invokeFunction: recordingInvoke, readModelPolicy };

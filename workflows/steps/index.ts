@@ -16,6 +16,7 @@ import { report } from './report.ts';
 import { train } from './train.ts';
 import { trainEpochs } from './train-epochs.ts';
 import { validateDataset } from './validate-dataset.ts';
+import { monitorModel } from './monitor-model.ts';
 
 export const steps: readonly StepDefinition[] = [
   fetchCsv,
@@ -31,6 +32,7 @@ export const steps: readonly StepDefinition[] = [
   // A data-change watch's probes: each calls the function that owns its source (fetch-csv, ingest-postgres).
   probeCsv,
   probePostgres,
+  monitorModel,
 ];
 
 /**

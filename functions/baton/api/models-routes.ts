@@ -1,7 +1,8 @@
 /**
  * The model registry over HTTP, mounted at `/models`: `GET /`, `GET /{name}`, `GET /{name}/versions/{version}`,
  * `POST /{name}/versions/{version}/promote` `{stage?, reason?}` (recorded as done by the caller), and the model's
- * promotion policy: `GET /{name}/policy` and `PUT /{name}/policy` `{rules, reason?}` (recorded as set by the caller).
+ * promotion policy: `GET /{name}/policy` and `PUT /{name}/policy` `{rules, reason?}` (recorded as set by the caller);
+ * and what monitor-model found: `GET /{name}/monitoring` (see model-monitoring.ts).
  * Unknown models and versions answer 404 naming them; a body that breaks the schema answers 400 naming the field.
  */
 import { Hono } from 'hono';
@@ -26,6 +27,8 @@ import { TriggerApiError } from './trigger-api-error.ts';
 import { readJsonBody } from './json-body.ts';
 import { pathParams } from './path-params.ts';
 import { answers, type RouteDocs } from './route-doc.ts';
+import { monitoringView, readMonitoring, type MonitoringStore } from './model-monitoring.ts';
+import { monitoringReport } from './model-monitoring-report.ts';
 
 /** What the routes use of the registry (the real one, or one over an in-memory store in tests). */
 export type ModelsRegistry = Pick<
@@ -39,6 +42,8 @@ export interface ModelsDeps {
   registry?: () => ModelsRegistry;
   /** Told each promotion to production an admin made here (the orchestrator's metrics). */
   onPromotion?: () => void;
+  /** Where monitor-model's summaries and reports are; default: the artifact bucket (as the registry's default). */
+  monitoringStore?: () => MonitoringStore;
 }
 
 /** The body of `POST .../promote`; every field has a default, so an empty body promotes to production. */
@@ -71,6 +76,9 @@ export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
   let shared: ModelsRegistry | undefined;
   const registry =
     deps.registry ?? (() => (shared ??= new ModelRegistry(new ArtifactStore(artifactStoreConfigFromEnv()))));
+  let sharedStore: ArtifactStore | undefined;
+  const monitoringStore =
+    deps.monitoringStore ?? (() => (sharedStore ??= new ArtifactStore(artifactStoreConfigFromEnv())));
   const app = new Hono<AuthEnv>();
 
   app.get('/', async (c) => c.json({ models: await registry().listModels() }));
@@ -105,6 +113,14 @@ export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
 
   app.get('/:name/policy', async (c) =>
     c.json(await answering(registry().getPolicy(pathParams(modelParams, c.req.param()).name))),
+  );
+
+  app.get('/:name/monitoring', async (c) =>
+    c.json(await readMonitoring(monitoringStore(), pathParams(modelParams, c.req.param()).name)),
+  );
+
+  app.get('/:name/monitoring/report', async (c) =>
+    monitoringReport(monitoringStore(), pathParams(modelParams, c.req.param()).name),
   );
 
   app.put('/:name/policy', async (c) => {
@@ -234,6 +250,27 @@ export const modelsRouteDocs: RouteDocs = {
       'The stored policy with its version and history, or the default policy (version 0) when none is stored.',
     params: modelParams,
     responses: { 200: { description: 'The policy', schema: policyView }, 400: 'A name the registry cannot hold' },
+  },
+  'GET /models/:name/monitoring': {
+    tag: 'models',
+    summary: 'What monitor-model found: the latest drift per feature, and drift and live accuracy over time',
+    description:
+      'From the summaries monitor-model runs stored (`monitoring/<name>/`), oldest first, at most the last 100 windows; `latest` is null when the model was never monitored. The HTML report of each window is beside its summary.',
+    params: modelParams,
+    responses: {
+      200: { description: 'The monitoring view', schema: monitoringView },
+      400: 'A name the registry cannot hold',
+    },
+  },
+  'GET /models/:name/monitoring/report': {
+    tag: 'models',
+    summary: "The latest monitoring window's HTML report (self-contained: no script, nothing loaded)",
+    params: modelParams,
+    responses: {
+      200: { description: 'The report', contentType: 'text/html' },
+      400: 'A name the registry cannot hold',
+      404: 'The model was never monitored, or its report is gone',
+    },
   },
   'PUT /models/:name/policy': {
     tag: 'models',

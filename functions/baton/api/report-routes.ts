@@ -22,6 +22,20 @@ export const REPORT_ACTIVITY_ID = 'report';
 /** The report page may load nothing: it is self-contained (inline CSS and SVG, no script). */
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
+/** A self-contained HTML report streamed as it is stored: nothing it holds may run or load anything. */
+export function htmlReportResponse(body: Readable, size: number): Response {
+  return new Response(Readable.toWeb(body) as unknown as ReadableStream<Uint8Array>, {
+    status: 200,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': String(size),
+      'cache-control': 'no-cache',
+      'content-security-policy': REPORT_CSP,
+      'x-content-type-options': 'nosniff',
+    },
+  });
+}
+
 /** What the route reads of the artifact store (the real one, or a fake in tests). */
 export interface ReportStore {
   getStream(ref: ArtifactRef): Promise<Readable>;
@@ -95,16 +109,7 @@ export function reportRoutes(deps: ReportDeps): Hono {
         );
       throw error;
     }
-    return new Response(Readable.toWeb(body) as unknown as ReadableStream<Uint8Array>, {
-      status: 200,
-      headers: {
-        'content-type': 'text/html; charset=utf-8',
-        'content-length': String(ref.size),
-        'cache-control': 'no-cache',
-        'content-security-policy': REPORT_CSP,
-        'x-content-type-options': 'nosniff',
-      },
-    });
+    return htmlReportResponse(body, ref.size);
   });
 
   return app;

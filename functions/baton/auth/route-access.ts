@@ -48,6 +48,8 @@ export const ROUTE_ACCESS = {
   'GET /models/:name/versions/:version': 'viewer',
   'POST /models/:name/versions/:version/promote': 'admin',
   'GET /models/:name/policy': 'viewer',
+  'GET /models/:name/monitoring': 'viewer',
+  'GET /models/:name/monitoring/report': 'viewer',
   'PUT /models/:name/policy': 'admin',
   'GET /keys': 'admin',
   'POST /keys': 'admin',

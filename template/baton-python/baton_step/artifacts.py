@@ -55,6 +55,9 @@ class ObjectBackend(Protocol):
     def stat(self, bucket: str, key: str) -> Optional[ObjectInfo]:
         """Size and recorded sha256 of an object, or None when absent."""
 
+    def list_keys(self, bucket: str, prefix: str) -> list[str]:
+        """Every key under ``prefix`` (recursive), sorted."""
+
 
 def parse_uri(uri: str) -> tuple[str, str]:
     """Splits ``s3://bucket/key`` into (bucket, key)."""
@@ -156,6 +159,18 @@ class ArtifactStore:
                 f"with sha256 {ref['sha256'][:12]}..., got {len(data)} bytes with sha256 {actual[:12]}..."
             )
         return data
+
+    def list_keys(self, prefix: str) -> list[str]:
+        """Every key under ``prefix`` in this bucket, sorted (time-partitioned logs, monitoring summaries)."""
+        return self.backend.list_keys(self.bucket, prefix)
+
+    def read_bytes(self, key: str) -> Optional[bytes]:
+        """The bytes stored at ``key`` now, or None when absent: for objects no reference pins (logs, datasets
+        named by a registry record's uri)."""
+        try:
+            return b"".join(self.backend.get(self.bucket, key))
+        except ArtifactNotFoundError:
+            return None
 
     def read_json(self, key: str) -> Optional[Any]:
         """The JSON value stored at ``key`` in this bucket, or None when absent.

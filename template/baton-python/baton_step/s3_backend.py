@@ -89,6 +89,16 @@ class MinioBackend:
         metadata = {name.lower(): value for name, value in (info.metadata or {}).items()}
         return ObjectInfo(size=info.size or 0, sha256=metadata.get(f"x-amz-meta-{SHA256_META}"))
 
+    def list_keys(self, bucket: str, prefix: str) -> list[str]:
+        """Every key under ``prefix`` (recursive), sorted; a missing bucket lists nothing."""
+        try:
+            with s3_span("ListObjectsV2", bucket, prefix):
+                return sorted(item.object_name for item in self.client.list_objects(bucket, prefix=prefix, recursive=True))
+        except S3Error as error:
+            if error.code in _MISSING:
+                return []
+            raise
+
 
 def open_store(settings: ArtifactSettings, secrets: SecretReader) -> ArtifactStore:
     """Builds a store from settings and the function's S3 credentials (``read_s3_credentials``); creates the bucket

@@ -73,6 +73,11 @@ class MemoryBackend:
             found = self.objects.get((bucket, key))
         return None if found is None else ObjectInfo(len(found[0]), found[2])
 
+    def list_keys(self, bucket: str, prefix: str) -> list[str]:
+        """Every key under ``prefix`` in ``bucket``, sorted."""
+        with self._lock:
+            return sorted(key for (b, key) in self.objects if b == bucket and key.startswith(prefix))
+
     def read(self, key: str, bucket: str = TEST_BUCKET) -> bytes:
         """The bytes stored at ``key`` (for assertions)."""
         return self.objects[(bucket, key)][0]
