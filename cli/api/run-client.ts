@@ -217,6 +217,14 @@ export async function predict(
     .output;
 }
 
+/** Records the true labels of a predict request, one per row (`POST /function/predict/feedback`, 202 when queued). */
+export async function sendFeedback(
+  api: BatonApi,
+  feedback: { model: string; requestId: string; labels: unknown[] },
+): Promise<void> {
+  await callFunction(api.gatewayUrl, 'predict', 'POST', '/feedback', feedback, api.token);
+}
+
 /** What can be run (`GET /pipelines`). */
 export async function listPipelines(api: BatonApi): Promise<PipelineInfo[]> {
   return (await callApi<{ pipelines: PipelineInfo[] }>(api, 'GET', '/pipelines')).pipelines;

@@ -1,21 +1,26 @@
 /**
  * `npm start`: installs what is missing, starts the local stack, runs the demo (train-classifier through the
  * HTTP trigger, then a prediction from the production model), and keeps serving until Ctrl-C. `npm run demo`
- * (`--demo-once`) exits after the demo with its status instead.
+ * (`--demo-once`) exits after the demo with its status instead. `--loop` (`npm run demo:loop`) runs the closed-loop
+ * demo instead: a data server for its CSV, a watch, a monitor schedule, drift, a retraining (deploy/local/loop-demo.ts).
  */
 import { join } from 'node:path';
 import { ensureTools } from '../tools/tools.ts';
 import { loadStackConfig } from './stack-config.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
 import { runDemo } from './demo.ts';
+import { startDemoDataServer, type DemoDataServer } from './demo-data-server.ts';
+import { runLoopDemo } from './loop-demo.ts';
 import { createSay, keepStdioErrorsHarmless } from './stack-output.ts';
 
 const demoOnce = process.argv.includes('--demo-once');
+const loop = process.argv.includes('--loop');
 // A stdout on a full disk (`npm start > baton.log`) must not end the stack: its lines are dropped, not thrown.
 keepStdioErrorsHarmless();
 const say = createSay();
 
 let stack: LocalStack | undefined;
+let data: DemoDataServer | undefined;
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
@@ -24,6 +29,7 @@ async function shutdown(code: number): Promise<never> {
       say('stopping the local stack…');
       await stack.stop();
     }
+    await data?.close();
   }
   process.exit(code);
 }
@@ -34,8 +40,13 @@ try {
   const config = loadStackConfig();
   const tools = await ensureTools({ progress: say });
   const functionsLog = join(config.dataDir, 'logs', 'functions.log');
+  // The loop demo's CSV comes from an external server, fetch-csv's only allowed host.
+  data = loop ? await startDemoDataServer() : undefined;
   stack = await startLocalStack({
     ...config,
+    ...(data
+      ? { functionEnv: { ...config.functionEnv, RESOURCE_BASE_URL: data.url, RESOURCE_ALLOWED_HOSTS: data.host } }
+      : {}),
     tools,
     log: (line) => say(`[stack] ${line}`),
     functionsLog,
@@ -49,7 +60,7 @@ Baton is up.
   MinIO         ${stack.minioUrl}
   function logs ${functionsLog}
 `);
-  const ok = await runDemo(stack, say);
+  const ok = data ? await runLoopDemo(stack, data, say) : await runDemo(stack, say);
   if (demoOnce) await shutdown(ok ? 0 : 1);
   say('Serving until Ctrl-C.');
 } catch (error) {

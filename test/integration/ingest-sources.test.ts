@@ -22,7 +22,7 @@ let stack: TestStack | undefined;
 let postgres: PostgresServer | undefined;
 let minio: MinioClient;
 let password: string;
-const irisCsv = irisRows(); // the iris table with the species as text (test/fixtures/data/iris.csv)
+const irisCsv = irisRows(); // the iris table with the species as text (deploy/local/demo-data/iris.csv)
 
 before(async () => {
   postgres = await startPostgres();

@@ -1,7 +1,7 @@
 /** The iris table (150 rows, species as text) as a CSV external sources serve, and a copy with bad rows. */
 import { readFileSync } from 'node:fs';
 
-const IRIS = new URL('../fixtures/data/iris.csv', import.meta.url);
+const IRIS = new URL('../../deploy/local/demo-data/iris.csv', import.meta.url);
 
 /** `sepal_length,sepal_width,petal_length,petal_width,species` and 150 rows. */
 export function irisCsv(): string {
