@@ -40,6 +40,14 @@ class ObjectInfo(NamedTuple):
     sha256: Optional[str]
 
 
+class ListedObject(NamedTuple):
+    """One object of a listing: its key, ETag (as the store reports it) and size in bytes."""
+
+    key: str
+    etag: str
+    size: int
+
+
 class ObjectBackend(Protocol):
     """Moves bytes to and from an object store. Implementations: MinioBackend, MemoryBackend."""
 
@@ -54,6 +62,9 @@ class ObjectBackend(Protocol):
 
     def stat(self, bucket: str, key: str) -> Optional[ObjectInfo]:
         """Size and recorded sha256 of an object, or None when absent."""
+
+    def list_objects(self, bucket: str, prefix: str) -> Iterator[ListedObject]:
+        """Every object whose key starts with ``prefix`` (recursively), in any order; lazily, page by page."""
 
 
 def parse_uri(uri: str) -> tuple[str, str]:
