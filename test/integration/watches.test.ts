@@ -14,9 +14,9 @@ import { runIdFor } from '../../workflows/data-change-watch/version-id.ts';
 import { batonSearchAttributes } from '../../workflows/search-attributes.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client as MinioClient } from 'minio';
 import { startDataServer, type DataServer } from '../support/data-server.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
+import { rootMinioClient } from '../support/root-minio.ts';
 import { connectTemporal } from '../support/temporal-client.ts';
 import { startTestStack, stopTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
 import { waitUntil } from '../support/wait-until.ts';
@@ -213,13 +213,7 @@ test('a PostgreSQL table, probed by ingest-postgres: new rows past the high-wate
 });
 
 test('a MinIO prefix, listed by ingest: an unchanged listing starts nothing, a new object exactly one run', async () => {
-  const minio = new MinioClient({
-    endPoint: '127.0.0.1',
-    port: Number(new URL(stack!.minioUrl).port),
-    useSSL: false,
-    accessKey: stack!.secrets.s3AccessKey,
-    secretKey: stack!.secrets.s3SecretKey,
-  });
+  const minio = rootMinioClient(stack!);
   const bucket = 'baton-artifacts';
   const put = (key: string, text: string) => minio.putObject(bucket, key, Buffer.from(text), Buffer.byteLength(text));
   const prefix = 'datasets/arrivals-drop/';
