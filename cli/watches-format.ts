@@ -5,6 +5,7 @@ import { formatTime, linkLines, table } from './format.ts';
 /** A watch's source in one line: `csv data/wine.csv`, `postgres public.wine (max of loaded_at)`. */
 export function sourceLine(source: WatchView['source']): string {
   if (source.kind === 'csv') return `csv ${source.path ?? source.url ?? '?'}`;
+  if (source.kind === 'minio-prefix') return `minio-prefix ${source.prefix}`;
   const column = source.highWaterMark ? `max of ${source.highWaterMark}` : 'checksum';
   return `postgres ${source.schema}.${source.table} (${column})`;
 }

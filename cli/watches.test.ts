@@ -130,6 +130,12 @@ test('watches create sends the source, interval, input and id; refusals exit 2 n
       pipeline: 'train-classifier',
       source: { kind: 'postgres', table: 'wine', highWaterMark: 'loaded_at' },
     });
+    const prefix = await cli(['watches', 'create', 'train-classifier', '--prefix', 'datasets/wine/'], gateway.env);
+    assert.equal(prefix.code, EXIT.ok, prefix.err);
+    assert.deepEqual(gateway.requests.at(-1)!.body, {
+      pipeline: 'train-classifier',
+      source: { kind: 'minio-prefix', prefix: 'datasets/wine/' },
+    });
     const url = await cli(['watches', 'create', 'p', '--csv', 'https://data.example/w.csv'], gateway.env);
     assert.equal(url.code, EXIT.ok, url.err);
     assert.deepEqual((gateway.requests.at(-1)!.body as { source: unknown }).source, {
@@ -140,9 +146,18 @@ test('watches create sends the source, interval, input and id; refusals exit 2 n
     const calls = gateway.requests.length;
     const none = await cli(['watches', 'create', 'train-classifier'], gateway.env);
     assert.equal(none.code, EXIT.usage);
-    assert.match(none.err, /say what to watch: --csv data\/wine.csv, or --postgres <table>/);
+    assert.match(
+      none.err,
+      /say what to watch, one of: --csv data\/wine.csv, --postgres <table>, --prefix datasets\/wine\//,
+    );
     const both = await cli(['watches', 'create', 'p', '--csv', 'a.csv', '--postgres', 't'], gateway.env);
     assert.equal(both.code, EXIT.usage);
+    const markOnPrefix = await cli(
+      ['watches', 'create', 'p', '--prefix', 'runs/', '--high-water-mark', 'id'],
+      gateway.env,
+    );
+    assert.equal(markOnPrefix.code, EXIT.usage);
+    assert.match(markOnPrefix.err, /go with --postgres, not --prefix/);
     assert.equal(gateway.requests.length, calls, 'a usage error calls nothing');
     const tooOften = await cli(['watches', 'create', 'p', '--csv', 'a.csv', '--every', '1s'], gateway.env);
     assert.equal(tooOften.code, EXIT.usage);

@@ -15,7 +15,8 @@ export type WatchRequest = Pick<CreateWatchBody, 'pipeline'> &
           table: string;
           schema?: string;
           highWaterMark?: string;
-        };
+        }
+      | { kind: 'minio-prefix'; prefix: string };
   };
 
 /** The answer to `POST /watches`. */

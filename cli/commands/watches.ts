@@ -12,7 +12,7 @@ const CREATE = 'watches create';
 export const watchesCreateCommand: Command = {
   name: CREATE,
   synopsis:
-    'baton watches create <pipeline> (--csv <path-or-url> | --postgres <table> [--high-water-mark <column>]) [--every <interval>] [--input <json>] [options]',
+    'baton watches create <pipeline> (--csv <path-or-url> | --postgres <table> [--high-water-mark <column>] | --prefix <key-prefix>) [--every <interval>] [--input <json>] [options]',
   summary: 'watch a data source and start a pipeline once per new version of its data',
   details: [
     'POST /watches. The watch is a long-running Temporal workflow: at each interval it asks the function that owns',
@@ -25,6 +25,8 @@ export const watchesCreateCommand: Command = {
     '                            on its allowed hosts; version = its ETag, else Last-Modified, else the sha256 of the body',
     '  --postgres <table>        a table behind ingest-postgres (on its PG_ALLOWED_TABLES); --schema <name> (public)',
     '  --high-water-mark <col>   version = the largest value of this column (default: a checksum of the whole table)',
+    '  --prefix <key-prefix>     objects under a MinIO prefix of datasets/ or runs/ (datasets/wine/), listed by ingest;',
+    '                            version = a sha256 of their sorted keys, ETags and sizes (at most 10,000 objects)',
     '',
     'What and how often:',
     '  --every <interval>        how often to look: 30s, 5m, 1h (default 1m; between 10s and 1d)',
@@ -38,6 +40,7 @@ export const watchesCreateCommand: Command = {
   options: {
     csv: { type: 'string' },
     postgres: { type: 'string' },
+    prefix: { type: 'string' },
     schema: { type: 'string' },
     'high-water-mark': { type: 'string' },
     every: { type: 'string' },
@@ -51,19 +54,28 @@ export const watchesCreateCommand: Command = {
     const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
     const csv = text('csv');
     const table = text('postgres');
-    if ((csv === undefined) === (table === undefined))
-      throw new UsageError('say what to watch: --csv data/wine.csv, or --postgres <table>', CREATE);
-    if (csv !== undefined && (text('schema') || text('high-water-mark')))
-      throw new UsageError('--schema and --high-water-mark go with --postgres, not --csv', CREATE);
+    const prefix = text('prefix');
+    if ([csv, table, prefix].filter((given) => given !== undefined).length !== 1)
+      throw new UsageError(
+        'say what to watch, one of: --csv data/wine.csv, --postgres <table>, --prefix datasets/wine/',
+        CREATE,
+      );
+    if (table === undefined && (text('schema') || text('high-water-mark')))
+      throw new UsageError(
+        `--schema and --high-water-mark go with --postgres, not --${csv !== undefined ? 'csv' : 'prefix'}`,
+        CREATE,
+      );
     const source: WatchRequest['source'] =
       csv !== undefined
         ? { kind: 'csv', ...(/^https?:\/\//.test(csv) ? { url: csv } : { path: csv }) }
-        : {
-            kind: 'postgres',
-            table: table!,
-            ...(text('schema') ? { schema: text('schema') } : {}),
-            ...(text('high-water-mark') ? { highWaterMark: text('high-water-mark') } : {}),
-          };
+        : prefix !== undefined
+          ? { kind: 'minio-prefix', prefix }
+          : {
+              kind: 'postgres',
+              table: table!,
+              ...(text('schema') ? { schema: text('schema') } : {}),
+              ...(text('high-water-mark') ? { highWaterMark: text('high-water-mark') } : {}),
+            };
     const inputText = text('input');
     const input =
       inputText === undefined

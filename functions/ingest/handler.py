@@ -5,6 +5,8 @@ Input  {"source": "sklearn", "dataset": "breast_cancer" | "iris" | "wine" | "dig
 Output {"dataset": {name, version, data, schema, rows, columns, target, previousVersion}}; metrics {rows, columns}
 Keys   datasets/<name>/<version>/data.csv and schema.json, version = first 12 hex of data.csv's sha256;
        datasets/<name>/latest.json points at the newest version and the one before (see baton_ml.datasets).
+Probe  {"probe": true, "prefix": "datasets/wine/"} (the probe-prefix step of a data-change watch) → {"version",
+       "objects"}: the version of the objects under the prefix now, nothing stored (prefix_probe.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from baton_ml.datasets import DATASET_NAME, write_dataset_version
 
 from ingest_csv import read_csv_table
 from ingest_sklearn import LOADERS, load_table
+from prefix_probe import check_prefix, probe_prefix
 
 DEFAULTS = {"source": "sklearn", "dataset": "breast_cancer"}
 SOURCES = ("sklearn", "csv")
@@ -82,8 +85,20 @@ def _from_csv(request: dict[str, Any], ctx: StepContext) -> dict[str, Any]:
         return write_dataset_version(store, request["name"], columns, rows(), request["target"])
 
 
+def _probe(raw: dict[str, Any], ctx: StepContext) -> dict[str, Any]:
+    unknown = sorted(set(raw) - {"probe", "prefix"})
+    raise_if_issues([{"path": key, "message": "unrecognized key; expected probe, prefix"} for key in unknown], "ingest")
+    prefix = check_prefix(raw.get("prefix"))
+    store = ctx.artifacts
+    answer = probe_prefix(store.backend, store.bucket, prefix)
+    ctx.log(f"probe {prefix}: {answer['objects']} objects, version {answer['version']}")
+    return {"output": answer, "metrics": {"objects": answer["objects"]}}
+
+
 def handle(input: Any, ctx: StepContext) -> dict[str, Any]:
     """Writes data.csv and schema.json for the dataset and moves its latest pointer; skips unchanged uploads."""
+    if isinstance(input, dict) and input.get("probe") is True:
+        return _probe(input, ctx)
     request = parse_input(input)
     dataset = _from_csv(request, ctx) if request["source"] == "csv" else _from_sklearn(request, ctx)
     rows, columns = dataset["rows"], len(dataset["columns"])

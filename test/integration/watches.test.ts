@@ -2,7 +2,8 @@
  * Data-change watches on the real local stack: a watch on a CSV served by an external HTTP server (probed through
  * fetch-csv, which alone reaches that host with its token) starts exactly one run of its pipeline when the CSV
  * changes and none while it stays the same, also across a SIGKILLed orchestrator (the stack restarts it): the watch
- * neither starts a duplicate nor misses the change made while the orchestrator was down.
+ * neither starts a duplicate nor misses the change made while the orchestrator was down. A PostgreSQL table is
+ * probed by ingest-postgres, a MinIO prefix by ingest (listing with its own S3 user, limited to its read prefixes).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDataServer, type DataServer } from '../support/data-server.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
+import { rootMinioClient } from '../support/root-minio.ts';
 import { connectTemporal } from '../support/temporal-client.ts';
 import { startTestStack, stopTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
 import { waitUntil } from '../support/wait-until.ts';
@@ -208,4 +210,53 @@ test('a PostgreSQL table, probed by ingest-postgres: new rows past the high-wate
   mark = await pollsPast(mark, 3);
   assert.equal(mark.runsStarted, 1, 'the same mark again starts nothing');
   for (const watchId of [byMark, byChecksum]) await deleteWatch(stack!, watchId);
+});
+
+test('a MinIO prefix, listed by ingest: an unchanged listing starts nothing, a new object exactly one run', async () => {
+  const minio = rootMinioClient(stack!);
+  const bucket = 'baton-artifacts';
+  const put = (key: string, text: string) => minio.putObject(bucket, key, Buffer.from(text), Buffer.byteLength(text));
+  const prefix = 'datasets/arrivals-drop/';
+  // The version ingest answers: a sha256 of the sorted `key ETag size` lines (one part: the ETag is the md5).
+  const versionOf = (objects: Record<string, string>) => {
+    const lines = Object.entries(objects)
+      .map(
+        ([key, text]) =>
+          `${prefix}${key}\t${createHash('md5').update(text).digest('hex')}\t${Buffer.byteLength(text)}\n`,
+      )
+      .sort();
+    return `${sha256(lines.join(''))};objects:${lines.length}`;
+  };
+  await put(`${prefix}a.csv`, FIRST);
+  const watchId = 'arrivals-prefix';
+  await createWatch(stack!, {
+    watchId,
+    pipeline: 'flaky-step',
+    input: { failures: 0 },
+    source: { kind: 'minio-prefix', prefix },
+    interval: '1s',
+  });
+  let view = await pollsPast(undefined, 3, 60_000, watchId);
+  assert.equal(view.lastVersion, versionOf({ 'a.csv': FIRST }), JSON.stringify(view));
+  assert.equal(view.lastError, undefined);
+  // A neighbour whose key merely starts with the same letters is not under the prefix.
+  await put('datasets/arrivals-drop-old/b.csv', SECOND);
+  view = await pollsPast(view, 3);
+  assert.equal(view.runsStarted, 0, 'the baseline and an unchanged listing start nothing');
+
+  await put(`${prefix}b.csv`, SECOND);
+  const expected = versionOf({ 'a.csv': FIRST, 'b.csv': SECOND });
+  view = await waitUntil(async () => {
+    const now = await getWatch(stack!, watchId);
+    return now.lastVersion === expected ? now : undefined;
+  }, 60_000);
+  assert.equal(view.runsStarted, 1);
+  const runId = runIdFor(watchId, expected);
+  assert.equal(view.lastRun?.workflowId, runId);
+  assert.equal((await waitForRun(stack!, runId, { timeoutMs: 120_000 })).status, 'completed');
+  const run = await temporal!.client.workflow.getHandle(runId).describe();
+  assert.equal(run.typedSearchAttributes.get(batonSearchAttributes.trigger), 'data-change');
+  view = await pollsPast(view, 3);
+  assert.equal(view.runsStarted, 1, 'the same listing again starts nothing');
+  await deleteWatch(stack!, watchId);
 });

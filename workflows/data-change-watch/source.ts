@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { sqlIdentifier } from '../steps/ingest-postgres.ts';
+import { objectPrefix } from '../steps/probe-prefix.ts';
 
 /** The CSV behind fetch-csv: a path under its RESOURCE_BASE_URL, or a URL on one of its allowed hosts. */
 export const csvSource = z
@@ -30,6 +31,17 @@ export const postgresSource = z
   })
   .strict();
 
-export const watchSource = z.discriminatedUnion('kind', [csvSource, postgresSource]);
+/**
+ * Objects under a key prefix of the artifact bucket (under datasets/ or runs/, which ingest may list): its version is
+ * a sha256 of the objects' sorted keys, ETags and sizes, so a new, changed or removed object counts.
+ */
+export const minioPrefixSource = z
+  .object({
+    kind: z.literal('minio-prefix'),
+    prefix: objectPrefix,
+  })
+  .strict();
+
+export const watchSource = z.discriminatedUnion('kind', [csvSource, postgresSource, minioPrefixSource]);
 export type WatchSource = z.output<typeof watchSource>;
 export type WatchSourceKind = WatchSource['kind'];

@@ -46,7 +46,7 @@ async function withWatch(
       probes.push(call);
       // Non-retryable: the poll fails at once instead of after the preset's retries.
       if (version instanceof Error) throw ApplicationFailure.nonRetryable(version.message);
-      return { output: { version, basis: 'sha256', url: 'http://data/x.csv' } };
+      return { output: { version, basis: 'sha256', url: 'http://data/x.csv', objects: 1 } };
     },
     readModelPolicy: async () => ({}),
   };
@@ -127,6 +127,19 @@ test('runOnFirstVersion starts a run for the version the first poll sees', async
     const state = await pollsAfter(2);
     assert.equal(state.runsStarted, 1);
     assert.equal(state.lastRun?.version, 'sha256:aaa');
+  });
+});
+
+test("a MinIO prefix is probed by ingest's probe-prefix step, and a new version starts its run", async () => {
+  const source = { kind: 'minio-prefix' as const, prefix: 'datasets/wine/' };
+  await withWatch({ source }, async ({ setVersion, probes, pollsAfter }) => {
+    const after = (await pollsAfter(2)).polls;
+    setVersion('sha256:bbb;objects:2');
+    const state = await pollsAfter(after + 2);
+    assert.equal(state.runsStarted, 1);
+    assert.equal(state.lastRun?.version, 'sha256:bbb;objects:2');
+    assert.ok(probes.every((call) => call.step === 'probe-prefix' && call.function === 'ingest'));
+    assert.deepEqual(probes[0]!.input as object, { probe: true, prefix: 'datasets/wine/' });
   });
 });
 

@@ -21,6 +21,7 @@ import { runStep } from '../run-step.ts';
 import { batonSearchAttributes } from '../search-attributes.ts';
 import { probeCsv } from '../steps/probe-csv.ts';
 import { probePostgres } from '../steps/probe-postgres.ts';
+import { probePrefix } from '../steps/probe-prefix.ts';
 import type { WatchSource } from './source.ts';
 import { WATCH_MEMO_KEY, watchMemo, watchStateQuery, type DataChangeWatchInput, type WatchState } from './state.ts';
 import { runIdFor } from './version-id.ts';
@@ -80,6 +81,8 @@ async function probe(source: WatchSource, poll: number): Promise<string> {
       const { kind: _kind, ...table } = source;
       return (await runStep(probePostgres, { probe: true, ...table }, { id })).version;
     }
+    case 'minio-prefix':
+      return (await runStep(probePrefix, { probe: true, prefix: source.prefix }, { id })).version;
   }
 }
 

@@ -10,6 +10,7 @@ import { ingestPostgres } from './ingest-postgres.ts';
 import { predict } from './predict.ts';
 import { probeCsv } from './probe-csv.ts';
 import { probePostgres } from './probe-postgres.ts';
+import { probePrefix } from './probe-prefix.ts';
 import { promoteModel } from './promote-model.ts';
 import { registerModel } from './register-model.ts';
 import { report } from './report.ts';
@@ -29,10 +30,11 @@ export const steps: readonly StepDefinition[] = [
   registerModel,
   promoteModel,
   report,
-  // A data-change watch's probes: each calls the function that owns its source (fetch-csv, ingest-postgres).
+  // A data-change watch's probes: each calls the function that owns its source (fetch-csv, ingest-postgres, ingest).
   probeCsv,
   probePostgres,
   monitorModel,
+  probePrefix,
 ];
 
 /**

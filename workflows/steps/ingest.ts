@@ -14,11 +14,16 @@ export const datasetName = z
     'use lowercase letters, digits, "_" and "-" (at most 63, starting with a letter or digit)',
   );
 
-/** A bundled dataset; `source` may be left out, so `{}` and inputs of runs started before other sources stay valid. */
-export const sklearnSource = z.object({
-  source: z.literal('sklearn').default('sklearn'),
-  dataset: z.enum(bundledDatasets).default('breast_cancer'),
-});
+/**
+ * A bundled dataset; `source` may be left out, so `{}` and inputs of runs started before other sources stay valid.
+ * Strict like the handler (it refuses other keys): a probe-prefix input must match no ingest shape.
+ */
+export const sklearnSource = z
+  .object({
+    source: z.literal('sklearn').default('sklearn'),
+    dataset: z.enum(bundledDatasets).default('breast_cancer'),
+  })
+  .strict();
 
 /** A raw CSV file already stored as an artifact (e.g. by fetch-csv); its header names the columns. */
 export const csvSource = z

@@ -138,6 +138,12 @@ test('POST /watches refuses what it cannot watch, naming the field', async () =>
   await refused({ ...CSV_WATCH, source: { kind: 'csv', path: 'a', url: 'http://x/a' } }, 'source.url', /not both/);
   await refused({ ...CSV_WATCH, source: { kind: 'ftp', path: 'a' } }, 'source.kind', /.+/);
   await refused({ ...CSV_WATCH, source: { kind: 'postgres', table: 'x; drop' } }, 'source.table', /identifier/);
+  await refused({ ...CSV_WATCH, source: { kind: 'minio-prefix', prefix: 'models/' } }, 'source.prefix', /datasets\//);
+  await refused(
+    { ...CSV_WATCH, source: { kind: 'minio-prefix', prefix: 'datasets/../system/' } },
+    'source.prefix',
+    /not starting with/,
+  );
   await refused({ ...CSV_WATCH, watchId: 'a/b' }, 'watchId', /letters, digits/);
   await refused({ ...CSV_WATCH, input: { dataset: 7 } }, 'input.dataset', /.+/);
   await refused({ ...CSV_WATCH, extra: 1 }, '(root)', /extra/);
@@ -156,6 +162,14 @@ test('a PostgreSQL watch keeps its table, schema and high-water-mark column', as
   assert.equal(response.status, 201, await response.clone().text());
   const [input] = started[0]!.args as [DataChangeWatchInput];
   assert.deepEqual(input.source, { kind: 'postgres', table: 'wine', schema: 'public', highWaterMark: 'loaded_at' });
+});
+
+test('a MinIO prefix watch keeps its prefix', async () => {
+  const { post, started } = setUp();
+  const response = await post({ ...CSV_WATCH, source: { kind: 'minio-prefix', prefix: 'datasets/wine/' } });
+  assert.equal(response.status, 201, await response.clone().text());
+  const [input] = started[0]!.args as [DataChangeWatchInput];
+  assert.deepEqual(input.source, { kind: 'minio-prefix', prefix: 'datasets/wine/' });
 });
 
 test('a watch id in use is a 409 naming it', async () => {

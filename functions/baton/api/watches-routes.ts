@@ -160,7 +160,7 @@ export const watchesRouteDocs: RouteDocs = {
     tag: 'watches',
     summary: 'Watch a data source and start a pipeline once per new data version',
     description:
-      "`source` is a CSV behind fetch-csv (`{kind: 'csv', path}`: its ETag, else Last-Modified, else the body's sha256) or a PostgreSQL table behind ingest-postgres (`{kind: 'postgres', table, highWaterMark?}`: the column's largest value, else a checksum of the table); each is probed by the function that owns it. The first poll's version is the baseline unless `runOnFirstVersion`. Each new version starts one run whose id is `<watchId>-<hash of the version>`, with `BatonTrigger = 'data-change'`, started by the caller. `input` is checked against the pipeline's input schema, as by `POST /runs`.",
+      "`source` is a CSV behind fetch-csv (`{kind: 'csv', path}`: its ETag, else Last-Modified, else the body's sha256) or a PostgreSQL table behind ingest-postgres (`{kind: 'postgres', table, highWaterMark?}`: the column's largest value, else a checksum of the table) or a MinIO prefix behind ingest (`{kind: 'minio-prefix', prefix}` under `datasets/` or `runs/`: a sha256 of its objects' sorted keys, ETags and sizes); each is probed by the function that owns it. The first poll's version is the baseline unless `runOnFirstVersion`. Each new version starts one run whose id is `<watchId>-<hash of the version>`, with `BatonTrigger = 'data-change'`, started by the caller. `input` is checked against the pipeline's input schema, as by `POST /runs`.",
     body: createWatchBody(),
     responses: {
       201: { description: 'The watch runs', schema: watchCreated },

@@ -40,6 +40,14 @@ class ObjectInfo(NamedTuple):
     sha256: Optional[str]
 
 
+class ListedObject(NamedTuple):
+    """One object of a listing: its key, ETag (as the store reports it) and size in bytes."""
+
+    key: str
+    etag: str
+    size: int
+
+
 class ObjectBackend(Protocol):
     """Moves bytes to and from an object store. Implementations: MinioBackend, MemoryBackend."""
 
@@ -57,6 +65,9 @@ class ObjectBackend(Protocol):
 
     def list_keys(self, bucket: str, prefix: str) -> list[str]:
         """Every key under ``prefix`` (recursive), sorted."""
+
+    def list_objects(self, bucket: str, prefix: str) -> Iterator[ListedObject]:
+        """Every object whose key starts with ``prefix`` (recursively), in any order; lazily, page by page."""
 
 
 def parse_uri(uri: str) -> tuple[str, str]:

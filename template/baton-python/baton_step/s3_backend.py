@@ -9,7 +9,7 @@ from typing import BinaryIO, Callable, Iterator, Mapping, Optional
 from minio import Minio
 from minio.error import S3Error
 
-from .artifacts import CHUNK_SIZE, ArtifactStore, ObjectInfo
+from .artifacts import CHUNK_SIZE, ArtifactStore, ListedObject, ObjectInfo
 from .config import ArtifactSettings
 from .errors import ArtifactNotFoundError
 from .secrets import SecretReader, read_s3_credentials
@@ -98,6 +98,13 @@ class MinioBackend:
             if error.code in _MISSING:
                 return []
             raise
+
+    def list_objects(self, bucket: str, prefix: str) -> Iterator[ListedObject]:
+        """Every object under ``prefix`` (ListObjectsV2, recursive), page by page as the caller reads."""
+        with s3_span("ListObjectsV2", bucket, prefix):
+            for item in self.client.list_objects(bucket, prefix=prefix, recursive=True):
+                if not item.is_dir:
+                    yield ListedObject(item.object_name or "", (item.etag or "").strip('"'), item.size or 0)
 
 
 def open_store(settings: ArtifactSettings, secrets: SecretReader) -> ArtifactStore:

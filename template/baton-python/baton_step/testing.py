@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, BinaryIO, Callable, Iterator, Optional
 
 from .api_keys import API_KEYS_DOCUMENT
-from .artifacts import ArtifactRef, ArtifactStore, ObjectInfo
+from .artifacts import ArtifactRef, ArtifactStore, ListedObject, ObjectInfo
 from .config import DEFAULT_PROGRESS_INTERVAL
 from .context import RunInfo, StepContext
 from .errors import ArtifactNotFoundError
@@ -77,6 +77,13 @@ class MemoryBackend:
         """Every key under ``prefix`` in ``bucket``, sorted."""
         with self._lock:
             return sorted(key for (b, key) in self.objects if b == bucket and key.startswith(prefix))
+
+    def list_objects(self, bucket: str, prefix: str) -> Iterator[ListedObject]:
+        """Objects under ``prefix``; the ETag is the md5 of the bytes, as S3 gives for a single-part upload."""
+        with self._lock:
+            found = [(key, value[0]) for (name, key), value in self.objects.items() if name == bucket and key.startswith(prefix)]
+        for key, data in found:
+            yield ListedObject(key, hashlib.md5(data).hexdigest(), len(data))
 
     def read(self, key: str, bucket: str = TEST_BUCKET) -> bytes:
         """The bytes stored at ``key`` (for assertions)."""
