@@ -33,7 +33,16 @@ export function processStartTicks(pid: number): string | undefined {
 export class PidFiles {
   readonly dir: string;
 
-  constructor(runDir: string) {
+  /**
+   * `stackMarker`: an environment entry (`BATON_STACK=<dataDir>`) every replica process of this stack carries. With
+   * it, a recorded group whose leader is gone (a watchdog that died when its supervisor's pipes closed) but whose
+   * members live (its wrapper) is stopped too: member by member, only those carrying the marker, so a group id
+   * the kernel has since given to someone else is never signalled.
+   */
+  constructor(
+    runDir: string,
+    private readonly stackMarker?: string,
+  ) {
     this.dir = join(runDir, 'pids');
   }
 
@@ -65,8 +74,15 @@ export class PidFiles {
     const alive: { name: string; record: PidRecord }[] = [];
     for (const file of files) {
       const record = readRecord(join(this.dir, file));
-      if (record && processStartTicks(record.pid) === record.startTicks)
-        alive.push({ name: file.slice(0, -'.json'.length), record });
+      const name = file.slice(0, -'.json'.length);
+      if (record && processStartTicks(record.pid) === record.startTicks) alive.push({ name, record });
+      else if (record?.group && this.stackMarker)
+        // The leader is gone; its orphans are stopped as single processes (the group id is not checked).
+        for (const pid of orphansOf(record, this.stackMarker))
+          alive.push({
+            name: `${name} (orphan ${pid})`,
+            record: { pid, startTicks: processStartTicks(pid)!, group: false },
+          });
       rmSync(join(this.dir, file), { force: true });
     }
     for (const { record } of alive) signal(record, 'SIGTERM');
@@ -75,6 +91,23 @@ export class PidFiles {
     for (const { record } of alive) if (running(record)) signal(record, 'SIGKILL');
     return alive.map(({ name }) => name);
   }
+}
+
+/** Live processes in the recorded group, started after its leader, carrying the stack's environment marker. */
+function orphansOf(record: PidRecord, marker: string): number[] {
+  const orphans: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== record.pid || BigInt(fields[19]!) < BigInt(record.startTicks)) continue; // pgrp, start
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(marker)) orphans.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return orphans;
 }
 
 function readRecord(path: string): PidRecord | undefined {
