@@ -53,7 +53,7 @@ export async function writeResult(dir: string, result: BenchResult): Promise<str
   return file;
 }
 
-const ORDER = ['overhead', 'throughput', 'streaming', 'resume', 'startup', 'scaling', 'orchestrator-startup'];
+const ORDER = ['overhead', 'throughput', 'streaming', 'resume', 'startup', 'scaling', 'orchestrator-startup', 'soak'];
 
 /** Rebuilds `<dir>/README.md` from every `<name>.json` in `dir`. */
 export async function writeReadme(dir: string): Promise<string> {
