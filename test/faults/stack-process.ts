@@ -4,7 +4,6 @@
  * folder and those fixed ports (a stack started again after a kill listens where the clients already point), prints
  * `ready`, and runs until killed; SIGTERM stops it cleanly. Verbose lines go to stderr with BATON_TEST_VERBOSE=1.
  */
-import { join } from 'node:path';
 import { repoRoot, type StackPorts } from '../../deploy/local/stack-config.ts';
 import { startTestStack } from '../support/test-stack.ts';
 import { FUNCTION_KINDS } from './kill.ts';
@@ -16,7 +15,9 @@ const stack = await startTestStack({
   dataDir,
   ports,
   functionEnv: JSON.parse(functionEnvJson) as Record<string, string>,
-  stackFiles: async () => [join(repoRoot, 'stack.yml')],
+  // The repository as it is (its stack.yml and workflows, no fixtures): the orchestrator may then load prebuilt
+  // workflow bundles (BATON_WORKFLOW_BUNDLE_DIR), which exclude a workflows folder.
+  repoRoot,
   // Only what the demo and the resumable pipeline call: fewer replicas, a faster start after each supervisor kill.
   functions: [...FUNCTION_KINDS],
   say: (line) => console.error(line),
