@@ -23,7 +23,7 @@ import { resultSkeleton, type BenchContext } from './support/bench-context.ts';
 import { benchSignal, onStop } from './support/lifecycle.ts';
 import type { BenchResult } from './support/results.ts';
 import { soakWindows } from './support/soak-windows.ts';
-import { stackRss } from './support/stack-rss.ts';
+import { LifetimeSampler, stackRss } from './support/stack-rss.ts';
 import { round, summarize } from './support/stats.ts';
 
 /** Runs in flight: enough to keep the 2-core machine busy (about 1,000 runs in 30 minutes). */
@@ -53,6 +53,8 @@ export async function runSoak(ctx: BenchContext): Promise<BenchResult> {
   });
   try {
     const rssStart = await stackRss(stack);
+    const lifetimes = new LifetimeSampler(stack);
+    lifetimes.start();
     const load = new LoadGenerator({
       api: stack.api,
       prefix: `soak${seed.toString(36)}`,
@@ -81,6 +83,7 @@ export async function runSoak(ctx: BenchContext): Promise<BenchResult> {
     clearInterval(progress);
     const loadEnd = Date.now();
     const rssEnd = await stackRss(stack);
+    const longest = await lifetimes.stop();
     ctx.say(`stopping the stream after ${minutes} min; draining the runs in flight`);
     const stuck = await load.drain(DRAIN_MS);
     const report = await checkInvariants(load.runs, new Bucket(stack.minioUrl, stack.secrets));
@@ -135,6 +138,7 @@ export async function runSoak(ctx: BenchContext): Promise<BenchResult> {
         rss: Object.fromEntries(
           Object.keys({ ...rssStart, ...rssEnd }).map((kind) => [kind, { start: rssStart[kind], end: rssEnd[kind] }]),
         ),
+        longestLivedRss: longest,
         failures: failures.map((run) => ({ runId: run.runId, status: run.status, error: run.error })),
         violations: report,
         processesLeft: left,
@@ -147,6 +151,11 @@ export async function runSoak(ctx: BenchContext): Promise<BenchResult> {
               `${kind} ${rssStart[kind]?.rssMiB ?? '-'} → ${rssEnd[kind]!.rssMiB} (${rssEnd[kind]!.ageSeconds})`,
           )
           .join(', ')}. A process killed during the soak is younger than it: compare only old ones for leaks.`,
+        `Longest-lived process of each kind (sampled every minute), RSS MiB first → last seen (over s): ${Object.entries(
+          longest,
+        )
+          .map(([kind, life]) => `${kind} ${life.firstMiB} → ${life.lastMiB} (${life.seenSeconds})`)
+          .join(', ')}.`,
         `Kills per kind: ${Object.entries(killsPerKind(kills))
           .map(([kind, n]) => `${kind} ${n}`)
           .join(

@@ -41,3 +41,54 @@ export async function stackRss(stack: StackChild): Promise<Record<string, KindRs
   }
   return out;
 }
+
+/** The longest-lived process of a kind over the soak: its RSS when first and last seen, and for how long (s). */
+export interface KindLifetime {
+  pid: number;
+  firstMiB: number;
+  lastMiB: number;
+  seenSeconds: number;
+}
+
+/**
+ * Samples every kind's process at an interval and keeps, per process, its first and last RSS: a leak shows as growth
+ * of one process over a long life, which start-and-end figures miss when kills replace processes meanwhile.
+ */
+export class LifetimeSampler {
+  private readonly seen = new Map<
+    string,
+    { kind: string; first: KindRss; last: KindRss; firstAt: number; lastAt: number }
+  >();
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly stack: StackChild) {}
+
+  /** Samples now and every `intervalMs`. */
+  start(intervalMs = 60_000): void {
+    void this.sample();
+    this.timer = setInterval(() => void this.sample(), intervalMs);
+  }
+
+  /** Stops sampling (after a last sample); per kind, its longest-seen process. */
+  async stop(): Promise<Record<string, KindLifetime>> {
+    clearInterval(this.timer);
+    await this.sample();
+    const out: Record<string, KindLifetime> = {};
+    for (const { kind, first, last, firstAt, lastAt } of this.seen.values()) {
+      const seenSeconds = round((lastAt - firstAt) / 1000, 0);
+      if ((out[kind]?.seenSeconds ?? -1) < seenSeconds)
+        out[kind] = { pid: first.pid, firstMiB: first.rssMiB, lastMiB: last.rssMiB, seenSeconds };
+    }
+    return out;
+  }
+
+  private async sample(): Promise<void> {
+    const now = Date.now();
+    for (const [kind, rss] of Object.entries(await stackRss(this.stack))) {
+      const key = `${kind}/${rss.pid}`;
+      const entry = this.seen.get(key);
+      if (entry) Object.assign(entry, { last: rss, lastAt: now });
+      else this.seen.set(key, { kind, first: rss, last: rss, firstAt: now, lastAt: now });
+    }
+  }
+}
