@@ -45,7 +45,12 @@ export async function runSoak(ctx: BenchContext): Promise<BenchResult> {
     await fixedPorts(),
     ctx.say,
     await prebuiltWorkflowEnv(join(dataDir, 'bundles')),
-  );
+  ).catch(async (error: unknown) => {
+    // A stack that did not come up: stop what it started, and leave no data folder behind.
+    await new PidFiles(join(dataDir, 'run'), `BATON_STACK=${dataDir}`).stopLeftovers();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   const unregister = onStop('soak stack', async () => {
     await stack.stop();
     await new PidFiles(join(dataDir, 'run'), `BATON_STACK=${dataDir}`).stopLeftovers();
