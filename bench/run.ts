@@ -14,6 +14,7 @@ import { runInferenceLog } from './inference-log.ts';
 import { runOverhead } from './overhead.ts';
 import { runResume } from './resume.ts';
 import { runScaling } from './scaling.ts';
+import { runSoak } from './soak.ts';
 import { runStartup } from './startup.ts';
 import { runStreaming } from './streaming.ts';
 import { runThroughput } from './throughput.ts';
@@ -37,6 +38,8 @@ const benchmarks: Record<BenchName, { run: (ctx: BenchContext) => Promise<BenchR
   scaling: { run: runScaling, needsStack: false },
   // Starts its own Temporal dev server and one orchestrator replica at a time.
   'orchestrator-startup': { run: runOrchestratorStartup, needsStack: false },
+  // Starts its own stack in a child process: its supervisor is among the processes it kills.
+  soak: { run: runSoak, needsStack: false },
 };
 
 const log = sayFor('bench');

@@ -12,11 +12,14 @@ export const BENCH_NAMES = [
   'startup',
   'scaling',
   'orchestrator-startup',
+  'soak',
 ] as const;
+/** Benchmarks run only when named: too long for a plain `npm run bench`. */
+const ONLY_WHEN_NAMED: readonly BenchName[] = ['soak'];
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export const USAGE = `usage: npm run bench [-- [${BENCH_NAMES.join('] [')}] [options]]
-  (no name: all of them, in that order)
+  (no name: all of them but soak, in that order)
   --size=<bytes>       streaming: artifact size, e.g. 2GiB (default), 512MiB, 100MB
   --part-size=<bytes>  streaming: multipart part size (default 8MiB, at least 5MiB)
   --cold               startup: measure with an empty tools cache (builds every Go tool, about 9 minutes)
@@ -26,6 +29,7 @@ export const USAGE = `usage: npm run bench [-- [${BENCH_NAMES.join('] [')}] [opt
                        e.g. --temporal-arg=--sqlite-pragma=journal_mode=wal
   --label=<name>       write <benchmark>-<name>.json instead of <benchmark>.json (for experiments)
   --keep-data          keep the bench stack's data folder (Temporal database and logs) for a post-mortem
+  --minutes=<n>        soak: how long runs flow, with a kill every minute (default 30)
   --verbose            print every line of every function replica`;
 
 /** Parses the arguments; throws with the usage on a mistake. */
@@ -46,13 +50,19 @@ export function parseBenchArgs(argv: string[]): {
       label: { type: 'string' },
       'keep-data': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      minutes: { type: 'string', default: '30' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) throw new Error(USAGE);
   const unknown = positionals.filter((name) => !(BENCH_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}\n${USAGE}`);
-  const benches = positionals.length > 0 ? BENCH_NAMES.filter((name) => positionals.includes(name)) : [...BENCH_NAMES];
+  const benches =
+    positionals.length > 0
+      ? BENCH_NAMES.filter((name) => positionals.includes(name))
+      : BENCH_NAMES.filter((name) => !ONLY_WHEN_NAMED.includes(name));
+  const soakMinutes = Number(values.minutes);
+  if (!(soakMinutes > 0)) throw new Error(`--minutes must be a number of minutes above 0, not "${values.minutes}"`);
   const partBytes = bytes('--part-size', values['part-size']);
   if (partBytes < 5 * 1024 * 1024) throw new Error("--part-size must be at least 5MiB (S3's smallest part)");
   if (values.label !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(values.label))
@@ -68,6 +78,7 @@ export function parseBenchArgs(argv: string[]): {
       verbose: values.verbose,
       temporalArgs: values['temporal-arg'],
       keepData: values['keep-data'],
+      soakMinutes,
       ...(values.label !== undefined ? { label: values.label } : {}),
     },
   };

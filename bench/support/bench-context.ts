@@ -22,6 +22,8 @@ export interface BenchOptions {
   label?: string;
   /** Keep the bench stack's data folder at the end. */
   keepData: boolean;
+  /** Soak: how long runs flow, in minutes. */
+  soakMinutes: number;
 }
 
 /** A benchmark's view of the run. */

@@ -55,7 +55,17 @@ export async function writeResult(dir: string, result: BenchResult): Promise<str
   return file;
 }
 
-const ORDER = ['overhead', 'throughput', 'streaming', 'resume', 'startup', 'scaling', 'orchestrator-startup'];
+const ORDER = [
+  'overhead',
+  'throughput',
+  'streaming',
+  'resume',
+  'startup',
+  'scaling',
+  'orchestrator-startup',
+  'inference-log',
+  'soak',
+];
 
 /** Rebuilds `<dir>/README.md` from every `<name>.json` in `dir`. */
 export async function writeReadme(dir: string): Promise<string> {
@@ -72,7 +82,7 @@ export async function writeReadme(dir: string): Promise<string> {
 }
 
 function rank(name: string): number {
-  const index = ORDER.indexOf(name.split('-')[0]!);
+  const index = ORDER.indexOf(ORDER.includes(name) ? name : name.split('-')[0]!);
   return index < 0 ? ORDER.length : index;
 }
 

@@ -122,7 +122,7 @@ export async function bundleNodeFunction(input: NodeBundleInput): Promise<NodeBu
 }
 
 /** `workflows/pipelines.js` and `workflows/system.js`: what BATON_WORKFLOW_BUNDLE_DIR points at in the image. */
-async function prebuildWorkflowBundles(outDir: string): Promise<string[]> {
+export async function prebuildWorkflowBundles(outDir: string): Promise<string[]> {
   const dir = path.join(outDir, 'workflows');
   await mkdir(dir, { recursive: true });
   const logger = new DefaultLogger('WARN');

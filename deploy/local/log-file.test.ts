@@ -45,7 +45,7 @@ test('a pid file that cannot be written is not thrown, and noted once', { skip: 
   const dir = await mkdtemp(join(tmpdir(), 'baton-pid-full-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const notes: string[] = [];
-  const pids = new PidFiles(dir, (line) => notes.push(line));
+  const pids = new PidFiles(dir, { note: (line) => notes.push(line) });
   // The pid files' folder holds a link to /dev/full under the name the record is written to.
   await mkdir(pids.dir);
   await symlink('/dev/full', join(pids.dir, 'minio.json'));

@@ -56,3 +56,41 @@ test('forget removes a recorded process; no pid folder means nothing to stop', a
   pids.forget('minio');
   assert.deepEqual(await readdir(pids.dir), []);
 });
+
+test('a group whose leader died (a watchdog whose supervisor was killed) has its marked members stopped', async (t) => {
+  const runDir = await mkdtemp(join(tmpdir(), 'baton-pids-'));
+  t.after(() => rm(runDir, { recursive: true, force: true }));
+  const marker = `BATON_STACK=${runDir}`;
+  // A leader that starts a child in its group, then exits: the child lives on, orphaned, in the leader's group.
+  const leader = spawn('sh', ['-c', 'sleep 60 & echo $!'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, BATON_STACK: runDir },
+  });
+  new PidFiles(runDir).record('train-abc123', leader.pid!, { group: true });
+  const orphan = Number(await new Promise<string>((resolve) => leader.stdout!.once('data', (d) => resolve(String(d)))));
+  await new Promise((resolve) => leader.once('exit', resolve));
+  t.after(() => {
+    try {
+      process.kill(orphan, 'SIGKILL');
+    } catch {
+      // gone: what the test wants
+    }
+  });
+  assert.equal(alive(orphan), true, 'the orphan outlived its leader');
+
+  const unmarked = await mkdtemp(join(tmpdir(), 'baton-pids-'));
+  t.after(() => rm(unmarked, { recursive: true, force: true }));
+  new PidFiles(unmarked).record('train-abc123', orphan, { group: true });
+  await writeFile(
+    join(unmarked, 'pids', 'train-abc123.json'),
+    JSON.stringify({ pid: leader.pid, startTicks: '1', group: true }),
+  );
+  assert.deepEqual(await new PidFiles(unmarked, { stackMarker: 'BATON_STACK=/another/stack' }).stopLeftovers(500), []);
+  assert.equal(alive(orphan), true, 'a member without this stack’s marker is not signalled');
+
+  const stopped = await new PidFiles(runDir, { stackMarker: marker }).stopLeftovers(2_000);
+  assert.deepEqual(stopped, [`train-abc123 (orphan ${orphan})`]);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(alive(orphan), false, 'the orphan is stopped');
+});

@@ -36,10 +36,16 @@ export class PidFiles {
   /** Set while records cannot be written, so the note comes once per outage. */
   private failing = false;
 
-  /** `note` hears, once per outage, that pid files cannot be written (a full disk). */
+  /**
+   * `note` hears, once per outage, that pid files cannot be written (a full disk). `stackMarker`: an environment
+   * entry (`BATON_STACK=<dataDir>`) every replica process of this stack carries. With it, a recorded group whose
+   * leader is gone (a watchdog that died when its supervisor's pipes closed) but whose members live (its wrapper) is
+   * stopped too: member by member, only those carrying the marker, so a group id the kernel has since given to
+   * someone else is never signalled.
+   */
   constructor(
     runDir: string,
-    private readonly note: (line: string) => void = () => {},
+    private readonly options: { note?: (line: string) => void; stackMarker?: string } = {},
   ) {
     this.dir = join(runDir, 'pids');
   }
@@ -58,13 +64,13 @@ export class PidFiles {
     } catch (error) {
       rmSync(join(this.dir, `${name}.json`), { force: true }); // an empty or partial file names nothing
       if (!this.failing)
-        this.note(
+        this.options.note?.(
           `cannot record ${name}'s pid in ${this.dir}: ${describeWriteError(error as NodeJS.ErrnoException)}; a stack started after this one is killed with SIGKILL will not find what started meanwhile`,
         );
       this.failing = true;
       return false;
     }
-    if (this.failing) this.note(`recording pids in ${this.dir} again`);
+    if (this.failing) this.options.note?.(`recording pids in ${this.dir} again`);
     this.failing = false;
     return true;
   }
@@ -88,8 +94,15 @@ export class PidFiles {
     const alive: { name: string; record: PidRecord }[] = [];
     for (const file of files) {
       const record = readRecord(join(this.dir, file));
-      if (record && processStartTicks(record.pid) === record.startTicks)
-        alive.push({ name: file.slice(0, -'.json'.length), record });
+      const name = file.slice(0, -'.json'.length);
+      if (record && processStartTicks(record.pid) === record.startTicks) alive.push({ name, record });
+      else if (record?.group && this.options.stackMarker)
+        // The leader is gone; its orphans are stopped as single processes (the group id is not checked).
+        for (const pid of orphansOf(record, this.options.stackMarker))
+          alive.push({
+            name: `${name} (orphan ${pid})`,
+            record: { pid, startTicks: processStartTicks(pid)!, group: false },
+          });
       rmSync(join(this.dir, file), { force: true });
     }
     for (const { record } of alive) signal(record, 'SIGTERM');
@@ -98,6 +111,23 @@ export class PidFiles {
     for (const { record } of alive) if (running(record)) signal(record, 'SIGKILL');
     return alive.map(({ name }) => name);
   }
+}
+
+/** Live processes in the recorded group, started after its leader, carrying the stack's environment marker. */
+function orphansOf(record: PidRecord, marker: string): number[] {
+  const orphans: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== record.pid || BigInt(fields[19]!) < BigInt(record.startTicks)) continue; // pgrp, start
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(marker)) orphans.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return orphans;
 }
 
 function readRecord(path: string): PidRecord | undefined {

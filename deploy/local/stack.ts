@@ -26,6 +26,8 @@ export interface LocalStackOptions {
   tools: ToolPaths;
   /** Defaults to the repository's stack.yml; tests add fixture stack files. */
   stackFiles?: string[];
+  /** The functions to start (default: every function of the stack files); fault tests leave out what they do not call. */
+  functions?: string[];
   templateDirs?: string[];
   /** Folder of the workflow bundle and pipeline catalog the orchestrator loads (tests add fixture pipelines). */
   workflowsDir?: string;
@@ -67,7 +69,7 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
   // A stack on this data folder that died without stopping (SIGKILL) left its servers and replicas running.
-  const pids = new PidFiles(join(options.dataDir, 'run'), log);
+  const pids = new PidFiles(join(options.dataDir, 'run'), { note: log, stackMarker: `BATON_STACK=${options.dataDir}` });
   const leftovers = await pids.stopLeftovers();
   if (leftovers.length)
     log(
@@ -150,6 +152,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const gateway = await startLocalGateway({
       stackFiles: options.stackFiles ?? [join(options.repoRoot, 'stack.yml')],
+      functions: options.functions,
       templateDirs: options.templateDirs,
       port: ports.gateway,
       metricsPort: ports.gatewayMetrics,

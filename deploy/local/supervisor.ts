@@ -86,7 +86,7 @@ export class Supervisor implements GatewayBackend {
   private readonly pids: PidFiles;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.pids = new PidFiles(options.runDir, (note) => options.onLog?.('gateway', 'supervisor', note));
+    this.pids = new PidFiles(options.runDir, { note: (note) => options.onLog?.('gateway', 'supervisor', note) });
     this.logs = options.logs ?? new LogStore();
   }
 

@@ -25,6 +25,8 @@ export interface TestStackOptions {
   functionEnv?: Record<string, string>;
   /** The stack files, given the stack's data folder (default: the repository's stack.yml plus the fixtures'). */
   stackFiles?: (dataDir: string) => Promise<string[]>;
+  /** The functions to start (default: every function of the stack files). */
+  functions?: string[];
   /** Template folders searched before the repository's (default: the repository's only). */
   templateDirs?: string[];
   /** The pipelines the orchestrator bundles (default: the fixtures' workflows, which include the real ones). */
@@ -65,6 +67,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       dataDir,
       ports: { gateway: 0, gatewayMetrics: 0, temporal: 0, temporalUi: 0, minio: 0, minioConsole: 0, ...options.ports },
       functionEnv: options.functionEnv,
+      functions: options.functions,
       tools,
       stackFiles: options.stackFiles
         ? await options.stackFiles(dataDir)
@@ -113,7 +116,7 @@ export async function replicaPids(fn?: string, dataDir?: string): Promise<number
 }
 
 /** The watchdog pids of `fn` in a stack: its replica processes whose parent is not itself one of them. */
-export async function watchdogPids(stack: TestStack, fn: string): Promise<number[]> {
+export async function watchdogPids(stack: Pick<TestStack, 'dataDir'>, fn: string): Promise<number[]> {
   const pids = await replicaPids(fn, stack.dataDir);
   const parents = await Promise.all(
     pids.map(async (pid) => {
