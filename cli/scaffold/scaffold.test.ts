@@ -101,7 +101,7 @@ test('a new pipeline and a step in it: every file written and wired', async () =
   assert.match(await text('workflows/index.ts'), /export \{ scoreDaily \} from '\.\/score-daily\/workflow\.ts';/);
   assert.match(
     await text('workflows/catalog.ts'),
-    /pipelines: PipelineDefinition\[\] = \[[^\]]*\n {2}tuneClassifierPipeline,\n {2}scoreDailyPipeline,\n\];/,
+    /pipelines: PipelineDefinition\[\] = \[[^\]]*\n {2}scoreDailyPipeline,\n\];/,
   );
 
   assert.equal(

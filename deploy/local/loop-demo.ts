@@ -61,7 +61,7 @@ export async function runLoopDemo(
     interval: '10m',
     runOnFirstVersion: true,
   });
-  say(`loop: watch ${WATCH_ID} polls ${data.url}${CSV} every 10 minutes (npx baton watches show ${WATCH_ID})`);
+  say(`loop: watch ${WATCH_ID} polls ${data.url}${CSV} every 10 minutes`);
   const first = await waitFor(
     async () => (await getWatch(stack, WATCH_ID)).lastRun?.workflowId,
     'the watch starts a run',
@@ -77,7 +77,7 @@ export async function runLoopDemo(
     input: { modelName: MODEL, windowHours: 1 },
     spec: { intervals: [{ every: '1h' }] },
   });
-  say(`loop: schedule ${SCHEDULE_ID} runs monitor-model hourly (npx baton schedules show ${SCHEDULE_ID})`);
+  say(`loop: schedule ${SCHEDULE_ID} runs monitor-model hourly`);
   const caller = { gatewayUrl: stack.gatewayUrl, token: await demoPredictKey(stack) };
   const logs = inferenceLogs(stack);
 
@@ -85,7 +85,7 @@ export async function runLoopDemo(
   const usual = iris(0);
   await serve(caller, usual.rows, usual.labels, logs);
   const calm = await monitorNow(stack, follow);
-  say(`loop: monitor-model on usual traffic: ${calm.drift.reason} (live accuracy ${calm.accuracy.live})`);
+  say(`loop: monitor-model on usual traffic: ${calm.drift.reason} (live accuracy ${calm.accuracy.live?.toFixed(2)})`);
 
   // 4. The world shifts: what callers send, and the data the owner publishes.
   const shifted = iris(SHIFT);
@@ -107,9 +107,9 @@ export async function runLoopDemo(
   const monitoring = await getModelMonitoring(stack, MODEL);
   for (const point of monitoring.history)
     say(
-      `  window to ${point.windowEnd}: ${point.samples} rows, drift ${point.drift}, live accuracy ${point.liveAccuracy}`,
+      `  window to ${point.windowEnd}: ${point.samples} rows, drift ${point.drift?.toFixed(3)}, live accuracy ${point.liveAccuracy?.toFixed(2)}`,
     );
-  say(`loop: the watch starts one run for the new CSV at its next poll; see npx baton models monitor ${MODEL}`);
+  say('loop: the watch starts one run for the new CSV at its next poll (the same data: the same model version)');
   return answer.model.version === retrained.model.version && answer.model.version !== v1;
 }
 

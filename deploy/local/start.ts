@@ -4,7 +4,9 @@
  * (`--demo-once`) exits after the demo with its status instead. `--loop` (`npm run demo:loop`) runs the closed-loop
  * demo instead: a data server for its CSV, a watch, a monitor schedule, drift, a retraining (deploy/local/loop-demo.ts).
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PidFiles } from './pid-files.ts';
 import { ensureTools } from '../tools/tools.ts';
 import { loadStackConfig } from './stack-config.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
@@ -36,8 +38,19 @@ async function shutdown(code: number): Promise<never> {
 process.on('SIGINT', () => void shutdown(130));
 process.on('SIGTERM', () => void shutdown(143));
 
+/**
+ * The loop demo tells its story from an empty registry, so it runs in a folder of its own (`<data>/loop-demo`),
+ * emptied first: after stopping whatever an earlier loop demo left running there.
+ */
+async function freshLoopFolder<T extends { dataDir: string }>(config: T): Promise<T> {
+  const dataDir = join(config.dataDir, 'loop-demo');
+  await new PidFiles(join(dataDir, 'run'), { stackMarker: `BATON_STACK=${dataDir}` }).stopLeftovers();
+  await rm(dataDir, { recursive: true, force: true });
+  return { ...config, dataDir };
+}
+
 try {
-  const config = loadStackConfig();
+  const config = loop ? await freshLoopFolder(loadStackConfig()) : loadStackConfig();
   const tools = await ensureTools({ progress: say });
   const functionsLog = join(config.dataDir, 'logs', 'functions.log');
   // The loop demo's CSV comes from an external server, fetch-csv's only allowed host.

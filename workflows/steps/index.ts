@@ -30,10 +30,10 @@ export const steps: readonly StepDefinition[] = [
   registerModel,
   promoteModel,
   report,
+  monitorModel,
   // A data-change watch's probes: each calls the function that owns its source (fetch-csv, ingest-postgres, ingest).
   probeCsv,
   probePostgres,
-  monitorModel,
   probePrefix,
 ];
 
