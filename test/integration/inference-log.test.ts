@@ -10,9 +10,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client as MinioClient } from 'minio';
+import type { Client as MinioClient } from 'minio';
 import { createKey } from '../../cli/api/keys-client.ts';
 import { triggerRun, waitForRun } from '../../cli/api/run-client.ts';
+import { rootMinioClient } from '../support/root-minio.ts';
 import { startTestStack, stopTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
 
 const BUCKET = 'baton-artifacts';
@@ -54,13 +55,7 @@ before(async () => {
     functionEnv: { inference_log_flush_seconds: '3600' },
   });
   viewerKey = (await createKey(stack, 'reader', ['viewer'])).key;
-  minio = new MinioClient({
-    endPoint: '127.0.0.1',
-    port: Number(new URL(stack.minioUrl).port),
-    useSSL: false,
-    accessKey: stack.secrets.s3AccessKey,
-    secretKey: stack.secrets.s3SecretKey,
-  });
+  minio = rootMinioClient(stack);
 });
 after(() => stopTestStack(stack));
 

@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client as MinioClient } from 'minio';
+import type { Client as MinioClient } from 'minio';
 import { irisCsv as irisRows } from '../support/iris.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
+import { rootMinioClient } from '../support/root-minio.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 import { postSignedStep } from '../support/step-call.ts';
 
@@ -35,13 +36,7 @@ before(async () => {
   await postgres.setPassword(password);
   const columns = [...IRIS_COLUMNS.map((name) => `${name} double precision`), 'species text'].join(', ');
   assert.equal(await postgres.loadCsv('iris', columns, irisCsv), 150);
-  minio = new MinioClient({
-    endPoint: '127.0.0.1',
-    port: Number(new URL(stack.minioUrl).port),
-    useSSL: false,
-    accessKey: stack.secrets.s3AccessKey,
-    secretKey: stack.secrets.s3SecretKey,
-  });
+  minio = rootMinioClient(stack);
 });
 
 after(async () => {

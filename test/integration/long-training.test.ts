@@ -5,12 +5,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client as MinioClient } from 'minio';
 import { getRun, triggerRun, waitForRun } from '../../cli/api/run-client.ts';
 import { allocatePort } from '../../deploy/local/ports.ts';
 import { sealAttemptRef } from '../../activities/attempt-ref.ts';
 import { SIGNATURE_HEADER, deriveStepKey, signAnswer, signProgress } from '../../template/baton-node/step-signature.ts';
 import type { RunView, StepView } from '../../functions/baton/api/run-view.ts';
+import { rootMinioClient } from '../support/root-minio.ts';
 import { startTestStack, stopTestStack, watchdogPids, type TestStack } from '../support/test-stack.ts';
 import { startSwitchableProxy, type SwitchableProxy } from '../support/switchable-proxy.ts';
 
@@ -56,13 +56,7 @@ async function expectCompleted(runId: string): Promise<RunView> {
 
 /** Exactly one registered model version under the run's model name, and only final artifacts of the training. */
 async function expectOneModel(modelName: string, runId: string): Promise<void> {
-  const minio = new MinioClient({
-    endPoint: '127.0.0.1',
-    port: Number(new URL(stack.minioUrl).port),
-    useSSL: false,
-    accessKey: stack.secrets.s3AccessKey,
-    secretKey: stack.secrets.s3SecretKey,
-  });
+  const minio = rootMinioClient(stack);
   const list = async (prefix: string) => {
     const names: string[] = [];
     for await (const item of minio.listObjectsV2('baton-artifacts', prefix, true))

@@ -8,12 +8,13 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client as MinioClient } from 'minio';
+import type { Client as MinioClient } from 'minio';
 import { createKey } from '../../cli/api/keys-client.ts';
 import { getModelMonitoring, setModelPolicy } from '../../cli/api/models-client.ts';
 import { getRun, listRuns, predict, triggerRun, waitForRun } from '../../cli/api/run-client.ts';
 import { startDataServer, type DataServer } from '../support/data-server.ts';
 import { irisCsv } from '../support/iris.ts';
+import { rootMinioClient } from '../support/root-minio.ts';
 import { startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 
 const MODEL = 'iris-monitor';
@@ -29,13 +30,7 @@ before(async () => {
   data = await startDataServer({ files: { 'iris.csv': irisCsv() } });
   stack = await startTestStack({ functionEnv: { RESOURCE_BASE_URL: data.url, RESOURCE_ALLOWED_HOSTS: data.host } });
   reader = { gatewayUrl: stack.gatewayUrl, token: (await createKey(stack, 'reader', ['viewer'])).key };
-  minio = new MinioClient({
-    endPoint: '127.0.0.1',
-    port: Number(new URL(stack.minioUrl).port),
-    useSSL: false,
-    accessKey: stack.secrets.s3AccessKey,
-    secretKey: stack.secrets.s3SecretKey,
-  });
+  minio = rootMinioClient(stack);
 });
 after(async () => {
   await stopTestStack(stack);

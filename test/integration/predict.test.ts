@@ -7,10 +7,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client as MinioClient } from 'minio';
+import type { Client as MinioClient } from 'minio';
 import { createKey, listKeys, revokeKey } from '../../cli/api/keys-client.ts';
 import { DEMO_PREDICT_KEY_NAME, demoPredictKey } from '../../deploy/local/demo.ts';
 import { triggerRun, waitForRun } from '../../cli/api/run-client.ts';
+import { rootMinioClient } from '../support/root-minio.ts';
 import { replicaPids, startTestStack, stopTestStack, type TestStack } from '../support/test-stack.ts';
 
 const BUCKET = 'baton-artifacts';
@@ -49,13 +50,7 @@ const stackLines: string[] = [];
 before(async () => {
   stack = await startTestStack({ verbose: true, say: (line) => stackLines.push(line) });
   viewerKey = (await createKey(stack, 'reader', ['viewer'])).key;
-  minio = new MinioClient({
-    endPoint: '127.0.0.1',
-    port: Number(new URL(stack.minioUrl).port),
-    useSSL: false,
-    accessKey: stack.secrets.s3AccessKey,
-    secretKey: stack.secrets.s3SecretKey,
-  });
+  minio = rootMinioClient(stack);
 });
 after(() => stopTestStack(stack));
 
