@@ -61,6 +61,8 @@ export function openLogFile(path: string, note: (line: string) => void, retryMs 
     }
   };
 
+  // Opened at once, so the file exists (for operators and the leak test) even when a process prints nothing.
+  stream = open();
   return {
     path,
     get dropped() {

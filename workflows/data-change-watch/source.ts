@@ -15,7 +15,10 @@ export const csvSource = z
     url: z.string().min(1).max(2000).optional().describe("An absolute URL on one of fetch-csv's allowed hosts."),
     query: z.record(z.string().max(200), z.string().max(1000)).optional(),
   })
-  .strict();
+  .strict()
+  // Exactly one of path and url: checked by `POST /watches` (with errors naming the field), said here for the
+  // API document, so clients and the fuzz test know it too.
+  .meta({ oneOf: [{ required: ['path'] }, { required: ['url'] }] });
 
 /**
  * A table behind ingest-postgres: its version is the largest value of `highWaterMark` (a column that grows with

@@ -8,43 +8,11 @@ import { z } from 'zod';
 import { ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
 import { runIdSchema } from './runs-routes.ts';
 import { DEFAULT_LIST_LIMIT } from '../defaults.ts';
+import { durationMs, durationSchema, wellFormed } from './duration.ts';
 
-const SECOND = 1000;
-const UNIT_MS = { s: SECOND, m: 60 * SECOND, h: 3600 * SECOND, d: 86_400 * SECOND } as const;
-
-const DURATION = /^(\d{1,7})([smhd])$/;
-
-/** Whether each value is a duration the pattern takes (refinements measure only those: the pattern names the rest). */
-function wellFormed(...values: (string | undefined)[]): boolean {
-  return values.every((value) => value !== undefined && DURATION.test(value));
-}
-
-/** `30s`, `5m`, `2h`, `1d` → milliseconds. */
-export function durationMs(text: string): number {
-  const match = DURATION.exec(text);
-  if (!match) throw new Error(`not a duration: ${text}`);
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
-}
-
-/** Milliseconds → the largest whole unit (`90000` → `90s`, `120000` → `2m`); under a second → `0s`. */
-export function formatDurationMs(ms: number): string {
-  for (const unit of ['d', 'h', 'm'] as const) {
-    if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
-  }
-  return `${Math.round(ms / SECOND)}s`;
-}
-
-/** A duration as the API takes it: a whole number and a unit, between `min` and `max` (inclusive). */
+/** A duration between `min` and `max` (inclusive), as `"30s"`. */
 function duration(min: string, max: string) {
-  return z
-    .string()
-    .max(8)
-    .regex(DURATION, 'a whole number and a unit: s, m, h or d ("30s", "5m", "2h", "1d")')
-    .refine(
-      // A value the pattern refused already has its issue: only a well-formed one is measured.
-      (text) => !wellFormed(text) || (durationMs(text) >= durationMs(min) && durationMs(text) <= durationMs(max)),
-      { message: `between ${min} and ${max}` },
-    );
+  return durationSchema(durationMs(min), durationMs(max));
 }
 
 /** Letters, digits, `.`, `_`, `-`, at most 100: a Temporal Schedule id, also in URLs. */

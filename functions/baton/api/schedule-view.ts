@@ -9,7 +9,8 @@ import type { PipelineDefinition } from '../../../workflows/pipeline-definition.
 import { batonSearchAttributes } from '../../../workflows/search-attributes.ts';
 import { starterIn, type RunStarter } from './pipeline-start.ts';
 import { answers } from './route-doc.ts';
-import { formatDurationMs, OVERLAP_POLICIES, overlapName, type ScheduleSpecBody } from './schedule-spec.ts';
+import { formatDurationMs } from './duration.ts';
+import { OVERLAP_POLICIES, overlapName, type ScheduleSpecBody } from './schedule-spec.ts';
 
 /** What Baton keeps in a schedule's memo. */
 export interface ScheduleMemo {

@@ -16,6 +16,7 @@ import type { PipelineDefinition } from '../../../workflows/pipeline-definition.
 import { batonSearchAttributes } from '../../../workflows/search-attributes.ts';
 import { principalOf, type AuthEnv } from '../auth/route-access.ts';
 import { grants } from '../auth/roles.ts';
+import { durationMs } from './duration.ts';
 import { readJsonBody } from './json-body.ts';
 import { pathParams } from './path-params.ts';
 import { checkedPipelineInput, runStartFields, starterOf } from './pipeline-start.ts';
@@ -23,7 +24,6 @@ import type { RouteDocs } from './route-doc.ts';
 import { refusedQuery } from './runs-routes.ts';
 import {
   createScheduleBody,
-  durationMs,
   noteBody,
   scheduleListParams,
   scheduleParams,

@@ -7,29 +7,14 @@
 import { z } from 'zod';
 import { watchSource } from '../../../workflows/data-change-watch/source.ts';
 import { DEFAULT_LIST_LIMIT, DEFAULT_WATCH_MIN_INTERVAL_SECONDS } from '../defaults.ts';
-import { durationMs, formatDurationMs, scheduleIdSchema } from './schedule-spec.ts';
+import { durationSchema } from './duration.ts';
+import { scheduleIdSchema } from './schedule-spec.ts';
 
-const DURATION = /^(\d{1,7})([smhd])$/;
 /** The longest interval: a source polled less often than daily wants a schedule instead. */
 export const MAX_WATCH_INTERVAL_MS = 86_400_000;
 
 /** Letters, digits, `.`, `_`, `-`, at most 100 (as a schedule id): in URLs and in the ids of the runs it starts. */
 export const watchIdSchema = scheduleIdSchema;
-
-/** An interval as the API takes it (`30s`, `5m`, `1h`), between `minMs` and a day. */
-function interval(minMs: number) {
-  const bounds = `between ${formatDurationMs(minMs)} and 1d`;
-  return z
-    .string()
-    .max(8)
-    .regex(DURATION, `a whole number and a unit: s, m, h or d ("30s", "5m", "1h"), ${bounds}`)
-    .refine(
-      (text) => !DURATION.test(text) || (durationMs(text) >= minMs && durationMs(text) <= MAX_WATCH_INTERVAL_MS),
-      {
-        message: bounds,
-      },
-    );
-}
 
 /** `POST /watches`, with the orchestrator's minimum interval. */
 export function createWatchBody(minIntervalMs = DEFAULT_WATCH_MIN_INTERVAL_SECONDS * 1000) {
@@ -39,7 +24,9 @@ export function createWatchBody(minIntervalMs = DEFAULT_WATCH_MIN_INTERVAL_SECON
       pipeline: z.string().min(1).max(128),
       input: z.unknown().default({}).describe("Checked against the pipeline's input schema, as by `POST /runs`."),
       source: watchSource,
-      interval: interval(minIntervalMs).default('1m').describe('How often the source is probed.'),
+      interval: durationSchema(minIntervalMs, MAX_WATCH_INTERVAL_MS)
+        .default('1m')
+        .describe('How often the source is probed.'),
       runOnFirstVersion: z
         .boolean()
         .default(false)

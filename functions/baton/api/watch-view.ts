@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { WATCH_MEMO_KEY, WATCH_WORKFLOW_TYPE, type WatchMemo } from '../../../workflows/data-change-watch/state.ts';
 import { watchSource } from '../../../workflows/data-change-watch/source.ts';
-import { formatDurationMs } from './schedule-spec.ts';
+import { formatDurationMs } from './duration.ts';
 
 export { WATCH_WORKFLOW_TYPE };
 

@@ -23,7 +23,7 @@ import { readJsonBody } from './json-body.ts';
 import { pathParams } from './path-params.ts';
 import { checkedPipelineInput, starterOf } from './pipeline-start.ts';
 import type { RouteDocs } from './route-doc.ts';
-import { durationMs } from './schedule-spec.ts';
+import { durationMs } from './duration.ts';
 import { TriggerApiError } from './trigger-api-error.ts';
 import { createWatchBody, watchListParams, watchParams } from './watch-spec.ts';
 import {
