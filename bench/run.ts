@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureTools } from '../deploy/tools/tools.ts';
 import { runOrchestratorStartup } from './orchestrator-startup.ts';
 import { runInferenceLog } from './inference-log.ts';
+import { runLoad } from './load.ts';
 import { runOverhead } from './overhead.ts';
 import { runResume } from './resume.ts';
 import { runScaling } from './scaling.ts';
@@ -30,6 +31,7 @@ const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const benchmarks: Record<BenchName, { run: (ctx: BenchContext) => Promise<BenchResult>; needsStack: boolean }> = {
   overhead: { run: runOverhead, needsStack: true },
   throughput: { run: runThroughput, needsStack: true },
+  load: { run: runLoad, needsStack: true },
   streaming: { run: runStreaming, needsStack: true },
   resume: { run: runResume, needsStack: true },
   'inference-log': { run: runInferenceLog, needsStack: true },

@@ -10,7 +10,7 @@ import { triggerRun } from '../cli/api/run-client.ts';
 import { BASELINE_TASK_QUEUE, startBaselineWorker } from './support/baseline-process.ts';
 import { resultSkeleton, type BenchContext } from './support/bench-context.ts';
 import { stackProcesses, type BenchStack } from './support/bench-stack.ts';
-import { CpuSampler, mergeCpuReports, type CpuReport } from './support/cpu-sampler.ts';
+import { coresMetrics, CpuSampler, mergeCpuReports, type CpuReport } from './support/cpu-sampler.ts';
 import { runTiming, type RunTiming } from './support/history.ts';
 import { benchSignal } from './support/lifecycle.ts';
 import type { BenchResult } from './support/results.ts';
@@ -107,7 +107,7 @@ export async function runThroughput(ctx: BenchContext): Promise<BenchResult> {
     plainRetriedSteps: results.plain.reduce((sum, result) => sum + result.retried, 0),
     machineBusyCores: baton.cpu.machineBusyCores,
     otherProcessesCores: baton.cpu.otherCores,
-    ...Object.fromEntries(baton.cpu.processes.map((process) => [`cores_${camel(process.name)}`, process.meanCores])),
+    ...coresMetrics(baton.cpu),
   };
   const perStep = (summary: ReturnType<typeof summarizeVariant>) =>
     Object.entries(summary.cpuMsPerStep)
@@ -225,9 +225,4 @@ function summarizeVariant(rounds: RoundResult[]) {
       2,
     ),
   };
-}
-
-/** `baton wrapper (node)` → `batonWrapperNode`. */
-function camel(name: string): string {
-  return name.replace(/[^A-Za-z0-9]+(.)?/g, (_, next: string | undefined) => (next ? next.toUpperCase() : ''));
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { defineStep, functionDeclaration } from '../workflows/step-definition.ts';
 import { functionSteps } from '../workflows/steps/index.ts';
+import { benchPythonSchemaFiles } from '../bench/fixtures/python-step-schemas.ts';
 import { stepSchemaFiles } from './step-json-schemas.ts';
 
 const stackFile = fileURLToPath(new URL('../stack.yml', import.meta.url));
@@ -20,6 +21,15 @@ test("every step function holds its step's schemas, as generated from the zod de
       `${file.path} is stale: run \`npm run gen:contract\` and commit the result`,
     );
   }
+});
+
+test("the benchmarks' Python functions hold their steps' schemas, as generated now", () => {
+  for (const file of benchPythonSchemaFiles())
+    assert.equal(
+      readFileSync(file.path, 'utf8'),
+      file.text,
+      `${file.path} is stale: run \`npm run gen:contract\` and commit the result`,
+    );
 });
 
 test('a step function without a declaration, or a declaration without a function, is an error naming it', async () => {

@@ -6,6 +6,7 @@ import type { BenchOptions } from './bench-context.ts';
 export const BENCH_NAMES = [
   'overhead',
   'throughput',
+  'load',
   'streaming',
   'resume',
   'inference-log',
@@ -20,7 +21,9 @@ export type BenchName = (typeof BENCH_NAMES)[number];
 
 export const USAGE = `usage: npm run bench [-- [${BENCH_NAMES.join('] [')}] [options]]
   (no name: all of them but soak, in that order)
-  --size=<bytes>       streaming: artifact size, e.g. 2GiB (default), 512MiB, 100MB
+  --runs=<n>           load: how many runs (default 500)
+  --within-seconds=<s> load: over how many seconds they are triggered, evenly (default 60)
+  --size=<bytes>       streaming: artifact size of both cases (TypeScript, Python), e.g. 2GiB (default), 512MiB
   --part-size=<bytes>  streaming: multipart part size (default 8MiB, at least 5MiB)
   --cold               startup: measure with an empty tools cache (builds every Go tool, about 9 minutes)
   --quick              fewer rounds, to try things out (less stable numbers)
@@ -41,6 +44,8 @@ export function parseBenchArgs(argv: string[]): {
     args: argv,
     allowPositionals: true,
     options: {
+      runs: { type: 'string', default: '500' },
+      'within-seconds': { type: 'string', default: '60' },
       size: { type: 'string', default: '2GiB' },
       'part-size': { type: 'string', default: '8MiB' },
       cold: { type: 'boolean', default: false },
@@ -63,6 +68,12 @@ export function parseBenchArgs(argv: string[]): {
       : BENCH_NAMES.filter((name) => !ONLY_WHEN_NAMED.includes(name));
   const soakMinutes = Number(values.minutes);
   if (!(soakMinutes > 0)) throw new Error(`--minutes must be a number of minutes above 0, not "${values.minutes}"`);
+  const loadRuns = Number(values.runs);
+  if (!Number.isInteger(loadRuns) || loadRuns < 1)
+    throw new Error(`--runs must be a whole number of runs above 0, not "${values.runs}"`);
+  const loadWithinSeconds = Number(values['within-seconds']);
+  if (!(loadWithinSeconds > 0))
+    throw new Error(`--within-seconds must be a number of seconds above 0, not "${values['within-seconds']}"`);
   const partBytes = bytes('--part-size', values['part-size']);
   if (partBytes < 5 * 1024 * 1024) throw new Error("--part-size must be at least 5MiB (S3's smallest part)");
   if (values.label !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(values.label))
@@ -79,6 +90,8 @@ export function parseBenchArgs(argv: string[]): {
       temporalArgs: values['temporal-arg'],
       keepData: values['keep-data'],
       soakMinutes,
+      loadRuns,
+      loadWithinSeconds,
       ...(values.label !== undefined ? { label: values.label } : {}),
     },
   };

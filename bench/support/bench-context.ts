@@ -24,6 +24,9 @@ export interface BenchOptions {
   keepData: boolean;
   /** Soak: how long runs flow, in minutes. */
   soakMinutes: number;
+  /** Load: how many runs, triggered evenly over `loadWithinSeconds`. */
+  loadRuns: number;
+  loadWithinSeconds: number;
 }
 
 /** A benchmark's view of the run. */

@@ -14,7 +14,7 @@ import { repoRoot } from '../../deploy/local/stack-config.ts';
 import { startLocalStack, type LocalStack } from '../../deploy/local/stack.ts';
 import type { ToolPaths } from '../../deploy/tools/tools.ts';
 import { onStop } from './lifecycle.ts';
-import { childPids } from './procfs.ts';
+import { childPids, parentPid } from './procfs.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -102,12 +102,18 @@ export interface ReplicaProcesses {
   url: string;
 }
 
+/** The wrapper of each watchdog seen: finding it scans /proc, and samplers ask several times a second. */
+const wrappers = new Map<number, number>();
+
 /** The ready replicas of `fn`. */
 export function replicaProcesses(stack: LocalStack, fn: string): ReplicaProcesses[] {
   return stack.gateway.supervisor.replicas(fn).flatMap((replica) => {
     if (replica.state !== 'ready' || replica.pid === undefined || !replica.url) return [];
-    const wrapper = childPids(replica.pid)[0];
-    return wrapper === undefined ? [] : [{ watchdog: replica.pid, wrapper, url: replica.url }];
+    const known = wrappers.get(replica.pid);
+    const wrapper = known !== undefined && parentPid(known) === replica.pid ? known : childPids(replica.pid)[0];
+    if (wrapper === undefined) return [];
+    wrappers.set(replica.pid, wrapper);
+    return [{ watchdog: replica.pid, wrapper, url: replica.url }];
   });
 }
 

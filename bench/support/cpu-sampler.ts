@@ -29,9 +29,17 @@ export interface CpuReport {
   processes: CpuUse[];
 }
 
-/** Samples `groups` (name → pids) every `intervalMs` from start() to stop(). */
+/**
+ * Samples `groups` (name → pids) every `intervalMs` from start() to stop(). `groups` may be a function, asked again
+ * at every sample: a process that appears meanwhile (a replica the scaler adds) counts from the sample that first
+ * sees it (at most one interval of its CPU is missed).
+ */
 export class CpuSampler {
   private timer?: NodeJS.Timeout;
+  /** CPU seconds of each process when first seen, and their group: a group's use is the sum of what each added since. */
+  private readonly seen = new Map<number, { group: string; first: number; last: number }>();
+  /** The group names, in the order first given. */
+  private names: string[] = [];
   private started = 0;
   private machineStart = 0;
   private readonly first = new Map<string, number>();
@@ -39,15 +47,20 @@ export class CpuSampler {
   private readonly peaks = new Map<string, number>();
   private lastSampleAt = 0;
 
+  private readonly groups: () => Record<string, number[]>;
+
   constructor(
-    private readonly groups: Record<string, number[]>,
+    groups: Record<string, number[]> | (() => Record<string, number[]>),
     private readonly intervalMs = 1000,
-  ) {}
+  ) {
+    this.groups = typeof groups === 'function' ? groups : () => groups;
+  }
 
   start(): void {
     this.started = this.lastSampleAt = performance.now();
     this.machineStart = machineTicks().busy;
-    for (const name of Object.keys(this.groups)) {
+    this.refresh();
+    for (const name of this.names) {
       const used = this.used(name);
       this.first.set(name, used);
       this.last.set(name, used);
@@ -59,15 +72,16 @@ export class CpuSampler {
   stop(): CpuReport {
     clearInterval(this.timer);
     this.sample();
+    this.refresh(); // sample() skips a sample right after the last one
     const wallSeconds = (performance.now() - this.started) / 1000;
     const cores = cpus().length;
-    const processes = Object.keys(this.groups)
+    const processes = this.names
       .map((name) => {
-        const meanCores = (this.last.get(name)! - this.first.get(name)!) / wallSeconds;
+        const meanCores = (this.used(name) - (this.first.get(name) ?? 0)) / wallSeconds;
         return {
           name,
           meanCores: round(meanCores),
-          peakCores: round(this.peaks.get(name)!),
+          peakCores: round(this.peaks.get(name) ?? 0),
           shareOfMachine: round(meanCores / cores),
         };
       })
@@ -88,16 +102,39 @@ export class CpuSampler {
     const seconds = (now - this.lastSampleAt) / 1000;
     if (seconds <= 0.05) return;
     this.lastSampleAt = now;
-    for (const name of Object.keys(this.groups)) {
+    this.refresh();
+    for (const name of this.names) {
       const used = this.used(name);
+      if (!this.last.has(name)) {
+        // A group first listed after start() (its processes appeared since): it used nothing before.
+        this.first.set(name, 0);
+        this.last.set(name, 0);
+        this.peaks.set(name, 0);
+      }
       this.peaks.set(name, Math.max(this.peaks.get(name)!, (used - this.last.get(name)!) / seconds));
       this.last.set(name, used);
     }
   }
 
-  /** CPU seconds of a group; a process that is gone keeps its last known value. */
+  /** Asks for the groups again: new processes start counting from now, known ones are read afresh. */
+  private refresh(): void {
+    const groups = this.groups();
+    for (const name of Object.keys(groups)) if (!this.names.includes(name)) this.names.push(name);
+    for (const [group, pids] of Object.entries(groups)) {
+      for (const pid of pids) {
+        const now = cpuSeconds(pid);
+        const known = this.seen.get(pid);
+        if (known) known.last = now ?? known.last;
+        else if (now !== undefined) this.seen.set(pid, { group, first: now, last: now });
+      }
+    }
+  }
+
+  /** CPU seconds a group used since its processes were first seen; a process that is gone keeps its last value. */
   private used(name: string): number {
-    return this.groups[name]!.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+    let sum = 0;
+    for (const entry of this.seen.values()) if (entry.group === name) sum += entry.last - entry.first;
+    return sum;
   }
 }
 
@@ -127,4 +164,11 @@ export function mergeCpuReports(reports: CpuReport[]): CpuReport {
     otherCores: weighted((report) => report.otherCores),
     processes,
   };
+}
+
+/** Each process group's mean cores as a metric: `baton wrapper (node)` → `cores_batonWrapperNode`. */
+export function coresMetrics(report: CpuReport): Record<string, number> {
+  const camel = (name: string) =>
+    name.replace(/[^A-Za-z0-9]+(.)?/g, (_, next: string | undefined) => (next ? next.toUpperCase() : ''));
+  return Object.fromEntries(report.processes.map((process) => [`cores_${camel(process.name)}`, process.meanCores]));
 }

@@ -58,6 +58,7 @@ export async function writeResult(dir: string, result: BenchResult): Promise<str
 const ORDER = [
   'overhead',
   'throughput',
+  'load',
   'streaming',
   'resume',
   'startup',

@@ -9,12 +9,13 @@ import hashlib
 import os
 import secrets
 import subprocess
+import tracemalloc
 
 import pytest
 
 from baton_step import ArtifactIntegrityError, ArtifactNotFoundError
 from baton_step.config import ArtifactSettings
-from baton_step.s3_backend import PART_SIZE, open_store
+from baton_step.s3_backend import PART_SIZE, UPLOAD_BUFFER_BYTES, open_store
 from baton_step.secrets import SecretReader
 from baton_test_procs import free_port, stop, wait_http
 
@@ -76,3 +77,29 @@ def test_store_against_real_minio(minio_server, tmp_path):
         store.get_to_file(small, str(tmp_path / "changed.csv"))
     with pytest.raises(ArtifactNotFoundError, match="s3://baton-it/nothing"):
         store.get_to_file({"uri": "s3://baton-it/nothing", "sha256": "0" * 64, "size": 1}, str(tmp_path / "n"))
+
+
+def test_large_artifact_streams_with_bounded_memory(minio_server, tmp_path):
+    """Many parts up and back: Python's peak allocation stays within one part and its copy, not the object's size
+    (minio-py's defaults, 16 MiB parts with 3 uploads in flight, held 80 MiB here)."""
+    settings = ArtifactSettings.from_env({"S3_ENDPOINT": minio_server["endpoint"], "BATON_ARTIFACT_BUCKET": "baton-it"})
+    store = open_store(settings, SecretReader(minio_server["secrets_dir"]))
+    big = tmp_path / "big.bin"
+    with open(big, "wb") as file:
+        for _ in range(12):  # 12 parts of PART_SIZE, written a part at a time
+            file.write(os.urandom(PART_SIZE))
+    size = big.stat().st_size
+    assert UPLOAD_BUFFER_BYTES <= 32 * 1024 * 1024  # at most half the 64 MiB a replica may grow streaming
+
+    tracemalloc.start()  # traces every thread's allocations: minio-py uploads parts from a thread pool
+    try:
+        ref = store.put_file("runs/wf/ingest/big.bin", str(big))
+        _, upload_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        store.get_to_file(ref, str(tmp_path / "back.bin"))
+        _, download_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert ref["size"] == size
+    assert upload_peak <= UPLOAD_BUFFER_BYTES + 2 * 1024 * 1024, f"upload held {upload_peak / 2**20:.1f} MiB of a {size / 2**20:.0f} MiB file"
+    assert download_peak <= 8 * 1024 * 1024, f"download held {download_peak / 2**20:.1f} MiB of a {size / 2**20:.0f} MiB file"
