@@ -126,6 +126,8 @@ test('schemathesis finds no 5xx, no undocumented answer and nothing accepted tha
  *   source), which would swamp the stack; the first test started one.
  * - `POST /schedules` likewise: a valid one would start such runs on its own, every second; the first test made a
  *   paused one (of the cheap failing pipeline) that the other schedule routes may pause, trigger or delete.
+ * - `POST /watches` likewise: a valid one is a workflow polling a data source and starting runs for as long as it
+ *   lives (test/integration/watches.test.ts creates real ones).
  */
 function config(): string {
   return `
@@ -155,6 +157,10 @@ generation.mode = "negative"
 
 [[operations]]
 include-name = "POST /schedules"
+generation.mode = "negative"
+
+[[operations]]
+include-name = "POST /watches"
 generation.mode = "negative"
 `;
 }
