@@ -9,6 +9,7 @@ import { listen } from './gateway/server.ts';
 import type { RestartBackoff } from './replica.ts';
 import { loadStackFiles, type FunctionSpec } from './stack-file.ts';
 import { writeStepKeys } from './local-secrets.ts';
+import type { PortReservation } from './ports.ts';
 import { Supervisor, type SupervisedFunction } from './supervisor.ts';
 import { resolveTemplate } from './templates.ts';
 
@@ -22,13 +23,13 @@ export interface LocalGatewayOptions {
   templateDirs?: string[];
   /** The subset of functions to start; default all. */
   functions?: string[];
-  /** 0 = a free port. */
-  port: number;
+  /** 0 = a free port; a reservation is released as the gateway binds it. */
+  port: number | PortReservation;
   /**
    * Port of the Prometheus `/metrics` listener, as the OpenFaaS gateway's own on 8082 (no credentials, 127.0.0.1
    * only); 0 = a free port; absent = none.
    */
-  metricsPort?: number;
+  metricsPort?: number | PortReservation;
   /** Per-function secrets copies go under `<dataDir>/run/`. */
   dataDir: string;
   watchdogBinary: string;

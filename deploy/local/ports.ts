@@ -22,6 +22,31 @@ export async function allocatePort(): Promise<number> {
   }
 }
 
+/** A port this process holds with a listening socket (that accepts nothing) until its server binds it. */
+export interface PortReservation {
+  readonly port: number;
+  /** Frees the port for the server about to bind it. */
+  release(): Promise<void>;
+}
+
+/**
+ * A free port held until `release()`: for a server of this process that binds it only after other work (the local
+ * gateway starts after Temporal and MinIO, seconds later), so another process's random pick cannot take it meanwhile.
+ */
+export async function reservePort(): Promise<PortReservation> {
+  for (;;) {
+    const port = await allocatePort();
+    const holder = createServer((socket) => socket.destroy());
+    const held = await new Promise<boolean>((resolve) => {
+      holder.once('error', () => resolve(false));
+      holder.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!held) continue;
+    holder.unref();
+    return { port, release: () => new Promise<void>((resolve) => holder.close(() => resolve())) };
+  }
+}
+
 /** The first port of the kernel's ephemeral range (Linux's default when it cannot be read). */
 function ephemeralLow(): number {
   try {

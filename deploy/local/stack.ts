@@ -13,7 +13,7 @@ import { KeptServer, type StartedServer } from './kept-server.ts';
 import { openLogFile } from './log-file.ts';
 import { startMinioServer, type MinioServer } from './minio-server.ts';
 import { PidFiles } from './pid-files.ts';
-import { allocatePort } from './ports.ts';
+import { allocatePort, type PortReservation, reservePort } from './ports.ts';
 import { assertPortsFree, type StackPorts } from './stack-config.ts';
 import { createStorageUsers, storageUsers } from './storage-users.ts';
 import { startTemporalServer, type TemporalServer } from './temporal-server.ts';
@@ -76,10 +76,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `stopped ${leftovers.length} processes a previous stack on ${options.dataDir} left running: ${leftovers.join(', ')}`,
     );
   await assertPortsFree(options.ports);
-  const ports = await resolvePorts(options.ports);
+  const { ports, reserved } = await resolvePorts(options.ports);
+  const reservedOr = (port: number) => reserved.find((reservation) => reservation.port === port) ?? port;
   await mkdir(join(options.dataDir, 'logs'), { recursive: true });
   const secrets = await ensureLocalSecrets(options.dataDir);
-  const stoppers: (() => Promise<void>)[] = [];
+  // Released as the gateway binds them, or here when the stack stops (a start that failed before).
+  const stoppers: (() => Promise<void>)[] = [async () => void (await Promise.all(reserved.map((r) => r.release())))];
   const functionsLog = options.functionsLog ? openLogFile(options.functionsLog, log) : undefined;
   if (functionsLog) stoppers.push(() => functionsLog.end());
   const onFunctionLog =
@@ -154,8 +156,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stackFiles: options.stackFiles ?? [join(options.repoRoot, 'stack.yml')],
       functions: options.functions,
       templateDirs: options.templateDirs,
-      port: ports.gateway,
-      metricsPort: ports.gatewayMetrics,
+      port: reservedOr(ports.gateway),
+      metricsPort: reservedOr(ports.gatewayMetrics),
       dataDir: options.dataDir,
       watchdogBinary: options.tools.watchdog,
       venvBin: options.tools.venvBin,
@@ -204,12 +206,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 }
 
-async function resolvePorts(ports: StackPorts): Promise<StackPorts> {
+/** The ports this process's own servers bind (the gateway's): held from now until they bind, see reservePort. */
+const IN_PROCESS: readonly (keyof StackPorts)[] = ['gateway', 'gatewayMetrics'];
+
+/** Free ports for those given as 0; those of in-process servers reserved. */
+async function resolvePorts(ports: StackPorts): Promise<{ ports: StackPorts; reserved: PortReservation[] }> {
   const resolved = { ...ports };
+  const reserved: PortReservation[] = [];
   for (const key of Object.keys(resolved) as (keyof StackPorts)[]) {
-    if (resolved[key] === 0) resolved[key] = await allocatePort();
+    if (resolved[key] !== 0) continue;
+    if (IN_PROCESS.includes(key)) {
+      const reservation = await reservePort();
+      reserved.push(reservation);
+      resolved[key] = reservation.port;
+    } else {
+      resolved[key] = await allocatePort();
+    }
   }
-  return resolved;
+  return { ports: resolved, reserved };
 }
 
 /** The checkout's commit for model lineage: short sha, "-dirty" when the tree has changes; "unknown" outside git. */

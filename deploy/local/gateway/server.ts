@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
+import type { PortReservation } from '../ports.ts';
 
 /** A listening gateway. */
 export interface GatewayServer {
@@ -11,9 +12,13 @@ export interface GatewayServer {
   close(): Promise<void>;
 }
 
-/** Serves `app` on 127.0.0.1:`port` (0: a free port). */
-export async function listen(app: Hono, port: number): Promise<GatewayServer> {
+/** Serves `app` on 127.0.0.1:`port` (0: a free port; a reservation is released just before). */
+export async function listen(app: Hono, port: number | PortReservation): Promise<GatewayServer> {
   const server = createAdaptorServer({ fetch: app.fetch, hostname: '127.0.0.1' }) as Server;
+  if (typeof port !== 'number') {
+    await port.release();
+    port = port.port;
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
