@@ -77,11 +77,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
   await assertPortsFree(options.ports);
   const { ports, reserved } = await resolvePorts(options.ports);
-  const reservedOr = (port: number) => reserved.find((reservation) => reservation.port === port) ?? port;
   await mkdir(join(options.dataDir, 'logs'), { recursive: true });
   const secrets = await ensureLocalSecrets(options.dataDir);
   // Released as the gateway binds them, or here when the stack stops (a start that failed before).
-  const stoppers: (() => Promise<void>)[] = [async () => void (await Promise.all(reserved.map((r) => r.release())))];
+  const stoppers: (() => Promise<void>)[] = [
+    async () => void (await Promise.all(Object.values(reserved).map((reservation) => reservation.release()))),
+  ];
   const functionsLog = options.functionsLog ? openLogFile(options.functionsLog, log) : undefined;
   if (functionsLog) stoppers.push(() => functionsLog.end());
   const onFunctionLog =
@@ -156,8 +157,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stackFiles: options.stackFiles ?? [join(options.repoRoot, 'stack.yml')],
       functions: options.functions,
       templateDirs: options.templateDirs,
-      port: reservedOr(ports.gateway),
-      metricsPort: reservedOr(ports.gatewayMetrics),
+      port: reserved.gateway ?? ports.gateway,
+      metricsPort: reserved.gatewayMetrics ?? ports.gatewayMetrics,
       dataDir: options.dataDir,
       watchdogBinary: options.tools.watchdog,
       venvBin: options.tools.venvBin,
@@ -209,16 +210,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 /** The ports this process's own servers bind (the gateway's): held from now until they bind, see reservePort. */
 const IN_PROCESS: readonly (keyof StackPorts)[] = ['gateway', 'gatewayMetrics'];
 
-/** Free ports for those given as 0; those of in-process servers reserved. */
-async function resolvePorts(ports: StackPorts): Promise<{ ports: StackPorts; reserved: PortReservation[] }> {
+/** Free ports for those given as 0; those of in-process servers reserved, by name. */
+async function resolvePorts(
+  ports: StackPorts,
+): Promise<{ ports: StackPorts; reserved: Partial<Record<keyof StackPorts, PortReservation>> }> {
   const resolved = { ...ports };
-  const reserved: PortReservation[] = [];
+  const reserved: Partial<Record<keyof StackPorts, PortReservation>> = {};
   for (const key of Object.keys(resolved) as (keyof StackPorts)[]) {
     if (resolved[key] !== 0) continue;
     if (IN_PROCESS.includes(key)) {
-      const reservation = await reservePort();
-      reserved.push(reservation);
-      resolved[key] = reservation.port;
+      reserved[key] = await reservePort();
+      resolved[key] = reserved[key].port;
     } else {
       resolved[key] = await allocatePort();
     }
