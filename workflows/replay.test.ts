@@ -7,7 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { EncryptionCodec } from '../functions/baton/codec/encryption-codec.ts';
 import { parseCodecKeys } from '../functions/baton/codec/keys.ts';
 import { workflowTracingModule } from '../functions/baton/telemetry/tracing.ts';
-import { PIPELINE_INTERCEPTOR_MODULES } from '../functions/baton/workflow-code.ts';
+import { PIPELINE_INTERCEPTOR_MODULES, PRELOADED_PIPELINE_MODULES } from '../functions/baton/workflow-code.ts';
 
 /**
  * Replays recorded histories of real runs against today's workflow code: a change that would break runs
@@ -16,6 +16,8 @@ import { PIPELINE_INTERCEPTOR_MODULES } from '../functions/baton/workflow-code.t
  */
 const historiesDir = fileURLToPath(new URL('../test/histories/', import.meta.url));
 const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
+// As the orchestrator bundles them: zod preloaded and shared (frozen) by the runs of a workflow thread.
+const bundlerOptions = { preloadModules: PRELOADED_PIPELINE_MODULES };
 const histories = readdirSync(historiesDir).filter((name) => name.endsWith('.json'));
 // As in production, with the payload codec: histories recorded before encryption pass through it unchanged.
 const dataConverter = {
@@ -35,13 +37,17 @@ for (const name of histories) {
     const history = JSON.parse(readFileSync(historiesDir + name, 'utf8')) as unknown;
     // With the workers' interceptors (run metrics): they must not change what a workflow commands.
     await Worker.runReplayHistory(
-      { workflowsPath, dataConverter, interceptors: { workflowModules: PIPELINE_INTERCEPTOR_MODULES } },
+      { workflowsPath, bundlerOptions, dataConverter, interceptors: { workflowModules: PIPELINE_INTERCEPTOR_MODULES } },
       history,
       name.replace(/\.json$/, ''),
     );
   });
   test(`replays ${name} without non-determinism with the tracing interceptors`, async () => {
     const history = JSON.parse(readFileSync(historiesDir + name, 'utf8')) as unknown;
-    await Worker.runReplayHistory({ workflowsPath, dataConverter, ...tracing }, history, name.replace(/\.json$/, ''));
+    await Worker.runReplayHistory(
+      { workflowsPath, bundlerOptions, dataConverter, ...tracing },
+      history,
+      name.replace(/\.json$/, ''),
+    );
   });
 }

@@ -16,6 +16,7 @@ import {
   PIPELINE_INTERCEPTOR_MODULES,
   WORKFLOW_BUNDLE_FILES,
   WORKFLOW_SOURCES,
+  PRELOADED_PIPELINE_MODULES,
 } from '../../functions/baton/workflow-code.ts';
 import { workflowTracingModule } from '../../functions/baton/telemetry/tracing.ts';
 
@@ -135,6 +136,7 @@ export async function prebuildWorkflowBundles(outDir: string): Promise<string[]>
     const { code } = await bundleWorkflowCode({
       workflowsPath: WORKFLOW_SOURCES[kind],
       workflowInterceptorModules,
+      preloadModules: kind === 'pipelines' ? PRELOADED_PIPELINE_MODULES : [],
       logger,
     });
     await writeFile(path.join(dir, WORKFLOW_BUNDLE_FILES[kind]), code);

@@ -26,13 +26,22 @@ export const WORKFLOW_SOURCES = {
  */
 export const PIPELINE_INTERCEPTOR_MODULES = [fileURLToPath(new URL('../../workflows/run-metrics.ts', import.meta.url))];
 
-type WorkflowCode = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>;
+/**
+ * Modules each pipeline workflow thread loads once and shares between runs (workflows/shared-zod.ts), bundled with the
+ * workflows at start and by `npm run build`.
+ */
+export const PRELOADED_PIPELINE_MODULES = [fileURLToPath(new URL('../../workflows/shared-zod.ts', import.meta.url))];
+
+type WorkflowCode = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle' | 'bundlerOptions'>;
 
 /** The pipeline worker's workflows. */
 export function pipelineWorkflowCode(config: OrchestratorConfig): WorkflowCode {
   if (config.workflowBundleDir)
     return { workflowBundle: { codePath: join(config.workflowBundleDir, WORKFLOW_BUNDLE_FILES.pipelines) } };
-  return { workflowsPath: config.workflowsDir ? join(config.workflowsDir, 'index.ts') : WORKFLOW_SOURCES.pipelines };
+  return {
+    workflowsPath: config.workflowsDir ? join(config.workflowsDir, 'index.ts') : WORKFLOW_SOURCES.pipelines,
+    bundlerOptions: { preloadModules: PRELOADED_PIPELINE_MODULES },
+  };
 }
 
 /** The system worker's workflows (the scaler). */
