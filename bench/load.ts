@@ -114,12 +114,34 @@ async function trigger(
   }
 }
 
-/** Triggers `runs` runs at an even pace over `within` s, and waits until each has closed (or the drain times out). */
+/**
+ * Triggers `runs` runs at an even pace over `within` s, and follows each from its acceptance until it closes (or the
+ * drain, DRAIN_TIMEOUT_MS once the last is triggered, times out), so the progress line counts completions as they come.
+ */
 async function triggerAndDrain(ctx: BenchContext, bench: BenchStack, runs: number, within: number, effectsDir: string) {
   const closed = new Map<string, number>();
   const failed: string[] = [];
   const stuck: string[] = [];
   const triggers: Promise<Triggered>[] = [];
+  const follows: Promise<void>[] = [];
+  let drainOver = false;
+  let endDrain = () => {};
+  const drainEnded = new Promise<'stuck'>((resolve) => {
+    endDrain = () => {
+      drainOver = true;
+      resolve('stuck');
+    };
+  });
+  const follow = limited(READ_CONCURRENCY, async (id: string) => {
+    if (drainOver) return void stuck.push(id);
+    try {
+      const outcome = await Promise.race([bench.client.workflow.getHandle(id).result(), drainEnded]);
+      if (outcome === 'stuck') stuck.push(id);
+      else closed.set(id, Date.now());
+    } catch {
+      failed.push(id);
+    }
+  });
   const start = performance.now();
   const ticker = setInterval(
     () =>
@@ -128,6 +150,7 @@ async function triggerAndDrain(ctx: BenchContext, bench: BenchStack, runs: numbe
       ),
     5000,
   );
+  let drainTimer: NodeJS.Timeout | undefined;
   try {
     for (let i = 0; i < runs; i++) {
       benchSignal.throwIfAborted();
@@ -135,34 +158,18 @@ async function triggerAndDrain(ctx: BenchContext, bench: BenchStack, runs: numbe
       const wait = due - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       // Not awaited: the pace holds even when the API answers slowly (its latency is measured per call).
-      triggers.push(trigger(bench, i, sleepsOf(i), effectsDir, Date.now()));
+      const triggering = trigger(bench, i, sleepsOf(i), effectsDir, Date.now());
+      triggers.push(triggering);
+      follows.push(triggering.then((run) => (run.workflowId ? follow(run.workflowId) : undefined)));
     }
     const triggered = await Promise.all(triggers);
-    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-    await mapLimit(
-      triggered.filter((run) => run.workflowId),
-      READ_CONCURRENCY,
-      async (run) => {
-        const id = run.workflowId!;
-        const left = deadline - Date.now();
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<'stuck'>((resolve) => {
-          timer = setTimeout(() => resolve('stuck'), Math.max(0, left));
-        });
-        try {
-          const outcome = await Promise.race([bench.client.workflow.getHandle(id).result(), timeout]);
-          if (outcome === 'stuck') stuck.push(id);
-          else closed.set(id, Date.now());
-        } catch {
-          failed.push(id);
-        } finally {
-          clearTimeout(timer);
-        }
-      },
-    );
+    drainTimer = setTimeout(endDrain, DRAIN_TIMEOUT_MS);
+    await Promise.all(follows);
     return { triggered, closed, failed, stuck };
   } finally {
     clearInterval(ticker);
+    clearTimeout(drainTimer);
+    endDrain(); // on an abort, the runs still followed stop waiting
   }
 }
 
@@ -176,18 +183,25 @@ async function executionsSince(bench: BenchStack, since: Date): Promise<Map<stri
 }
 
 /** Runs `fn` over `items`, at most `limit` at once; results in order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return results;
+function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  return Promise.all(items.map(limited(limit, fn)));
+}
+
+/** `fn`, of which at most `limit` calls run at once; the calls beyond wait for a free turn, in order. */
+function limited<T, R>(limit: number, fn: (item: T) => Promise<R>): (item: T) => Promise<R> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (item) => {
+    if (running < limit) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // handed the turn of a call that ended
+    try {
+      return await fn(item);
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 /** Everything the result is made of. */

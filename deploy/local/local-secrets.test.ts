@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +13,10 @@ import { ensureLocalSecrets, writeStepKeys, writeStorageCredentials } from './lo
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 
-test('a new data folder gets 0700 folders and 0600 secret files', async () => {
-  const dataDir = join(mkdtempSync(join(tmpdir(), 'baton-data-')), 'data');
+test('a new data folder gets 0700 folders and 0600 secret files', async (t) => {
+  const parent = await mkdtemp(join(tmpdir(), 'baton-data-'));
+  t.after(() => rm(parent, { recursive: true, force: true }));
+  const dataDir = join(parent, 'data');
   const secrets = await ensureLocalSecrets(dataDir);
   assert.equal(modeOf(dataDir), 0o700);
   assert.equal(modeOf(secrets.dir), 0o700);
@@ -22,8 +24,9 @@ test('a new data folder gets 0700 folders and 0600 secret files', async () => {
   assert.ok(secrets.callbackKey.length >= 32);
 });
 
-test('looser modes found are tightened, values kept; an empty secret file is an error naming it', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'baton-data-'));
+test('looser modes found are tightened, values kept; an empty secret file is an error naming it', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'baton-data-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
   mkdirSync(join(dataDir, 'secrets'));
   writeFileSync(join(dataDir, 'secrets', 'baton-callback-key'), 'kept-value-123');
   chmodSync(join(dataDir, 'secrets', 'baton-callback-key'), 0o644);

@@ -1,10 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PidFiles, processStartTicks } from './pid-files.ts';
+import { replicaTmpDir } from './replica-env.ts';
 
 const alive = (pid: number) => processStartTicks(pid) !== undefined;
 
@@ -93,4 +97,36 @@ test('a group whose leader died (a watchdog whose supervisor was killed) has its
   assert.deepEqual(stopped, [`train-abc123 (orphan ${orphan})`]);
   await new Promise((resolve) => setTimeout(resolve, 100));
   assert.equal(alive(orphan), false, 'the orphan is stopped');
+});
+
+test("a leftover replica's TMPDIR goes with it; a pid file names no other folder to delete", async (t) => {
+  const runDir = await mkdtemp(join(tmpdir(), 'baton-pids-'));
+  t.after(() => rm(runDir, { recursive: true, force: true }));
+  // The port a replica's TMPDIR is named after, held here so that no live replica elsewhere uses that name.
+  const holder = createServer().listen(0, '127.0.0.1');
+  await once(holder, 'listening');
+  t.after(() => holder.close());
+  const replicaTmp = replicaTmpDir((holder.address() as AddressInfo).port);
+  await mkdir(replicaTmp, { recursive: true });
+  await writeFile(join(replicaTmp, '.lock'), '');
+  const otherFolder = await mkdtemp(join(tmpdir(), 'baton-pids-'));
+  t.after(() => Promise.all([replicaTmp, otherFolder].map((dir) => rm(dir, { recursive: true, force: true }))));
+  const groups = [0, 1].map(() => spawn('sh', ['-c', 'sleep 60 & wait'], { detached: true, stdio: 'ignore' }));
+  t.after(() => {
+    for (const group of groups) {
+      try {
+        process.kill(-group.pid!, 'SIGKILL');
+      } catch {
+        // already gone: what the test wants
+      }
+    }
+  });
+  const earlier = new PidFiles(runDir);
+  earlier.record('train-abc123', groups[0]!.pid!, { group: true, tmpDir: replicaTmp });
+  earlier.record('train-def456', groups[1]!.pid!, { group: true, tmpDir: otherFolder });
+
+  const stopped = await new PidFiles(runDir).stopLeftovers(2_000);
+  assert.deepEqual(stopped.sort(), ['train-abc123', 'train-def456']);
+  assert.equal(existsSync(replicaTmp), false, "the stopped replica's TMPDIR is removed");
+  assert.equal(existsSync(otherFolder), true, 'a folder not named as a replica TMPDIR is kept');
 });

@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeWriteError } from './log-file.ts';
+import { isReplicaTmpDir } from './replica-env.ts';
 
 /** One recorded process. */
 export interface PidRecord {
@@ -17,6 +18,8 @@ export interface PidRecord {
   startTicks: string;
   /** The process leads its own group (replicas: the watchdog and its wrapper); the group is signalled. */
   group: boolean;
+  /** A replica's own TMPDIR (see replicaTmpDir), removed once its stopped group is gone. */
+  tmpDir?: string;
 }
 
 /** The kernel's start time of `pid`, or undefined when no such process runs (or `/proc` is not there). */
@@ -54,10 +57,10 @@ export class PidFiles {
    * Notes a started process under `name` (unique in the stack, e.g. `minio` or a replica id). Never throws: a process
    * that could not be recorded (full disk) runs all the same, only a later stack could not find it after a SIGKILL.
    */
-  record(name: string, pid: number, options: { group: boolean }): boolean {
+  record(name: string, pid: number, options: { group: boolean; tmpDir?: string }): boolean {
     const startTicks = processStartTicks(pid);
     if (startTicks === undefined) return false; // already gone, or no /proc: nothing a later stack could check
-    const record: PidRecord = { pid, startTicks, group: options.group };
+    const record: PidRecord = { pid, startTicks, ...options };
     try {
       mkdirSync(this.dir, { recursive: true });
       writeFileSync(join(this.dir, `${name}.json`), JSON.stringify(record));
@@ -81,8 +84,8 @@ export class PidFiles {
   }
 
   /**
-   * Stops every recorded process that still runs as the same process (SIGTERM, SIGKILL after `graceMs`) and removes
-   * every pid file. Returns the names of the processes it stopped.
+   * Stops every recorded process that still runs as the same process (SIGTERM, SIGKILL after `graceMs`), removes the
+   * TMPDIR of each replica it stopped, and removes every pid file. Returns the names of the processes it stopped.
    */
   async stopLeftovers(graceMs = 5_000): Promise<string[]> {
     let files: string[];
@@ -109,6 +112,12 @@ export class PidFiles {
     const deadline = Date.now() + graceMs;
     while (alive.some(({ record }) => running(record)) && Date.now() < deadline) await sleep(50);
     for (const { record } of alive) if (running(record)) signal(record, 'SIGKILL');
+    // Only the folders of replicas found alive: their watchdog held the port the folder is named after until now, so
+    // no replica of another stack can be using it (one whose leader was already gone may have given up its port).
+    const withTmp = alive.filter(({ record }) => record.tmpDir);
+    const killed = Date.now() + 5_000;
+    while (withTmp.some(({ record }) => running(record)) && Date.now() < killed) await sleep(50);
+    for (const { record } of withTmp) if (!running(record)) rmSync(record.tmpDir!, { recursive: true, force: true });
     return alive.map(({ name }) => name);
   }
 }
@@ -134,7 +143,14 @@ function readRecord(path: string): PidRecord | undefined {
   try {
     const record = JSON.parse(readFileSync(path, 'utf8')) as Partial<PidRecord>;
     if (Number.isInteger(record.pid) && record.pid! > 1 && typeof record.startTicks === 'string') {
-      return { pid: record.pid!, startTicks: record.startTicks, group: record.group === true };
+      // A folder to delete is taken from a file only when it is a replica's TMPDIR by name.
+      const tmpDir = typeof record.tmpDir === 'string' && isReplicaTmpDir(record.tmpDir) ? record.tmpDir : undefined;
+      return {
+        pid: record.pid!,
+        startTicks: record.startTicks,
+        group: record.group === true,
+        ...(tmpDir && { tmpDir }),
+      };
     }
   } catch {
     // an unreadable file names no process we could check: ignore it

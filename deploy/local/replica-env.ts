@@ -72,3 +72,9 @@ export function replicaEnv(input: ReplicaEnvInput): Record<string, string> {
 export function replicaTmpDir(port: number): string {
   return path.join(os.tmpdir(), `baton-replica-${port}`);
 }
+
+/** Whether `dir` is exactly the TMPDIR replicaTmpDir gives some port (a folder the stack may delete). */
+export function isReplicaTmpDir(dir: string): boolean {
+  const port = /^baton-replica-(\d{1,5})$/.exec(path.basename(dir))?.[1];
+  return port !== undefined && replicaTmpDir(Number(port)) === dir;
+}

@@ -1,6 +1,7 @@
 /**
  * Each replica gets a TMPDIR of its own (the watchdog's lock file lives there, and a replica that stops removes
- * it): the environment names one per port, and a Replica creates it empty and removes it when its run ends.
+ * it): the environment names one per port, and a Replica creates it empty and removes it when its run ends, when
+ * it is stopped, and when its stack's process exits without stopping it.
  * The watchdog is a fake script here; test:watchdog holds the real behaviour.
  */
 import { test } from 'node:test';
@@ -9,6 +10,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { processStartTicks } from './pid-files.ts';
 import { Replica, DEFAULT_RESTART_BACKOFF } from './replica.ts';
 import { replicaEnv, replicaTmpDir } from './replica-env.ts';
 import type { FunctionSpec } from './stack-file.ts';
@@ -57,6 +62,22 @@ test('a replica creates its TMPDIR empty, and removes it when it stops', async (
   for (let i = 0; i < 100 && !existsSync(join(tmp, '.lock')); i++) await sleep(50);
   assert.equal(readFileSync(seen, 'utf8'), '', 'TMPDIR is empty at start');
   await replica.stop();
-  for (let i = 0; i < 40 && existsSync(tmp); i++) await sleep(50);
-  assert.ok(!existsSync(tmp), 'TMPDIR removed once the replica stopped');
+  assert.ok(!existsSync(tmp), 'TMPDIR removed by the time stop() resolves');
+});
+
+test('a process that exits without stopping its replicas kills them and removes their TMPDIRs', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'baton-replica-test-'));
+  t.after(() => rmSync(base, { recursive: true, force: true }));
+  const watchdog = join(base, 'fake-watchdog');
+  writeFileSync(watchdog, `#!/bin/sh\n: > "$TMPDIR/.lock"\necho $$ > "${join(base, 'pid')}"\nexec sleep 30\n`);
+  chmodSync(watchdog, 0o755);
+  const tmp = join(base, 'replica-tmp');
+  // A stack process that starts a replica, waits for its lock file, then exits without calling stop().
+  const fixture = fileURLToPath(new URL('../../test/fixtures/replica-without-stop.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, watchdog, tmp], { stdio: 'inherit' });
+  assert.equal((await once(child, 'exit'))[0], 0);
+  const pid = Number(readFileSync(join(base, 'pid'), 'utf8'));
+  for (let i = 0; i < 40 && processStartTicks(pid) !== undefined; i++) await sleep(50);
+  assert.equal(processStartTicks(pid), undefined, 'the watchdog was killed');
+  assert.ok(!existsSync(tmp), 'its TMPDIR removed');
 });

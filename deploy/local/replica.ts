@@ -112,8 +112,8 @@ export class Replica {
     this.child = child;
     this.runStartedAt = Date.now();
     if (child.pid !== undefined) {
-      trackGroup(child.pid);
-      this.options.pids?.record(this.id, child.pid, { group: true });
+      trackGroup(child.pid, tmp);
+      this.options.pids?.record(this.id, child.pid, { group: true, ...(tmp && { tmpDir: tmp }) });
     }
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.options.log(line));
@@ -180,17 +180,29 @@ async function probe(url: string): Promise<boolean> {
   }
 }
 
-/** Process groups still alive; killed when this process exits without stopping them (a last resort). */
-const liveGroups = new Set<number>();
+/**
+ * Process groups still alive, with their run's TMPDIR; killed (and their folders removed) when this process exits
+ * without stopping them (a last resort).
+ */
+const liveGroups = new Map<number, string | undefined>();
 
 let exitHookInstalled = false;
 
-function trackGroup(pid: number): void {
+function trackGroup(pid: number, tmp: string | undefined): void {
   if (!exitHookInstalled) {
-    process.once('exit', () => liveGroups.forEach((leftover) => signalGroup(leftover, 'SIGKILL')));
+    process.once('exit', () =>
+      liveGroups.forEach((leftoverTmp, leftover) => {
+        signalGroup(leftover, 'SIGKILL');
+        try {
+          if (leftoverTmp) rmSync(leftoverTmp, { recursive: true, force: true, maxRetries: 3 });
+        } catch {
+          // a process of the group still writing there as it dies: the folder stays, the exit goes on
+        }
+      }),
+    );
     exitHookInstalled = true;
   }
-  liveGroups.add(pid);
+  liveGroups.set(pid, tmp);
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {

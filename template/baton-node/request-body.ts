@@ -1,15 +1,12 @@
 /**
- * Request bodies read with a cap straight from Node's request stream, and refused bodies drained rather than left on
- * the socket: a client or proxy (the watchdog) writes its whole body before it reads the answer and keeps the
- * connection for its next request, so an unread body would cost it the 413 and that next call. Used by the
- * orchestrator's API and the local gateway.
+ * Request bodies read with a cap straight from Node's request stream. A refused body's rest is left unread: once the
+ * answer is sent, @hono/node-server drains what is left of a POST's, PUT's, ... body (up to 64 MiB or 500 ms, then it
+ * closes the connection), so a client or proxy (the watchdog) that writes its whole body before it reads the answer
+ * gets the 413 and keeps its connection for the next call. Used by the orchestrator's API and the local gateway.
  */
 import type { IncomingMessage } from 'node:http';
 
-/** Drained bytes beyond which the connection is dropped instead (as @hono/node-server does after answering). */
-const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
-
-/** The whole body, or undefined once it passes `maxBytes` (the rest is then drained). */
+/** The whole body, or undefined once it passes `maxBytes` (the rest is then left paused, for the server to drain). */
 export function readIncomingCapped(
   incoming: IncomingMessage,
   maxBytes: number,
@@ -26,7 +23,7 @@ export function readIncomingCapped(
       size += chunk.length;
       if (size <= maxBytes) return void chunks.push(chunk);
       stop();
-      drainRequest(incoming);
+      incoming.pause(); // removing the 'data' listener does not stop the flow; hono's drain resumes it, bounded
       resolve(undefined);
     };
     const onEnd = () => {
@@ -43,21 +40,4 @@ export function readIncomingCapped(
     incoming.once('end', onEnd);
     incoming.once('error', reject);
   });
-}
-
-/**
- * Reads and drops the rest of a refused body, up to MAX_DRAIN_BYTES (past that the connection goes), so the
- * client, which writes its whole body before it reads the answer, gets the answer and may reuse the connection.
- */
-export function drainRequest(incoming: IncomingMessage): void {
-  let drained = 0;
-  const onData = (chunk: Buffer) => {
-    drained += chunk.length;
-    if (drained > MAX_DRAIN_BYTES) {
-      incoming.off('data', onData);
-      incoming.socket?.destroy();
-    }
-  };
-  incoming.on('data', onData);
-  incoming.resume();
 }

@@ -1,12 +1,13 @@
 /** Secrets on disk: present, not empty, long enough; errors name the secret and its file, never a value. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readS3Credentials, readSecret } from './secrets.ts';
+import { tempFolders } from '../../test/support/temp-folders.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'baton-secrets-'));
+const folder = tempFolders('baton-secrets-');
+const dir = folder();
 const put = (name: string, value: string) => writeFileSync(join(dir, name), value);
 
 test('a secret is read with its trailing newline trimmed', () => {
@@ -30,13 +31,13 @@ test('missing, empty and too short secrets are refused, naming the secret and fi
 });
 
 test("S3 credentials: the function's own pair when mounted, else the shared pair; two own pairs are ambiguous", () => {
-  const own = mkdtempSync(join(tmpdir(), 'baton-secrets-'));
+  const own = folder();
   writeFileSync(join(own, 's3-access-key-predict'), 'baton-predict\n');
   writeFileSync(join(own, 's3-secret-key-predict'), 'predict-password\n');
   writeFileSync(join(own, 'baton-step-key-predict'), 'k'.repeat(32));
   assert.deepEqual(readS3Credentials(own), { accessKey: 'baton-predict', secretKey: 'predict-password' });
 
-  const shared = mkdtempSync(join(tmpdir(), 'baton-secrets-'));
+  const shared = folder();
   writeFileSync(join(shared, 's3-access-key'), 'shared-user');
   writeFileSync(join(shared, 's3-secret-key'), 'shared-password');
   assert.deepEqual(readS3Credentials(shared), { accessKey: 'shared-user', secretKey: 'shared-password' });
@@ -46,7 +47,7 @@ test("S3 credentials: the function's own pair when mounted, else the shared pair
     () => readS3Credentials(own),
     /"s3-access-key-<function>" is ambiguous .*s3-access-key-ingest, s3-access-key-predict are mounted/,
   );
-  const half = mkdtempSync(join(tmpdir(), 'baton-secrets-'));
+  const half = folder();
   writeFileSync(join(half, 's3-access-key-predict'), 'baton-predict');
   assert.throws(() => readS3Credentials(half), /secret "s3-secret-key-predict" is missing/);
 });

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,17 @@ const alive = (pid: number) => processStartTicks(pid) !== undefined;
 
 async function serverPid(dataDir: string, name: string): Promise<number> {
   return (JSON.parse(await readFile(join(dataDir, 'run', 'pids', `${name}.json`), 'utf8')) as { pid: number }).pid;
+}
+
+/** The TMPDIRs of these replica processes (each watchdog's and wrapper's environment names its replica's). */
+async function replicaTmpDirs(pids: number[]): Promise<string[]> {
+  const dirs = new Set<string>();
+  for (const pid of pids) {
+    const environ = (await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')).split('\0');
+    const tmp = environ.find((entry) => entry.startsWith('TMPDIR='));
+    if (tmp) dirs.add(tmp.slice('TMPDIR='.length));
+  }
+  return [...dirs];
 }
 
 test('a restarted stack stops the servers and replicas a SIGKILLed supervisor left, and only those', async (t) => {
@@ -42,6 +54,8 @@ test('a restarted stack stops the servers and replicas a SIGKILLed supervisor le
   const replicas = await replicaPids(undefined, dataDir);
   orphans.push(...servers, ...replicas);
   assert.ok(replicas.length >= 3, `replicas of the first stack: ${replicas.join(', ')}`);
+  const replicaTmps = await replicaTmpDirs(replicas);
+  assert.ok(replicaTmps.length >= 3 && replicaTmps.every((dir) => existsSync(dir)), replicaTmps.join(', '));
   earlier.kill('SIGKILL');
   await new Promise((resolve) => earlier.once('exit', resolve));
   await new Promise((resolve) => setTimeout(resolve, 500));
@@ -59,6 +73,11 @@ test('a restarted stack stops the servers and replicas a SIGKILLed supervisor le
     lines.join('\n'),
   );
   assert.deepEqual([...servers, ...replicas].filter(alive), [], 'every leftover is gone');
+  assert.deepEqual(
+    replicaTmps.filter((dir) => existsSync(dir)),
+    [],
+    "the leftover replicas' TMPDIRs are gone with them",
+  );
   const now = await replicaPids(undefined, dataDir);
   assert.ok(now.length >= 3 && now.every((pid) => !replicas.includes(pid)), 'the new stack runs replicas of its own');
 });

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createGatewayApp, type GatewayAppOptions } from './app.ts';
-import { FakeBackend, testSpec as spec } from './testing.ts';
+import { exchangeOnOneConnection, FakeBackend, statusesOf, testSpec as spec } from './testing.ts';
 
 const auth = { user: 'admin', password: 's3cret-pass' };
 const authHeader = { Authorization: `Basic ${Buffer.from('admin:s3cret-pass').toString('base64')}` };
@@ -183,6 +183,27 @@ describe('gateway routes', () => {
       const fits = await app.request('/function/echo', { method: 'POST', body: 'y'.repeat(1024) });
       assert.equal(((await fits.json()) as { body: string }).body.length, 1024);
       assert.equal(reached, 1, 'only the call within the limit reached the replica');
+    });
+
+    it('answers 413 over a real socket, by Content-Length or while reading chunks, and keeps the connection', async () => {
+      backend = new FakeBackend([spec('echo', { maxRequestBytes: 1024 })]);
+      app = make();
+      backend.target = { instance: 'echo-1', url: upstreamUrl };
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const received = await exchangeOnOneConnection(
+        app.fetch,
+        async (write) => {
+          // 2 MiB each, written whole before any answer is read, as the watchdog forwards: a declared length refused
+          // before reading, then chunks refused while reading; the rest of each drained; then a call that fits.
+          await write(`POST /function/echo HTTP/1.1\r\nHost: gateway\r\nContent-Length: ${32 * chunk.length}\r\n\r\n`);
+          for (let i = 0; i < 32; i++) await write(chunk);
+          await write('POST /function/echo HTTP/1.1\r\nHost: gateway\r\nTransfer-Encoding: chunked\r\n\r\n');
+          for (let i = 0; i < 32; i++) await write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+          await write('0\r\n\r\nPOST /function/echo HTTP/1.1\r\nHost: gateway\r\nContent-Length: 4\r\n\r\nfits');
+        },
+        /HTTP\/1\.1 201[^]*"body":"fits"/,
+      );
+      assert.deepEqual(statusesOf(received), [413, 413, 201], 'every answer on one connection');
     });
 
     it('makes an X-Call-Id when the caller sends none, and sends the root path for /function/{name}', async () => {

@@ -4,15 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
-import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { serve } from '@hono/node-server';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { FunctionSpec } from '../stack-file.ts';
 import { createGatewayApp } from './app.ts';
 import { AsyncQueue, type AsyncQueueSettings } from './async-queue.ts';
-import { FakeBackend, testSpec } from './testing.ts';
+import { exchangeOnOneConnection, FakeBackend, statusesOf, testSpec } from './testing.ts';
 
 /** A function without environment, labels or secrets of its own. */
 const spec = (name: string, overrides: Partial<FunctionSpec> = {}) =>
@@ -259,38 +257,19 @@ describe('/async-function/{name}', () => {
 
   it('answers 413 over a real socket to a caller still streaming a large body, and keeps its connection', async () => {
     app = make({ maxBodyBytes: 10 });
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    // A raw socket, not undici: undici itself resets a connection whose answer comes before its body is written,
-    // and what is tested here is that the gateway keeps it.
-    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
-    try {
-      await once(socket, 'connect');
-      let received = '';
-      socket.setEncoding('latin1').on('data', (text: string) => {
-        received += text;
-      });
-      const closed = once(socket, 'close');
-      // 4 MiB in chunks without a Content-Length: refused while reading, the rest drained; then a second call.
-      socket.write('POST /async-function/echo HTTP/1.1\r\nHost: gateway\r\nTransfer-Encoding: chunked\r\n\r\n');
-      const chunk = Buffer.alloc(64 * 1024, 'x');
-      for (let i = 0; i < 64; i++) {
-        if (!socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`)) await once(socket, 'drain');
-      }
-      socket.write('0\r\n\r\nPOST /async-function/nope HTTP/1.1\r\nHost: gateway\r\nContent-Length: 2\r\n\r\n{}');
-      await Promise.race([
-        (async () => {
-          while (!/HTTP\/1\.1 404/.test(received)) await sleep(10);
-        })(),
-        closed.then(() => assert.fail(`the gateway closed the connection after: ${received.slice(0, 200)}`)),
-      ]);
-      const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
-      assert.deepEqual(statuses, [413, 404], 'both answers on one connection');
-      assert.match(received, /must not exceed 10 bytes/);
-    } finally {
-      socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    const received = await exchangeOnOneConnection(
+      app.fetch,
+      async (write) => {
+        // 4 MiB in chunks without a Content-Length: refused while reading, the rest drained; then a second call.
+        await write('POST /async-function/echo HTTP/1.1\r\nHost: gateway\r\nTransfer-Encoding: chunked\r\n\r\n');
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        for (let i = 0; i < 64; i++) await write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+        await write('0\r\n\r\nPOST /async-function/nope HTTP/1.1\r\nHost: gateway\r\nContent-Length: 2\r\n\r\n{}');
+      },
+      /HTTP\/1\.1 404/,
+    );
+    assert.deepEqual(statusesOf(received), [413, 404], 'both answers on one connection');
+    assert.match(received, /must not exceed 10 bytes/);
   });
 
   it('forwards a failing function’s status (and Retry-After) in X-Function-Status, with its body', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
-import { drainRequest, readIncomingCapped } from '../../../template/baton-node/request-body.ts';
+import { readIncomingCapped } from '../../../template/baton-node/request-body.ts';
 import { GatewayError } from './gateway-error.ts';
 import { assertCallbackAllowed, assertCallbackReachable, CALLBACK_HEADER, parseCallbackUrl } from './async-callback.ts';
 import type { AsyncQueue } from './async-queue.ts';
@@ -75,7 +75,8 @@ export function queueStatsHandler(queue: AsyncQueue) {
 
 /**
  * The whole body, refused with 413 beyond `maxBytes` (by Content-Length when given, else while reading). From Node's
- * request stream the refused rest is drained, so the caller gets the 413 and keeps its connection.
+ * request stream the refused rest is left unread: @hono/node-server drains it after the 413, so the caller keeps its
+ * connection.
  */
 async function readBody(
   request: Request,
@@ -87,10 +88,7 @@ async function readBody(
       413,
       `the body of an asynchronous call must not exceed ${maxBytes} bytes; pass large data by reference`,
     );
-  if (Number(request.headers.get('content-length')) > maxBytes) {
-    if (incoming) drainRequest(incoming);
-    throw tooLarge();
-  }
+  if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge();
   if (incoming) {
     const body = await readIncomingCapped(incoming, maxBytes);
     if (!body) throw tooLarge();

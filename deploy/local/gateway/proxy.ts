@@ -4,7 +4,6 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import { request, type Dispatcher } from 'undici';
-import { drainRequest } from '../../../template/baton-node/request-body.ts';
 import { GatewayError } from './gateway-error.ts';
 import { MAX_REQUEST_ANNOTATION } from '../stack-file.ts';
 import { FUNCTION_NAMESPACE, type GatewayBackend } from './backend.ts';
@@ -76,10 +75,7 @@ export function functionProxy(options: FunctionProxyOptions) {
         `request body for ${name} is larger than ${maxBytes} bytes (its stack.yml annotation ${MAX_REQUEST_ANNOTATION})`,
       );
     const incoming = (c.env as HttpBindings | undefined)?.incoming;
-    if (Number(c.req.header('content-length') ?? 0) > maxBytes) {
-      if (incoming) drainRequest(incoming);
-      throw tooLarge();
-    }
+    if (Number(c.req.header('content-length') ?? 0) > maxBytes) throw tooLarge();
     const body = cappedStream(c, incoming, maxBytes);
 
     const timeoutMs = Math.max(fn.spec.timeouts.execMs, fn.spec.timeouts.writeMs) + options.upstreamTimeoutMarginMs;
@@ -108,7 +104,8 @@ export function functionProxy(options: FunctionProxyOptions) {
 
 /**
  * The request body as a stream that fails past `maxBytes`. Read from Node's request directly when there is one, so
- * a refused rest can be drained and the caller's connection survives; else (in-process calls) from the Request.
+ * a refused rest stays on it for @hono/node-server to drain after the 413 (unpipe pauses it) and the caller's
+ * connection survives; else (in-process calls) from the Request, cancelled.
  */
 function cappedStream(
   c: Context,
@@ -133,8 +130,7 @@ function cappedStream(
       if (size <= maxBytes) return done(null, chunk);
       overflowed = true;
       source.unpipe(counter);
-      if (incoming) drainRequest(incoming);
-      else source.destroy();
+      if (!incoming) source.destroy();
       done(new Error(`request body over ${maxBytes} bytes`));
     },
   });

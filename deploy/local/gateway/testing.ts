@@ -1,6 +1,9 @@
 /** Test helpers for the gateway's in-process tests: a function spec, a backend without processes, a stand-in replica. */
+import { once } from 'node:events';
 import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { serve } from '@hono/node-server';
 import { LogStore } from '../log-store.ts';
 import type { FunctionSpec } from '../stack-file.ts';
 import { clampReplicas } from '../supervisor.ts';
@@ -118,3 +121,48 @@ export async function standInReplica(handler: RequestListener): Promise<{ url: s
     },
   };
 }
+
+/**
+ * Serves `fetch` with @hono/node-server on a free port, lets `send` write raw HTTP/1.1 on one connection, and answers
+ * all that came back once it matches `done`; rejects when the server closes the connection first. A raw socket, not
+ * undici: undici itself resets a connection whose answer comes before its body is written, and what such a test
+ * checks is that the server keeps it.
+ */
+export async function exchangeOnOneConnection(
+  fetch: Parameters<typeof serve>[0]['fetch'],
+  send: (write: (data: string | Buffer) => Promise<void>) => Promise<void>,
+  done: RegExp,
+): Promise<string> {
+  const server = serve({ fetch, port: 0, hostname: '127.0.0.1' });
+  await once(server, 'listening');
+  const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  let over = false;
+  try {
+    await once(socket, 'connect');
+    let received = '';
+    socket.setEncoding('latin1').on('data', (text: string) => {
+      received += text;
+    });
+    const closed = once(socket, 'close');
+    await send(async (data) => {
+      if (!socket.write(data)) await once(socket, 'drain');
+    });
+    await Promise.race([
+      (async () => {
+        while (!over && !done.test(received)) await sleep(10);
+      })(),
+      closed.then(() => {
+        throw new Error(`the server closed the connection after: ${received.slice(0, 200)}`);
+      }),
+    ]);
+    return received;
+  } finally {
+    over = true;
+    socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** The statuses of the HTTP/1.1 answers in `received`, in order. */
+export const statusesOf = (received: string): number[] =>
+  [...received.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));

@@ -1,13 +1,13 @@
 /**
- * A request body read with a cap straight from Node's request stream. Past the cap the rest is drained, not left
- * on the socket: the proxy in front (the watchdog) writes the whole body before it reads the answer, and keeps its
- * connection for the next request, so an unread body would cost it the 413 and the next call. Without a Node
- * request (the app called in-process) hono's own `bodyLimit` does the counting.
+ * A request body read with a cap straight from Node's request stream. Past the cap the rest is not read here:
+ * @hono/node-server drains it once the 413 is sent, so the proxy in front (the watchdog), which writes the whole
+ * body before it reads the answer and keeps its connection for the next request, gets the 413 and that next call.
+ * Without a Node request (the app called in-process) hono's own `bodyLimit` does the counting.
  */
 import type { HttpBindings } from '@hono/node-server';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { drainRequest, readIncomingCapped } from '../../../template/baton-node/request-body.ts';
+import { readIncomingCapped } from '../../../template/baton-node/request-body.ts';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -25,10 +25,7 @@ export function cappedBody(maxBytes: number, tooLarge: () => Error): MiddlewareH
     // Request could hold it), it is refused by routing; nor is a request declaring neither a length nor chunks.
     if (!BODY_METHODS.has(c.req.method)) return next();
     if (!c.req.header('content-length') && !c.req.header('transfer-encoding')) return next();
-    if (Number(c.req.header('content-length') ?? 0) > maxBytes) {
-      drainRequest(incoming);
-      throw tooLarge();
-    }
+    if (Number(c.req.header('content-length') ?? 0) > maxBytes) throw tooLarge();
     const body = await readIncomingCapped(incoming, maxBytes);
     if (!body) throw tooLarge();
     const { url, method, headers } = c.req.raw;

@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { explainConnectError } from './connect.ts';
 import { loadTemporalConnectSettings } from './connect-settings.ts';
+import { tempFolders } from '../../../test/support/temp-folders.ts';
+
+const folder = tempFolders('baton-connect-');
 
 const plain = () =>
   loadTemporalConnectSettings({
     TEMPORAL_ADDRESS: '127.0.0.1:7233',
-    BATON_SECRETS_DIR: mkdtempSync(join(tmpdir(), 'baton-connect-')),
-    HOME: mkdtempSync(join(tmpdir(), 'baton-connect-')),
+    BATON_SECRETS_DIR: folder(),
+    HOME: folder(),
   });
 
 test('a plain connection a TLS frontend closes names TEMPORAL_TLS, however the close shows', () => {
@@ -27,8 +27,8 @@ test('a TLS connection the server drops after the handshake asks for a client ce
   const tls = loadTemporalConnectSettings({
     TEMPORAL_ADDRESS: '127.0.0.1:7233',
     TEMPORAL_TLS: 'true',
-    BATON_SECRETS_DIR: mkdtempSync(join(tmpdir(), 'baton-connect-')),
-    HOME: mkdtempSync(join(tmpdir(), 'baton-connect-')),
+    BATON_SECRETS_DIR: folder(),
+    HOME: folder(),
   });
   for (const drop of ['connection closed', 'connection was not ready']) {
     const message = `Failed to call GetSystemInfo: source: tonic::transport::Error(Transport, hyper::Error(Canceled, "${drop}"))`;
