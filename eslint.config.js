@@ -67,6 +67,12 @@ export default tseslint.config(
           property: 'random',
           message: 'Math.random is replaced in workflows; use uuid4() from @temporalio/workflow if you mean it.',
         },
+        {
+          object: 'z',
+          property: 'config',
+          message:
+            "zod is shared, frozen, by a workflow thread's runs (workflows/shared-zod.ts): configure it outside workflows.",
+        },
       ],
     },
   },

@@ -25,6 +25,12 @@ test('workflows may not use fetch, the environment or Math.random', async () => 
   assert.deepEqual(await rulesHit('export const r = Math.random();\n'), ['no-restricted-properties']);
 });
 
+test('workflows may not configure zod, which the runs of a workflow thread share', async () => {
+  assert.deepEqual(await rulesHit("import { z } from 'zod';\nz.config({ jitless: true });\n"), [
+    'no-restricted-properties',
+  ]);
+});
+
 test("the scaler's workflow is held to the same rules", async () => {
   assert.deepEqual(await rulesHit('export const r = fetch("http://x");\n', 'scaler/workflow/scaler-workflow.ts'), [
     'no-restricted-globals',
