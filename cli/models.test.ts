@@ -156,6 +156,8 @@ test('baton models, models <name> and models promote call the registry routes', 
       },
       'no "by": the API records the credential\'s name',
     );
+    await cli(['models', 'promote', 'wine-forest', 'bbbbbbbbbbbb', '--allow-breaking-signature'], gateway.env);
+    assert.deepEqual(gateway.requests.at(-1)?.body, { stage: 'production', allowBreakingSignature: true });
 
     const unknown = await cli(['models', 'beer'], gateway.env);
     assert.equal(unknown.code, EXIT.usage);

@@ -34,7 +34,7 @@ export async function promoteModelVersion(
   api: BatonApi,
   name: string,
   version: string,
-  body: { stage?: ModelStage; reason?: string },
+  body: { stage?: ModelStage; reason?: string; allowBreakingSignature?: boolean },
 ): Promise<PromotionAnswer> {
   return callApi<PromotionAnswer>(
     api,

@@ -22,14 +22,14 @@ async function setUp() {
   return { app, store, one: versions[0]!, two: versions[1]! };
 }
 
-function registration(store: MemoryRegistryStore, content: string) {
+function registration(store: MemoryRegistryStore, content: string, features = ['a']) {
   return {
     name: 'wine',
     artifact: store.putArtifact(`runs/${content}/train/model.skops`, Buffer.from(content)),
     format: 'skops',
     type: 'random_forest',
     params: { n_estimators: 5 },
-    features: ['a'],
+    features,
     classes: [0, 1],
     target: 'label',
     metrics: { accuracy: content === 'one' ? 0.9 : 0.95 },
@@ -161,6 +161,7 @@ test('a bad promotion body answers 400 naming the field, and changes nothing', a
 
 test('a promotion that keeps losing races answers 409', async () => {
   const conflicted = unusedRegistry({
+    getModel: async () => ({ name: 'wine', production: null, versions: [] }),
     setStage: async () => {
       throw new RegistryConflictError('models/wine/production.json');
     },
@@ -250,4 +251,36 @@ test('PUT /{name}/policy refuses bad rules, a caller-chosen updatedBy and bad na
     ['name'],
   );
   assert.equal(store.writes.length, writes);
+});
+
+test("a promotion to production whose signature breaks production's is refused unless allowed, then recorded", async () => {
+  const { app, store, one } = await setUp();
+  const registry = new ModelRegistry(store);
+  const wider = (await registry.register(registration(store, 'three', ['a', 'b']))).version;
+  assert.equal((await app.request(`/wine/versions/${one}/promote`, post())).status, 200);
+
+  const refused = await app.request(`/wine/versions/${wider}/promote`, post('{"reason": "more features"}'));
+  assert.equal(refused.status, 409);
+  const error = ((await refused.json()) as { error: { message: string; issues: { path: string }[] } }).error;
+  assert.match(
+    error.message,
+    new RegExp(`version ${wider}'s signature breaks production version ${one}'s \\(.*added: b`),
+  );
+  assert.match(error.message, /\{"allowBreakingSignature": true\}/);
+  assert.deepEqual(
+    error.issues.map((issue) => issue.path),
+    ['allowBreakingSignature'],
+  );
+  assert.equal((await registry.getModel('wine')).production?.version, one, 'production is unchanged');
+
+  // Staging is not serving: no signature check.
+  assert.equal((await app.request(`/wine/versions/${wider}/promote`, post('{"stage": "staging"}'))).status, 200);
+  const allowed = await app.request(
+    `/wine/versions/${wider}/promote`,
+    post('{"reason": "more features", "allowBreakingSignature": true}'),
+  );
+  assert.equal(allowed.status, 200);
+  const version = await registry.getVersion('wine', wider);
+  assert.equal(version.stage, 'production');
+  assert.match(version.stageHistory.at(-1)!.reason ?? '', /^more features; signature change allowed: .*added: b/);
 });

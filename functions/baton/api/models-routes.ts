@@ -29,6 +29,7 @@ import { pathParams } from './path-params.ts';
 import { answers, type RouteDocs } from './route-doc.ts';
 import { monitoringView, readMonitoring, type MonitoringStore } from './model-monitoring.ts';
 import { monitoringReport } from './model-monitoring-report.ts';
+import { breakingSignatureChange } from './promotion-signature.ts';
 
 /** What the routes use of the registry (the real one, or one over an in-memory store in tests). */
 export type ModelsRegistry = Pick<
@@ -51,6 +52,12 @@ export const promoteBody = z
   .object({
     stage: z.enum(MODEL_STAGES).default('production'),
     reason: z.string().max(2000).default(''),
+    allowBreakingSignature: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Promote to production even if the version's signature breaks production's (predict's callers would fail); the change is recorded with the reason.",
+      ),
     by: z.never({ error: 'is taken from your credential: leave it out' }).optional(),
   })
   .strict();
@@ -98,8 +105,9 @@ export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
     const body = promoteBody.safeParse(raw);
     if (!body.success) throw new TriggerApiError(400, 'invalid promotion request', toErrorIssues(body.error));
     const { name, version } = pathParams(versionParams, c.req.param());
+    const reason = await promotionReason(registry(), name, version, body.data);
     const result = await answering(
-      registry().setStage(name, version, body.data.stage, { by: principalOf(c).name, reason: body.data.reason }),
+      registry().setStage(name, version, body.data.stage, { by: principalOf(c).name, reason }),
     );
     if (result.changed && result.stage === 'production') deps.onPromotion?.();
     return c.json({
@@ -139,6 +147,35 @@ export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
 }
 
 /** The registry's typed errors as HTTP errors: 404 naming the model or version, 409 for a lost race. */
+/**
+ * The reason recorded for a stage change; a promotion to production whose signature breaks production's is refused
+ * (409 naming the change) unless the request or the model's policy allows it, and then the change joins the reason.
+ */
+async function promotionReason(
+  registry: ModelsRegistry,
+  name: string,
+  version: string,
+  request: z.output<typeof promoteBody>,
+): Promise<string> {
+  if (request.stage !== 'production') return request.reason;
+  const breaking = breakingSignatureChange(await answering(registry.getModel(name)), version);
+  if (!breaking) return request.reason;
+  const policy = await answering(registry.getPolicy(name));
+  if (!request.allowBreakingSignature && !policy.rules.allowBreakingSignature)
+    throw new TriggerApiError(
+      409,
+      `${breaking}: callers of predict would fail. Promote it anyway with {"allowBreakingSignature": true}, or allow it in the model's policy (PUT /models/${name}/policy)`,
+      [
+        {
+          path: 'allowBreakingSignature',
+          message: 'must be true to promote a version whose signature breaks production',
+        },
+      ],
+      { model: name, version },
+    );
+  return [request.reason, `signature change allowed: ${breaking}`].filter(Boolean).join('; ');
+}
+
 async function answering<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
@@ -240,7 +277,7 @@ export const modelsRouteDocs: RouteDocs = {
       200: { description: 'The stage change', schema: promoted },
       400: 'An invalid body, name or version',
       404: 'No such model or version',
-      409: 'Another change of the same model won a race: try again',
+      409: "The version's signature breaks production's (allowBreakingSignature allows it), or another change of the same model won a race: try again",
     },
   },
   'GET /models/:name/policy': {
