@@ -146,7 +146,6 @@ export function modelsRoutes(deps: ModelsDeps = {}): Hono<AuthEnv> {
   return app;
 }
 
-/** The registry's typed errors as HTTP errors: 404 naming the model or version, 409 for a lost race. */
 /**
  * The reason recorded for a stage change; a promotion to production whose signature breaks production's is refused
  * (409 naming the change) unless the request or the model's policy allows it, and then the change joins the reason.
@@ -176,6 +175,7 @@ async function promotionReason(
   return [request.reason, `signature change allowed: ${breaking}`].filter(Boolean).join('; ');
 }
 
+/** The registry's typed errors as HTTP errors: 404 naming the model or version, 409 for a lost race. */
 async function answering<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
